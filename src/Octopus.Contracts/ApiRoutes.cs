@@ -1,0 +1,25 @@
+namespace Octopus.Contracts;
+
+/// <summary>The REST API's routes, in one place for the server and the client.</summary>
+public static class ApiRoutes
+{
+    public const string Base = "/api/v1";
+    public const string Token = Base + "/auth/token";
+    public const string Me = Base + "/me";
+    public const string Health = Base + "/health";
+    public const string Vms = Base + "/vms";
+    public const string Hosts = Base + "/hosts";
+    public const string Users = Base + "/users";
+    public const string Audit = Base + "/audit";
+    public const string Images = Base + "/images";
+    public const string OpenApi = "/openapi/v1.json";
+    public const string Metrics = "/metrics";
+
+    public static string Vm(string idOrName) => $"{Vms}/{Uri.EscapeDataString(idOrName)}";
+    public static string VmAction(string idOrName, string action) => $"{Vm(idOrName)}/{action}";
+    public static string VmPlacement(string idOrName) => $"{Vm(idOrName)}/placement";
+    public static string Host(string idOrName) => $"{Hosts}/{Uri.EscapeDataString(idOrName)}";
+    public static string HostMaintenance(string idOrName) => $"{Host(idOrName)}/maintenance";
+    public static string User(string name) => $"{Users}/{Uri.EscapeDataString(name)}";
+    public static string UserQuota(string name) => $"{User(name)}/quota";
+}

@@ -1,0 +1,10 @@
+namespace Octopus.Contracts;
+
+/// <summary>One page of a list. Pass <see cref="NextCursor"/> as <c>?cursor=</c> to get the next page; null means the end.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary><c>GET /api/v1/health</c> (no authentication).</summary>
+public sealed record HealthDto(string Status, string Version, string Store, string Driver, int Hosts, int HostsOn, int Vms);
+
+/// <summary><c>GET /api/v1/images</c>: an image VMs can be created from.</summary>
+public sealed record ImageDto(string Name, long SizeBytes, string Source);

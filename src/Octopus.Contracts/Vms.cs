@@ -1,0 +1,56 @@
+namespace Octopus.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/vms</c>. Any geometry the cluster can hold. <see cref="Owner"/> is for admins
+/// creating a VM on someone's behalf; users always own what they create.</summary>
+public sealed record VmCreateRequest(
+    string Name,
+    int Cores,
+    long MemoryBytes,
+    long DiskBytes,
+    string Image,
+    IReadOnlyList<string>? Tags = null,
+    DateTimeOffset? LeaseExpiresAt = null,
+    string? Owner = null);
+
+/// <summary>A VM as the API shows it. <see cref="State"/> is observed, <see cref="Spec"/> desired
+/// (Running, Stopped, Deleted); <see cref="StatusReason"/> says why it waits or failed.</summary>
+public sealed record VmDto(
+    string Id,
+    string Name,
+    string Owner,
+    string State,
+    string Spec,
+    string? Host,
+    int Cores,
+    long MemoryBytes,
+    long DiskBytes,
+    string Image,
+    string? StatusReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset StateChangedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? LeaseExpiresAt,
+    IReadOnlyList<string> Tags,
+    double CpuLoad);
+
+/// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, host by host.</summary>
+public sealed record PlacementDto(
+    string Vm,
+    string? ChosenHost,
+    string Strategy,
+    DateTimeOffset? DecidedAt,
+    string Summary,
+    IReadOnlyList<PlacementHostDto> Hosts);
+
+/// <summary>One host in a placement decision: rejected (with every reason) or feasible (with its scores).</summary>
+public sealed record PlacementHostDto(
+    string Host,
+    bool Feasible,
+    IReadOnlyList<RejectionDto> Rejections,
+    double? TotalScore,
+    IReadOnlyList<ScoreDto> Scores);
+
+public sealed record RejectionDto(string Plugin, string Code, string Reason);
+
+/// <summary>A scorer's contribution: its raw number, normalised to 0–100, times its weight.</summary>
+public sealed record ScoreDto(string Plugin, double Raw, double Normalized, double Weight);

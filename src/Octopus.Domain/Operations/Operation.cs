@@ -1,0 +1,59 @@
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+
+namespace Octopus.Domain.Operations;
+
+/// <summary>What a driver is asked to do.</summary>
+public enum OperationKind
+{
+    CreateVm,
+    StartVm,
+    StopVm,
+    RebootVm,
+    DeleteVm,
+    MigrateVm,
+    PowerOnHost,
+    PowerOffHost,
+}
+
+public enum OperationStatus
+{
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>A durable record of an action in flight, written before the driver is called, so that a server restart
+/// resumes it (driver calls are idempotent) instead of leaving a VM half-made.</summary>
+public sealed class Operation
+{
+    private Operation() { } // for the store
+
+    public OperationId Id { get; private set; }
+    public OperationKind Kind { get; private set; }
+    public VmId? VmId { get; private set; }
+    public HostId? HostId { get; private set; }
+
+    /// <summary>Destination host for migrations.</summary>
+    public HostId? TargetHostId { get; private set; }
+
+    public OperationStatus Status { get; private set; }
+    public int Attempts { get; private set; }
+    public string? Error { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? CompletedAt { get; private set; }
+    public string Actor { get; private set; } = "";
+
+    public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
+
+    public static Operation Begin(OperationKind kind, VmId? vm, HostId? host, string actor, DateTimeOffset now, HostId? target = null) => new()
+    {
+        Id = OperationId.New(), Kind = kind, VmId = vm, HostId = host, TargetHostId = target, Status = OperationStatus.Pending,
+        CreatedAt = now, Actor = actor,
+    };
+
+    public void MarkRunning() { Status = OperationStatus.Running; Attempts++; }
+    public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; }
+    public void FailWith(string error, DateTimeOffset now) { Status = OperationStatus.Failed; CompletedAt = now; Error = error; }
+}
