@@ -1,0 +1,31 @@
+using Octopus.Contracts;
+
+namespace Octopus.Client;
+
+/// <summary>Names of the VM states the API reports in <see cref="VmDto.State"/>, and which of them mean an operation
+/// is still in flight. Kept as strings because they are the wire values; the server owns the state machine.</summary>
+public static class VmStates
+{
+    public const string Pending = "Pending";
+    public const string Creating = "Creating";
+    public const string Starting = "Starting";
+    public const string Running = "Running";
+    public const string Stopping = "Stopping";
+    public const string Stopped = "Stopped";
+    public const string Rebooting = "Rebooting";
+    public const string Migrating = "Migrating";
+    public const string Deleting = "Deleting";
+    public const string Failed = "Failed";
+
+    private static readonly HashSet<string> Transitional = new(StringComparer.OrdinalIgnoreCase)
+    {
+        Creating, Starting, Stopping, Rebooting, Migrating, Deleting,
+    };
+
+    /// <summary>True while an operation on the VM is in flight (Creating, Starting, Stopping, Rebooting, Migrating,
+    /// Deleting). Pending is not transitional: a VM can wait there indefinitely for capacity.</summary>
+    public static bool IsTransitional(string state) => Transitional.Contains(state);
+
+    /// <summary>True when <paramref name="vm"/> is in <paramref name="state"/> (case-insensitive).</summary>
+    public static bool Is(this VmDto vm, string state) => string.Equals(vm.State, state, StringComparison.OrdinalIgnoreCase);
+}
