@@ -21,9 +21,10 @@ public sealed class OctopusClient : IDisposable
     private readonly ApiConnection _api;
 
     /// <summary>A client for the server at <paramref name="baseUrl"/>, authenticated with <paramref name="token"/>
-    /// (null for the anonymous calls: health, login). <paramref name="handler"/> replaces the network, e.g. in tests.</summary>
+    /// (null for the anonymous calls: health, login). <paramref name="handler"/> replaces the network (tests, proxies);
+    /// it stays the caller's and is not disposed with the client.</summary>
     public OctopusClient(Uri baseUrl, string? token = null, OctopusClientOptions? options = null, HttpMessageHandler? handler = null)
-        : this(new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }, disposeHandler: true)
+        : this(new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }, disposeHandler: handler is null)
         {
             BaseAddress = baseUrl ?? throw new ArgumentNullException(nameof(baseUrl)),
             Timeout = TimeSpan.FromSeconds(100),

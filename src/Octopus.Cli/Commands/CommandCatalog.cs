@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Octopus.Cli.Infrastructure;
+
+namespace Octopus.Cli.Commands;
+
+/// <summary>The one place every top-level command is registered, in help order. Explicit on purpose: no scanning.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All(CliGlobals g)
+    {
+        foreach (var c in AuthCommands.Build(g)) yield return c;
+        yield return VmCommands.Build(g);
+        yield return HostCommands.Build(g);
+        yield return UserCommands.Build(g);
+        foreach (var c in InfoCommands.Build(g)) yield return c;
+
+        // Hook for the server-side commands (`serve`, `simulate`): each lives in its own Commands/<Name>Commands.cs
+        // with `public static Command Build(CliGlobals g)` calling into Octopus.Server / the simulator, and is
+        // yielded here. They take no token (CliContext.Connect is for client commands only) and should map their
+        // own failures to CliException so exit codes stay uniform.
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Octopus.Cli.Infrastructure;
+using Octopus.Cli.Rendering;
+using Octopus.Contracts;
+
+namespace Octopus.Cli.Commands;
+
+/// <summary><c>host list|show|maintenance</c>: the compute nodes, their power state, load and VMs.</summary>
+internal static class HostCommands
+{
+    public static Command Build(CliGlobals g)
+    {
+        var host = new Command("host", "Inspect compute nodes and put them into maintenance");
+        host.Add(List(g));
+        host.Add(Show(g));
+        host.Add(Maintenance(g));
+        return host;
+    }
+
+    private static Argument<string> HostArgument() => new("host") { Description = "The host's name or id", HelpName = "NAME" };
+
+    private static Command List(CliGlobals g)
+    {
+        var command = new Command("list", "List hosts: power state, allocation, load, power draw, VMs");
+        command.Aliases.Add("ls");
+        g.Action(command, async (ctx, _, ct) =>
+        {
+            using var client = ctx.Connect();
+            var hosts = new List<HostDto>();
+            await foreach (var h in client.Hosts.ListAsync(ct: ct)) hosts.Add(h);
+            if (ctx.Json) ctx.Output.WriteJson(hosts);
+            else if (hosts.Count == 0) ctx.Output.Note("No hosts.");
+            else ctx.Output.Write(Views.HostTable(ctx.Output, hosts));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(CliGlobals g)
+    {
+        var host = HostArgument();
+        var command = new Command("show", "Show one host in detail, with its VMs") { host };
+        g.Action(command, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            var dto = await client.Hosts.GetAsync(parse.GetValue(host)!, ct);
+            if (ctx.Json) ctx.Output.WriteJson(dto);
+            else ctx.Output.Write(Views.HostDetails(dto));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Maintenance(CliGlobals g)
+    {
+        var host = HostArgument();
+        var mode = new Argument<string>("mode") { Description = "on: place nothing new here; off: back in service", HelpName = "on|off" };
+        mode.AcceptOnlyFromAmong("on", "off");
+        var command = new Command("maintenance", "Put a host into maintenance (on) or back into service (off); admins only") { host, mode };
+        g.Action(command, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            var enabled = string.Equals(parse.GetValue(mode), "on", StringComparison.OrdinalIgnoreCase);
+            var dto = await client.Hosts.SetMaintenanceAsync(parse.GetValue(host)!, enabled, ct);
+            if (ctx.Json) ctx.Output.WriteJson(dto);
+            else ctx.Output.Note(dto.Maintenance ? $"{dto.Name} is in maintenance: no new VMs will be placed on it." : $"{dto.Name} is back in service.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,4 @@
+using Octopus.Cli;
+using Octopus.Cli.Infrastructure;
+
+return await CliApp.RunAsync(args, CliHost.FromProcess());

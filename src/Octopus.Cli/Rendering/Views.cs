@@ -1,0 +1,173 @@
+using System.Globalization;
+using Octopus.Contracts;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Octopus.Cli.Rendering;
+
+/// <summary>The people-facing views of the API's records: one method per shape, no I/O.</summary>
+public static class Views
+{
+    private static string E(string? s) => Markup.Escape(Format.OrDash(s));
+
+    public static IRenderable VmTable(Output output, IEnumerable<VmDto> vms)
+    {
+        var table = output.NewTable("NAME", "STATE", "HOST", "CORES", "MEMORY", "DISK", "IMAGE", "OWNER", "TAGS", "ID");
+        foreach (var vm in vms)
+        {
+            table.AddRow(E(vm.Name), Format.StateMarkup(vm.State), E(vm.Host), vm.Cores.ToString(CultureInfo.InvariantCulture),
+                E(Format.Bytes(vm.MemoryBytes)), E(Format.Bytes(vm.DiskBytes)), E(vm.Image), E(vm.Owner),
+                E(string.Join(",", vm.Tags)), E(vm.Id));
+        }
+        return table;
+    }
+
+    public static IRenderable VmDetails(VmDto vm)
+    {
+        var grid = Details();
+        Row(grid, "Name", E(vm.Name));
+        Row(grid, "Id", E(vm.Id));
+        Row(grid, "Owner", E(vm.Owner));
+        Row(grid, "State", Format.StateMarkup(vm.State) + (vm.StatusReason is { Length: > 0 } r ? " — " + Markup.Escape(r) : ""));
+        Row(grid, "Wanted", E(vm.Spec));
+        Row(grid, "Host", E(vm.Host));
+        Row(grid, "Cores", vm.Cores.ToString(CultureInfo.InvariantCulture));
+        Row(grid, "Memory", E(Format.Bytes(vm.MemoryBytes)));
+        Row(grid, "Disk", E(Format.Bytes(vm.DiskBytes)));
+        Row(grid, "Image", E(vm.Image));
+        Row(grid, "Tags", E(string.Join(", ", vm.Tags)));
+        Row(grid, "CPU load", Format.Percent(vm.CpuLoad));
+        Row(grid, "Created", Format.Time(vm.CreatedAt));
+        Row(grid, "State since", Format.Time(vm.StateChangedAt));
+        Row(grid, "Started", Format.Time(vm.StartedAt));
+        Row(grid, "Lease expires", Format.Time(vm.LeaseExpiresAt));
+        return grid;
+    }
+
+    /// <summary>The placement decision: a summary line, then every host with its verdict, scores or rejections.</summary>
+    public static IRenderable Placement(Output output, PlacementDto p)
+    {
+        var header = new Markup(
+            $"[bold]{Markup.Escape(p.Vm)}[/]: {Markup.Escape(p.Summary)}\n" +
+            $"strategy {Markup.Escape(p.Strategy)}, decided {Markup.Escape(Format.Time(p.DecidedAt))}, " +
+            $"chosen host {(p.ChosenHost is null ? "[yellow]none[/]" : "[green]" + Markup.Escape(p.ChosenHost) + "[/]")}\n");
+        var table = output.NewTable("HOST", "VERDICT", "SCORE", "WHY");
+        var ordered = p.Hosts
+            .OrderByDescending(h => string.Equals(h.Host, p.ChosenHost, StringComparison.OrdinalIgnoreCase))
+            .ThenByDescending(h => h.Feasible)
+            .ThenByDescending(h => h.TotalScore ?? double.MinValue)
+            .ThenBy(h => h.Host, StringComparer.Ordinal);
+        foreach (var h in ordered)
+        {
+            var chosen = string.Equals(h.Host, p.ChosenHost, StringComparison.OrdinalIgnoreCase);
+            var verdict = chosen ? "[green]chosen[/]" : h.Feasible ? "feasible" : "[red]rejected[/]";
+            var why = h.Feasible
+                ? string.Join("\n", h.Scores.Select(s => Markup.Escape(
+                    $"{s.Plugin}: raw {Format.Number(s.Raw, "0.###")} → {Format.Number(s.Normalized)} × {Format.Number(s.Weight, "0.##")}")))
+                : string.Join("\n", h.Rejections.Select(r => Markup.Escape($"{r.Plugin} ({r.Code}): {r.Reason}")));
+            table.AddRow(new Markup(E(h.Host)), new Markup(verdict),
+                new Markup(h.TotalScore is { } t ? Format.Number(t, "0.##") : "-"), new Markup(why.Length == 0 ? "-" : why));
+        }
+        // Reasons are long: let that column wrap.
+        table.Columns[3].NoWrap = false;
+        return new Rows(header, table);
+    }
+
+    public static IRenderable HostTable(Output output, IEnumerable<HostDto> hosts)
+    {
+        var table = output.NewTable("NAME", "POWER", "CORES", "MEMORY", "DISK", "LOAD", "WATTS", "VMS");
+        foreach (var h in hosts)
+        {
+            table.AddRow(E(h.Name), Format.PowerMarkup(h.PowerState, h.Maintenance),
+                $"{h.AllocatedCores}/{h.Cores}", E(Format.BytesOf(h.AllocatedMemoryBytes, h.MemoryBytes)),
+                E(Format.BytesOf(h.AllocatedDiskBytes, h.DiskBytes)), Format.Percent(h.CpuLoad), Format.Number(h.PowerWatts, "0"),
+                h.VmCount.ToString(CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+
+    public static IRenderable HostDetails(HostDto h)
+    {
+        var grid = Details();
+        Row(grid, "Name", E(h.Name));
+        Row(grid, "Id", E(h.Id));
+        Row(grid, "Power", Format.PowerMarkup(h.PowerState, h.Maintenance));
+        Row(grid, "Cores", $"{h.AllocatedCores} of {h.Cores} allocated ({Format.Number(h.MipsPerCore, "0")} MIPS each)");
+        Row(grid, "Memory", E($"{Format.Bytes(h.AllocatedMemoryBytes)} of {Format.Bytes(h.MemoryBytes)} allocated"));
+        Row(grid, "Disk", E($"{Format.Bytes(h.AllocatedDiskBytes)} of {Format.Bytes(h.DiskBytes)} allocated"));
+        Row(grid, "CPU load", Format.Percent(h.CpuLoad));
+        Row(grid, "Power draw", Format.Number(h.PowerWatts, "0.#") + " W");
+        Row(grid, "VMs", h.Vms.Count == 0 ? "-" : E(string.Join(", ", h.Vms)));
+        return grid;
+    }
+
+    public static IRenderable UserTable(Output output, IEnumerable<UserDto> users)
+    {
+        var table = output.NewTable("NAME", "ROLE", "VMS", "CORES", "MEMORY", "DISK", "CREATED");
+        foreach (var u in users)
+        {
+            table.AddRow(E(u.Username), E(u.Role),
+                $"{u.Usage.Vms}/{Format.Limit(u.Quota.MaxVms)}", $"{u.Usage.Cores}/{Format.Limit(u.Quota.MaxCores)}",
+                E($"{Format.Bytes(u.Usage.MemoryBytes)}/{Format.Limit(u.Quota.MaxMemoryBytes)}"),
+                E($"{Format.Bytes(u.Usage.DiskBytes)}/{Format.Limit(u.Quota.MaxDiskBytes)}"), Format.Time(u.CreatedAt));
+        }
+        return table;
+    }
+
+    public static IRenderable QuotaDetails(string username, string role, QuotaDto quota, QuotaUsageDto usage)
+    {
+        var grid = Details();
+        Row(grid, "User", E(username));
+        Row(grid, "Role", E(role));
+        Row(grid, "VMs", $"{usage.Vms} of {Format.Limit(quota.MaxVms)}");
+        Row(grid, "Cores", $"{usage.Cores} of {Format.Limit(quota.MaxCores)}");
+        Row(grid, "Memory", E($"{Format.Bytes(usage.MemoryBytes)} of {Format.Limit(quota.MaxMemoryBytes)}"));
+        Row(grid, "Disk", E($"{Format.Bytes(usage.DiskBytes)} of {Format.Limit(quota.MaxDiskBytes)}"));
+        return grid;
+    }
+
+    public static IRenderable AuditTable(Output output, IEnumerable<AuditEntryDto> entries)
+    {
+        var table = output.NewTable("AT", "ACTOR", "ACTION", "TARGET", "RESULT");
+        foreach (var a in entries)
+        {
+            var result = a.Succeeded ? "[green]" + E(a.Result) + "[/]" : "[red]" + E(a.Result) + "[/]";
+            table.AddRow(Format.Time(a.At), E(a.Actor), E(a.Action), E(a.Target), result);
+        }
+        table.Columns[4].NoWrap = false;
+        return table;
+    }
+
+    public static IRenderable ImageTable(Output output, IEnumerable<ImageDto> images)
+    {
+        var table = output.NewTable("NAME", "SIZE", "SOURCE");
+        foreach (var i in images) table.AddRow(E(i.Name), E(Format.Bytes(i.SizeBytes)), E(i.Source));
+        return table;
+    }
+
+    public static IRenderable Health(Uri url, HealthDto h)
+    {
+        var grid = Details();
+        var colour = string.Equals(h.Status, "ok", StringComparison.OrdinalIgnoreCase) || string.Equals(h.Status, "healthy", StringComparison.OrdinalIgnoreCase)
+            ? "green" : "yellow";
+        Row(grid, "Server", E(url.ToString()));
+        Row(grid, "Status", $"[{colour}]{E(h.Status)}[/]");
+        Row(grid, "Version", E(h.Version));
+        Row(grid, "Store", E(h.Store));
+        Row(grid, "Driver", E(h.Driver));
+        Row(grid, "Hosts", $"{h.HostsOn} on of {h.Hosts}");
+        Row(grid, "VMs", h.Vms.ToString(CultureInfo.InvariantCulture));
+        return grid;
+    }
+
+    private static Grid Details()
+    {
+        var grid = new Grid();
+        grid.AddColumn(new GridColumn().NoWrap().PadRight(2));
+        grid.AddColumn();
+        return grid;
+    }
+
+    private static void Row(Grid grid, string label, string valueMarkup) =>
+        grid.AddRow(new Markup($"[bold]{Markup.Escape(label)}[/]"), new Markup(valueMarkup));
+}
