@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text.Json;
+using Octopus.Cli.Infrastructure;
+
+namespace Octopus.Cli.Tests.Commands;
+
+public class HostAndUserCommandsTests
+{
+    [Theory]
+    [InlineData("on", true)]
+    [InlineData("off", false)]
+    public async Task HostMaintenance_SendsEnabled(string mode, bool enabled)
+    {
+        var api = new CannedApi().Ok("POST", "/api/v1/hosts/host-01/maintenance", Wire.Host(maintenance: enabled));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("host", "maintenance", "host-01", mode);
+
+        exit.Should().Be(ExitCodes.Ok);
+        api.Requests.Single().Body.Should().Be($$"""{"enabled":{{(enabled ? "true" : "false")}}}""");
+        output.Should().Contain(enabled ? "host-01 is in maintenance" : "host-01 is back in service");
+    }
+
+    [Fact]
+    public async Task HostList_Table_ShowsPowerAllocationAndVms()
+    {
+        var api = new CannedApi().Ok("GET", "/api/v1/hosts", "[" + Wire.Host() + "," + Wire.Host("host-02", maintenance: true) + "]");
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("host", "list");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Should().Contain("host-01").And.Contain("2/8").And.Contain("4 GiB / 16 GiB").And.Contain("50%").And.Contain("(maintenance)");
+    }
+
+    [Fact]
+    public async Task UserCreate_SendsRoleQuotaAndPasswordFromStdin()
+    {
+        var api = new CannedApi().On("POST", "/api/v1/users", HttpStatusCode.Created, Wire.User("bob"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunWithInputAsync("pw-bob\n", "user", "create", "bob", "--password-stdin", "--max-cores", "4", "--max-memory", "16GiB");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Should().Contain("Created user bob.");
+        var body = JsonDocument.Parse(api.Requests.Single().Body!).RootElement;
+        body.GetProperty("password").GetString().Should().Be("pw-bob");
+        body.GetProperty("role").GetString().Should().Be("user");
+        body.GetProperty("quota").GetProperty("maxCores").GetInt32().Should().Be(4);
+        body.GetProperty("quota").GetProperty("maxMemoryBytes").GetInt64().Should().Be(16L << 30); // 16 GiB
+        body.GetProperty("quota").GetProperty("maxVms").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task UserQuota_KeepsLimitsNotGivenAndClearsUnlimited()
+    {
+        var api = new CannedApi()
+            .Ok("GET", "/api/v1/users", Wire.Page(Wire.User("bob", """{"maxCores":4,"maxMemoryBytes":1073741824,"maxDiskBytes":null,"maxVms":3}""")))
+            .Ok("PUT", "/api/v1/users/bob/quota", Wire.User("bob"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, _, _) = await cli.RunAsync("user", "quota", "bob", "--max-cores", "8", "--max-memory", "unlimited");
+
+        exit.Should().Be(ExitCodes.Ok);
+        // cores changed, memory cleared, disk and VMs kept as they were.
+        api.Requests[1].Body.Should().Be("""{"maxCores":8,"maxMemoryBytes":null,"maxDiskBytes":null,"maxVms":3}""");
+    }
+
+    [Fact]
+    public async Task UserList_NotAdmin_PrintsServerRefusal()
+    {
+        var api = new CannedApi().On("GET", "/api/v1/users", HttpStatusCode.Forbidden,
+            Wire.Problem(403, "Forbidden", "Only admins may list users.", "forbidden"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, _, err) = await cli.RunAsync("user", "list");
+
+        exit.Should().Be(ExitCodes.Rejected);
+        err.Should().Contain("error: Only admins may list users.");
+    }
+
+    [Fact]
+    public async Task Audit_Limit_StopsReadingOnceItHasEnough()
+    {
+        const string entry = """{"id":1,"at":"2026-11-24T10:00:00Z","actor":"admin","action":"vm.create","target":"web1","succeeded":true,"result":"ok","details":null}""";
+        var api = new CannedApi().Ok("GET", "/api/v1/audit?limit=2", $$"""{"items":[{{entry}},{{entry}}],"nextCursor":"bzoy"}""");
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("audit", "--limit", "2", "--json");
+
+        exit.Should().Be(ExitCodes.Ok);
+        JsonDocument.Parse(output).RootElement.GetArrayLength().Should().Be(2);
+        api.Requests.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task Health_NeedsNoLogin()
+    {
+        var api = new CannedApi().Ok("GET", "/api/v1/health", """{"status":"ok","version":"1.0.0","store":"sqlite","driver":"simulated","hosts":8,"hostsOn":8,"vms":0}""");
+        using var cli = new CliRunner(api);
+
+        var (exit, output, _) = await cli.RunAsync("health");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Should().Contain("8 on of 8").And.Contain("simulated");
+        api.Requests.Single().Authorization.Should().BeNull();
+    }
+}
