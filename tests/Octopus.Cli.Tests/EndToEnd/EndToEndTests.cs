@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Octopus.Cli.Infrastructure;
+using Octopus.Contracts;
+
+namespace Octopus.Cli.Tests.EndToEnd;
+
+/// <summary>The CLI as a user runs it, against a real server process on loopback (see <see cref="ServerFixture"/>).</summary>
+public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    private CliProcess Admin
+    {
+        get
+        {
+            Assert.SkipWhen(server.SkipReason is not null, server.SkipReason ?? "");
+            return server.Admin;
+        }
+    }
+
+    private static T Parse<T>((int Exit, string Out, string Err) run)
+    {
+        run.Exit.Should().Be(ExitCodes.Ok, $"stderr: {run.Err}");
+        return JsonSerializer.Deserialize<T>(run.Out, Json)!;
+    }
+
+    [Fact]
+    public async Task VmLifecycle_CreateListShowStopStartRebootDelete()
+    {
+        var admin = Admin;
+
+        var created = Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-web1", "--cores", "2", "--memory", "4GiB",
+            "--disk", "20GiB", "--image", "debian-12", "--tag", "e2e", "--json"));
+        created.State.Should().Be("Running");
+        created.Host.Should().NotBeNullOrEmpty();
+        created.MemoryBytes.Should().Be(4L << 30);
+        created.Tags.Should().Contain("e2e");
+
+        var listed = Parse<List<VmDto>>(await admin.RunAsync("vm", "list", "--tag", "e2e", "--json"));
+        listed.Select(v => v.Name).Should().Contain("e2e-web1");
+
+        var shown = Parse<VmDto>(await admin.RunAsync("vm", "show", "e2e-web1", "--json"));
+        shown.Id.Should().Be(created.Id);
+
+        Parse<VmDto>(await admin.RunAsync("vm", "stop", "e2e-web1", "--json")).State.Should().Be("Stopped");
+        Parse<VmDto>(await admin.RunAsync("vm", "start", "e2e-web1", "--json")).State.Should().Be("Running");
+        Parse<VmDto>(await admin.RunAsync("vm", "reboot", "e2e-web1", "--json")).State.Should().Be("Running");
+
+        var placement = Parse<PlacementDto>(await admin.RunAsync("vm", "explain", "e2e-web1", "--json"));
+        placement.ChosenHost.Should().Be(created.Host);
+        placement.Hosts.Should().NotBeEmpty();
+
+        var table = await admin.RunAsync("vm", "list");
+        table.Exit.Should().Be(ExitCodes.Ok);
+        table.Out.Should().Contain("e2e-web1").And.Contain("4 GiB");
+
+        var deleted = await admin.RunAsync("vm", "delete", "e2e-web1", "--json");
+        deleted.Exit.Should().Be(ExitCodes.Ok, deleted.Err);
+        JsonDocument.Parse(deleted.Out).RootElement.GetProperty("deleted").GetBoolean().Should().BeTrue();
+
+        var gone = await admin.RunAsync("vm", "show", "e2e-web1");
+        gone.Exit.Should().Be(ExitCodes.Rejected);
+        gone.Err.Should().StartWith("error: ").And.Contain("e2e-web1");
+    }
+
+    [Fact]
+    public async Task HostListAndMaintenance_RoundTrip()
+    {
+        var admin = Admin;
+
+        var hosts = Parse<List<HostDto>>(await admin.RunAsync("host", "list", "--json"));
+        hosts.Should().NotBeEmpty();
+        var name = hosts[^1].Name;
+
+        Parse<HostDto>(await admin.RunAsync("host", "maintenance", name, "on", "--json")).Maintenance.Should().BeTrue();
+        Parse<HostDto>(await admin.RunAsync("host", "show", name, "--json")).Maintenance.Should().BeTrue();
+        Parse<HostDto>(await admin.RunAsync("host", "maintenance", name, "off", "--json")).Maintenance.Should().BeFalse();
+
+        var table = await admin.RunAsync("host", "list");
+        table.Out.Should().Contain(name);
+    }
+
+    [Fact]
+    public async Task Users_CreateListAndQuotaRefusal()
+    {
+        var admin = Admin;
+
+        var created = await admin.RunWithInputAsync("bob-Passw0rd\n", "user", "create", "e2e-bob", "--password-stdin", "--max-cores", "2", "--json");
+        Parse<UserDto>(created).Quota.MaxCores.Should().Be(2);
+        Parse<List<UserDto>>(await admin.RunAsync("user", "list", "--json")).Select(u => u.Username).Should().Contain("e2e-bob");
+
+        var bob = new CliProcess(server.NewConfigPath());
+        (await bob.RunWithInputAsync("bob-Passw0rd\n", "login", "--url", server.Url, "--user", "e2e-bob", "--password-stdin")).Exit.Should().Be(ExitCodes.Ok);
+
+        var refused = await bob.RunAsync("vm", "create", "--name", "too-big", "--cores", "4", "--memory", "1GiB", "--disk", "10GiB", "--image", "debian-12");
+        refused.Exit.Should().Be(ExitCodes.Rejected);
+        refused.Err.Should().StartWith("error: ").And.ContainEquivalentOf("quota");
+
+        var notAdmin = await bob.RunAsync("user", "list");
+        notAdmin.Exit.Should().Be(ExitCodes.Rejected);
+
+        var raised = Parse<UserDto>(await admin.RunAsync("user", "quota", "e2e-bob", "--max-cores", "8", "--json"));
+        raised.Quota.MaxCores.Should().Be(8);
+    }
+
+    [Fact]
+    public async Task NotLoggedIn_IsExitFour()
+    {
+        _ = Admin;
+        var anonymous = new CliProcess(server.NewConfigPath(), url: server.Url);
+
+        var run = await anonymous.RunAsync("vm", "list");
+
+        run.Exit.Should().Be(ExitCodes.NotLoggedIn);
+        run.Err.Should().Contain("not logged in").And.Contain("octopus login");
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsRejected()
+    {
+        _ = Admin;
+        var cli = new CliProcess(server.NewConfigPath());
+
+        var run = await cli.RunWithInputAsync("wrong\n", "login", "--url", server.Url, "--user", "admin", "--password-stdin");
+
+        run.Exit.Should().Be(ExitCodes.Rejected);
+        run.Err.Should().StartWith("error: ");
+    }
+
+    [Fact]
+    public async Task HealthWhoamiImagesAudit_Answer()
+    {
+        var admin = Admin;
+
+        Parse<HealthDto>(await admin.RunAsync("health", "--json")).Status.Should().Be("ok");
+        Parse<MeDto>(await admin.RunAsync("whoami", "--json")).Username.Should().Be("admin");
+        Parse<List<ImageDto>>(await admin.RunAsync("image", "list", "--json")).Select(i => i.Name).Should().Contain("debian-12");
+        Parse<List<AuditEntryDto>>(await admin.RunAsync("audit", "--limit", "5", "--json")).Count.Should().BeInRange(1, 5);
+    }
+
+    [Fact]
+    public async Task NoServerAtUrl_IsExitThree()
+    {
+        _ = Admin;
+        var cli = new CliProcess(server.NewConfigPath());
+
+        var run = await cli.RunAsync("health", "--url", "http://127.0.0.1:9");
+
+        run.Exit.Should().Be(ExitCodes.CannotConnect);
+        run.Err.Should().Contain("http://127.0.0.1:9/").And.Contain("octopus serve");
+    }
+}
