@@ -14,6 +14,7 @@ public sealed class CliRunner : IDisposable
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
     public string ConfigPath => Path.Combine(_dir, "config.json");
     public bool InputIsTerminal { get; set; }
+    public bool OutputIsTerminal { get; set; }
     public Func<string, bool?> Confirm { get; set; } = _ => null;
 
     /// <summary>Saves a login for <paramref name="url"/>, as `octopus login` would.</summary>
@@ -32,7 +33,7 @@ public sealed class CliRunner : IDisposable
         {
             Out = stdout, Error = stderr, In = new StringReader(stdin),
             GetEnvironmentVariable = name => env.GetValueOrDefault(name),
-            InputIsTerminal = InputIsTerminal, OutputIsTerminal = false,
+            InputIsTerminal = InputIsTerminal, OutputIsTerminal = OutputIsTerminal,
             HttpHandler = Api,
             ClientOptions = new OctopusClientOptions { RetryBaseDelay = TimeSpan.Zero, PollInterval = TimeSpan.FromMilliseconds(1) },
             Confirm = Confirm,

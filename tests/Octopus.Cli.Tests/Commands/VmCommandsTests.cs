@@ -77,6 +77,21 @@ public class VmCommandsTests
     }
 
     [Fact]
+    public async Task Start_OnATerminal_ShowsProgressAndEndsWithTheResult()
+    {
+        var api = new CannedApi()
+            .On("POST", "/api/v1/vms/web1/start", HttpStatusCode.Accepted, Wire.Vm(state: "Starting"))
+            .Ok("GET", "/api/v1/vms/vm-1", Wire.Vm(state: "Starting"), Wire.Vm(state: "Starting"), Wire.Vm(state: "Running"));
+        using var cli = new CliRunner(api).LoggedIn();
+        cli.OutputIsTerminal = true;
+
+        var (exit, output, _) = await cli.RunAsync("vm", "start", "web1");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Should().Contain("VM web1 started: Running on host-01.");
+    }
+
+    [Fact]
     public async Task Stop_EndsFailed_ExitsOneWithTheReason()
     {
         var api = new CannedApi()
