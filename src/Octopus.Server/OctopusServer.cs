@@ -64,6 +64,8 @@ public static class OctopusServer
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // keys are unused: tokens are our own
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -116,8 +118,8 @@ public static class OctopusServer
         services.AddScoped<TelemetryPass>();
         services.AddScoped<Bootstrap>();
 
-        services.AddAuthentication(BearerAuthenticationHandler.Scheme)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.Scheme, null);
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();
@@ -135,8 +137,13 @@ public static class OctopusServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Kestrel enforces MaxRequestBodySize on the stream; refusing a declared oversize body up front gives the same
+        // 413 problem on every server (test host included) before any of it is read.
+        app.Use((http, next) => http.Request.ContentLength > MaxRequestBodyBytes
+            ? throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge)
+            : next(http));
         var metrics = app.Services.GetRequiredService<OctopusMetrics>();
-        app.UseHttpMetrics(o => o.Registry = metrics.Registry);
+        app.UseHttpMetrics(o => o.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -5,6 +5,8 @@ using Octopus.Persistence;
 using Octopus.Server.Auth;
 using Octopus.Server.Control;
 
+using Host = Octopus.Domain.Hosts.Host;
+
 namespace Octopus.Server.Commands;
 
 /// <summary>What administrators ask of hosts.</summary>

@@ -13,6 +13,8 @@ public sealed class VmLookup(OctopusDbContext db)
 {
     public async Task<Vm> FindAsync(Caller caller, string idOrName, CancellationToken ct, bool track = true)
     {
+        // Routing leaves %2F encoded (so "owner/name" arrives as owner%2Fname); names hold no other escapes.
+        idOrName = idOrName.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         IQueryable<Vm> vms = track ? db.Vms : db.Vms.AsNoTracking();
         if (!caller.IsAdmin) vms = vms.Where(v => v.OwnerId == caller.Id);
 

@@ -1,3 +1,4 @@
+using Octopus.Domain;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
 using Octopus.Domain.Users;

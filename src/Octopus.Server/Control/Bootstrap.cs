@@ -9,6 +9,8 @@ using Octopus.Persistence;
 using Octopus.Persistence.Records;
 using Octopus.Server.Configuration;
 
+using Host = Octopus.Domain.Hosts.Host;
+
 namespace Octopus.Server.Control;
 
 /// <summary>Brings the store up to date before the server listens: applies migrations, makes the first admin,

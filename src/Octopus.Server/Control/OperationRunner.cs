@@ -40,9 +40,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
             if (op.VmId is { } vm && !_busyVms.TryAdd(vm, 0)) continue; // one operation per VM at a time, in order
             var task = Task.Run(() => RunOneAsync(op.Id, ct), CancellationToken.None);
             _inFlight[op.Id] = task;
-            _ = task.ContinueWith(_ =>
+            _ = task.ContinueWith(t =>
             {
-                _inFlight.TryRemove(op.Id, out Task? _);
+                _inFlight.TryRemove(op.Id, out var _);
                 if (op.VmId is { } v) _busyVms.TryRemove(v, out _);
                 signal.Wake();
             }, TaskScheduler.Default);

@@ -4,6 +4,8 @@ using Octopus.Domain.Hosts;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 
+using Host = Octopus.Domain.Hosts.Host;
+
 namespace Octopus.Server.Queries;
 
 /// <summary>Domain → wire shapes.</summary>
