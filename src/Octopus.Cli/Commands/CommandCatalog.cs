@@ -14,9 +14,9 @@ internal static class CommandCatalog
         yield return UserCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
 
-        // Hook for the server-side commands (`serve`, `simulate`): each lives in its own Commands/<Name>Commands.cs
-        // with `public static Command Build(CliGlobals g)` calling into Octopus.Server / the simulator, and is
-        // yielded here. They take no token (CliContext.Connect is for client commands only) and should map their
-        // own failures to CliException so exit codes stay uniform.
+        // Server-side commands: each lives in its own Commands/<Name>Commands.cs with `public static Command
+        // Build(CliGlobals g)` calling into Octopus.Server (or the simulator) and is yielded here. They take no
+        // token (CliContext.Connect is for client commands only). `simulate` goes here too.
+        yield return ServeCommands.Build(g);
     }
 }

@@ -58,6 +58,7 @@ public sealed class ServerFixture : IAsyncLifetime
         // Short simulated operations: the tests still see transitional states, without waiting seconds for each.
         start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.200";
         start.Environment["Octopus__Simulation__PowerTransitionDelay"] = "00:00:00.200";
+        start.Environment["Octopus__Scheduler__Interval"] = "00:00:00.050";
 
         _server = Process.Start(start)!;
         _server.OutputDataReceived += (_, e) => Append(e.Data);
