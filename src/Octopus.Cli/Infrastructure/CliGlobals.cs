@@ -33,9 +33,16 @@ public sealed class CliGlobals
     /// <summary>Sets <paramref name="command"/>'s action to run <paramref name="body"/> with a fresh context.
     /// Exceptions propagate to <see cref="CliApp"/>, which turns them into messages and exit codes.</summary>
     public void Action(Command command, Func<CliContext, ParseResult, CancellationToken, Task<int>> body) =>
-        command.SetAction((parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var context = new CliContext(Host, parse.GetValue(Json), parse.GetValue(Url), parse.GetValue(Token));
-            return body(context, parse, ct);
+            try
+            {
+                return await body(context, parse, ct);
+            }
+            finally
+            {
+                context.Output.Flush();
+            }
         });
 }

@@ -18,15 +18,17 @@ public sealed class Output
     };
 
     private readonly CliHost _host;
+    private readonly TextWriter _out;
 
     public Output(CliHost host, bool json)
     {
         _host = host;
         Json = json;
         var terminal = host.OutputIsTerminal;
+        _out = terminal ? host.Out : new TrimmingWriter(host.Out);
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(host.Out),
+            Out = new AnsiConsoleOutput(_out),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
@@ -41,7 +43,14 @@ public sealed class Output
     /// <summary>True when a person is watching stdout: spinners and colour make sense.</summary>
     public bool Interactive => _host.OutputIsTerminal && !Json;
 
-    public void WriteJson<T>(T value) => _host.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    public void WriteJson<T>(T value)
+    {
+        _out.Flush();
+        _host.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    }
+
+    /// <summary>Writes out anything still buffered; called when a command ends.</summary>
+    public void Flush() => _out.Flush();
 
     public void Write(IRenderable renderable) => Console.Write(renderable);
 
@@ -67,11 +76,18 @@ public sealed class Output
         if (hint is not null) _host.Error.WriteLine("  " + hint);
     }
 
-    /// <summary>A table in the house look: rounded on a terminal, plain ASCII-free minimal borders in a pipe.</summary>
+    /// <summary>A table in the house look: rounded borders on a terminal; in a pipe no borders at all, one row per
+    /// line under a header line (like <c>kubectl get</c>), so <c>grep</c> and <c>awk</c> work on it.</summary>
     public Table NewTable(params string[] columns)
     {
-        var table = new Table { Border = _host.OutputIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
-        foreach (var c in columns) table.AddColumn(new TableColumn(new Markup($"[bold]{Markup.Escape(c)}[/]")).NoWrap());
+        var table = new Table { Border = _host.OutputIsTerminal ? TableBorder.Rounded : TableBorder.None };
+        foreach (var c in columns)
+        {
+            var column = new TableColumn(new Markup($"[bold]{Markup.Escape(c)}[/]")).NoWrap();
+            // Without borders, a single space between columns makes them run together.
+            if (!_host.OutputIsTerminal) column.Padding = new Padding(0, 0, 3, 0);
+            table.AddColumn(column);
+        }
         return table;
     }
 }

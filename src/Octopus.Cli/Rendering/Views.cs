@@ -155,7 +155,7 @@ public static class Views
         Row(grid, "Version", E(h.Version));
         Row(grid, "Store", E(h.Store));
         Row(grid, "Driver", E(h.Driver));
-        Row(grid, "Hosts", $"{h.HostsOn} on of {h.Hosts}");
+        Row(grid, "Hosts", $"{h.Hosts} ({h.HostsOn} on)");
         Row(grid, "VMs", h.Vms.ToString(CultureInfo.InvariantCulture));
         return grid;
     }

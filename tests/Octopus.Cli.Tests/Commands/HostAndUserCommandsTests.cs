@@ -102,7 +102,7 @@ public class HostAndUserCommandsTests
         var (exit, output, _) = await cli.RunAsync("health");
 
         exit.Should().Be(ExitCodes.Ok);
-        output.Should().Contain("8 on of 8").And.Contain("simulated");
+        output.Should().Contain("8 (8 on)").And.Contain("simulated");
         api.Requests.Single().Authorization.Should().BeNull();
     }
 }
