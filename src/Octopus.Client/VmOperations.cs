@@ -34,6 +34,11 @@ public sealed class VmOperations
 
     public Task<VmDto> RebootAsync(string idOrName, CancellationToken ct = default) => ActionAsync(idOrName, "reboot", ct);
 
+    /// <summary>Live-migrates a running VM to <paramref name="host"/> (admin). Answers in Migrating; the VM is Running on
+    /// the destination when the operation ends.</summary>
+    public Task<VmDto> MigrateAsync(string idOrName, string host, CancellationToken ct = default) =>
+        _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.VmMigrate(idOrName), new MigrateRequest(host), ct);
+
     /// <summary>Asks for the VM to be deleted; it answers in Deleting, and its GET becomes 404 once it is gone.</summary>
     public Task<VmDto> DeleteAsync(string idOrName, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Delete, ApiRoutes.Vm(idOrName), null, ct);

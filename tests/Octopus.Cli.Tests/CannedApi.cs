@@ -69,9 +69,9 @@ public static class Wire
     public static string User(string name = "bob", string quota = """{"maxCores":4,"maxMemoryBytes":null,"maxDiskBytes":null,"maxVms":3}""") =>
         $$"""{"id":"u-{{name}}","username":"{{name}}","role":"user","quota":{{quota}},"usage":{"cores":2,"memoryBytes":4294967296,"diskBytes":0,"vms":1},"createdAt":"2026-11-24T10:00:00Z"}""";
 
-    public static string Host(string name = "host-01", bool maintenance = false) =>
+    public static string Host(string name = "host-01", bool maintenance = false, string power = "On") =>
         $$"""
-        {"id":"h-{{name}}","name":"{{name}}","powerState":"On","maintenance":{{(maintenance ? "true" : "false")}},"cores":8,"mipsPerCore":2660,
+        {"id":"h-{{name}}","name":"{{name}}","powerState":"{{power}}","maintenance":{{(maintenance ? "true" : "false")}},"cores":8,"mipsPerCore":2660,
          "memoryBytes":17179869184,"diskBytes":1099511627776,"allocatedCores":2,"allocatedMemoryBytes":4294967296,
          "allocatedDiskBytes":21474836480,"vmCount":1,"cpuLoad":0.5,"powerWatts":102,"vms":["web1"]}
         """;

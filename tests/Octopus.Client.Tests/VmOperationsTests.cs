@@ -125,6 +125,18 @@ public class VmOperationsTests
         stub.Requests.Single().Method.Should().Be(HttpMethod.Delete);
     }
 
+    [Fact]
+    public async Task MigrateAsync_PostsTheDestination()
+    {
+        var stub = new StubHandler().ThenJson(HttpStatusCode.Accepted, Wire.Vm(state: "Migrating"));
+        using var client = Client(stub);
+
+        var vm = await client.Vms.MigrateAsync("web1", "host-02", TestContext.Current.CancellationToken);
+
+        vm.State.Should().Be("Migrating");
+        stub.Requests.Single().Should().Be((HttpMethod.Post, "/api/v1/vms/web1/migrate", "Bearer t", (string?)"""{"host":"host-02"}"""));
+    }
+
     private sealed class Sync<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

@@ -14,6 +14,7 @@ internal static class HostCommands
         host.Add(List(g));
         host.Add(Show(g));
         host.Add(Maintenance(g));
+        host.Add(Power(g));
         return host;
     }
 
@@ -64,6 +65,40 @@ internal static class HostCommands
             var dto = await client.Hosts.SetMaintenanceAsync(parse.GetValue(host)!, enabled, ct);
             if (ctx.Json) ctx.Output.WriteJson(dto);
             else ctx.Output.Note(dto.Maintenance ? $"{dto.Name} is in maintenance: no new VMs will be placed on it." : $"{dto.Name} is back in service.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Power(CliGlobals g)
+    {
+        var host = HostArgument();
+        var mode = new Argument<string>("state") { Description = "on: power the host up; off: power an empty host down", HelpName = "on|off" };
+        mode.AcceptOnlyFromAmong("on", "off");
+        var noWait = CommonOptions.NoWait();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("power", "Power a host on or off (admins only); an occupied host cannot be powered off")
+        {
+            host, mode, noWait, timeout,
+        };
+        g.Action(command, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            var on = string.Equals(parse.GetValue(mode), "on", StringComparison.OrdinalIgnoreCase);
+            var name = parse.GetValue(host)!;
+            var accepted = on ? await client.Hosts.PowerOnAsync(name, ct) : await client.Hosts.PowerOffAsync(name, ct);
+            var final = parse.GetValue(noWait)
+                ? accepted
+                : await OperationProgress.WaitAsync(ctx.Output, client, accepted, on ? "Powering on" : "Powering off",
+                    h => !Client.HostOperations.IsTransitional(h), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
+            if (ctx.Json)
+            {
+                ctx.Output.WriteJson(final);
+                return ExitCodes.Ok;
+            }
+            if (final.PowerState == "Failed")
+                throw CliException.Rejected($"host {final.Name} failed to power {(on ? "on" : "off")}.");
+            ctx.Output.Note($"{final.Name}: {final.PowerState}.");
             return ExitCodes.Ok;
         });
         return command;

@@ -19,6 +19,7 @@ internal static class VmCommands
         vm.Add(Power(g, "start", "Start a stopped VM", "Starting", (c, id, ct) => c.Vms.StartAsync(id, ct), VmStates.Running));
         vm.Add(Power(g, "stop", "Stop a running VM", "Stopping", (c, id, ct) => c.Vms.StopAsync(id, ct), VmStates.Stopped));
         vm.Add(Power(g, "reboot", "Reboot a running VM", "Rebooting", (c, id, ct) => c.Vms.RebootAsync(id, ct), VmStates.Running));
+        vm.Add(Migrate(g));
         vm.Add(Delete(g));
         vm.Add(Explain(g));
         return vm;
@@ -128,6 +129,26 @@ internal static class VmCommands
                 v => !VmStates.IsTransitional(v.State), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
             if (final is null) throw CliException.Rejected($"VM {accepted.Name} was deleted while {progressVerb.ToLowerInvariant()}.");
             return Finish(ctx, final, verb switch { "start" => "started", "stop" => "stopped", _ => "rebooted" }, expected);
+        });
+        return command;
+    }
+
+    private static Command Migrate(CliGlobals g)
+    {
+        var vm = VmArgument();
+        var to = new Option<string>("--to") { Description = "Destination host", HelpName = "HOST", Required = true };
+        var noWait = CommonOptions.NoWait();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("migrate", "Live-migrate a running VM to another host (admins only)") { vm, to, noWait, timeout };
+        g.Action(command, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            var accepted = await client.Vms.MigrateAsync(parse.GetValue(vm)!, parse.GetValue(to)!, ct);
+            if (parse.GetValue(noWait)) return Report(ctx, accepted, $"{accepted.Name}: {accepted.State}.");
+            var final = await OperationProgress.WaitAsync(ctx.Output, client, accepted, "Migrating",
+                v => !VmStates.IsTransitional(v.State), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
+            if (final is null) throw CliException.Rejected($"VM {accepted.Name} was deleted while migrating.");
+            return Finish(ctx, final, "migrated", VmStates.Running);
         });
         return command;
     }

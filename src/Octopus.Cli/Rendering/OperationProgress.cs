@@ -23,6 +23,25 @@ public static class OperationProgress
             }).ConfigureAwait(false);
     }
 
+    /// <summary>As for VMs: follows a host's power state with a spinner on a terminal, silently otherwise.</summary>
+    public static async Task<HostDto> WaitAsync(Output output, OctopusClient client, HostDto host, string verb,
+        Func<HostDto, bool> until, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!output.Interactive)
+            return await client.Hosts.WaitForAsync(host.Name, until, timeout, progress: null, ct).ConfigureAwait(false);
+
+        return await output.Console.Status()
+            .Spinner(Spinner.Known.Dots)
+            .StartAsync(Line(verb, host), async ctx =>
+            {
+                var progress = new Callback<HostDto>(h => ctx.Status(Line(verb, h)));
+                return await client.Hosts.WaitForAsync(host.Name, until, timeout, progress, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private static string Line(string verb, HostDto host) =>
+        $"{Markup.Escape(verb)} [bold]{Markup.Escape(host.Name)}[/]: {Format.PowerMarkup(host.PowerState, host.Maintenance)}";
+
     private static string Line(string verb, VmDto vm)
     {
         var line = $"{Markup.Escape(verb)} [bold]{Markup.Escape(vm.Name)}[/]: {Format.StateMarkup(vm.State)}";

@@ -22,6 +22,34 @@ public class HostAndUserCommandsTests
     }
 
     [Fact]
+    public async Task HostPowerOff_WaitsUntilOff()
+    {
+        var api = new CannedApi()
+            .On("POST", "/api/v1/hosts/host-02/power-off", HttpStatusCode.Accepted, Wire.Host("host-02", power: "PoweringOff"))
+            .Ok("GET", "/api/v1/hosts/host-02", Wire.Host("host-02", power: "PoweringOff"), Wire.Host("host-02", power: "Off"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("host", "power", "host-02", "off");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Trim().Should().Be("host-02: Off.");
+        api.Requests.Count(r => r.Route == "GET /api/v1/hosts/host-02").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task HostPowerOff_Occupied_PrintsServerRefusal()
+    {
+        var api = new CannedApi().On("POST", "/api/v1/hosts/host-01/power-off", HttpStatusCode.Conflict,
+            Wire.Problem(409, "Conflict", "Host 'host-01' still holds 1 VM(s) (web1); put it in maintenance to move them away.", "host.not-empty"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, _, err) = await cli.RunAsync("host", "power", "host-01", "off");
+
+        exit.Should().Be(ExitCodes.Rejected);
+        err.Should().Contain("still holds 1 VM(s) (web1)");
+    }
+
+    [Fact]
     public async Task HostList_Table_ShowsPowerAllocationAndVms()
     {
         var api = new CannedApi().Ok("GET", "/api/v1/hosts", "[" + Wire.Host() + "," + Wire.Host("host-02", maintenance: true) + "]");

@@ -92,6 +92,21 @@ public class VmCommandsTests
     }
 
     [Fact]
+    public async Task Migrate_SendsDestinationAndWaits()
+    {
+        var api = new CannedApi()
+            .On("POST", "/api/v1/vms/web1/migrate", HttpStatusCode.Accepted, Wire.Vm(state: "Migrating"))
+            .Ok("GET", "/api/v1/vms/vm-1", Wire.Vm(state: "Migrating"), Wire.Vm(state: "Running", host: "host-02"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("vm", "migrate", "web1", "--to", "host-02");
+
+        exit.Should().Be(ExitCodes.Ok);
+        api.Requests[0].Body.Should().Be("""{"host":"host-02"}""");
+        output.Trim().Should().Be("VM web1 migrated: Running on host-02.");
+    }
+
+    [Fact]
     public async Task Stop_EndsFailed_ExitsOneWithTheReason()
     {
         var api = new CannedApi()

@@ -50,6 +50,11 @@ public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
         placement.ChosenHost.Should().Be(created.Host);
         placement.Hosts.Should().NotBeEmpty();
 
+        var destination = placement.Hosts.Select(h => h.Host).First(h => h != created.Host);
+        var migrated = Parse<VmDto>(await admin.RunAsync("vm", "migrate", "e2e-web1", "--to", destination, "--json"));
+        migrated.State.Should().Be("Running");
+        migrated.Host.Should().Be(destination);
+
         var table = await admin.RunAsync("vm", "list");
         table.Exit.Should().Be(ExitCodes.Ok);
         table.Out.Should().Contain("e2e-web1").And.Contain("4 GiB");
@@ -78,6 +83,10 @@ public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
 
         var table = await admin.RunAsync("host", "list");
         table.Out.Should().Contain(name);
+
+        var empty = Parse<List<HostDto>>(await admin.RunAsync("host", "list", "--json")).Last(h => h.VmCount == 0 && h.PowerState == "On").Name;
+        Parse<HostDto>(await admin.RunAsync("host", "power", empty, "off", "--json")).PowerState.Should().Be("Off");
+        Parse<HostDto>(await admin.RunAsync("host", "power", empty, "on", "--json")).PowerState.Should().Be("On");
     }
 
     [Fact]
