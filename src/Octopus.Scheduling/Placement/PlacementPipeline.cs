@@ -16,6 +16,7 @@ internal sealed class PlacementPipeline : IPlacer
     private readonly IPlacementFilter[] filters;
     private readonly IPlacementFilter[] staticFilters;
     private readonly IPlacementFilter[] dynamicFilters;
+    private readonly IThresholdPlacementFilter[] thresholds;
     private readonly WeightedScorer[] scorers;
     private readonly IIndexablePlacementScorer? indexScorer;
     private readonly Func<HostView, bool> admitsStatically;
@@ -26,6 +27,7 @@ internal sealed class PlacementPipeline : IPlacer
         this.filters = [.. filters];
         staticFilters = [.. filters.Where(f => f.IsStatic)];
         dynamicFilters = [.. filters.Where(f => !f.IsStatic)];
+        thresholds = [.. dynamicFilters.OfType<IThresholdPlacementFilter>()];
         this.scorers = [.. scorers];
         indexScorer = scorers.Count == 1 ? scorers[0].Scorer as IIndexablePlacementScorer : null;
         admitsStatically = host =>
@@ -52,26 +54,36 @@ internal sealed class PlacementPipeline : IPlacer
 
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
     {
-        var index = state.IndexFor(this, admitsStatically, scorer.RankKey);
+        var index = state.IndexFor(this, admitsStatically, scorer.RankKey, thresholds);
         var (lowest, highest) = scorer.CandidateKeys(request);
-        var examined = 0;
+        var needs = new long[thresholds.Length];
+        for (var d = 0; d < needs.Length; d++) needs[d] = thresholds[d].Needed(request);
+        var shortOn = new int[thresholds.Length];
         Dictionary<string, int>? counts = null;
-        foreach (var entry in index.Between(lowest, highest))
+
+        // The index has already checked the thresholds; the full dynamic chain still runs, so a filter that is not a
+        // threshold is honoured too and the index can never admit a host the filters would refuse.
+        var slot = index.FindFirst(lowest, highest, needs, candidate =>
         {
-            examined++;
-            var host = state.View(entry.Slot);
-            var code = FirstRejection(request, host);
-            if (code is null)
-            {
-                // The winner of a single normalised score is 100 by construction (it is the maximum).
-                var score = scorers[0].Weight * 100;
-                var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
-                return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
-            }
+            if (FirstRejection(request, state.View(candidate)) is not { } code) return true;
             counts ??= [];
             counts[code] = counts.GetValueOrDefault(code) + 1;
+            return false;
+        }, shortOn, out var examined);
+        if (slot < 0) return null;
+
+        for (var d = 0; d < shortOn.Length; d++)
+        {
+            if (shortOn[d] == 0) continue;
+            counts ??= [];
+            var code = thresholds[d].RejectionCode;
+            counts[code] = counts.GetValueOrDefault(code) + shortOn[d];
         }
-        return null;
+        var host = state.View(slot);
+        // The winner of a single normalised score is 100 by construction (it is the maximum).
+        var score = scorers[0].Weight * 100;
+        var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
+        return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
     }
 
     private string? FirstRejection(PlacementRequest request, HostView host)
