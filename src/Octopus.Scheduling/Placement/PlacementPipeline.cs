@@ -98,23 +98,32 @@ internal sealed class PlacementPipeline : IPlacer
     private PlacementDecision Evaluate(PlacementRequest request, PlacementState state, bool collect)
     {
         var n = state.Count;
-        var counts = new Dictionary<string, int>();
-        var owners = new Dictionary<string, IPlacementFilter>();
+        // Tallied per filter in small lists (a filter has a handful of codes): cheaper than hashing a code per rejection.
+        var tally = new List<(string Code, int Hosts)>?[filters.Length];
         var rejections = collect ? new List<Rejection>?[n] : null;
         var feasible = new List<int>(n);
         for (var slot = 0; slot < n; slot++)
         {
             var host = state.View(slot);
             var ok = true;
-            foreach (var f in filters)
+            for (var f = 0; f < filters.Length; f++)
             {
-                if (f.Check(request, host) is not { } code) continue;
+                if (filters[f].Check(request, host) is not { } code) continue;
                 ok = false;
-                counts[code] = counts.GetValueOrDefault(code) + 1;
-                owners.TryAdd(code, f);
-                if (rejections is not null) (rejections[slot] ??= []).Add(f.Explain(request, host, code));
+                Count(tally[f] ??= [], code);
+                if (rejections is not null) (rejections[slot] ??= []).Add(filters[f].Explain(request, host, code));
             }
             if (ok) feasible.Add(slot);
+        }
+        var counts = new Dictionary<string, int>();
+        var owners = new Dictionary<string, IPlacementFilter>();
+        for (var f = 0; f < filters.Length; f++)
+        {
+            foreach (var (code, hosts) in tally[f] ?? [])
+            {
+                counts[code] = counts.GetValueOrDefault(code) + hosts;
+                owners.TryAdd(code, filters[f]);
+            }
         }
 
         var (totals, contributions) = Score(request, state, feasible, collect);
@@ -140,6 +149,17 @@ internal sealed class PlacementPipeline : IPlacer
             NeverFits = neverFits,
             HostsExamined = n,
         };
+    }
+
+    private static void Count(List<(string Code, int Hosts)> tally, string code)
+    {
+        for (var i = 0; i < tally.Count; i++)
+        {
+            if (!string.Equals(tally[i].Code, code, StringComparison.Ordinal)) continue;
+            tally[i] = (code, tally[i].Hosts + 1);
+            return;
+        }
+        tally.Add((code, 1));
     }
 
     private (double[] Totals, ScoreContribution[][]? Contributions) Score(
