@@ -26,11 +26,11 @@ internal sealed class HostIndex
     private readonly bool[] member;
     private readonly long[] amounts; // amounts[slot * dims + d]: what the host has free for thresholds[d]
 
-    public HostIndex(object owner, PlacementState state, Func<HostView, bool> admits, Func<HostView, long> rankKey,
+    public HostIndex(string shape, PlacementState state, Func<HostView, bool> admits, Func<HostView, long> rankKey,
         IThresholdPlacementFilter[] thresholds, int maxBlock = DefaultMaxBlock)
     {
         if (maxBlock < 2) throw new ArgumentOutOfRangeException(nameof(maxBlock), maxBlock, "blocks must hold at least 2 hosts");
-        Owner = owner;
+        Shape = shape;
         this.maxBlock = maxBlock;
         this.state = state;
         this.rankKey = rankKey;
@@ -61,8 +61,8 @@ internal sealed class HostIndex
         Count = initial.Count;
     }
 
-    /// <summary>Whoever asked for this index (a placer); one state may serve several placers.</summary>
-    public object Owner { get; }
+    /// <summary>What the index orders by and filters on (scorer and filter types); placers that agree on it share it.</summary>
+    public string Shape { get; }
 
     /// <summary>Hosts admitted by the static filters.</summary>
     public int Count { get; }

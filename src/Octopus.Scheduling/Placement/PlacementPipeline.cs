@@ -20,6 +20,7 @@ internal sealed class PlacementPipeline : IPlacer
     private readonly WeightedScorer[] scorers;
     private readonly IIndexablePlacementScorer? indexScorer;
     private readonly Func<HostView, bool> admitsStatically;
+    private readonly string indexShape;
 
     public PlacementPipeline(string strategy, IReadOnlyList<IPlacementFilter> filters, IReadOnlyList<WeightedScorer> scorers)
     {
@@ -30,6 +31,8 @@ internal sealed class PlacementPipeline : IPlacer
         thresholds = [.. dynamicFilters.OfType<IThresholdPlacementFilter>()];
         this.scorers = [.. scorers];
         indexScorer = scorers.Count == 1 ? scorers[0].Scorer as IIndexablePlacementScorer : null;
+        // Placers built alike (say, one per scheduling pass) share a state's index instead of each building their own.
+        indexShape = string.Join("|", new object?[] { indexScorer }.Concat(this.filters).Select(p => p?.GetType().FullName));
         admitsStatically = host =>
         {
             foreach (var f in staticFilters)
@@ -54,7 +57,7 @@ internal sealed class PlacementPipeline : IPlacer
 
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
     {
-        var index = state.IndexFor(this, admitsStatically, scorer.RankKey, thresholds);
+        var index = state.IndexFor(indexShape, admitsStatically, scorer.RankKey, thresholds);
         var (lowest, highest) = scorer.CandidateKeys(request);
         var needs = new long[thresholds.Length];
         for (var d = 0; d < needs.Length; d++) needs[d] = thresholds[d].Needed(request);

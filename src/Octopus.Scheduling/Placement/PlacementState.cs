@@ -102,14 +102,14 @@ public sealed class PlacementState
         return false;
     }
 
-    /// <summary>The index <paramref name="owner"/> asked for before, or a new one built now and kept up to date by
-    /// every later reservation.</summary>
-    internal HostIndex IndexFor(object owner, Func<HostView, bool> admits, Func<HostView, long> rankKey,
+    /// <summary>The index of this <paramref name="shape"/> built before (by any placer), or a new one built now and
+    /// kept up to date by every later reservation.</summary>
+    internal HostIndex IndexFor(string shape, Func<HostView, bool> admits, Func<HostView, long> rankKey,
         IThresholdPlacementFilter[] thresholds)
     {
         foreach (var index in indexes)
-            if (ReferenceEquals(index.Owner, owner)) return index;
-        var built = new HostIndex(owner, this, admits, rankKey, thresholds, indexBlock);
+            if (index.Shape == shape) return index;
+        var built = new HostIndex(shape, this, admits, rankKey, thresholds, indexBlock);
         indexes.Add(built);
         return built;
     }

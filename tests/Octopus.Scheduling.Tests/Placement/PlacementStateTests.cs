@@ -87,3 +87,37 @@ public class PlacementStateTests
         placer.Place(Request(1, "1GiB"), state, explain: false).ChosenHostName.Should().Be("a");
     }
 }
+
+public class PlacementRequestTests
+{
+    [Theory]
+    [InlineData(0, 1L << 30, 0L, "cores")]
+    [InlineData(1, 0L, 0L, "memoryBytes")]
+    [InlineData(1, 1L << 30, -1L, "diskBytes")]
+    public void Validate_Nonsense_NamesTheField(int cores, long memory, long disk, string field) =>
+        FluentActions.Invoking(() => new PlacementRequest("web-1", cores, new ByteSize(memory), new ByteSize(disk)).Validate())
+            .Should().Throw<Octopus.Domain.DomainException>().Which.Field.Should().Be(field);
+
+    [Fact]
+    public void Describe_ReadsAsAmounts() =>
+        Request(4, "8GiB", "20GiB").Describe().Should().Be("4 vCPU, 8 GiB memory, 20 GiB disk");
+}
+
+public class HostViewTests
+{
+    [Fact]
+    public void Of_DomainHost_CopiesItsFieldsAndTheGivenAllocation()
+    {
+        var capacity = HostCapacity.Create(16, new Mips(2000), ByteSize.Parse("64GiB"), ByteSize.Parse("1TiB"));
+        var host = Host.Create("sim-01", capacity, PowerModel.HpProLiantMl110G5, DateTimeOffset.UnixEpoch);
+        host.SetMaintenance(true);
+        var allocation = new HostAllocation(4, ByteSize.Parse("8GiB"), ByteSize.Parse("100GiB"), 2);
+
+        var view = HostView.Of(host, allocation);
+
+        view.Should().Be(new HostView(host.Id, "sim-01", capacity, allocation, HostPowerState.On, true, CpuLoad.Idle));
+        view.FreeCores.Should().Be(12);                           // 16 - 4
+        view.FreeMemory.Should().Be(ByteSize.Parse("56GiB"));     // 64 - 8
+        view.FreeDisk.Should().Be(ByteSize.Parse("924GiB"));      // 1024 - 100
+    }
+}

@@ -214,3 +214,21 @@ public class PlacerTests
         act.Should().Throw<DomainException>().Which.Field.Should().Be(field);
     }
 }
+
+public class PlacerSharingTests
+{
+    [Fact]
+    public void Place_TwoPlacersAlikeOnOneState_ShareTheIndexAndStayInStep()
+    {
+        // One placer per pass is a natural way to use the API; a second, equal placer must see the first one's reservations.
+        var state = PlacementState.From([MakeHost("a").Memory("16GiB"), MakeHost("b").Memory("12GiB")]);
+        var first = Placer.Create(new PlacementOptions { Strategy = PlacementStrategy.Spread });
+        var second = Placer.Create(new PlacementOptions { Strategy = PlacementStrategy.Spread });
+        var request = Request(1, "8GiB");
+
+        first.Place(request, state, explain: false).ChosenHostName.Should().Be("a"); // 16 free beats 12
+        state.Reserve(IdFor("a"), request);
+
+        second.Place(request, state, explain: false).ChosenHostName.Should().Be("b"); // a has 8 free now, b 12
+    }
+}
