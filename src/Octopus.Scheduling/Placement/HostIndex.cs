@@ -26,7 +26,10 @@ internal sealed class HostIndex
     private readonly bool[] member;
     private readonly long[] amounts; // amounts[slot * dims + d]: what the host has free for thresholds[d]
 
-    public HostIndex(string shape, PlacementState state, Func<HostView, bool> admits, Func<HostView, long> rankKey,
+    // Static filters never read the request; this stands in for one.
+    private static readonly PlacementRequest NoRequest = new("(index)", 1, new(1), new(0));
+
+    public HostIndex(string shape, PlacementState state, IPlacementFilter[] staticFilters, Func<HostView, long> rankKey,
         IThresholdPlacementFilter[] thresholds, int maxBlock = DefaultMaxBlock)
     {
         if (maxBlock < 2) throw new ArgumentOutOfRangeException(nameof(maxBlock), maxBlock, "blocks must hold at least 2 hosts");
@@ -41,14 +44,23 @@ internal sealed class HostIndex
         amounts = new long[state.Count * dims];
 
         var initial = new List<Entry>(state.Count);
+        var tally = new Dictionary<(IPlacementFilter, string), int>();
         for (var slot = 0; slot < state.Count; slot++)
         {
             var view = state.View(slot);
-            if (!admits(view)) continue;
-            member[slot] = true;
             Measure(slot, view);
+            var admitted = true;
+            foreach (var filter in staticFilters)
+            {
+                if (filter.Check(NoRequest, view) is not { } code) continue;
+                admitted = false;
+                tally[(filter, code)] = tally.GetValueOrDefault((filter, code)) + 1;
+            }
+            if (!admitted) continue;
+            member[slot] = true;
             initial.Add(new Entry(keys[slot], state.TieOrder(slot), slot));
         }
+        StaticRejections = [.. tally.Select(t => (t.Key.Item1, t.Key.Item2, t.Value))];
         initial.Sort(Compare);
         // Blocks start half full so that the first reservations rarely split them.
         for (var start = 0; start < initial.Count; start += maxBlock / 2)
@@ -66,6 +78,21 @@ internal sealed class HostIndex
 
     /// <summary>Hosts admitted by the static filters.</summary>
     public int Count { get; }
+
+    /// <summary>Hosts each static filter rejected, per code. Fixed for the life of the state: reservations change
+    /// allocations, never power or maintenance.</summary>
+    public IReadOnlyList<(IPlacementFilter Filter, string Code, int Hosts)> StaticRejections { get; }
+
+    /// <summary>For each threshold, how many hosts (admitted or not) have less free than <paramref name="needs"/>: the
+    /// same counts a full evaluation gets from the threshold filters, read from arrays instead of views.</summary>
+    public int[] CountShort(long[] needs)
+    {
+        var shortOn = new int[dims];
+        for (var offset = 0; offset < amounts.Length; offset += dims)
+            for (var d = 0; d < dims; d++)
+                if (amounts[offset + d] < needs[d]) shortOn[d]++;
+        return shortOn;
+    }
 
     /// <summary>Walks admitted hosts with rank key in [<paramref name="lowest"/>, <paramref name="highest"/>], best
     /// first, and returns the first slot that has every needed amount and that <paramref name="accept"/> takes, or -1.
@@ -103,7 +130,11 @@ internal sealed class HostIndex
     /// <summary>Moves a host whose allocation changed to its new place in the order.</summary>
     public void Update(int slot, HostView updated)
     {
-        if (!member[slot]) return;
+        if (!member[slot])
+        {
+            Measure(slot, updated); // not in the order, but its amounts still count in CountShort
+            return;
+        }
         Remove(new Entry(keys[slot], state.TieOrder(slot), slot));
         Measure(slot, updated);
         Insert(new Entry(keys[slot], state.TieOrder(slot), slot));

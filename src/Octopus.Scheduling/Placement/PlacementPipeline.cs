@@ -19,7 +19,6 @@ internal sealed class PlacementPipeline : IPlacer
     private readonly IThresholdPlacementFilter[] thresholds;
     private readonly WeightedScorer[] scorers;
     private readonly IIndexablePlacementScorer? indexScorer;
-    private readonly Func<HostView, bool> admitsStatically;
     private readonly string indexShape;
 
     public PlacementPipeline(string strategy, IReadOnlyList<IPlacementFilter> filters, IReadOnlyList<WeightedScorer> scorers)
@@ -33,16 +32,7 @@ internal sealed class PlacementPipeline : IPlacer
         indexScorer = scorers.Count == 1 ? scorers[0].Scorer as IIndexablePlacementScorer : null;
         // Placers built alike (say, one per scheduling pass) share a state's index instead of each building their own.
         indexShape = string.Join("|", new object?[] { indexScorer }.Concat(this.filters).Select(p => p?.GetType().FullName));
-        admitsStatically = host =>
-        {
-            foreach (var f in staticFilters)
-                if (f.Check(NoRequest, host) is not null) return false;
-            return true;
-        };
     }
-
-    // Static filters never read the request; this stands in for one when building an index.
-    private static readonly PlacementRequest NoRequest = new("(index)", 1, new(1), new(0));
 
     public PlacementDecision Place(PlacementRequest request, PlacementState state, bool explain)
     {
@@ -51,13 +41,12 @@ internal sealed class PlacementPipeline : IPlacer
         request.Validate();
         if (!explain && indexScorer is not null && PlaceByIndex(request, state, indexScorer) is { } fast)
             return fast;
-        // Nothing fitted on the fast path either: evaluate every host so the summary can count every reason.
         return Evaluate(request, state, explain);
     }
 
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
     {
-        var index = state.IndexFor(indexShape, admitsStatically, scorer.RankKey, thresholds);
+        var index = state.IndexFor(indexShape, staticFilters, scorer.RankKey, thresholds);
         var (lowest, highest) = scorer.CandidateKeys(request);
         var needs = new long[thresholds.Length];
         for (var d = 0; d < needs.Length; d++) needs[d] = thresholds[d].Needed(request);
@@ -73,7 +62,12 @@ internal sealed class PlacementPipeline : IPlacer
             counts[code] = counts.GetValueOrDefault(code) + 1;
             return false;
         }, shortOn, out var examined);
-        if (slot < 0) return null;
+        if (slot < 0)
+        {
+            // Nothing fits. The summary must count every reason on every host; when all request-dependent filters
+            // are thresholds the index has those counts in arrays, otherwise a full evaluation works them out.
+            return dynamicFilters.Length == thresholds.Length ? NoFitFromIndex(request, state, index, needs) : null;
+        }
 
         for (var d = 0; d < shortOn.Length; d++)
         {
@@ -87,6 +81,31 @@ internal sealed class PlacementPipeline : IPlacer
         var score = scorers[0].Weight * 100;
         var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
         return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
+    }
+
+    private PlacementDecision NoFitFromIndex(PlacementRequest request, PlacementState state, HostIndex index, long[] needs)
+    {
+        var counts = new Dictionary<string, int>();
+        var owners = new Dictionary<string, IPlacementFilter>();
+        foreach (var (filter, code, hosts) in index.StaticRejections)
+        {
+            counts[code] = counts.GetValueOrDefault(code) + hosts;
+            owners.TryAdd(code, filter);
+        }
+        var shortOn = index.CountShort(needs);
+        for (var d = 0; d < shortOn.Length; d++)
+        {
+            if (shortOn[d] == 0) continue;
+            var code = thresholds[d].RejectionCode;
+            counts[code] = counts.GetValueOrDefault(code) + shortOn[d];
+            owners.TryAdd(code, thresholds[d]);
+        }
+        var neverFits = !state.CanEverHold(request);
+        return new PlacementDecision(null, null, strategy, NoFitSummary(request, state.Count, counts, owners, neverFits), [], counts)
+        {
+            NeverFits = neverFits,
+            HostsExamined = state.Count,
+        };
     }
 
     private string? FirstRejection(PlacementRequest request, HostView host)

@@ -104,12 +104,12 @@ public sealed class PlacementState
 
     /// <summary>The index of this <paramref name="shape"/> built before (by any placer), or a new one built now and
     /// kept up to date by every later reservation.</summary>
-    internal HostIndex IndexFor(string shape, Func<HostView, bool> admits, Func<HostView, long> rankKey,
+    internal HostIndex IndexFor(string shape, IPlacementFilter[] staticFilters, Func<HostView, long> rankKey,
         IThresholdPlacementFilter[] thresholds)
     {
         foreach (var index in indexes)
             if (index.Shape == shape) return index;
-        var built = new HostIndex(shape, this, admits, rankKey, thresholds, indexBlock);
+        var built = new HostIndex(shape, this, staticFilters, rankKey, thresholds, indexBlock);
         indexes.Add(built);
         return built;
     }

@@ -80,6 +80,10 @@ public class PlacementPropertyTests
 
             if (explained.ChosenHost is not { } chosen)
             {
+                // With nothing placed, the fast path must tell the same story, counts included.
+                if (fast.Summary != explained.Summary) Assert.Fail($"summaries differ: {fast.Summary} / {explained.Summary}");
+                if (!fast.RejectionCounts.OrderBy(c => c.Key).SequenceEqual(explained.RejectionCounts.OrderBy(c => c.Key)))
+                    Assert.Fail($"rejection counts differ: {string.Join(",", fast.RejectionCounts)} / {string.Join(",", explained.RejectionCounts)}");
                 var canEver = hosts.Any(h =>
                     h.Capacity.Cores >= request.Cores && h.Capacity.Memory >= request.Memory && h.Capacity.Disk >= request.Disk);
                 if (explained.NeverFits == canEver) Assert.Fail($"NeverFits={explained.NeverFits} but some host could ever hold it={canEver}");

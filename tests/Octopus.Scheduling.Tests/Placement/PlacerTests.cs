@@ -232,3 +232,25 @@ public class PlacerSharingTests
         second.Place(request, state, explain: false).ChosenHostName.Should().Be("b"); // a has 8 free now, b 12
     }
 }
+
+public class PlacerNoFitTests
+{
+    [Fact]
+    public void Place_NothingFitsAfterReservingOnAnOffHost_FastPathCountsTheSameAsExplain()
+    {
+        // The caller may reserve on any host (say, a VM already assigned to a host that is now off). The fast path's
+        // "nothing fits" counts must then see the off host's reduced memory just as a full evaluation does.
+        var placer = Placer.Create(new PlacementOptions());
+        var state = PlacementState.From([MakeHost("on").Memory("16GiB").Allocated(memory: "12GiB"), MakeHost("off").Memory("16GiB").Off()]);
+        placer.Place(Request(1, "8GiB"), state, explain: false); // builds the index before the reservation
+        state.Reserve(IdFor("off"), Request(1, "10GiB"));
+
+        var fast = placer.Place(Request(1, "8GiB"), state, explain: false);
+        var explained = placer.Place(Request(1, "8GiB"), state, explain: true);
+
+        // on: 16 - 12 = 4 GiB free < 8; off: 16 - 10 = 6 GiB free < 8, and off.
+        fast.Summary.Should().Be("no host fits 1 vCPU, 8 GiB memory, 10 GiB disk: 2 lack memory, 1 is off");
+        explained.Summary.Should().Be(fast.Summary);
+        fast.HostsExamined.Should().Be(2);
+    }
+}
