@@ -44,6 +44,8 @@ internal sealed class PlacementPipeline : IPlacer
         return Evaluate(request, state, explain);
     }
 
+    /// <summary>The decision found through the index, or null when only a full evaluation can give it (nothing fits
+    /// and a request-dependent filter is not a threshold, so the index cannot count its rejections).</summary>
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
     {
         var index = state.IndexFor(indexShape, staticFilters, scorer.RankKey, thresholds);
