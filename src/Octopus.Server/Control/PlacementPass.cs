@@ -33,8 +33,11 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         foreach (var vm in pending)
         {
             var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
-            var decision = placer.Place(request, state, explain: true);
-            Remember(records, vm, decision, now);
+            // The fast path decides (same choice and summary as explain mode); the per-host explanation is computed
+            // only when it will be stored: for a VM just placed, or a pending VM whose answer changed.
+            var decision = placer.Place(request, state, explain: false);
+            if (records.GetValueOrDefault(vm.Id)?.Summary != decision.Summary)
+                Remember(records, vm, placer.Place(request, state, explain: true), now);
             if (decision.ChosenHost is { } host)
             {
                 state.Reserve(host, request);
