@@ -88,8 +88,7 @@ internal static class VmCommands
             using var client = ctx.Connect();
             var query = new VmQuery(parse.GetValue(owner), parse.GetValue(state), parse.GetValue(host), parse.GetValue(tag));
             var vms = new List<VmDto>();
-            await foreach (var vm in client.Vms.ListAsync(query, ct: ct))
-                if (query.Matches(vm)) vms.Add(vm);
+            await foreach (var vm in client.Vms.ListAsync(query, ct: ct)) vms.Add(vm);
             if (ctx.Json) ctx.Output.WriteJson(vms);
             else if (vms.Count == 0) ctx.Output.Note("No VMs.");
             else ctx.Output.Write(Views.VmTable(ctx.Output, vms));
