@@ -48,10 +48,21 @@ public sealed class VmOperations
         _api.GetAsync<PlacementDto>(ApiRoutes.VmPlacement(idOrName), ct);
 
     /// <summary>Polls the VM until <paramref name="until"/> holds, reporting every poll to <paramref name="progress"/>.
-    /// Returns the VM as last seen, or null when it has disappeared (404: deleted, which is how a delete ends).
-    /// Throws <see cref="VmWaitTimeoutException"/> when <paramref name="timeout"/> passes first.</summary>
-    public async Task<VmDto?> WaitForStateAsync(string idOrName, Func<VmDto, bool> until, TimeSpan timeout,
-        IProgress<VmDto>? progress = null, CancellationToken ct = default)
+    /// Returns the VM as last seen, or null when it has disappeared (404 after it was seen once: deleted, which is how
+    /// a delete ends). Throws <see cref="VmWaitTimeoutException"/> when <paramref name="timeout"/> passes first.</summary>
+    public Task<VmDto?> WaitForStateAsync(string idOrName, Func<VmDto, bool> until, TimeSpan timeout,
+        IProgress<VmDto>? progress = null, CancellationToken ct = default) =>
+        PollAsync(idOrName, knownToExist: false, until, timeout, progress, ct);
+
+    /// <summary>As <see cref="WaitForStateAsync(string, Func{VmDto, bool}, TimeSpan, IProgress{VmDto}?, CancellationToken)"/>
+    /// for a VM the caller has already seen (e.g. the answer to a command), so a 404 even at the first poll means it is
+    /// gone: a fast delete can finish before the first poll.</summary>
+    public Task<VmDto?> WaitForStateAsync(VmDto vm, Func<VmDto, bool> until, TimeSpan timeout,
+        IProgress<VmDto>? progress = null, CancellationToken ct = default) =>
+        PollAsync(vm.Id, knownToExist: true, until, timeout, progress, ct);
+
+    private async Task<VmDto?> PollAsync(string idOrName, bool knownToExist, Func<VmDto, bool> until, TimeSpan timeout,
+        IProgress<VmDto>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(until);
         var clock = _api.Options.TimeProvider;
@@ -63,7 +74,7 @@ public sealed class VmOperations
             {
                 last = await GetAsync(idOrName, ct).ConfigureAwait(false);
             }
-            catch (OctopusApiException e) when (e.Status == HttpStatusCode.NotFound && last is not null)
+            catch (OctopusApiException e) when (e.Status == HttpStatusCode.NotFound && (knownToExist || last is not null))
             {
                 return null;
             }
@@ -81,7 +92,7 @@ public sealed class VmOperations
 
     /// <summary>Polls until the VM leaves the transitional states (<see cref="VmStates.IsTransitional"/>), or is gone.</summary>
     public Task<VmDto?> WaitUntilSettledAsync(VmDto vm, TimeSpan timeout, IProgress<VmDto>? progress = null, CancellationToken ct = default) =>
-        WaitForStateAsync(vm.Id, v => !VmStates.IsTransitional(v.State), timeout, progress, ct);
+        WaitForStateAsync(vm, v => !VmStates.IsTransitional(v.State), timeout, progress, ct);
 
     private Task<VmDto> ActionAsync(string idOrName, string action, CancellationToken ct) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.VmAction(idOrName, action), null, ct);

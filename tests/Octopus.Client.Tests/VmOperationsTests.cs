@@ -57,6 +57,22 @@ public class VmOperationsTests
     }
 
     [Fact]
+    public async Task WaitForStateAsync_KnownVmGoneAtFirstPoll_ReturnsNull()
+    {
+        // The delete answered 202 and finished before the first poll: that is success, not "not found".
+        var stub = new StubHandler()
+            .ThenJson(HttpStatusCode.NotFound, Wire.Problem(404, "Not found", "VM 'vm-1' was not found.", "not-found"), "application/problem+json");
+        using var client = Client(stub);
+        var deleting = new VmDto("vm-1", "web1", "alice", "Deleting", "Deleted", "host-01", 2, 1, 1, "debian-12", null,
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, null, [], 0);
+
+        var final = await client.Vms.WaitForStateAsync(deleting, v => v.Is(VmStates.Failed), TimeSpan.FromSeconds(10),
+            ct: TestContext.Current.CancellationToken);
+
+        final.Should().BeNull();
+    }
+
+    [Fact]
     public async Task WaitForStateAsync_TargetStates_StopsAtFirstMatch()
     {
         var stub = new StubHandler()

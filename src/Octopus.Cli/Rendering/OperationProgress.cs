@@ -12,14 +12,14 @@ public static class OperationProgress
         Func<VmDto, bool> until, TimeSpan timeout, CancellationToken ct)
     {
         if (!output.Interactive)
-            return await client.Vms.WaitForStateAsync(vm.Id, until, timeout, progress: null, ct).ConfigureAwait(false);
+            return await client.Vms.WaitForStateAsync(vm, until, timeout, progress: null, ct).ConfigureAwait(false);
 
         return await output.Console.Status()
             .Spinner(Spinner.Known.Dots)
             .StartAsync(Line(verb, vm), async ctx =>
             {
                 var progress = new Callback<VmDto>(v => ctx.Status(Line(verb, v)));
-                return await client.Vms.WaitForStateAsync(vm.Id, until, timeout, progress, ct).ConfigureAwait(false);
+                return await client.Vms.WaitForStateAsync(vm, until, timeout, progress, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
     }
 

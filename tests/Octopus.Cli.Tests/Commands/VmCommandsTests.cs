@@ -153,6 +153,20 @@ public class VmCommandsTests
     }
 
     [Fact]
+    public async Task Delete_GoneBeforeTheFirstPoll_IsSuccess()
+    {
+        var api = new CannedApi()
+            .On("DELETE", "/api/v1/vms/web1", HttpStatusCode.Accepted, Wire.Vm(state: "Deleting"))
+            .On("GET", "/api/v1/vms/vm-1", HttpStatusCode.NotFound, Wire.Problem(404, "Not found", "VM 'vm-1' was not found.", "not-found"));
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, err) = await cli.RunAsync("vm", "delete", "web1");
+
+        exit.Should().Be(ExitCodes.Ok, err);
+        output.Trim().Should().Be("Deleted web1.");
+    }
+
+    [Fact]
     public async Task Delete_OnATerminal_AnswerNo_DoesNotDelete()
     {
         using var cli = new CliRunner().LoggedIn();
