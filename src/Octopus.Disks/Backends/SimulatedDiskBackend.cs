@@ -44,7 +44,29 @@ public sealed class SimulatedDiskBackend : IDiskBackend
     {
         var info = new FileInfo(sourcePath);
         if (!info.Exists) throw DomainException.Invalid("file", $"The image file '{sourcePath}' does not exist or is not a file.");
-        return CreateBaseAsync(id, new ByteSize(Math.Max(info.Length, BlockSize.Bytes)), cancellationToken);
+        var blocks = format is null or DiskImageFormat.Raw ? RawBlocks(sourcePath) : [];
+        lock (_gate)
+        {
+            var f = _files[id] = new SimFile(null, new ByteSize(Math.Max(info.Length, BlockSize.Bytes)), _time.GetUtcNow());
+            foreach (var (block, value) in blocks) f.Blocks[block] = value;
+            return Task.FromResult(new StoredDisk(id, null, f.VirtualSize, f.Size));
+        }
+    }
+
+    /// <summary>A raw file's content in the simulator's terms: each block that is not all zero, as its first non-zero byte.</summary>
+    private static Dictionary<long, byte> RawBlocks(string path)
+    {
+        var result = new Dictionary<long, byte>();
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[BlockSize.Bytes];
+        for (long block = 0; ; block++)
+        {
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (read == 0) break;
+            var first = buffer.AsSpan(0, read).IndexOfAnyExcept((byte)0);
+            if (first >= 0) result[block] = buffer[first];
+        }
+        return result;
     }
 
     public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, CancellationToken cancellationToken = default)
