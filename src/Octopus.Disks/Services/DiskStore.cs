@@ -57,21 +57,10 @@ internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, Time
     {
         var intent = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, operation, Now, children.Select(c => c.Id).ToList());
         await Catalog.ApplyAsync(CatalogChange.BeginIntent(intent), ct);
-        var created = new List<Disk>();
         try
         {
-            foreach (var child in children)
-            {
-                var parent = child.Parent ?? throw new InvalidOperationException("a child disk needs a parent");
-                var size = await Backend.CreateChildAsync(child.Id, parent, ct);
-                var row = child.WithFileSize(size);
-                if (ShallowerBase(tree, parent) is { } target)
-                {
-                    size = await Backend.RebaseAsync(child.Id, target, ct);
-                    row = row.RebasedOnto(target, size);
-                }
-                created.Add(row);
-            }
+            // The children are independent files, so they are made side by side: a fork costs one qemu-img call's time.
+            var created = await Task.WhenAll(children.Select(child => CreateFileAsync(tree, child, ct)));
             await CommitAsync(tree, finish(created) with { End = intent.Id }, ct);
             return created;
         }
@@ -80,6 +69,19 @@ internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, Time
             await RollBackCreateAsync(intent, ct);
             throw;
         }
+    }
+
+    private async Task<Disk> CreateFileAsync(DiskTree tree, Disk child, CancellationToken ct)
+    {
+        var parent = child.Parent ?? throw new InvalidOperationException("a child disk needs a parent");
+        var size = await Backend.CreateChildAsync(child.Id, parent, ct);
+        var row = child.WithFileSize(size);
+        if (ShallowerBase(tree, parent) is { } target)
+        {
+            size = await Backend.RebaseAsync(child.Id, target, ct);
+            row = row.RebasedOnto(target, size);
+        }
+        return row;
     }
 
     /// <summary>When a child of <paramref name="parent"/> would pass the depth limit, the ancestor to rebase it onto:

@@ -22,21 +22,27 @@ public sealed class CrashSwitch
     public bool Crashed { get; private set; }
     public List<string> Log { get; } = [];
 
+    private readonly Lock _gate = new();
+
     public void Step(string what)
     {
-        Alive();
-        if (Steps == CrashAt)
+        lock (_gate)
         {
-            Crashed = true;
-            throw new SimulatedCrashException($"crash before step {Steps} ({what})");
+            Alive();
+            if (Steps == CrashAt)
+            {
+                Crashed = true;
+                throw new SimulatedCrashException($"crash before step {Steps} ({what})");
+            }
+            Steps++;
+            Log.Add(what);
         }
-        Steps++;
-        Log.Add(what);
     }
 
     public void Alive()
     {
-        if (Crashed) throw new SimulatedCrashException("the process is dead");
+        lock (_gate)
+            if (Crashed) throw new SimulatedCrashException("the process is dead");
     }
 }
 
