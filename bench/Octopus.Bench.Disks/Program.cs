@@ -9,11 +9,11 @@ using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 
 // Disk benchmarks: fork vs full copy on 1 GiB and 8 GiB bases full of data, VM disk creation, and gc on a 1,000-disk
-// tree. Usage: dotnet run -c Release --project bench/Octopus.Bench.Disks [-- --sizes 1,8 --reps 10]
+// tree. Usage: dotnet run -c Release --project bench/Octopus.Bench.Disks [-- --sizes 1,8 --reps 20]
 // Everything is written under /tmp/octopus-bench-disks-* and deleted at the end.
 
 var sizes = ArgValue("--sizes", "1,8").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-var reps = int.Parse(ArgValue("--reps", "10"), CultureInfo.InvariantCulture);
+var reps = int.Parse(ArgValue("--reps", "20"), CultureInfo.InvariantCulture);
 var root = Path.Combine(Path.GetTempPath(), "octopus-bench-disks-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(root);
 var owner = UserId.New();
@@ -81,9 +81,9 @@ async Task ForkVersusCopyAsync(int gib)
         bare.Add(sw.Elapsed.TotalMilliseconds);
     }
 
-    results.Add(($"{gib} GiB base: fork (2 children made in parallel), median of {reps}", Ms(Median(fork))));
-    results.Add(($"{gib} GiB base: create VM disk (one qemu-img create -b), median of {reps}", Ms(Median(create))));
-    results.Add(($"{gib} GiB base: bare qemu-img create -b, median of {reps}", Ms(Median(bare))));
+    results.Add(($"{gib} GiB base: fork (2 children made in parallel), median (min-max) of {reps}", Spread(fork)));
+    results.Add(($"{gib} GiB base: create VM disk (one qemu-img create -b), median (min-max) of {reps}", Spread(create)));
+    results.Add(($"{gib} GiB base: bare qemu-img create -b, median (min-max) of {reps}", Spread(bare)));
     results.Add(($"{gib} GiB base: full copy, qemu-img convert (the import)", Ms(convert.TotalMilliseconds)));
     results.Add(($"{gib} GiB base: full copy, file copy + fsync", Ms(copy.TotalMilliseconds)));
     Directory.Delete(folder, recursive: true);
@@ -166,6 +166,8 @@ static double Median(List<double> xs)
     var s = xs.Order().ToList();
     return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
 }
+
+static string Spread(List<double> xs) => $"{Ms(Median(xs))} ({Ms(xs.Min())}-{Ms(xs.Max())})";
 
 static string Ms(double ms) => ms >= 1000 ? $"{ms / 1000:0.00} s" : ms >= 1 ? $"{ms:0.0} ms" : $"{ms * 1000:0} µs";
 

@@ -23,8 +23,8 @@ public interface IDiskBackend
     Task<StoredDisk> ImportAsync(DiskId id, string sourcePath, DiskImageFormat? format, CancellationToken cancellationToken = default);
 
     /// <summary>Makes an empty differencing disk backed by <paramref name="parent"/>; never copies the parent's data.
-    /// Returns the new file's size.</summary>
-    Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, CancellationToken cancellationToken = default);
+    /// <paramref name="virtualSize"/> grows the child beyond the parent (null: the parent's size). Returns the file's size.</summary>
+    Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, ByteSize? virtualSize = null, CancellationToken cancellationToken = default);
 
     /// <summary>Re-points <paramref name="id"/>'s backing file at <paramref name="newParent"/> (an ancestor), copying
     /// into it whatever the skipped disks held so its content is unchanged. Repeating it is harmless. Returns the new size.</summary>

@@ -55,10 +55,12 @@ public sealed class QemuImgDiskBackend : IDiskBackend
             ?? throw new DiskBackendException($"qemu-img convert reported success but {id.FileName} is missing in {_folder}.");
     }
 
-    public async Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, CancellationToken cancellationToken = default)
+    public async Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, ByteSize? virtualSize = null, CancellationToken cancellationToken = default)
     {
         RequireFile(parent, "backing file");
-        await RunAsync(["create", "-q", "-f", "qcow2", "-b", parent.FileName, "-F", "qcow2", id.FileName], cancellationToken);
+        List<string> args = ["create", "-q", "-f", "qcow2", "-b", parent.FileName, "-F", "qcow2", id.FileName];
+        if (virtualSize is { } size) args.Add(size.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await RunAsync(args, cancellationToken);
         return FileSize(id);
     }
 

@@ -69,12 +69,12 @@ public sealed class SimulatedDiskBackend : IDiskBackend
         return result;
     }
 
-    public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, CancellationToken cancellationToken = default)
+    public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, ByteSize? virtualSize = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var p = Require(parent, "backing file");
-            var f = _files[id] = new SimFile(parent, p.VirtualSize, _time.GetUtcNow());
+            var f = _files[id] = new SimFile(parent, virtualSize ?? p.VirtualSize, _time.GetUtcNow());
             return Task.FromResult(f.Size);
         }
     }

@@ -83,6 +83,16 @@ public sealed record Disk
 
     public Disk WithFileSize(ByteSize size) => this with { FileSize = size };
 
+    /// <summary>A new disk the guest sees as <paramref name="size"/>; disks grow, never shrink, because shrinking
+    /// would cut off the end of the file system the parent holds.</summary>
+    public Disk GrownTo(ByteSize? size, string field = "diskBytes") => size switch
+    {
+        null => this,
+        { } s when s < VirtualSize => throw DomainException.Invalid(field,
+            $"The disk cannot be {s}: it starts from a {VirtualSize} disk and disks can only grow. Ask for {VirtualSize} or more."),
+        { } s => this with { VirtualSize = s },
+    };
+
     public Disk MarkUnreachable(DateTimeOffset since) => UnreachableSince is null ? this with { UnreachableSince = since } : this;
 
     public Disk MarkReachable() => UnreachableSince is null ? this : this with { UnreachableSince = null };

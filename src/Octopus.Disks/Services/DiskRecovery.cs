@@ -16,6 +16,9 @@ public enum RecoveryOutcome
 
 public sealed record RecoveredIntent(DiskIntent Intent, RecoveryOutcome Outcome, string Detail);
 
+/// <summary>One disagreement between the catalog and the files, or one broken tree rule, in words.</summary>
+public sealed record ConsistencyProblem(DiskId? Disk, string Problem);
+
 /// <summary>The start-up pass: finishes or rolls back every operation a crash interrupted, using the intent journal.
 /// Run it once before serving requests; it is idempotent, so a crash during recovery is fixed by running it again.</summary>
 public sealed class DiskRecovery
@@ -41,6 +44,26 @@ public sealed class DiskRecovery
                 });
             }
             return (IReadOnlyList<RecoveredIntent>)results;
+        }, ct);
+
+    /// <summary>Checks, without changing anything, that the tree obeys its rules and that every row's file exists and
+    /// names the same backing file as the catalog. Reads every header (one qemu-img call per disk), so it is an
+    /// operator's tool and a test oracle, not something to run on every request.</summary>
+    public Task<IReadOnlyList<ConsistencyProblem>> VerifyAsync(CancellationToken ct = default) =>
+        _store.ExclusiveAsync(async () =>
+        {
+            var snapshot = await _store.Catalog.LoadAsync(ct);
+            var tree = snapshot.Tree();
+            var problems = tree.Violations().Select(v => new ConsistencyProblem(null, v)).ToList();
+            problems.AddRange(snapshot.Intents.Select(i => new ConsistencyProblem(null, $"operation '{i.Operation}' is half done; run recovery")));
+            foreach (var d in tree.All)
+            {
+                var stored = await _store.Backend.InspectAsync(d.Id, ct);
+                if (stored is null) problems.Add(new ConsistencyProblem(d.Id, $"{d.Label} has no file"));
+                else if (stored.Parent != d.Parent)
+                    problems.Add(new ConsistencyProblem(d.Id, $"{d.Label}: the file backs onto {stored.Parent?.ToString() ?? "nothing"}, the catalog says {d.Parent?.ToString() ?? "nothing"}"));
+            }
+            return (IReadOnlyList<ConsistencyProblem>)problems;
         }, ct);
 
     private async Task<RecoveredIntent> RollBackCreateAsync(DiskTree tree, DiskIntent intent, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
+using Octopus.Domain.Units;
 
 namespace Octopus.Disks.Services;
 
@@ -74,7 +75,8 @@ internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, Time
     private async Task<Disk> CreateFileAsync(DiskTree tree, Disk child, CancellationToken ct)
     {
         var parent = child.Parent ?? throw new InvalidOperationException("a child disk needs a parent");
-        var size = await Backend.CreateChildAsync(child.Id, parent, ct);
+        var grow = child.VirtualSize > tree.Get(parent).VirtualSize ? child.VirtualSize : (ByteSize?)null;
+        var size = await Backend.CreateChildAsync(child.Id, parent, grow, ct);
         var row = child.WithFileSize(size);
         if (ShallowerBase(tree, parent) is { } target)
         {

@@ -8,8 +8,11 @@ namespace Octopus.Disks.Services;
 /// <param name="Depth">Chain depth (0 for an image).</param>
 /// <param name="KeptAliveBy">Why the disk exists: the roots that reach it (itself first if it is one). Empty means
 /// unreachable: the collector will remove it once <see cref="Disk.UnreachableSince"/> is older than the grace period.</param>
+/// <param name="FileSize">What the file takes now (read from the storage folder, so an active disk's growth shows).</param>
+/// <param name="FileMissing">The catalog has the disk but the storage folder has no file for it.</param>
 /// <param name="SubtreeSize">File size of the disk and everything below it.</param>
-public sealed record DiskTreeNode(Disk Disk, int Depth, IReadOnlyList<string> KeptAliveBy, ByteSize SubtreeSize, IReadOnlyList<DiskTreeNode> Children);
+public sealed record DiskTreeNode(
+    Disk Disk, int Depth, IReadOnlyList<string> KeptAliveBy, ByteSize FileSize, bool FileMissing, ByteSize SubtreeSize, IReadOnlyList<DiskTreeNode> Children);
 
 /// <summary>The <c>disk tree</c> view: every tree from its root, with totals.</summary>
 public sealed record DiskTreeView(IReadOnlyList<DiskTreeNode> Roots, int DiskCount, ByteSize TotalSize);
@@ -42,12 +45,14 @@ public sealed class DiskTreeQueries
             }
         }
         var keptBy = KeptAliveBy(tree);
+        var files = (await _store.Backend.ListAsync(ct)).ToDictionary(f => f.Id, f => f.Size);
         DiskTreeNode Build(Disk d, int depth)
         {
             var children = tree.ChildrenOf(d.Id).Where(c => shown is null || shown.Contains(c.Id))
                 .OrderBy(c => c.CreatedAt).Select(c => Build(c, depth + 1)).ToList();
-            var size = children.Aggregate(d.FileSize, (s, c) => s + c.SubtreeSize);
-            return new DiskTreeNode(d, depth, keptBy.GetValueOrDefault(d.Id) ?? [], size, children);
+            var missing = !files.TryGetValue(d.Id, out var fileSize);
+            var size = children.Aggregate(fileSize, (s, c) => s + c.SubtreeSize);
+            return new DiskTreeNode(d, depth, keptBy.GetValueOrDefault(d.Id) ?? [], fileSize, missing, size, children);
         }
         var roots = tree.All.Where(d => (d.Parent is null || !tree.Contains(d.Parent.Value)) && (shown is null || shown.Contains(d.Id)))
             .OrderBy(d => d.CreatedAt).Select(d => Build(d, 0)).ToList();

@@ -1,6 +1,7 @@
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
 using Octopus.Domain;
+using Octopus.Domain.Units;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 
@@ -62,21 +63,22 @@ public sealed class DiskTreeService
             }
         }, ct);
 
-    /// <summary>Creates a VM's first disk: an empty child of the image (the image is never copied).</summary>
-    public Task<Disk> CreateVmDiskAsync(VmId vm, UserId owner, ImageName image, CancellationToken ct = default) =>
+    /// <summary>Creates a VM's first disk: an empty child of the image (the image is never copied). With
+    /// <paramref name="size"/> (e.g. the geometry's disk size) the guest sees a bigger disk than the image.</summary>
+    public Task<Disk> CreateVmDiskAsync(VmId vm, UserId owner, ImageName image, ByteSize? size = null, CancellationToken ct = default) =>
         _store.ExclusiveAsync(async () =>
         {
             var tree = await _store.LoadTreeAsync(ct);
             RequireNoDisk(tree, vm);
             var img = tree.ImageNamed(image) ?? throw DomainException.NotFound("image", image.ToString());
-            var row = Disk.NewActive(_store.NewId(), img, vm, owner, _store.Now);
+            var row = Disk.NewActive(_store.NewId(), img, vm, owner, _store.Now).GrownTo(size);
             var created = await _store.CreateChildrenAsync(tree, $"create disk of vm {vm}", [row], rows => new CatalogChange { Upserts = rows }, ct);
             return created[0];
         }, ct);
 
     /// <summary>Forks <paramref name="source"/>: its leaf freezes, and two new children start from it, one for the
-    /// source to continue on and one for <paramref name="newVm"/>. Nothing is copied.</summary>
-    public Task<ForkResult> ForkAsync(VmId source, VmId newVm, UserId newOwner, CancellationToken ct = default) =>
+    /// source to continue on and one for <paramref name="newVm"/> (grown to <paramref name="newSize"/> if given). Nothing is copied.</summary>
+    public Task<ForkResult> ForkAsync(VmId source, VmId newVm, UserId newOwner, ByteSize? newSize = null, CancellationToken ct = default) =>
         _store.ExclusiveAsync(async () =>
         {
             var tree = await _store.LoadTreeAsync(ct);
@@ -85,7 +87,7 @@ public sealed class DiskTreeService
             var leaf = tree.RequireActiveOf(source);
             var now = _store.Now;
             var continuing = Disk.NewActive(_store.NewId(), leaf, source, leaf.Owner, now);
-            var fork = Disk.NewActive(_store.NewId(), leaf, newVm, newOwner, now);
+            var fork = Disk.NewActive(_store.NewId(), leaf, newVm, newOwner, now).GrownTo(newSize);
             var frozen = leaf.FreezeUnnamed();
             var created = await _store.CreateChildrenAsync(tree, $"fork vm {source} into {newVm}", [continuing, fork],
                 rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);

@@ -83,6 +83,34 @@ public abstract class DiskContractTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateVmDisk_BiggerThanImage_GuestSeesTheBiggerDisk_AndForkCanGrowAgain()
+    {
+        var s = Services();
+        await ImportDebianAsync(s); // 16 MiB
+        var vm = VmId.New();
+
+        var disk = await s.Tree.CreateVmDiskAsync(vm, Alice, Debian, Domain.Units.ByteSize.FromMiB(64));
+        var fork = await s.Tree.ForkAsync(vm, VmId.New(), Bob, Domain.Units.ByteSize.FromMiB(128));
+
+        (await Backend.InspectAsync(disk.Id))!.VirtualSize.Should().Be(Domain.Units.ByteSize.FromMiB(64));
+        (await Backend.InspectAsync(fork.SourceActive.Id))!.VirtualSize.Should().Be(Domain.Units.ByteSize.FromMiB(64));
+        (await Backend.InspectAsync(fork.NewActive.Id))!.VirtualSize.Should().Be(Domain.Units.ByteSize.FromMiB(128));
+        (await BlockIsAsync(fork.NewActive.Id, 0, 0x5a)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CreateVmDisk_SmallerThanImage_IsRefusedAndLeavesNothing()
+    {
+        var s = Services();
+        await ImportDebianAsync(s);
+
+        var act = () => s.Tree.CreateVmDiskAsync(VmId.New(), Alice, Debian, Domain.Units.ByteSize.FromMiB(8));
+
+        (await act.Should().ThrowAsync<DomainException>()).Which.Message.Should().Contain("can only grow");
+        (await Backend.ListAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Fork_NewVmStartsFromSourceState_ThenWritesStayApart()
     {
         var s = Services();
@@ -301,6 +329,23 @@ public abstract class DiskContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_FileBacksOntoAnotherDisk_IsReported()
+    {
+        var s = Services();
+        var image = await ImportDebianAsync(s);
+        var vm = VmId.New();
+        await s.Tree.CreateVmDiskAsync(vm, Alice, Debian);
+        await s.Tree.SnapshotAsync(vm, Snap("a"));
+        (await s.Recovery.VerifyAsync()).Should().BeEmpty();
+
+        // Someone rebased a file by hand behind the catalog's back.
+        var leaf = (await Catalog.LoadAsync()).Tree().RequireActiveOf(vm);
+        await Backend.RebaseAsync(leaf.Id, image.Id);
+
+        (await s.Recovery.VerifyAsync()).Should().ContainSingle(p => p.Disk == leaf.Id).Which.Problem.Should().Contain("backs onto");
+    }
+
+    [Fact]
     public async Task Delete_Twice_IsHarmless()
     {
         var id = DiskId.New();
@@ -330,5 +375,7 @@ public abstract class DiskContractTests : IDisposable
         interior.Disk.Role.Should().Be(DiskRole.Interior);
         interior.KeptAliveBy.Should().ContainSingle().Which.Should().StartWith("active disk of vm");
         view.TotalSize.Should().Be(root.SubtreeSize);
+        root.FileMissing.Should().BeFalse();
+        root.FileSize.Bytes.Should().BeGreaterThan(1024 * 1024, "the image holds 1 MiB of data");
     }
 }

@@ -61,10 +61,10 @@ public sealed class FaultInjectingDiskBackend(IDiskBackend inner, CrashSwitch cr
         return inner.ImportAsync(id, sourcePath, format, ct);
     }
 
-    public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, CancellationToken ct = default)
+    public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, ByteSize? virtualSize = null, CancellationToken ct = default)
     {
         crash.Step($"create child {id}");
-        return inner.CreateChildAsync(id, parent, ct);
+        return inner.CreateChildAsync(id, parent, virtualSize, ct);
     }
 
     public Task<ByteSize> RebaseAsync(DiskId id, DiskId newParent, CancellationToken ct = default)

@@ -102,6 +102,7 @@ public sealed class CrashRecoveryTests : IDisposable
             var restarted = w.Services();
             await restarted.Recovery.RecoverAsync();
             await AssertConsistentAsync(w, before, contentBefore, $"{scenario}, crash before step {k}: {string.Join(", ", crash.Log)}");
+            (await restarted.Recovery.VerifyAsync()).Should().BeEmpty();
 
             // The system is usable: the same request now succeeds (or was already done).
             if (crashed)
