@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
 using Octopus.Disks.Services;
@@ -12,11 +13,16 @@ namespace Octopus.Disks.Collection;
 /// <see cref="DiskIntentKind.DeleteFiles"/> intent naming their files; (2) the files are unlinked, children before
 /// parents; (3) the intent is closed. A crash after (1) leaves only files nobody references, which recovery (or the
 /// orphan pass) unlinks; a row is never left pointing at a deleted file.</remarks>
-public sealed class DiskCollector
+public sealed partial class DiskCollector
 {
     private readonly DiskStore _store;
+    private readonly ILogger _log;
 
-    internal DiskCollector(DiskStore store) => _store = store;
+    internal DiskCollector(DiskStore store)
+    {
+        _store = store;
+        _log = store.Loggers.CreateLogger<DiskCollector>();
+    }
 
     /// <summary>Runs one collection. With <paramref name="dryRun"/> nothing is written: the report lists what would go.</summary>
     public Task<GcReport> CollectAsync(bool dryRun = false, CancellationToken ct = default) =>
@@ -80,7 +86,10 @@ public sealed class DiskCollector
                     }
                 }
             }
-            return new GcReport(dryRun, now, reachable.Count, collected, pending.OrderBy(p => p.DueAt).ToList(), missing);
+            var report = new GcReport(dryRun, now, reachable.Count, collected, pending.OrderBy(p => p.DueAt).ToList(), missing);
+            LogCollected(_log, dryRun ? "dry run" : "collected", tree.Count, reachable.Count, sweep.Count, orphans.Count, report.BytesFreed.ToString(), pending.Count);
+            foreach (var m in missing) LogMissing(_log, m.Disk.Id, m.Disk.Label, m.IsReachable);
+            return report;
         }, ct);
 
     private static string Describe(Disk d) =>

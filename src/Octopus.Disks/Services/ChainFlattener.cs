@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
 
@@ -13,11 +14,16 @@ public sealed record FlattenStep(DiskId Disk, DiskId From, DiskId To, int DepthB
 /// snapshot a user can see is lost; skipped unnamed disks that nothing else backs onto become unreachable and the
 /// collector removes them. A disk that a running VM has open must not be rebased by qemu-img: pass
 /// <c>canRewrite</c> to skip the disks of running VMs (the agent streams those live).</remarks>
-public sealed class ChainFlattener
+public sealed partial class ChainFlattener
 {
     private readonly DiskStore _store;
+    private readonly ILogger _log;
 
-    internal ChainFlattener(DiskStore store) => _store = store;
+    internal ChainFlattener(DiskStore store)
+    {
+        _store = store;
+        _log = store.Loggers.CreateLogger<ChainFlattener>();
+    }
 
     /// <summary>Rebases, parents before children, every disk deeper than the limit onto its ancestor at depth
     /// MaxChainDepth / 2. Each rebase is journaled: recovery reads the file's real backing and makes the catalog agree.</summary>
@@ -51,6 +57,8 @@ public sealed class ChainFlattener
         await _store.Catalog.ApplyAsync(CatalogChange.BeginIntent(intent), ct);
         var size = await _store.Backend.RebaseAsync(disk.Id, target, ct);
         await _store.CommitAsync(tree, new CatalogChange { Upserts = [disk.RebasedOnto(target, size)], End = intent.Id }, ct);
-        return new FlattenStep(disk.Id, step.From, target, depthBefore, tree.Depth(target) + 1);
+        var result = new FlattenStep(disk.Id, step.From, target, depthBefore, tree.Depth(target) + 1);
+        LogRebased(_log, disk.Id, disk.Label, result.DepthBefore, result.DepthAfter);
+        return result;
     }
 }

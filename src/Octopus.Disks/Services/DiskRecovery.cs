@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
 
@@ -21,11 +22,16 @@ public sealed record ConsistencyProblem(DiskId? Disk, string Problem);
 
 /// <summary>The start-up pass: finishes or rolls back every operation a crash interrupted, using the intent journal.
 /// Run it once before serving requests; it is idempotent, so a crash during recovery is fixed by running it again.</summary>
-public sealed class DiskRecovery
+public sealed partial class DiskRecovery
 {
     private readonly DiskStore _store;
+    private readonly ILogger _log;
 
-    internal DiskRecovery(DiskStore store) => _store = store;
+    internal DiskRecovery(DiskStore store)
+    {
+        _store = store;
+        _log = store.Loggers.CreateLogger<DiskRecovery>();
+    }
 
     public Task<IReadOnlyList<RecoveredIntent>> RecoverAsync(CancellationToken ct = default) =>
         _store.ExclusiveAsync(async () =>
@@ -43,6 +49,7 @@ public sealed class DiskRecovery
                     _ => throw new InvalidOperationException($"unknown intent kind {intent.Kind}"),
                 });
             }
+            foreach (var r in results) LogRecovered(_log, r.Intent.Operation, r.Outcome, r.Detail);
             return (IReadOnlyList<RecoveredIntent>)results;
         }, ct);
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Collection;
@@ -27,6 +29,8 @@ public sealed class DiskServices
     public DiskTreeQueries Queries { get; }
 
     /// <param name="newId">Source of new disk ids; inject a seeded one for reproducible tests. Default: <see cref="DiskId.New"/>.</param>
-    public static DiskServices Create(IDiskCatalog catalog, IDiskBackend backend, TimeProvider time, DiskTreeOptions? options = null, Func<DiskId>? newId = null) =>
-        new(new DiskStore(catalog, backend, time, (options ?? new DiskTreeOptions()).Validate(), newId ?? DiskId.New));
+    /// <param name="loggers">Where operations, collections and recoveries are logged. Default: nowhere.</param>
+    public static DiskServices Create(
+        IDiskCatalog catalog, IDiskBackend backend, TimeProvider time, DiskTreeOptions? options = null, Func<DiskId>? newId = null, ILoggerFactory? loggers = null) =>
+        new(new DiskStore(catalog, backend, time, (options ?? new DiskTreeOptions()).Validate(), newId ?? DiskId.New, loggers ?? NullLoggerFactory.Instance));
 }

@@ -1,20 +1,23 @@
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
+using Microsoft.Extensions.Logging;
 using Octopus.Domain.Units;
 
 namespace Octopus.Disks.Services;
 
 /// <summary>What every disk service shares: the catalog, the backend, the clock, the id source, and one gate so
 /// that operations on the tree run one at a time (each reads the tree, decides, and commits on that reading).</summary>
-internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, TimeProvider time, DiskTreeOptions options, Func<DiskId> newId)
+internal sealed partial class DiskStore(IDiskCatalog catalog, IDiskBackend backend, TimeProvider time, DiskTreeOptions options, Func<DiskId> newId, ILoggerFactory loggers)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _log = loggers.CreateLogger<DiskStore>();
 
     public IDiskCatalog Catalog { get; } = catalog;
     public IDiskBackend Backend { get; } = backend;
     public TimeProvider Time { get; } = time;
     public DiskTreeOptions Options { get; } = options;
+    public ILoggerFactory Loggers { get; } = loggers;
     public DiskId NewId() => newId();
     public DateTimeOffset Now => Time.GetUtcNow();
 
@@ -63,6 +66,7 @@ internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, Time
             // The children are independent files, so they are made side by side: a fork costs one qemu-img call's time.
             var created = await Task.WhenAll(children.Select(child => CreateFileAsync(tree, child, ct)));
             await CommitAsync(tree, finish(created) with { End = intent.Id }, ct);
+            LogCreated(_log, operation, string.Join(", ", created.Select(c => c.Id)));
             return created;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -101,8 +105,9 @@ internal sealed class DiskStore(IDiskCatalog catalog, IDiskBackend backend, Time
             foreach (var id in intent.Files) await Backend.DeleteAsync(id, ct);
             await Catalog.ApplyAsync(new CatalogChange { End = intent.Id }, ct);
         }
-        catch (Exception)
+        catch (Exception e)
         {
+            LogRollbackFailed(_log, intent.Operation, e.Message);
             // The storage or catalog is failing too: the intent stays journaled and the recovery pass finishes the rollback.
         }
     }

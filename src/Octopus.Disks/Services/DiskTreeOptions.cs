@@ -14,8 +14,16 @@ public sealed record DiskTreeOptions
     /// must be before it is deleted as an orphan. Valid range 0..365 days; default 1 day.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>Folders images may be imported from. When set, an import of any other file (symbolic links are
+    /// followed first) is refused, so an import request can never read a server file such as a key into a VM.
+    /// Empty (the default) allows any readable path: right for tools and tests, not for a server taking user input.</summary>
+    public IReadOnlyList<string> ImportFolders { get; init; } = [];
+
     public DiskTreeOptions Validate()
     {
+        foreach (var f in ImportFolders)
+            if (string.IsNullOrWhiteSpace(f) || !Path.IsPathFullyQualified(f))
+                throw DomainException.Invalid(nameof(ImportFolders), $"Import folder '{f}' must be an absolute path.");
         if (MaxChainDepth is < 2 or > 256)
             throw DomainException.Invalid(nameof(MaxChainDepth), $"MaxChainDepth must be between 2 and 256, not {MaxChainDepth}.");
         if (GracePeriod < TimeSpan.Zero || GracePeriod > TimeSpan.FromDays(365))

@@ -37,6 +37,7 @@ public sealed class DiskTreeService
     public Task<Disk> ImportImageAsync(ImageName name, UserId owner, string sourcePath, DiskImageFormat? format = null, CancellationToken ct = default) =>
         _store.ExclusiveAsync(async () =>
         {
+            RequireImportable(sourcePath);
             var tree = await _store.LoadTreeAsync(ct);
             if (tree.ImageNamed(name) is not null)
                 throw DomainException.Conflict("image.exists", $"An image named '{name}' already exists; pick another name or delete it first.");
@@ -166,6 +167,23 @@ public sealed class DiskTreeService
         var row = Disk.NewActive(_store.NewId(), leaf, vm, leaf.Owner, _store.Now);
         await _store.CreateChildrenAsync(tree, operation, [row], rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);
         return frozen;
+    }
+
+    private void RequireImportable(string sourcePath)
+    {
+        var folders = _store.Options.ImportFolders;
+        if (folders.Count == 0) return;
+        var full = Path.GetFullPath(sourcePath);
+        var info = new FileInfo(full);
+        var real = info.Exists ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
+        var allowed = folders.Any(f =>
+        {
+            var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar;
+            return real.StartsWith(root, StringComparison.Ordinal) && full.StartsWith(root, StringComparison.Ordinal);
+        });
+        if (!allowed)
+            throw new DomainException(ErrorKind.Forbidden, "image.import-path",
+                $"'{sourcePath}' is outside the import folders ({string.Join(", ", folders)}); upload the image there first.", "file");
     }
 
     private static ImageDeleteCheck Check(DiskTree tree, Disk image) =>
