@@ -51,6 +51,7 @@ public sealed class QemuImgDiskBackend : IDiskBackend
         // -f is explicit so a raw file can never be taken for a format with a backing file, and -O qcow2 gives a
         // standalone store disk: whatever chain the source had is flattened into it.
         await RunAsync(["convert", "-q", "-f", fmt, "-O", "qcow2", source, id.FileName], cancellationToken);
+        FlushToDisk(id);
         return await InspectAsync(id, cancellationToken)
             ?? throw new DiskBackendException($"qemu-img convert reported success but {id.FileName} is missing in {_folder}.");
     }
@@ -61,6 +62,7 @@ public sealed class QemuImgDiskBackend : IDiskBackend
         List<string> args = ["create", "-q", "-f", "qcow2", "-b", parent.FileName, "-F", "qcow2", id.FileName];
         if (virtualSize is { } size) args.Add(size.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await RunAsync(args, cancellationToken);
+        FlushToDisk(id);
         return FileSize(id);
     }
 
@@ -71,6 +73,7 @@ public sealed class QemuImgDiskBackend : IDiskBackend
         // Safe mode (no -u): qemu-img copies into the disk every cluster where old and new backing chains differ
         // before it rewrites the header, so a crash leaves the old header over identical content.
         await RunAsync(["rebase", "-q", "-f", "qcow2", "-b", newParent.FileName, "-F", "qcow2", id.FileName], cancellationToken);
+        FlushToDisk(id);
         return FileSize(id);
     }
 
@@ -136,6 +139,14 @@ public sealed class QemuImgDiskBackend : IDiskBackend
         return fmt is "qcow2" or "raw" or "vpc" or "vhdx"
             ? fmt
             : throw DomainException.Invalid("file", $"'{source}' is a {fmt} image; Octopus imports qcow2, raw, vhd (vpc) and vhdx. Convert it first with qemu-img convert.");
+    }
+
+    /// <summary>Makes a file durable before the catalog row that names it is committed: qemu-img convert writes with
+    /// cache=unsafe and create does not sync, so without this a power cut could leave a row without its file.</summary>
+    private void FlushToDisk(DiskId id)
+    {
+        using var handle = File.OpenHandle(PathOf(id), FileMode.Open, FileAccess.ReadWrite);
+        RandomAccess.FlushToDisk(handle);
     }
 
     private string PathOf(DiskId id) => Path.Combine(_folder, id.FileName);
