@@ -69,9 +69,10 @@ public sealed partial class DiskCollector
 
             if (!dryRun)
             {
+                // Stamps for disks whose reachability changed behind the services' back (e.g. a catalog edited by hand).
                 var stamps = tree.All.Where(d => !due.Contains(d.Id))
-                    .Select(d => reachable.Contains(d.Id) ? d.MarkReachable() : d.MarkUnreachable(now))
-                    .Where(s => !ReferenceEquals(s, tree.Get(s.Id)) && s != tree.Get(s.Id)).ToList();
+                    .Select(d => (Old: d, New: reachable.Contains(d.Id) ? d.MarkReachable() : d.MarkUnreachable(now)))
+                    .Where(p => !ReferenceEquals(p.Old, p.New)).Select(p => p.New).ToList();
                 var doomed = collected.Select(c => c.Id).ToList();
                 if (doomed.Count > 0 || stamps.Count > 0)
                 {
