@@ -33,36 +33,49 @@ public sealed class DiskTreeService
 
     internal DiskTreeService(DiskStore store) => _store = store;
 
-    /// <summary>Imports a user's image file (qcow2, raw, vhd, vhdx) as a new read-only base image, converted to qcow2.</summary>
-    public Task<Disk> ImportImageAsync(ImageName name, UserId owner, string sourcePath, DiskImageFormat? format = null, CancellationToken ct = default) =>
-        _store.ExclusiveAsync(async () =>
+    /// <summary>Imports a user's image file (qcow2, raw, vhd, vhdx) as a new read-only base image, converted to qcow2.
+    /// The conversion (minutes for a big image) runs outside the operation gate, so forks and snapshots go on meanwhile.</summary>
+    public async Task<Disk> ImportImageAsync(ImageName name, UserId owner, string sourcePath, DiskImageFormat? format = null, CancellationToken ct = default)
+    {
+        RequireImportable(sourcePath);
+        // Same order as a child: journal, make the file, then commit the row and close the journal entry together.
+        var intent = await _store.ExclusiveAsync(async () =>
         {
-            RequireImportable(sourcePath);
-            var tree = await _store.LoadTreeAsync(ct);
-            if (tree.ImageNamed(name) is not null)
-                throw DomainException.Conflict("image.exists", $"An image named '{name}' already exists; pick another name or delete it first.");
-            var id = _store.NewId();
-            // Same order as a child: journal, make the file, then commit the row and close the journal entry together.
-            var intent = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, $"import image {name}", _store.Now, [id]);
-            await _store.Catalog.ApplyAsync(CatalogChange.BeginIntent(intent), ct);
-            try
+            RequireNewImageName(await _store.LoadTreeAsync(ct), name);
+            var started = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, $"import image {name}", _store.Now, [_store.NewId()]);
+            await _store.Catalog.ApplyAsync(CatalogChange.BeginIntent(started), ct);
+            return started;
+        }, ct);
+        var id = intent.Files[0];
+        try
+        {
+            var stored = await _store.Backend.ImportAsync(id, sourcePath, format, ct);
+            return await _store.ExclusiveAsync(async () =>
             {
-                var stored = await _store.Backend.ImportAsync(id, sourcePath, format, ct);
+                var tree = await _store.LoadTreeAsync(ct);
+                RequireNewImageName(tree, name); // another import may have taken the name meanwhile
                 var image = Disk.NewImage(id, name, owner, stored.VirtualSize, stored.FileSize, _store.Now);
                 await _store.CommitAsync(tree, new CatalogChange { Upserts = [image], End = intent.Id }, ct);
                 return image;
-            }
-            catch (Exception) when (!ct.IsCancellationRequested)
+            }, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            try
             {
-                try
-                {
-                    await _store.Backend.DeleteAsync(id, ct);
-                    await _store.Catalog.ApplyAsync(new CatalogChange { End = intent.Id }, ct);
-                }
-                catch (Exception) { /* left to the recovery pass */ }
-                throw;
+                await _store.Backend.DeleteAsync(id, ct);
+                await _store.Catalog.ApplyAsync(new CatalogChange { End = intent.Id }, ct);
             }
-        }, ct);
+            catch (Exception) { /* left to the recovery pass */ }
+            throw;
+        }
+    }
+
+    private static void RequireNewImageName(DiskTree tree, ImageName name)
+    {
+        if (tree.ImageNamed(name) is not null)
+            throw DomainException.Conflict("image.exists", $"An image named '{name}' already exists; pick another name or delete it first.");
+    }
 
     /// <summary>Creates a VM's first disk: an empty child of the image (the image is never copied). With
     /// <paramref name="size"/> (e.g. the geometry's disk size) the guest sees a bigger disk than the image.</summary>

@@ -1,8 +1,10 @@
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
+using Octopus.Disks.Model;
 using Octopus.Disks.Services;
 using Octopus.Disks.Tests.Kit;
 using Octopus.Domain;
+using Octopus.Domain.Units;
 using Octopus.Domain.Vms;
 using static Octopus.Disks.Tests.Kit.Fixtures;
 
@@ -99,6 +101,49 @@ public sealed class DiskTreeServiceTests : IDisposable
         (await twice.Should().ThrowAsync<DomainException>()).Which.Code.Should().Be("vm.has-disk");
         (await self.Should().ThrowAsync<DomainException>()).Which.Kind.Should().Be(ErrorKind.Validation);
         (await unknownImage.Should().ThrowAsync<DomainException>()).Which.Kind.Should().Be(ErrorKind.NotFound);
+    }
+
+    [Fact]
+    public async Task ImportImage_WhileConverting_OtherOperationsGoOn()
+    {
+        var sim = new SimulatedDiskBackend(_time);
+        var gated = new GatedImportBackend(sim);
+        var s = DiskServices.Create(_catalog, gated, _time);
+        var file = RawImageFile(_temp.Path, 1);
+        await s.Tree.ImportImageAsync(Debian, Alice, file);
+        gated.Hold = new TaskCompletionSource();
+        var vm = VmId.New();
+
+        var import = s.Tree.ImportImageAsync(ImageName.Parse("big"), Alice, file);
+        await s.Tree.CreateVmDiskAsync(vm, Alice, Debian).WaitAsync(TimeSpan.FromSeconds(10)); // times out if the import held the gate
+        await s.Tree.SnapshotAsync(vm, Snap("during-import"));
+        var beforeRelease = import.IsCompleted;
+        gated.Hold.SetResult();
+        var image = await import;
+
+        beforeRelease.Should().BeFalse();
+        image.Image.Should().Be(ImageName.Parse("big"));
+        (await _catalog.LoadAsync()).Intents.Should().BeEmpty();
+    }
+
+    /// <summary>Lets a test hold an import in the middle of its conversion.</summary>
+    private sealed class GatedImportBackend(IDiskBackend inner) : IDiskBackend
+    {
+        public TaskCompletionSource? Hold { get; set; }
+
+        public async Task<StoredDisk> ImportAsync(DiskId id, string sourcePath, DiskImageFormat? format, CancellationToken ct = default)
+        {
+            if (Hold is { } h) await h.Task;
+            return await inner.ImportAsync(id, sourcePath, format, ct);
+        }
+
+        public Task<StoredDisk> CreateBaseAsync(DiskId id, ByteSize virtualSize, CancellationToken ct = default) => inner.CreateBaseAsync(id, virtualSize, ct);
+        public Task<ByteSize> CreateChildAsync(DiskId id, DiskId parent, ByteSize? virtualSize = null, CancellationToken ct = default) => inner.CreateChildAsync(id, parent, virtualSize, ct);
+        public Task<ByteSize> RebaseAsync(DiskId id, DiskId newParent, CancellationToken ct = default) => inner.RebaseAsync(id, newParent, ct);
+        public Task<StoredDisk?> InspectAsync(DiskId id, CancellationToken ct = default) => inner.InspectAsync(id, ct);
+        public Task<IReadOnlyList<DiskId>> ReadChainAsync(DiskId id, CancellationToken ct = default) => inner.ReadChainAsync(id, ct);
+        public Task DeleteAsync(DiskId id, CancellationToken ct = default) => inner.DeleteAsync(id, ct);
+        public Task<IReadOnlyList<StoredFile>> ListAsync(CancellationToken ct = default) => inner.ListAsync(ct);
     }
 
     [Fact]
