@@ -156,9 +156,7 @@ public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMig
             if (m.Process is null) return;
             if (m.Process.IsAlive)
             {
-                await TryQmpAsync(m.Process, "system_powerdown", null, ct);
-                if (!await m.Process.WaitForExitAsync(_options.ShutdownTimeout, ct))
-                    await QuitOrKillAsync(m.Process, ct);
+                if (!await PowerDownAsync(m.Process, ct)) await QuitOrKillAsync(m.Process, ct);
             }
             await ForgetProcessAsync(m);
         }, ct);
@@ -313,7 +311,7 @@ public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMig
             catch (Exception e)
             {
                 await RollBackMigrationAsync(m, source, target);
-                throw e is DriverException ? e : new DriverException(
+                throw new DriverException(
                     $"live migration of VM {m.Spec.Name} to host {target.Host} failed ({e.Message}); it keeps running on host {Host}.", e);
             }
 
@@ -477,6 +475,22 @@ public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMig
         m.Process = await QemuProcess.LaunchAsync(m.Folder, argv, _options, _time, ct);
         m.LastCpuSample = null;
     }
+
+    /// <summary>Presses the power button, again every few seconds: a guest that is still booting (or busy) may miss
+    /// the first press, as a real machine's OS would. True when QEMU exited within the shutdown timeout.</summary>
+    private async Task<bool> PowerDownAsync(QemuProcess p, CancellationToken ct)
+    {
+        var start = _time.GetTimestamp();
+        while (true)
+        {
+            await TryQmpAsync(p, "system_powerdown", null, ct);
+            var left = _options.ShutdownTimeout - _time.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero) return !p.IsAlive;
+            if (await p.WaitForExitAsync(left < RepressInterval ? left : RepressInterval, ct)) return true;
+        }
+    }
+
+    private static readonly TimeSpan RepressInterval = TimeSpan.FromSeconds(5);
 
     private async Task QuitOrKillAsync(QemuProcess p, CancellationToken ct)
     {
