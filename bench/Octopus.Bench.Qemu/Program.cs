@@ -85,7 +85,7 @@ try
         idle.Add(vm);
     }
     foreach (var vm in idle) await WaitForConsole(a, vm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
-    foreach (var vm in idle) a.GetUsage(vm.Id);
+    var cpuAtStart = idle.ToDictionary(vm => vm.Id, vm => a.GetUsage(vm.Id)!.CpuTime);
     using var self = Process.GetCurrentProcess();
     self.Refresh();
     var selfCpu0 = self.TotalProcessorTime;
@@ -97,12 +97,14 @@ try
         await a.ObserveAsync(ct);
         await Task.Delay(1000, ct);
     }
-    var usages = idle.Select(vm => a.GetUsage(vm.Id)!).ToList();
+    // CPU over the whole window (one-second samples are at the 10 ms clock-tick resolution).
+    var usages = idle.Select(vm => a.GetUsage(vm.Id)!)
+        .Select(u => u with { CpuLoad = (u.CpuTime - cpuAtStart[u.Vm]) / window.Elapsed }).ToList();
     self.Refresh();
     var selfCpu = (self.TotalProcessorTime - selfCpu0).TotalSeconds / window.Elapsed.TotalSeconds;
     Console.WriteLine($"  idle: {idleVms} guests for {window.Elapsed.TotalSeconds:0} s");
     foreach (var u in usages)
-        Console.WriteLine($"    pid {u.Pid}: RSS {u.RssBytes / 1048576.0:0} MiB, CPU {u.CpuLoad * 100:0.0} % of one core");
+        Console.WriteLine($"    pid {u.Pid}: RSS {u.RssBytes / 1048576.0:0} MiB, CPU {u.CpuLoad * 100:0.00} % of one core");
 
     Console.WriteLine();
     Console.WriteLine("Summary (median [min–max])");
@@ -111,7 +113,7 @@ try
     Console.WriteLine($"  migration downtime     {Stat(reports.Select(r => r.Downtime.TotalMilliseconds), "0")} ms");
     Console.WriteLine($"  migration wall time    {Stat(reports.Select(r => r.WallTime.TotalMilliseconds), "0")} ms (includes starting the destination QEMU)");
     Console.WriteLine($"  QEMU RSS per VM        {Stat(usages.Select(u => u.RssBytes / 1048576.0), "0")} MiB");
-    Console.WriteLine($"  QEMU CPU per idle VM   {Stat(usages.Select(u => u.CpuLoad * 100), "0.0")} % of one core");
+    Console.WriteLine($"  QEMU CPU per idle VM   {Stat(usages.Select(u => u.CpuLoad * 100), "0.00")} % of one core");
     Console.WriteLine($"  driver (agent) process RSS {self.WorkingSet64 / 1048576.0:0} MiB total, CPU {selfCpu * 100 / idleVms:0.00} % of one core per VM");
     return 0;
 }
@@ -128,12 +130,10 @@ int IntArg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     if (i < 0) return fallback;
-    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) || v < 1)
-    {
-        Console.Error.WriteLine($"{name} needs a positive whole number.");
-        Environment.Exit(2);
-    }
-    return v;
+    if (i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) && v >= 1) return v;
+    Console.Error.WriteLine($"{name} needs a positive whole number.");
+    Environment.Exit(2);
+    return fallback;
 }
 
 static VmRuntimeSpec NewVm(string name) =>
