@@ -32,7 +32,7 @@ public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime,
 /// {data}/vms/{id} (spec, pid file, QMP socket, console log), so a restarted agent re-adopts running QEMUs with
 /// <see cref="RecoverAsync"/> instead of killing them. Operations on one VM are serialised; different VMs proceed in
 /// parallel. Live migration goes to an <see cref="IMigrationTarget"/> (another host's driver) with shared storage.</summary>
-public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMigrationTarget, IAsyncDisposable
+public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMigrationTarget, IAsyncDisposable
 {
     private readonly QemuOptions _options;
     private readonly IVmBootResolver _boot;
@@ -49,6 +49,9 @@ public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMig
         public QemuProcess? Process { get; set; }
         /// <summary>Launched with -incoming and not yet confirmed by the migration source.</summary>
         public bool Incoming { get; set; }
+        /// <summary>Without shared storage: the local disk this host made to receive the VM's disk over NBD (removed
+        /// again if the migration is aborted), else null.</summary>
+        public string? ReceivedDisk { get; set; }
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public (TimeSpan Cpu, long Stamp)? LastCpuSample { get; set; }
     }
@@ -279,186 +282,6 @@ public sealed class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMig
             m.Folder.WriteSpec(m.Spec);
             return new DiskSnapshot(vm, frozen, newActiveDisk);
         }, ct);
-
-    // ---------------------------------------------------------------- migration (source side)
-
-    public async Task MigrateAsync(VmId vm, HostId destination, IProgress<double>? progress, CancellationToken ct)
-    {
-        var target = _targets?.Find(destination)
-                     ?? throw new DriverException($"host {destination} is not reachable for migration from host {Host}.");
-        await MigrateToAsync(vm, target, progress, ct);
-    }
-
-    /// <summary>Live-migrates a running VM to <paramref name="target"/> over shared storage: the target starts the same
-    /// machine with -incoming, the source runs "migrate" and polls query-migrate (reporting RAM progress 0–1), then the
-    /// target confirms the VM runs there and the source QEMU quits. On any failure the VM keeps running here and the
-    /// target is cleaned up.</summary>
-    public Task<MigrationReport> MigrateToAsync(VmId vm, IMigrationTarget target, IProgress<double>? progress, CancellationToken ct) =>
-        WithVmAsync(vm, async m =>
-        {
-            if (target.Host == Host) throw new DriverException($"VM {m.Spec.Name} is already on host {Host}.");
-            var source = RequireProcess(m);
-            var started = _time.GetTimestamp();
-            var uri = await target.PrepareIncomingAsync(m.Spec, ct);
-            JsonElement final;
-            try
-            {
-                if (_options.MigrationMaxBandwidth is { } bw)
-                    await source.Qmp.ExecuteAsync("migrate-set-parameters", new JsonObject { ["max-bandwidth"] = bw }, ct);
-                await source.Qmp.ExecuteAsync("migrate", new JsonObject { ["uri"] = uri }, ct);
-                final = await PollMigrationAsync(source, progress, ct);
-            }
-            catch (Exception e)
-            {
-                await RollBackMigrationAsync(m, source, target);
-                throw new DriverException(
-                    $"live migration of VM {m.Spec.Name} to host {target.Host} failed ({e.Message}); it keeps running on host {Host}.", e);
-            }
-
-            try
-            {
-                await target.CompleteIncomingAsync(vm, ct);
-            }
-            catch (Exception e)
-            {
-                // The state was sent but the destination does not run it: the source still holds the VM (paused in
-                // postmigrate), so resuming it here loses nothing.
-                await target.AbortIncomingAsync(vm, CancellationToken.None);
-                await TryQmpAsync(source, "cont", null, CancellationToken.None);
-                throw new DriverException($"VM {m.Spec.Name} reached host {target.Host} but did not start there ({e.Message}); it runs on host {Host} again.", e);
-            }
-            progress?.Report(1.0);
-
-            await QuitOrKillAsync(source, ct);
-            await ForgetProcessAsync(m);
-            m.Folder.Delete();
-            _vms.TryRemove(vm, out _);
-            return new MigrationReport(vm, Host, target.Host,
-                TimeSpan.FromMilliseconds(final.TryGetProperty("total-time", out var t) ? t.GetInt64() : 0),
-                TimeSpan.FromMilliseconds(final.TryGetProperty("downtime", out var d) ? d.GetInt64() : 0),
-                final.TryGetProperty("ram", out var ram) && ram.TryGetProperty("transferred", out var tr) ? tr.GetInt64() : 0,
-                _time.GetElapsedTime(started));
-        }, ct);
-
-    private async Task<JsonElement> PollMigrationAsync(QemuProcess source, IProgress<double>? progress, CancellationToken ct)
-    {
-        var start = _time.GetTimestamp();
-        while (true)
-        {
-            var info = await source.Qmp.ExecuteAsync("query-migrate", null, ct);
-            var status = info.TryGetProperty("status", out var s) ? s.GetString() : null;
-            switch (status)
-            {
-                case "completed":
-                    return info;
-                case "failed" or "cancelled":
-                    var why = info.TryGetProperty("error-desc", out var err) ? err.GetString() : status;
-                    throw new DriverException($"QEMU reports the migration {status}: {why}");
-                default:
-                    if (info.TryGetProperty("ram", out var ram) && ram.TryGetProperty("total", out var total) && total.GetInt64() > 0)
-                    {
-                        var done = ram.GetProperty("transferred").GetInt64() / (double)total.GetInt64();
-                        progress?.Report(Math.Clamp(done, 0, 0.99));
-                    }
-                    break;
-            }
-            if (_time.GetElapsedTime(start) > _options.MigrationTimeout)
-                throw new DriverException($"migration did not finish within {_options.MigrationTimeout.TotalSeconds:0} s (status {status}).");
-            await Task.Delay(_options.MigrationPollInterval, _time, ct);
-        }
-    }
-
-    private async Task RollBackMigrationAsync(ManagedVm m, QemuProcess source, IMigrationTarget target)
-    {
-        await TryQmpAsync(source, "migrate_cancel", null, CancellationToken.None);
-        await target.AbortIncomingAsync(m.Spec.Id, CancellationToken.None);
-        // A cancelled or failed migration leaves QEMU running again on its own; if it stopped in postmigrate the
-        // destination never ran the VM (it was just killed), so resuming here is safe.
-        try
-        {
-            var status = await source.Qmp.ExecuteAsync("query-status", null, CancellationToken.None);
-            if (status.GetProperty("status").GetString() is "postmigrate" or "finish-migrate")
-                await TryQmpAsync(source, "cont", null, CancellationToken.None);
-        }
-        catch (Exception e) when (e is QmpException or QmpConnectionException)
-        {
-            // The source QEMU itself is gone: nothing left to resume; the caller reports the failure.
-        }
-    }
-
-    // ---------------------------------------------------------------- migration (destination side)
-
-    public async Task<string> PrepareIncomingAsync(QemuVmSpec spec, CancellationToken ct)
-    {
-        spec.Validate();
-        var folder = new VmFolder(_options.DataDir, spec.Id);
-        var vm = _vms.GetOrAdd(spec.Id, _ => new ManagedVm(folder, spec));
-        return await WithGateAsync(vm, async () =>
-        {
-            if (vm.Process is { IsAlive: true } && !vm.Incoming)
-                throw new DriverException($"VM {spec.Name} already runs on host {Host}; it cannot migrate here.");
-            if (vm.Process is not null) await vm.Process.KillAsync(ct);
-            await ForgetProcessAsync(vm);
-            folder.Delete();
-            folder.Create();
-            folder.WriteSpec(spec);
-            vm.Spec = spec;
-            vm.Incoming = true;
-            var port = FreeTcpPort(_options.MigrationListenAddress);
-            var argv = QemuCommandLine.Build(spec, folder, _options, new IncomingMigration.Tcp(_options.MigrationListenAddress, port));
-            try
-            {
-                vm.Process = await QemuProcess.LaunchAsync(folder, argv, _options, _time, ct);
-            }
-            catch
-            {
-                folder.Delete();
-                _vms.TryRemove(spec.Id, out _);
-                throw;
-            }
-            return $"tcp:{_options.MigrationListenAddress}:{port}";
-        }, ct);
-    }
-
-    public Task CompleteIncomingAsync(VmId vm, CancellationToken ct) =>
-        WithVmAsync(vm, async m =>
-        {
-            if (!m.Incoming) return;
-            var p = RequireProcess(m);
-            // QEMU resumes the guest by itself once the last page arrived; "inmigrate" may linger for a moment.
-            var start = _time.GetTimestamp();
-            while (true)
-            {
-                var status = (await p.Qmp.ExecuteAsync("query-status", null, ct)).GetProperty("status").GetString();
-                if (status == "running") break;
-                if (status is not ("inmigrate" or "prelaunch" or "paused") || _time.GetElapsedTime(start) > _options.QmpTimeout)
-                    throw new DriverException($"VM {m.Spec.Name} is '{status}' on host {Host} after migration, not running.");
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _time, ct);
-            }
-            m.Incoming = false;
-        }, ct);
-
-    public async Task AbortIncomingAsync(VmId vm, CancellationToken ct)
-    {
-        if (!_vms.TryGetValue(vm, out var m)) return;
-        await WithGateAsync(m, async () =>
-        {
-            if (!m.Incoming) return;
-            if (m.Process is not null) await m.Process.KillAsync(ct);
-            await ForgetProcessAsync(m);
-            m.Folder.Delete();
-            _vms.TryRemove(vm, out _);
-        }, ct);
-    }
-
-    private static int FreeTcpPort(string address)
-    {
-        using var listener = new TcpListener(IPAddress.Parse(address), 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     // ---------------------------------------------------------------- helpers
 

@@ -37,6 +37,15 @@ public sealed record QemuOptions
     /// its cluster-facing address.</summary>
     public string MigrationListenAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>How <c>MigrateAsync</c> (the server's migrate command) moves disks: Shared when all hosts see one
+    /// storage folder, Copy otherwise.</summary>
+    public Migration.MigrationStorage MigrationStorage { get; init; } = Migration.MigrationStorage.Shared;
+
+    /// <summary>Where this host keeps disks it receives in a migration without shared storage. Default {DataDir}/disks.</summary>
+    public string? LocalDiskDir { get; init; }
+
+    internal string EffectiveLocalDiskDir => LocalDiskDir ?? Path.Combine(DataDir, "disks");
+
     /// <summary>Throws a <see cref="DriverException"/> naming the first option out of its range.</summary>
     public void Validate()
     {

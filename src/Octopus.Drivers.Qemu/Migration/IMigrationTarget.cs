@@ -13,6 +13,15 @@ public interface IMigrationTarget
     /// and returns the migration URI the source must send it to (e.g. "tcp:127.0.0.1:40123").</summary>
     Task<string> PrepareIncomingAsync(QemuVmSpec spec, CancellationToken ct);
 
+    /// <summary>Without shared storage, step 1: makes a local disk of <paramref name="diskVirtualSize"/> bytes, starts the
+    /// VM's QEMU on it paused and waiting ("-incoming defer -S"), exports the disk over NBD and returns the NBD URI the
+    /// source mirrors the disk into (e.g. "nbd:127.0.0.1:40124:exportname=disk0").</summary>
+    Task<string> PrepareIncomingWithDiskCopyAsync(QemuVmSpec spec, long diskVirtualSize, CancellationToken ct);
+
+    /// <summary>Without shared storage, step 2 (the disk mirror is in sync): starts listening for the migration stream
+    /// and returns its URI.</summary>
+    Task<string> StartIncomingMigrationAsync(VmId vm, CancellationToken ct);
+
     /// <summary>The source finished sending: checks the VM runs here and takes it as one of this host's VMs.
     /// Throws <see cref="DriverException"/> when it does not run, so the source can resume instead.</summary>
     Task CompleteIncomingAsync(VmId vm, CancellationToken ct);
@@ -44,3 +53,12 @@ public sealed class InProcessMigrationTargets : IMigrationTargetDirectory
 /// <param name="RamTransferred">Bytes of guest RAM sent (more than the guest's RAM when pages were dirtied and resent).</param>
 /// <param name="WallTime">From asking the destination to prepare until the source was gone, as the agent saw it.</param>
 public sealed record MigrationReport(VmId Vm, HostId Source, HostId Destination, TimeSpan TotalTime, TimeSpan Downtime, long RamTransferred, TimeSpan WallTime);
+
+/// <summary>How a VM's disk reaches the destination host.</summary>
+public enum MigrationStorage
+{
+    /// <summary>Both hosts see the same storage folder: only RAM and device state move.</summary>
+    Shared,
+    /// <summary>No shared storage: the disk is mirrored to a local disk on the destination over NBD first.</summary>
+    Copy,
+}

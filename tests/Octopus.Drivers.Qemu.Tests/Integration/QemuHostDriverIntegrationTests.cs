@@ -211,6 +211,32 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
     }
 
     [Fact]
+    public async Task Migrate_WithoutSharedStorage_DiskCopiedOverNbdAndHeartbeatContinues()
+    {
+        RequireQemu();
+        var source = NewDriver("copy-a");
+        var destination = NewDriver("copy-b");
+        var vm = await BootAsync(source, "copy");
+        var sourceDisk = source.GetSpec(vm.Id).Disk;
+        var before = LastHeartbeat(await WaitForHeartbeatAboveAsync(source, vm.Id, 1));
+        var progress = new List<double>();
+
+        var report = await source.MigrateToAsync(vm.Id, destination, MigrationStorage.Copy, new SyncProgress(progress.Add), Ct);
+
+        report.TotalTime.Should().BePositive();
+        source.Vms.Should().BeEmpty();
+        var copied = destination.GetSpec(vm.Id).Disk;
+        copied.Should().StartWith(Path.Combine(guest.Root, "copy-b", "disks"), "the destination runs on its own local copy");
+        (await new QemuImg().BackingFileAsync(copied, Ct)).Should().BeNull("a full mirror flattens the chain");
+        File.Exists(sourceDisk).Should().BeTrue("the source's disk belongs to the source's disk tree");
+        (await destination.GetStateAsync(vm.Id, Ct)).State.Should().Be(QemuRunState.Running);
+        var after = await WaitForHeartbeatAboveAsync(destination, vm.Id, before);
+        after.Should().NotContain(Ready);
+        progress.Should().BeInAscendingOrder().And.EndWith(1.0);
+        progress.Should().Contain(p => p <= 0.5, "the disk copy reports the first half (a nearly empty disk is in sync at once)");
+    }
+
+    [Fact]
     public async Task Migrate_DestinationDiesMidway_VmKeepsRunningOnSourceAndDestinationIsCleaned()
     {
         RequireQemu();
@@ -317,6 +343,11 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
             for (var i = 0; i < 100 && ProcFs.IsAlive(pid); i++) await Task.Delay(20, ct);
             return uri;
         }
+
+        public Task<string> PrepareIncomingWithDiskCopyAsync(QemuVmSpec spec, long diskVirtualSize, CancellationToken ct) =>
+            inner.PrepareIncomingWithDiskCopyAsync(spec, diskVirtualSize, ct);
+
+        public Task<string> StartIncomingMigrationAsync(VmId vm, CancellationToken ct) => inner.StartIncomingMigrationAsync(vm, ct);
 
         public Task CompleteIncomingAsync(VmId vm, CancellationToken ct) => inner.CompleteIncomingAsync(vm, ct);
 
