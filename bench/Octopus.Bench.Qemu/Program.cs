@@ -9,13 +9,14 @@ using Octopus.Drivers.Qemu;
 using Octopus.Drivers.Qemu.Migration;
 using Octopus.Drivers.Qemu.Processes;
 
-// Usage: dotnet run -c Release --project bench/Octopus.Bench.Qemu -- [--runs N] [--idle-vms N] [--idle-seconds S]
+// Usage: dotnet run -c Release --project bench/Octopus.Bench.Qemu -- [--runs N] [--idle-vms N] [--idle-seconds S] [--copy-disk-mib M]
 // Prints create-to-running time (until the guest's serial ready marker), live-migration total time and downtime of a
 // 128 MiB guest between two host drivers on loopback (shared storage), and per-VM memory and CPU: the QEMU process's
-// and the driver's own (this process stands in for the agent).
+// and the driver's own (this process stands in for the agent); and migration without shared storage (NBD disk mirror).
 var runs = IntArg("--runs", 5);
 var idleVms = IntArg("--idle-vms", 4);
 var idleSeconds = IntArg("--idle-seconds", 10);
+var copyDiskMiB = IntArg("--copy-disk-mib", 256);
 if (!File.Exists("/usr/bin/qemu-system-x86_64"))
 {
     Console.Error.WriteLine("qemu-system-x86_64 is not installed: run scripts/install-deps first.");
@@ -76,6 +77,36 @@ try
     }
     await from.DeleteAsync(mvm.Id, ct);
 
+    // 2b. Live migration without shared storage: the disk (an image of copyDiskMiB MiB of random data, so every block
+    // must travel) is mirrored over NBD first.
+    var filledRaw = Path.Combine(root, "filled.raw");
+    await using (var f = File.Create(filledRaw))
+    {
+        var chunk = new byte[1 << 20];
+        var filler = new Random(42); // fixed seed: the same incompressible disk every run
+        for (var i = 0; i < copyDiskMiB; i++)
+        {
+            filler.NextBytes(chunk);
+            await f.WriteAsync(chunk, ct);
+        }
+    }
+    await RunQemuImg("convert", "-q", "-f", "raw", "-O", "qcow2", filledRaw, Path.Combine(storage, "images", "filled.qcow2"));
+    File.Delete(filledRaw);
+    var copyReports = new List<(MigrationReport Report, double Wall)>();
+    for (var i = 0; i < runs; i++)
+    {
+        var cvm = new VmRuntimeSpec(VmId.New(), $"bench-copy-{i}", Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(copyDiskMiB), ImageName.Parse("filled")));
+        await a.CreateAsync(cvm, a.Host, ct);
+        await WaitForConsole(a, cvm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
+        var before = LastHeartbeat(await a.ReadConsoleAsync(cvm.Id, 64 * 1024, ct));
+        var report = await a.MigrateToAsync(cvm.Id, b, MigrationStorage.Copy, null, ct);
+        await WaitForConsole(b, cvm.Id, c => LastHeartbeat(c) > before);
+        copyReports.Add((report, report.WallTime.TotalMilliseconds));
+        Console.WriteLine($"  migrate without shared storage #{i + 1} ({copyDiskMiB} MiB disk): wall {report.WallTime.TotalMilliseconds:0} ms " +
+                          $"(disk mirror + RAM), RAM phase {report.TotalTime.TotalMilliseconds:0} ms, downtime {report.Downtime.TotalMilliseconds:0} ms");
+        await b.DeleteAsync(cvm.Id, ct);
+    }
+
     // 3. Idle overhead per VM.
     var idle = new List<VmRuntimeSpec>();
     for (var i = 0; i < idleVms; i++)
@@ -112,6 +143,8 @@ try
     Console.WriteLine($"  migration total time   {Stat(reports.Select(r => r.TotalTime.TotalMilliseconds), "0")} ms");
     Console.WriteLine($"  migration downtime     {Stat(reports.Select(r => r.Downtime.TotalMilliseconds), "0")} ms");
     Console.WriteLine($"  migration wall time    {Stat(reports.Select(r => r.WallTime.TotalMilliseconds), "0")} ms (includes starting the destination QEMU)");
+    Console.WriteLine($"  no-shared-storage wall {Stat(copyReports.Select(r => r.Wall), "0")} ms for a {copyDiskMiB} MiB disk (NBD mirror + RAM)");
+    Console.WriteLine($"  no-shared-storage down {Stat(copyReports.Select(r => r.Report.Downtime.TotalMilliseconds), "0")} ms");
     Console.WriteLine($"  QEMU RSS per VM        {Stat(usages.Select(u => u.RssBytes / 1048576.0), "0")} MiB");
     Console.WriteLine($"  QEMU CPU per idle VM   {Stat(usages.Select(u => u.CpuLoad * 100), "0.00")} % of one core");
     Console.WriteLine($"  driver (agent) process RSS {self.WorkingSet64 / 1048576.0:0} MiB total, CPU {selfCpu * 100 / idleVms:0.00} % of one core per VM");
@@ -154,6 +187,15 @@ static async Task WaitForConsole(QemuHostDriver driver, VmId vm, Func<string, bo
         await Task.Delay(50);
     }
     throw new DriverException($"VM {vm}: the console did not show what was awaited within 60 s.");
+}
+
+static async Task RunQemuImg(params string[] argv)
+{
+    var psi = new ProcessStartInfo("/usr/bin/qemu-img") { UseShellExecute = false };
+    foreach (var x in argv) psi.ArgumentList.Add(x);
+    using var p = Process.Start(psi)!;
+    await p.WaitForExitAsync();
+    if (p.ExitCode != 0) throw new DriverException($"qemu-img {argv[0]} failed.");
 }
 
 static string Stat(IEnumerable<double> values, string format)
