@@ -116,6 +116,7 @@ public static class OctopusServer
         services.AddScoped<HostQueries>();
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
+        services.AddScoped<EvacuationPass>();
         services.AddScoped<Bootstrap>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)

@@ -24,3 +24,19 @@ public interface IPlacementFilter
     /// <summary>The count of hosts rejected with <paramref name="code"/> in words, e.g. "5 lack memory", "1 is off".</summary>
     string Summarize(string code, int hosts);
 }
+
+/// <summary>A filter of the form "the host has at least as much of something as the request needs" (free cores, free
+/// memory, free disk): <see cref="IPlacementFilter.Check"/> rejects exactly when <see cref="Available"/> is below
+/// <see cref="Needed"/>. The fast path keeps the largest available amount per block of its index, so it can skip whole
+/// blocks of hosts none of which could pass.</summary>
+public interface IThresholdPlacementFilter : IPlacementFilter
+{
+    /// <summary>How much the host has free, in the filter's own unit; may be negative when overcommitted.</summary>
+    long Available(HostView host);
+
+    /// <summary>How much the request needs, in the same unit.</summary>
+    long Needed(PlacementRequest request);
+
+    /// <summary>The one code <see cref="IPlacementFilter.Check"/> returns when it rejects.</summary>
+    string RejectionCode { get; }
+}

@@ -23,7 +23,8 @@ public sealed record PlacementDecision(HostId? ChosenHost, string? ChosenHostNam
     /// exceeds every host's total capacity. The server rejects such requests instead of keeping them pending.</summary>
     public bool NeverFits { get; init; }
 
-    /// <summary>Hosts the decision looked at: all of them in explain mode, the index candidates on the fast path.</summary>
+    /// <summary>Hosts the decision looked at: all of them in explain mode and whenever nothing fits, the index
+    /// candidates looked at one by one when the fast path places the VM.</summary>
     public int HostsExamined { get; init; }
 }
 

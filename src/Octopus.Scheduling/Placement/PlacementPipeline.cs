@@ -16,9 +16,10 @@ internal sealed class PlacementPipeline : IPlacer
     private readonly IPlacementFilter[] filters;
     private readonly IPlacementFilter[] staticFilters;
     private readonly IPlacementFilter[] dynamicFilters;
+    private readonly IThresholdPlacementFilter[] thresholds;
     private readonly WeightedScorer[] scorers;
     private readonly IIndexablePlacementScorer? indexScorer;
-    private readonly Func<HostView, bool> admitsStatically;
+    private readonly string indexShape;
 
     public PlacementPipeline(string strategy, IReadOnlyList<IPlacementFilter> filters, IReadOnlyList<WeightedScorer> scorers)
     {
@@ -26,18 +27,12 @@ internal sealed class PlacementPipeline : IPlacer
         this.filters = [.. filters];
         staticFilters = [.. filters.Where(f => f.IsStatic)];
         dynamicFilters = [.. filters.Where(f => !f.IsStatic)];
+        thresholds = [.. dynamicFilters.OfType<IThresholdPlacementFilter>()];
         this.scorers = [.. scorers];
         indexScorer = scorers.Count == 1 ? scorers[0].Scorer as IIndexablePlacementScorer : null;
-        admitsStatically = host =>
-        {
-            foreach (var f in staticFilters)
-                if (f.Check(NoRequest, host) is not null) return false;
-            return true;
-        };
+        // Placers built alike (say, one per scheduling pass) share a state's index instead of each building their own.
+        indexShape = string.Join("|", new object?[] { indexScorer }.Concat(this.filters).Select(p => p?.GetType().FullName));
     }
-
-    // Static filters never read the request; this stands in for one when building an index.
-    private static readonly PlacementRequest NoRequest = new("(index)", 1, new(1), new(0));
 
     public PlacementDecision Place(PlacementRequest request, PlacementState state, bool explain)
     {
@@ -46,32 +41,73 @@ internal sealed class PlacementPipeline : IPlacer
         request.Validate();
         if (!explain && indexScorer is not null && PlaceByIndex(request, state, indexScorer) is { } fast)
             return fast;
-        // Nothing fitted on the fast path either: evaluate every host so the summary can count every reason.
         return Evaluate(request, state, explain);
     }
 
+    /// <summary>The decision found through the index, or null when only a full evaluation can give it (nothing fits
+    /// and a request-dependent filter is not a threshold, so the index cannot count its rejections).</summary>
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
     {
-        var index = state.IndexFor(this, admitsStatically, scorer.RankKey);
+        var index = state.IndexFor(indexShape, staticFilters, scorer.RankKey, thresholds);
         var (lowest, highest) = scorer.CandidateKeys(request);
-        var examined = 0;
+        var needs = new long[thresholds.Length];
+        for (var d = 0; d < needs.Length; d++) needs[d] = thresholds[d].Needed(request);
+        var shortOn = new int[thresholds.Length];
         Dictionary<string, int>? counts = null;
-        foreach (var entry in index.Between(lowest, highest))
+
+        // The index has already checked the thresholds; the full dynamic chain still runs, so a filter that is not a
+        // threshold is honoured too and the index can never admit a host the filters would refuse.
+        var slot = index.FindFirst(lowest, highest, needs, candidate =>
         {
-            examined++;
-            var host = state.View(entry.Slot);
-            var code = FirstRejection(request, host);
-            if (code is null)
-            {
-                // The winner of a single normalised score is 100 by construction (it is the maximum).
-                var score = scorers[0].Weight * 100;
-                var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
-                return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
-            }
+            if (FirstRejection(request, state.View(candidate)) is not { } code) return true;
             counts ??= [];
             counts[code] = counts.GetValueOrDefault(code) + 1;
+            return false;
+        }, shortOn, out var examined);
+        if (slot < 0)
+        {
+            // Nothing fits. The summary must count every reason on every host; when all request-dependent filters
+            // are thresholds the index has those counts in arrays, otherwise a full evaluation works them out.
+            return dynamicFilters.Length == thresholds.Length ? NoFitFromIndex(request, state, index, needs) : null;
         }
-        return null;
+
+        for (var d = 0; d < shortOn.Length; d++)
+        {
+            if (shortOn[d] == 0) continue;
+            counts ??= [];
+            var code = thresholds[d].RejectionCode;
+            counts[code] = counts.GetValueOrDefault(code) + shortOn[d];
+        }
+        var host = state.View(slot);
+        // The winner of a single normalised score is 100 by construction (it is the maximum).
+        var score = scorers[0].Weight * 100;
+        var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
+        return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
+    }
+
+    private PlacementDecision NoFitFromIndex(PlacementRequest request, PlacementState state, HostIndex index, long[] needs)
+    {
+        var counts = new Dictionary<string, int>();
+        var owners = new Dictionary<string, IPlacementFilter>();
+        foreach (var (filter, code, hosts) in index.StaticRejections)
+        {
+            counts[code] = counts.GetValueOrDefault(code) + hosts;
+            owners.TryAdd(code, filter);
+        }
+        var shortOn = index.CountShort(needs);
+        for (var d = 0; d < shortOn.Length; d++)
+        {
+            if (shortOn[d] == 0) continue;
+            var code = thresholds[d].RejectionCode;
+            counts[code] = counts.GetValueOrDefault(code) + shortOn[d];
+            owners.TryAdd(code, thresholds[d]);
+        }
+        var neverFits = !state.CanEverHold(request);
+        return new PlacementDecision(null, null, strategy, NoFitSummary(request, state.Count, counts, owners, neverFits), [], counts)
+        {
+            NeverFits = neverFits,
+            HostsExamined = state.Count,
+        };
     }
 
     private string? FirstRejection(PlacementRequest request, HostView host)
@@ -86,23 +122,32 @@ internal sealed class PlacementPipeline : IPlacer
     private PlacementDecision Evaluate(PlacementRequest request, PlacementState state, bool collect)
     {
         var n = state.Count;
-        var counts = new Dictionary<string, int>();
-        var owners = new Dictionary<string, IPlacementFilter>();
+        // Tallied per filter in small lists (a filter has a handful of codes): cheaper than hashing a code per rejection.
+        var tally = new List<(string Code, int Hosts)>?[filters.Length];
         var rejections = collect ? new List<Rejection>?[n] : null;
         var feasible = new List<int>(n);
         for (var slot = 0; slot < n; slot++)
         {
             var host = state.View(slot);
             var ok = true;
-            foreach (var f in filters)
+            for (var f = 0; f < filters.Length; f++)
             {
-                if (f.Check(request, host) is not { } code) continue;
+                if (filters[f].Check(request, host) is not { } code) continue;
                 ok = false;
-                counts[code] = counts.GetValueOrDefault(code) + 1;
-                owners.TryAdd(code, f);
-                if (rejections is not null) (rejections[slot] ??= []).Add(f.Explain(request, host, code));
+                Count(tally[f] ??= [], code);
+                if (rejections is not null) (rejections[slot] ??= []).Add(filters[f].Explain(request, host, code));
             }
             if (ok) feasible.Add(slot);
+        }
+        var counts = new Dictionary<string, int>();
+        var owners = new Dictionary<string, IPlacementFilter>();
+        for (var f = 0; f < filters.Length; f++)
+        {
+            foreach (var (code, hosts) in tally[f] ?? [])
+            {
+                counts[code] = counts.GetValueOrDefault(code) + hosts;
+                owners.TryAdd(code, filters[f]);
+            }
         }
 
         var (totals, contributions) = Score(request, state, feasible, collect);
@@ -128,6 +173,17 @@ internal sealed class PlacementPipeline : IPlacer
             NeverFits = neverFits,
             HostsExamined = n,
         };
+    }
+
+    private static void Count(List<(string Code, int Hosts)> tally, string code)
+    {
+        for (var i = 0; i < tally.Count; i++)
+        {
+            if (!string.Equals(tally[i].Code, code, StringComparison.Ordinal)) continue;
+            tally[i] = (code, tally[i].Hosts + 1);
+            return;
+        }
+        tally.Add((code, 1));
     }
 
     private (double[] Totals, ScoreContribution[][]? Contributions) Score(

@@ -13,9 +13,11 @@ public sealed class PlacementState
     private readonly Dictionary<HostId, int> slots;
     private readonly HostCapacity[] shapes;
     private readonly List<HostIndex> indexes = [];
+    private readonly int indexBlock;
 
-    private PlacementState(HostView[] views, Dictionary<HostId, int> slots)
+    private PlacementState(HostView[] views, Dictionary<HostId, int> slots, int indexBlock)
     {
+        this.indexBlock = indexBlock;
         this.views = views;
         this.slots = slots;
         Hosts = new ReadOnlyCollection<HostView>(views);
@@ -35,7 +37,10 @@ public sealed class PlacementState
     }
 
     /// <summary>Builds a state from the hosts' current views. Throws when a host appears twice.</summary>
-    public static PlacementState From(IEnumerable<HostView> hosts)
+    public static PlacementState From(IEnumerable<HostView> hosts) => From(hosts, HostIndex.DefaultMaxBlock);
+
+    /// <summary>As <see cref="From(IEnumerable{HostView})"/>, with tiny index blocks so tests reach block splits.</summary>
+    internal static PlacementState From(IEnumerable<HostView> hosts, int indexBlock)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         var views = hosts.ToArray();
@@ -47,7 +52,7 @@ public sealed class PlacementState
                 throw new ArgumentException(
                     $"host {views[i].Id} ('{views[i].Name}') appears twice; each host may appear once in a placement state.", nameof(hosts));
         }
-        return new PlacementState(views, slots);
+        return new PlacementState(views, slots, indexBlock);
     }
 
     /// <summary>Current views of all hosts, including reservations made so far, in the order they were given.</summary>
@@ -97,13 +102,14 @@ public sealed class PlacementState
         return false;
     }
 
-    /// <summary>The index <paramref name="owner"/> asked for before, or a new one built now and kept up to date by
-    /// every later reservation.</summary>
-    internal HostIndex IndexFor(object owner, Func<HostView, bool> admits, Func<HostView, long> rankKey)
+    /// <summary>The index of this <paramref name="shape"/> built before (by any placer), or a new one built now and
+    /// kept up to date by every later reservation.</summary>
+    internal HostIndex IndexFor(string shape, IPlacementFilter[] staticFilters, Func<HostView, long> rankKey,
+        IThresholdPlacementFilter[] thresholds)
     {
         foreach (var index in indexes)
-            if (ReferenceEquals(index.Owner, owner)) return index;
-        var built = new HostIndex(owner, this, admits, rankKey);
+            if (index.Shape == shape) return index;
+        var built = new HostIndex(shape, this, staticFilters, rankKey, thresholds, indexBlock);
         indexes.Add(built);
         return built;
     }

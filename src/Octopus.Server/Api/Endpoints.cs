@@ -87,6 +87,9 @@ public static class Endpoints
         vms.MapPost("/{id}/reboot", async (HttpContext http, string id, VmCommands c, VmQueries q, CancellationToken ct) =>
             Accepted(await q.ToDtoAsync(await c.RebootAsync(Caller.From(http.User), id, ct), ct)));
 
+        vms.MapPost("/{id}/migrate", async (HttpContext http, string id, MigrateRequest? body, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.MigrateAsync(Caller.From(http.User), id, body?.Host, ct), ct)));
+
         vms.MapGet("/{id}/placement", (HttpContext http, string id, VmQueries q, CancellationToken ct) =>
             q.PlacementAsync(Caller.From(http.User), id, ct));
     }
@@ -101,6 +104,18 @@ public static class Endpoints
             var caller = Caller.From(http.User);
             var host = await c.SetMaintenanceAsync(caller, id, body.Enabled, ct);
             return await q.GetAsync(caller, host.Id.ToString(), ct);
+        });
+        hosts.MapPost("/{id}/power-on", async (HttpContext http, string id, HostCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var host = await c.PowerOnAsync(caller, id, ct);
+            return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
+        });
+        hosts.MapPost("/{id}/power-off", async (HttpContext http, string id, HostCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var host = await c.PowerOffAsync(caller, id, ct);
+            return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
         });
     }
 

@@ -3,7 +3,9 @@ using Octopus.Contracts;
 using Octopus.Domain;
 using Octopus.Domain.Units;
 using Octopus.Domain.Users;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
+using Octopus.Scheduling.Placement;
 using Octopus.Persistence;
 using Octopus.Server.Auth;
 using Octopus.Server.Control;
@@ -13,7 +15,7 @@ namespace Octopus.Server.Commands;
 /// <summary>What users ask of VMs: create, start, stop, reboot, delete. Each command authorises the caller, checks
 /// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
 /// audited. The control loop does the rest.</summary>
-public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time)
+public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer)
 {
     public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct)
     {
@@ -53,6 +55,32 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
 
     public Task<Vm> DeleteAsync(Caller caller, string idOrName, CancellationToken ct) =>
         TransitionAsync(caller, idOrName, "vm.delete", (vm, now) => vm.RequestDelete(now), ct);
+
+    /// <summary>Live-migrates a running VM to <paramref name="hostName"/> (admin). The destination must pass every
+    /// placement filter; the VM holds resources on both hosts until the migration ends, and stays on its source if it fails.</summary>
+    public async Task<Vm> MigrateAsync(Caller caller, string idOrName, string? hostName, CancellationToken ct)
+    {
+        var vm = await runner.RunAsync(caller, "vm.migrate", $"vm/{idOrName}", async ct =>
+        {
+            caller.EnsureAdmin("migrate VMs");
+            if (string.IsNullOrWhiteSpace(hostName)) throw DomainException.Invalid("host", "Name the destination host: {\"host\": \"sim-02\"}.");
+            var vm = await lookup.FindAsync(caller, idOrName, ct);
+            var destination = await HostCommands.FindAsync(db, hostName, ct);
+            if (vm.HostId == destination.Id) throw DomainException.Conflict("vm.same-host", $"VM '{vm.Name}' is already on {destination.Name}.");
+            var views = await PlacementPass.SnapshotAsync(db, ct);
+            var only = PlacementState.From(views.Where(h => h.Id == destination.Id));
+            var decision = placer.Place(new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk), only, explain: true);
+            if (decision.ChosenHost is null)
+                throw DomainException.Conflict("vm.destination-unfit",
+                    $"{destination.Name} cannot take VM '{vm.Name}': {string.Join("; ", decision.Hosts.SelectMany(h => h.Rejections).Select(r => r.Reason))}.");
+            var now = time.GetUtcNow();
+            vm.BeginMigration(destination.Id, destination.Name, now);
+            db.Operations.Add(Operation.Begin(OperationKind.MigrateVm, vm.Id, vm.HostId, caller.Name, now, destination.Id));
+            return vm;
+        }, ct, v => $"to {hostName}");
+        signal.Wake();
+        return vm;
+    }
 
     private async Task<Vm> TransitionAsync(Caller caller, string idOrName, string action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct)
     {

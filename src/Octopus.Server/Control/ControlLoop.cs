@@ -21,6 +21,7 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
                 await using var scope = scopes.CreateAsyncScope();
                 var sp = scope.ServiceProvider;
                 await sp.GetRequiredService<PlacementPass>().RunAsync(stoppingToken);
+                await sp.GetRequiredService<EvacuationPass>().RunAsync(stoppingToken);
                 await operations.DispatchAsync(sp.GetRequiredService<OctopusDbContext>(), stoppingToken);
                 if (time.GetUtcNow() - lastTelemetry >= TelemetryEvery)
                 {

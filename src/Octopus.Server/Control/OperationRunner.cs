@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Hosts;
 using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
@@ -10,12 +11,12 @@ namespace Octopus.Server.Control;
 /// <summary>Carries out journaled operations through the driver, several at a time but never two for the same VM,
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
-public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLifecycleDriver driver, TimeProvider time, ControlSignal signal,
+public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLifecycleDriver driver, IHostPowerDriver power, TimeProvider time, ControlSignal signal,
     ILogger<OperationRunner> log)
 {
     private const int MaxConcurrent = 16;
     private readonly ConcurrentDictionary<OperationId, Task> _inFlight = new();
-    private readonly ConcurrentDictionary<VmId, byte> _busyVms = new();
+    private readonly ConcurrentDictionary<Guid, byte> _busy = new(); // VM or host ids with an operation in flight
 
     public int InFlight => _inFlight.Count;
 
@@ -37,13 +38,14 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         {
             if (_inFlight.Count >= MaxConcurrent) break;
             if (_inFlight.ContainsKey(op.Id)) continue;
-            if (op.VmId is { } vm && !_busyVms.TryAdd(vm, 0)) continue; // one operation per VM at a time, in order
+            var key = op.VmId?.Value ?? op.HostId?.Value ?? Guid.Empty;
+            if (!_busy.TryAdd(key, 0)) continue; // one operation per VM (or host) at a time, in order
             var task = Task.Run(() => RunOneAsync(op.Id, ct), CancellationToken.None);
             _inFlight[op.Id] = task;
             _ = task.ContinueWith(t =>
             {
                 _inFlight.TryRemove(op.Id, out var _);
-                if (op.VmId is { } v) _busyVms.TryRemove(v, out _);
+                _busy.TryRemove(key, out _);
                 signal.Wake();
             }, TaskScheduler.Default);
             started++;
@@ -62,6 +64,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
             var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
             var op = await db.Operations.FirstAsync(o => o.Id == id, ct);
             if (op.IsFinished) return;
+            if (op.VmId is null)
+            {
+                await RunHostOperationAsync(db, op, ct);
+                return;
+            }
             var vm = op.VmId is { } vmId ? await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct) : null;
             if (vm is null || Commands.OperationJournal.KindFor(vm.State) != op.Kind)
             {
@@ -92,6 +99,53 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         catch (Exception e)
         {
             LogCrashed(log, id.ToString(), e);
+        }
+    }
+
+    /// <summary>Powers a host on or off and moves it to On/Off; on failure it goes back to where it was.</summary>
+    private async Task RunHostOperationAsync(OctopusDbContext db, Operation op, CancellationToken ct)
+    {
+        var host = await db.Hosts.FirstOrDefaultAsync(h => h.Id == op.HostId, ct);
+        var expected = op.Kind == OperationKind.PowerOnHost ? HostPowerState.PoweringOn : HostPowerState.PoweringOff;
+        if (host is null || host.PowerState != expected)
+        {
+            op.Succeed(time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        op.MarkRunning();
+        await db.SaveChangesAsync(ct);
+        string? error = null;
+        try
+        {
+            if (op.Kind == OperationKind.PowerOnHost) await power.PowerOnAsync(host.Id, ct);
+            else await power.PowerOffAsync(host.Id, ct);
+        }
+        catch (DriverException e)
+        {
+            error = e.Message;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var h = await db.Hosts.FirstAsync(x => x.Id == host.Id, ct);
+            var o = await db.Operations.FirstAsync(x => x.Id == op.Id, ct);
+            var now = time.GetUtcNow();
+            if (h.PowerState == expected)
+            {
+                var on = op.Kind == OperationKind.PowerOnHost;
+                h.MovePower(error is null ? (on ? HostPowerState.On : HostPowerState.Off) : (on ? HostPowerState.Off : HostPowerState.On), now);
+            }
+            if (error is null) o.Succeed(now); else o.FailWith(error, now);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (error is not null) LogFailed(log, op.Kind.ToString(), h.Name, error);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+            }
         }
     }
 
@@ -151,8 +205,8 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} of VM {Vm} failed: {Error}")]
-    private static partial void LogFailed(ILogger logger, string kind, string vm, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} of {Target} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string kind, string target, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "operation {Operation} crashed")]
     private static partial void LogCrashed(ILogger logger, string operation, Exception e);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Octopus.Domain.Hosts;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
 using Octopus.Persistence.Records;
@@ -24,15 +25,19 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         if (pending.Count == 0) return 0;
         pending.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
 
-        var state = PlacementState.From(await SnapshotAsync(db, ct));
+        var views = await SnapshotAsync(db, ct);
+        var state = PlacementState.From(views);
         var records = await db.Placements.ToDictionaryAsync(p => p.VmId, ct);
         var now = time.GetUtcNow();
         var placed = 0;
         foreach (var vm in pending)
         {
             var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
-            var decision = placer.Place(request, state, explain: true);
-            Remember(records, vm, decision, now);
+            // The fast path decides (same choice and summary as explain mode); the per-host explanation is computed
+            // only when it will be stored: for a VM just placed, or a pending VM whose answer changed.
+            var decision = placer.Place(request, state, explain: false);
+            if (records.GetValueOrDefault(vm.Id)?.Summary != decision.Summary)
+                Remember(records, vm, placer.Place(request, state, explain: true), now);
             if (decision.ChosenHost is { } host)
             {
                 state.Reserve(host, request);
@@ -46,8 +51,33 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
                 vm.StayPending(decision.Summary);
             }
         }
+        await PowerOnForPendingAsync(views, pending.Where(v => v.State == VmState.Pending).ToList(), now, ct);
         await db.SaveChangesAsync(ct);
         return placed;
+    }
+
+    /// <summary>Powers on the hosts that the still-pending VMs need: placement is tried again on a what-if cluster in
+    /// which every Off host (not in maintenance) and every host already powering on counts as On; each Off host that
+    /// what-if placement chooses is powered on. Hosts already powering on are waited for, not doubled.</summary>
+    private async Task PowerOnForPendingAsync(IReadOnlyList<HostView> views, List<Vm> stillPending, DateTimeOffset now, CancellationToken ct)
+    {
+        if (stillPending.Count == 0 || !views.Any(h => h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn)) return;
+        var whatIf = PlacementState.From(views.Select(h =>
+            h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn && !h.Maintenance ? h with { PowerState = HostPowerState.On } : h));
+        var wake = new HashSet<HostId>();
+        foreach (var vm in stillPending)
+        {
+            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            if (placer.Place(request, whatIf, explain: false).ChosenHost is not { } host) continue;
+            whatIf.Reserve(host, request);
+            if (views.First(h => h.Id == host).PowerState == HostPowerState.Off) wake.Add(host);
+        }
+        foreach (var host in await db.Hosts.Where(h => wake.Contains(h.Id)).ToListAsync(ct))
+        {
+            host.MovePower(HostPowerState.PoweringOn, now);
+            db.Operations.Add(Domain.Operations.Operation.Begin(OperationKind.PowerOnHost, null, host.Id, "scheduler", now));
+            LogPoweringOn(log, host.Name);
+        }
     }
 
     /// <summary>The cluster as placement sees it: each host with what its VMs hold (every VM with a host holds its
@@ -59,6 +89,19 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
             .Select(v => new { v.HostId, v.Geometry }).ToListAsync(ct);
         var byHost = held.GroupBy(x => x.HostId!.Value)
             .ToDictionary(g => g.Key, g => g.Aggregate(HostAllocation.None, (a, x) => a.Add(x.Geometry.Cores, x.Geometry.Memory, x.Geometry.Disk)));
+        // A migrating VM holds its geometry on the destination too, until the migration ends (as in CloudSim and Nova).
+        var migrating = await db.Operations.AsNoTracking()
+            .Where(o => o.Kind == OperationKind.MigrateVm && (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running))
+            .Select(o => new { o.VmId, o.TargetHostId }).ToListAsync(ct);
+        if (migrating.Count > 0)
+        {
+            var geometries = await db.Vms.AsNoTracking().Where(v => v.State == VmState.Migrating).ToDictionaryAsync(v => v.Id, v => v.Geometry, ct);
+            foreach (var m in migrating)
+            {
+                if (m.VmId is not { } id || m.TargetHostId is not { } to || !geometries.TryGetValue(id, out var g)) continue;
+                byHost[to] = byHost.GetValueOrDefault(to, HostAllocation.None).Add(g.Cores, g.Memory, g.Disk);
+            }
+        }
         return hosts.Select(h => new HostView(h.Id, h.Name, h.Capacity, byHost.GetValueOrDefault(h.Id, HostAllocation.None),
             h.PowerState, h.Maintenance, h.Load)).ToList();
     }
@@ -85,6 +128,9 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         [.. d.Hosts.Select(h => new Contracts.PlacementHostDto(h.HostName, h.Rejections.Count == 0,
             [.. h.Rejections.Select(r => new Contracts.RejectionDto(r.Plugin, r.Code, r.Reason))],
             h.TotalScore, [.. h.Scores.Select(s => new Contracts.ScoreDto(s.Plugin, s.Raw, s.Normalized, s.Weight))]))]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "powering on {Host}: pending VMs need its capacity")]
+    private static partial void LogPoweringOn(ILogger logger, string host);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "placed {Vm} on {Host}: {Summary}")]
     private static partial void LogPlaced(ILogger logger, string vm, string host, string summary);
