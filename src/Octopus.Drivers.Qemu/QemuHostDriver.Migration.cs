@@ -85,6 +85,7 @@ public sealed partial class QemuHostDriver
             {
                 if (mirroring) await TryQmpAsync(source, "block-job-cancel", new JsonObject { ["device"] = MirrorJob, ["force"] = true }, CancellationToken.None);
                 await RollBackMigrationAsync(m, source, target);
+                if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
                 throw new DriverException(
                     $"live migration of VM {m.Spec.Name} to host {target.Host} failed ({e.Message}); it keeps running on host {Host}.", e);
             }
