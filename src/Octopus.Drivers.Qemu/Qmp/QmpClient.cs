@@ -18,6 +18,8 @@ public sealed class QmpClient : IAsyncDisposable
     /// must not grow the agent's memory).</summary>
     public const int MaxQueuedEvents = 256;
 
+    private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new JsonObject());
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly TimeProvider _time;
@@ -225,7 +227,7 @@ public sealed class QmpClient : IAsyncDisposable
         var root = doc.RootElement;
         if (root.TryGetProperty("event", out var ev))
         {
-            var data = root.TryGetProperty("data", out var d) ? d.Clone() : JsonDocument.Parse("{}").RootElement.Clone();
+            var data = root.TryGetProperty("data", out var d) ? d.Clone() : EmptyObject;
             var stamp = DateTimeOffset.UnixEpoch;
             if (root.TryGetProperty("timestamp", out var ts))
                 stamp = DateTimeOffset.FromUnixTimeMilliseconds(ts.GetProperty("seconds").GetInt64() * 1000 + ts.GetProperty("microseconds").GetInt64() / 1000);
