@@ -1,0 +1,114 @@
+using Octopus.Disks.Backends;
+using Octopus.Disks.Catalog;
+using Octopus.Disks.Model;
+using Microsoft.Extensions.Logging;
+using Octopus.Domain.Units;
+
+namespace Octopus.Disks.Services;
+
+/// <summary>What every disk service shares: the catalog, the backend, the clock, the id source, and one gate so
+/// that operations on the tree run one at a time (each reads the tree, decides, and commits on that reading).</summary>
+internal sealed partial class DiskStore(IDiskCatalog catalog, IDiskBackend backend, TimeProvider time, DiskTreeOptions options, Func<DiskId> newId, ILoggerFactory loggers)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _log = loggers.CreateLogger<DiskStore>();
+
+    public IDiskCatalog Catalog { get; } = catalog;
+    public IDiskBackend Backend { get; } = backend;
+    public TimeProvider Time { get; } = time;
+    public DiskTreeOptions Options { get; } = options;
+    public ILoggerFactory Loggers { get; } = loggers;
+    public DiskId NewId() => newId();
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> action, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try { return await action(); }
+        finally { _gate.Release(); }
+    }
+
+    public async Task<DiskTree> LoadTreeAsync(CancellationToken ct) => (await Catalog.LoadAsync(ct)).Tree();
+
+    /// <summary>Applies <paramref name="change"/> with every disk's unreachable-since stamp brought up to date in the
+    /// same atomic write, so the grace period counts from the operation that cut a disk off, not from the next gc.</summary>
+    public async Task CommitAsync(DiskTree before, CatalogChange change, CancellationToken ct)
+    {
+        var after = before.All.ToDictionary(d => d.Id);
+        foreach (var id in change.Removals) after.Remove(id);
+        foreach (var d in change.Upserts) after[d.Id] = d;
+        var tree = new DiskTree(after.Values);
+        var reachable = tree.Reachable();
+        var upserts = change.Upserts.ToDictionary(d => d.Id);
+        var now = Now;
+        foreach (var d in tree.All)
+        {
+            var stamped = reachable.Contains(d.Id) ? d.MarkReachable() : d.MarkUnreachable(now);
+            if (!ReferenceEquals(stamped, d)) upserts[d.Id] = stamped;
+        }
+        await Catalog.ApplyAsync(change with { Upserts = [.. upserts.Values] }, ct);
+    }
+
+    /// <summary>Creates the files for new child disks and commits their rows, crash-safely:
+    /// (1) journal a <see cref="DiskIntentKind.CreateFiles"/> intent naming the new ids; (2) create each file (and
+    /// rebase it when the chain would be too deep); (3) commit the rows and close the intent in one atomic write.
+    /// Before (3) no row points at a new file, so a crash loses nothing and recovery deletes the new files; after (3)
+    /// the operation is done. Existing files are never modified: a child only reads its parent.</summary>
+    /// <param name="children">The new rows, each with <see cref="Disk.Parent"/> set to the disk whose content it starts from.</param>
+    /// <param name="finish">Builds the committing change from the created rows (freezing the old leaf, etc.).</param>
+    public async Task<IReadOnlyList<Disk>> CreateChildrenAsync(
+        DiskTree tree, string operation, IReadOnlyList<Disk> children, Func<IReadOnlyList<Disk>, CatalogChange> finish, CancellationToken ct)
+    {
+        var intent = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, operation, Now, children.Select(c => c.Id).ToList());
+        await Catalog.ApplyAsync(CatalogChange.BeginIntent(intent), ct);
+        try
+        {
+            // The children are independent files, so they are made side by side: a fork costs one qemu-img call's time.
+            var created = await Task.WhenAll(children.Select(child => CreateFileAsync(tree, child, ct)));
+            await CommitAsync(tree, finish(created) with { End = intent.Id }, ct);
+            LogCreated(_log, operation, string.Join(", ", created.Select(c => c.Id)));
+            return created;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await RollBackCreateAsync(intent, ct);
+            throw;
+        }
+    }
+
+    private async Task<Disk> CreateFileAsync(DiskTree tree, Disk child, CancellationToken ct)
+    {
+        var parent = child.Parent ?? throw new InvalidOperationException("a child disk needs a parent");
+        var grow = child.VirtualSize > tree.Get(parent).VirtualSize ? child.VirtualSize : (ByteSize?)null;
+        var size = await Backend.CreateChildAsync(child.Id, parent, grow, ct);
+        var row = child.WithFileSize(size);
+        if (ShallowerBase(tree, parent) is { } target)
+        {
+            size = await Backend.RebaseAsync(child.Id, target, ct);
+            row = row.RebasedOnto(target, size);
+        }
+        return row;
+    }
+
+    /// <summary>When a child of <paramref name="parent"/> would pass the depth limit, the ancestor to rebase it onto:
+    /// the one at depth MaxChainDepth / 2 on the parent's chain. Null when the chain is short enough.</summary>
+    public DiskId? ShallowerBase(DiskTree tree, DiskId parent)
+    {
+        var chain = tree.Ancestors(parent).Reverse().Append(tree.Get(parent)).ToList(); // chain[k] has depth k
+        return chain.Count > Options.MaxChainDepth ? chain[Options.MaxChainDepth / 2].Id : null;
+    }
+
+    private async Task RollBackCreateAsync(DiskIntent intent, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var id in intent.Files) await Backend.DeleteAsync(id, ct);
+            await Catalog.ApplyAsync(new CatalogChange { End = intent.Id }, ct);
+        }
+        catch (Exception e)
+        {
+            LogRollbackFailed(_log, intent.Operation, e.Message);
+            // The storage or catalog is failing too: the intent stays journaled and the recovery pass finishes the rollback.
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using Octopus.Disks.Model;
+using Octopus.Domain.Units;
+using Octopus.Domain.Vms;
+
+namespace Octopus.Disks.Services;
+
+/// <summary>One node of the <c>disk tree</c> view.</summary>
+/// <param name="Depth">Chain depth (0 for an image).</param>
+/// <param name="KeptAliveBy">Why the disk exists: the roots that reach it (itself first if it is one). Empty means
+/// unreachable: the collector will remove it once <see cref="Disk.UnreachableSince"/> is older than the grace period.</param>
+/// <param name="FileSize">What the file takes now (read from the storage folder, so an active disk's growth shows).</param>
+/// <param name="FileMissing">The catalog has the disk but the storage folder has no file for it.</param>
+/// <param name="SubtreeSize">File size of the disk and everything below it.</param>
+public sealed record DiskTreeNode(
+    Disk Disk, int Depth, IReadOnlyList<string> KeptAliveBy, ByteSize FileSize, bool FileMissing, ByteSize SubtreeSize, IReadOnlyList<DiskTreeNode> Children);
+
+/// <summary>The <c>disk tree</c> view: every tree from its root, with totals.</summary>
+public sealed record DiskTreeView(IReadOnlyList<DiskTreeNode> Roots, int DiskCount, ByteSize TotalSize);
+
+/// <summary>One snapshot in a VM's snapshot tree; <see cref="IsCurrent"/> marks the VM's active disk ("you are here").</summary>
+public sealed record SnapshotNode(Disk Disk, bool IsCurrent, IReadOnlyList<SnapshotNode> Children)
+{
+    public SnapshotName? Name => Disk.Name;
+}
+
+/// <summary>Read-only views of the disk tree for the CLI, the API and the web UI.</summary>
+public sealed class DiskTreeQueries
+{
+    private readonly DiskStore _store;
+
+    internal DiskTreeQueries(DiskStore store) => _store = store;
+
+    /// <summary>The whole forest, or only the chains of one VM's disks (its active disk, snapshots and their ancestors).</summary>
+    public async Task<DiskTreeView> TreeAsync(VmId? vm = null, CancellationToken ct = default)
+    {
+        var tree = await _store.LoadTreeAsync(ct);
+        HashSet<DiskId>? shown = null;
+        if (vm is { } v)
+        {
+            shown = [];
+            foreach (var d in tree.All.Where(d => d.Vm == v && (d.Role.IsRoot() || d.Role == DiskRole.Interior)))
+            {
+                shown.Add(d.Id);
+                foreach (var a in tree.Ancestors(d.Id)) shown.Add(a.Id);
+            }
+        }
+        var keptBy = KeptAliveBy(tree);
+        var files = (await _store.Backend.ListAsync(ct)).ToDictionary(f => f.Id, f => f.Size);
+        DiskTreeNode Build(Disk d, int depth)
+        {
+            var children = tree.ChildrenOf(d.Id).Where(c => shown is null || shown.Contains(c.Id))
+                .OrderBy(c => c.CreatedAt).Select(c => Build(c, depth + 1)).ToList();
+            var missing = !files.TryGetValue(d.Id, out var fileSize);
+            var size = children.Aggregate(fileSize, (s, c) => s + c.SubtreeSize);
+            return new DiskTreeNode(d, depth, keptBy.GetValueOrDefault(d.Id) ?? [], fileSize, missing, size, children);
+        }
+        var roots = tree.All.Where(d => (d.Parent is null || !tree.Contains(d.Parent.Value)) && (shown is null || shown.Contains(d.Id)))
+            .OrderBy(d => d.CreatedAt).Select(d => Build(d, 0)).ToList();
+        return new DiskTreeView(roots, roots.Sum(Count), roots.Aggregate(ByteSize.Zero, (s, r) => s + r.SubtreeSize));
+        static int Count(DiskTreeNode n) => 1 + n.Children.Sum(Count);
+    }
+
+    /// <summary>A VM's snapshots and checkpoints as a tree (a snapshot's parent is the nearest earlier snapshot its
+    /// content came from), with the active disk as a "current" leaf.</summary>
+    public async Task<IReadOnlyList<SnapshotNode>> SnapshotsAsync(VmId vm, CancellationToken ct = default)
+    {
+        var tree = await _store.LoadTreeAsync(ct);
+        var members = tree.SnapshotsOf(vm).ToList();
+        if (tree.ActiveOf(vm) is { } active) members.Add(active);
+        var ids = members.Select(m => m.Id).ToHashSet();
+        var parentOf = members.ToDictionary(m => m.Id, m => NearestSnapshot(tree, m, ids));
+        SnapshotNode Build(Disk d) => new(d, d.Role == DiskRole.Active,
+            members.Where(m => parentOf[m.Id] == d.Id).OrderBy(m => m.CreatedAt).Select(Build).ToList());
+        return members.Where(m => parentOf[m.Id] is null).OrderBy(m => m.CreatedAt).Select(Build).ToList();
+    }
+
+    /// <summary>Follows where content came from (<see cref="Disk.Origin"/>, or the backing file when the origin is
+    /// gone) until it meets another member; the origin link survives flattening, the backing link may skip snapshots.</summary>
+    private static DiskId? NearestSnapshot(DiskTree tree, Disk d, HashSet<DiskId> members)
+    {
+        var seen = new HashSet<DiskId> { d.Id };
+        var cur = d;
+        while (true)
+        {
+            DiskId? next = cur.Origin is { } o && tree.Contains(o) ? o : cur.Parent;
+            if (next is not { } n || !tree.Contains(n) || !seen.Add(n)) return null;
+            if (members.Contains(n)) return n;
+            cur = tree.Get(n);
+        }
+    }
+
+    /// <summary>For every disk, the labels of the roots whose chains pass through it.</summary>
+    private static Dictionary<DiskId, List<string>> KeptAliveBy(DiskTree tree)
+    {
+        var result = new Dictionary<DiskId, List<string>>();
+        foreach (var root in tree.Roots.OrderBy(r => r.CreatedAt))
+        {
+            foreach (var d in tree.Ancestors(root.Id).Prepend(root))
+            {
+                if (!result.TryGetValue(d.Id, out var list)) result[d.Id] = list = [];
+                list.Add(d.Id == root.Id ? $"is the {root.Label}" : root.Label);
+            }
+        }
+        return result;
+    }
+}

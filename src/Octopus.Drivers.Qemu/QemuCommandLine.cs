@@ -1,0 +1,64 @@
+namespace Octopus.Drivers.Qemu;
+
+/// <summary>How a QEMU process waits for an incoming migration.</summary>
+public abstract record IncomingMigration
+{
+    private IncomingMigration() { }
+
+    /// <summary>Shared storage: listen on a TCP port; QEMU opens the (shared) disk inactive until the state arrives.</summary>
+    public sealed record Tcp(string Address, int Port) : IncomingMigration;
+
+    /// <summary>No shared storage: start paused (-S) with "-incoming defer", so the disk can be exported over NBD and
+    /// mirrored into before migrate-incoming is issued.</summary>
+    public sealed record Deferred : IncomingMigration;
+}
+
+/// <summary>Builds QEMU's argv (never a shell string) from a VM's spec and folder. A migration destination uses the same
+/// argv plus -incoming, which is what makes the two machines compatible.</summary>
+public static class QemuCommandLine
+{
+    /// <summary>The block backend name of the VM's one disk, used by snapshot, mirror and NBD commands.</summary>
+    public const string DiskId = "disk0";
+
+    public static IReadOnlyList<string> Build(QemuVmSpec spec, VmFolder folder, QemuOptions options, IncomingMigration? incoming = null)
+    {
+        spec.Validate();
+        var args = new List<string>
+        {
+            "-name", Escape(spec.Name),
+            "-nodefaults", "-no-user-config",
+            "-accel", options.Accelerator,
+            "-m", $"{spec.MemoryMiB}M",
+            "-smp", spec.Cores.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-kernel", spec.Boot.Kernel,
+        };
+        if (spec.Boot.Initrd is not null) args.AddRange(["-initrd", spec.Boot.Initrd]);
+        if (spec.Boot.Append.Length > 0) args.AddRange(["-append", spec.Boot.Append]);
+        args.AddRange(
+        [
+            "-drive", $"file={Escape(spec.Disk)},format=qcow2,if=virtio,id={DiskId}",
+            // append=on: a reboot or a restarted QEMU adds to the console history instead of wiping it.
+            "-chardev", $"file,id=serial0,path={Escape(folder.ConsoleLog)},append=on",
+            "-serial", "chardev:serial0",
+            "-qmp", $"unix:{Escape(folder.QmpSocket)},server=on,wait=off",
+            "-display", "none",
+            "-pidfile", folder.PidFile,
+            "-daemonize",
+        ]);
+        switch (incoming)
+        {
+            case null:
+                break;
+            case IncomingMigration.Tcp tcp:
+                args.AddRange(["-incoming", $"tcp:{tcp.Address}:{tcp.Port}"]);
+                break;
+            case IncomingMigration.Deferred:
+                args.AddRange(["-incoming", "defer", "-S"]);
+                break;
+        }
+        return args;
+    }
+
+    /// <summary>QEMU option values are comma-separated key=value lists; a literal comma is written twice.</summary>
+    internal static string Escape(string value) => value.Replace(",", ",,", StringComparison.Ordinal);
+}

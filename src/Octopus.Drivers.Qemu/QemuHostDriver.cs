@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+using Octopus.Drivers.Qemu.Migration;
+using Octopus.Drivers.Qemu.Processes;
+using Octopus.Drivers.Qemu.Qmp;
+
+namespace Octopus.Drivers.Qemu;
+
+/// <summary>What a restarted agent found in one VM folder.</summary>
+/// <param name="Outcome">Adopted (QEMU runs, QMP reconnected), Stopped (defined, no QEMU) or Unreadable (folder kept, VM skipped).</param>
+/// <param name="Reason">Why, in words for the operator.</param>
+public sealed record RecoveredVm(VmId Vm, RecoveryOutcome Outcome, string Reason);
+
+public enum RecoveryOutcome { Adopted, Stopped, Unreadable }
+
+/// <summary>A live disk snapshot: <paramref name="Frozen"/> no longer changes; the VM now writes to <paramref name="Active"/>,
+/// a qcow2 child of it.</summary>
+public sealed record DiskSnapshot(VmId Vm, string Frozen, string Active);
+
+/// <summary>CPU and memory use of a VM's QEMU process.</summary>
+/// <param name="CpuLoad">Fraction of the VM's vCPUs busy since the previous sample (0 on the first).</param>
+/// <param name="CpuTime">Total CPU time of the QEMU process (all threads, emulation overhead included).</param>
+/// <param name="RssBytes">Resident memory of the QEMU process.</param>
+public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime, long RssBytes);
+
+/// <summary>Runs the VMs of ONE host (the agent's own) as QEMU processes driven over QMP. Every VM has a folder under
+/// {data}/vms/{id} (spec, pid file, QMP socket, console log), so a restarted agent re-adopts running QEMUs with
+/// <see cref="RecoverAsync"/> instead of killing them. Operations on one VM are serialised; different VMs proceed in
+/// parallel. Live migration goes to an <see cref="IMigrationTarget"/> (another host's driver) with shared storage.</summary>
+public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMigrationTarget, IAsyncDisposable
+{
+    private readonly QemuOptions _options;
+    private readonly IVmBootResolver _boot;
+    private readonly IMigrationTargetDirectory? _targets;
+    private readonly TimeProvider _time;
+    private readonly QemuImg _qemuImg;
+    private readonly ConcurrentDictionary<VmId, ManagedVm> _vms = new();
+
+    /// <summary>Mutable runtime state of one VM on this host; the spec is immutable and replaced as a whole.</summary>
+    private sealed class ManagedVm(VmFolder folder, QemuVmSpec spec)
+    {
+        public VmFolder Folder { get; } = folder;
+        public QemuVmSpec Spec { get; set; } = spec;
+        public QemuProcess? Process { get; set; }
+        /// <summary>Launched with -incoming and not yet confirmed by the migration source.</summary>
+        public bool Incoming { get; set; }
+        /// <summary>Without shared storage: the local disk this host made to receive the VM's disk over NBD (removed
+        /// again if the migration is aborted), else null.</summary>
+        public string? ReceivedDisk { get; set; }
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public (TimeSpan Cpu, long Stamp)? LastCpuSample { get; set; }
+    }
+
+    public QemuHostDriver(HostId host, QemuOptions options, IVmBootResolver boot, IMigrationTargetDirectory? targets, TimeProvider time, QemuImg? qemuImg = null)
+    {
+        options.Validate();
+        Host = host;
+        _options = options;
+        _boot = boot;
+        _targets = targets;
+        _time = time;
+        _qemuImg = qemuImg ?? new QemuImg();
+        Directory.CreateDirectory(options.DataDir);
+    }
+
+    public string Name => "qemu";
+
+    /// <summary>The host whose VMs this driver runs.</summary>
+    public HostId Host { get; }
+
+    /// <summary>Reads every VM folder: re-adopts QEMU processes still running (reconnecting QMP), records the others as
+    /// stopped. Call once at agent start, before any other operation. A folder that cannot be read is left untouched and
+    /// reported, never deleted.</summary>
+    public async Task<IReadOnlyList<RecoveredVm>> RecoverAsync(CancellationToken ct)
+    {
+        var found = new List<RecoveredVm>();
+        foreach (var folder in VmFolder.Enumerate(_options.DataDir))
+        {
+            QemuVmSpec spec;
+            try
+            {
+                spec = folder.ReadSpec();
+            }
+            catch (Exception e) when (e is DriverException or IOException)
+            {
+                found.Add(new RecoveredVm(folder.Vm, RecoveryOutcome.Unreadable, e.Message));
+                continue;
+            }
+            var vm = _vms.GetOrAdd(folder.Vm, _ => new ManagedVm(folder, spec));
+            if (vm.Process is { IsAlive: true })
+            {
+                found.Add(new RecoveredVm(folder.Vm, RecoveryOutcome.Adopted, $"already managed (pid {vm.Process.Pid})"));
+                continue;
+            }
+            try
+            {
+                var process = await QemuProcess.AdoptAsync(folder, _options, _time, ct);
+                vm.Process = process;
+                found.Add(process is null
+                    ? new RecoveredVm(folder.Vm, RecoveryOutcome.Stopped, "no live QEMU for this folder")
+                    : new RecoveredVm(folder.Vm, RecoveryOutcome.Adopted, $"QEMU pid {process.Pid} still running; QMP reconnected"));
+            }
+            catch (QmpConnectionException e)
+            {
+                found.Add(new RecoveredVm(folder.Vm, RecoveryOutcome.Unreadable, $"QEMU runs but its QMP socket does not answer: {e.Message}"));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>VMs defined on this host (running or not).</summary>
+    public IReadOnlyCollection<VmId> Vms => [.. _vms.Keys];
+
+    // ---------------------------------------------------------------- lifecycle
+
+    public async Task CreateAsync(VmRuntimeSpec spec, HostId host, CancellationToken ct)
+    {
+        if (host != Host) throw new DriverException($"this QEMU driver runs VMs on host {Host} only; asked to create {spec.Name} on {host}.");
+        var media = await _boot.ResolveAsync(spec, ct);
+        await CreateAsync(new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, media.Disk, media.Boot), ct);
+    }
+
+    /// <summary>Defines the VM on this host (its folder and spec) and boots it. Creating a VM that already exists here
+    /// starts it if it is stopped, and otherwise does nothing.</summary>
+    public async Task CreateAsync(QemuVmSpec spec, CancellationToken ct)
+    {
+        spec.Validate();
+        if (!File.Exists(spec.Disk)) throw new DriverException($"VM {spec.Name}: disk {spec.Disk} does not exist in shared storage.");
+        var folder = new VmFolder(_options.DataDir, spec.Id);
+        var vm = _vms.GetOrAdd(spec.Id, _ => new ManagedVm(folder, spec));
+        await WithGateAsync(vm, async () =>
+        {
+            if (vm.Incoming) throw new DriverException($"VM {spec.Name} is arriving here by migration; it cannot be created meanwhile.");
+            if (!folder.Exists)
+            {
+                folder.Create();
+                folder.WriteSpec(spec);
+                vm.Spec = spec;
+            }
+            await EnsureRunningAsync(vm, ct);
+        }, ct);
+    }
+
+    /// <summary>Boots a stopped VM, resumes a paused one; nothing when it runs.</summary>
+    public Task StartAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, m => EnsureRunningAsync(m, ct), ct);
+
+    /// <summary>Presses the ACPI power button (system_powerdown) and waits for the guest to power off; after
+    /// <see cref="QemuOptions.ShutdownTimeout"/> tells QEMU to quit, and kills it if even that fails. The VM stays
+    /// defined here (its folder remains), so it can be started again.</summary>
+    public Task StopAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, async m =>
+        {
+            if (m.Process is null) return;
+            if (m.Process.IsAlive)
+            {
+                if (!await PowerDownAsync(m.Process, ct)) await QuitOrKillAsync(m.Process, ct);
+            }
+            await ForgetProcessAsync(m);
+        }, ct);
+
+    /// <summary>Hard reset (system_reset), like the reset button; the guest boots again.</summary>
+    public Task RebootAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("system_reset", null, ct), ct);
+
+    /// <summary>Freezes the guest's vCPUs (QMP stop); its memory stays allocated.</summary>
+    public Task PauseAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("stop", null, ct), ct);
+
+    /// <summary>Lets a paused guest run again (QMP cont).</summary>
+    public Task ResumeAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("cont", null, ct), ct);
+
+    /// <summary>Kills the VM's QEMU (no graceful shutdown: the VM is going away) and removes its folder. The disk is
+    /// left alone: the disk tree owns it. Deleting an unknown VM succeeds.</summary>
+    public async Task DeleteAsync(VmId vm, CancellationToken ct)
+    {
+        if (!_vms.TryGetValue(vm, out var m))
+        {
+            new VmFolder(_options.DataDir, vm).Delete();
+            return;
+        }
+        await WithGateAsync(m, async () =>
+        {
+            if (m.Process is not null) await m.Process.KillAsync(ct);
+            await ForgetProcessAsync(m);
+            m.Folder.Delete();
+            _vms.TryRemove(vm, out _);
+        }, ct);
+    }
+
+    // ---------------------------------------------------------------- observation
+
+    /// <summary>The VM's state from QEMU (query-status), or Stopped when no QEMU runs for it.</summary>
+    public Task<QemuVmState> GetStateAsync(VmId vm, CancellationToken ct) =>
+        WithVmAsync(vm, async m =>
+        {
+            if (m.Process is null || !m.Process.IsAlive)
+            {
+                await ForgetProcessAsync(m);
+                return new QemuVmState(QemuRunState.Stopped, "stopped", null);
+            }
+            var status = await m.Process.Qmp.ExecuteAsync("query-status", null, ct);
+            var word = status.GetProperty("status").GetString() ?? "unknown";
+            return new QemuVmState(QemuVmState.Reduce(word), word, m.Process.Pid);
+        }, ct);
+
+    /// <summary>The last <paramref name="maxBytes"/> of the VM's serial console.</summary>
+    public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) =>
+        ConsoleLog.ReadTailAsync(Known(vm).Folder.ConsoleLog, maxBytes, ct);
+
+    /// <summary>The VM's spec as this host runs it (its disk changes with each snapshot).</summary>
+    public QemuVmSpec GetSpec(VmId vm) => Known(vm).Spec;
+
+    /// <summary>CPU and memory of the VM's QEMU process; null when it is not running. CPU load is the CPU time used since
+    /// the previous call divided by the wall time and the vCPU count.</summary>
+    public VmUsage? GetUsage(VmId vm)
+    {
+        var m = Known(vm);
+        var p = m.Process;
+        if (p is null) return null;
+        var usage = ProcFs.Usage(p.Pid);
+        if (usage is null) return null;
+        var now = _time.GetTimestamp();
+        var load = 0.0;
+        if (m.LastCpuSample is { } last)
+        {
+            var wall = _time.GetElapsedTime(last.Stamp, now);
+            if (wall > TimeSpan.Zero) load = (usage.CpuTime - last.Cpu) / wall / m.Spec.Cores;
+        }
+        m.LastCpuSample = (usage.CpuTime, now);
+        return new VmUsage(vm, p.Pid, Math.Max(0, load), usage.CpuTime, usage.RssBytes);
+    }
+
+    /// <summary>This host and its VMs. The host's load is the VMs' QEMU CPU use over the host's processors.</summary>
+    public Task<ClusterObservation> ObserveAsync(CancellationToken ct)
+    {
+        var vms = new List<VmObservation>();
+        double busyCores = 0;
+        foreach (var (id, m) in _vms)
+        {
+            if (m.Incoming) continue;
+            var usage = m.Process is { IsAlive: true } ? GetUsage(id) : null;
+            if (usage is not null) busyCores += usage.CpuLoad * m.Spec.Cores;
+            vms.Add(new VmObservation(id, Host, usage is not null, usage?.CpuLoad ?? 0));
+        }
+        var host = new HostObservation(Host, HostPowerState.On, busyCores / Environment.ProcessorCount);
+        return Task.FromResult(new ClusterObservation([host], vms));
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /// <summary>Freezes the VM's current disk and continues on <paramref name="newActiveDisk"/>, a new qcow2 whose
+    /// backing file is the old one. A running VM does it live (blockdev-snapshot-sync: the guest does not pause); a
+    /// stopped one with qemu-img. The spec is updated, so later starts and migrations use the new disk.</summary>
+    public Task<DiskSnapshot> SnapshotDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct) =>
+        WithVmAsync(vm, async m =>
+        {
+            if (!Path.IsPathRooted(newActiveDisk)) throw new DriverException($"snapshot target must be an absolute path; got '{newActiveDisk}'.");
+            if (File.Exists(newActiveDisk)) throw new DriverException($"snapshot target {newActiveDisk} already exists; choose a new file name.");
+            var frozen = m.Spec.Disk;
+            if (m.Process is { IsAlive: true } p)
+            {
+                await p.Qmp.ExecuteAsync("blockdev-snapshot-sync", new JsonObject
+                {
+                    ["device"] = QemuCommandLine.DiskId,
+                    ["snapshot-file"] = newActiveDisk,
+                    ["format"] = "qcow2",
+                    ["mode"] = "absolute-paths",
+                }, ct);
+            }
+            else
+            {
+                await _qemuImg.CreateChildAsync(frozen, newActiveDisk, ct);
+            }
+            m.Spec = m.Spec with { Disk = newActiveDisk };
+            m.Folder.WriteSpec(m.Spec);
+            return new DiskSnapshot(vm, frozen, newActiveDisk);
+        }, ct);
+
+    // ---------------------------------------------------------------- helpers
+
+    private async Task EnsureRunningAsync(ManagedVm m, CancellationToken ct)
+    {
+        if (m.Process is { IsAlive: true } p)
+        {
+            var status = (await p.Qmp.ExecuteAsync("query-status", null, ct)).GetProperty("status").GetString();
+            if (status is "paused") await p.Qmp.ExecuteAsync("cont", null, ct);
+            return;
+        }
+        await ForgetProcessAsync(m);
+        var argv = QemuCommandLine.Build(m.Spec, m.Folder, _options);
+        m.Process = await QemuProcess.LaunchAsync(m.Folder, argv, _options, _time, ct);
+        m.LastCpuSample = null;
+    }
+
+    /// <summary>Presses the power button, again every few seconds: a guest that is still booting (or busy) may miss
+    /// the first press, as a real machine's OS would. True when QEMU exited within the shutdown timeout.</summary>
+    private async Task<bool> PowerDownAsync(QemuProcess p, CancellationToken ct)
+    {
+        var start = _time.GetTimestamp();
+        while (true)
+        {
+            await TryQmpAsync(p, "system_powerdown", null, ct);
+            var left = _options.ShutdownTimeout - _time.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero) return !p.IsAlive;
+            if (await p.WaitForExitAsync(left < RepressInterval ? left : RepressInterval, ct)) return true;
+        }
+    }
+
+    private static readonly TimeSpan RepressInterval = TimeSpan.FromSeconds(5);
+
+    private async Task QuitOrKillAsync(QemuProcess p, CancellationToken ct)
+    {
+        await TryQmpAsync(p, "quit", null, ct);
+        if (!await p.WaitForExitAsync(TimeSpan.FromSeconds(5), ct)) await p.KillAsync(ct);
+    }
+
+    private static async Task ForgetProcessAsync(ManagedVm m)
+    {
+        if (m.Process is null) return;
+        await m.Process.DisposeAsync();
+        m.Process = null;
+        m.LastCpuSample = null;
+    }
+
+    /// <summary>Sends a command whose failure is not an error for the caller (the process may be exiting).</summary>
+    private static async Task TryQmpAsync(QemuProcess p, string command, JsonObject? args, CancellationToken ct)
+    {
+        try
+        {
+            await p.Qmp.ExecuteAsync(command, args, ct);
+        }
+        catch (Exception e) when (e is QmpException or QmpConnectionException or ObjectDisposedException)
+        {
+            // Best effort: the next step (waiting for exit, killing) decides.
+        }
+    }
+
+    private static QemuProcess RequireProcess(ManagedVm m) =>
+        m.Process is { IsAlive: true } p ? p : throw new DriverException($"VM {m.Spec.Name} is not running on this host; start it first.");
+
+    private ManagedVm Known(VmId vm) =>
+        _vms.TryGetValue(vm, out var m) ? m : throw new DriverException($"VM {vm} is not defined on host {Host}.");
+
+    private async Task WithVmAsync(VmId vm, Func<ManagedVm, Task> action, CancellationToken ct)
+    {
+        var m = Known(vm);
+        await WithGateAsync(m, () => action(m), ct);
+    }
+
+    private async Task<T> WithVmAsync<T>(VmId vm, Func<ManagedVm, Task<T>> action, CancellationToken ct)
+    {
+        var m = Known(vm);
+        return await WithGateAsync(m, () => action(m), ct);
+    }
+
+    private static async Task WithGateAsync(ManagedVm m, Func<Task> action, CancellationToken ct) =>
+        await WithGateAsync(m, async () => { await action(); return 0; }, ct);
+
+    private static async Task<T> WithGateAsync<T>(ManagedVm m, Func<Task<T>> action, CancellationToken ct)
+    {
+        await m.Gate.WaitAsync(ct);
+        try
+        {
+            return await TranslateAsync(m, action);
+        }
+        finally
+        {
+            m.Gate.Release();
+        }
+    }
+
+    /// <summary>QMP failures reach callers as <see cref="DriverException"/>s naming the VM.</summary>
+    private static async Task<T> TranslateAsync<T>(ManagedVm m, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (QmpException e)
+        {
+            throw new DriverException($"VM {m.Spec.Name}: QEMU refused '{e.Command}': {e.Description}", e);
+        }
+        catch (QmpConnectionException e)
+        {
+            throw new DriverException($"VM {m.Spec.Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Closes every QMP connection; the QEMU processes keep running (a new driver re-adopts them).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var m in _vms.Values) await ForgetProcessAsync(m);
+        _vms.Clear();
+    }
+}
