@@ -32,9 +32,9 @@ public sealed class OctopusPolicy : IConsolidationPolicy
         if (work.Placements.Count == 0)
         {
             work.RelieveOverloads();
-            var repacked = _options.RepackEverySteps > 0 && snapshot.Step % _options.RepackEverySteps == 0
-                && RepackSolver.Drain(work, _options);
-            if (!repacked) work.DrainGreedily();
+            work.DrainGreedily();
+            // The exact re-pack looks at what greedy draining left: hosts whose VMs only fit when split cleverly.
+            if (_options.RepackEverySteps > 0 && snapshot.Step % _options.RepackEverySteps == 0) RepackSolver.Drain(work, _options);
         }
         work.PowerOffIdleHosts();
         return new ConsolidationPlan(work.Placements, work.Migrations, work.PowerActions, work.Unplaced);

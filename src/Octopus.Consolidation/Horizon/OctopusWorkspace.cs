@@ -206,8 +206,14 @@ internal sealed class OctopusWorkspace
             if (_hostForecast[h] >= _options.UnderloadLimit * State.TotalMips(h)) continue;
             list.Add(h);
         }
-        // Cheapest to empty first: fewest MB to move per watt saved.
-        list.Sort((a, b) => (DrainCostMb(a) / State.ObservedWatts(a)).CompareTo(DrainCostMb(b) / State.ObservedWatts(b)) is var c && c != 0 ? c : a.CompareTo(b));
+        // Cheapest to empty first: fewest migrations per host freed, then the least loaded.
+        list.Sort((a, b) =>
+        {
+            var c = State.VmsOn(a).Count.CompareTo(State.VmsOn(b).Count);
+            if (c != 0) return c;
+            c = (_hostForecast[a] / State.TotalMips(a)).CompareTo(_hostForecast[b] / State.TotalMips(b));
+            return c != 0 ? c : a.CompareTo(b);
+        });
         return list;
     }
 
@@ -256,6 +262,7 @@ internal sealed class OctopusWorkspace
                     Move(vm, source, to, PlanReason.HostUnderloaded, new ExpectedEffect(State.ObservedWatts(source) / vms.Count - watts, 1, 0));
                     ConsolidationMigrations++;
                 }
+                _touched[source] = true;
                 continue;
             }
             foreach (var (vm, to, _) in tentative) Unassign(vm, to);
@@ -271,6 +278,7 @@ internal sealed class OctopusWorkspace
             Move(vm, source, to, PlanReason.Repack, new ExpectedEffect(watts, 1, 0));
             ConsolidationMigrations++;
         }
+        _touched[source] = true;
     }
 
     public void PowerOffIdleHosts()

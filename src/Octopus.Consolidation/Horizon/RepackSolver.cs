@@ -35,7 +35,6 @@ internal static class RepackSolver
         var perTargetForecast = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
         var perTargetCurrent = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
         var perTargetRam = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
-        var objective = LinearExpr.Constant(0);
         var objectiveTerms = new List<LinearExpr>();
         var all = new List<BoolVar>();
         foreach (var s in sources)
@@ -106,9 +105,7 @@ internal static class RepackSolver
     private static void AddCapacity(CpModel model, List<(BoolVar X, long Weight)> terms, long capacity)
     {
         if (terms.Count == 0) return;
-        var vars = terms.Select(t => (ILiteral)t.X).ToArray();
         var expr = LinearExpr.WeightedSum(terms.Select(t => t.X), terms.Select(t => t.Weight));
         model.Add(expr <= Math.Max(0, capacity));
-        _ = vars;
     }
 }
