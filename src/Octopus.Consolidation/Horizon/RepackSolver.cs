@@ -19,42 +19,41 @@ internal static class RepackSolver
         if (budget <= 0) return false;
         var sources = work.DrainCandidates().Take(options.RepackCandidates).ToList();
         if (sources.Count == 0) return false;
-        var isSource = new HostSet(state.HostCount);
-        foreach (var s in sources) isSource.Add(s);
         var targets = new List<int>();
         foreach (var h in state.OccupiedHosts)
         {
-            if (!isSource.Contains(h) && work.IsOn(h) && state.VmsOn(h).Count > 0) targets.Add(h);
+            if (work.IsOn(h) && state.VmsOn(h).Count > 0) targets.Add(h);
         }
-        if (targets.Count == 0) return false;
 
         var seconds = options.HorizonSteps * work.Snapshot.Interval.TotalSeconds;
         var model = new CpModel();
         var drain = new Dictionary<int, BoolVar>();
+        foreach (var s in sources)
+        {
+            if (!state.VmsOn(s).Any(work.WasMoved)) drain[s] = model.NewBoolVar($"drain{s}");
+        }
         var moves = new List<(int Vm, int Source, int Target, BoolVar X)>();
         var perTargetForecast = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
         var perTargetCurrent = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
         var perTargetRam = targets.ToDictionary(t => t, _ => new List<(BoolVar, long)>());
         var objectiveTerms = new List<LinearExpr>();
         var all = new List<BoolVar>();
-        foreach (var s in sources)
+        foreach (var (s, y) in drain)
         {
-            var vms = state.VmsOn(s);
-            if (vms.Any(work.WasMoved)) continue;
-            var y = model.NewBoolVar($"drain{s}");
-            drain[s] = y;
             var value = work.DrainValue(s, 0) / 1000.0;
             objectiveTerms.Add(y * (long)Math.Round(value));
-            foreach (var vm in vms)
+            foreach (var vm in state.VmsOn(s))
             {
-                var options_ = new List<BoolVar>();
+                var choices = new List<BoolVar>();
                 foreach (var t in targets)
                 {
-                    if (!work.Fits(vm, t, options.FillTarget)) continue;
+                    if (t == s || !work.Fits(vm, t, options.FillTarget)) continue;
                     var x = model.NewBoolVar(string.Create(CultureInfo.InvariantCulture, $"x{vm}_{t}"));
-                    options_.Add(x);
+                    choices.Add(x);
                     all.Add(x);
                     moves.Add((vm, s, t, x));
+                    // A host being emptied cannot receive VMs.
+                    if (drain.TryGetValue(t, out var yt)) model.AddImplication(x, yt.Not());
                     perTargetForecast[t].Add((x, (long)Math.Ceiling(work.Forecast(vm))));
                     perTargetCurrent[t].Add((x, (long)Math.Ceiling(work.Snapshot.Vms[vm].RequestedMips)));
                     if (work.Snapshot.Memory == MemoryMode.Enforced)
@@ -63,12 +62,12 @@ internal static class RepackSolver
                     var marginalJ = (type.MaxWatts - type.IdleWatts) / type.TotalMips * work.Forecast(vm) * seconds / 1000.0;
                     objectiveTerms.Add(x * -(long)Math.Round(marginalJ));
                 }
-                if (options_.Count == 0)
+                if (choices.Count == 0)
                 {
                     model.Add(y == 0);
                     continue;
                 }
-                model.Add(LinearExpr.Sum(options_) == y);
+                model.Add(LinearExpr.Sum(choices) == y);
             }
         }
         if (drain.Count == 0 || all.Count == 0) return false;

@@ -31,7 +31,7 @@ public static class PolicyCatalog
                 policy = new StaticPlacementPolicy("dvfs", PowerManagement.LoadProportional);
                 return true;
             case "octopus":
-                policy = new OctopusPolicy(TuneHack.Apply(OctopusOptions.Default));
+                policy = new OctopusPolicy(OctopusOptions.Default);
                 return true;
         }
         var parts = key.Split('-');
