@@ -4,13 +4,17 @@ using Octopus.Simulation.Setup;
 namespace Octopus.Simulation.Metrics;
 
 /// <summary>Energy no schedule can beat for a workload.</summary>
-/// <param name="SimpleKWh">Each interval's total demand served fractionally at the most efficient operating point
-/// (a fully loaded host of the best watts-per-MIPS type), as in the data README.</param>
-/// <param name="TightKWh">A tighter bound: hosts come in whole units, so each interval needs at least
-/// ⌈demand / capacity⌉ hosts (and, with memory enforced, ⌈total RAM / host RAM⌉), and n hosts sharing a demand D draw at
-/// least n × h(D/n), where h is the lower convex envelope of the host's power curve (equal split is optimal for a convex
-/// cost); the best n is taken. Only the most efficient type is used while it suffices.</param>
-public readonly record struct LowerBound(double SimpleKWh, double TightKWh);
+/// <param name="AllVmsKWh">The data README's bound: every VM's demand in all 288 intervals served fractionally at the
+/// most efficient operating point (a fully loaded host of the best watts-per-MIPS type). It ignores that CloudSim ends
+/// VMs whose use reaches zero, so it is not a bound for the simulated day; it is kept to compare with the README.</param>
+/// <param name="SimpleKWh">The same idea for the day as simulated: only VMs still running, only the intervals the
+/// simulator charges (CloudSim charges nothing before the first sample), demand linear within an interval.</param>
+/// <param name="TightKWh">Tighter, same day: hosts come in whole units, so an interval needs at least
+/// ⌈demand / host capacity⌉ hosts (and, with memory enforced, ⌈running VMs' RAM / host RAM⌉); n hosts sharing demand D
+/// draw at least n × h(D / n), h being the lower convex envelope of the power curve (for a convex cost an equal split is
+/// optimal); the best n is taken, at the interval's lower end of demand. Only the most efficient type is used while it
+/// suffices.</param>
+public readonly record struct LowerBound(double AllVmsKWh, double SimpleKWh, double TightKWh);
 
 /// <summary>Computes <see cref="LowerBound"/> for a workload.</summary>
 public static class EnergyLowerBound
@@ -27,22 +31,42 @@ public static class EnergyLowerBound
         var bestType = types[best];
         var bestCount = workload.HostTypeOf.Count(t => t == best);
         var wattsPerMips = bestType.MaxWatts / bestType.TotalMips;
-        double totalRam = 0;
-        foreach (var vm in workload.Vms) totalRam += vm.RamMb;
-        var ramHosts = memory == MemoryMode.Enforced ? (int)Math.Ceiling(totalRam / bestType.RamMb) : 0;
         var envelope = ConvexEnvelope(bestType);
-        double simple = 0, tight = 0;
         var dt = workload.IntervalSeconds;
-        for (var k = 0; k < workload.Steps; k++)
+        var steps = workload.Steps;
+        var finish = new int[workload.Vms.Length];
+        for (var v = 0; v < finish.Length; v++) finish[v] = CloudSimWorkloadRules.FinishStep(workload.Trace, workload.Vms[v].TraceRow);
+
+        var all = new double[steps];
+        var live = new double[steps];
+        var liveRam = new double[steps];
+        for (var k = 0; k < steps; k++)
         {
-            double demand = 0;
-            foreach (var vm in workload.Vms) demand += workload.Trace.Percent(vm.TraceRow, k) / 100.0 * vm.Mips;
-            simple += demand * wattsPerMips * dt;
-            var minHosts = Math.Max((int)Math.Ceiling(demand / bestType.TotalMips), ramHosts);
+            for (var v = 0; v < workload.Vms.Length; v++)
+            {
+                var vm = workload.Vms[v];
+                var d = workload.Trace.Percent(vm.TraceRow, k) / 100.0 * vm.Mips;
+                all[k] += d;
+                if (k < finish[v])
+                {
+                    live[k] += d;
+                    liveRam[k] += vm.RamMb;
+                }
+            }
+        }
+        double allVms = 0, simple = 0, tight = 0;
+        for (var k = 0; k < steps; k++) allVms += all[k] * wattsPerMips * dt;
+        // The simulator charges intervals 1→2 … (steps−2)→(steps−1).
+        for (var k = 1; k + 1 < steps; k++)
+        {
+            simple += (live[k] + live[k + 1]) / 2 * wattsPerMips * dt;
+            var demand = Math.Min(live[k], live[k + 1]);
             if (demand <= 0) continue;
+            var ram = memory == MemoryMode.Enforced ? Math.Min(liveRam[k], liveRam[k + 1]) : 0;
+            var minHosts = Math.Max((int)Math.Ceiling(demand / bestType.TotalMips), (int)Math.Ceiling(ram / bestType.RamMb));
             if (minHosts > bestCount)
             {
-                // Beyond the efficient type the simple bound still holds; keep it rather than model mixed fleets.
+                // Beyond the efficient type the fractional bound still holds; keep it rather than model mixed fleets.
                 tight += demand * wattsPerMips * dt;
                 continue;
             }
@@ -51,11 +75,11 @@ public static class EnergyLowerBound
             {
                 var w = n * envelope(demand / n);
                 if (w < bestWatts) bestWatts = w;
-                else if (n > minHosts + 2 && w > bestWatts) break;
+                else break;
             }
             tight += bestWatts * dt;
         }
-        return new LowerBound(simple / 3.6e6, tight / 3.6e6);
+        return new LowerBound(allVms / 3.6e6, simple / 3.6e6, tight / 3.6e6);
     }
 
     /// <summary>The lower convex envelope of a host's watts over [0, capacity] MIPS (for an on host).</summary>
