@@ -26,9 +26,9 @@ public sealed class LocalRegressionDetector : IOverloadDetector
 
     public OverloadVerdict Evaluate(PlacementState state, int host, int extraVm)
     {
-        Span<double> history = stackalloc double[UtilisationHistory.Capacity];
-        var length = state.HostHistory(host, extraVm, history);
-        if (length < Window) return _fallback.Evaluate(state, host, extraVm);
+        if (state.HostHistoryLength(host, extraVm) < Window) return _fallback.Evaluate(state, host, extraVm);
+        Span<double> history = stackalloc double[Window];
+        state.HostHistoryWindow(host, extraVm, history);
         Span<double> oldestFirst = stackalloc double[Window];
         for (var i = 0; i < Window; i++) oldestFirst[i] = history[Window - i - 1];
         var (intercept, slope) = Statistics.LinearFit(oldestFirst);

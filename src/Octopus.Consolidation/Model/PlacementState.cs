@@ -14,12 +14,14 @@ public sealed class PlacementState
     private readonly double[] _bwUsed;
     private readonly double[] _historySum;
     private readonly int[] _historyLength;
+    private readonly double[] _maxRam;
     private readonly double[] _requested;
     private readonly double[] _requestOnceHosted;
     private readonly double[] _ramRequest;
     private readonly double[] _bwRequest;
     private readonly HostType[] _type;
     private readonly double[] _observedUtilisation;
+    private readonly double[] _observedWatts;
     private readonly List<int> _occupied = [];
     private readonly bool[] _isOccupied;
     private readonly int[][] _hostsOfType;
@@ -38,8 +40,10 @@ public sealed class PlacementState
         _bwUsed = new double[h];
         _historySum = new double[h * UtilisationHistory.Capacity];
         _historyLength = new int[h];
+        _maxRam = new double[h];
         _type = new HostType[h];
         _observedUtilisation = new double[h];
+        _observedWatts = new double[h];
         _isOccupied = new bool[h];
         var perType = new List<int>[snapshot.HostTypes.Count];
         for (var t = 0; t < perType.Length; t++) perType[t] = [];
@@ -48,6 +52,7 @@ public sealed class PlacementState
             _vmsOn[i] = [];
             _type[i] = snapshot.TypeOf(i);
             _observedUtilisation[i] = Math.Min(1, snapshot.Hosts[i].ObservedMips / _type[i].TotalMips);
+            _observedWatts[i] = _type[i].WattsAt(_observedUtilisation[i]);
             perType[snapshot.Hosts[i].Type].Add(i);
         }
         _hostsOfType = new int[perType.Length][];
@@ -107,7 +112,7 @@ public sealed class PlacementState
     public double ObservedUtilisation(int host) => _observedUtilisation[host];
 
     /// <summary>Watts the host drew when the snapshot was taken (as CloudSim's host.getPower(): idle watts when unloaded).</summary>
-    public double ObservedWatts(int host) => _type[host].WattsAt(_observedUtilisation[host]);
+    public double ObservedWatts(int host) => _observedWatts[host];
 
     /// <summary>The VMs planned on the host, in arrival order.</summary>
     public IReadOnlyList<int> VmsOn(int host) => _vmsOn[host];
@@ -180,6 +185,8 @@ public sealed class PlacementState
             for (var i = 0; i < hist.Length; i++) _historySum[offset + i] += hist[i] * w;
             if (hist.Length > _historyLength[host]) _historyLength[host] = hist.Length;
         }
+        var ram = Snapshot.Vms[vm].RamMb;
+        if (ram > _maxRam[host]) _maxRam[host] = ram;
         if (!_isOccupied[host])
         {
             _isOccupied[host] = true;
@@ -198,7 +205,14 @@ public sealed class PlacementState
             _sumRequested[host] = _sumCapped[host] = _ramUsed[host] = _bwUsed[host] = 0;
             Array.Clear(_historySum, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
             _historyLength[host] = 0;
+            _maxRam[host] = 0;
             return;
+        }
+        if (Snapshot.Vms[vm].RamMb >= _maxRam[host])
+        {
+            double max = 0;
+            foreach (var other in list) max = Math.Max(max, Snapshot.Vms[other].RamMb);
+            _maxRam[host] = max;
         }
         var req = _requested[vm];
         _sumRequested[host] -= _requestOnceHosted[vm];
@@ -243,8 +257,25 @@ public sealed class PlacementState
     /// <summary>Longest live-migration time among the host's VMs (plus an optional extra VM), in seconds.</summary>
     public double MaxMigrationSeconds(int host, int extraVm)
     {
-        var maxRam = extraVm >= 0 ? Snapshot.Vms[extraVm].RamMb : 0;
-        foreach (var vm in _vmsOn[host]) maxRam = Math.Max(maxRam, Snapshot.Vms[vm].RamMb);
+        var maxRam = extraVm >= 0 ? Math.Max(_maxRam[host], Snapshot.Vms[extraVm].RamMb) : _maxRam[host];
         return maxRam / Snapshot.MigrationMbPerSecond;
+    }
+
+    /// <summary>Length of the host's utilisation history with an optional extra VM, without copying it.</summary>
+    public int HostHistoryLength(int host, int extraVm) =>
+        extraVm >= 0 ? Math.Max(_historyLength[host], Snapshot.History.CountOf(extraVm)) : _historyLength[host];
+
+    /// <summary>The most recent <paramref name="destination"/>.Length entries of <see cref="HostHistory"/> (callers first
+    /// check <see cref="HostHistoryLength"/>), for detectors that only look at a short window.</summary>
+    public void HostHistoryWindow(int host, int extraVm, Span<double> destination)
+    {
+        var n = destination.Length;
+        var offset = host * UtilisationHistory.Capacity;
+        for (var i = 0; i < n; i++) destination[i] = i < _historyLength[host] ? _historySum[offset + i] : 0;
+        if (extraVm < 0) return;
+        var hist = Snapshot.History.Of(extraVm);
+        var w = Snapshot.Vms[extraVm].Mips / _type[host].TotalMips;
+        var m = Math.Min(n, hist.Length);
+        for (var i = 0; i < m; i++) destination[i] += hist[i] * w;
     }
 }

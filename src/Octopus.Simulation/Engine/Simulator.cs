@@ -95,9 +95,11 @@ public sealed class Simulator
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(policy);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var sim = new Simulator(workload, policy, memory);
-        return sim.Execute(sw, ct);
+        var result = sim.Execute(sw, ct);
+        return result with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds };
     }
 
     private SimulationResult Execute(Stopwatch sw, CancellationToken ct)
@@ -160,7 +162,7 @@ public sealed class Simulator
         var slatah = _activeTime > 0 ? _violationTime / _activeTime : 0;
         var pdm = _requestedTotal > 0 ? _pdmLost / _requestedTotal : 0;
         return new SimulationResult(_policy.Name, _energyJ / 3.6e6, slatah, pdm, _migrations, _shutdowns, unplaced,
-            _finished, sw.Elapsed.TotalSeconds, activeSeries, powerSeries);
+            _finished, sw.Elapsed.TotalSeconds, 0, activeSeries, powerSeries);
     }
 
     private int PlaceInitially()

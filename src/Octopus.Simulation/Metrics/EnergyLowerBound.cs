@@ -12,7 +12,7 @@ namespace Octopus.Simulation.Metrics;
 /// <param name="TightKWh">Tighter, same day: hosts come in whole units, so an interval needs at least
 /// ⌈demand / host capacity⌉ hosts (and, with memory enforced, ⌈running VMs' RAM / host RAM⌉); n hosts sharing demand D
 /// draw at least n × h(D / n), h being the lower convex envelope of the power curve (for a convex cost an equal split is
-/// optimal); the best n is taken, at the interval's lower end of demand. Only the most efficient type is used while it
+/// optimal); the best n is taken, at the interval's lower end of demand, and never below the fractional bound. Only the most efficient type is used while it
 /// suffices.</param>
 public readonly record struct LowerBound(double AllVmsKWh, double SimpleKWh, double TightKWh);
 
@@ -59,15 +59,20 @@ public static class EnergyLowerBound
         // The simulator charges intervals 1→2 … (steps−2)→(steps−1).
         for (var k = 1; k + 1 < steps; k++)
         {
-            simple += (live[k] + live[k + 1]) / 2 * wattsPerMips * dt;
+            var fractional = (live[k] + live[k + 1]) / 2 * wattsPerMips * dt;
+            simple += fractional;
             var demand = Math.Min(live[k], live[k + 1]);
-            if (demand <= 0) continue;
+            if (demand <= 0)
+            {
+                tight += fractional;
+                continue;
+            }
             var ram = memory == MemoryMode.Enforced ? Math.Min(liveRam[k], liveRam[k + 1]) : 0;
             var minHosts = Math.Max((int)Math.Ceiling(demand / bestType.TotalMips), (int)Math.Ceiling(ram / bestType.RamMb));
             if (minHosts > bestCount)
             {
                 // Beyond the efficient type the fractional bound still holds; keep it rather than model mixed fleets.
-                tight += demand * wattsPerMips * dt;
+                tight += fractional;
                 continue;
             }
             var bestWatts = double.MaxValue;
@@ -77,7 +82,8 @@ public static class EnergyLowerBound
                 if (w < bestWatts) bestWatts = w;
                 else break;
             }
-            tight += bestWatts * dt;
+            // Both are valid bounds for the interval, so their maximum is too.
+            tight += Math.Max(bestWatts * dt, fractional);
         }
         return new LowerBound(allVms / 3.6e6, simple / 3.6e6, tight / 3.6e6);
     }

@@ -11,6 +11,8 @@ namespace Octopus.Simulation.Metrics;
 /// <param name="UnplacedVms">VMs the policy could not place initially (they never ran; CloudSim drops them too).</param>
 /// <param name="FinishedVms">VMs that left during the day: CloudSim ends a VM whose CPU request reaches exactly zero.</param>
 /// <param name="WallSeconds">Wall time of the run.</param>
+/// <param name="CpuSeconds">Processor time the process used during the run (wall time on a loaded, shared machine
+/// includes waiting; this does not).</param>
 /// <param name="ActiveHosts">Hosts drawing power at the start of each interval.</param>
 /// <param name="PowerWatts">Cluster power at the start of each interval.</param>
 public sealed record SimulationResult(
@@ -23,6 +25,7 @@ public sealed record SimulationResult(
     int UnplacedVms,
     int FinishedVms,
     double WallSeconds,
+    double CpuSeconds,
     int[] ActiveHosts,
     double[] PowerWatts)
 {
