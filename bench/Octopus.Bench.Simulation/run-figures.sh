@@ -17,10 +17,10 @@ for mem in cloudsim enforced; do
   done
 done
 
-echo "== 3. Speed: lr-mmt-1.2, one day and --scale 10 =="
+echo "== 3. Speed: lr-mmt-1.2, one day and --scale 10 (load average: $(cut -d" " -f1-3 /proc/loadavg)) =="
 sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim
 sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim --scale 10
 
 echo "== Plot =="
-sim --trace "$data/20110303" --policy dvfs,thr-mmt-0.8,lr-mmt-1.2,octopus --memory cloudsim --plot docs-20110303.svg >/dev/null
-echo "wrote docs-20110303.svg"
+sim --trace "$data/20110303" --policy dvfs,thr-mmt-0.8,lr-mmt-1.2,octopus --memory cloudsim --plot src/Octopus.Simulation/docs/20110303-cloudsim.svg >/dev/null
+echo "wrote src/Octopus.Simulation/docs/20110303-cloudsim.svg"
