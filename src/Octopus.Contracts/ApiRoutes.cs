@@ -20,6 +20,9 @@ public static class ApiRoutes
     public static string VmPlacement(string idOrName) => $"{Vm(idOrName)}/placement";
     public static string Host(string idOrName) => $"{Hosts}/{Uri.EscapeDataString(idOrName)}";
     public static string HostMaintenance(string idOrName) => $"{Host(idOrName)}/maintenance";
+    public static string HostPowerOn(string idOrName) => $"{Host(idOrName)}/power-on";
+    public static string HostPowerOff(string idOrName) => $"{Host(idOrName)}/power-off";
+    public static string VmMigrate(string idOrName) => $"{Vm(idOrName)}/migrate";
     public static string User(string name) => $"{Users}/{Uri.EscapeDataString(name)}";
     public static string UserQuota(string name) => $"{User(name)}/quota";
 }

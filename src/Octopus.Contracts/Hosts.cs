@@ -20,3 +20,6 @@ public sealed record HostDto(
 
 /// <summary>Body of <c>POST /api/v1/hosts/{id}/maintenance</c>.</summary>
 public sealed record MaintenanceRequest(bool Enabled);
+
+/// <summary>Body of <c>POST /api/v1/vms/{id}/migrate</c> (admin): live-migrate a running VM to another host.</summary>
+public sealed record MigrateRequest(string Host);

@@ -53,6 +53,9 @@ public sealed class Operation
         CreatedAt = now, Actor = actor,
     };
 
+    /// <summary>Back to the queue after a restart interrupted it; drivers are idempotent, so running it again is safe.</summary>
+    public void Requeue() => Status = OperationStatus.Pending;
+
     public void MarkRunning() { Status = OperationStatus.Running; Attempts++; }
     public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; }
     public void FailWith(string error, DateTimeOffset now) { Status = OperationStatus.Failed; CompletedAt = now; Error = error; }

@@ -174,11 +174,11 @@ public sealed class Vm
         MoveTo(VmState.Failed, now, reason);
     }
 
-    public void BeginMigration(HostId destination, DateTimeOffset now)
+    public void BeginMigration(HostId destination, string destinationName, DateTimeOffset now)
     {
         if (State != VmState.Running) throw Illegal("migrate", "Running");
         if (destination == HostId) throw DomainException.Conflict("vm.same-host", $"VM '{Name}' is already on that host.");
-        MoveTo(VmState.Migrating, now, $"migrating to {destination}");
+        MoveTo(VmState.Migrating, now, $"migrating to {destinationName}");
     }
 
     public void CompleteMigration(HostId destination, DateTimeOffset now)

@@ -109,7 +109,8 @@ public class VmStateMachineTests
         var vm = RunningVm();
         var from = vm.HostId;
         var to = HostId.New();
-        vm.BeginMigration(to, T0);
+        vm.BeginMigration(to, "h2", T0);
+        vm.StatusReason.Should().Be("migrating to h2");
         vm.HostId.Should().Be(from);
         vm.CompleteMigration(to, T0);
         vm.HostId.Should().Be(to);

@@ -1,0 +1,255 @@
+using System.Text.Json;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+
+namespace Octopus.Drivers.Simulated;
+
+/// <summary>An in-process cluster that behaves like real hypervisors: operations take time, VMs survive a control-plane
+/// restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load.</summary>
+public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry
+{
+    private readonly SimulatedClusterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, SimHost> _hosts = [];
+    private readonly Dictionary<Guid, SimVm> _vms = [];
+    private readonly Dictionary<Guid, string> _injectedFailures = [];
+
+    public SimulatedCluster(SimulatedClusterOptions options, TimeProvider time)
+    {
+        options.Validate();
+        _options = options;
+        _time = time;
+        Load();
+    }
+
+    public string Name => "simulated";
+
+    /// <summary>Makes the simulated hardware match the configured hosts: adds new ones (powered on), updates capacity.</summary>
+    public void DefineHost(HostId id, int cores, HostPowerState initialState)
+    {
+        lock (_gate)
+        {
+            if (_hosts.TryGetValue(id.Value, out var h)) h.Cores = cores;
+            else _hosts[id.Value] = new SimHost { Id = id.Value, Cores = cores, PowerState = initialState };
+            Save();
+        }
+    }
+
+    /// <summary>Makes the next operation on <paramref name="vm"/> fail with <paramref name="message"/> (for tests and drills).</summary>
+    public void InjectFailure(VmId vm, string message)
+    {
+        lock (_gate) _injectedFailures[vm.Value] = message;
+    }
+
+    public async Task CreateAsync(VmRuntimeSpec spec, HostId host, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(spec.Id);
+            var h = HostOrThrow(host);
+            if (h.PowerState != HostPowerState.On) throw new DriverException($"host {host} is {h.PowerState}; cannot create VMs there.");
+            if (_vms.TryGetValue(spec.Id.Value, out var existing))
+            {
+                if (existing.Host != host.Value) throw new DriverException($"VM {spec.Name} already exists on another host.");
+                existing.Running = true;
+            }
+            else
+            {
+                _vms[spec.Id.Value] = new SimVm
+                {
+                    Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
+                    Seed = StableSeed(_options.Seed, spec.Id),
+                };
+            }
+            Save();
+        }
+    }
+
+    public Task StartAsync(VmId vm, CancellationToken ct) => SetRunningAsync(vm, true, ct);
+
+    public Task StopAsync(VmId vm, CancellationToken ct) => SetRunningAsync(vm, false, ct);
+
+    public async Task RebootAsync(VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(vm);
+            if (!v.Running) throw new DriverException("the VM is not running; start it instead of rebooting.");
+        }
+    }
+
+    public async Task DeleteAsync(VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            if (_vms.Remove(vm.Value)) Save();
+        }
+    }
+
+    public async Task MigrateAsync(VmId vm, HostId destination, IProgress<double>? progress, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            var v = VmOrThrow(vm);
+            var d = HostOrThrow(destination);
+            if (d.PowerState != HostPowerState.On) throw new DriverException($"destination host is {d.PowerState}.");
+            if (v.Host == destination.Value) return;
+        }
+        const int steps = 4;
+        for (var i = 1; i <= steps; i++)
+        {
+            await DelayAsync(_options.OperationDelay / steps, ct);
+            progress?.Report(i / (double)steps);
+        }
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            VmOrThrow(vm).Host = destination.Value;
+            Save();
+        }
+    }
+
+    public async Task PowerOnAsync(HostId host, CancellationToken ct)
+    {
+        await DelayAsync(_options.PowerTransitionDelay, ct);
+        lock (_gate)
+        {
+            HostOrThrow(host).PowerState = HostPowerState.On;
+            Save();
+        }
+    }
+
+    public async Task PowerOffAsync(HostId host, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            HostOrThrow(host);
+            if (_vms.Values.Any(v => v.Host == host.Value && v.Running))
+                throw new DriverException("the host still runs VMs; migrate or stop them first.");
+        }
+        await DelayAsync(_options.PowerTransitionDelay, ct);
+        lock (_gate)
+        {
+            HostOrThrow(host).PowerState = HostPowerState.Off;
+            Save();
+        }
+    }
+
+    public Task<ClusterObservation> ObserveAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var vms = _vms.Values.Select(v => new VmObservation(new VmId(v.Id), new HostId(v.Host), v.Running, v.Running ? CpuCurve(v.Seed, now) : 0)).ToList();
+            var hosts = _hosts.Values.Select(h =>
+            {
+                // Host load: demand of its running VMs over its capacity, each vCPU counted as one core's share.
+                var coresBusy = vms.Where(v => v.Host.Value == h.Id && v.Running).Sum(v => v.CpuLoad * _vms[v.Vm.Value].Cores);
+                var load = h.PowerState == HostPowerState.On ? Math.Min(1, coresBusy / Math.Max(1, h.Cores)) : 0;
+                return new HostObservation(new HostId(h.Id), h.PowerState, load);
+            }).ToList();
+            return Task.FromResult(new ClusterObservation(hosts, vms));
+        }
+    }
+
+    /// <summary>A smooth, seeded load curve in [0.02, 0.95]: a per-VM base level plus two slow waves.</summary>
+    internal static double CpuCurve(int seed, DateTimeOffset now)
+    {
+        var rng = new Random(seed);
+        var baseLevel = 0.05 + rng.NextDouble() * 0.45;
+        var phase1 = rng.NextDouble() * Math.Tau;
+        var phase2 = rng.NextDouble() * Math.Tau;
+        var minutes = now.ToUnixTimeSeconds() / 60.0;
+        var v = baseLevel + 0.15 * Math.Sin(minutes / 37.0 + phase1) + 0.08 * Math.Sin(minutes / 7.3 + phase2);
+        return Math.Clamp(v, 0.02, 0.95);
+    }
+
+    /// <summary>A seed that is the same in every process (unlike <see cref="HashCode"/>), so curves survive restarts.</summary>
+    private static int StableSeed(int seed, VmId id)
+    {
+        Span<byte> b = stackalloc byte[16];
+        id.Value.TryWriteBytes(b);
+        return seed ^ BitConverter.ToInt32(b[..4]) ^ BitConverter.ToInt32(b[4..8]) ^ BitConverter.ToInt32(b[8..12]) ^ BitConverter.ToInt32(b[12..]);
+    }
+
+    private async Task SetRunningAsync(VmId vm, bool running, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(vm);
+            if (running && HostOrThrow(new HostId(v.Host)).PowerState != HostPowerState.On)
+                throw new DriverException("its host is not powered on.");
+            v.Running = running;
+            Save();
+        }
+    }
+
+    private Task DelayAsync(TimeSpan delay, CancellationToken ct) =>
+        delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, ct);
+
+    private void ThrowIfInjected(VmId vm)
+    {
+        if (_injectedFailures.Remove(vm.Value, out var message)) throw new DriverException(message);
+    }
+
+    private SimVm VmOrThrow(VmId vm) =>
+        _vms.TryGetValue(vm.Value, out var v) ? v : throw new DriverException($"the simulated cluster has no VM {vm}.");
+
+    private SimHost HostOrThrow(HostId host) =>
+        _hosts.TryGetValue(host.Value, out var h) ? h : throw new DriverException($"the simulated cluster has no host {host}.");
+
+    private void Load()
+    {
+        if (_options.StateFile is null || !File.Exists(_options.StateFile)) return;
+        try
+        {
+            var state = JsonSerializer.Deserialize<SimState>(File.ReadAllText(_options.StateFile));
+            foreach (var h in state?.Hosts ?? []) _hosts[h.Id] = h;
+            foreach (var v in state?.Vms ?? []) _vms[v.Id] = v;
+        }
+        catch (JsonException e)
+        {
+            throw new DriverException($"the simulated cluster state file {_options.StateFile} is corrupt ({e.Message}); " +
+                "move it away to start with an empty simulated cluster.", e);
+        }
+    }
+
+    private void Save()
+    {
+        if (_options.StateFile is null) return;
+        var tmp = _options.StateFile + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(new SimState { Hosts = [.. _hosts.Values], Vms = [.. _vms.Values] }));
+        File.Move(tmp, _options.StateFile, overwrite: true);
+    }
+
+    private sealed class SimState
+    {
+        public List<SimHost> Hosts { get; set; } = [];
+        public List<SimVm> Vms { get; set; } = [];
+    }
+
+    private sealed class SimHost
+    {
+        public Guid Id { get; set; }
+        public int Cores { get; set; }
+        public HostPowerState PowerState { get; set; }
+    }
+
+    private sealed class SimVm
+    {
+        public Guid Id { get; set; }
+        public string Name { get; set; } = "";
+        public Guid Host { get; set; }
+        public int Cores { get; set; }
+        public bool Running { get; set; }
+        public int Seed { get; set; }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Octopus.Domain.Auditing;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Users;
+using Octopus.Domain.Vms;
+using Octopus.Persistence.Records;
+
+namespace Octopus.Persistence;
+
+/// <summary>The Octopus store. Provider-agnostic: the provider and its migrations assembly are chosen by the host.</summary>
+public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Vm> Vms => Set<Vm>();
+    public DbSet<Host> Hosts => Set<Host>();
+    public DbSet<Operation> Operations => Set<Operation>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<PlacementRecord> Placements => Set<PlacementRecord>();
+    public DbSet<ImageRecord> Images => Set<ImageRecord>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        builder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        builder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<User>(b =>
+        {
+            b.ToTable("Users");
+            b.HasKey(u => u.Id);
+            b.Property(u => u.Id).HasConversion(Converters.UserId);
+            b.Property(u => u.Name).HasConversion(Converters.UserName).HasMaxLength(32);
+            b.HasIndex(u => u.Name).IsUnique();
+            b.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
+            b.Property(u => u.PasswordHash).HasMaxLength(256);
+            b.Property(u => u.Quota).HasConversion(Converters.Quota).HasMaxLength(512);
+        });
+
+        model.Entity<Vm>(b =>
+        {
+            b.ToTable("Vms");
+            b.HasKey(v => v.Id);
+            b.Property(v => v.Id).HasConversion(Converters.VmId);
+            b.Property(v => v.Name).HasConversion(Converters.VmName).HasMaxLength(63);
+            b.Property(v => v.OwnerId).HasConversion(Converters.UserId);
+            b.HasIndex(v => new { v.OwnerId, v.Name }).IsUnique();
+            b.HasOne<User>().WithMany().HasForeignKey(v => v.OwnerId).OnDelete(DeleteBehavior.Restrict);
+            b.ComplexProperty(v => v.Geometry, g =>
+            {
+                g.Property(x => x.Cores).HasColumnName("Cores");
+                g.Property(x => x.Memory).HasConversion(Converters.ByteSize).HasColumnName("MemoryBytes");
+                g.Property(x => x.Disk).HasConversion(Converters.ByteSize).HasColumnName("DiskBytes");
+                g.Property(x => x.Image).HasConversion(Converters.ImageName).HasColumnName("Image").HasMaxLength(63);
+            });
+            b.Property(v => v.Spec).HasConversion<string>().HasMaxLength(16);
+            b.Property(v => v.State).HasConversion<string>().HasMaxLength(16);
+            b.HasIndex(v => v.State);
+            b.Property(v => v.HostId).HasConversion(Converters.HostId);
+            b.HasIndex(v => v.HostId);
+            b.HasOne<Host>().WithMany().HasForeignKey(v => v.HostId).OnDelete(DeleteBehavior.Restrict);
+            b.Property(v => v.StatusReason).HasMaxLength(1024);
+            b.Ignore(v => v.Tags);
+            b.Property<List<string>>("_tags").HasColumnName("Tags").HasMaxLength(4096).HasConversion(
+                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => JsonSerializer.Deserialize<List<string>>(v, (JsonSerializerOptions?)null) ?? new List<string>(),
+                new ValueComparer<List<string>>((a, c) => a!.SequenceEqual(c!), l => l.Aggregate(0, (h, t) => HashCode.Combine(h, t.GetHashCode(StringComparison.Ordinal))), l => l.ToList()));
+            b.Property(v => v.Version).IsConcurrencyToken();
+        });
+
+        model.Entity<Host>(b =>
+        {
+            b.ToTable("Hosts");
+            b.HasKey(h => h.Id);
+            b.Property(h => h.Id).HasConversion(Converters.HostId);
+            b.Property(h => h.Name).HasMaxLength(63);
+            b.HasIndex(h => h.Name).IsUnique();
+            b.ComplexProperty(h => h.Capacity, c =>
+            {
+                c.Property(x => x.Cores).HasColumnName("Cores");
+                c.Property(x => x.MipsPerCore).HasConversion(Converters.Mips).HasColumnName("MipsPerCore");
+                c.Property(x => x.Memory).HasConversion(Converters.ByteSize).HasColumnName("MemoryBytes");
+                c.Property(x => x.Disk).HasConversion(Converters.ByteSize).HasColumnName("DiskBytes");
+                c.Ignore(x => x.TotalMips);
+            });
+            b.Property(h => h.PowerModel).HasConversion(Converters.PowerModel, new ValueComparer<PowerModel>((a, c) => Equals(a, c), p => p.GetHashCode(), p => p)).HasMaxLength(512);
+            b.Property(h => h.PowerState).HasConversion<string>().HasMaxLength(16);
+            b.Property(h => h.Load).HasConversion(Converters.CpuLoad);
+            b.Ignore(h => h.AcceptsVms);
+            b.Ignore(h => h.PowerDraw);
+            b.Property(h => h.Version).IsConcurrencyToken();
+        });
+
+        model.Entity<Operation>(b =>
+        {
+            b.ToTable("Operations");
+            b.HasKey(o => o.Id);
+            b.Property(o => o.Id).HasConversion(Converters.OperationId);
+            b.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
+            b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+            b.HasIndex(o => o.Status);
+            b.Property(o => o.VmId).HasConversion(Converters.VmId);
+            b.Property(o => o.HostId).HasConversion(Converters.HostId);
+            b.Property(o => o.TargetHostId).HasConversion(Converters.HostId);
+            b.Property(o => o.Error).HasMaxLength(2048);
+            b.Property(o => o.Actor).HasMaxLength(64);
+            b.Ignore(o => o.IsFinished);
+        });
+
+        model.Entity<AuditEntry>(b =>
+        {
+            b.ToTable("Audit");
+            b.HasKey(a => a.Id);
+            b.Property(a => a.Id).ValueGeneratedOnAdd();
+            b.Property(a => a.Actor).HasMaxLength(64);
+            b.Property(a => a.Action).HasMaxLength(64);
+            b.Property(a => a.Target).HasMaxLength(256);
+            b.Property(a => a.Result).HasMaxLength(2048);
+            b.Property(a => a.Details).HasMaxLength(4096);
+            b.HasIndex(a => a.At);
+        });
+
+        model.Entity<ApiToken>(b =>
+        {
+            b.ToTable("ApiTokens");
+            b.HasKey(t => t.Id);
+            b.Property(t => t.TokenHash).HasMaxLength(64);
+            b.HasIndex(t => t.TokenHash).IsUnique();
+            b.Property(t => t.UserId).HasConversion(Converters.UserId);
+            b.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<PlacementRecord>(b =>
+        {
+            b.ToTable("Placements");
+            b.HasKey(p => p.VmId);
+            b.Property(p => p.VmId).HasConversion(Converters.VmId);
+            b.Property(p => p.Summary).HasMaxLength(1024);
+        });
+
+        model.Entity<ImageRecord>(b =>
+        {
+            b.ToTable("Images");
+            b.HasKey(i => i.Name);
+            b.Property(i => i.Name).HasMaxLength(63);
+            b.Property(i => i.Source).HasMaxLength(256);
+        });
+    }
+
+    private sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+}

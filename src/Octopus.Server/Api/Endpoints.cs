@@ -1,0 +1,159 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Domain;
+using Octopus.Domain.Users;
+using Octopus.Persistence;
+using Octopus.Server.Auth;
+using Octopus.Server.Commands;
+using Octopus.Server.Configuration;
+using Octopus.Server.Queries;
+
+namespace Octopus.Server.Api;
+
+/// <summary>The REST API under /api/v1. Handlers only translate HTTP to commands and queries.</summary>
+public static class Endpoints
+{
+    public static void MapOctopusApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(ApiRoutes.Base);
+
+        api.MapPost("/auth/token", async (TokenRequest? body, TokenService tokens, CancellationToken ct) =>
+        {
+            if (body is null) throw DomainException.Invalid("body", "Send {username, password}.");
+            var (token, expires, user) = await tokens.IssueAsync(body.Username, body.Password, ct);
+            return TypedResults.Ok(new TokenResponse(token, expires, user.Name.Value, user.Role.ToString().ToLowerInvariant()));
+        }).AllowAnonymous().WithTags("auth");
+
+        api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.IVmLifecycleDriver driver, CancellationToken ct) =>
+        {
+            var hosts = await db.Hosts.AsNoTracking().Select(h => h.PowerState).ToListAsync(ct);
+            return TypedResults.Ok(new HealthDto("ok", Version, "sqlite", driver.Name, hosts.Count,
+                hosts.Count(p => p == Domain.Hosts.HostPowerState.On), await db.Vms.CountAsync(ct)));
+        }).AllowAnonymous().WithTags("health");
+
+        var authed = api.MapGroup("").RequireAuthorization();
+
+        authed.MapGet("/me", async (HttpContext http, OctopusDbContext db, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.Id, ct);
+            return TypedResults.Ok(new MeDto(user.Name.Value, user.Role.ToString().ToLowerInvariant(), Dto.From(user.Quota),
+                Dto.From(await VmCommands.UsageAsync(db, user.Id, ct))));
+        }).WithTags("auth");
+
+        MapVms(authed.MapGroup("/vms").WithTags("vms"));
+        MapHosts(authed.MapGroup("/hosts").WithTags("hosts"));
+        MapUsers(authed.MapGroup("/users").WithTags("users"));
+
+        authed.MapGet("/audit", async (HttpContext http, OctopusDbContext db, string? actor, string? target, string? cursor, int? limit, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var (offset, take) = Paging.Parse(cursor, limit);
+            var q = db.Audit.AsNoTracking();
+            // Users see what they did themselves; admins see everything.
+            if (!caller.IsAdmin) q = q.Where(a => a.Actor == caller.Name);
+            if (actor is not null) q = q.Where(a => a.Actor == actor);
+            if (target is not null) q = q.Where(a => a.Target == target);
+            var rows = await q.OrderByDescending(a => a.Id).Skip(offset).Take(take + 1).ToListAsync(ct);
+            return TypedResults.Ok(Paging.Page([.. rows.Select(Dto.From)], offset, take));
+        }).WithTags("audit");
+
+        authed.MapGet("/images", async (OctopusDbContext db, CancellationToken ct) =>
+            TypedResults.Ok((await db.Images.AsNoTracking().ToListAsync(ct)).OrderBy(i => i.Name, StringComparer.Ordinal)
+                .Select(i => new ImageDto(i.Name, i.SizeBytes, i.Source)).ToList())).WithTags("images");
+    }
+
+    private static void MapVms(RouteGroupBuilder vms)
+    {
+        vms.MapGet("", (HttpContext http, VmQueries q, string? owner, string? state, string? host, string? tag, string? cursor, int? limit, CancellationToken ct) =>
+            q.ListAsync(Caller.From(http.User), owner, state, host, tag, cursor, limit, ct));
+
+        vms.MapPost("", async (HttpContext http, VmCreateRequest? body, VmCommands commands, VmQueries q, CancellationToken ct) =>
+        {
+            var vm = await commands.CreateAsync(Caller.From(http.User), body, ct);
+            return TypedResults.Created(ApiRoutes.Vm(vm.Id.ToString()), await q.ToDtoAsync(vm, ct));
+        });
+
+        vms.MapGet("/{id}", (HttpContext http, string id, VmQueries q, CancellationToken ct) => q.GetAsync(Caller.From(http.User), id, ct));
+
+        vms.MapDelete("/{id}", async (HttpContext http, string id, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.DeleteAsync(Caller.From(http.User), id, ct), ct)));
+
+        vms.MapPost("/{id}/start", async (HttpContext http, string id, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.StartAsync(Caller.From(http.User), id, ct), ct)));
+        vms.MapPost("/{id}/stop", async (HttpContext http, string id, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.StopAsync(Caller.From(http.User), id, ct), ct)));
+        vms.MapPost("/{id}/reboot", async (HttpContext http, string id, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.RebootAsync(Caller.From(http.User), id, ct), ct)));
+
+        vms.MapPost("/{id}/migrate", async (HttpContext http, string id, MigrateRequest? body, VmCommands c, VmQueries q, CancellationToken ct) =>
+            Accepted(await q.ToDtoAsync(await c.MigrateAsync(Caller.From(http.User), id, body?.Host, ct), ct)));
+
+        vms.MapGet("/{id}/placement", (HttpContext http, string id, VmQueries q, CancellationToken ct) =>
+            q.PlacementAsync(Caller.From(http.User), id, ct));
+    }
+
+    private static void MapHosts(RouteGroupBuilder hosts)
+    {
+        hosts.MapGet("", (HttpContext http, HostQueries q, CancellationToken ct) => q.ListAsync(Caller.From(http.User), ct));
+        hosts.MapGet("/{id}", (HttpContext http, string id, HostQueries q, CancellationToken ct) => q.GetAsync(Caller.From(http.User), id, ct));
+        hosts.MapPost("/{id}/maintenance", async (HttpContext http, string id, MaintenanceRequest? body, HostCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            if (body is null) throw DomainException.Invalid("enabled", "Send {\"enabled\": true} or {\"enabled\": false}.");
+            var caller = Caller.From(http.User);
+            var host = await c.SetMaintenanceAsync(caller, id, body.Enabled, ct);
+            return await q.GetAsync(caller, host.Id.ToString(), ct);
+        });
+        hosts.MapPost("/{id}/power-on", async (HttpContext http, string id, HostCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var host = await c.PowerOnAsync(caller, id, ct);
+            return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
+        });
+        hosts.MapPost("/{id}/power-off", async (HttpContext http, string id, HostCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var host = await c.PowerOffAsync(caller, id, ct);
+            return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
+        });
+    }
+
+    private static void MapUsers(RouteGroupBuilder users)
+    {
+        users.MapGet("", async (HttpContext http, OctopusDbContext db, CancellationToken ct) =>
+        {
+            Caller.From(http.User).EnsureAdmin("list users");
+            var all = await db.Users.AsNoTracking().ToListAsync(ct);
+            var result = new List<UserDto>();
+            foreach (var u in all.OrderBy(u => u.Name.Value, StringComparer.Ordinal)) result.Add(Dto.From(u, await VmCommands.UsageAsync(db, u.Id, ct)));
+            return TypedResults.Ok(new Page<UserDto>(result, null));
+        });
+
+        users.MapPost("", async (HttpContext http, UserCreateRequest? body, UserCommands c, CancellationToken ct) =>
+        {
+            var user = await c.CreateAsync(Caller.From(http.User), body, ct);
+            return TypedResults.Created(ApiRoutes.User(user.Name.Value), Dto.From(user, QuotaUsage.None));
+        });
+
+        users.MapGet("/{name}", async (HttpContext http, string name, OctopusDbContext db, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            if (caller.Name != name) caller.EnsureAdmin("see other users");
+            var un = UserName.Parse(name);
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == un, ct) ?? throw DomainException.NotFound("User", name);
+            return Dto.From(user, await VmCommands.UsageAsync(db, user.Id, ct));
+        });
+
+        users.MapPut("/{name}/quota", async (HttpContext http, string name, QuotaDto? body, UserCommands c, OctopusDbContext db, CancellationToken ct) =>
+        {
+            var user = await c.SetQuotaAsync(Caller.From(http.User), name, body, ct);
+            return Dto.From(user, await VmCommands.UsageAsync(db, user.Id, ct));
+        });
+    }
+
+    private static Accepted<VmDto> Accepted(VmDto vm) => TypedResults.Accepted(ApiRoutes.Vm(vm.Id), vm);
+
+    public static string Version { get; } =
+        typeof(Endpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Octopus.Domain;
+
+namespace Octopus.Server.Api;
+
+/// <summary>Turns every failure into an RFC 7807 problem document with a message that says what was wrong and what to
+/// do, plus <c>code</c> and (when known) <c>field</c>. Unexpected exceptions become a 500 without internals.</summary>
+public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, code, title, detail, field) = Describe(exception);
+        if (status >= 500) LogUnexpected(log, exception);
+        http.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}" };
+        problem.Extensions["code"] = code;
+        if (field is not null) problem.Extensions["field"] = field;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static (int Status, string Code, string Title, string Detail, string? Field) Describe(Exception e) => e switch
+    {
+        DomainException d => (StatusFor(d.Kind), d.Code, TitleFor(d.Kind), d.Message, d.Field),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (413, "request.too-large", "Request body too large", "The request body is larger than the server accepts (1 MiB).", null),
+        BadHttpRequestException b when FindJson(b) is { } j =>
+            (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
+        BadHttpRequestException b => (b.StatusCode, "request.bad", "Bad request", b.Message, null),
+        JsonException j => (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
+        OperationCanceledException => (499, "request.cancelled", "Request cancelled", "The request was cancelled.", null),
+        _ => (500, "internal", "Internal error", "The server failed unexpectedly; the error is in its log. Nothing was changed by this request unless it says so.", null),
+    };
+
+    private static JsonException? FindJson(Exception e)
+    {
+        for (var x = e.InnerException; x is not null; x = x.InnerException) if (x is JsonException j) return j;
+        return null;
+    }
+
+    private static string Clean(JsonException j) =>
+        j.Path is { Length: > 1 } p ? $"the value at '{p}' cannot be read (line {j.LineNumber + 1})." : $"{j.Message.Split(" Path:")[0]}";
+
+    /// <summary>"$.memoryBytes" → "memoryBytes".</summary>
+    private static string? FieldOf(JsonException j) => j.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+
+    private static int StatusFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Validation => 400,
+        ErrorKind.Unauthenticated => 401,
+        ErrorKind.Forbidden => 403,
+        ErrorKind.NotFound => 404,
+        ErrorKind.Conflict => 409,
+        ErrorKind.QuotaExceeded => 403,
+        _ => 500,
+    };
+
+    private static string TitleFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Validation => "Invalid request",
+        ErrorKind.Unauthenticated => "Authentication required",
+        ErrorKind.Forbidden => "Forbidden",
+        ErrorKind.NotFound => "Not found",
+        ErrorKind.Conflict => "Conflict",
+        ErrorKind.QuotaExceeded => "Quota exceeded",
+        _ => "Error",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "unexpected error")]
+    private static partial void LogUnexpected(ILogger logger, Exception e);
+}

@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Domain;
+using Octopus.Domain.Units;
+using Octopus.Domain.Users;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Vms;
+using Octopus.Scheduling.Placement;
+using Octopus.Persistence;
+using Octopus.Server.Auth;
+using Octopus.Server.Control;
+
+namespace Octopus.Server.Commands;
+
+/// <summary>What users ask of VMs: create, start, stop, reboot, delete. Each command authorises the caller, checks
+/// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
+/// audited. The control loop does the rest.</summary>
+public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer)
+{
+    public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct)
+    {
+        var vm = await runner.RunAsync(caller, "vm.create", $"vm/{request?.Name}", async ct =>
+        {
+            if (request is null) throw DomainException.Invalid("body", "The request body is empty; send a JSON VM (name, cores, memoryBytes, diskBytes, image).");
+            var name = VmName.Parse(request.Name);
+            var image = ImageName.Parse(request.Image);
+            var images = await db.Images.Select(i => i.Name).ToListAsync(ct);
+            if (!images.Contains(image.Value))
+                throw DomainException.Invalid("image", $"Unknown image '{image}'. Available: {string.Join(", ", images.Order())}.");
+            var geometry = Geometry.Create(request.Cores, new ByteSize(request.MemoryBytes), new ByteSize(request.DiskBytes), image);
+            var owner = await ResolveOwnerAsync(caller, request.Owner, ct);
+            await EnsureSomeHostCanHoldAsync(geometry, ct);
+            await EnsureQuotaAsync(owner, geometry, ct);
+            if (await db.Vms.AnyAsync(v => v.OwnerId == owner.Id && v.Name == name, ct))
+                throw DomainException.Conflict("vm.duplicate-name", $"{owner.Name} already has a VM named '{name}'; choose another name.");
+            var now = time.GetUtcNow();
+            if (request.LeaseExpiresAt is { } lease && lease <= now)
+                throw DomainException.Invalid("leaseExpiresAt", $"The lease must end in the future; {lease:u} has passed.");
+            var created = Vm.Create(name, owner.Id, geometry, now, request.Tags, request.LeaseExpiresAt);
+            db.Vms.Add(created);
+            return created;
+        }, ct, v => v.Geometry.ToString());
+        signal.Wake();
+        return vm;
+    }
+
+    public Task<Vm> StartAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        TransitionAsync(caller, idOrName, "vm.start", (vm, now) => vm.RequestStart(now), ct);
+
+    public Task<Vm> StopAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        TransitionAsync(caller, idOrName, "vm.stop", (vm, now) => vm.RequestStop(now), ct);
+
+    public Task<Vm> RebootAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        TransitionAsync(caller, idOrName, "vm.reboot", (vm, now) => { vm.RequestReboot(now); return true; }, ct);
+
+    public Task<Vm> DeleteAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        TransitionAsync(caller, idOrName, "vm.delete", (vm, now) => vm.RequestDelete(now), ct);
+
+    /// <summary>Live-migrates a running VM to <paramref name="hostName"/> (admin). The destination must pass every
+    /// placement filter; the VM holds resources on both hosts until the migration ends, and stays on its source if it fails.</summary>
+    public async Task<Vm> MigrateAsync(Caller caller, string idOrName, string? hostName, CancellationToken ct)
+    {
+        var vm = await runner.RunAsync(caller, "vm.migrate", $"vm/{idOrName}", async ct =>
+        {
+            caller.EnsureAdmin("migrate VMs");
+            if (string.IsNullOrWhiteSpace(hostName)) throw DomainException.Invalid("host", "Name the destination host: {\"host\": \"sim-02\"}.");
+            var vm = await lookup.FindAsync(caller, idOrName, ct);
+            var destination = await HostCommands.FindAsync(db, hostName, ct);
+            if (vm.HostId == destination.Id) throw DomainException.Conflict("vm.same-host", $"VM '{vm.Name}' is already on {destination.Name}.");
+            var views = await PlacementPass.SnapshotAsync(db, ct);
+            var only = PlacementState.From(views.Where(h => h.Id == destination.Id));
+            var decision = placer.Place(new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk), only, explain: true);
+            if (decision.ChosenHost is null)
+                throw DomainException.Conflict("vm.destination-unfit",
+                    $"{destination.Name} cannot take VM '{vm.Name}': {string.Join("; ", decision.Hosts.SelectMany(h => h.Rejections).Select(r => r.Reason))}.");
+            var now = time.GetUtcNow();
+            vm.BeginMigration(destination.Id, destination.Name, now);
+            db.Operations.Add(Operation.Begin(OperationKind.MigrateVm, vm.Id, vm.HostId, caller.Name, now, destination.Id));
+            return vm;
+        }, ct, v => $"to {hostName}");
+        signal.Wake();
+        return vm;
+    }
+
+    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, string action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct)
+    {
+        var vm = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
+        {
+            var vm = await lookup.FindAsync(caller, idOrName, ct);
+            var now = time.GetUtcNow();
+            if (change(vm, now)) await OperationJournal.EnsureAsync(db, vm, caller.Name, now, ct);
+            return vm;
+        }, ct, v => $"now {v.State}");
+        signal.Wake();
+        return vm;
+    }
+
+    private async Task<User> ResolveOwnerAsync(Caller caller, string? ownerName, CancellationToken ct)
+    {
+        if (ownerName is not null && ownerName != caller.Name)
+        {
+            caller.EnsureAdmin("create VMs for other users");
+            var name = UserName.Parse(ownerName, "owner");
+            return await db.Users.FirstOrDefaultAsync(u => u.Name == name, ct)
+                ?? throw DomainException.Invalid("owner", $"There is no user '{ownerName}'.");
+        }
+        return await db.Users.FirstOrDefaultAsync(u => u.Id == caller.Id, ct)
+            ?? throw new DomainException(ErrorKind.Unauthenticated, "auth.unknown-user", "Your user no longer exists; log in again.");
+    }
+
+    /// <summary>Rejects, at once, a geometry that no host could hold even if it were empty and on: such a VM would wait
+    /// forever. A geometry that only does not fit now is accepted and waits as Pending.</summary>
+    private async Task EnsureSomeHostCanHoldAsync(Geometry g, CancellationToken ct)
+    {
+        var capacities = await db.Hosts.AsNoTracking().Select(h => h.Capacity).ToListAsync(ct);
+        if (capacities.Any(c => c.Cores >= g.Cores && c.Memory >= g.Memory && c.Disk >= g.Disk)) return;
+        if (capacities.Count == 0) throw DomainException.Invalid("cores", "The cluster has no hosts; an administrator must configure some.");
+        var maxCores = capacities.Max(c => c.Cores);
+        var maxMem = capacities.Max(c => c.Memory);
+        var maxDisk = capacities.Max(c => c.Disk);
+        var field = g.Cores > maxCores ? "cores" : g.Memory > maxMem ? "memoryBytes" : g.Disk > maxDisk ? "diskBytes" : "cores";
+        throw DomainException.Invalid(field,
+            $"No host in the cluster can hold {g.Cores} vCPU, {g.Memory} memory and {g.Disk} disk, even empty " +
+            $"(largest: {maxCores} cores, {maxMem} memory, {maxDisk} disk). Ask for less.");
+    }
+
+    private async Task EnsureQuotaAsync(User owner, Geometry g, CancellationToken ct)
+    {
+        var usage = await UsageAsync(db, owner.Id, ct);
+        owner.Quota.EnsureAllows(usage, new QuotaUsage(g.Cores, g.Memory, g.Disk, 1));
+    }
+
+    /// <summary>What a user's VMs hold now, in quota terms (VMs being deleted still count until they are gone).</summary>
+    public static async Task<QuotaUsage> UsageAsync(OctopusDbContext db, UserId owner, CancellationToken ct)
+    {
+        var geometries = await db.Vms.AsNoTracking().Where(v => v.OwnerId == owner).Select(v => v.Geometry).ToListAsync(ct);
+        return geometries.Aggregate(QuotaUsage.None, (u, g) => u + new QuotaUsage(g.Cores, g.Memory, g.Disk, 1));
+    }
+}

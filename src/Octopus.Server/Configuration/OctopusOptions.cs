@@ -1,0 +1,197 @@
+using Octopus.Domain;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Units;
+using Octopus.Domain.Users;
+using Octopus.Domain.Vms;
+using Octopus.Scheduling.Placement;
+
+namespace Octopus.Server.Configuration;
+
+/// <summary>The configuration file's shape (section <c>Octopus</c>), as written by people: sizes are strings
+/// ("128GiB"), strategies are names. <see cref="Validate"/> turns it into <see cref="ServerSettings"/> or explains
+/// exactly which key is wrong.</summary>
+public sealed class OctopusOptions
+{
+    public const string Section = "Octopus";
+
+    /// <summary>TCP port on 127.0.0.1 (0 picks a free one). Default 5080.</summary>
+    public int Port { get; set; } = 5080;
+
+    /// <summary>Address to listen on. Default 127.0.0.1; set 0.0.0.0 only behind a TLS proxy.</summary>
+    public string Bind { get; set; } = "127.0.0.1";
+
+    /// <summary>Folder for the SQLite store and the simulated cluster's state. Default ./data.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public ClusterSection Cluster { get; set; } = new();
+    public List<ImageSection>? Images { get; set; }
+    public SchedulerSection Scheduler { get; set; } = new();
+    public SimulationSection Simulation { get; set; } = new();
+    public AuthSection Auth { get; set; } = new();
+    public QuotaSection DefaultQuota { get; set; } = new() { MaxCores = 32, MaxMemory = "128GiB", MaxDisk = "2TiB", MaxVms = 20 };
+
+    public sealed class ClusterSection
+    {
+        /// <summary>Groups of identical hosts. Default: one group of 8.</summary>
+        public List<HostGroupSection>? Hosts { get; set; }
+    }
+
+    public sealed class HostGroupSection
+    {
+        /// <summary>Hosts are named PREFIX-01, PREFIX-02, …</summary>
+        public string NamePrefix { get; set; } = "sim";
+        public int Count { get; set; } = 8;
+        public int Cores { get; set; } = 32;
+        public double MipsPerCore { get; set; } = 2660;
+        public string Memory { get; set; } = "128GiB";
+        public string Disk { get; set; } = "2TiB";
+
+        /// <summary>Watts at 0, 10, …, 100 % CPU (11 values).</summary>
+        public List<double>? PowerModel { get; set; }
+    }
+
+    public sealed class ImageSection
+    {
+        public string Name { get; set; } = "";
+        public string Size { get; set; } = "2GiB";
+    }
+
+    public sealed class SchedulerSection
+    {
+        /// <summary>pack (consolidate, the default) or spread (balance).</summary>
+        public string Strategy { get; set; } = "pack";
+
+        /// <summary>How often the control loop runs its passes. 50 ms to 1 min; default 1 s.</summary>
+        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+    }
+
+    public sealed class SimulationSection
+    {
+        public TimeSpan OperationDelay { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan PowerTransitionDelay { get; set; } = TimeSpan.FromSeconds(5);
+        public int Seed { get; set; } = 42;
+    }
+
+    public sealed class AuthSection
+    {
+        /// <summary>How long an API token stays valid. 1 minute to 365 days; default 30 days.</summary>
+        public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(30);
+    }
+
+    public sealed class QuotaSection
+    {
+        public int? MaxCores { get; set; }
+        public string? MaxMemory { get; set; }
+        public string? MaxDisk { get; set; }
+        public int? MaxVms { get; set; }
+    }
+
+    /// <summary>Checks every value and converts to typed settings; throws <see cref="ConfigurationException"/> naming the key.</summary>
+    public ServerSettings Validate()
+    {
+        if (Port is < 0 or > 65535) throw new ConfigurationException("Octopus:Port", $"{Port} is not a TCP port (0-65535).");
+        if (!System.Net.IPAddress.TryParse(Bind, out var bind)) throw new ConfigurationException("Octopus:Bind", $"'{Bind}' is not an IP address.");
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ConfigurationException("Octopus:DataDirectory", "must name a folder.");
+
+        var groups = Cluster.Hosts is { Count: > 0 } g ? g : [new HostGroupSection()];
+        var hosts = new List<HostSpec>();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var key = $"Octopus:Cluster:Hosts:{i}";
+            var grp = groups[i];
+            if (grp.Count is < 0 or > 100_000) throw new ConfigurationException($"{key}:Count", $"{grp.Count} hosts is out of range (0-100000).");
+            if (string.IsNullOrWhiteSpace(grp.NamePrefix) || grp.NamePrefix.Length > 50 || !grp.NamePrefix.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                throw new ConfigurationException($"{key}:NamePrefix", $"'{grp.NamePrefix}' must be 1-50 lower-case letters, digits or '-'.");
+            var memory = Size($"{key}:Memory", grp.Memory);
+            var disk = Size($"{key}:Disk", grp.Disk);
+            HostCapacity capacity;
+            PowerModel power;
+            try
+            {
+                capacity = HostCapacity.Create(grp.Cores, new Mips(grp.MipsPerCore), memory, disk);
+                power = grp.PowerModel is null ? DefaultPowerModel : new PowerModel(grp.PowerModel);
+            }
+            catch (DomainException e)
+            {
+                throw new ConfigurationException($"{key}:{(e.Field is null ? "" : char.ToUpperInvariant(e.Field[0]) + e.Field[1..])}", e.Message);
+            }
+            var width = Math.Max(2, grp.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+            for (var n = 1; n <= grp.Count; n++)
+                hosts.Add(new HostSpec($"{grp.NamePrefix}-{n.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0')}", capacity, power));
+        }
+        var dup = hosts.GroupBy(h => h.Name).FirstOrDefault(x => x.Count() > 1);
+        if (dup is not null) throw new ConfigurationException("Octopus:Cluster:Hosts", $"two host groups both make a host named '{dup.Key}'; give them different NamePrefix values.");
+
+        var imageSections = Images is { Count: > 0 } im ? im :
+            [new() { Name = "debian-12", Size = "2GiB" }, new() { Name = "ubuntu-24.04", Size = "3GiB" }, new() { Name = "windows-server-2022", Size = "20GiB" }];
+        var images = new List<ImageSpec>();
+        for (var i = 0; i < imageSections.Count; i++)
+        {
+            try { images.Add(new ImageSpec(ImageName.Parse(imageSections[i].Name), Size($"Octopus:Images:{i}:Size", imageSections[i].Size))); }
+            catch (DomainException e) { throw new ConfigurationException($"Octopus:Images:{i}:Name", e.Message); }
+        }
+
+        var strategy = Scheduler.Strategy?.ToLowerInvariant() switch
+        {
+            "pack" => PlacementStrategy.Pack,
+            "spread" => PlacementStrategy.Spread,
+            _ => throw new ConfigurationException("Octopus:Scheduler:Strategy", $"'{Scheduler.Strategy}' is not a strategy; use pack or spread."),
+        };
+        if (Scheduler.Interval < TimeSpan.FromMilliseconds(50) || Scheduler.Interval > TimeSpan.FromMinutes(1))
+            throw new ConfigurationException("Octopus:Scheduler:Interval", $"{Scheduler.Interval} is out of range (00:00:00.05 to 00:01:00).");
+        if (Simulation.OperationDelay < TimeSpan.Zero || Simulation.OperationDelay > TimeSpan.FromMinutes(10))
+            throw new ConfigurationException("Octopus:Simulation:OperationDelay", $"{Simulation.OperationDelay} is out of range (00:00:00 to 00:10:00).");
+        if (Simulation.PowerTransitionDelay < TimeSpan.Zero || Simulation.PowerTransitionDelay > TimeSpan.FromMinutes(30))
+            throw new ConfigurationException("Octopus:Simulation:PowerTransitionDelay", $"{Simulation.PowerTransitionDelay} is out of range (00:00:00 to 00:30:00).");
+        if (Auth.TokenLifetime < TimeSpan.FromMinutes(1) || Auth.TokenLifetime > TimeSpan.FromDays(365))
+            throw new ConfigurationException("Octopus:Auth:TokenLifetime", $"{Auth.TokenLifetime} is out of range (00:01:00 to 365.00:00:00).");
+
+        Quota quota;
+        try
+        {
+            quota = Quota.Create(DefaultQuota.MaxCores, OptionalSize("Octopus:DefaultQuota:MaxMemory", DefaultQuota.MaxMemory),
+                OptionalSize("Octopus:DefaultQuota:MaxDisk", DefaultQuota.MaxDisk), DefaultQuota.MaxVms);
+        }
+        catch (DomainException e) { throw new ConfigurationException("Octopus:DefaultQuota", e.Message); }
+
+        return new ServerSettings(bind, Port, Path.GetFullPath(DataDirectory), hosts, images, new PlacementOptions { Strategy = strategy },
+            Scheduler.Interval, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
+    }
+
+    /// <summary>A mid-range two-socket server: 110 W idle, 345 W flat out.</summary>
+    public static PowerModel DefaultPowerModel { get; } = new([110, 140, 160, 180, 200, 220, 245, 270, 295, 320, 345]);
+
+    private static ByteSize Size(string key, string? text) =>
+        ByteSize.TryParse(text, out var s) && s.Bytes > 0 ? s : throw new ConfigurationException(key, $"'{text}' is not a size; write e.g. 128GiB or 2TiB.");
+
+    private static ByteSize? OptionalSize(string key, string? text) => text is null ? null : Size(key, text);
+}
+
+/// <summary>Validated, typed server settings.</summary>
+public sealed record ServerSettings(
+    System.Net.IPAddress Bind,
+    int Port,
+    string DataDirectory,
+    IReadOnlyList<HostSpec> Hosts,
+    IReadOnlyList<ImageSpec> Images,
+    PlacementOptions Placement,
+    TimeSpan ControlInterval,
+    TimeSpan OperationDelay,
+    TimeSpan PowerTransitionDelay,
+    int Seed,
+    TimeSpan TokenLifetime,
+    Quota DefaultQuota)
+{
+    public string DatabaseFile => Path.Combine(DataDirectory, "octopus.db");
+    public string SimulatedClusterFile => Path.Combine(DataDirectory, "simulated-cluster.json");
+}
+
+public sealed record HostSpec(string Name, HostCapacity Capacity, PowerModel PowerModel);
+
+public sealed record ImageSpec(ImageName Name, ByteSize Size);
+
+/// <summary>A configuration value is wrong. The message names the key and what to write instead.</summary>
+public sealed class ConfigurationException(string key, string problem) : Exception($"configuration error at {key}: {problem}")
+{
+    public string Key { get; } = key;
+}

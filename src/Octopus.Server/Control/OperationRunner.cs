@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Persistence;
+
+namespace Octopus.Server.Control;
+
+/// <summary>Carries out journaled operations through the driver, several at a time but never two for the same VM,
+/// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
+/// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
+public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLifecycleDriver driver, IHostPowerDriver power, TimeProvider time, ControlSignal signal,
+    ILogger<OperationRunner> log)
+{
+    private const int MaxConcurrent = 16;
+    private readonly ConcurrentDictionary<OperationId, Task> _inFlight = new();
+    private readonly ConcurrentDictionary<Guid, byte> _busy = new(); // VM or host ids with an operation in flight
+
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>After a restart, operations that were running are run again (drivers are idempotent).</summary>
+    public static async Task ResumeInterruptedAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        var running = await db.Operations.Where(o => o.Status == OperationStatus.Running).ToListAsync(ct);
+        foreach (var op in running) op.Requeue();
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Starts pending operations that can start now. Returns how many were started.</summary>
+    public async Task<int> DispatchAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        if (_inFlight.Count >= MaxConcurrent) return 0;
+        var pending = await db.Operations.AsNoTracking().Where(o => o.Status == OperationStatus.Pending).ToListAsync(ct);
+        var started = 0;
+        foreach (var op in pending.OrderBy(o => o.CreatedAt))
+        {
+            if (_inFlight.Count >= MaxConcurrent) break;
+            if (_inFlight.ContainsKey(op.Id)) continue;
+            var key = op.VmId?.Value ?? op.HostId?.Value ?? Guid.Empty;
+            if (!_busy.TryAdd(key, 0)) continue; // one operation per VM (or host) at a time, in order
+            var task = Task.Run(() => RunOneAsync(op.Id, ct), CancellationToken.None);
+            _inFlight[op.Id] = task;
+            _ = task.ContinueWith(t =>
+            {
+                _inFlight.TryRemove(op.Id, out var _);
+                _busy.TryRemove(key, out _);
+                signal.Wake();
+            }, TaskScheduler.Default);
+            started++;
+        }
+        return started;
+    }
+
+    /// <summary>Waits for every operation in flight (used at shutdown and by tests).</summary>
+    public Task DrainAsync() => Task.WhenAll(_inFlight.Values);
+
+    private async Task RunOneAsync(OperationId id, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
+            var op = await db.Operations.FirstAsync(o => o.Id == id, ct);
+            if (op.IsFinished) return;
+            if (op.VmId is null)
+            {
+                await RunHostOperationAsync(db, op, ct);
+                return;
+            }
+            var vm = op.VmId is { } vmId ? await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct) : null;
+            if (vm is null || Commands.OperationJournal.KindFor(vm.State) != op.Kind)
+            {
+                // The VM moved on (deleted, or another command superseded this one): nothing left to do.
+                op.Succeed(time.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            op.MarkRunning();
+            await db.SaveChangesAsync(ct);
+
+            string? error = null;
+            try
+            {
+                await ExecuteAsync(op, vm, ct);
+            }
+            catch (DriverException e)
+            {
+                error = e.Message;
+            }
+
+            await CompleteAsync(db, op.Id, vm.Id, error, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: the operation stays Running and is resumed at the next start.
+        }
+        catch (Exception e)
+        {
+            LogCrashed(log, id.ToString(), e);
+        }
+    }
+
+    /// <summary>Powers a host on or off and moves it to On/Off; on failure it goes back to where it was.</summary>
+    private async Task RunHostOperationAsync(OctopusDbContext db, Operation op, CancellationToken ct)
+    {
+        var host = await db.Hosts.FirstOrDefaultAsync(h => h.Id == op.HostId, ct);
+        var expected = op.Kind == OperationKind.PowerOnHost ? HostPowerState.PoweringOn : HostPowerState.PoweringOff;
+        if (host is null || host.PowerState != expected)
+        {
+            op.Succeed(time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        op.MarkRunning();
+        await db.SaveChangesAsync(ct);
+        string? error = null;
+        try
+        {
+            if (op.Kind == OperationKind.PowerOnHost) await power.PowerOnAsync(host.Id, ct);
+            else await power.PowerOffAsync(host.Id, ct);
+        }
+        catch (DriverException e)
+        {
+            error = e.Message;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var h = await db.Hosts.FirstAsync(x => x.Id == host.Id, ct);
+            var o = await db.Operations.FirstAsync(x => x.Id == op.Id, ct);
+            var now = time.GetUtcNow();
+            if (h.PowerState == expected)
+            {
+                var on = op.Kind == OperationKind.PowerOnHost;
+                h.MovePower(error is null ? (on ? HostPowerState.On : HostPowerState.Off) : (on ? HostPowerState.Off : HostPowerState.On), now);
+            }
+            if (error is null) o.Succeed(now); else o.FailWith(error, now);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (error is not null) LogFailed(log, op.Kind.ToString(), h.Name, error);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private Task ExecuteAsync(Operation op, Vm vm, CancellationToken ct) => op.Kind switch
+    {
+        OperationKind.CreateVm => driver.CreateAsync(new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry), vm.HostId!.Value, ct),
+        OperationKind.StartVm => driver.StartAsync(vm.Id, ct),
+        OperationKind.StopVm => driver.StopAsync(vm.Id, ct),
+        OperationKind.RebootVm => driver.RebootAsync(vm.Id, ct),
+        OperationKind.DeleteVm => vm.HostId is null ? Task.CompletedTask : driver.DeleteAsync(vm.Id, ct),
+        OperationKind.MigrateVm => driver.MigrateAsync(vm.Id, op.TargetHostId!.Value, null, ct),
+        OperationKind.PowerOnHost or OperationKind.PowerOffHost =>
+            throw new InvalidOperationException($"{op.Kind} is not a VM operation"),
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null),
+    };
+
+    /// <summary>Records the outcome on the VM and the operation, retrying on concurrent changes to the VM (a user may
+    /// have sent another command meanwhile).</summary>
+    private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var op = await db.Operations.FirstAsync(o => o.Id == opId, ct);
+            var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
+            var now = time.GetUtcNow();
+            if (vm is not null && Commands.OperationJournal.KindFor(vm.State) == op.Kind)
+            {
+                if (error is not null)
+                {
+                    if (op.Kind == OperationKind.MigrateVm) vm.AbortMigration(error, now);
+                    else vm.Fail($"{op.Kind} failed: {error}", now);
+                }
+                else if (op.Kind == OperationKind.MigrateVm) vm.CompleteMigration(op.TargetHostId!.Value, now);
+                else vm.CompleteOperation(now);
+
+                if (op.Kind == OperationKind.DeleteVm && error is null)
+                {
+                    db.Vms.Remove(vm);
+                    await db.Placements.Where(p => p.VmId == vm.Id).ExecuteDeleteAsync(ct);
+                }
+                else
+                {
+                    await Commands.OperationJournal.EnsureAsync(db, vm, op.Actor, now, ct); // e.g. created, but meanwhile asked to stop
+                }
+            }
+            if (error is null) op.Succeed(now); else op.FailWith(error, now);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (error is not null) LogFailed(log, op.Kind.ToString(), vmId.ToString(), error);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} of {Target} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string kind, string target, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "operation {Operation} crashed")]
+    private static partial void LogCrashed(ILogger logger, string operation, Exception e);
+}

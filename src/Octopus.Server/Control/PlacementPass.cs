@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Vms;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
+using Octopus.Scheduling.Placement;
+using Octopus.Server.Commands;
+
+namespace Octopus.Server.Control;
+
+/// <summary>Places pending VMs, oldest first, through the placement pipeline. A placed VM holds its host's resources
+/// at once (Creating) and its create operation is journaled in the same save; a VM that fits nowhere stays Pending
+/// with the decision's summary as its reason, and is tried again on every pass until capacity appears.</summary>
+public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, TimeProvider time, ILogger<PlacementPass> log)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Returns how many VMs were placed.</summary>
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var pending = await db.Vms.Where(v => v.State == VmState.Pending && v.Spec != VmPowerSpec.Deleted)
+            .ToListAsync(ct);
+        if (pending.Count == 0) return 0;
+        pending.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+
+        var views = await SnapshotAsync(db, ct);
+        var state = PlacementState.From(views);
+        var records = await db.Placements.ToDictionaryAsync(p => p.VmId, ct);
+        var now = time.GetUtcNow();
+        var placed = 0;
+        foreach (var vm in pending)
+        {
+            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            // The fast path decides (same choice and summary as explain mode); the per-host explanation is computed
+            // only when it will be stored: for a VM just placed, or a pending VM whose answer changed.
+            var decision = placer.Place(request, state, explain: false);
+            if (records.GetValueOrDefault(vm.Id)?.Summary != decision.Summary)
+                Remember(records, vm, placer.Place(request, state, explain: true), now);
+            if (decision.ChosenHost is { } host)
+            {
+                state.Reserve(host, request);
+                vm.Place(host, now);
+                await OperationJournal.EnsureAsync(db, vm, "scheduler", now, ct);
+                placed++;
+                LogPlaced(log, vm.Name.Value, decision.ChosenHostName ?? host.ToString(), decision.Summary);
+            }
+            else
+            {
+                vm.StayPending(decision.Summary);
+            }
+        }
+        await PowerOnForPendingAsync(views, pending.Where(v => v.State == VmState.Pending).ToList(), now, ct);
+        await db.SaveChangesAsync(ct);
+        return placed;
+    }
+
+    /// <summary>Powers on the hosts that the still-pending VMs need: placement is tried again on a what-if cluster in
+    /// which every Off host (not in maintenance) and every host already powering on counts as On; each Off host that
+    /// what-if placement chooses is powered on. Hosts already powering on are waited for, not doubled.</summary>
+    private async Task PowerOnForPendingAsync(IReadOnlyList<HostView> views, List<Vm> stillPending, DateTimeOffset now, CancellationToken ct)
+    {
+        if (stillPending.Count == 0 || !views.Any(h => h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn)) return;
+        var whatIf = PlacementState.From(views.Select(h =>
+            h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn && !h.Maintenance ? h with { PowerState = HostPowerState.On } : h));
+        var wake = new HashSet<HostId>();
+        foreach (var vm in stillPending)
+        {
+            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            if (placer.Place(request, whatIf, explain: false).ChosenHost is not { } host) continue;
+            whatIf.Reserve(host, request);
+            if (views.First(h => h.Id == host).PowerState == HostPowerState.Off) wake.Add(host);
+        }
+        foreach (var host in await db.Hosts.Where(h => wake.Contains(h.Id)).ToListAsync(ct))
+        {
+            host.MovePower(HostPowerState.PoweringOn, now);
+            db.Operations.Add(Domain.Operations.Operation.Begin(OperationKind.PowerOnHost, null, host.Id, "scheduler", now));
+            LogPoweringOn(log, host.Name);
+        }
+    }
+
+    /// <summary>The cluster as placement sees it: each host with what its VMs hold (every VM with a host holds its
+    /// geometry there, running or not, as in Nova).</summary>
+    public static async Task<IReadOnlyList<HostView>> SnapshotAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
+        var held = await db.Vms.AsNoTracking().Where(v => v.HostId != null)
+            .Select(v => new { v.HostId, v.Geometry }).ToListAsync(ct);
+        var byHost = held.GroupBy(x => x.HostId!.Value)
+            .ToDictionary(g => g.Key, g => g.Aggregate(HostAllocation.None, (a, x) => a.Add(x.Geometry.Cores, x.Geometry.Memory, x.Geometry.Disk)));
+        // A migrating VM holds its geometry on the destination too, until the migration ends (as in CloudSim and Nova).
+        var migrating = await db.Operations.AsNoTracking()
+            .Where(o => o.Kind == OperationKind.MigrateVm && (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running))
+            .Select(o => new { o.VmId, o.TargetHostId }).ToListAsync(ct);
+        if (migrating.Count > 0)
+        {
+            var geometries = await db.Vms.AsNoTracking().Where(v => v.State == VmState.Migrating).ToDictionaryAsync(v => v.Id, v => v.Geometry, ct);
+            foreach (var m in migrating)
+            {
+                if (m.VmId is not { } id || m.TargetHostId is not { } to || !geometries.TryGetValue(id, out var g)) continue;
+                byHost[to] = byHost.GetValueOrDefault(to, HostAllocation.None).Add(g.Cores, g.Memory, g.Disk);
+            }
+        }
+        return hosts.Select(h => new HostView(h.Id, h.Name, h.Capacity, byHost.GetValueOrDefault(h.Id, HostAllocation.None),
+            h.PowerState, h.Maintenance, h.Load)).ToList();
+    }
+
+    private void Remember(Dictionary<VmId, PlacementRecord> records, Vm vm, PlacementDecision decision, DateTimeOffset now)
+    {
+        if (records.TryGetValue(vm.Id, out var record))
+        {
+            if (record.Summary == decision.Summary) return; // same answer as last pass: keep the write off the hot path
+        }
+        else
+        {
+            record = new PlacementRecord { VmId = vm.Id };
+            records[vm.Id] = record;
+            db.Placements.Add(record);
+        }
+        record.DecidedAt = now;
+        record.Summary = decision.Summary;
+        record.DecisionJson = JsonSerializer.Serialize(ToDto(vm.Name.Value, decision, now), Json);
+    }
+
+    internal static Contracts.PlacementDto ToDto(string vm, PlacementDecision d, DateTimeOffset at) => new(
+        vm, d.ChosenHostName, d.Strategy, at, d.Summary,
+        [.. d.Hosts.Select(h => new Contracts.PlacementHostDto(h.HostName, h.Rejections.Count == 0,
+            [.. h.Rejections.Select(r => new Contracts.RejectionDto(r.Plugin, r.Code, r.Reason))],
+            h.TotalScore, [.. h.Scores.Select(s => new Contracts.ScoreDto(s.Plugin, s.Raw, s.Normalized, s.Weight))]))]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "powering on {Host}: pending VMs need its capacity")]
+    private static partial void LogPoweringOn(ILogger logger, string host);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "placed {Vm} on {Host}: {Summary}")]
+    private static partial void LogPlaced(ILogger logger, string vm, string host, string summary);
+}

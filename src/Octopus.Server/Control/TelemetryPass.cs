@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Units;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Persistence;
+
+namespace Octopus.Server.Control;
+
+/// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>.
+/// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
+/// with the reason, never silently "fixed".</summary>
+public sealed partial class TelemetryPass(OctopusDbContext db, IClusterTelemetry telemetry, TelemetryCache cache, TimeProvider time,
+    ILogger<TelemetryPass> log)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var seen = await telemetry.ObserveAsync(ct);
+        var hostLoads = seen.Hosts.ToDictionary(h => h.Host, h => h.CpuLoad);
+        foreach (var host in await db.Hosts.ToListAsync(ct))
+            if (hostLoads.TryGetValue(host.Id, out var load)) host.ObserveLoad(new CpuLoad(load));
+
+        var vmSeen = seen.Vms.ToDictionary(v => v.Vm);
+        foreach (var v in seen.Vms) cache.Set(v.Vm, v.CpuLoad);
+        cache.Forget(vmSeen.Keys);
+
+        var busy = (await db.Operations.AsNoTracking()
+            .Where(o => o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running)
+            .Select(o => o.VmId).ToListAsync(ct)).Where(v => v is not null).Select(v => v!.Value).ToHashSet();
+        var now = time.GetUtcNow();
+        foreach (var vm in await db.Vms.Where(v => v.State == VmState.Running).ToListAsync(ct))
+        {
+            if (busy.Contains(vm.Id)) continue;
+            string? problem = !vmSeen.TryGetValue(vm.Id, out var obs) ? "the hypervisor no longer knows this VM"
+                : !obs.Running ? "the VM stopped outside Octopus" : null;
+            if (problem is null) continue;
+            vm.Fail(problem, now);
+            LogDrift(log, vm.Name.Value, problem);
+        }
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException) { /* a command changed a VM meanwhile; the next pass looks again */ }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "VM {Vm} marked Failed: {Problem}")]
+    private static partial void LogDrift(ILogger logger, string vm, string problem);
+}

@@ -1,0 +1,253 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
+using Octopus.Domain.Users;
+using Octopus.Drivers;
+using Octopus.Drivers.Simulated;
+using Octopus.Persistence;
+using Octopus.Persistence.Sqlite;
+using Octopus.Scheduling.Placement;
+using Octopus.Server.Api;
+using Octopus.Server.Auth;
+using Octopus.Server.Commands;
+using Octopus.Server.Configuration;
+using Octopus.Server.Control;
+using Octopus.Server.Observability;
+using Octopus.Server.Queries;
+using Prometheus;
+
+namespace Octopus.Server;
+
+/// <summary>What <c>octopus serve</c> was given on its command line; each value overrides the configuration file.</summary>
+public sealed record ServerCommandLine(int? Port = null, string? DataDirectory = null, string? ConfigFile = null, string? Bind = null);
+
+/// <summary>Builds and runs the Octopus server: the composition root, and the only place that knows every part.</summary>
+public static class OctopusServer
+{
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>Builds the app. Throws <see cref="ConfigurationException"/> when the configuration is wrong.</summary>
+    public static WebApplication Build(ServerCommandLine commandLine, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [], ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production,
+        });
+        if (commandLine.ConfigFile is { } file)
+        {
+            var full = Path.GetFullPath(file);
+            if (!File.Exists(full)) throw new ConfigurationException("--config", $"the file {full} does not exist.");
+            builder.Configuration.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+        var overrides = new Dictionary<string, string?>();
+        if (commandLine.Port is { } port) overrides["Octopus:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (commandLine.DataDirectory is { } data) overrides["Octopus:DataDirectory"] = data;
+        if (commandLine.Bind is { } bind) overrides["Octopus:Bind"] = bind;
+        builder.Configuration.AddInMemoryCollection(overrides);
+
+        OctopusOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(OctopusOptions.Section).Get<OctopusOptions>() ?? new OctopusOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigurationException("config", e.Message + " Check the value's type (number, text, time span like 00:00:05).");
+        }
+        var settings = options.Validate();
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // keys are unused: tokens are our own
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(settings.Bind, settings.Port);
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        AddServices(builder.Services, settings);
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        Configure(app);
+        return app;
+    }
+
+    internal static void AddServices(IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContext<OctopusDbContext>(o =>
+            SqliteStore.Configure((DbContextOptionsBuilder<OctopusDbContext>)o, SqliteStore.ConnectionStringFor(settings.DatabaseFile)));
+
+        services.AddSingleton(sp => new SimulatedCluster(new SimulatedClusterOptions
+        {
+            OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
+            StateFile = settings.SimulatedClusterFile,
+        }, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IVmLifecycleDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
+        services.AddSingleton<IHostPowerDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
+        services.AddSingleton<IClusterTelemetry>(sp => sp.GetRequiredService<SimulatedCluster>());
+
+        services.AddSingleton(Placer.Create(settings.Placement));
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<ControlSignal>();
+        services.AddSingleton<TelemetryCache>();
+        services.AddSingleton<OperationRunner>();
+        services.AddSingleton<OctopusMetrics>();
+        services.AddHostedService<ControlLoop>();
+
+        services.AddScoped<TokenService>();
+        services.AddScoped<CommandRunner>();
+        services.AddScoped<VmLookup>();
+        services.AddScoped<VmCommands>();
+        services.AddScoped<HostCommands>();
+        services.AddScoped<UserCommands>();
+        services.AddScoped<VmQueries>();
+        services.AddScoped<HostQueries>();
+        services.AddScoped<PlacementPass>();
+        services.AddScoped<TelemetryPass>();
+        services.AddScoped<EvacuationPass>();
+        services.AddScoped<Bootstrap>();
+
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemMapping>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.AllowTrailingCommas = false);
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Octopus API";
+            doc.Info.Description = "Virtual-machine scheduler and manager. Authenticate with POST /api/v1/auth/token, then send 'Authorization: Bearer TOKEN'.";
+            return Task.CompletedTask;
+        }));
+    }
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Kestrel enforces MaxRequestBodySize on the stream; refusing a declared oversize body up front gives the same
+        // 413 problem on every server (test host included) before any of it is read.
+        app.Use((http, next) => http.Request.ContentLength > MaxRequestBodyBytes
+            ? throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge)
+            : next(http));
+        var metrics = app.Services.GetRequiredService<OctopusMetrics>();
+        app.UseHttpMetrics(o => o.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        var web = new ManifestOrEmbeddedFiles(typeof(OctopusServer).Assembly);
+        app.MapGet("/", () => Results.Content(web.Read("index.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapOctopusApi();
+        app.MapFallback((HttpContext http) =>
+        {
+            throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");
+        });
+    }
+
+    /// <summary>Runs <c>octopus serve</c>: prepares the store, prints where it listens (and the admin password once,
+    /// on first start), serves until stopped. Returns the process exit code.</summary>
+    public static async Task<int> RunAsync(ServerCommandLine commandLine, TextWriter output, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(commandLine);
+        }
+        catch (ConfigurationException e)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+        await using (app)
+        {
+            var settings = app.Services.GetRequiredService<ServerSettings>();
+            try
+            {
+                Directory.CreateDirectory(settings.DataDirectory);
+                var generated = await PrepareStoreAsync(app.Services, Environment.GetEnvironmentVariable("OCTOPUS_ADMIN_PASSWORD"), ct);
+                if (generated is not null)
+                {
+                    await output.WriteLineAsync($"First start: created user 'admin' with password: {generated}");
+                    await output.WriteLineAsync("(shown only this once; set OCTOPUS_ADMIN_PASSWORD before the first start to choose it)");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Domain.DomainException or Drivers.DriverException)
+            {
+                await output.WriteLineAsync($"error: cannot prepare the data folder {settings.DataDirectory}: {e.Message}");
+                return 2;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                await output.WriteLineAsync($"error: the store {settings.DatabaseFile} cannot be opened: {e.Message}");
+                return 2;
+            }
+
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                await output.WriteLineAsync($"error: cannot listen on {settings.Bind}:{settings.Port}: {e.Message} Use --port to choose another port.");
+                return 2;
+            }
+            var url = ListeningUrl(app);
+            await output.WriteLineAsync($"Octopus listening on {url} (data: {settings.DataDirectory}, {settings.Hosts.Count} simulated hosts)");
+            await output.FlushAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            await app.Services.GetRequiredService<OperationRunner>().DrainAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
+            return 0;
+        }
+    }
+
+    /// <summary>Migrates the store, makes the first admin and aligns hosts and images with the configuration.</summary>
+    public static async Task<string?> PrepareStoreAsync(IServiceProvider services, string? adminPassword, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
+        await db.Database.OpenConnectionAsync(ct);
+        try { await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); }
+        finally { await db.Database.CloseConnectionAsync(); }
+        return await scope.ServiceProvider.GetRequiredService<Bootstrap>().RunAsync(adminPassword, ct);
+    }
+
+    public static string ListeningUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        return address?.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) ?? "http://127.0.0.1";
+    }
+}
+
+/// <summary>Reads the web page's files embedded in this assembly (no files to deploy beside the binary).</summary>
+internal sealed class ManifestOrEmbeddedFiles(System.Reflection.Assembly assembly)
+{
+    private readonly Dictionary<string, string> _cache = [];
+
+    public string Read(string name)
+    {
+        lock (_cache)
+        {
+            if (_cache.TryGetValue(name, out var text)) return text;
+            using var stream = assembly.GetManifestResourceStream("web/" + name)
+                ?? throw new FileNotFoundException($"embedded web file {name} is missing from the build");
+            using var reader = new StreamReader(stream);
+            return _cache[name] = reader.ReadToEnd();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Domain.Hosts;
+using Octopus.Persistence;
+using Octopus.Server.Commands;
+
+namespace Octopus.Server.Queries;
+
+/// <summary>Reads hosts with what their VMs hold. Every user may list hosts (capacity is not secret); VM names on a
+/// host are shown only to admins and to the VMs' owners.</summary>
+public sealed class HostQueries(OctopusDbContext db)
+{
+    public async Task<IReadOnlyList<HostDto>> ListAsync(Auth.Caller caller, CancellationToken ct)
+    {
+        var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
+        var vms = await db.Vms.AsNoTracking().Where(v => v.HostId != null).ToListAsync(ct);
+        var byHost = vms.GroupBy(v => v.HostId!.Value).ToDictionary(g => g.Key, g => g.ToList());
+        return [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).Select(h =>
+        {
+            var mine = byHost.GetValueOrDefault(h.Id) ?? [];
+            var alloc = mine.Aggregate(HostAllocation.None, (a, v) => a.Add(v.Geometry.Cores, v.Geometry.Memory, v.Geometry.Disk));
+            var visible = mine.Where(v => caller.IsAdmin || v.OwnerId == caller.Id).Select(v => v.Name.Value).Order(StringComparer.Ordinal).ToList();
+            return Dto.From(h, alloc, visible);
+        })];
+    }
+
+    public async Task<HostDto> GetAsync(Auth.Caller caller, string idOrName, CancellationToken ct)
+    {
+        var host = await HostCommands.FindAsync(db, idOrName, ct);
+        return (await ListAsync(caller, ct)).First(h => h.Id == host.Id.ToString());
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Domain;
+using Octopus.Domain.Users;
+using Octopus.Domain.Vms;
+using Octopus.Persistence;
+using Octopus.Server.Auth;
+using Octopus.Server.Commands;
+using Octopus.Server.Control;
+
+namespace Octopus.Server.Queries;
+
+/// <summary>Reads VMs as the caller may see them: their own, or all for admins.</summary>
+public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry)
+{
+    public async Task<Page<VmDto>> ListAsync(Caller caller, string? owner, string? state, string? host, string? tag, string? cursor, int? limit,
+        CancellationToken ct)
+    {
+        var (offset, take) = Paging.Parse(cursor, limit);
+        IQueryable<Vm> q = db.Vms.AsNoTracking();
+        if (!caller.IsAdmin) q = q.Where(v => v.OwnerId == caller.Id);
+        if (owner is not null)
+        {
+            var name = UserName.Parse(owner, "owner");
+            var ownerId = await db.Users.Where(u => u.Name == name).Select(u => (UserId?)u.Id).FirstOrDefaultAsync(ct);
+            q = q.Where(v => v.OwnerId == ownerId);
+        }
+        if (state is not null)
+        {
+            if (!Enum.TryParse<VmState>(state, true, out var s) || int.TryParse(state, out _))
+                throw DomainException.Invalid("state", $"'{state}' is not a VM state; use one of {string.Join(", ", Enum.GetNames<VmState>())}.");
+            q = q.Where(v => v.State == s);
+        }
+        if (host is not null)
+        {
+            var h = await HostCommands.FindAsync(db, host, ct);
+            q = q.Where(v => v.HostId == h.Id);
+        }
+        var all = await q.ToListAsync(ct);
+        IEnumerable<Vm> filtered = all.OrderBy(v => v.CreatedAt).ThenBy(v => v.Name.Value, StringComparer.Ordinal);
+        if (tag is not null) filtered = filtered.Where(v => v.Tags.Contains(tag));
+        var page = filtered.Skip(offset).Take(take + 1).ToList();
+        var names = await NamesAsync(ct);
+        return Paging.Page([.. page.Select(v => ToDto(v, names))], offset, take);
+    }
+
+    public async Task<VmDto> GetAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        await ToDtoAsync(await lookup.FindAsync(caller, idOrName, ct, track: false), ct);
+
+    public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync(ct));
+
+    public async Task<PlacementDto> PlacementAsync(Caller caller, string idOrName, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);
+        var record = await db.Placements.AsNoTracking().FirstOrDefaultAsync(p => p.VmId == vm.Id, ct);
+        if (record is null)
+            return new PlacementDto(vm.Name.Value, null, "", null, "no placement decision yet: the scheduler has not looked at this VM", []);
+        return System.Text.Json.JsonSerializer.Deserialize<PlacementDto>(record.DecisionJson, PlacementPass.Json)
+            ?? throw new InvalidOperationException("placement record is empty");
+    }
+
+    private VmDto ToDto(Vm v, Names n) =>
+        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, telemetry.VmLoad(v.Id));
+
+    private async Task<Names> NamesAsync(CancellationToken ct) => new(
+        await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name.Value, ct),
+        await db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.Name, ct));
+
+    private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts);
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using Octopus.Contracts;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Api;
+
+public class PowerAndMigrationTests
+{
+    private static async Task<HostDto> WaitForHostAsync(HttpClient http, string host, string powerState)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            var h = await (await http.GetAsync(ApiRoutes.Host(host))).ReadAsync<HostDto>();
+            if (h.PowerState == powerState) return h;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"{host} never became {powerState}");
+    }
+
+    [Fact]
+    public async Task Migrate_MovesARunningVm_AndRefusesAnUnfitDestination()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var http = await server.LoginAsync();
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("mig", cores: 2, memoryGiB: 4));
+        var vm = await http.WaitForStateAsync("mig", "Running");
+        var to = vm.Host == "h-01" ? "h-02" : "h-01";
+
+        var r = await http.PostAsJsonAsync(ApiRoutes.VmMigrate("mig"), new MigrateRequest(to));
+        r.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await r.ReadAsync<VmDto>()).State.Should().Be("Migrating");
+        (await http.WaitForStateAsync("mig", "Running")).Host.Should().Be(to);
+
+        // a destination without room is refused with the filter's reason
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("filler", cores: 1, memoryGiB: 14) with { });
+        var filler = await http.WaitForStateAsync("filler", "Running");
+        var refused = await http.PostAsJsonAsync(ApiRoutes.VmMigrate("mig"), new MigrateRequest(filler.Host!));
+        if (filler.Host != to)
+        {
+            refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+            (await refused.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("memory");
+        }
+        (await http.PostAsJsonAsync(ApiRoutes.VmMigrate("mig"), new MigrateRequest("nowhere"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var user = await server.NewUserAsync("gina");
+        await user.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("mine", cores: 1, memoryGiB: 1));
+        await user.WaitForStateAsync("mine", "Running");
+        (await user.PostAsJsonAsync(ApiRoutes.VmMigrate("mine"), new MigrateRequest("h-03"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task PowerOff_RefusedWhileVmsRemain_EmptyHostGoesOff_ThenOnAgain()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var http = await server.LoginAsync();
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("busy", cores: 1, memoryGiB: 1));
+        var vm = await http.WaitForStateAsync("busy", "Running");
+
+        var refused = await http.PostAsync(ApiRoutes.HostPowerOff(vm.Host!), null);
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await refused.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("still holds 1 VM(s) (busy)");
+
+        var empty = vm.Host == "h-03" ? "h-02" : "h-03";
+        (await http.PostAsync(ApiRoutes.HostPowerOff(empty), null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var off = await WaitForHostAsync(http, empty, "Off");
+        off.PowerWatts.Should().Be(0);
+        (await (await server.Anonymous().GetAsync(ApiRoutes.Health)).ReadAsync<HealthDto>()).HostsOn.Should().Be(2);
+
+        (await http.PostAsync(ApiRoutes.HostPowerOn(empty), null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitForHostAsync(http, empty, "On");
+    }
+
+    [Fact]
+    public async Task PendingVm_PowersOnAnOffHost_ThenIsPlacedThere()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var http = await server.LoginAsync();
+        foreach (var h in new[] { "h-02", "h-03" })
+        {
+            await http.PostAsync(ApiRoutes.HostPowerOff(h), null);
+            await WaitForHostAsync(http, h, "Off");
+        }
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("first", cores: 1, memoryGiB: 12));
+        (await http.WaitForStateAsync("first", "Running")).Host.Should().Be("h-01");
+
+        // h-01 has 4 GiB left: this VM needs a host that is off now
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("second", cores: 1, memoryGiB: 12));
+        var second = await http.WaitForStateAsync("second", "Running");
+        second.Host.Should().BeOneOf("h-02", "h-03");
+        var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+        hosts.Count(h => h.PowerState == "On").Should().Be(2, "exactly one host was powered on for the one VM");
+        var audit = await (await http.GetAsync(ApiRoutes.Audit)).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Should().Contain(a => a.Action == "host.power-off" && a.Succeeded);
+    }
+
+    [Fact]
+    public async Task Maintenance_EvacuatesRunningVmsByLiveMigration()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var http = await server.LoginAsync();
+        foreach (var n in new[] { "e1", "e2", "e3" })
+        {
+            await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 2));
+            await http.WaitForStateAsync(n, "Running");
+        }
+        var source = (await (await http.GetAsync(ApiRoutes.Vm("e1"))).ReadAsync<VmDto>()).Host!;
+
+        await http.PostAsJsonAsync(ApiRoutes.HostMaintenance(source), new MaintenanceRequest(true));
+        for (var i = 0; i < 500; i++)
+        {
+            var h = await (await http.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>();
+            if (h.VmCount == 0) break;
+            await Task.Delay(20);
+        }
+        var vms = await (await http.GetAsync(ApiRoutes.Vms)).ReadAsync<Page<VmDto>>();
+        vms.Items.Should().OnlyContain(v => v.State == "Running" && v.Host != source);
+        (await http.PostAsync(ApiRoutes.HostPowerOff(source), null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+    }
+}

@@ -1,0 +1,50 @@
+using Octopus.Server.Configuration;
+
+namespace Octopus.Server.Tests.Configuration;
+
+public class OctopusOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_GiveEightHostsAndThreeImages()
+    {
+        var s = new OctopusOptions().Validate();
+        s.Hosts.Should().HaveCount(8);
+        s.Hosts[0].Name.Should().Be("sim-01");
+        s.Images.Select(i => i.Name.Value).Should().Equal("debian-12", "ubuntu-24.04", "windows-server-2022");
+        s.Port.Should().Be(5080);
+    }
+
+    [Fact]
+    public void Validate_BadSize_NamesTheKey()
+    {
+        var o = new OctopusOptions();
+        o.Cluster.Hosts = [new OctopusOptions.HostGroupSection { Memory = "lots" }];
+        FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>()
+            .WithMessage("configuration error at Octopus:Cluster:Hosts:0:Memory: 'lots' is not a size*");
+    }
+
+    [Fact]
+    public void Validate_BadPowerModel_NamesTheKey()
+    {
+        var o = new OctopusOptions();
+        o.Cluster.Hosts = [new OctopusOptions.HostGroupSection { PowerModel = [1, 2, 3] }];
+        FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>().WithMessage("*Hosts:0:PowerModel*11 values*");
+    }
+
+    [Theory]
+    [InlineData("diagonal")]
+    [InlineData("")]
+    public void Validate_UnknownStrategy_IsRejected(string strategy)
+    {
+        var o = new OctopusOptions { Scheduler = { Strategy = strategy } };
+        FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>().WithMessage("*Strategy*pack or spread*");
+    }
+
+    [Fact]
+    public void Validate_DuplicateHostNames_AreRejected()
+    {
+        var o = new OctopusOptions();
+        o.Cluster.Hosts = [new() { NamePrefix = "a", Count = 2 }, new() { NamePrefix = "a", Count = 1 }];
+        FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>().WithMessage("*'a-01'*NamePrefix*");
+    }
+}
