@@ -4,7 +4,8 @@ using Octopus.Simulation.Metrics;
 
 namespace Octopus.Simulation.Output;
 
-/// <summary>Writes an SVG with two panels, active hosts and cluster power over the day, one line per policy.</summary>
+/// <summary>Writes an SVG with two panels, active hosts and cluster power over the day (from the first scheduling
+/// interval on), one line per policy.</summary>
 public static class SvgPlotWriter
 {
     private static readonly string[] Colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
@@ -36,8 +37,10 @@ public static class SvgPlotWriter
     {
         var inv = CultureInfo.InvariantCulture;
         var plotW = width - left - right;
-        var data = results.Select(series).ToList();
-        var max = Math.Max(1e-9, data.SelectMany(d => d).DefaultIfEmpty(1).Max()) * 1.05;
+        // The first intervals are CloudSim's creation burst (new VMs spread over idle hosts, then consolidated); the scale
+        // is set by the rest of the day and the burst is clipped, so the day stays readable.
+        var data = results.Select(series).Select(d => d.Skip(1).ToArray()).ToList();
+        var max = Math.Max(1e-9, data.SelectMany(d => d.Skip(2)).DefaultIfEmpty(1).Max()) * 1.1;
         var steps = data.Count > 0 ? data.Max(d => d.Length) : 1;
         sb.Append(inv, $"<rect x=\"{left}\" y=\"{y0}\" width=\"{plotW}\" height=\"{height}\" fill=\"none\" stroke=\"#888\"/>\n");
         sb.Append(inv, $"<text x=\"{left}\" y=\"{y0 - 6}\">{Escape(label)}</text>\n");
@@ -61,7 +64,7 @@ public static class SvgPlotWriter
             for (var k = 0; k < d.Length; k++)
             {
                 var x = left + (plotW * k / (double)Math.Max(1, steps - 1));
-                var y = y0 + height - (height * d[k] / max);
+                var y = y0 + height - (height * Math.Min(d[k], max) / max);
                 pts.Append(inv, $"{x:0.##},{y:0.##} ");
             }
             sb.Append(inv, $"<polyline fill=\"none\" stroke=\"{Colours[i % Colours.Length]}\" stroke-width=\"1.5\" points=\"{pts}\"/>\n");
