@@ -24,8 +24,9 @@ public sealed record OctopusOptions
     /// <summary>Watt-seconds a migration is charged for SLA risk and overhead, per MB of VM memory.</summary>
     public double MigrationCostJoulesPerMb { get; init; } = 50;
 
-    /// <summary>Migrations allowed per interval for consolidation (overload relief is not capped).</summary>
-    public int MigrationBudget { get; init; } = 40;
+    /// <summary>Migrations allowed per interval for consolidation, per 1000 VMs (rounded up; overload relief is not
+    /// capped). Scaling with the cluster keeps the consolidation pace the same at any size.</summary>
+    public double MigrationBudgetPer1000Vms { get; init; } = 80;
 
     /// <summary>Intervals a host must stay in a power state before the policy reverses it (hysteresis, ≥ 0).</summary>
     public int MinimumDwellSteps { get; init; } = 6;
@@ -56,7 +57,7 @@ public sealed record OctopusOptions
         Check(ForecastSafety is >= 0 and <= 4, nameof(ForecastSafety), "in [0, 4]");
         Check(HorizonSteps is >= 1 and <= 288, nameof(HorizonSteps), "in [1, 288]");
         Check(MigrationCostJoulesPerMb >= 0, nameof(MigrationCostJoulesPerMb), "non-negative");
-        Check(MigrationBudget >= 0, nameof(MigrationBudget), "non-negative");
+        Check(MigrationBudgetPer1000Vms >= 0, nameof(MigrationBudgetPer1000Vms), "non-negative");
         Check(MinimumDwellSteps >= 0, nameof(MinimumDwellSteps), "non-negative");
         Check(RepackEverySteps >= 0, nameof(RepackEverySteps), "non-negative");
         Check(RepackTimeLimitSeconds > 0, nameof(RepackTimeLimitSeconds), "positive");

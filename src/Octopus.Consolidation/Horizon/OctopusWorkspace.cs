@@ -62,6 +62,9 @@ internal sealed class OctopusWorkspace
     public bool WasMoved(int vm) => _moved[vm];
     public int ConsolidationMigrations { get; private set; }
 
+    /// <summary>Consolidation migrations allowed in this interval.</summary>
+    public int MigrationBudget => (int)Math.Ceiling(_options.MigrationBudgetPer1000Vms * Snapshot.Vms.Length / 1000.0);
+
     /// <summary>Whether the VM fits the host within a forecast fill limit, now and by memory and core size.</summary>
     public bool Fits(int vm, int host, double fill)
     {
@@ -239,7 +242,7 @@ internal sealed class OctopusWorkspace
         {
             var vms = State.VmsOn(source).Where(v => !_moved[v]).OrderByDescending(v => _forecast[v]).ThenBy(v => v).ToList();
             if (vms.Count == 0 || vms.Count != State.VmsOn(source).Count) continue;
-            if (ConsolidationMigrations + vms.Count > _options.MigrationBudget) continue;
+            if (ConsolidationMigrations + vms.Count > MigrationBudget) continue;
             drained.Add(source);
             var tentative = new List<(int Vm, int To, double Watts)>();
             var ok = true;

@@ -15,7 +15,7 @@ internal static class RepackSolver
     public static bool Drain(OctopusWorkspace work, OctopusOptions options)
     {
         var state = work.State;
-        var budget = options.MigrationBudget - work.ConsolidationMigrations;
+        var budget = work.MigrationBudget - work.ConsolidationMigrations;
         if (budget <= 0) return false;
         var sources = work.DrainCandidates().Take(options.RepackCandidates).ToList();
         if (sources.Count == 0) return false;

@@ -23,7 +23,7 @@ public sealed class RepackSolverTests
         var work = Workspace(options);
         RepackSolver.Drain(work, options).Should().BeTrue();
         work.Migrations.Should().NotBeEmpty().And.OnlyContain(m => m.Reason == PlanReason.Repack);
-        work.Migrations.Count.Should().BeLessThanOrEqualTo(options.MigrationBudget);
+        work.Migrations.Count.Should().BeLessThanOrEqualTo(work.MigrationBudget);
         foreach (var m in work.Migrations) work.State.VmsOn(m.From).Should().BeEmpty("a re-pack empties the hosts it chooses");
     }
 
@@ -31,7 +31,7 @@ public sealed class RepackSolverTests
     public void Drain_BudgetTooSmall_DoesNothing()
     {
         // Budget 0 → no move is allowed.
-        var options = OctopusOptions.Default with { MigrationBudget = 0 };
+        var options = OctopusOptions.Default with { MigrationBudgetPer1000Vms = 0 };
         var work = Workspace(options);
         RepackSolver.Drain(work, options).Should().BeFalse();
         work.Migrations.Should().BeEmpty();
