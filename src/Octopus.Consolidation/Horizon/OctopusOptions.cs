@@ -32,7 +32,7 @@ public sealed record OctopusOptions
     public int MinimumDwellSteps { get; init; } = 6;
 
     /// <summary>Run the CP-SAT re-pack every this many intervals after greedy draining (0 = never, the default: on the
-    /// PlanetLab days it found no drain greedy had missed — see the simulator README — and costs 2–5 s a day).</summary>
+    /// PlanetLab days it found nothing worth its cost that greedy had missed — see the simulator README).</summary>
     public int RepackEverySteps { get; init; } = 0;
 
     /// <summary>Wall-clock limit of one CP-SAT solve, in seconds.</summary>
