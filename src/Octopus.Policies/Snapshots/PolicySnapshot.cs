@@ -8,12 +8,13 @@ namespace Octopus.Policies.Snapshots;
 /// have already sent, and the time. Immutable; the indexes it builds are what keep 100 policies over 10,000 VMs cheap.</summary>
 public sealed class PolicySnapshot
 {
-    private readonly Dictionary<VmId, VmFacts> _vmById;
+    private readonly Dictionary<VmId, VmEntry> _vmById;
     private readonly Dictionary<HostId, HostFacts> _hostById;
+    private readonly Dictionary<string, HostFacts> _hostByName;
     private readonly Dictionary<UserName, UserFacts> _userByName;
-    private readonly Dictionary<UserName, List<VmFacts>> _vmsByOwner;
-    private readonly Dictionary<HostId, List<VmFacts>> _vmsByHost;
-    private readonly Dictionary<string, List<VmFacts>> _vmsByTag;
+    private readonly Dictionary<UserName, List<VmEntry>> _vmsByOwner;
+    private readonly Dictionary<HostId, List<VmEntry>> _vmsByHost;
+    private readonly Dictionary<string, List<VmEntry>> _vmsByTag;
     private readonly Dictionary<(string Policy, VmId Vm), WarningRecord> _warnings;
 
     public PolicySnapshot(DateTimeOffset now, IReadOnlyList<VmFacts> vms, IReadOnlyList<HostFacts> hosts, IReadOnlyList<UserFacts> users,
@@ -24,17 +25,24 @@ public sealed class PolicySnapshot
         Hosts = hosts;
         Users = users;
         Warnings = warnings ?? [];
-        _vmById = vms.ToDictionary(v => v.Id);
         _hostById = hosts.ToDictionary(h => h.Id);
+        _hostByName = hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _userByName = users.ToDictionary(u => u.Name);
-        _vmsByOwner = vms.GroupBy(v => v.Owner).ToDictionary(g => g.Key, g => g.ToList());
-        _vmsByHost = vms.Where(v => v.Host is not null).GroupBy(v => v.Host!.Value).ToDictionary(g => g.Key, g => g.ToList());
-        _vmsByTag = vms.SelectMany(v => v.Tags.Distinct().Select(t => (t, v))).GroupBy(p => p.t, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(p => p.v).ToList(), StringComparer.Ordinal);
+        var hostCounts = vms.Where(v => v.Host is not null).GroupBy(v => v.Host!.Value).ToDictionary(g => g.Key, g => g.Count());
+        Entries = vms.Select(v => new VmEntry(v, v.Host is { } h ? _hostById.GetValueOrDefault(h) : null, _userByName.GetValueOrDefault(v.Owner),
+            v.Host is { } hh ? hostCounts[hh] : 0)).ToArray();
+        _vmById = Entries.ToDictionary(e => e.Vm.Id);
+        _vmsByOwner = Entries.GroupBy(e => e.Vm.Owner).ToDictionary(g => g.Key, g => g.ToList());
+        _vmsByHost = Entries.Where(e => e.Vm.Host is not null).GroupBy(e => e.Vm.Host!.Value).ToDictionary(g => g.Key, g => g.ToList());
+        _vmsByTag = Entries.SelectMany(e => e.Vm.Tags.Distinct().Select(t => (t, e))).GroupBy(p => p.t, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.e).ToList(), StringComparer.Ordinal);
         _warnings = new Dictionary<(string, VmId), WarningRecord>();
         foreach (var w in Warnings)
             if (!_warnings.TryGetValue((w.Policy, w.Vm), out var seen) || seen.SentAt < w.SentAt) _warnings[(w.Policy, w.Vm)] = w;
     }
+
+    /// <summary>Each VM with its host, owner and host VM count resolved once, so the evaluation loop does no lookups.</summary>
+    internal IReadOnlyList<VmEntry> Entries { get; }
 
     /// <summary>The instant the snapshot describes; every age, idle time and lease is measured from it.</summary>
     public DateTimeOffset Now { get; }
@@ -45,17 +53,26 @@ public sealed class PolicySnapshot
     /// <summary>Warnings already sent by delete actions (see <see cref="WarningRecord"/>); the engine deletes only after one.</summary>
     public IReadOnlyList<WarningRecord> Warnings { get; }
 
-    public VmFacts? FindVm(VmId id) => _vmById.GetValueOrDefault(id);
+    public VmFacts? FindVm(VmId id) => _vmById.GetValueOrDefault(id)?.Vm;
     public HostFacts? FindHost(HostId id) => _hostById.GetValueOrDefault(id);
+    public HostFacts? FindHost(string name) => _hostByName.GetValueOrDefault(name);
     public UserFacts? FindUser(UserName name) => _userByName.GetValueOrDefault(name);
 
-    public IReadOnlyList<VmFacts> VmsOwnedBy(UserName owner) => _vmsByOwner.TryGetValue(owner, out var l) ? l : [];
-    public IReadOnlyList<VmFacts> VmsOn(HostId host) => _vmsByHost.TryGetValue(host, out var l) ? l : [];
-    public IReadOnlyList<VmFacts> VmsTagged(string tag) => _vmsByTag.TryGetValue(tag, out var l) ? l : [];
+    public IReadOnlyList<VmFacts> VmsOwnedBy(UserName owner) => OwnedBy(owner).Select(e => e.Vm).ToList();
+    public IReadOnlyList<VmFacts> VmsOn(HostId host) => On(host).Select(e => e.Vm).ToList();
+    public IReadOnlyList<VmFacts> VmsTagged(string tag) => Tagged(tag).Select(e => e.Vm).ToList();
+
+    internal VmEntry? Entry(VmId id) => _vmById.GetValueOrDefault(id);
+    internal IReadOnlyList<VmEntry> OwnedBy(UserName owner) => _vmsByOwner.TryGetValue(owner, out var l) ? l : [];
+    internal IReadOnlyList<VmEntry> On(HostId host) => _vmsByHost.TryGetValue(host, out var l) ? l : [];
+    internal IReadOnlyList<VmEntry> Tagged(string tag) => _vmsByTag.TryGetValue(tag, out var l) ? l : [];
 
     /// <summary>The latest warning <paramref name="policy"/> sent about <paramref name="vm"/>, if any.</summary>
     public WarningRecord? LatestWarning(string policy, VmId vm) => _warnings.GetValueOrDefault((policy, vm));
 }
+
+/// <summary>A VM with what the engine resolves about it once per snapshot.</summary>
+internal sealed record VmEntry(VmFacts Vm, HostFacts? Host, UserFacts? User, int HostVmCount);
 
 /// <summary>A VM as policies see it.</summary>
 /// <param name="Owner">The user who owns it; user-scoped policies can only ever touch their owner's VMs.</param>

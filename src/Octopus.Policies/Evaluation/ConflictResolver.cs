@@ -1,0 +1,69 @@
+using Octopus.Domain.Vms;
+using Octopus.Policies.Documents;
+
+namespace Octopus.Policies.Evaluation;
+
+/// <summary>Decides, deterministically, which of several proposed actions for one VM is taken in one evaluation.
+/// <list type="number">
+/// <item>Notifications never conflict: every one is kept (one per policy and VM).</item>
+/// <item>Of the other actions, exactly one per VM is taken. Candidates are ranked by: admin policies before user
+/// policies; then action precedence <c>delete &gt; shutdown &gt; suspend &gt; restartElsewhere &gt; move &gt; checkpoint</c>
+/// (the most decisive action wins; what it makes moot, e.g. a checkpoint of a VM being deleted, is dropped); then higher
+/// policy priority; then policy name (ordinal) so the result never depends on input order.</item>
+/// </list>
+/// The <c>protected</c> tag and the delete grace period are applied before this, so a blocked delete does not shadow
+/// the next-ranked action. Losers are reported as <see cref="SuppressionCode.Outranked"/> naming the winner.</summary>
+public static class ConflictResolver
+{
+    public static (IReadOnlyList<IntendedAction> Taken, IReadOnlyList<SuppressedAction> Outranked) Resolve(IEnumerable<IntendedAction> proposed)
+    {
+        var taken = new List<IntendedAction>();
+        var outranked = new List<SuppressedAction>();
+        var seenNotify = new HashSet<(string, VmId)>();
+        foreach (var group in proposed.GroupBy(a => a.Vm))
+        {
+            foreach (var n in group.Where(a => a.Kind == PolicyActionKind.Notify).OrderBy(a => a.Policy, StringComparer.Ordinal))
+                if (seenNotify.Add((n.Policy, n.Vm))) taken.Add(n);
+            var ranked = group.Where(a => a.Kind != PolicyActionKind.Notify).OrderBy(a => a, Ranking.Instance).ToList();
+            if (ranked.Count == 0) continue;
+            var winner = ranked[0];
+            taken.Add(winner);
+            foreach (var loser in ranked.Skip(1))
+                outranked.Add(new SuppressedAction(loser, SuppressionCode.Outranked,
+                    $"outranked by {winner.Policy}'s {Name(winner.Kind)} ({Why(winner, loser)})"));
+        }
+        return (taken, outranked);
+    }
+
+    private static string Why(IntendedAction w, IntendedAction l) =>
+        w.Scope != l.Scope ? "an admin policy outranks a user policy"
+        : w.Kind != l.Kind ? $"{Name(w.Kind)} takes precedence over {Name(l.Kind)}"
+        : w.Priority() != l.Priority() ? $"priority {w.Priority()} over {l.Priority()}"
+        : "same rank; the policy name decides";
+
+    internal static string Name(PolicyActionKind k) => k switch
+    {
+        PolicyActionKind.RestartElsewhere => "restartElsewhere",
+        _ => k.ToString().ToLowerInvariant(),
+    };
+
+    private static int Priority(this IntendedAction a) => a.PolicyPriority;
+
+    private sealed class Ranking : IComparer<IntendedAction>
+    {
+        public static readonly Ranking Instance = new();
+
+        public int Compare(IntendedAction? x, IntendedAction? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            if (x is null) return 1;
+            if (y is null) return -1;
+            var c = (y.Scope == PolicyScope.Admin).CompareTo(x.Scope == PolicyScope.Admin);
+            if (c != 0) return c;
+            c = x.Kind.CompareTo(y.Kind);
+            if (c != 0) return c;
+            c = y.PolicyPriority.CompareTo(x.PolicyPriority);
+            return c != 0 ? c : string.CompareOrdinal(x.Policy, y.Policy);
+        }
+    }
+}

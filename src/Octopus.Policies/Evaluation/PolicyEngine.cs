@@ -1,0 +1,226 @@
+using Octopus.Policies.Documents;
+using Octopus.Policies.Language;
+using Octopus.Policies.Snapshots;
+
+namespace Octopus.Policies.Evaluation;
+
+/// <summary>Evaluates policies over a snapshot: a pure function, a <see cref="PolicySnapshot"/> and policies in, a
+/// <see cref="PolicyEvaluation"/> out, nothing changed. The same call is the preview ("which VMs would this touch now,
+/// and why"). The steps, cheapest first:
+/// <list type="number">
+/// <item>Authorise the policy: an admin-scoped policy runs only if its owner is an admin in the snapshot.</item>
+/// <item>Select candidates from the snapshot's indexes: a user policy's owner's VMs only (the authorisation rule, by
+/// construction and checked again per VM); an admin policy's selector (owners, tags, hosts, images, age); an event's VM or
+/// host.</item>
+/// <item>Evaluate the compiled condition per candidate (allocation-free); explain the matches.</item>
+/// <item>Apply the safety rules: <c>protected</c> blocks delete; delete warns first and waits for its grace period;
+/// a move relieves a host by at most its maxPerHost VMs, busiest first.</item>
+/// <item>Resolve conflicts (<see cref="ConflictResolver"/>) and sort the result so it never depends on input order.</item>
+/// </list></summary>
+public sealed class PolicyEngine(PolicyEngineOptions? options = null)
+{
+    private readonly PolicyEngineOptions _options = options ?? PolicyEngineOptions.Default;
+
+    /// <summary>Evaluates the enabled policies among <paramref name="policies"/>. With <paramref name="trigger"/> only the
+    /// VMs the event concerns are considered (the caller passes the policies that react to it).</summary>
+    public PolicyEvaluation Evaluate(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger = null) =>
+        Run(snapshot, policies.Where(p => p.Document.Enabled), trigger);
+
+    /// <summary>What <paramref name="policy"/> would do now, alone, even if it is disabled: the same evaluation as
+    /// <see cref="Evaluate"/>, so a preview never disagrees with what happens.</summary>
+    public PolicyEvaluation Preview(PolicySnapshot snapshot, CompiledPolicy policy, PolicyEvent? trigger = null) =>
+        Run(snapshot, [policy], trigger);
+
+    private PolicyEvaluation Run(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger)
+    {
+        var proposed = new List<IntendedAction>();
+        var suppressed = new List<SuppressedAction>();
+        var problems = new List<PolicyProblem>();
+        var summaries = new List<PolicyRunSummary>();
+        var ctx = new EvalContext { IdleThresholdPercent = _options.IdleThresholdPercent };
+        foreach (var policy in policies.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var doc = policy.Document;
+            if (!Authorise(snapshot, doc, problems)) continue;
+            ctx.SetClock(snapshot.Now, policy.Zone);
+            int considered = 0, matched = 0, undecided = 0;
+            string? undecidedExample = null;
+            var stepLimitHit = 0;
+            var moves = new List<IntendedAction>();
+            foreach (var entry in Candidates(snapshot, doc, trigger))
+            {
+                if (!Selected(entry, doc.Select, snapshot.Now)) continue;
+                // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
+                if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) continue;
+                considered++;
+                ctx.Vm = entry.Vm;
+                ctx.Host = entry.Host;
+                ctx.User = entry.User;
+                ctx.HostVmCount = entry.HostVmCount;
+                bool holds;
+                try { holds = policy.Condition.Evaluate(ctx); }
+                catch (StepLimitExceededException e)
+                {
+                    if (stepLimitHit++ == 0) problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}"));
+                    continue;
+                }
+                if (ctx.Error is not null)
+                {
+                    undecided++;
+                    undecidedExample ??= $"VM {entry.Vm.Name}: {ctx.Error}";
+                    continue;
+                }
+                if (!holds) continue;
+                matched++;
+                var facts = policy.Condition.Explain(ctx);
+                var reason = $"policy {doc.Name}: ({doc.Condition.Trim()}) holds because {string.Join(", ", facts)}";
+                foreach (var action in doc.Actions)
+                {
+                    var intended = new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner,
+                        entry.Vm.Host, reason, facts) { PolicyPriority = doc.Priority };
+                    Propose(intended, entry, snapshot, proposed, suppressed, moves);
+                }
+            }
+            LimitMoves(moves, snapshot, proposed, suppressed);
+            if (stepLimitHit > 1)
+                problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"the step limit was hit for {stepLimitHit} VMs in all"));
+            summaries.Add(new PolicyRunSummary(doc.Name, considered, matched, undecided, undecidedExample));
+        }
+        var (taken, outranked) = ConflictResolver.Resolve(proposed);
+        suppressed.AddRange(outranked);
+        return new PolicyEvaluation(snapshot.Now, Sort(taken), suppressed.OrderBy(s => s.Action.VmName, StringComparer.Ordinal)
+            .ThenBy(s => s.Action.Vm.Value).ThenBy(s => s.Action.Policy, StringComparer.Ordinal).ToList(), problems, summaries);
+    }
+
+    private static List<IntendedAction> Sort(IEnumerable<IntendedAction> actions) =>
+        actions.OrderBy(a => a.VmName, StringComparer.Ordinal).ThenBy(a => a.Vm.Value).ThenBy(a => a.Kind)
+            .ThenBy(a => a.Policy, StringComparer.Ordinal).ToList();
+
+    private static bool Authorise(PolicySnapshot snapshot, PolicyDocument doc, List<PolicyProblem> problems)
+    {
+        var owner = snapshot.FindUser(doc.Owner);
+        if (owner is null)
+        {
+            problems.Add(new PolicyProblem(doc.Name, "policy.owner-unknown",
+                $"policy {doc.Name} was not evaluated: its owner '{doc.Owner}' does not exist; give the policy a new owner or delete it"));
+            return false;
+        }
+        if (doc.Scope == PolicyScope.Admin && !owner.IsAdmin)
+        {
+            problems.Add(new PolicyProblem(doc.Name, "policy.owner-not-admin",
+                $"policy {doc.Name} was not evaluated: it is an admin policy but its owner '{doc.Owner}' is not an administrator"));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The VMs a policy could touch, from the cheapest index that applies.</summary>
+    private static IEnumerable<VmEntry> Candidates(PolicySnapshot snapshot, PolicyDocument doc, PolicyEvent? trigger)
+    {
+        if (trigger is not null)
+        {
+            IEnumerable<VmEntry> concerned = trigger.Vm is { } vm ? snapshot.Entry(vm) is { } e ? [e] : []
+                : trigger.Host is { } host ? snapshot.On(host) : [];
+            return doc.Scope == PolicyScope.User ? concerned.Where(c => c.Vm.Owner == doc.Owner) : concerned;
+        }
+        if (doc.Scope == PolicyScope.User) return snapshot.OwnedBy(doc.Owner);
+        var sel = doc.Select;
+        if (sel.Owners.Count > 0) return sel.Owners.Distinct().SelectMany(snapshot.OwnedBy);
+        if (sel.Tags.Count > 0) return snapshot.Tagged(sel.Tags[0]);
+        if (sel.Hosts.Count > 0)
+            return sel.Hosts.Distinct(StringComparer.Ordinal).Select(snapshot.FindHost).Where(h => h is not null).SelectMany(h => snapshot.On(h!.Id));
+        return snapshot.Entries;
+    }
+
+    private static bool Selected(VmEntry entry, PolicySelector sel, DateTimeOffset now)
+    {
+        if (ReferenceEquals(sel, PolicySelector.All)) return true;
+        var vm = entry.Vm;
+        if (sel.Hosts.Count > 0 && (entry.Host is null || !sel.Hosts.Contains(entry.Host.Name))) return false;
+        if (sel.Owners.Count > 0 && !sel.Owners.Contains(vm.Owner)) return false;
+        for (var i = 0; i < sel.Tags.Count; i++)
+            if (!vm.Tags.Contains(sel.Tags[i])) return false;
+        if (sel.Images.Count > 0 && !sel.Images.Contains(vm.Image)) return false;
+        if (sel.OlderThan is { } older && now - vm.CreatedAt < older) return false;
+        if (sel.NewerThan is { } newer && now - vm.CreatedAt >= newer) return false;
+        return true;
+    }
+
+    private void Propose(IntendedAction a, VmEntry entry, PolicySnapshot snapshot, List<IntendedAction> proposed,
+        List<SuppressedAction> suppressed, List<IntendedAction> moves)
+    {
+        var vm = entry.Vm;
+        switch (a.Action)
+        {
+            case DeleteAction delete:
+                if (vm.Tags.Contains(_options.ProtectedTag))
+                {
+                    suppressed.Add(new SuppressedAction(a, SuppressionCode.Protected, $"the VM has the '{_options.ProtectedTag}' tag, which blocks delete always"));
+                    return;
+                }
+                var warning = snapshot.LatestWarning(a.Policy, vm.Id);
+                if (warning is null || warning.LeaseExpiresAt != vm.LeaseExpiresAt)
+                {
+                    proposed.Add(a with
+                    {
+                        Warning = new DeleteWarning(snapshot.Now + delete.Grace, vm.LeaseExpiresAt),
+                        Reason = $"warning: VM {vm.Name} will be deleted after {snapshot.Now + delete.Grace:u} unless this changes; {a.Reason}",
+                    });
+                    return;
+                }
+                var due = warning.SentAt + delete.Grace;
+                if (snapshot.Now < due)
+                {
+                    suppressed.Add(new SuppressedAction(a, SuppressionCode.AwaitingGrace,
+                        $"warned at {warning.SentAt:u}; the grace period ends at {due:u}"));
+                    return;
+                }
+                proposed.Add(a with { Reason = $"warned at {warning.SentAt:u} and the grace period ended at {due:u}; {a.Reason}" });
+                return;
+            case MoveAction or RestartElsewhereAction when vm.Host is null:
+                suppressed.Add(new SuppressedAction(a, SuppressionCode.NoHost, "the VM is not on a host"));
+                return;
+            case MoveAction:
+                moves.Add(a);
+                return;
+            case CheckpointAction checkpoint:
+                proposed.Add(a with { PruneCheckpoints = Prune(vm, a.Policy, checkpoint, snapshot.Now) });
+                return;
+            default:
+                proposed.Add(a);
+                return;
+        }
+    }
+
+    /// <summary>Retention after the new checkpoint: this policy's checkpoints, newest first, the new one counted first;
+    /// keep one when it is among the keepLast newest or newer than newerThan; prune the rest. Other checkpoints (a user's,
+    /// another policy's) are never pruned.</summary>
+    internal static IReadOnlyList<string> Prune(VmFacts vm, string policy, CheckpointAction retention, DateTimeOffset now)
+    {
+        var mine = vm.Checkpoints.Where(c => c.Policy == policy).OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var prune = new List<string>();
+        for (var i = 0; i < mine.Count; i++)
+        {
+            var rank = i + 1; // the checkpoint about to be taken is rank 0
+            var keepByCount = retention.KeepLast is { } n && rank < n;
+            var keepByAge = retention.NewerThan is { } age && now - mine[i].CreatedAt < age;
+            if (!keepByCount && !keepByAge) prune.Add(mine[i].Id);
+        }
+        return prune;
+    }
+
+    /// <summary>Each move policy relieves each host of at most maxPerHost VMs per evaluation, the busiest first (by latest
+    /// CPU sample, then name): moving everything at once would just make another host hot.</summary>
+    private static void LimitMoves(List<IntendedAction> moves, PolicySnapshot snapshot, List<IntendedAction> proposed, List<SuppressedAction> suppressed)
+    {
+        foreach (var group in moves.GroupBy(m => m.Host))
+        {
+            var ranked = group.OrderByDescending(m => snapshot.FindVm(m.Vm)?.Cpu.Latest ?? 0).ThenBy(m => m.VmName, StringComparer.Ordinal).ToList();
+            var limit = ((MoveAction)ranked[0].Action).MaxPerHost;
+            proposed.AddRange(ranked.Take(limit));
+            foreach (var rest in ranked.Skip(limit))
+                suppressed.Add(new SuppressedAction(rest, SuppressionCode.MoveLimit,
+                    $"{limit} VM(s) already leave this host in this evaluation (maxPerHost: {limit})"));
+        }
+    }
+}
