@@ -52,6 +52,8 @@ public enum SuppressionCode
     MoveLimit,
     /// <summary>The action needs a host and the VM has none.</summary>
     NoHost,
+    /// <summary>A user policy proposed an action on a VM its owner does not own (refused whatever the condition said).</summary>
+    NotAuthorised,
 }
 
 /// <summary>A proposed action that is not taken now, with the reason (shown by preview so nothing is a mystery).</summary>

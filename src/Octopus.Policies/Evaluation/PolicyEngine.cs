@@ -23,20 +23,26 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
 
     /// <summary>Evaluates the enabled policies among <paramref name="policies"/>. With <paramref name="trigger"/> only the
     /// VMs the event concerns are considered (the caller passes the policies that react to it).</summary>
-    public PolicyEvaluation Evaluate(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger = null) =>
-        Run(snapshot, policies.Where(p => p.Document.Enabled), trigger);
+    /// <param name="scriptProposals">Actions proposed by admin C# scripts (<see cref="Scripting.ScriptPolicy"/>) in the same
+    /// round: they go through the same safety rules and conflict resolution as the rest.</param>
+    public PolicyEvaluation Evaluate(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger = null,
+        IEnumerable<IntendedAction>? scriptProposals = null) =>
+        Run(snapshot, policies.Where(p => p.Document.Enabled), trigger, scriptProposals);
 
     /// <summary>What <paramref name="policy"/> would do now, alone, even if it is disabled: the same evaluation as
     /// <see cref="Evaluate"/>, so a preview never disagrees with what happens.</summary>
     public PolicyEvaluation Preview(PolicySnapshot snapshot, CompiledPolicy policy, PolicyEvent? trigger = null) =>
-        Run(snapshot, [policy], trigger);
+        Run(snapshot, [policy], trigger, null);
 
-    private PolicyEvaluation Run(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger)
+    private PolicyEvaluation Run(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger,
+        IEnumerable<IntendedAction>? scriptProposals)
     {
+        var raw = new List<IntendedAction>();
         var proposed = new List<IntendedAction>();
         var suppressed = new List<SuppressedAction>();
         var problems = new List<PolicyProblem>();
         var summaries = new List<PolicyRunSummary>();
+        var moves = new List<IntendedAction>();
         var ctx = new EvalContext { IdleThresholdPercent = _options.IdleThresholdPercent };
         foreach (var policy in policies.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
@@ -46,7 +52,6 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
             int considered = 0, matched = 0, undecided = 0;
             string? undecidedExample = null;
             var stepLimitHit = 0;
-            var moves = new List<IntendedAction>();
             foreach (var entry in Candidates(snapshot, doc, trigger))
             {
                 if (!Selected(entry, doc.Select, snapshot.Now)) continue;
@@ -78,14 +83,20 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
                 {
                     var intended = new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner,
                         entry.Vm.Host, reason, facts) { PolicyPriority = doc.Priority };
-                    Propose(intended, entry, snapshot, proposed, suppressed, moves);
+                    raw.Add(intended);
                 }
             }
-            LimitMoves(moves, snapshot, proposed, suppressed);
             if (stepLimitHit > 1)
                 problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"the step limit was hit for {stepLimitHit} VMs in all"));
             summaries.Add(new PolicyRunSummary(doc.Name, considered, matched, undecided, undecidedExample));
         }
+        foreach (var a in raw.Concat(scriptProposals ?? []))
+        {
+            var entry = snapshot.Entry(a.Vm);
+            if (entry is null) continue; // a script named a VM that is not in the snapshot
+            Propose(a, entry, snapshot, proposed, suppressed, moves);
+        }
+        LimitMoves(moves, snapshot, proposed, suppressed);
         var (taken, outranked) = ConflictResolver.Resolve(proposed);
         suppressed.AddRange(outranked);
         return new PolicyEvaluation(snapshot.Now, Sort(taken), suppressed.OrderBy(s => s.Action.VmName, StringComparer.Ordinal)
@@ -150,6 +161,12 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         List<SuppressedAction> suppressed, List<IntendedAction> moves)
     {
         var vm = entry.Vm;
+        if (a.Scope == PolicyScope.User && vm.Owner != a.PolicyOwner)
+        {
+            suppressed.Add(new SuppressedAction(a, SuppressionCode.NotAuthorised,
+                $"a user policy of {a.PolicyOwner} may only act on {a.PolicyOwner}'s VMs, and this one belongs to {vm.Owner}"));
+            return;
+        }
         switch (a.Action)
         {
             case DeleteAction delete:
@@ -213,7 +230,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     /// CPU sample, then name): moving everything at once would just make another host hot.</summary>
     private static void LimitMoves(List<IntendedAction> moves, PolicySnapshot snapshot, List<IntendedAction> proposed, List<SuppressedAction> suppressed)
     {
-        foreach (var group in moves.GroupBy(m => m.Host))
+        foreach (var group in moves.GroupBy(m => (m.Policy, m.Host)))
         {
             var ranked = group.OrderByDescending(m => snapshot.FindVm(m.Vm)?.Cpu.Latest ?? 0).ThenBy(m => m.VmName, StringComparer.Ordinal).ToList();
             var limit = ((MoveAction)ranked[0].Action).MaxPerHost;
