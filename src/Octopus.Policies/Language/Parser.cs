@@ -150,8 +150,8 @@ internal sealed class Parser
             Take();
             var name = Expect(TokenKind.Identifier, "a name after '.'");
             node = Peek.Kind == TokenKind.LParen
-                ? Count(new CallSyntax(name.Position, node, name.Text, Arguments()))
-                : Count(new SelectSyntax(name.Position, node, name.Text));
+                ? Count(new CallSyntax(node.Position, node, name.Text, Arguments(), name.Position))
+                : Count(new SelectSyntax(node.Position, node, name.Text));
         }
         return node;
     }
@@ -187,7 +187,7 @@ internal sealed class Parser
             case TokenKind.Identifier:
                 Take();
                 return Peek.Kind == TokenKind.LParen
-                    ? Count(new CallSyntax(t.Position, null, t.Text, Arguments()))
+                    ? Count(new CallSyntax(t.Position, null, t.Text, Arguments(), t.Position))
                     : Count(new IdentifierSyntax(t.Position, t.Text));
             case TokenKind.LParen:
             {

@@ -120,7 +120,7 @@ internal sealed class TypeChecker
             if (!def.TakesWindow)
                 throw new PolicyLanguageException(StartOf(c), $"{full} is a fact, not a function: remove the parentheses");
             if (c.Args.Count != 1)
-                throw new PolicyLanguageException(c.Position, $"{full} takes one window, e.g. {full}(2h); found {c.Args.Count} arguments");
+                throw new PolicyLanguageException(c.NamePosition, $"{full} takes one window, e.g. {full}(2h); found {c.Args.Count} arguments");
             var window = Duration(c.Args[0]);
             return Record($"{full}({Describe(c.Args[0])})", def.Build(window));
         }
@@ -138,7 +138,7 @@ internal sealed class TypeChecker
             var method = c.Name switch { "startsWith" => StringMethod.StartsWith, "endsWith" => StringMethod.EndsWith, _ => StringMethod.Contains };
             return new StringMethodExpr(method, target, arg);
         }
-        throw new PolicyLanguageException(c.Position,
+        throw new PolicyLanguageException(c.NamePosition,
             $"unknown function '{c.Name}' on a {target.Type}; strings have startsWith, endsWith and contains");
     }
 
