@@ -29,6 +29,7 @@ internal static partial class YamlTree
         var parser = new YamlDotNet.Core.Parser(new StringReader(text));
         try
         {
+            parser.MoveNext();
             Expect<StreamStart>(parser);
             if (parser.Current is StreamEnd)
                 throw new PolicyDocumentException(new SourcePosition(1, 1), null, "the policy file is empty");
@@ -52,7 +53,6 @@ internal static partial class YamlTree
 
     private static void Expect<T>(IParser parser) where T : ParsingEvent
     {
-        parser.MoveNext();
         if (parser.Current is not T)
             throw new PolicyDocumentException(At(parser.Current?.Start ?? Mark.Empty), null, $"expected {typeof(T).Name}");
         parser.MoveNext();
@@ -105,5 +105,8 @@ internal static partial class YamlTree
         }
     }
 
-    private static bool IsStandardTag(string tag) => tag.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal);
+    private static readonly HashSet<string> StandardTags = new[] { "str", "int", "bool", "float", "null", "map", "seq" }
+        .Select(t => "tag:yaml.org,2002:" + t).ToHashSet(StringComparer.Ordinal);
+
+    private static bool IsStandardTag(string tag) => StandardTags.Contains(tag);
 }
