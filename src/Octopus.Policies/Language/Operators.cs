@@ -9,26 +9,41 @@ internal sealed class NotExpr(Expr operand) : Expr(ConditionType.Bool)
     }
 }
 
-/// <summary>Short-circuit and: the right side is not evaluated when the left is false, so <c>has(vm.lease) &amp;&amp;
-/// vm.lease.expired</c> is safe. An absent fact on the left stops evaluation (the condition then does not hold).</summary>
+/// <summary>Short-circuit and, with CEL's error absorption: <c>false &amp;&amp; error</c> and <c>error &amp;&amp; false</c> are
+/// false, so <c>has(vm.lease) &amp;&amp; vm.lease.expired</c> is safe and the order of the operands does not matter for a
+/// decided result. Anything else with an absent fact leaves the error set (the condition then does not hold).</summary>
 internal sealed class AndExpr(Expr left, Expr right) : Expr(ConditionType.Bool)
 {
     public override bool Bool(EvalContext c)
     {
         c.Tick();
-        if (!left.Bool(c) || c.Error is not null) return false;
-        return right.Bool(c);
+        if (c.Error is not null) return false;
+        var l = left.Bool(c);
+        if (c.Error is null) return l && right.Bool(c);
+        var leftError = c.Error;
+        c.Error = null;
+        var r = right.Bool(c);
+        if (c.Error is null && !r) return false;
+        c.Error = leftError;
+        return false;
     }
 }
 
+/// <summary>Short-circuit or, with CEL's error absorption: <c>true || error</c> and <c>error || true</c> are true.</summary>
 internal sealed class OrExpr(Expr left, Expr right) : Expr(ConditionType.Bool)
 {
     public override bool Bool(EvalContext c)
     {
         c.Tick();
-        var l = left.Bool(c);
         if (c.Error is not null) return false;
-        return l || right.Bool(c);
+        var l = left.Bool(c);
+        if (c.Error is null) return l || right.Bool(c);
+        var leftError = c.Error;
+        c.Error = null;
+        var r = right.Bool(c);
+        if (c.Error is null && r) return true;
+        c.Error = leftError;
+        return false;
     }
 }
 

@@ -188,7 +188,7 @@ public sealed class ScriptPolicy
 
         private static BlockSyntax Block(TypeSyntax returnType, ExpressionSyntax e) =>
             returnType is PredefinedTypeSyntax p && p.Keyword.IsKind(SyntaxKind.VoidKeyword)
-                ? SyntaxFactory.Block(GuardCall(), SyntaxFactory.ExpressionStatement(e))
-                : SyntaxFactory.Block(GuardCall(), SyntaxFactory.ReturnStatement(e));
+                ? SyntaxFactory.Block(GuardCall(), SyntaxFactory.ExpressionStatement(e)).NormalizeWhitespace()
+                : SyntaxFactory.Block(GuardCall(), SyntaxFactory.ReturnStatement(e)).NormalizeWhitespace();
     }
 }

@@ -66,6 +66,21 @@ public class EvaluatorTests
         actual.Should().Be(error);
     }
 
+    [Theory]
+    // CEL absorption: a decided side wins over an absent fact on either side (db has no lease).
+    [InlineData("vm.lease.expired || true", true, null)]
+    [InlineData("true || vm.lease.expired", true, null)]
+    [InlineData("vm.lease.expired && false", false, null)]
+    [InlineData("vm.lease.expired || false", false, "vm.lease.expired is absent: the VM has no lease; guard it with has(vm.lease)")]
+    [InlineData("vm.lease.expired && true", false, "vm.lease.expired is absent: the VM has no lease; guard it with has(vm.lease)")]
+    [InlineData("!(vm.lease.expired || true)", false, null)]
+    public void Evaluate_AbsentFactInLogic_AbsorbedLikeCel(string condition, bool holds, string? error)
+    {
+        var result = ConditionHarness.Run(condition, World().Build(), "db");
+        result.Holds.Should().Be(holds);
+        result.Error.Should().Be(error);
+    }
+
     [Fact]
     public void Evaluate_ShortCircuit_GuardsAbsentFact()
     {
