@@ -20,17 +20,24 @@ public static class ConflictResolver
         var taken = new List<IntendedAction>();
         var outranked = new List<SuppressedAction>();
         var seenNotify = new HashSet<(string, VmId)>();
-        foreach (var group in proposed.GroupBy(a => a.Vm))
+        var contested = new List<IntendedAction>();
+        foreach (var a in proposed)
         {
-            foreach (var n in group.Where(a => a.Kind == PolicyActionKind.Notify).OrderBy(a => a.Policy, StringComparer.Ordinal))
-                if (seenNotify.Add((n.Policy, n.Vm))) taken.Add(n);
-            var ranked = group.Where(a => a.Kind != PolicyActionKind.Notify).OrderBy(a => a, Ranking.Instance).ToList();
-            if (ranked.Count == 0) continue;
-            var winner = ranked[0];
-            taken.Add(winner);
-            foreach (var loser in ranked.Skip(1))
-                outranked.Add(new SuppressedAction(loser, SuppressionCode.Outranked,
-                    $"outranked by {winner.Policy}'s {Name(winner.Kind)} ({Why(winner, loser)})"));
+            if (a.Kind != PolicyActionKind.Notify) contested.Add(a);
+            else if (seenNotify.Add((a.Policy, a.Vm))) taken.Add(a);
+        }
+        // One sort puts each VM's candidates together, best first; a single pass then keeps each VM's first.
+        contested.Sort(ByVmThenRank.Instance);
+        IntendedAction? winner = null;
+        foreach (var a in contested)
+        {
+            if (winner is null || winner.Vm != a.Vm)
+            {
+                winner = a;
+                taken.Add(a);
+                continue;
+            }
+            outranked.Add(new SuppressedAction(a, SuppressionCode.Outranked, $"outranked by {winner.Policy}'s {Name(winner.Kind)} ({Why(winner, a)})"));
         }
         return (taken, outranked);
     }
@@ -49,16 +56,18 @@ public static class ConflictResolver
 
     private static int Priority(this IntendedAction a) => a.PolicyPriority;
 
-    private sealed class Ranking : IComparer<IntendedAction>
+    private sealed class ByVmThenRank : IComparer<IntendedAction>
     {
-        public static readonly Ranking Instance = new();
+        public static readonly ByVmThenRank Instance = new();
 
         public int Compare(IntendedAction? x, IntendedAction? y)
         {
             if (ReferenceEquals(x, y)) return 0;
             if (x is null) return 1;
             if (y is null) return -1;
-            var c = (y.Scope == PolicyScope.Admin).CompareTo(x.Scope == PolicyScope.Admin);
+            var c = x.Vm.Value.CompareTo(y.Vm.Value);
+            if (c != 0) return c;
+            c = (y.Scope == PolicyScope.Admin).CompareTo(x.Scope == PolicyScope.Admin);
             if (c != 0) return c;
             c = x.Kind.CompareTo(y.Kind);
             if (c != 0) return c;

@@ -37,75 +37,121 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     private PolicyEvaluation Run(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger,
         IEnumerable<IntendedAction>? scriptProposals)
     {
-        var raw = new List<IntendedAction>();
+        var raw = new List<(IntendedAction Action, VmEntry Entry)>();
         var proposed = new List<IntendedAction>();
         var suppressed = new List<SuppressedAction>();
         var problems = new List<PolicyProblem>();
         var summaries = new List<PolicyRunSummary>();
         var moves = new List<IntendedAction>();
         var ctx = new EvalContext { IdleThresholdPercent = _options.IdleThresholdPercent };
+        var runs = new List<PolicyRun>();
         foreach (var policy in policies.OrderBy(p => p.Name, StringComparer.Ordinal))
+            if (Authorise(snapshot, policy.Document, problems)) runs.Add(new PolicyRun(policy, snapshot.Now));
+
+        // Policies that look at every VM are evaluated VM by VM, all of them for one VM before the next: the VM's facts and
+        // CPU history are then read from memory once and stay in cache across policies, and repeated CPU windows are
+        // computed once per VM. Policies with an index (a user's VMs, a tag, an event) walk only their candidates.
+        var scanning = runs.Where(r => trigger is null && ScansAll(r.Policy.Document)).ToArray();
+        if (scanning.Length > 0)
         {
-            var doc = policy.Document;
-            if (!Authorise(snapshot, doc, problems)) continue;
-            ctx.SetClock(snapshot.Now, policy.Zone);
-            int considered = 0, matched = 0, undecided = 0;
-            string? undecidedExample = null;
-            var stepLimitHit = 0;
-            foreach (var entry in Candidates(snapshot, doc, trigger))
+            foreach (var entry in snapshot.Entries)
             {
-                if (!Selected(entry, doc.Select, snapshot.Now)) continue;
-                // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
-                if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) continue;
-                considered++;
-                ctx.Vm = entry.Vm;
-                ctx.Host = entry.Host;
-                ctx.User = entry.User;
-                ctx.HostVmCount = entry.HostVmCount;
-                bool holds;
-                try { holds = policy.Condition.Evaluate(ctx); }
-                catch (StepLimitExceededException e)
-                {
-                    if (stepLimitHit++ == 0) problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}"));
-                    continue;
-                }
-                if (ctx.Error is not null)
-                {
-                    undecided++;
-                    undecidedExample ??= $"VM {entry.Vm.Name}: {ctx.Error}";
-                    continue;
-                }
-                if (!holds) continue;
-                matched++;
-                var facts = policy.Condition.Explain(ctx);
-                var reason = $"policy {doc.Name}: ({doc.Condition.Trim()}) holds because {string.Join(", ", facts)}";
-                foreach (var action in doc.Actions)
-                {
-                    var intended = new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner,
-                        entry.Vm.Host, reason, facts) { PolicyPriority = doc.Priority };
-                    raw.Add(intended);
-                }
+                ctx.SetVm(entry);
+                foreach (var run in scanning) Consider(run, entry, ctx, snapshot, raw, problems);
             }
-            if (stepLimitHit > 1)
-                problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"the step limit was hit for {stepLimitHit} VMs in all"));
-            summaries.Add(new PolicyRunSummary(doc.Name, considered, matched, undecided, undecidedExample));
         }
-        foreach (var a in raw.Concat(scriptProposals ?? []))
+        foreach (var run in runs.Where(r => !scanning.Contains(r)))
+            foreach (var entry in Candidates(snapshot, run.Policy.Document, trigger))
+            {
+                ctx.SetVm(entry);
+                Consider(run, entry, ctx, snapshot, raw, problems);
+            }
+        foreach (var run in runs)
         {
-            var entry = snapshot.Entry(a.Vm);
-            if (entry is null) continue; // a script named a VM that is not in the snapshot
-            Propose(a, entry, snapshot, proposed, suppressed, moves);
+            if (run.StepLimitHits > 1)
+                problems.Add(new PolicyProblem(run.Policy.Name, "policy.step-limit", $"the step limit was hit for {run.StepLimitHits} VMs in all"));
+            summaries.Add(new PolicyRunSummary(run.Policy.Name, run.Considered, run.Matched, run.Undecided, run.UndecidedExample));
         }
+        foreach (var (a, entry) in raw) Propose(a, entry, snapshot, proposed, suppressed, moves);
+        foreach (var a in scriptProposals ?? [])
+            if (snapshot.Entry(a.Vm) is { } entry) Propose(a, entry, snapshot, proposed, suppressed, moves); // else: not in the snapshot
         LimitMoves(moves, snapshot, proposed, suppressed);
         var (taken, outranked) = ConflictResolver.Resolve(proposed);
         suppressed.AddRange(outranked);
-        return new PolicyEvaluation(snapshot.Now, Sort(taken), suppressed.OrderBy(s => s.Action.VmName, StringComparer.Ordinal)
-            .ThenBy(s => s.Action.Vm.Value).ThenBy(s => s.Action.Policy, StringComparer.Ordinal).ToList(), problems, summaries);
+        var actions = taken.ToList();
+        actions.Sort(OutputOrder.Instance);
+        suppressed.Sort((x, y) => OutputOrder.Instance.Compare(x.Action, y.Action));
+        return new PolicyEvaluation(snapshot.Now, actions, suppressed, problems, summaries);
     }
 
-    private static List<IntendedAction> Sort(IEnumerable<IntendedAction> actions) =>
-        actions.OrderBy(a => a.VmName, StringComparer.Ordinal).ThenBy(a => a.Vm.Value).ThenBy(a => a.Kind)
-            .ThenBy(a => a.Policy, StringComparer.Ordinal).ToList();
+    /// <summary>The order of results: by VM name, VM id, action, policy. A total order, so the output never depends on the
+    /// order of the input.</summary>
+    private sealed class OutputOrder : IComparer<IntendedAction>
+    {
+        public static readonly OutputOrder Instance = new();
+
+        public int Compare(IntendedAction? x, IntendedAction? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            if (x is null) return 1;
+            if (y is null) return -1;
+            var c = string.CompareOrdinal(x.VmName, y.VmName);
+            if (c == 0) c = x.Vm.Value.CompareTo(y.Vm.Value);
+            if (c == 0) c = x.Kind.CompareTo(y.Kind);
+            if (c == 0) c = string.CompareOrdinal(x.Policy, y.Policy);
+            if (c == 0) c = x.Action.Kind.CompareTo(y.Action.Kind);
+            return c;
+        }
+    }
+
+    /// <summary>Evaluates one policy on one VM (already loaded into <paramref name="ctx"/>) and records what follows.</summary>
+    private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, List<(IntendedAction, VmEntry)> raw,
+        List<PolicyProblem> problems)
+    {
+        var doc = run.Policy.Document;
+        if (!Selected(entry, doc.Select, snapshot.Now)) return;
+        // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
+        if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) return;
+        run.Considered++;
+        run.Clock.ApplyTo(ctx);
+        bool holds;
+        try { holds = run.Policy.Condition.Evaluate(ctx); }
+        catch (StepLimitExceededException e)
+        {
+            if (run.StepLimitHits++ == 0) problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}"));
+            return;
+        }
+        if (ctx.Error is not null)
+        {
+            run.Undecided++;
+            run.UndecidedExample ??= $"VM {entry.Vm.Name}: {ctx.Error}";
+            return;
+        }
+        if (!holds) return;
+        run.Matched++;
+        var facts = run.Policy.Condition.Explain(ctx);
+        var reason = $"policy {doc.Name}: {run.ConditionText} holds because {string.Join(", ", facts)}";
+        foreach (var action in doc.Actions)
+            raw.Add((new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner, entry.Vm.Host,
+                reason, facts) { PolicyPriority = doc.Priority }, entry));
+    }
+
+    /// <summary>True for an admin policy with no index to narrow its candidates: it looks at every VM.</summary>
+    private static bool ScansAll(PolicyDocument doc) =>
+        doc.Scope == PolicyScope.Admin && doc.Select.Owners.Count == 0 && doc.Select.Tags.Count == 0 && doc.Select.Hosts.Count == 0;
+
+    /// <summary>One policy's progress through one evaluation.</summary>
+    private sealed class PolicyRun(CompiledPolicy policy, DateTimeOffset now)
+    {
+        public CompiledPolicy Policy { get; } = policy;
+        public LocalClock Clock { get; } = LocalClock.At(now, policy.Zone);
+        public string ConditionText { get; } = policy.Document.Condition.Trim();
+        public int Considered;
+        public int Matched;
+        public int Undecided;
+        public int StepLimitHits;
+        public string? UndecidedExample;
+    }
 
     private static bool Authorise(PolicySnapshot snapshot, PolicyDocument doc, List<PolicyProblem> problems)
     {

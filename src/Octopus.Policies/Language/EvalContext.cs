@@ -35,14 +35,54 @@ internal sealed class EvalContext
     }
 
     /// <summary>Sets the local-time facts for a policy's time zone.</summary>
-    public void SetClock(DateTimeOffset utcNow, TimeZoneInfo zone)
+    public void SetClock(DateTimeOffset utcNow, TimeZoneInfo zone) => LocalClock.At(utcNow, zone).ApplyTo(this);
+
+    /// <summary>Loads the VM to evaluate and forgets the previous VM's remembered CPU windows.</summary>
+    public void SetVm(VmEntry entry)
     {
-        Now = utcNow;
-        var local = TimeZoneInfo.ConvertTime(utcNow, zone);
-        Hour = local.Hour;
-        Minute = local.Minute;
-        Day = local.Day;
-        Weekday = WeekdayName(local.DayOfWeek);
+        Vm = entry.Vm;
+        Host = entry.Host;
+        User = entry.User;
+        HostVmCount = entry.HostVmCount;
+        _memoCount = 0;
+    }
+
+    // CPU window aggregates already computed for the current VM, so ten policies asking for vm.cpu.max(2h) scan once.
+    // A fixed array: remembering allocates nothing. The step cost is remembered too and charged again on a hit, so the
+    // step count of a condition never depends on which policies ran before it.
+    private readonly CpuMemo[] _memo = new CpuMemo[16];
+    private int _memoCount;
+
+    private struct CpuMemo
+    {
+        public object History;
+        public long WindowTicks;
+        public int Aggregate;
+        public double? Value;
+        public int Cost;
+    }
+
+    public bool TryRecall(object history, long windowTicks, int aggregate, out double? value, out int cost)
+    {
+        for (var i = 0; i < _memoCount; i++)
+        {
+            ref var m = ref _memo[i];
+            if (ReferenceEquals(m.History, history) && m.WindowTicks == windowTicks && m.Aggregate == aggregate)
+            {
+                value = m.Value;
+                cost = m.Cost;
+                return true;
+            }
+        }
+        value = null;
+        cost = 0;
+        return false;
+    }
+
+    public void Remember(object history, long windowTicks, int aggregate, double? value, int cost)
+    {
+        if (_memoCount == _memo.Length) return;
+        _memo[_memoCount++] = new CpuMemo { History = history, WindowTicks = windowTicks, Aggregate = aggregate, Value = value, Cost = cost };
     }
 
     internal static string WeekdayName(DayOfWeek d) => d switch
@@ -56,6 +96,25 @@ internal sealed class EvalContext
         DayOfWeek.Sunday => "Sun",
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
+}
+
+/// <summary>The local-time facts of one instant in one time zone, computed once per policy per evaluation.</summary>
+internal readonly record struct LocalClock(DateTimeOffset Now, int Hour, int Minute, int Day, string Weekday)
+{
+    public static LocalClock At(DateTimeOffset utcNow, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(utcNow, zone);
+        return new LocalClock(utcNow, local.Hour, local.Minute, local.Day, EvalContext.WeekdayName(local.DayOfWeek));
+    }
+
+    public void ApplyTo(EvalContext c)
+    {
+        c.Now = Now;
+        c.Hour = Hour;
+        c.Minute = Minute;
+        c.Day = Day;
+        c.Weekday = Weekday;
+    }
 }
 
 /// <summary>One evaluation used more steps than <see cref="LanguageLimits.MaxEvaluationSteps"/> allows.</summary>

@@ -101,14 +101,12 @@ internal sealed class CpuWindowExpr(string path, bool ofHost, CpuAggregate aggre
         }
         var history = ofHost ? c.Host?.Cpu : c.Vm.Cpu;
         if (history is null) { MarkAbsent(c); return 0; }
-        if (aggregate != CpuAggregate.Avg) c.Tick(history.ScanCost(c.Now, w));
-        var v = aggregate switch
+        if (!c.TryRecall(history, w.Ticks, (int)aggregate, out var v, out var cost))
         {
-            CpuAggregate.Avg => history.Average(c.Now, w),
-            CpuAggregate.Max => history.Max(c.Now, w),
-            CpuAggregate.Min => history.Min(c.Now, w),
-            _ => null,
-        };
+            v = history.Aggregate(c.Now, w, (int)aggregate, out cost);
+            c.Remember(history, w.Ticks, (int)aggregate, v, cost);
+        }
+        c.Tick(cost);
         if (v is { } value) return value;
         MarkAbsent(c);
         return 0;

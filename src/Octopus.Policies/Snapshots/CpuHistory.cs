@@ -78,6 +78,20 @@ public sealed class CpuHistory
         return TimeSpan.FromTicks(Math.Max(0, now.UtcTicks - _ticks[0]));
     }
 
+    /// <summary>Mean (0), max (1) or min (2) over the window in one pass, with its step cost (the samples a max or min
+    /// scans; a mean costs none thanks to the prefix sums).</summary>
+    internal double? Aggregate(DateTimeOffset now, TimeSpan window, int kind, out int cost)
+    {
+        cost = 0;
+        if (!Window(now, window, out var from, out var to)) return null;
+        if (kind == 0) return (_prefix[to] - _prefix[from]) / (to - from);
+        cost = to - from;
+        var m = _percent[from];
+        if (kind == 1) { for (var i = from + 1; i < to; i++) if (_percent[i] > m) m = _percent[i]; }
+        else { for (var i = from + 1; i < to; i++) if (_percent[i] < m) m = _percent[i]; }
+        return m;
+    }
+
     private bool Window(DateTimeOffset now, TimeSpan window, out int from, out int to)
     {
         from = to = 0;
@@ -87,9 +101,22 @@ public sealed class CpuHistory
         return to > from;
     }
 
+    /// <summary>First index whose time is at or after <paramref name="ticks"/>. Samples are usually evenly spaced, so it
+    /// guesses the index from the spacing and walks a step or two: two or three memory reads instead of a binary search's
+    /// seven, which matters when ten thousand histories are each read once per evaluation. Falls back to binary search.</summary>
     private int LowerBound(long ticks)
     {
-        int lo = 0, hi = _ticks.Length;
+        var n = _ticks.Length;
+        if (n == 0 || ticks <= _ticks[0]) return 0;
+        if (ticks > _ticks[n - 1]) return n;
+        var guess = (int)Math.Clamp((double)(ticks - _ticks[0]) / (_ticks[n - 1] - _ticks[0]) * (n - 1), 0, n - 1);
+        for (var step = 0; step < 4; step++)
+        {
+            if (_ticks[guess] < ticks) guess++;
+            else if (guess > 0 && _ticks[guess - 1] >= ticks) guess--;
+            else return guess;
+        }
+        int lo = 0, hi = n;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
