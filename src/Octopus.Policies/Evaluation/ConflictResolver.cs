@@ -48,11 +48,11 @@ public static class ConflictResolver
         : w.Priority() != l.Priority() ? $"priority {w.Priority()} over {l.Priority()}"
         : "same rank; the policy name decides";
 
-    internal static string Name(PolicyActionKind k) => k switch
-    {
-        PolicyActionKind.RestartElsewhere => "restartElsewhere",
-        _ => k.ToString().ToLowerInvariant(),
-    };
+    private static readonly string[] Names = Enum.GetValues<PolicyActionKind>()
+        .Select(k => k == PolicyActionKind.RestartElsewhere ? "restartElsewhere" : k.ToString().ToLowerInvariant()).ToArray();
+
+    /// <summary>The action's name as policy files write it ("shutdown", "restartElsewhere").</summary>
+    internal static string Name(PolicyActionKind k) => Names[(int)k];
 
     private static int Priority(this IntendedAction a) => a.PolicyPriority;
 

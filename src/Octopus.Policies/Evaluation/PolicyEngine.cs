@@ -260,6 +260,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     /// another policy's) are never pruned.</summary>
     internal static IReadOnlyList<string> Prune(VmFacts vm, string policy, CheckpointAction retention, DateTimeOffset now)
     {
+        if (vm.Checkpoints.Count == 0) return [];
         var mine = vm.Checkpoints.Where(c => c.Policy == policy).OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
         var prune = new List<string>();
         for (var i = 0; i < mine.Count; i++)
