@@ -26,7 +26,7 @@ internal static partial class YamlTree
 
     public static YNode Read(string text)
     {
-        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var parser = new TrackingParser(new YamlDotNet.Core.Parser(new StringReader(text)));
         try
         {
             parser.MoveNext();
@@ -46,6 +46,25 @@ internal static partial class YamlTree
         catch (YamlException e)
         {
             throw new PolicyDocumentException(At(e.Start), null, $"not valid YAML: {PositionPrefix().Replace(e.Message, "")}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or ArgumentException)
+        {
+            // YamlDotNet's scanner throws these on some malformed input (found by fuzzing); report where it got to.
+            throw new PolicyDocumentException(At(parser.LastEnd), null, "not valid YAML after this point; check quotes, brackets and indentation");
+        }
+    }
+
+    /// <summary>Remembers where the last event ended, so an unexpected parser failure can still be given a position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastEnd { get; private set; } = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } c) LastEnd = c.End;
+            return inner.MoveNext();
         }
     }
 
