@@ -37,41 +37,58 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     private PolicyEvaluation Run(PolicySnapshot snapshot, IEnumerable<CompiledPolicy> policies, PolicyEvent? trigger,
         IEnumerable<IntendedAction>? scriptProposals)
     {
-        var raw = new List<(IntendedAction Action, VmEntry Entry)>();
         var proposed = new List<IntendedAction>();
         var suppressed = new List<SuppressedAction>();
         var problems = new List<PolicyProblem>();
         var summaries = new List<PolicyRunSummary>();
         var moves = new List<IntendedAction>();
-        var ctx = new EvalContext { IdleThresholdPercent = _options.IdleThresholdPercent };
         var runs = new List<PolicyRun>();
         foreach (var policy in policies.OrderBy(p => p.Name, StringComparer.Ordinal))
-            if (Authorise(snapshot, policy.Document, problems)) runs.Add(new PolicyRun(policy, snapshot.Now));
+            if (Authorise(snapshot, policy.Document, problems)) runs.Add(new PolicyRun(policy, snapshot.Now, runs.Count));
 
         // Policies that look at every VM are evaluated VM by VM, all of them for one VM before the next: the VM's facts and
         // CPU history are then read from memory once and stay in cache across policies, and repeated CPU windows are
-        // computed once per VM. Policies with an index (a user's VMs, a tag, an event) walk only their candidates.
+        // computed once per VM. With Parallelism > 1 the VMs are split into contiguous ranges evaluated side by side and
+        // merged in range order, so the result is the same as sequentially. Policies with an index (a user's VMs, a tag,
+        // an event) walk only their candidates.
         var scanning = runs.Where(r => trigger is null && ScansAll(r.Policy.Document)).ToArray();
-        if (scanning.Length > 0)
+        var entries = snapshot.Entries;
+        var parts = scanning.Length == 0 ? 0 : Math.Clamp(Math.Min(_options.Parallelism, entries.Count / 1024), 1, 64);
+        var partials = new Partial[parts + 1];
+        if (parts > 0)
         {
-            foreach (var entry in snapshot.Entries)
+            void Scan(int part)
             {
-                ctx.SetVm(entry);
-                foreach (var run in scanning) Consider(run, entry, ctx, snapshot, raw, problems);
+                var (from, to) = ((int)((long)entries.Count * part / parts), (int)((long)entries.Count * (part + 1) / parts));
+                var partial = partials[part] = new Partial(runs.Count);
+                var ctx = NewContext();
+                for (var i = from; i < to; i++)
+                {
+                    ctx.SetVm(entries[i]);
+                    foreach (var run in scanning) Consider(run, entries[i], ctx, snapshot, partial);
+                }
             }
+            if (parts == 1) Scan(0);
+            else Parallel.For(0, parts, Scan);
         }
+        var indexed = partials[parts] = new Partial(runs.Count);
+        var indexedCtx = NewContext();
         foreach (var run in runs.Where(r => !scanning.Contains(r)))
             foreach (var entry in Candidates(snapshot, run.Policy.Document, trigger))
             {
-                ctx.SetVm(entry);
-                Consider(run, entry, ctx, snapshot, raw, problems);
+                indexedCtx.SetVm(entry);
+                Consider(run, entry, indexedCtx, snapshot, indexed);
             }
         foreach (var run in runs)
         {
-            if (run.StepLimitHits > 1)
-                problems.Add(new PolicyProblem(run.Policy.Name, "policy.step-limit", $"the step limit was hit for {run.StepLimitHits} VMs in all"));
-            summaries.Add(new PolicyRunSummary(run.Policy.Name, run.Considered, run.Matched, run.Undecided, run.UndecidedExample));
+            var tallies = partials.Select(p => p.Tallies[run.Index]).ToList();
+            var hits = tallies.Sum(t => t.StepLimitHits);
+            if (tallies.Select(t => t.FirstStepLimit).FirstOrDefault(p => p is not null) is { } first) problems.Add(first);
+            if (hits > 1) problems.Add(new PolicyProblem(run.Policy.Name, "policy.step-limit", $"the step limit was hit for {hits} VMs in all"));
+            summaries.Add(new PolicyRunSummary(run.Policy.Name, tallies.Sum(t => t.Considered), tallies.Sum(t => t.Matched),
+                tallies.Sum(t => t.Undecided), tallies.Select(t => t.UndecidedExample).FirstOrDefault(e => e is not null)));
         }
+        var raw = partials.SelectMany(p => p.Raw);
         foreach (var (a, entry) in raw) Propose(a, entry, snapshot, proposed, suppressed, moves);
         foreach (var a in scriptProposals ?? [])
             if (snapshot.Entry(a.Vm) is { } entry) Propose(a, entry, snapshot, proposed, suppressed, moves); // else: not in the snapshot
@@ -104,35 +121,37 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         }
     }
 
+    private EvalContext NewContext() => new() { IdleThresholdPercent = _options.IdleThresholdPercent };
+
     /// <summary>Evaluates one policy on one VM (already loaded into <paramref name="ctx"/>) and records what follows.</summary>
-    private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, List<(IntendedAction, VmEntry)> raw,
-        List<PolicyProblem> problems)
+    private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, Partial partial)
     {
+        var tally = partial.Tallies[run.Index];
         var doc = run.Policy.Document;
         if (!Selected(entry, doc.Select, snapshot.Now)) return;
         // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
         if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) return;
-        run.Considered++;
+        tally.Considered++;
         run.Clock.ApplyTo(ctx);
         bool holds;
         try { holds = run.Policy.Condition.Evaluate(ctx); }
         catch (StepLimitExceededException e)
         {
-            if (run.StepLimitHits++ == 0) problems.Add(new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}"));
+            if (tally.StepLimitHits++ == 0) tally.FirstStepLimit = new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}");
             return;
         }
         if (ctx.Error is not null)
         {
-            run.Undecided++;
-            run.UndecidedExample ??= $"VM {entry.Vm.Name}: {ctx.Error}";
+            tally.Undecided++;
+            tally.UndecidedExample ??= $"VM {entry.Vm.Name}: {ctx.Error}";
             return;
         }
         if (!holds) return;
-        run.Matched++;
+        tally.Matched++;
         var facts = run.Policy.Condition.Explain(ctx);
         var reason = $"policy {doc.Name}: {run.ConditionText} holds because {string.Join(", ", facts)}";
         foreach (var action in doc.Actions)
-            raw.Add((new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner, entry.Vm.Host,
+            partial.Raw.Add((new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner, entry.Vm.Host,
                 reason, facts) { PolicyPriority = doc.Priority }, entry));
     }
 
@@ -140,17 +159,36 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     private static bool ScansAll(PolicyDocument doc) =>
         doc.Scope == PolicyScope.Admin && doc.Select.Owners.Count == 0 && doc.Select.Tags.Count == 0 && doc.Select.Hosts.Count == 0;
 
-    /// <summary>One policy's progress through one evaluation.</summary>
-    private sealed class PolicyRun(CompiledPolicy policy, DateTimeOffset now)
+    /// <summary>One policy in one evaluation: what is fixed for the whole run.</summary>
+    private sealed class PolicyRun(CompiledPolicy policy, DateTimeOffset now, int index)
     {
         public CompiledPolicy Policy { get; } = policy;
         public LocalClock Clock { get; } = LocalClock.At(now, policy.Zone);
         public string ConditionText { get; } = policy.Document.Condition.Trim();
+        public int Index { get; } = index;
+    }
+
+    /// <summary>What one range of VMs produced: proposals in VM order, and a tally per policy.</summary>
+    private sealed class Partial
+    {
+        public Partial(int runs)
+        {
+            Tallies = new Tally[runs];
+            for (var i = 0; i < runs; i++) Tallies[i] = new Tally();
+        }
+
+        public List<(IntendedAction Action, VmEntry Entry)> Raw { get; } = [];
+        public Tally[] Tallies { get; }
+    }
+
+    private sealed class Tally
+    {
         public int Considered;
         public int Matched;
         public int Undecided;
         public int StepLimitHits;
         public string? UndecidedExample;
+        public PolicyProblem? FirstStepLimit;
     }
 
     private static bool Authorise(PolicySnapshot snapshot, PolicyDocument doc, List<PolicyProblem> problems)

@@ -72,3 +72,47 @@ public class ScanAndMemoTests
         a.Facts.Should().Equal(new Octopus.Policies.Language.FactValue("vm.age", "40d"));
     }
 }
+
+public class ParallelEvaluationTests
+{
+    [Fact]
+    public void Evaluate_Parallel_SameResultAsSequential()
+    {
+        // 5,000 VMs over 4 ranges (≥ 1,024 each); matches, undecided VMs and step-limit hits in every range.
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var world = new SnapshotBuilder(now).Admin("root").User("alice").User("bob");
+        for (var i = 0; i < 5000; i++)
+        {
+            var n = i;
+            world.Vm($"vm-{i:D4}", n % 2 == 0 ? "alice" : "bob", v =>
+            {
+                if (n % 3 == 0) v.Tags("web");
+                if (n % 7 == 0) v.Lease(now.AddHours(-1));
+                if (n % 5 == 0) v.Cpu(SnapshotBuilder.Flat(n % 10, n % 11 == 0 ? 400 : 130));
+            });
+        }
+        var snapshot = world.Build();
+        CompiledPolicy Admin(string name, string condition, PolicyAction action, Octopus.Policies.Language.LanguageLimits? limits = null) =>
+            CompiledPolicy.Compile(new PolicyDocument
+            {
+                Name = name, Owner = UserName.Parse("root"), Scope = PolicyScope.Admin, Condition = condition, Actions = [action],
+                Trigger = new IntervalTrigger(TimeSpan.FromMinutes(5)),
+            }, limits);
+        var policies = new[]
+        {
+            Admin("idle", "vm.cpu.max(2h) < 5", new ShutdownAction()),
+            Admin("web", "\"web\" in vm.tags", new CheckpointAction(3, null)),
+            Admin("lease", "vm.lease.expired", new DeleteAction(TimeSpan.Zero)),
+            Admin("scan", "vm.cpu.max(6h) < 100", new NotifyAction(null), Octopus.Policies.Language.LanguageLimits.Default with { MaxEvaluationSteps = 300 }),
+        };
+        var sequential = new PolicyEngine().Evaluate(snapshot, policies);
+        var parallel = new PolicyEngine(new PolicyEngineOptions { Parallelism = 4 }).Evaluate(snapshot, policies);
+        parallel.Actions.Select(a => a.ToString()).Should().Equal(sequential.Actions.Select(a => a.ToString()));
+        parallel.Suppressed.Select(a => a.ToString()).Should().Equal(sequential.Suppressed.Select(a => a.ToString()));
+        parallel.Problems.Should().Equal(sequential.Problems);
+        parallel.Policies.Should().Equal(sequential.Policies);
+        sequential.Actions.Should().NotBeEmpty();
+        sequential.Problems.Should().NotBeEmpty();
+        sequential.Policies.Should().Contain(p => p.Undecided > 0);
+    }
+}
