@@ -93,6 +93,19 @@ Console.WriteLine($"engine.Evaluate:  min {times[0]:F1} ms, median {Median(times
 Console.WriteLine($"                  CPU time (process, all threads, less affected by other load on the machine): min {cpuTimes[0]:F1} ms, " +
     $"median {Median(cpuTimes):F1} ms; load average now {LoadAverage()}");
 
+// ---- 1b. the same with Parallelism = all cores (identical result; contiguous VM ranges merged in order) --------------
+var parallelEngine = new PolicyEngine(new PolicyEngineOptions { Parallelism = Environment.ProcessorCount });
+for (var i = 0; i < 3; i++) parallelEngine.Evaluate(snapshot, policies);
+var parallelTimes = new List<double>();
+for (var i = 0; i < runs; i++)
+{
+    var sw = Stopwatch.StartNew();
+    parallelEngine.Evaluate(snapshot, policies);
+    parallelTimes.Add(sw.Elapsed.TotalMilliseconds);
+}
+parallelTimes.Sort();
+Console.WriteLine($"parallel ({Environment.ProcessorCount} threads): min {parallelTimes[0]:F1} ms, median {Median(parallelTimes):F1} ms");
+
 // ---- 2. the hot loop alone, as the engine runs it (VM by VM, every policy): no matches explained --------------------
 var ctx = new EvalContext();
 var entries = snapshot.Entries;

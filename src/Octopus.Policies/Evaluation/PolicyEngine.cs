@@ -149,7 +149,11 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         if (!holds) return;
         tally.Matched++;
         var facts = run.Policy.Condition.Explain(ctx);
-        var reason = $"policy {doc.Name}: {run.ConditionText} holds because {string.Join(", ", facts)}";
+        // One string per match, built in the partial's reusable builder: matches are where an evaluation allocates.
+        var sb = partial.Text.Clear().Append(run.ReasonPrefix);
+        for (var i = 0; i < facts.Count; i++)
+            (i == 0 ? sb : sb.Append(", ")).Append(facts[i].Fact).Append(" = ").Append(facts[i].Value);
+        var reason = sb.ToString();
         foreach (var action in doc.Actions)
             partial.Raw.Add((new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner, entry.Vm.Host,
                 reason, facts) { PolicyPriority = doc.Priority }, entry));
@@ -164,7 +168,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
     {
         public CompiledPolicy Policy { get; } = policy;
         public LocalClock Clock { get; } = LocalClock.At(now, policy.Zone);
-        public string ConditionText { get; } = policy.Document.Condition.Trim();
+        public string ReasonPrefix { get; } = $"policy {policy.Name}: {policy.Document.Condition.Trim()} holds because ";
         public int Index { get; } = index;
     }
 
@@ -178,6 +182,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         }
 
         public List<(IntendedAction Action, VmEntry Entry)> Raw { get; } = [];
+        public System.Text.StringBuilder Text { get; } = new(256);
         public Tally[] Tallies { get; }
     }
 

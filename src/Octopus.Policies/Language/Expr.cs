@@ -48,7 +48,9 @@ internal abstract class Expr(ConditionType type)
         return text;
     }
 
-    internal static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    internal static string Quote(string s) => s.AsSpan().IndexOfAny('\\', '"') < 0
+        ? string.Concat("\"", s, "\"")
+        : "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     internal static string FormatDouble(double d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 
