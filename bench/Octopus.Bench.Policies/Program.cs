@@ -156,8 +156,8 @@ for (var k = 0; k < Math.Min(conditions.Length, policies.Count); k++)
     }
     Console.WriteLine($"  {best * 1e6 / entries.Count,6:F0} ns/VM  {p.Condition.Text}");
 }
-var verdict = Median(times) < 50 ? "meets" : "misses";
-Console.WriteLine($"target: under 50 ms per evaluation of {policies.Count} policies over {vms.Count:N0} VMs: {verdict} (median {Median(times):F1} ms)");
+Console.WriteLine($"target under 50 ms: conditions over every VM {(Median(loopTimes) < 50 ? "meet" : "miss")} it (median {Median(loopTimes):F1} ms); " +
+    $"the whole engine, explaining {matches:N0} matches, {(Median(times) < 50 ? "meets" : "misses")} it (median {Median(times):F1} ms, min {times[0]:F1} ms)");
 return 0;
 
 static double Median(List<double> sorted) => sorted[sorted.Count / 2];
