@@ -25,6 +25,9 @@ public sealed class PolicySnapshot
         Hosts = hosts;
         Users = users;
         Warnings = warnings ?? [];
+        EnsureUnique(vms.Select(v => v.Id.ToString()), "VM id");
+        EnsureUnique(hosts.Select(h => h.Id.ToString()), "host id");
+        EnsureUnique(users.Select(u => u.Name.Value), "user name");
         _hostById = hosts.ToDictionary(h => h.Id);
         _hostByName = hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _userByName = users.ToDictionary(u => u.Name);
@@ -39,6 +42,13 @@ public sealed class PolicySnapshot
         _warnings = new Dictionary<(string, VmId), WarningRecord>();
         foreach (var w in Warnings)
             if (!_warnings.TryGetValue((w.Policy, w.Vm), out var seen) || seen.SentAt < w.SentAt) _warnings[(w.Policy, w.Vm)] = w;
+    }
+
+    private static void EnsureUnique(IEnumerable<string> keys, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var k in keys)
+            if (!seen.Add(k)) throw new ArgumentException($"The snapshot lists {what} '{k}' twice; each must appear once.");
     }
 
     /// <summary>Each VM with its host, owner and host VM count resolved once, so the evaluation loop does no lookups.</summary>

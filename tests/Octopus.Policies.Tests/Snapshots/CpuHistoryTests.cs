@@ -78,3 +78,26 @@ public class CpuHistoryTests
         facts.MemoryBytes.Should().Be(4L << 30);
     }
 }
+
+public class PolicySnapshotTests
+{
+    [Fact]
+    public void Constructor_DuplicateUser_SaysWhich()
+    {
+        var act = () => new PolicySnapshot(DateTimeOffset.UnixEpoch, [], [],
+            [new UserFacts(UserName.Parse("alice"), UserRole.User), new UserFacts(UserName.Parse("alice"), UserRole.Admin)]);
+        act.Should().Throw<ArgumentException>().WithMessage("The snapshot lists user name 'alice' twice; each must appear once.");
+    }
+
+    [Fact]
+    public void Indexes_FindVmsByOwnerTagAndHost()
+    {
+        var world = new SnapshotBuilder(DateTimeOffset.UnixEpoch).User("alice").User("bob").Host("h")
+            .Vm("a", "alice", v => v.OnHost("h").Tags("x")).Vm("b", "bob", v => v.Tags("x", "x"));
+        var s = world.Build();
+        s.VmsOwnedBy(UserName.Parse("alice")).Select(v => v.Name).Should().Equal("a");
+        s.VmsTagged("x").Select(v => v.Name).Should().Equal("a", "b"); // a duplicated tag counts once
+        s.VmsOn(world.HostId("h")).Select(v => v.Name).Should().Equal("a");
+        s.FindHost("h")!.Id.Should().Be(world.HostId("h"));
+    }
+}
