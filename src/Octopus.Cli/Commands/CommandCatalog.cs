@@ -18,5 +18,6 @@ internal static class CommandCatalog
         // Build(CliGlobals g)` calling into Octopus.Server (or the simulator) and is yielded here. They take no
         // token (CliContext.Connect is for client commands only). `simulate` goes here too.
         yield return ServeCommands.Build(g);
+        yield return SimulateCommands.Build(g);
     }
 }
