@@ -11,6 +11,7 @@ internal static class CommandCatalog
         foreach (var c in AuthCommands.Build(g)) yield return c;
         yield return VmCommands.Build(g);
         yield return HostCommands.Build(g);
+        yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
 

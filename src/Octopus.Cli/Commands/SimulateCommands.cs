@@ -47,7 +47,7 @@ internal static class SimulateCommands
             var mode = SimulateCommand.TryParseMemory(parse.GetValue(memory), out var m) ? m : MemoryMode.Enforced;
             var policies = parse.GetValue(policy)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var options = new SimulateOptions(parse.GetValue(trace)!, policies, mode, parse.GetValue(g.Json), parse.GetValue(plot), parse.GetValue(scale));
-            return SimulateCommand.RunAsync(options, g.Host.Out, ct);
+            return SimulateCommand.RunAsync(options, g.Host.Out, g.Host.Error, ct);
         });
         return command;
     }

@@ -17,22 +17,26 @@ public static class SimulateCommand
     public const int ExitFailure = 1;
     public const int ExitBadInput = 2;
 
-    public static async Task<int> RunAsync(SimulateOptions options, TextWriter output, CancellationToken ct)
+    public static Task<int> RunAsync(SimulateOptions options, TextWriter output, CancellationToken ct) => RunAsync(options, output, output, ct);
+
+    /// <summary>As above, with error lines ("error: …") written to <paramref name="errors"/> instead of the results' writer.</summary>
+    public static async Task<int> RunAsync(SimulateOptions options, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(errors);
         if (options is null)
         {
-            await output.WriteLineAsync("error: no options given.").ConfigureAwait(false);
+            await errors.WriteLineAsync("error: no options given.").ConfigureAwait(false);
             return ExitBadInput;
         }
         if (options.Scale is < 1 or > SimulateOptions.MaxScale)
         {
-            await output.WriteLineAsync($"error: --scale must be a whole number from 1 to {SimulateOptions.MaxScale}; got {options.Scale}.").ConfigureAwait(false);
+            await errors.WriteLineAsync($"error: --scale must be a whole number from 1 to {SimulateOptions.MaxScale}; got {options.Scale}.").ConfigureAwait(false);
             return ExitBadInput;
         }
         if (options.Policies is null || options.Policies.Count == 0)
         {
-            await output.WriteLineAsync($"error: no policy given; pass --policy with one or more of {string.Join(", ", PolicyCatalog.StandardNames)}.").ConfigureAwait(false);
+            await errors.WriteLineAsync($"error: no policy given; pass --policy with one or more of {string.Join(", ", PolicyCatalog.StandardNames)}.").ConfigureAwait(false);
             return ExitBadInput;
         }
         var policies = new List<IConsolidationPolicy>();
@@ -40,7 +44,7 @@ public static class SimulateCommand
         {
             if (!PolicyCatalog.TryCreate(name, out var policy, out var error))
             {
-                await output.WriteLineAsync($"error: {error}.").ConfigureAwait(false);
+                await errors.WriteLineAsync($"error: {error}.").ConfigureAwait(false);
                 return ExitBadInput;
             }
             policies.Add(policy!);
@@ -50,7 +54,7 @@ public static class SimulateCommand
             var dir = Path.GetDirectoryName(Path.GetFullPath(plot));
             if (dir is not null && !Directory.Exists(dir))
             {
-                await output.WriteLineAsync($"error: cannot write plot '{plot}': folder '{dir}' does not exist.").ConfigureAwait(false);
+                await errors.WriteLineAsync($"error: cannot write plot '{plot}': folder '{dir}' does not exist.").ConfigureAwait(false);
                 return ExitBadInput;
             }
         }
@@ -61,7 +65,7 @@ public static class SimulateCommand
         }
         catch (TraceException e)
         {
-            await output.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await errors.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitBadInput;
         }
 
@@ -83,7 +87,7 @@ public static class SimulateCommand
         }
         catch (InvalidOperationException e)
         {
-            await output.WriteLineAsync($"error: the simulation stopped: {e.Message}").ConfigureAwait(false);
+            await errors.WriteLineAsync($"error: the simulation stopped: {e.Message}").ConfigureAwait(false);
             return ExitFailure;
         }
 
@@ -99,7 +103,7 @@ public static class SimulateCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                await output.WriteLineAsync($"error: cannot write plot '{file}': {e.Message}").ConfigureAwait(false);
+                await errors.WriteLineAsync($"error: cannot write plot '{file}': {e.Message}").ConfigureAwait(false);
                 return ExitFailure;
             }
         }
