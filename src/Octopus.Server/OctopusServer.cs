@@ -66,6 +66,8 @@ public static class OctopusServer
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // keys are unused: tokens are our own
         builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
+        // Start-up failures (port in use) are reported by RunAsync in one line; the host would also dump a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
         builder.WebHost.ConfigureKestrel(k =>
         {
