@@ -20,7 +20,7 @@ public class DiskEndpointTests
         var disk = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
         disk.ChainDepth.Should().Be(1); // image at depth 0, the VM's disk its child
         disk.VirtualBytes.Should().Be(20L << 30);
-        File.Exists(Path.Combine(server.DataDirectory, "storage", disk.ActiveDisk + ".qcow2")).Should().BeTrue();
+        File.Exists(Path.Combine(server.DataDirectory, "storage", Guid.Parse(disk.ActiveDisk).ToString("N") + ".qcow2")).Should().BeTrue();
 
         (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("before"))).StatusCode.Should().Be(HttpStatusCode.Created);
         var after = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
@@ -144,7 +144,7 @@ public class DiskEndpointTests
         await http.WaitForStateAsync("tmp", "Running");
         await http.PostAsJsonAsync(ApiRoutes.Vm("tmp") + "/snapshots", new SnapshotRequest("s"));
         var disks = (await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>()).DiskCount;
-        disks.Should().Be(3); // image, snapshot, active
+        disks.Should().Be(5); // 3 configured images, the snapshot, the active disk
 
         await http.DeleteAsync(ApiRoutes.Vm("tmp"));
         await http.WaitUntilGoneAsync("tmp");
@@ -152,6 +152,6 @@ public class DiskEndpointTests
         dry.Collected.Should().Be(2);
         var real = await (await http.PostAsync(ApiRoutes.Base + "/disks/gc", null)).ReadAsync<GcReportDto>();
         real.Collected.Should().Be(2);
-        (await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>()).DiskCount.Should().Be(1);
+        (await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>()).DiskCount.Should().Be(3); // the images
     }
 }
