@@ -25,3 +25,7 @@ public sealed record DiskTreeDto(int DiskCount, long TotalBytes, IReadOnlyList<D
 
 /// <summary>What a garbage collection removed (or, for a dry run, would remove).</summary>
 public sealed record GcReportDto(bool DryRun, int Collected, long Bytes, int Pending, int MissingFiles, string Text);
+
+/// <summary>Import an image file that is already on the server, under one of its import folders (default
+/// <c>DATA/import</c>). <see cref="Format"/>: qcow2, raw, vpc (vhd) or vhdx; left out, qemu-img detects it.</summary>
+public sealed record ImageImportRequest(string Name, string File, string? Format = null);

@@ -19,6 +19,38 @@ internal static class DiskCommands
         vm.Add(Revert(g));
     }
 
+    /// <summary>Adds <c>image import NAME FILE</c> and <c>image delete NAME</c> (admins) to the <c>image</c> group.</summary>
+    public static void AddImageCommands(Command image, CliGlobals g)
+    {
+        var name = new Argument<string>("name") { Description = "Name of the new image", HelpName = "NAME" };
+        var file = new Argument<string>("file") { Description = "The image file on the server, under an import folder (default DATA/import)", HelpName = "FILE" };
+        var format = new Option<string?>("--format") { Description = "qcow2, raw, vpc (vhd) or vhdx (default: detected)", HelpName = "FORMAT" };
+        var import = new Command("import", "Import an image file (converted to qcow2; admins only)") { name, file, format };
+        g.Action(import, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            // The server reads the file: a relative path means relative to where the command runs (same machine).
+            var img = await client.Images.ImportAsync(parse.GetValue(name)!, Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(format), ct);
+            if (ctx.Json) ctx.Output.WriteJson(img);
+            else ctx.Output.Note($"Imported image {img.Name} ({img.SizeBytes} bytes virtual).");
+            return ExitCodes.Ok;
+        });
+        image.Add(import);
+
+        var delName = new Argument<string>("name") { Description = "The image to delete", HelpName = "NAME" };
+        var delete = new Command("delete", "Delete an image (refused while VMs or snapshots depend on it; admins only)") { delName };
+        delete.Aliases.Add("rm");
+        g.Action(delete, async (ctx, parse, ct) =>
+        {
+            using var client = ctx.Connect();
+            await client.Images.DeleteAsync(parse.GetValue(delName)!, ct);
+            if (ctx.Json) ctx.Output.WriteJson(new { image = parse.GetValue(delName), deleted = true });
+            else ctx.Output.Note($"Deleted image {parse.GetValue(delName)}.");
+            return ExitCodes.Ok;
+        });
+        image.Add(delete);
+    }
+
     public static Command Build(CliGlobals g)
     {
         var disk = new Command("disk", "The differencing-disk tree: what exists, what keeps it alive, garbage collection");

@@ -34,6 +34,18 @@ public static class DiskEndpoints
             return TypedResults.NoContent();
         });
 
+        var images = app.MapGroup(ApiRoutes.Images).RequireAuthorization().WithTags("images");
+        images.MapPost("/import", async (HttpContext http, ImageImportRequest? body, ImageCommands c, CancellationToken ct) =>
+        {
+            var image = await c.ImportAsync(Caller.From(http.User), body, ct);
+            return TypedResults.Created($"{ApiRoutes.Images}/{Uri.EscapeDataString(image.Name)}", image);
+        });
+        images.MapDelete("/{name}", async (HttpContext http, string name, ImageCommands c, CancellationToken ct) =>
+        {
+            await c.DeleteAsync(Caller.From(http.User), name, ct);
+            return TypedResults.NoContent();
+        });
+
         var disks = app.MapGroup(ApiRoutes.Base + "/disks").RequireAuthorization().WithTags("disks");
         disks.MapGet("/tree", (HttpContext http, string? vm, VmDiskCommands c, CancellationToken ct) =>
             c.TreeAsync(Caller.From(http.User), vm, ct));

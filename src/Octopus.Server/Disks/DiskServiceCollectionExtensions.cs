@@ -27,6 +27,7 @@ public static class DiskServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), storage.Tree, loggers: sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<VmDiskGate>();
         services.AddScoped<VmDiskCommands>();
+        services.AddScoped<ImageCommands>();
         // Runs before the server listens (hosted services start before Kestrel): recovery first, then base images.
         services.AddHostedService<DiskStartup>();
 

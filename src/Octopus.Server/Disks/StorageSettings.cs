@@ -14,7 +14,8 @@ public enum StorageBackendKind
 
 /// <summary>The <c>Octopus:Storage</c> section: <c>Backend</c> (<c>qemu-img</c>, the default when qemu-img is on PATH,
 /// else <c>simulated</c>), <c>Folder</c> (default <c>DATA/storage</c>), <c>GracePeriod</c> before unreachable disks are
-/// collected (default 1 day), <c>MaxChainDepth</c> (2..256, default 16).</summary>
+/// collected (default 1 day), <c>MaxChainDepth</c> (2..256, default 16), <c>ImportFolders</c> (absolute folders
+/// images may be imported from; default <c>DATA/import</c>).</summary>
 public sealed class StorageSection
 {
     public const string Section = "Octopus:Storage";
@@ -22,6 +23,7 @@ public sealed class StorageSection
     public string? Folder { get; set; }
     public TimeSpan? GracePeriod { get; set; }
     public int? MaxChainDepth { get; set; }
+    public List<string>? ImportFolders { get; set; }
 }
 
 /// <summary>Validated storage settings.</summary>
@@ -47,10 +49,10 @@ public sealed record StorageSettings(StorageBackendKind Backend, string Folder, 
         {
             GracePeriod = section.GracePeriod ?? TimeSpan.FromDays(1),
             MaxChainDepth = section.MaxChainDepth ?? 16,
-            ImportFolders = [Path.Combine(server.DataDirectory, "import")],
+            ImportFolders = section.ImportFolders is { Count: > 0 } folders ? folders : [Path.Combine(Path.GetFullPath(server.DataDirectory), "import")],
         };
         try { tree = tree.Validate(); }
-        catch (Domain.DomainException e) { throw new ConfigurationException("Octopus:Storage:" + (e.Field ?? "GracePeriod"), e.Message); }
+        catch (Domain.DomainException e) { throw new ConfigurationException("Octopus:Storage:" + (e.Field ?? "ImportFolders"), e.Message); }
         return new StorageSettings(backend, folder, Path.Combine(server.DataDirectory, "disks.json"), tree);
     }
 

@@ -155,3 +155,47 @@ public class DiskEndpointTests
         (await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>()).DiskCount.Should().Be(3); // the images
     }
 }
+
+public class ImageEndpointTests
+{
+    [Fact]
+    public async Task ImportCreateDelete_QemuImg_RefusedWhileUsedThenDeleted()
+    {
+        await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(""", "Storage": { "Backend": "qemu-img" }"""));
+        var http = await server.LoginAsync();
+        var import = Path.Combine(server.DataDirectory, "import");
+        Directory.CreateDirectory(import);
+        var raw = Path.Combine(import, "tiny.raw");
+        await File.WriteAllBytesAsync(raw, new byte[4 << 20]); // 4 MiB raw
+
+        var imported = await http.PostAsJsonAsync(ApiRoutes.Images + "/import", new ImageImportRequest("tiny", raw, "raw"));
+        imported.StatusCode.Should().Be(HttpStatusCode.Created, await imported.Content.ReadAsStringAsync());
+        (await imported.ReadAsync<ImageDto>()).SizeBytes.Should().Be(4L << 20);
+        var list = await (await http.GetAsync(ApiRoutes.Images)).ReadAsync<List<ImageDto>>();
+        list.Select(i => i.Name).Should().Contain("tiny");
+
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("t1", image: "tiny"));
+        await http.WaitForStateAsync("t1", "Running");
+        var refused = await http.DeleteAsync(ApiRoutes.Images + "/tiny");
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await refused.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("t1");
+
+        await http.DeleteAsync(ApiRoutes.Vm("t1"));
+        await http.WaitUntilGoneAsync("t1");
+        (await http.DeleteAsync(ApiRoutes.Images + "/tiny")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await (await http.GetAsync(ApiRoutes.Images)).ReadAsync<List<ImageDto>>()).Select(i => i.Name).Should().NotContain("tiny");
+    }
+
+    [Fact]
+    public async Task Import_OutsideTheImportFolders_ForbiddenNamingTheFile()
+    {
+        await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }"""));
+        var http = await server.LoginAsync();
+        var r = await http.PostAsJsonAsync(ApiRoutes.Images + "/import", new ImageImportRequest("etc", "/etc/passwd", "raw"));
+        r.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await r.ProblemAsync()).GetProperty("field").GetString().Should().Be("file");
+
+        var user = await server.NewUserAsync("eve");
+        (await user.PostAsJsonAsync(ApiRoutes.Images + "/import", new ImageImportRequest("x", "/tmp/x"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+}
