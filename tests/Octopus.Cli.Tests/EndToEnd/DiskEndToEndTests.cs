@@ -67,4 +67,27 @@ public class DiskEndToEndTests(ServerFixture server) : IClassFixture<ServerFixtu
         (await admin.RunAsync("vm", "delete", "e2e-disk2", "--yes")).Exit.Should().Be(ExitCodes.Ok);
         (await admin.RunAsync("vm", "delete", "e2e-disk1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
     }
+
+    [Fact]
+    public async Task Images_ImportListDelete_RefusedWhileAVmUsesIt()
+    {
+        var admin = Admin;
+        var folder = Path.Combine(server.DataDirectory, "import");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "e2e-tiny.raw");
+        await File.WriteAllBytesAsync(file, new byte[2 << 20]);
+
+        Parse<ImageDto>(await admin.RunAsync("image", "import", "e2e-tiny", file, "--format", "raw", "--json")).SizeBytes.Should().Be(2L << 20);
+        Parse<List<ImageDto>>(await admin.RunAsync("image", "list", "--json")).Select(i => i.Name).Should().Contain("e2e-tiny");
+        Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-tiny1", "--cores", "1", "--memory", "1GiB",
+            "--disk", "1GiB", "--image", "e2e-tiny", "--json")).State.Should().Be("Running");
+
+        var refused = await admin.RunAsync("image", "delete", "e2e-tiny");
+        refused.Exit.Should().Be(ExitCodes.Rejected);
+        refused.Err.Should().Contain("e2e-tiny1");
+
+        (await admin.RunAsync("vm", "delete", "e2e-tiny1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+        (await admin.RunAsync("image", "delete", "e2e-tiny")).Exit.Should().Be(ExitCodes.Ok);
+        Parse<List<ImageDto>>(await admin.RunAsync("image", "list", "--json")).Select(i => i.Name).Should().NotContain("e2e-tiny");
+    }
 }
