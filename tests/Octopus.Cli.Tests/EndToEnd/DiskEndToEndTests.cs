@@ -63,6 +63,9 @@ public class DiskEndToEndTests(ServerFixture server) : IClassFixture<ServerFixtu
         dry.DryRun.Should().BeTrue();
         dry.Pending.Should().BeGreaterThan(0); // the abandoned leaf waits for its grace period (one day by default)
         (await admin.RunAsync("disk", "gc", "--dry-run")).Out.Should().Contain("would delete");
+        var real = Parse<GcReportDto>(await admin.RunAsync("disk", "gc", "--json"));
+        real.DryRun.Should().BeFalse();
+        real.Collected.Should().Be(0); // nothing has been unreachable for the grace period yet
 
         (await admin.RunAsync("vm", "delete", "e2e-disk2", "--yes")).Exit.Should().Be(ExitCodes.Ok);
         (await admin.RunAsync("vm", "delete", "e2e-disk1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
