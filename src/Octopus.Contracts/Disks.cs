@@ -23,8 +23,9 @@ public sealed record DiskNodeDto(string Id, string? Parent, string Role, string 
 /// <summary>The disk tree (or the part of it a user may see), as rows and as the CLI's text.</summary>
 public sealed record DiskTreeDto(int DiskCount, long TotalBytes, IReadOnlyList<DiskNodeDto> Disks, string Text);
 
-/// <summary>What a garbage collection removed (or, for a dry run, would remove).</summary>
-public sealed record GcReportDto(bool DryRun, int Collected, long Bytes, int Pending, int MissingFiles, string Text);
+/// <summary>What a garbage collection removed (or, for a dry run, would remove). <see cref="ReleasedVmDisks"/>: VMs
+/// that no longer exist but still had an active disk, released by this run (they wait out the grace period).</summary>
+public sealed record GcReportDto(bool DryRun, int Collected, long Bytes, int Pending, int MissingFiles, string Text, int ReleasedVmDisks = 0);
 
 /// <summary>Import an image file that is already on the server, under one of its import folders (default
 /// <c>DATA/import</c>). <see cref="Format"/>: qcow2, raw, vpc (vhd) or vhdx; left out, qemu-img detects it.</summary>

@@ -125,13 +125,24 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
 
     public async Task<GcReportDto> CollectAsync(Caller caller, bool dryRun, CancellationToken ct)
     {
-        var report = await runner.RunAsync(caller, dryRun ? "disk.gc-dry-run" : "disk.gc", "disks", ct =>
+        var orphaned = new List<VmId>();
+        var report = await runner.RunAsync(caller, dryRun ? "disk.gc-dry-run" : "disk.gc", "disks", async ct =>
         {
             caller.EnsureAdmin("collect disk garbage");
-            return disks.Collector.CollectAsync(dryRun, ct);
+            // Active disks of VMs that no longer exist (deleted before they were ever placed, or a crash between the
+            // VM's removal and its disk's release) are released first, so they start their grace period.
+            var vmIds = (await db.Vms.AsNoTracking().Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+            var tree = await disks.Queries.TreeAsync(ct: ct);
+            orphaned.AddRange(VmDisks.Flatten(tree.Roots)
+                .Where(n => n.Disk.Role == DiskRole.Active && n.Disk.Vm is { } v && !vmIds.Contains(v)).Select(n => n.Disk.Vm!.Value));
+            if (!dryRun) foreach (var vm in orphaned) await VmDisks.ReleaseAsync(disks, vm, ct);
+            return await disks.Collector.CollectAsync(dryRun, ct);
         }, ct, r => $"{r.Collected.Count} disks, {r.BytesFreed}");
+        var text = DiskTreeText.Render(report);
+        if (orphaned.Count > 0)
+            text = $"{(dryRun ? "would release" : "released")} the disks of {orphaned.Count} deleted VM(s)\n" + text;
         return new GcReportDto(report.DryRun, report.Collected.Count, report.BytesFreed.Bytes, report.Pending.Count, report.Missing.Count,
-            DiskTreeText.Render(report));
+            text, orphaned.Count);
     }
 
     private static int Count(DiskTreeNode n) => 1 + n.Children.Sum(Count);

@@ -199,3 +199,31 @@ public class ImageEndpointTests
         (await user.PostAsJsonAsync(ApiRoutes.Images + "/import", new ImageImportRequest("x", "/tmp/x"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 }
+
+public class DiskGcReconcileTests
+{
+    [Fact]
+    public async Task Gc_ForkDeletedBeforePlacement_ReleasesItsDiskThenCollectsIt()
+    {
+        await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(
+            """, "Storage": { "Backend": "simulated", "GracePeriod": "00:00:00" }"""));
+        var http = await server.LoginAsync();
+        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("src"));
+        await http.WaitForStateAsync("src", "Running");
+        foreach (var h in new[] { "h-01", "h-02", "h-03" })
+            (await http.PostAsJsonAsync(ApiRoutes.HostMaintenance(h), new MaintenanceRequest(true))).EnsureSuccessStatusCode();
+
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("src") + "/fork", new VmForkRequest("stuck"))).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await (await http.GetAsync(ApiRoutes.Vm("stuck"))).ReadAsync<VmDto>()).State.Should().Be("Pending");
+        await http.DeleteAsync(ApiRoutes.Vm("stuck"));
+        await http.WaitUntilGoneAsync("stuck"); // never placed: the driver never saw it, so nothing released its disk
+
+        var dry = await (await http.PostAsync(ApiRoutes.Base + "/disks/gc?dryRun=true", null)).ReadAsync<GcReportDto>();
+        dry.ReleasedVmDisks.Should().Be(1);
+        var gc = await (await http.PostAsync(ApiRoutes.Base + "/disks/gc", null)).ReadAsync<GcReportDto>();
+        gc.ReleasedVmDisks.Should().Be(1);
+        gc.Collected.Should().Be(1); // the fork's disk; the fork point stays under src's disk
+        var tree = await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>();
+        tree.Disks.Where(d => d.Role == "active").Should().ContainSingle(); // src's
+    }
+}
