@@ -12,7 +12,7 @@ namespace Octopus.Server.Disks;
 /// <summary>Wraps a VM lifecycle driver so a VM's disk follows the VM: the create operation first makes the VM's disk
 /// (a child of its image, never a copy; nothing if it already has one, so a replayed or forked create is fine), and
 /// the delete operation releases the VM's disk and snapshots once the VM is gone (the collector removes the files).
-/// Disk refusals become <see cref="DriverException"/>s, so the operation fails with the reason.</summary>
+/// Disk refusals and storage failures become <see cref="DriverException"/>s, so the operation fails with the reason.</summary>
 internal sealed class DiskAwareVmDriver(IVmLifecycleDriver inner, DiskServices disks, IServiceScopeFactory scopes, VmDiskGate gate) : IVmLifecycleDriver
 {
     public string Name => inner.Name;
@@ -35,7 +35,7 @@ internal sealed class DiskAwareVmDriver(IVmLifecycleDriver inner, DiskServices d
                     await disks.Tree.CreateVmDiskAsync(spec.Id, owner, image, size, ct);
                 }
             }
-            catch (DomainException e)
+            catch (Exception e) when (e is DomainException or Octopus.Disks.Backends.DiskBackendException)
             {
                 throw new DriverException($"cannot create the disk of VM {spec.Name}: {e.Message}", e);
             }

@@ -42,7 +42,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
                     return await disks.Tree.ForkAsync(src.Id, created.Id, created.OwnerId, size, ct);
                 }, ct, r => $"into {created.Name} (disk {r.NewActive.Id})");
             }
-            catch (DomainException)
+            catch (Exception e) when (e is DomainException or Octopus.Disks.Backends.DiskBackendException)
             {
                 // The new VM is useless without its disk: take it back, through the normal delete path.
                 await vms.DeleteAsync(caller, created.Id.ToString(), ct);
