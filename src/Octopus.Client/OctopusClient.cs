@@ -49,6 +49,7 @@ public sealed class OctopusClient : IDisposable
         _api = new ApiConnection(http, token, options);
         Vms = new VmOperations(_api);
         Hosts = new HostOperations(_api);
+        Plan = new PlanOperations(_api);
         Users = new UserOperations(_api);
         Audit = new AuditOperations(_api);
         Images = new ImageOperations(_api);
@@ -60,6 +61,9 @@ public sealed class OctopusClient : IDisposable
 
     public VmOperations Vms { get; }
     public HostOperations Hosts { get; }
+
+    /// <summary>The consolidation plan and mode (admin).</summary>
+    public PlanOperations Plan { get; }
     public UserOperations Users { get; }
     public AuditOperations Audit { get; }
     public ImageOperations Images { get; }

@@ -12,6 +12,9 @@ public static class ApiRoutes
     public const string Users = Base + "/users";
     public const string Audit = Base + "/audit";
     public const string Images = Base + "/images";
+    public const string Plan = Base + "/plan";
+    public const string PlanApply = Plan + "/apply";
+    public const string PlanMode = Plan + "/mode";
     public const string OpenApi = "/openapi/v1.json";
     public const string Metrics = "/metrics";
 

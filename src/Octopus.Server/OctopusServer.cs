@@ -119,6 +119,10 @@ public static class OctopusServer
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
         services.AddScoped<EvacuationPass>();
+        services.AddSingleton<Consolidation.ConsolidationModeStore>();
+        services.AddScoped<Consolidation.ConsolidationPlanner>();
+        services.AddScoped<Consolidation.PlanCommitter>();
+        services.AddScoped<Consolidation.ConsolidationPass>();
         services.AddScoped<Bootstrap>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)

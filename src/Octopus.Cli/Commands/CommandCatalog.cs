@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return VmCommands.Build(g);
         yield return DiskCommands.Build(g);
         yield return HostCommands.Build(g);
+        yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
 
@@ -19,5 +20,6 @@ internal static class CommandCatalog
         // Build(CliGlobals g)` calling into Octopus.Server (or the simulator) and is yielded here. They take no
         // token (CliContext.Connect is for client commands only). `simulate` goes here too.
         yield return ServeCommands.Build(g);
+        yield return SimulateCommands.Build(g);
     }
 }

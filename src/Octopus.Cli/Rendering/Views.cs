@@ -73,6 +73,21 @@ public static class Views
         return new Rows(header, table);
     }
 
+    /// <summary>A consolidation plan: one row per step (kind, what, reason, expected saving, and the result once applied).</summary>
+    public static IRenderable PlanTable(Output output, PlanDto plan)
+    {
+        var applied = plan.Steps.Any(s => s.Result is not null);
+        var table = applied ? output.NewTable("STEP", "WHAT", "WATTS SAVED", "REASON", "RESULT") : output.NewTable("STEP", "WHAT", "WATTS SAVED", "REASON");
+        foreach (var s in plan.Steps)
+        {
+            var what = s.Kind == "migrate" ? $"{s.Vm}: {s.From} -> {s.To}" : s.Host;
+            var cells = new List<string> { E(s.Kind), E(what), Format.Number(s.WattsSaved, "0.#"), E(s.Reason) };
+            if (applied) cells.Add(E(s.Result));
+            table.AddRow([.. cells]);
+        }
+        return table;
+    }
+
     public static IRenderable HostTable(Output output, IEnumerable<HostDto> hosts)
     {
         var table = output.NewTable("NAME", "POWER", "CORES", "MEMORY", "DISK", "LOAD", "WATTS", "VMS");

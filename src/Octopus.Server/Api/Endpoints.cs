@@ -59,6 +59,31 @@ public static class Endpoints
             return TypedResults.Ok(Paging.Page([.. rows.Select(Dto.From)], offset, take));
         }).WithTags("audit");
 
+        var plan = authed.MapGroup("/plan").WithTags("plan");
+        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, CancellationToken ct) =>
+        {
+            Caller.From(http.User).EnsureAdmin("see the consolidation plan");
+            return (await planner.PlanAsync(ct)).View;
+        });
+        plan.MapPost("/apply", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanCommitter committer, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            caller.EnsureAdmin("apply the consolidation plan");
+            return await committer.ApplyAsync(await planner.PlanAsync(ct), caller.Name, ct);
+        });
+        plan.MapPut("/mode", async (HttpContext http, PlanModeRequest? body, Consolidation.ConsolidationModeStore modes, CommandRunner runner, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            return await runner.RunAsync(caller, "plan.mode", "cluster", _ =>
+            {
+                caller.EnsureAdmin("change the consolidation mode");
+                var mode = Consolidation.ConsolidationModeStore.Parse(body?.Mode);
+                modes.Set(mode);
+                return Task.FromResult(new PlanModeRequest(mode.ToString().ToLowerInvariant()));
+            }, ct, m => m.Mode);
+        });
+        plan.MapGet("/mode", (Consolidation.ConsolidationModeStore modes) => new PlanModeRequest(modes.Mode.ToString().ToLowerInvariant()));
+
         authed.MapGet("/images", async (OctopusDbContext db, CancellationToken ct) =>
             TypedResults.Ok((await db.Images.AsNoTracking().ToListAsync(ct)).OrderBy(i => i.Name, StringComparer.Ordinal)
                 .Select(i => new ImageDto(i.Name, i.SizeBytes, i.Source)).ToList())).WithTags("images");

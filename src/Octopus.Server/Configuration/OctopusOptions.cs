@@ -63,6 +63,32 @@ public sealed class OctopusOptions
 
         /// <summary>How often the control loop runs its passes. 50 ms to 1 min; default 1 s.</summary>
         public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>automatic (apply the consolidation plan every interval), manual (propose only; apply with
+        /// <c>octopus plan apply</c>) or off. Default manual. Admins change it at run time with <c>octopus plan mode</c>.</summary>
+        public string Consolidation { get; set; } = "manual";
+
+        /// <summary>Consolidation engine policy: octopus (default) or a CloudSim baseline (lr-mmt-1.2, …).</summary>
+        public string ConsolidationPolicy { get; set; } = "octopus";
+
+        /// <summary>How often the consolidation engine runs (its history has one sample per interval). 1 s to 1 h; default 5 min.</summary>
+        public TimeSpan ConsolidationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>Tuning of the <c>octopus</c> policy, counted in consolidation intervals (defaults suit 5-minute
+        /// intervals: a 2-hour horizon, 30 minutes of dwell).</summary>
+        public OctopusPolicySection OctopusPolicy { get; set; } = new();
+    }
+
+    public sealed class OctopusPolicySection
+    {
+        /// <summary>Intervals an energy saving is counted over when weighing a drain against its migrations. 1 to 288; default 24.</summary>
+        public int HorizonSteps { get; set; } = 24;
+
+        /// <summary>Intervals a host stays in a power state before the policy reverses it (hysteresis). 0 to 288; default 6.</summary>
+        public int MinimumDwellSteps { get; set; } = 6;
+
+        /// <summary>Joules a migration is charged per MB of VM memory (overhead and SLA risk). 0 to 10000; default 50.</summary>
+        public double MigrationCostJoulesPerMb { get; set; } = 50;
     }
 
     public sealed class SimulationSection
@@ -139,6 +165,24 @@ public sealed class OctopusOptions
         };
         if (Scheduler.Interval < TimeSpan.FromMilliseconds(50) || Scheduler.Interval > TimeSpan.FromMinutes(1))
             throw new ConfigurationException("Octopus:Scheduler:Interval", $"{Scheduler.Interval} is out of range (00:00:00.05 to 00:01:00).");
+        Consolidation.ConsolidationMode mode;
+        try { mode = Consolidation.ConsolidationModeStore.Parse(Scheduler.Consolidation); }
+        catch (DomainException e) { throw new ConfigurationException("Octopus:Scheduler:Consolidation", e.Message); }
+        if (!global::Octopus.Consolidation.Policies.PolicyCatalog.TryCreate(Scheduler.ConsolidationPolicy, out _, out var policyError))
+            throw new ConfigurationException("Octopus:Scheduler:ConsolidationPolicy", policyError);
+        var tuning = Scheduler.OctopusPolicy;
+        if (tuning.HorizonSteps is < 1 or > 288)
+            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:HorizonSteps", $"{tuning.HorizonSteps} is out of range (1-288).");
+        if (tuning.MinimumDwellSteps is < 0 or > 288)
+            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:MinimumDwellSteps", $"{tuning.MinimumDwellSteps} is out of range (0-288).");
+        if (tuning.MigrationCostJoulesPerMb is < 0 or > 10_000 || double.IsNaN(tuning.MigrationCostJoulesPerMb))
+            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:MigrationCostJoulesPerMb", $"{tuning.MigrationCostJoulesPerMb} is out of range (0-10000).");
+        var octopusTuning = global::Octopus.Consolidation.Horizon.OctopusOptions.Default with
+        {
+            HorizonSteps = tuning.HorizonSteps, MinimumDwellSteps = tuning.MinimumDwellSteps, MigrationCostJoulesPerMb = tuning.MigrationCostJoulesPerMb,
+        };
+        if (Scheduler.ConsolidationInterval < TimeSpan.FromSeconds(1) || Scheduler.ConsolidationInterval > TimeSpan.FromHours(1))
+            throw new ConfigurationException("Octopus:Scheduler:ConsolidationInterval", $"{Scheduler.ConsolidationInterval} is out of range (00:00:01 to 01:00:00).");
         if (Simulation.OperationDelay < TimeSpan.Zero || Simulation.OperationDelay > TimeSpan.FromMinutes(10))
             throw new ConfigurationException("Octopus:Simulation:OperationDelay", $"{Simulation.OperationDelay} is out of range (00:00:00 to 00:10:00).");
         if (Simulation.PowerTransitionDelay < TimeSpan.Zero || Simulation.PowerTransitionDelay > TimeSpan.FromMinutes(30))
@@ -155,7 +199,7 @@ public sealed class OctopusOptions
         catch (DomainException e) { throw new ConfigurationException("Octopus:DefaultQuota", e.Message); }
 
         return new ServerSettings(bind, Port, Path.GetFullPath(DataDirectory), hosts, images, new PlacementOptions { Strategy = strategy },
-            Scheduler.Interval, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
+            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, octopusTuning, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
     }
 
     /// <summary>A mid-range two-socket server: 110 W idle, 345 W flat out.</summary>
@@ -176,6 +220,10 @@ public sealed record ServerSettings(
     IReadOnlyList<ImageSpec> Images,
     PlacementOptions Placement,
     TimeSpan ControlInterval,
+    Consolidation.ConsolidationMode ConsolidationMode,
+    string ConsolidationPolicy,
+    TimeSpan ConsolidationInterval,
+    global::Octopus.Consolidation.Horizon.OctopusOptions OctopusPolicy,
     TimeSpan OperationDelay,
     TimeSpan PowerTransitionDelay,
     int Seed,

@@ -9,11 +9,12 @@ namespace Octopus.Server.Control;
 public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, ControlSignal signal, ServerSettings settings,
     TimeProvider time, ILogger<ControlLoop> log) : BackgroundService
 {
-    private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var lastTelemetry = DateTimeOffset.MinValue;
+        var lastConsolidation = time.GetUtcNow(); // the first plan waits one interval, so it has a history sample
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -27,6 +28,11 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
                 {
                     await sp.GetRequiredService<TelemetryPass>().RunAsync(stoppingToken);
                     lastTelemetry = time.GetUtcNow();
+                }
+                if (time.GetUtcNow() - lastConsolidation >= settings.ConsolidationInterval)
+                {
+                    await sp.GetRequiredService<Consolidation.ConsolidationPass>().RunAsync(stoppingToken);
+                    lastConsolidation = time.GetUtcNow();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -69,6 +69,55 @@ public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Plan_ShowModeAndApply()
+    {
+        var admin = Admin;
+        Parse<PlanModeRequest>(await admin.RunAsync("plan", "mode", "--json")).Mode.Should().Be("manual");
+        var plan = Parse<PlanDto>(await admin.RunAsync("plan", "--json"));
+        plan.Policy.Should().Be("octopus");
+        plan.Mode.Should().Be("manual");
+        var applied = Parse<PlanDto>(await admin.RunAsync("plan", "apply", "--json"));
+        applied.Summary.Should().Contain("applied:");
+        var text = await admin.RunAsync("plan");
+        text.Exit.Should().Be(ExitCodes.Ok);
+        (text.Out + text.Err).Should().Contain("octopus plan (manual mode)");
+        Parse<PlanModeRequest>(await admin.RunAsync("plan", "mode", "off", "--json")).Mode.Should().Be("off");
+        Parse<PlanModeRequest>(await admin.RunAsync("plan", "mode", "manual", "--json")).Mode.Should().Be("manual");
+        (await admin.RunAsync("plan", "mode", "sometimes")).Exit.Should().Be(ExitCodes.Usage);
+    }
+
+    [Fact]
+    public async Task Simulate_PrintsPolicyFiguresAsJson_AndRejectsBadInput()
+    {
+        // A small generated trace day: 12 VMs x 288 samples (the real PlanetLab days are exercised by the benchmark).
+        var dir = Directory.CreateTempSubdirectory("octopus-trace-").FullName;
+        try
+        {
+            var rng = new Random(7);
+            for (var v = 0; v < 12; v++)
+                await File.WriteAllLinesAsync(Path.Combine(dir, $"vm{v:00}"), Enumerable.Range(0, 288).Select(_ => rng.Next(1, 60).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var cli = new CliProcess(server.NewConfigPath());
+            var run = await cli.RunAsync("simulate", "--trace", dir, "--policy", "npa,lr-mmt-1.2,octopus", "--memory", "cloudsim", "--json");
+            run.Exit.Should().Be(ExitCodes.Ok, run.Err);
+            var results = JsonDocument.Parse(run.Out).RootElement.EnumerateArray().ToList();
+            results.Select(r => r.GetProperty("policy").GetString()).Should().Equal("npa", "lr-mmt-1.2", "octopus");
+            foreach (var key in new[] { "energyKWh", "slatah", "pdm", "slav", "esv", "migrations", "hostShutdowns", "wallSeconds", "lowerBoundKWh" })
+                results[0].TryGetProperty(key, out _).Should().BeTrue(key);
+            results[2].GetProperty("energyKWh").GetDouble().Should().BeLessThan(results[0].GetProperty("energyKWh").GetDouble());
+
+            var bad = await cli.RunAsync("simulate", "--trace", dir, "--policy", "nonsense");
+            bad.Exit.Should().Be(2);
+            bad.Err.Should().Contain("unknown policy 'nonsense'");
+            (await cli.RunAsync("simulate", "--trace", Path.Combine(dir, "missing"), "--policy", "npa")).Exit.Should().Be(2);
+            _ = Admin;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public async Task HostListAndMaintenance_RoundTrip()
     {
         var admin = Admin;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Reproduces every figure in src/Octopus.Simulation/README.md (Release build, one process per run).
+# Usage: bash bench/Octopus.Bench.Simulation/run-figures.sh [DATA_DIR]   (default ../shared/data/planetlab)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=${1:-../shared/data/planetlab}
+dotnet build bench/Octopus.Bench.Simulation -c Release -nologo -v:q >/dev/null
+sim() { dotnet run -c Release --no-build --project bench/Octopus.Bench.Simulation -- "$@"; }
+
+echo "== 1. Fidelity: 20110303, memory cloudsim =="
+sim --trace "$data/20110303" --policy npa,dvfs,thr-mmt-0.8,iqr-mmt-1.5,mad-mmt-2.5,lr-mmt-1.2 --memory cloudsim
+
+echo "== 2. Quality: every day, lr-mmt-1.2 vs octopus =="
+for mem in cloudsim enforced; do
+  for day in "$data"/*/; do
+    sim --trace "$day" --policy lr-mmt-1.2,octopus --memory "$mem"
+  done
+done
+
+echo "== 3. Speed: lr-mmt-1.2, one day and --scale 10 (load average: $(cut -d" " -f1-3 /proc/loadavg)) =="
+sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim
+sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim --scale 10
+
+echo "== Plot =="
+sim --trace "$data/20110303" --policy dvfs,thr-mmt-0.8,lr-mmt-1.2,octopus --memory cloudsim --plot src/Octopus.Simulation/docs/20110303-cloudsim.svg >/dev/null
+echo "wrote src/Octopus.Simulation/docs/20110303-cloudsim.svg"

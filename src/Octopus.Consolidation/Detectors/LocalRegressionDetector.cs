@@ -1,0 +1,40 @@
+using Octopus.Consolidation.Model;
+
+namespace Octopus.Consolidation.Detectors;
+
+/// <summary>A host is overloaded when a line fitted to its last 10 utilisation samples, extrapolated past the time a
+/// migration would take and multiplied by a safety parameter, reaches 1 (CloudSim LR).</summary>
+/// <remarks>CloudSim's "loess" weights are all positive for n = 10, so its weighted branch is never taken and the fit
+/// is ordinary least squares over x = 1..10 (oldest first). With fewer than 10 samples the fallback decides.</remarks>
+public sealed class LocalRegressionDetector : IOverloadDetector
+{
+    /// <summary>Samples used for the fit: CloudSim uses 10 "to make the regression responsive enough".</summary>
+    public const int Window = 10;
+
+    private readonly IOverloadDetector _fallback;
+
+    public LocalRegressionDetector(double safetyParameter, IOverloadDetector fallback)
+    {
+        if (!(safetyParameter > 0)) throw new ArgumentOutOfRangeException(nameof(safetyParameter), safetyParameter, "the safety parameter must be positive");
+        SafetyParameter = safetyParameter;
+        _fallback = fallback ?? throw new ArgumentNullException(nameof(fallback));
+        Name = $"lr-{safetyParameter.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    public double SafetyParameter { get; }
+    public string Name { get; }
+
+    public OverloadVerdict Evaluate(PlacementState state, int host, int extraVm)
+    {
+        if (state.HostHistoryLength(host, extraVm) < Window) return _fallback.Evaluate(state, host, extraVm);
+        Span<double> history = stackalloc double[Window];
+        state.HostHistoryWindow(host, extraVm, history);
+        Span<double> oldestFirst = stackalloc double[Window];
+        for (var i = 0; i < Window; i++) oldestFirst[i] = history[Window - i - 1];
+        var (intercept, slope) = Statistics.LinearFit(oldestFirst);
+        var intervalSeconds = state.Snapshot.Interval.TotalSeconds;
+        var migrationIntervals = Math.Ceiling(state.MaxMigrationSeconds(host, extraVm) / intervalSeconds);
+        var predicted = (intercept + (slope * (Window + migrationIntervals))) * SafetyParameter;
+        return new OverloadVerdict(predicted >= 1, predicted, 1, Name);
+    }
+}

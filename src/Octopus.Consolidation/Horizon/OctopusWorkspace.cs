@@ -1,0 +1,339 @@
+using Octopus.Consolidation.Model;
+
+namespace Octopus.Consolidation.Horizon;
+
+/// <summary>Mutable planning state of one <see cref="OctopusPolicy"/> run: forecast and current load per host on top
+/// of a <see cref="PlacementState"/>, plus the plan being built.</summary>
+internal sealed class OctopusWorkspace
+{
+    private readonly OctopusOptions _options;
+    private readonly double[] _forecast;
+    private readonly double[] _current;
+    private readonly double[] _hostForecast;
+    private readonly double[] _hostCurrent;
+    private readonly bool[] _on;
+    private readonly bool[] _touched;
+    private readonly bool[] _moved;
+    private readonly int[] _typeOrder;
+
+    public OctopusWorkspace(ClusterSnapshot snapshot, OctopusOptions options, DemandForecaster forecaster)
+    {
+        Snapshot = snapshot;
+        _options = options;
+        State = new PlacementState(snapshot);
+        var v = snapshot.Vms.Length;
+        var h = snapshot.Hosts.Length;
+        _forecast = new double[v];
+        _current = new double[v];
+        _hostForecast = new double[h];
+        _hostCurrent = new double[h];
+        _on = new bool[h];
+        _touched = new bool[h];
+        _moved = new bool[v];
+        for (var i = 0; i < v; i++)
+        {
+            var vm = snapshot.Vms[i];
+            _current[i] = vm.Utilisation * vm.Mips;
+            _forecast[i] = forecaster.Forecast(vm.Utilisation, snapshot.History.Of(i)) * vm.Mips;
+            if (vm.Host >= 0)
+            {
+                _hostForecast[vm.Host] += _forecast[i];
+                _hostCurrent[vm.Host] += _current[i];
+            }
+        }
+        for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.VmsOn(i).Count > 0;
+        // Most efficient host types first: watts per MIPS at full load.
+        _typeOrder = [.. Enumerable.Range(0, snapshot.HostTypes.Count)
+            .OrderBy(t => snapshot.HostTypes[t].MaxWatts / snapshot.HostTypes[t].TotalMips)];
+    }
+
+    public ClusterSnapshot Snapshot { get; }
+    public PlacementState State { get; }
+    public List<VmPlacement> Placements { get; } = [];
+    public List<VmMigration> Migrations { get; } = [];
+    public List<HostPowerAction> PowerActions { get; } = [];
+    public List<UnplacedVm> Unplaced { get; } = [];
+
+    public double Forecast(int vm) => _forecast[vm];
+    public double HostForecast(int host) => _hostForecast[host];
+    public double HostCurrent(int host) => _hostCurrent[host];
+    public bool IsOn(int host) => _on[host];
+    public bool IsTouched(int host) => _touched[host];
+    public bool WasMoved(int vm) => _moved[vm];
+    public int ConsolidationMigrations { get; private set; }
+
+    /// <summary>Consolidation migrations allowed in this interval.</summary>
+    public int MigrationBudget => (int)Math.Ceiling(_options.MigrationBudgetPer1000Vms * Snapshot.Vms.Length / 1000.0);
+
+    /// <summary>Whether the VM fits the host within a forecast fill limit, now and by memory and core size.</summary>
+    public bool Fits(int vm, int host, double fill)
+    {
+        var type = State.TypeOf(host);
+        var total = type.TotalMips;
+        // A core must serve the VM's forecast, or CloudSim-style per-core capping shows as an SLA violation.
+        if (_forecast[vm] > type.MipsPerCore || _current[vm] > type.MipsPerCore) return false;
+        if (_hostForecast[host] + _forecast[vm] > fill * total) return false;
+        if (_hostCurrent[host] + _current[vm] > total) return false;
+        var vmSnap = Snapshot.Vms[vm];
+        var ramNeeded = vmSnap.Host < 0 || Snapshot.Memory == MemoryMode.Enforced ? vmSnap.RamMb : 0;
+        return type.RamMb - State.RamUsed(host) >= ramNeeded;
+    }
+
+    /// <summary>Best-fit host among those on; if none, the first off host of the most efficient type that fits
+    /// (which the caller powers on). <paramref name="allowPowerOn"/> false forbids the latter.</summary>
+    public int ChooseTarget(int vm, int exclude, bool allowPowerOn, HostSet? alsoExcluded = null)
+    {
+        var best = -1;
+        var bestScore = double.MinValue;
+        foreach (var h in State.OccupiedHosts) Consider(h);
+        for (var h = 0; h < _on.Length; h++)
+        {
+            if (_on[h] && !State.IsOccupied(h)) Consider(h);
+        }
+        if (best >= 0 || !allowPowerOn) return best;
+        foreach (var t in _typeOrder)
+        {
+            for (var h = 0; h < _on.Length; h++)
+            {
+                if (_on[h] || Snapshot.Hosts[h].Type != t || State.IsOccupied(h)) continue;
+                if (alsoExcluded?.Contains(h) == true) continue;
+                if (Fits(vm, h, _options.FillTarget)) return h;
+            }
+        }
+        return -1;
+
+        void Consider(int h)
+        {
+            if (h == exclude || !_on[h] || alsoExcluded?.Contains(h) == true) return;
+            if (!Fits(vm, h, _options.FillTarget)) return;
+            var type = State.TypeOf(h);
+            // Best fit by forecast, with a small bonus for efficient types so they fill first.
+            var score = ((_hostForecast[h] + _forecast[vm]) / type.TotalMips) - (type.MaxWatts / type.TotalMips);
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = h;
+            }
+        }
+    }
+
+    public void PlaceNewVms()
+    {
+        var pending = new List<int>();
+        for (var v = 0; v < Snapshot.Vms.Length; v++)
+        {
+            if (Snapshot.Vms[v].Host < 0) pending.Add(v);
+        }
+        pending.Sort((a, b) => _forecast[b].CompareTo(_forecast[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        foreach (var v in pending)
+        {
+            var h = ChooseTarget(v, -1, allowPowerOn: true);
+            if (h < 0)
+            {
+                Unplaced.Add(new UnplacedVm(v, $"no host can take {_forecast[v]:0} MIPS forecast and {Snapshot.Vms[v].RamMb:0} MB within {_options.FillTarget:P0} fill"));
+                continue;
+            }
+            PowerOnIfNeeded(h);
+            Assign(v, h);
+            Placements.Add(new VmPlacement(v, h, PlanReason.InitialPlacement, new ExpectedEffect(0, 0, 0)));
+        }
+    }
+
+    public void RelieveOverloads()
+    {
+        var hosts = new List<int>(State.OccupiedHosts);
+        foreach (var h in hosts)
+        {
+            var type = State.TypeOf(h);
+            var total = type.TotalMips;
+            var guard = 0;
+            while (guard++ < 64)
+            {
+                var capped = CoreCappedVm(h);
+                var overloaded = _hostForecast[h] > _options.OverloadLimit * total || _hostCurrent[h] > total;
+                if (capped < 0 && !overloaded) break;
+                var vm = capped >= 0 ? capped : PickVmToRelieve(h);
+                if (vm < 0) break;
+                var target = ChooseTarget(vm, h, allowPowerOn: true);
+                if (target < 0) break;
+                var risk = Math.Min(1, _hostForecast[h] / total);
+                PowerOnIfNeeded(target);
+                Move(vm, h, target, PlanReason.HostOverloaded, new ExpectedEffect(0, 0, risk));
+                _touched[h] = true;
+            }
+        }
+    }
+
+    private int CoreCappedVm(int host)
+    {
+        var core = State.TypeOf(host).MipsPerCore;
+        foreach (var vm in State.VmsOn(host))
+        {
+            if (!_moved[vm] && _current[vm] > core) return vm;
+        }
+        return -1;
+    }
+
+    /// <summary>The smallest-memory VM whose departure ends the overload; else the VM with the largest forecast.</summary>
+    private int PickVmToRelieve(int host)
+    {
+        var excess = _hostForecast[host] - (_options.FillTarget * State.TotalMips(host));
+        int best = -1, largest = -1;
+        double bestRam = double.MaxValue, largestForecast = -1;
+        foreach (var vm in State.VmsOn(host))
+        {
+            if (_moved[vm]) continue;
+            if (_forecast[vm] >= excess && Snapshot.Vms[vm].RamMb < bestRam)
+            {
+                bestRam = Snapshot.Vms[vm].RamMb;
+                best = vm;
+            }
+            if (_forecast[vm] > largestForecast)
+            {
+                largestForecast = _forecast[vm];
+                largest = vm;
+            }
+        }
+        return best >= 0 ? best : largest;
+    }
+
+    /// <summary>Hosts that may be emptied now: on, loaded, not part of this interval's other moves, forecast below the
+    /// underload limit, and on for at least the dwell time (hysteresis).</summary>
+    public List<int> DrainCandidates()
+    {
+        var list = new List<int>();
+        foreach (var h in State.OccupiedHosts)
+        {
+            if (!_on[h] || _touched[h] || State.VmsOn(h).Count == 0) continue;
+            if (Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps) continue;
+            if (_hostForecast[h] >= _options.UnderloadLimit * State.TotalMips(h)) continue;
+            list.Add(h);
+        }
+        // Cheapest to empty first: fewest migrations per host freed, then the least loaded.
+        list.Sort((a, b) =>
+        {
+            var c = State.VmsOn(a).Count.CompareTo(State.VmsOn(b).Count);
+            if (c != 0) return c;
+            c = (_hostForecast[a] / State.TotalMips(a)).CompareTo(_hostForecast[b] / State.TotalMips(b));
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return list;
+    }
+
+    public double DrainCostMb(int host)
+    {
+        double mb = 0;
+        foreach (var vm in State.VmsOn(host)) mb += Snapshot.Vms[vm].RamMb;
+        return mb;
+    }
+
+    /// <summary>Energy (joules) a drain saves over the horizon minus what its migrations cost.</summary>
+    public double DrainValue(int host, double extraTargetWatts)
+    {
+        var seconds = _options.HorizonSteps * Snapshot.Interval.TotalSeconds;
+        var saved = (State.TypeOf(host).WattsAt(_hostForecast[host] / State.TotalMips(host)) - extraTargetWatts) * seconds;
+        return saved - (DrainCostMb(host) * _options.MigrationCostJoulesPerMb);
+    }
+
+    public void DrainGreedily()
+    {
+        var drained = new HostSet(_on.Length);
+        foreach (var source in DrainCandidates())
+        {
+            var vms = State.VmsOn(source).Where(v => !_moved[v]).OrderByDescending(v => _forecast[v]).ThenBy(v => v).ToList();
+            if (vms.Count == 0 || vms.Count != State.VmsOn(source).Count) continue;
+            if (ConsolidationMigrations + vms.Count > MigrationBudget) continue;
+            drained.Add(source);
+            var tentative = new List<(int Vm, int To, double Watts)>();
+            var ok = true;
+            foreach (var vm in vms)
+            {
+                var target = ChooseTarget(vm, source, allowPowerOn: false, drained);
+                if (target < 0) { ok = false; break; }
+                var type = State.TypeOf(target);
+                var before = type.WattsAt(_hostForecast[target] / type.TotalMips);
+                Assign(vm, target);
+                var after = type.WattsAt(_hostForecast[target] / type.TotalMips);
+                tentative.Add((vm, target, after - before));
+            }
+            var extra = tentative.Sum(t => t.Watts);
+            if (ok && DrainValue(source, extra) > 0)
+            {
+                foreach (var (vm, to, watts) in tentative)
+                {
+                    Unassign(vm, to);
+                    Move(vm, source, to, PlanReason.HostUnderloaded, new ExpectedEffect(State.ObservedWatts(source) / vms.Count - watts, 1, 0));
+                    ConsolidationMigrations++;
+                }
+                _touched[source] = true;
+                continue;
+            }
+            foreach (var (vm, to, _) in tentative) Unassign(vm, to);
+        }
+    }
+
+    /// <summary>Commits a drain decided elsewhere (the re-pack solver).</summary>
+    public void CommitDrain(int source, IReadOnlyList<(int Vm, int To)> moves)
+    {
+        var watts = State.ObservedWatts(source) / Math.Max(1, moves.Count);
+        foreach (var (vm, to) in moves)
+        {
+            Move(vm, source, to, PlanReason.Repack, new ExpectedEffect(watts, 1, 0));
+            ConsolidationMigrations++;
+        }
+        _touched[source] = true;
+    }
+
+    public void PowerOffIdleHosts()
+    {
+        for (var h = 0; h < _on.Length; h++)
+        {
+            if (!_on[h] || State.VmsOn(h).Count > 0) continue;
+            // A host switched on within the dwell time stays on unless it never received anything (it was never needed).
+            if (Snapshot.Hosts[h].Power == HostPower.On && Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps
+                && !WasEmptiedThisStep(h)) continue;
+            _on[h] = false;
+            if (Snapshot.Hosts[h].Power == HostPower.On)
+                PowerActions.Add(new HostPowerAction(h, HostPower.Off, PlanReason.HostEmpty, new ExpectedEffect(State.ObservedWatts(h), 1, 0)));
+        }
+    }
+
+    private bool WasEmptiedThisStep(int host)
+    {
+        foreach (var m in Migrations)
+        {
+            if (m.From == host) return true;
+        }
+        return false;
+    }
+
+    private void PowerOnIfNeeded(int host)
+    {
+        if (_on[host]) return;
+        _on[host] = true;
+        PowerActions.Add(new HostPowerAction(host, HostPower.On, PlanReason.CapacityNeeded, new ExpectedEffect(-State.TypeOf(host).IdleWatts, 0, 0)));
+    }
+
+    private void Move(int vm, int from, int to, PlanReason reason, ExpectedEffect effect)
+    {
+        Unassign(vm, from);
+        Assign(vm, to);
+        _moved[vm] = true;
+        _touched[to] = true;
+        Migrations.Add(new VmMigration(vm, from, to, reason, effect));
+    }
+
+    public void Assign(int vm, int host)
+    {
+        State.Add(vm, host);
+        _hostForecast[host] += _forecast[vm];
+        _hostCurrent[host] += _current[vm];
+    }
+
+    public void Unassign(int vm, int host)
+    {
+        State.Remove(vm, host);
+        _hostForecast[host] -= _forecast[vm];
+        _hostCurrent[host] -= _current[vm];
+    }
+}

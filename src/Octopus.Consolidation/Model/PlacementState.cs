@@ -1,0 +1,281 @@
+namespace Octopus.Consolidation.Model;
+
+/// <summary>The mutable working copy of a snapshot a policy plans on: which VMs are on which host (in arrival order),
+/// what they request, and per-host sums kept incrementally so detectors and placers stay O(1) per host.</summary>
+/// <remarks>Built fresh from a <see cref="ClusterSnapshot"/> for each plan, so planning never touches the snapshot.
+/// A VM may appear on two hosts while planning (CloudSim plans an underload move without removing the VM from its
+/// source), so the host lists, not a VM→host map, are the truth here.</remarks>
+public sealed class PlacementState
+{
+    private readonly List<int>[] _vmsOn;
+    private readonly double[] _sumRequested;
+    private readonly double[] _sumCapped;
+    private readonly double[] _ramUsed;
+    private readonly double[] _bwUsed;
+    private readonly double[] _historySum;
+    private readonly int[] _historyLength;
+    private readonly double[] _maxRam;
+    private readonly double[] _requested;
+    private readonly double[] _requestOnceHosted;
+    private readonly double[] _ramRequest;
+    private readonly double[] _bwRequest;
+    private readonly HostType[] _type;
+    private readonly double[] _observedUtilisation;
+    private readonly double[] _observedWatts;
+    private readonly List<int> _occupied = [];
+    private readonly bool[] _isOccupied;
+    private readonly int[][] _hostsOfType;
+    private readonly int[] _emptyCursor;
+
+    public PlacementState(ClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Snapshot = snapshot;
+        var h = snapshot.Hosts.Length;
+        var v = snapshot.Vms.Length;
+        _vmsOn = new List<int>[h];
+        _sumRequested = new double[h];
+        _sumCapped = new double[h];
+        _ramUsed = new double[h];
+        _bwUsed = new double[h];
+        _historySum = new double[h * UtilisationHistory.Capacity];
+        _historyLength = new int[h];
+        _maxRam = new double[h];
+        _type = new HostType[h];
+        _observedUtilisation = new double[h];
+        _observedWatts = new double[h];
+        _isOccupied = new bool[h];
+        var perType = new List<int>[snapshot.HostTypes.Count];
+        for (var t = 0; t < perType.Length; t++) perType[t] = [];
+        for (var i = 0; i < h; i++)
+        {
+            _vmsOn[i] = [];
+            _type[i] = snapshot.TypeOf(i);
+            _observedUtilisation[i] = Math.Min(1, snapshot.Hosts[i].ObservedMips / _type[i].TotalMips);
+            _observedWatts[i] = _type[i].WattsAt(_observedUtilisation[i]);
+            perType[snapshot.Hosts[i].Type].Add(i);
+        }
+        _hostsOfType = new int[perType.Length][];
+        for (var t = 0; t < perType.Length; t++) _hostsOfType[t] = [.. perType[t]];
+        _emptyCursor = new int[perType.Length];
+
+        _requested = new double[v];
+        _requestOnceHosted = new double[v];
+        _ramRequest = new double[v];
+        _bwRequest = new double[v];
+        var enforced = snapshot.Memory == MemoryMode.Enforced;
+        for (var i = 0; i < v; i++)
+        {
+            var vm = snapshot.Vms[i];
+            var instantiating = vm.Host < 0;
+            // A VM being created asks for its full size (CloudSim's Vm.isBeingInstantiated); afterwards its current use.
+            _requested[i] = instantiating ? vm.Mips : vm.Utilisation * vm.Mips;
+            // CloudSim quirk that shapes every initial placement: a just-created VM holds its full MIPS allocation but
+            // requests nothing until its cloudlets start, so overload checks at creation time only see the new VM.
+            _requestOnceHosted[i] = instantiating ? 0 : _requested[i];
+            _ramRequest[i] = instantiating || enforced ? vm.RamMb : 0;
+            _bwRequest[i] = instantiating || enforced ? vm.BandwidthMbps : 0;
+        }
+
+        // Host lists in arrival order: CloudSim's minimum-migration-time selection breaks ties by list position.
+        var order = new int[v];
+        var keys = new long[v];
+        var n = 0;
+        for (var i = 0; i < v; i++)
+        {
+            if (snapshot.Vms[i].Host < 0) continue;
+            order[n] = i;
+            keys[n] = snapshot.Vms[i].ArrivalOrder;
+            n++;
+        }
+        Array.Sort(keys, order, 0, n);
+        for (var k = 0; k < n; k++) Add(order[k], snapshot.Vms[order[k]].Host);
+        for (var i = 0; i < h; i++)
+        {
+            if (!_isOccupied[i] && _observedUtilisation[i] > 0) _isOccupied[i] = true;
+        }
+        _occupied.Clear();
+        for (var i = 0; i < h; i++)
+        {
+            if (_isOccupied[i]) _occupied.Add(i);
+        }
+    }
+
+    public ClusterSnapshot Snapshot { get; }
+    public int HostCount => _vmsOn.Length;
+    public int VmCount => _requested.Length;
+
+    public HostType TypeOf(int host) => _type[host];
+    public double TotalMips(int host) => _type[host].TotalMips;
+
+    /// <summary>The host's load fraction when the snapshot was taken (CloudSim's host.getUtilizationOfCpu()).</summary>
+    public double ObservedUtilisation(int host) => _observedUtilisation[host];
+
+    /// <summary>Watts the host drew when the snapshot was taken (as CloudSim's host.getPower(): idle watts when unloaded).</summary>
+    public double ObservedWatts(int host) => _observedWatts[host];
+
+    /// <summary>The VMs planned on the host, in arrival order.</summary>
+    public IReadOnlyList<int> VmsOn(int host) => _vmsOn[host];
+
+    /// <summary>MIPS the VM asks for now (full size while being created).</summary>
+    public double Requested(int vm) => _requested[vm];
+
+    public double RamMb(int vm) => Snapshot.Vms[vm].RamMb;
+
+    /// <summary>Sum of the uncapped requests of the host's planned VMs.</summary>
+    public double SumRequested(int host) => _sumRequested[host];
+
+    /// <summary>MIPS the host would hand out: requests capped at one core each, and at the host's total.</summary>
+    public double AllocatedMips(int host) => Math.Min(_sumCapped[host], _type[host].TotalMips);
+
+    /// <summary>MIPS still free (0 when oversubscribed, as CloudSim's over-subscription scheduler reports).</summary>
+    public double AvailableMips(int host)
+    {
+        var total = _type[host].TotalMips;
+        return _sumCapped[host] <= total ? total - _sumCapped[host] : 0;
+    }
+
+    public double RamUsed(int host) => _ramUsed[host];
+
+    /// <summary>Whether the VM fits: one core can serve it, enough MIPS, memory and bandwidth are free
+    /// (CloudSim's Host.isSuitableForVm; memory counts per <see cref="MemoryMode"/>).</summary>
+    public bool IsSuitable(int vm, int host)
+    {
+        var type = _type[host];
+        var req = _requested[vm];
+        return type.MipsPerCore >= req
+            && AvailableMips(host) >= req
+            && type.RamMb - _ramUsed[host] >= _ramRequest[vm]
+            && type.BandwidthMbps - _bwUsed[host] >= _bwRequest[vm];
+    }
+
+    /// <summary>True when the host has planned VMs or was loaded when observed.</summary>
+    public bool IsOccupied(int host) => _isOccupied[host];
+
+    /// <summary>Occupied hosts in index order.</summary>
+    public IReadOnlyList<int> OccupiedHosts => _occupied;
+
+    public int HostTypeCount => _hostsOfType.Length;
+
+    /// <summary>The lowest-index unoccupied host of a type, or -1. All such hosts are interchangeable for placement.</summary>
+    public int FirstEmptyHostOfType(int type)
+    {
+        var hosts = _hostsOfType[type];
+        var c = _emptyCursor[type];
+        while (c < hosts.Length && _isOccupied[hosts[c]]) c++;
+        _emptyCursor[type] = c;
+        return c < hosts.Length ? hosts[c] : -1;
+    }
+
+    public int TypeIndexOf(int host) => Snapshot.Hosts[host].Type;
+
+    public void Add(int vm, int host)
+    {
+        _vmsOn[host].Add(vm);
+        var req = _requested[vm];
+        _sumRequested[host] += _requestOnceHosted[vm];
+        _sumCapped[host] += Math.Min(req, _type[host].MipsPerCore);
+        _ramUsed[host] += _ramRequest[vm];
+        _bwUsed[host] += _bwRequest[vm];
+        var hist = Snapshot.History.Of(vm);
+        if (hist.Length > 0)
+        {
+            var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
+            var offset = host * UtilisationHistory.Capacity;
+            for (var i = 0; i < hist.Length; i++) _historySum[offset + i] += hist[i] * w;
+            if (hist.Length > _historyLength[host]) _historyLength[host] = hist.Length;
+        }
+        var ram = Snapshot.Vms[vm].RamMb;
+        if (ram > _maxRam[host]) _maxRam[host] = ram;
+        if (!_isOccupied[host])
+        {
+            _isOccupied[host] = true;
+            var at = _occupied.BinarySearch(host);
+            _occupied.Insert(~at, host);
+        }
+    }
+
+    public void Remove(int vm, int host)
+    {
+        var list = _vmsOn[host];
+        if (!list.Remove(vm)) throw new InvalidOperationException($"VM {vm} is not planned on host {host}.");
+        if (list.Count == 0)
+        {
+            // Reset rather than subtract so an emptied host reads exactly zero, with no rounding residue.
+            _sumRequested[host] = _sumCapped[host] = _ramUsed[host] = _bwUsed[host] = 0;
+            Array.Clear(_historySum, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+            _historyLength[host] = 0;
+            _maxRam[host] = 0;
+            return;
+        }
+        if (Snapshot.Vms[vm].RamMb >= _maxRam[host])
+        {
+            double max = 0;
+            foreach (var other in list) max = Math.Max(max, Snapshot.Vms[other].RamMb);
+            _maxRam[host] = max;
+        }
+        var req = _requested[vm];
+        _sumRequested[host] -= _requestOnceHosted[vm];
+        _sumCapped[host] -= Math.Min(req, _type[host].MipsPerCore);
+        _ramUsed[host] -= _ramRequest[vm];
+        _bwUsed[host] -= _bwRequest[vm];
+        var hist = Snapshot.History.Of(vm);
+        if (hist.Length > 0)
+        {
+            var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
+            var offset = host * UtilisationHistory.Capacity;
+            for (var i = 0; i < hist.Length; i++) _historySum[offset + i] -= hist[i] * w;
+            if (hist.Length == _historyLength[host])
+            {
+                var max = 0;
+                foreach (var other in list) max = Math.Max(max, Snapshot.History.CountOf(other));
+                _historyLength[host] = max;
+            }
+        }
+    }
+
+    /// <summary>The host's utilisation history (most recent first; each entry the sum over its VMs of VM use × VM MIPS
+    /// / host MIPS, as CloudSim's PowerHostUtilizationHistory), optionally with one more VM. Returns the length written.</summary>
+    public int HostHistory(int host, int extraVm, Span<double> destination)
+    {
+        var len = _historyLength[host];
+        new ReadOnlySpan<double>(_historySum, host * UtilisationHistory.Capacity, len).CopyTo(destination);
+        if (extraVm >= 0)
+        {
+            var hist = Snapshot.History.Of(extraVm);
+            if (hist.Length > len)
+            {
+                destination[len..hist.Length].Clear();
+                len = hist.Length;
+            }
+            var w = Snapshot.Vms[extraVm].Mips / _type[host].TotalMips;
+            for (var i = 0; i < hist.Length; i++) destination[i] += hist[i] * w;
+        }
+        return len;
+    }
+
+    /// <summary>Longest live-migration time among the host's VMs (plus an optional extra VM), in seconds.</summary>
+    public double MaxMigrationSeconds(int host, int extraVm)
+    {
+        var maxRam = extraVm >= 0 ? Math.Max(_maxRam[host], Snapshot.Vms[extraVm].RamMb) : _maxRam[host];
+        return maxRam / Snapshot.MigrationMbPerSecond;
+    }
+
+    /// <summary>Length of the host's utilisation history with an optional extra VM, without copying it.</summary>
+    public int HostHistoryLength(int host, int extraVm) =>
+        extraVm >= 0 ? Math.Max(_historyLength[host], Snapshot.History.CountOf(extraVm)) : _historyLength[host];
+
+    /// <summary>The most recent <paramref name="destination"/>.Length entries of <see cref="HostHistory"/> (callers first
+    /// check <see cref="HostHistoryLength"/>), for detectors that only look at a short window.</summary>
+    public void HostHistoryWindow(int host, int extraVm, Span<double> destination)
+    {
+        var n = destination.Length;
+        var offset = host * UtilisationHistory.Capacity;
+        for (var i = 0; i < n; i++) destination[i] = i < _historyLength[host] ? _historySum[offset + i] : 0;
+        if (extraVm < 0) return;
+        var hist = Snapshot.History.Of(extraVm);
+        var w = Snapshot.Vms[extraVm].Mips / _type[host].TotalMips;
+        var m = Math.Min(n, hist.Length);
+        for (var i = 0; i < m; i++) destination[i] += hist[i] * w;
+    }
+}

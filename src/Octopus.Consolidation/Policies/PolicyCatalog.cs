@@ -1,0 +1,58 @@
+using System.Globalization;
+using Octopus.Consolidation.Detectors;
+using Octopus.Consolidation.Horizon;
+using Octopus.Consolidation.Placers;
+using Octopus.Consolidation.Selectors;
+
+namespace Octopus.Consolidation.Policies;
+
+/// <summary>The one registry of named policies: <c>npa</c>, <c>dvfs</c>, <c>DETECTOR-mmt-PARAM</c> for the CloudSim
+/// detectors <c>thr</c>, <c>iqr</c>, <c>mad</c>, <c>lr</c> (e.g. <c>lr-mmt-1.2</c>), and <c>octopus</c>.</summary>
+public static class PolicyCatalog
+{
+    /// <summary>The policies the issue names, in the order they are usually reported.</summary>
+    public static IReadOnlyList<string> StandardNames { get; } =
+        ["npa", "dvfs", "thr-mmt-0.8", "iqr-mmt-1.5", "mad-mmt-2.5", "lr-mmt-1.2", "octopus"];
+
+    /// <summary>CloudSim's adaptive detectors fall back to a static 0.7 threshold until they have enough history.</summary>
+    public const double FallbackThreshold = 0.7;
+
+    public static bool TryCreate(string name, out IConsolidationPolicy? policy, out string error)
+    {
+        policy = null;
+        error = "";
+        var key = (name ?? "").Trim().ToLowerInvariant();
+        switch (key)
+        {
+            case "npa":
+                policy = new StaticPlacementPolicy("npa", PowerManagement.None);
+                return true;
+            case "dvfs":
+                policy = new StaticPlacementPolicy("dvfs", PowerManagement.LoadProportional);
+                return true;
+            case "octopus":
+                policy = new OctopusPolicy(OctopusOptions.Default);
+                return true;
+        }
+        var parts = key.Split('-');
+        if (parts.Length == 3 && parts[1] == "mmt"
+            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && double.IsFinite(p) && p > 0)
+        {
+            IOverloadDetector? detector = parts[0] switch
+            {
+                "thr" when p <= 1 => new StaticThresholdDetector(p),
+                "iqr" => new InterQuartileRangeDetector(p, new StaticThresholdDetector(FallbackThreshold)),
+                "mad" => new MedianAbsoluteDeviationDetector(p, new StaticThresholdDetector(FallbackThreshold)),
+                "lr" => new LocalRegressionDetector(p, new StaticThresholdDetector(FallbackThreshold)),
+                _ => null,
+            };
+            if (detector is not null)
+            {
+                policy = new CloudSimMigrationPolicy(key, detector, new MinimumMigrationTimeSelector(), new PowerAwareBestFitPlacer());
+                return true;
+            }
+        }
+        error = $"unknown policy '{name}'; use one of {string.Join(", ", StandardNames)} (or thr|iqr|mad|lr-mmt-PARAM, thr's PARAM in (0, 1])";
+        return false;
+    }
+}

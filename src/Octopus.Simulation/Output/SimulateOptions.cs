@@ -1,0 +1,15 @@
+using Octopus.Consolidation.Model;
+
+namespace Octopus.Simulation.Output;
+
+/// <summary>Arguments of <c>octopus simulate</c>.</summary>
+/// <param name="TraceDirectory">A PlanetLab day folder (one file per VM).</param>
+/// <param name="Policies">Policy names (see Octopus.Consolidation's PolicyCatalog).</param>
+/// <param name="Memory">Memory model.</param>
+/// <param name="Json">Print one JSON document instead of a table.</param>
+/// <param name="PlotFile">Write an SVG of active hosts and power over the day, or null.</param>
+/// <param name="Scale">Replicate hosts and VMs this many times (1–100).</param>
+public sealed record SimulateOptions(string TraceDirectory, IReadOnlyList<string> Policies, MemoryMode Memory, bool Json, string? PlotFile, int Scale)
+{
+    public const int MaxScale = 100;
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using Octopus.Contracts;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Api;
+
+public class ConsolidationPlanTests
+{
+    /// <summary>Spread placement leaves three lightly loaded VMs on three hosts: a cluster worth consolidating.</summary>
+    private static string SpreadConfig(string mode = "manual") => TestServerApp.DefaultConfig(
+        $$""", "Scheduler": { "Interval": "00:00:00.05", "Strategy": "spread", "Consolidation": "{{mode}}", "ConsolidationInterval": "00:00:01", "OctopusPolicy": { "HorizonSteps": 288, "MinimumDwellSteps": 2, "MigrationCostJoulesPerMb": 1 } }""")
+        .Replace("\"Scheduler\": { \"Interval\": \"00:00:00.05\" },", "", StringComparison.Ordinal);
+
+    private static async Task<HttpClient> SpreadClusterAsync(TestServerApp server)
+    {
+        var http = await server.LoginAsync();
+        foreach (var n in new[] { "c1", "c2", "c3" })
+        {
+            (await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 2, diskGiB: 10))).EnsureSuccessStatusCode();
+            await http.WaitForStateAsync(n, "Running");
+        }
+        var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+        hosts.Should().OnlyContain(h => h.VmCount == 1, "spread puts one VM on each host");
+        return http;
+    }
+
+    private static async Task<PlanDto> WaitForPlanAsync(HttpClient http, Func<PlanDto, bool> ok)
+    {
+        PlanDto? last = null;
+        for (var i = 0; i < 150; i++)
+        {
+            last = await (await http.GetAsync(ApiRoutes.Plan)).ReadAsync<PlanDto>();
+            if (ok(last)) return last;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no such plan; last: {last?.Summary}");
+    }
+
+    [Fact]
+    public async Task Plan_Manual_ProposesConsolidationWithReasons_AndApplyCarriesItOut()
+    {
+        await using var server = await TestServerApp.StartAsync(SpreadConfig());
+        var http = await SpreadClusterAsync(server);
+
+        var plan = await WaitForPlanAsync(http, p => p.Steps.Any(s => s.Kind == "migrate"));
+        plan.Mode.Should().Be("manual");
+        plan.Policy.Should().Be("octopus");
+        plan.Steps.Should().OnlyContain(s => s.Reason.Length > 0);
+        plan.Steps.Where(s => s.Kind == "migrate").Should().OnlyContain(s => s.Vm != null && s.From != null && s.To != null && s.From != s.To);
+
+        // manual: nothing moved by itself
+        var before = await (await http.GetAsync(ApiRoutes.Vms)).ReadAsync<Page<VmDto>>();
+        before.Items.Should().OnlyContain(v => v.State == "Running");
+
+        var applied = await (await http.PostAsync(ApiRoutes.PlanApply, null)).ReadAsync<PlanDto>();
+        applied.Steps.Should().Contain(s => s.Result == "started");
+
+        // in the end: fewer hosts on, every VM running, no host that holds a VM is off
+        for (var i = 0; i < 200; i++)
+        {
+            var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+            var vms = await (await http.GetAsync(ApiRoutes.Vms)).ReadAsync<Page<VmDto>>();
+            if (vms.Items.All(v => v.State == "Running") && hosts.Count(h => h.VmCount > 0) < 3) break;
+            await Task.Delay(50);
+            if (i % 20 == 19) await http.PostAsync(ApiRoutes.PlanApply, null); // deferred power-offs go on later passes
+        }
+        var end = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+        end.Count(h => h.VmCount > 0).Should().BeLessThan(3);
+        end.Where(h => h.PowerState is "Off" or "PoweringOff").Should().OnlyContain(h => h.VmCount == 0);
+        var audit = await (await http.GetAsync(ApiRoutes.Audit)).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Should().Contain(a => a.Action == "plan.migrate" && a.Actor == "admin");
+    }
+
+    [Fact]
+    public async Task Plan_Automatic_ConsolidatesWithoutBeingAsked()
+    {
+        await using var server = await TestServerApp.StartAsync(SpreadConfig("automatic"));
+        var http = await SpreadClusterAsync(server);
+        for (var i = 0; i < 300; i++)
+        {
+            var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+            if (hosts.Count(h => h.VmCount > 0) < 3) break;
+            await Task.Delay(50);
+        }
+        (await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>()).Count(h => h.VmCount > 0).Should().BeLessThan(3);
+        var audit = await (await http.GetAsync(ApiRoutes.Audit + "?actor=scheduler")).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Should().Contain(a => a.Action == "plan.migrate");
+    }
+
+    [Fact]
+    public async Task Mode_IsValidatedPersistedAndOffMeansNoPlan()
+    {
+        var dir = Directory.CreateTempSubdirectory("octopus-mode-").FullName;
+        try
+        {
+            await using (var server = await TestServerApp.StartAsync(dataDirectory: dir))
+            {
+                var http = await server.LoginAsync();
+                (await (await http.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("manual");
+                var bad = await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("sometimes"));
+                bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+                (await bad.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("automatic, manual or off");
+                (await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("off"))).EnsureSuccessStatusCode();
+                var plan = await (await http.GetAsync(ApiRoutes.Plan)).ReadAsync<PlanDto>();
+                plan.Mode.Should().Be("off");
+                plan.Steps.Should().BeEmpty();
+                plan.Summary.Should().Contain("off");
+
+                var user = await server.NewUserAsync("hank");
+                (await user.GetAsync(ApiRoutes.Plan)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+                (await user.PostAsync(ApiRoutes.PlanApply, null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+                (await user.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("automatic"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            }
+            await using var again = await TestServerApp.StartAsync(dataDirectory: dir);
+            var admin = await again.LoginAsync();
+            (await (await admin.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("off");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+}
