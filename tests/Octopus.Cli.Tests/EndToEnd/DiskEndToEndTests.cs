@@ -71,6 +71,34 @@ public class DiskEndToEndTests(ServerFixture server) : IClassFixture<ServerFixtu
         (await admin.RunAsync("vm", "delete", "e2e-disk1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
     }
 
+    /// <summary>Runs the README's "Disks: fork, snapshot, revert, gc" block exactly as written (only the import path is
+    /// the test server's data folder), line by line: every documented command must succeed.</summary>
+    [Fact]
+    public async Task ReadmeDisksSection_EveryLineSucceeds()
+    {
+        var admin = Admin;
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Octopus.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("no repository root");
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
+        var section = readme[readme.IndexOf("## Disks: fork, snapshot, revert, gc", StringComparison.Ordinal)..];
+        var block = section[(section.IndexOf("```sh", StringComparison.Ordinal) + 5)..];
+        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
+        var lines = block.Split('\n')
+            .Select(l => l.Contains(" # ", StringComparison.Ordinal) ? l[..l.IndexOf(" # ", StringComparison.Ordinal)] : l)
+            .Select(l => l.Trim()).Where(l => l.StartsWith("./octopus ", StringComparison.Ordinal)).ToList();
+        lines.Should().HaveCountGreaterThan(10);
+
+        var import = Path.Combine(server.DataDirectory, "import");
+        Directory.CreateDirectory(import);
+        await File.WriteAllBytesAsync(Path.Combine(import, "tiny.raw"), new byte[1 << 20]);
+        foreach (var line in lines)
+        {
+            var text = line.Replace("data/import/", import + "/", StringComparison.Ordinal);
+            var run = await admin.RunAsync([.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)]);
+            run.Exit.Should().Be(ExitCodes.Ok, $"README line `{line}` failed:\n{run.Out}\n{run.Err}");
+        }
+    }
+
     [Fact]
     public async Task Images_ImportListDelete_RefusedWhileAVmUsesIt()
     {
