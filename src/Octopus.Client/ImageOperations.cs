@@ -11,4 +11,13 @@ public sealed class ImageOperations
 
     public Task<IReadOnlyList<ImageDto>> ListAsync(CancellationToken ct = default) =>
         _api.GetAsync<IReadOnlyList<ImageDto>>(ApiRoutes.Images, ct);
+
+    /// <summary>Imports <paramref name="file"/>, a path on the server under one of its import folders, as image
+    /// <paramref name="name"/> (admin). qcow2, raw, vhd and vhdx are converted to qcow2.</summary>
+    public Task<ImageDto> ImportAsync(string name, string file, string? format = null, CancellationToken ct = default) =>
+        _api.SendJsonAsync<ImageDto>(HttpMethod.Post, ApiRoutes.Images + "/import", new ImageImportRequest(name, file, format), ct);
+
+    /// <summary>Deletes an image (admin); refused (409, with the reason) while a VM or snapshot depends on it.</summary>
+    public Task DeleteAsync(string name, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Delete, $"{ApiRoutes.Images}/{Uri.EscapeDataString(name)}", null, ct);
 }

@@ -53,6 +53,7 @@ public sealed class OctopusClient : IDisposable
         Users = new UserOperations(_api);
         Audit = new AuditOperations(_api);
         Images = new ImageOperations(_api);
+        Disks = new DiskOperations(_api);
     }
 
     /// <summary>The server's address as this client uses it (always ending in '/').</summary>
@@ -66,6 +67,7 @@ public sealed class OctopusClient : IDisposable
     public UserOperations Users { get; }
     public AuditOperations Audit { get; }
     public ImageOperations Images { get; }
+    public DiskOperations Disks { get; }
 
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>
     public Task<HealthDto> GetHealthAsync(CancellationToken ct = default) => _api.GetAsync<HealthDto>(ApiRoutes.Health, ct);

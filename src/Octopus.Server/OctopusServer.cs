@@ -16,6 +16,7 @@ using Octopus.Server.Auth;
 using Octopus.Server.Commands;
 using Octopus.Server.Configuration;
 using Octopus.Server.Control;
+using Octopus.Server.Disks;
 using Octopus.Server.Observability;
 using Octopus.Server.Queries;
 using Prometheus;
@@ -77,6 +78,7 @@ public static class OctopusServer
         });
 
         AddServices(builder.Services, settings);
+        builder.Services.AddOctopusDisks(builder.Configuration, settings);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -159,6 +161,7 @@ public static class OctopusServer
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
+        app.MapOctopusDisks();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

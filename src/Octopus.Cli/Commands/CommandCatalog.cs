@@ -10,6 +10,7 @@ internal static class CommandCatalog
     {
         foreach (var c in AuthCommands.Build(g)) yield return c;
         yield return VmCommands.Build(g);
+        yield return DiskCommands.Build(g);
         yield return HostCommands.Build(g);
         yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);

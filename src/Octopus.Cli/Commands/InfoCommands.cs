@@ -56,6 +56,7 @@ internal static class InfoCommands
             return ExitCodes.Ok;
         });
         image.Add(list);
+        DiskCommands.AddImageCommands(image, g);
         return image;
     }
 

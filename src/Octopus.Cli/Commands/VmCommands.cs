@@ -22,6 +22,7 @@ internal static class VmCommands
         vm.Add(Migrate(g));
         vm.Add(Delete(g));
         vm.Add(Explain(g));
+        DiskCommands.AddVmCommands(vm, g);
         return vm;
     }
 

@@ -1,3 +1,4 @@
+using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
 using Octopus.Domain;
@@ -35,21 +36,31 @@ public sealed class DiskTreeService
 
     /// <summary>Imports a user's image file (qcow2, raw, vhd, vhdx) as a new read-only base image, converted to qcow2.
     /// The conversion (minutes for a big image) runs outside the operation gate, so forks and snapshots go on meanwhile.</summary>
-    public async Task<Disk> ImportImageAsync(ImageName name, UserId owner, string sourcePath, DiskImageFormat? format = null, CancellationToken ct = default)
+    public Task<Disk> ImportImageAsync(ImageName name, UserId owner, string sourcePath, DiskImageFormat? format = null, CancellationToken ct = default)
     {
         RequireImportable(sourcePath);
+        return AddImageAsync(name, owner, $"import image {name}", id => _store.Backend.ImportAsync(id, sourcePath, format, ct), ct);
+    }
+
+    /// <summary>Creates an empty base image of <paramref name="virtualSize"/> (a sparse qcow2: cheap at any size), for
+    /// images the server's configuration names but nobody imported. Same crash-safe steps as an import.</summary>
+    public Task<Disk> CreateBaseImageAsync(ImageName name, UserId owner, ByteSize virtualSize, CancellationToken ct = default) =>
+        AddImageAsync(name, owner, $"create base image {name}", id => _store.Backend.CreateBaseAsync(id, virtualSize, ct), ct);
+
+    private async Task<Disk> AddImageAsync(ImageName name, UserId owner, string description, Func<DiskId, Task<StoredDisk>> make, CancellationToken ct)
+    {
         // Same order as a child: journal, make the file, then commit the row and close the journal entry together.
         var intent = await _store.ExclusiveAsync(async () =>
         {
             RequireNewImageName(await _store.LoadTreeAsync(ct), name);
-            var started = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, $"import image {name}", _store.Now, [_store.NewId()]);
+            var started = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, description, _store.Now, [_store.NewId()]);
             await _store.Catalog.ApplyAsync(CatalogChange.BeginIntent(started), ct);
             return started;
         }, ct);
         var id = intent.Files[0];
         try
         {
-            var stored = await _store.Backend.ImportAsync(id, sourcePath, format, ct);
+            var stored = await make(id);
             return await _store.ExclusiveAsync(async () =>
             {
                 var tree = await _store.LoadTreeAsync(ct);

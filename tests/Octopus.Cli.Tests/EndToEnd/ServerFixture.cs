@@ -22,6 +22,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The admin's CLI, logged in once the server is up.</summary>
     public CliProcess Admin { get; private set; } = null!;
 
+    /// <summary>The server's data folder (its import folder for images is <c>import/</c> inside it).</summary>
+    public string DataDirectory => Path.Combine(_dir, "data");
+
     public string NewConfigPath() => Path.Combine(_dir, "config-" + Guid.NewGuid().ToString("N") + ".json");
 
     public string ServerLog

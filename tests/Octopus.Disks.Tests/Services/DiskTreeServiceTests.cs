@@ -24,6 +24,20 @@ public sealed class DiskTreeServiceTests : IDisposable
         DiskServices.Create(_catalog, new SimulatedDiskBackend(_time), _time, new DiskTreeOptions { ImportFolders = importFolders });
 
     [Fact]
+    public async Task CreateBaseImage_NewName_IsAnImageOfThatSize_AndTheNameIsThenTaken()
+    {
+        var services = Services();
+
+        var image = await services.Tree.CreateBaseImageAsync(Debian, Alice, ByteSize.FromGiB(2));
+
+        image.Role.Should().Be(DiskRole.Image);
+        image.VirtualSize.Should().Be(ByteSize.FromGiB(2));
+        (await _catalog.LoadAsync()).Intents.Should().BeEmpty(); // the journal entry closed with the row
+        var again = () => services.Tree.CreateBaseImageAsync(Debian, Alice, ByteSize.FromGiB(2));
+        (await again.Should().ThrowAsync<DomainException>()).Which.Code.Should().Be("image.exists");
+    }
+
+    [Fact]
     public async Task ImportImage_InsideImportFolder_IsAccepted()
     {
         var uploads = _temp.File("uploads");

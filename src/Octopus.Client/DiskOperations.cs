@@ -1,0 +1,43 @@
+using Octopus.Contracts;
+
+namespace Octopus.Client;
+
+/// <summary>Differencing-disk operations: forks, snapshots and reverts of a VM (<c>/api/v1/vms/{vm}/…</c>), the disk
+/// tree and garbage collection (<c>/api/v1/disks</c>). Every VM argument takes the VM's id or its name.</summary>
+public sealed class DiskOperations
+{
+    private const string Disks = ApiRoutes.Base + "/disks";
+    private readonly ApiConnection _api;
+
+    internal DiskOperations(ApiConnection api) => _api = api;
+
+    /// <summary>Creates a new VM whose disk is a new child of <paramref name="source"/>'s current state (quota and
+    /// placement as for a create). It comes back Pending, like a created VM.</summary>
+    public Task<VmDto> ForkAsync(string source, VmForkRequest request, CancellationToken ct = default) =>
+        _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.Vm(source) + "/fork", request, ct);
+
+    public Task<SnapshotDto> SnapshotAsync(string vm, string name, CancellationToken ct = default) =>
+        _api.SendJsonAsync<SnapshotDto>(HttpMethod.Post, ApiRoutes.Vm(vm) + "/snapshots", new SnapshotRequest(name), ct);
+
+    public Task<SnapshotTreeDto> SnapshotsAsync(string vm, CancellationToken ct = default) =>
+        _api.GetAsync<SnapshotTreeDto>(ApiRoutes.Vm(vm) + "/snapshots", ct);
+
+    /// <summary>Continues a stopped VM from snapshot <paramref name="name"/>; refused (409) while the VM is not stopped.</summary>
+    public Task<VmDiskDto> RevertAsync(string vm, string name, CancellationToken ct = default) =>
+        _api.SendJsonAsync<VmDiskDto>(HttpMethod.Post, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}/revert", null, ct);
+
+    public Task DeleteSnapshotAsync(string vm, string name, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Delete, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}", null, ct);
+
+    /// <summary>The VM's active disk and the depth of its backing chain.</summary>
+    public Task<VmDiskDto> GetVmDiskAsync(string vm, CancellationToken ct = default) =>
+        _api.GetAsync<VmDiskDto>(ApiRoutes.Vm(vm) + "/disk", ct);
+
+    /// <summary>The disk tree: all of it for admins, the chains of the caller's VMs for users, or one VM's.</summary>
+    public Task<DiskTreeDto> TreeAsync(string? vm = null, CancellationToken ct = default) =>
+        _api.GetAsync<DiskTreeDto>(vm is null ? Disks + "/tree" : $"{Disks}/tree?vm={Uri.EscapeDataString(vm)}", ct);
+
+    /// <summary>Collects unreachable disks past their grace period (admin); with <paramref name="dryRun"/> only lists them.</summary>
+    public Task<GcReportDto> CollectAsync(bool dryRun, CancellationToken ct = default) =>
+        _api.SendJsonAsync<GcReportDto>(HttpMethod.Post, $"{Disks}/gc?dryRun={(dryRun ? "true" : "false")}", null, ct);
+}

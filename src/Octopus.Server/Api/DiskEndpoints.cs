@@ -1,0 +1,55 @@
+using Octopus.Contracts;
+using Octopus.Server.Auth;
+using Octopus.Server.Disks;
+using Octopus.Server.Queries;
+
+namespace Octopus.Server.Api;
+
+/// <summary>The disk endpoints under /api/v1: fork, snapshots, revert, a VM's disk, the disk tree and gc. Handlers
+/// only translate HTTP to <see cref="VmDiskCommands"/>.</summary>
+public static class DiskEndpoints
+{
+    public static void MapOctopusDisks(this IEndpointRouteBuilder app)
+    {
+        var vms = app.MapGroup(ApiRoutes.Vms).RequireAuthorization().WithTags("disks");
+        vms.MapPost("/{id}/fork", async (HttpContext http, string id, VmForkRequest? body, VmDiskCommands c, VmQueries q, CancellationToken ct) =>
+        {
+            var vm = await c.ForkAsync(Caller.From(http.User), id, body, ct);
+            return TypedResults.Created(ApiRoutes.Vm(vm.Id.ToString()), await q.ToDtoAsync(vm, ct));
+        });
+        vms.MapGet("/{id}/disk", (HttpContext http, string id, VmDiskCommands c, CancellationToken ct) =>
+            c.DiskAsync(Caller.From(http.User), id, ct));
+        vms.MapGet("/{id}/snapshots", (HttpContext http, string id, VmDiskCommands c, CancellationToken ct) =>
+            c.SnapshotsAsync(Caller.From(http.User), id, ct));
+        vms.MapPost("/{id}/snapshots", async (HttpContext http, string id, SnapshotRequest? body, VmDiskCommands c, CancellationToken ct) =>
+        {
+            var s = await c.SnapshotAsync(Caller.From(http.User), id, body, ct);
+            return TypedResults.Created($"{ApiRoutes.Vm(id)}/snapshots/{Uri.EscapeDataString(s.Name)}", s);
+        });
+        vms.MapPost("/{id}/snapshots/{name}/revert", (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>
+            c.RevertAsync(Caller.From(http.User), id, name, ct));
+        vms.MapDelete("/{id}/snapshots/{name}", async (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>
+        {
+            await c.DeleteSnapshotAsync(Caller.From(http.User), id, name, ct);
+            return TypedResults.NoContent();
+        });
+
+        var images = app.MapGroup(ApiRoutes.Images).RequireAuthorization().WithTags("images");
+        images.MapPost("/import", async (HttpContext http, ImageImportRequest? body, ImageCommands c, CancellationToken ct) =>
+        {
+            var image = await c.ImportAsync(Caller.From(http.User), body, ct);
+            return TypedResults.Created($"{ApiRoutes.Images}/{Uri.EscapeDataString(image.Name)}", image);
+        });
+        images.MapDelete("/{name}", async (HttpContext http, string name, ImageCommands c, CancellationToken ct) =>
+        {
+            await c.DeleteAsync(Caller.From(http.User), name, ct);
+            return TypedResults.NoContent();
+        });
+
+        var disks = app.MapGroup(ApiRoutes.Base + "/disks").RequireAuthorization().WithTags("disks");
+        disks.MapGet("/tree", (HttpContext http, string? vm, VmDiskCommands c, CancellationToken ct) =>
+            c.TreeAsync(Caller.From(http.User), vm, ct));
+        disks.MapPost("/gc", (HttpContext http, bool? dryRun, VmDiskCommands c, CancellationToken ct) =>
+            c.CollectAsync(Caller.From(http.User), dryRun ?? false, ct));
+    }
+}

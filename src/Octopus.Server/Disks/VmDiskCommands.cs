@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Disks.Collection;
+using Octopus.Disks.Model;
+using Octopus.Disks.Services;
+using Octopus.Domain;
+using Octopus.Domain.Units;
+using Octopus.Domain.Vms;
+using Octopus.Server.Auth;
+using Octopus.Server.Commands;
+
+namespace Octopus.Server.Disks;
+
+/// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
+/// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
+/// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
+/// With the simulated driver a running VM's disk may be snapshotted or forked directly (no process has the file
+/// open); a QEMU agent must pause the VM and switch it to its new leaf around these operations.</summary>
+public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms, VmDiskGate gate,
+    Persistence.OctopusDbContext db)
+{
+    /// <summary>Creates a new VM through the normal create path (quota, placement, audit) whose disk is a new child of
+    /// the source's current state; the source continues on its own new child.</summary>
+    public async Task<Vm> ForkAsync(Caller caller, string source, VmForkRequest? request, CancellationToken ct)
+    {
+        if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NEW\"} and optionally cores, memoryBytes, diskBytes.");
+        var src = await lookup.FindAsync(caller, source, ct, track: false);
+        if (await VmDisks.ActiveAsync(disks, src.Id, ct) is null)
+            throw DomainException.Conflict("vm.no-disk", $"VM '{src.Name}' has no disk yet (it is {src.State}); fork it once it has been created.");
+        using (await gate.EnterAsync(ct))
+        {
+            var g = src.Geometry;
+            var created = await vms.CreateAsync(caller, new VmCreateRequest(request.Name, request.Cores ?? g.Cores,
+                request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value), ct);
+            try
+            {
+                await runner.RunAsync(caller, "vm.fork", $"vm/{src.Name}", async ct =>
+                {
+                    ByteSize? size = request.DiskBytes is { } d ? new ByteSize(d) : null;
+                    var active = await VmDisks.ActiveAsync(disks, src.Id, ct);
+                    if (size is { } s && active is not null && s <= active.Disk.VirtualSize) size = null;
+                    return await disks.Tree.ForkAsync(src.Id, created.Id, created.OwnerId, size, ct);
+                }, ct, r => $"into {created.Name} (disk {r.NewActive.Id})");
+            }
+            catch (Exception e) when (e is DomainException or Octopus.Disks.Backends.DiskBackendException)
+            {
+                // The new VM is useless without its disk: take it back, through the normal delete path.
+                await vms.DeleteAsync(caller, created.Id.ToString(), ct);
+                throw;
+            }
+            return created;
+        }
+    }
+
+    public async Task<SnapshotDto> SnapshotAsync(Caller caller, string vmName, SnapshotRequest? request, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(request?.Name, "name");
+        var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}",
+            ct => disks.Tree.SnapshotAsync(vm.Id, name, ct), ct, d => $"'{name}' (disk {d.Id})");
+        return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
+    }
+
+    public async Task<SnapshotTreeDto> SnapshotsAsync(Caller caller, string vmName, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var roots = await disks.Queries.SnapshotsAsync(vm.Id, ct);
+        var rows = new List<SnapshotDto>();
+        string? current = null;
+        void Walk(SnapshotNode n, string? parent)
+        {
+            if (n.IsCurrent) current = parent;
+            else rows.Add(new SnapshotDto(n.Name?.Value ?? "", parent, n.Disk.Id.ToString(), n.Disk.CreatedAt, n.Disk.Role == DiskRole.Checkpoint));
+            foreach (var c in n.Children) Walk(c, n.IsCurrent ? parent : n.Name?.Value);
+        }
+        foreach (var r in roots) Walk(r, null);
+        return new SnapshotTreeDto(vm.Name.Value, rows, current, DiskTreeText.Render(roots));
+    }
+
+    /// <summary>Continues the VM from a snapshot. Only a stopped VM may be reverted: a running one would keep writing
+    /// to the disk it is switched away from.</summary>
+    public async Task<VmDiskDto> RevertAsync(Caller caller, string vmName, string snapshot, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(snapshot, "name");
+        await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", ct =>
+        {
+            if (vm.State != VmState.Stopped)
+                throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), then revert.");
+            return disks.Tree.RevertAsync(vm.Id, name, ct);
+        }, ct, d => $"to '{name}' (disk {d.Id})");
+        return await DiskAsync(caller, vmName, ct);
+    }
+
+    public async Task DeleteSnapshotAsync(Caller caller, string vmName, string snapshot, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(snapshot, "name");
+        await runner.RunAsync(caller, "vm.snapshot-delete", $"vm/{vm.Name}", ct => disks.Tree.DeleteSnapshotAsync(vm.Id, name, ct), ct,
+            _ => $"'{name}'");
+    }
+
+    public async Task<VmDiskDto> DiskAsync(Caller caller, string vmName, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var node = await VmDisks.ActiveAsync(disks, vm.Id, ct)
+            ?? throw DomainException.NotFound("disk of VM", vm.Name.Value);
+        return new VmDiskDto(vm.Name.Value, node.Disk.Id.ToString(), node.Depth, node.Disk.VirtualSize.Bytes, node.FileSize.Bytes);
+    }
+
+    /// <summary>The whole tree for admins; for users, the chains of their own VMs (or of one VM with <paramref name="vmName"/>).</summary>
+    public async Task<DiskTreeDto> TreeAsync(Caller caller, string? vmName, CancellationToken ct)
+    {
+        if (vmName is not null)
+        {
+            var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+            return ToDto(await disks.Queries.TreeAsync(vm.Id, ct));
+        }
+        if (caller.IsAdmin) return ToDto(await disks.Queries.TreeAsync(ct: ct));
+        var views = new List<DiskTreeView>();
+        foreach (var id in await db.Vms.AsNoTracking().Where(v => v.OwnerId == caller.Id).Select(v => v.Id).ToListAsync(ct)) views.Add(await disks.Queries.TreeAsync(id, ct));
+        var merged = MergeRoots(views);
+        return ToDto(new DiskTreeView(merged, merged.Sum(Count), merged.Aggregate(ByteSize.Zero, (s, n) => s + n.SubtreeSize)));
+    }
+
+    public async Task<GcReportDto> CollectAsync(Caller caller, bool dryRun, CancellationToken ct)
+    {
+        var orphaned = new List<VmId>();
+        var report = await runner.RunAsync(caller, dryRun ? "disk.gc-dry-run" : "disk.gc", "disks", async ct =>
+        {
+            caller.EnsureAdmin("collect disk garbage");
+            // Active disks of VMs that no longer exist (deleted before they were ever placed, or a crash between the
+            // VM's removal and its disk's release) are released first, so they start their grace period.
+            var vmIds = (await db.Vms.AsNoTracking().Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+            var tree = await disks.Queries.TreeAsync(ct: ct);
+            orphaned.AddRange(VmDisks.Flatten(tree.Roots)
+                .Where(n => n.Disk.Role == DiskRole.Active && n.Disk.Vm is { } v && !vmIds.Contains(v)).Select(n => n.Disk.Vm!.Value));
+            if (!dryRun) foreach (var vm in orphaned) await VmDisks.ReleaseAsync(disks, vm, ct);
+            return await disks.Collector.CollectAsync(dryRun, ct);
+        }, ct, r => $"{r.Collected.Count} disks, {r.BytesFreed}");
+        var text = DiskTreeText.Render(report);
+        if (orphaned.Count > 0)
+            text = $"{(dryRun ? "would release" : "released")} the disks of {orphaned.Count} deleted VM(s)\n" + text;
+        return new GcReportDto(report.DryRun, report.Collected.Count, report.BytesFreed.Bytes, report.Pending.Count, report.Missing.Count,
+            text, orphaned.Count);
+    }
+
+    private static int Count(DiskTreeNode n) => 1 + n.Children.Sum(Count);
+
+    /// <summary>Per-VM views share their image roots; keep each root once, with the union of the children shown.</summary>
+    private static List<DiskTreeNode> MergeRoots(IEnumerable<DiskTreeView> views)
+    {
+        var byId = new Dictionary<DiskId, DiskTreeNode>();
+        var order = new List<DiskId>();
+        foreach (var root in views.SelectMany(v => v.Roots))
+        {
+            if (byId.TryGetValue(root.Disk.Id, out var seen))
+                byId[root.Disk.Id] = seen with { Children = MergeRoots([new DiskTreeView([.. seen.Children, .. root.Children], 0, ByteSize.Zero)]) };
+            else
+            {
+                byId[root.Disk.Id] = root;
+                order.Add(root.Disk.Id);
+            }
+        }
+        return [.. order.Select(id => byId[id])];
+    }
+
+    private static DiskTreeDto ToDto(DiskTreeView view) =>
+        new(view.DiskCount, view.TotalSize.Bytes, [.. VmDisks.Flatten(view.Roots).Select(n => new DiskNodeDto(n.Disk.Id.ToString(),
+            n.Disk.Parent?.ToString(), n.Disk.Role.ToString().ToLowerInvariant(), n.Disk.Label, n.Disk.Vm?.ToString(), n.FileSize.Bytes,
+            n.FileMissing, n.KeptAliveBy, n.Depth))], DiskTreeText.Render(view));
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Octopus.Client;
+using Octopus.Contracts;
+using Octopus.Disks.Backends;
+using Octopus.Disks.Catalog;
+using Octopus.Disks.Services;
+
+namespace Octopus.Cli.Tests.EndToEnd;
+
+/// <summary>Issue 4's crash test at server level: the real server process (qemu-img backend) is killed with SIGKILL
+/// while disk operations (snapshots, forks, snapshot deletes) are in flight, then restarted on the same data folder.
+/// Its start-up recovery must leave a catalog that agrees with the files (<see cref="DiskRecovery.VerifyAsync"/>
+/// clean) and no disk that a root reached before the kill may be gone.</summary>
+public sealed class DiskCrashTests : IAsyncDisposable
+{
+    private const string Password = "crash-admin-Passw0rd";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "octopus-crash-" + Guid.NewGuid().ToString("N"));
+    private readonly StringBuilder _log = new();
+    private Process? _server;
+    private string _url = "";
+
+    private string Data => Path.Combine(_dir, "data");
+
+    [Fact]
+    public async Task KillDuringDiskOperations_Restart_NoReachableDiskLostAndCatalogMatchesFiles()
+    {
+        Assert.SkipWhen(!File.Exists(CliProcess.DllPath), $"the CLI build is missing at {CliProcess.DllPath}");
+        Assert.SkipWhen(!QemuImgOnPath(), "qemu-img is not installed (scripts/install-deps installs it)");
+        var random = new Random(4);
+        await StartServerAsync();
+        using (var client = await LoginAsync())
+        {
+            await client.Vms.CreateAsync(new VmCreateRequest("crash0", 1, 1L << 30, 4L << 30, "debian-12"));
+            await client.Vms.WaitForStateAsync("crash0", v => v.State == "Running", TimeSpan.FromSeconds(30));
+        }
+
+        for (var round = 0; round < 4; round++)
+        {
+            HashSet<string> reachable;
+            using (var client = await LoginAsync())
+            {
+                var tree = await client.Disks.TreeAsync();
+                reachable = [.. tree.Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
+                // Fire operations without waiting for them, then kill the server at a random moment among them.
+                var inFlight = new List<Task>();
+                for (var i = 0; i < 6; i++)
+                {
+                    var n = $"r{round}-{i}";
+                    inFlight.Add((i % 3) switch
+                    {
+                        0 => client.Disks.SnapshotAsync("crash0", n),
+                        1 => client.Disks.ForkAsync("crash0", new VmForkRequest("f" + n)),
+                        _ => client.Disks.DeleteSnapshotAsync("crash0", $"r{round - 1}-0"),
+                    });
+                }
+                await Task.Delay(random.Next(5, 120));
+                KillServer();
+                try { await Task.WhenAll(inFlight); } catch (Exception e) when (e is OctopusConnectionException or HttpRequestException or OctopusApiException or TaskCanceledException)
+                {
+                    // Expected: the server died under them, or a refusal (e.g. the snapshot to delete does not exist).
+                }
+            }
+
+            await StartServerAsync(); // runs DiskRecovery.RecoverAsync before it listens
+            using (var client = await LoginAsync())
+            {
+                var after = (await client.Disks.TreeAsync()).Disks.Select(d => d.Id).ToHashSet();
+                reachable.Except(after).Should().BeEmpty($"round {round}: disks reachable before the kill must survive it\n{ServerLog()}");
+            }
+        }
+
+        KillServer(); // idle: verify the folder as the next start would find it
+        var disks = DiskServices.Create(new JsonFileDiskCatalog(Path.Combine(Data, "disks.json")),
+            new QemuImgDiskBackend(new QemuImgOptions { StorageFolder = Path.Combine(Data, "storage") }), TimeProvider.System);
+        await disks.Recovery.RecoverAsync();
+        (await disks.Recovery.VerifyAsync()).Should().BeEmpty();
+    }
+
+    private async Task<OctopusClient> LoginAsync()
+    {
+        using var anonymous = new HttpClient();
+        using var response = await anonymous.PostAsJsonAsync(new Uri(_url + ApiRoutes.Base + "/auth/token"), new TokenRequest("admin", Password));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
+        return new OctopusClient(new Uri(_url), token);
+    }
+
+    private async Task StartServerAsync()
+    {
+        var port = FreePort();
+        _url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { CliProcess.DllPath, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", Data })
+            start.ArgumentList.Add(a);
+        start.Environment["OCTOPUS_ADMIN_PASSWORD"] = Password;
+        start.Environment["OCTOPUS_CONFIG"] = Path.Combine(_dir, "cli.json");
+        start.Environment["Octopus__Storage__Backend"] = "qemu-img";
+        start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.020";
+        start.Environment["Octopus__Scheduler__Interval"] = "00:00:00.050";
+        _server = Process.Start(start)!;
+        _server.OutputDataReceived += (_, e) => Append(e.Data);
+        _server.ErrorDataReceived += (_, e) => Append(e.Data);
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_server.HasExited) throw new InvalidOperationException($"octopus serve exited with {_server.ExitCode}:\n{ServerLog()}");
+            try
+            {
+                using var r = await http.GetAsync(new Uri(_url + "/api/v1/health"));
+                if (r.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { /* not listening yet */ }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"octopus serve did not answer within 90 s:\n{ServerLog()}");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
+    private void KillServer()
+    {
+        if (_server is null) return;
+        if (!_server.HasExited) _server.Kill(entireProcessTree: true);
+        _server.WaitForExit(10_000);
+        _server.Dispose();
+        _server = null;
+    }
+
+    private string ServerLog()
+    {
+        lock (_log) return _log.ToString();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    private static bool QemuImgOnPath() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        KillServer();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        return ValueTask.CompletedTask;
+    }
+}
