@@ -29,6 +29,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
         BadHttpRequestException b => (b.StatusCode, "request.bad", "Bad request", b.Message, null),
         JsonException j => (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
+        Octopus.Disks.Backends.DiskBackendException d => (503, "storage.failed", "Storage failed",
+            $"The disk storage could not complete the operation: {d.Message} The disk tree is unchanged; retry, or ask an administrator to check the storage folder.", null),
         OperationCanceledException => (499, "request.cancelled", "Request cancelled", "The request was cancelled.", null),
         _ => (500, "internal", "Internal error", "The server failed unexpectedly; the error is in its log. Nothing was changed by this request unless it says so.", null),
     };
