@@ -125,28 +125,19 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         {
             error = e.Message;
         }
-        for (var attempt = 0; ; attempt++)
+        var hostName = host.Name;
+        await SaveWithRetryAsync(db, async now =>
         {
-            db.ChangeTracker.Clear();
             var h = await db.Hosts.FirstAsync(x => x.Id == host.Id, ct);
             var o = await db.Operations.FirstAsync(x => x.Id == op.Id, ct);
-            var now = time.GetUtcNow();
             if (h.PowerState == expected)
             {
                 var on = op.Kind == OperationKind.PowerOnHost;
                 h.MovePower(error is null ? (on ? HostPowerState.On : HostPowerState.Off) : (on ? HostPowerState.Off : HostPowerState.On), now);
             }
             if (error is null) o.Succeed(now); else o.FailWith(error, now);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                if (error is not null) LogFailed(log, op.Kind.ToString(), h.Name, error);
-                return;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
-            {
-            }
-        }
+        }, ct);
+        if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
     }
 
     private Task ExecuteAsync(Operation op, Vm vm, CancellationToken ct) => op.Kind switch
@@ -166,12 +157,12 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
     /// have sent another command meanwhile).</summary>
     private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var kind = "";
+        await SaveWithRetryAsync(db, async now =>
         {
-            db.ChangeTracker.Clear();
             var op = await db.Operations.FirstAsync(o => o.Id == opId, ct);
             var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
-            var now = time.GetUtcNow();
+            kind = op.Kind.ToString();
             if (vm is not null && Commands.OperationJournal.KindFor(vm.State) == op.Kind)
             {
                 if (error is not null)
@@ -193,10 +184,21 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
                 }
             }
             if (error is null) op.Succeed(now); else op.FailWith(error, now);
+        }, ct);
+        if (error is not null) LogFailed(log, kind, vmId.ToString(), error);
+    }
+
+    /// <summary>Re-reads, applies and saves an outcome, again when a concurrent change (a user's command meanwhile)
+    /// makes the save conflict; <paramref name="apply"/> must load what it changes, as the tracker is cleared first.</summary>
+    private async Task SaveWithRetryAsync(OctopusDbContext db, Func<DateTimeOffset, Task> apply, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            await apply(time.GetUtcNow());
             try
             {
                 await db.SaveChangesAsync(ct);
-                if (error is not null) LogFailed(log, op.Kind.ToString(), vmId.ToString(), error);
                 return;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
