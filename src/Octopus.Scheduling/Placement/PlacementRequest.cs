@@ -17,6 +17,13 @@ public sealed record PlacementRequest(string VmName, int Cores, ByteSize Memory,
             throw DomainException.Invalid("diskBytes", $"VM '{VmName}' cannot ask for a negative disk; got {Disk.Bytes} bytes.");
     }
 
+    /// <summary>What <paramref name="vm"/> holds on a host: its geometry's cores, memory and disk.</summary>
+    public static PlacementRequest For(Octopus.Domain.Vms.Vm vm)
+    {
+        ArgumentNullException.ThrowIfNull(vm);
+        return new(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+    }
+
     /// <summary>The amounts in words, e.g. "4 vCPU, 8 GiB memory, 20 GiB disk", for summaries.</summary>
     public string Describe() => $"{Cores} vCPU, {Memory} memory, {Disk} disk";
 }

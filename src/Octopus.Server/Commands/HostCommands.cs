@@ -29,19 +29,18 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
 
     /// <summary>Powers an Off (or Failed) host on; it accepts VMs once On.</summary>
     public Task<Host> PowerOnAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        PowerAsync(caller, idOrName, "host.power-on", (host, now) =>
+        PowerAsync(caller, idOrName, "host.power-on", on: true, (host, now) =>
         {
             if (host.PowerState is HostPowerState.On or HostPowerState.PoweringOn) return false;
             if (host.PowerState is HostPowerState.PoweringOff)
                 throw DomainException.Conflict("host.busy", $"Host '{host.Name}' is powering off; power it on once it is Off.");
             if (host.PowerState is HostPowerState.Failed) host.MovePower(HostPowerState.Off, now);
-            host.MovePower(HostPowerState.PoweringOn, now);
             return true;
         }, ct);
 
     /// <summary>Powers an empty host off. Refused while any VM (running or stopped) is on it: evacuate it first.</summary>
     public Task<Host> PowerOffAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        PowerAsync(caller, idOrName, "host.power-off", (host, now) =>
+        PowerAsync(caller, idOrName, "host.power-off", on: false, (host, now) =>
         {
             if (host.PowerState is HostPowerState.Off or HostPowerState.PoweringOff) return false;
             if (host.PowerState is not HostPowerState.On)
@@ -51,22 +50,18 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
                 throw DomainException.Conflict("host.not-empty",
                     $"Host '{host.Name}' still holds {held.Count} VM(s) ({string.Join(", ", held.Take(5).Select(n => n.Value))}{(held.Count > 5 ? ", …" : "")}); " +
                     "put it in maintenance to move them away, or delete them, then power it off.");
-            host.MovePower(HostPowerState.PoweringOff, now);
             return true;
         }, ct);
 
-    private async Task<Host> PowerAsync(Caller caller, string idOrName, string action, Func<Host, DateTimeOffset, bool> change, CancellationToken ct)
+    /// <summary><paramref name="wanted"/> checks the host and says whether the change is needed (false: already so).</summary>
+    private async Task<Host> PowerAsync(Caller caller, string idOrName, string action, bool on, Func<Host, DateTimeOffset, bool> wanted, CancellationToken ct)
     {
         var host = await runner.RunAsync(caller, action, $"host/{idOrName}", async ct =>
         {
             caller.EnsureAdmin("power hosts on or off");
             var host = await FindAsync(db, idOrName, ct);
             var now = time.GetUtcNow();
-            if (change(host, now))
-            {
-                var kind = host.PowerState == HostPowerState.PoweringOn ? OperationKind.PowerOnHost : OperationKind.PowerOffHost;
-                db.Operations.Add(Operation.Begin(kind, null, host.Id, caller.Name, now));
-            }
+            if (wanted(host, now)) OperationJournal.BeginPowerChange(db, host, on, caller.Name, now);
             return host;
         }, ct, h => $"now {h.PowerState}");
         signal.Wake();

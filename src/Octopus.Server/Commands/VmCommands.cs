@@ -67,15 +67,11 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             var vm = await lookup.FindAsync(caller, idOrName, ct);
             var destination = await HostCommands.FindAsync(db, hostName, ct);
             if (vm.HostId == destination.Id) throw DomainException.Conflict("vm.same-host", $"VM '{vm.Name}' is already on {destination.Name}.");
-            var views = await PlacementPass.SnapshotAsync(db, ct);
-            var only = PlacementState.From(views.Where(h => h.Id == destination.Id));
-            var decision = placer.Place(new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk), only, explain: true);
-            if (decision.ChosenHost is null)
-                throw DomainException.Conflict("vm.destination-unfit",
-                    $"{destination.Name} cannot take VM '{vm.Name}': {string.Join("; ", decision.Hosts.SelectMany(h => h.Rejections).Select(r => r.Reason))}.");
+            var view = (await PlacementPass.SnapshotAsync(db, ct)).First(h => h.Id == destination.Id);
+            if (placer.WhyNotOn(PlacementRequest.For(vm), view) is { } why)
+                throw DomainException.Conflict("vm.destination-unfit", $"{destination.Name} cannot take VM '{vm.Name}': {why}.");
             var now = time.GetUtcNow();
-            vm.BeginMigration(destination.Id, destination.Name, now);
-            db.Operations.Add(Operation.Begin(OperationKind.MigrateVm, vm.Id, vm.HostId, caller.Name, now, destination.Id));
+            OperationJournal.BeginMigration(db, vm, destination.Id, destination.Name, caller.Name, now);
             return vm;
         }, ct, v => $"to {hostName}");
         signal.Wake();

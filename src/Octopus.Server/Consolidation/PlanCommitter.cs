@@ -6,6 +6,7 @@ using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
 using Octopus.Scheduling.Placement;
+using Octopus.Server.Commands;
 using Octopus.Server.Control;
 
 namespace Octopus.Server.Consolidation;
@@ -52,13 +53,10 @@ public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvi
         if (vm.State != VmState.Running) return $"skipped: the VM is {vm.State}; only running VMs are live-migrated";
         var to = state.Find(step.To!.Value);
         if (to is null) return "skipped: the destination is gone";
-        var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
-        var decision = placer.Place(request, PlacementState.From([to]), explain: true);
-        if (decision.ChosenHost is null)
-            return "skipped: " + string.Join("; ", decision.Hosts.SelectMany(h => h.Rejections).Select(r => r.Reason));
+        var request = PlacementRequest.For(vm);
+        if (placer.WhyNotOn(request, to) is { } why) return "skipped: " + why;
         state.Reserve(to.Id, request);
-        vm.BeginMigration(to.Id, to.Name, now);
-        db.Operations.Add(Operation.Begin(OperationKind.MigrateVm, vm.Id, vm.HostId, actor, now, to.Id));
+        OperationJournal.BeginMigration(db, vm, to.Id, to.Name, actor, now);
         return "started";
     }
 
@@ -70,8 +68,7 @@ public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvi
         if (on)
         {
             if (host.PowerState != HostPowerState.Off) return $"skipped: the host is {host.PowerState}";
-            host.MovePower(HostPowerState.PoweringOn, now);
-            db.Operations.Add(Operation.Begin(OperationKind.PowerOnHost, null, host.Id, actor, now));
+            OperationJournal.BeginPowerChange(db, host, on: true, actor, now);
             return "started";
         }
         if (host.PowerState != HostPowerState.On) return $"skipped: the host is {host.PowerState}";
@@ -81,8 +78,7 @@ public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvi
         held += await db.Operations.CountAsync(o => o.Kind == OperationKind.MigrateVm && o.TargetHostId == id
             && (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running), ct);
         if (held > 0) return $"deferred: {held} VM(s) still on it; it is powered off on a later pass once empty";
-        host.MovePower(HostPowerState.PoweringOff, now);
-        db.Operations.Add(Operation.Begin(OperationKind.PowerOffHost, null, host.Id, actor, now));
+        OperationJournal.BeginPowerChange(db, host, on: false, actor, now);
         return "started";
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, 
         var started = 0;
         foreach (var vm in vms.OrderByDescending(v => v.Geometry.Memory)) // biggest first: they are the hardest to fit
         {
-            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            var request = PlacementRequest.For(vm);
             var decision = placer.Place(request, state, explain: false);
             if (decision.ChosenHost is not { } to)
             {
@@ -36,8 +36,7 @@ public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, 
                 continue;
             }
             state.Reserve(to, request);
-            vm.BeginMigration(to, names[to], now);
-            db.Operations.Add(Operation.Begin(OperationKind.MigrateVm, vm.Id, vm.HostId, "maintenance", now, to));
+            Commands.OperationJournal.BeginMigration(db, vm, to, names[to], "maintenance", now);
             started++;
         }
         await db.SaveChangesAsync(ct);

@@ -32,7 +32,7 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         var placed = 0;
         foreach (var vm in pending)
         {
-            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            var request = PlacementRequest.For(vm);
             // The fast path decides (same choice and summary as explain mode); the per-host explanation is computed
             // only when it will be stored: for a VM just placed, or a pending VM whose answer changed.
             var decision = placer.Place(request, state, explain: false);
@@ -67,15 +67,14 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         var wake = new HashSet<HostId>();
         foreach (var vm in stillPending)
         {
-            var request = new PlacementRequest(vm.Name.Value, vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk);
+            var request = PlacementRequest.For(vm);
             if (placer.Place(request, whatIf, explain: false).ChosenHost is not { } host) continue;
             whatIf.Reserve(host, request);
             if (views.First(h => h.Id == host).PowerState == HostPowerState.Off) wake.Add(host);
         }
         foreach (var host in await db.Hosts.Where(h => wake.Contains(h.Id)).ToListAsync(ct))
         {
-            host.MovePower(HostPowerState.PoweringOn, now);
-            db.Operations.Add(Domain.Operations.Operation.Begin(OperationKind.PowerOnHost, null, host.Id, "scheduler", now));
+            OperationJournal.BeginPowerChange(db, host, on: true, "scheduler", now);
             LogPoweringOn(log, host.Name);
         }
     }

@@ -16,6 +16,13 @@ public sealed class CliProcess
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "octopus.dll");
 
+    /// <summary>Asserts that a run succeeded and reads its --json output.</summary>
+    public static T Parse<T>((int Exit, string Out, string Err) run)
+    {
+        run.Exit.Should().Be(Octopus.Cli.Infrastructure.ExitCodes.Ok, $"stderr: {run.Err}");
+        return System.Text.Json.JsonSerializer.Deserialize<T>(run.Out, System.Text.Json.JsonSerializerOptions.Web)!;
+    }
+
     public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     public async Task<(int Exit, string Out, string Err)> RunWithInputAsync(string? stdin, params string[] args)

@@ -7,22 +7,9 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// <summary>The CLI as a user runs it, against a real server process on loopback (see <see cref="ServerFixture"/>).</summary>
 public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+    private CliProcess Admin => server.AdminOrSkip();
 
-    private CliProcess Admin
-    {
-        get
-        {
-            Assert.SkipWhen(server.SkipReason is not null, server.SkipReason ?? "");
-            return server.Admin;
-        }
-    }
-
-    private static T Parse<T>((int Exit, string Out, string Err) run)
-    {
-        run.Exit.Should().Be(ExitCodes.Ok, $"stderr: {run.Err}");
-        return JsonSerializer.Deserialize<T>(run.Out, Json)!;
-    }
+    private static T Parse<T>((int Exit, string Out, string Err) run) => CliProcess.Parse<T>(run);
 
     [Fact]
     public async Task VmLifecycle_CreateListShowStopStartRebootDelete()

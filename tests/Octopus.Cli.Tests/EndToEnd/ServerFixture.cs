@@ -25,6 +25,13 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The server's data folder (its import folder for images is <c>import/</c> inside it).</summary>
     public string DataDirectory => Path.Combine(_dir, "data");
 
+    /// <summary>The logged-in admin's CLI, or skips the calling test with the reason the server could not start.</summary>
+    public CliProcess AdminOrSkip()
+    {
+        Assert.SkipWhen(SkipReason is not null, SkipReason ?? "");
+        return Admin;
+    }
+
     public string NewConfigPath() => Path.Combine(_dir, "config-" + Guid.NewGuid().ToString("N") + ".json");
 
     public string ServerLog
