@@ -28,4 +28,13 @@ public static class ApiRoutes
     public static string VmMigrate(string idOrName) => $"{Vm(idOrName)}/migrate";
     public static string User(string name) => $"{Users}/{Uri.EscapeDataString(name)}";
     public static string UserQuota(string name) => $"{User(name)}/quota";
+
+    public const string Policies = Base + "/policies";
+    public const string PolicyTemplates = Base + "/policy-templates";
+    public static string Policy(string name) => $"{Policies}/{Uri.EscapeDataString(name)}";
+    public static string PolicyEnable(string name) => $"{Policy(name)}/enable";
+    public static string PolicyDisable(string name) => $"{Policy(name)}/disable";
+    public static string PolicyPreview(string name) => $"{Policy(name)}/preview";
+    public static string PolicyHistory(string name) => $"{Policy(name)}/history";
+    public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
 }
