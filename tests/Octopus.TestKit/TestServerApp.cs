@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using Octopus.Contracts;
 using AwesomeAssertions;
 using Octopus.Server;
@@ -47,7 +48,12 @@ public sealed class TestServerApp : IAsyncDisposable
         var configFile = Path.Combine(dataDirectory, "test-config.json");
         await File.WriteAllTextAsync(configFile, config ?? DefaultConfig());
         var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
-            b => b.WebHost.UseTestServer());
+            b =>
+            {
+                b.WebHost.UseTestServer();
+                // Information-level server logs from hundreds of in-process servers would bury the test report.
+                b.Logging.SetMinimumLevel(LogLevel.Warning);
+            });
         await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
         await app.StartAsync();
         return new TestServerApp(app, dataDirectory, owns);

@@ -75,8 +75,11 @@ public class ConsolidationPlanTests
     [Fact]
     public async Task Plan_Automatic_ConsolidatesWithoutBeingAsked()
     {
-        await using var server = await TestServerApp.StartAsync(SpreadConfig("automatic"));
+        // Spread while manual (in automatic mode the scheduler may already consolidate between two creates), then
+        // switch to automatic: from then on it moves VMs without anybody asking.
+        await using var server = await TestServerApp.StartAsync(SpreadConfig("manual"));
         var http = await SpreadClusterAsync(server);
+        (await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("automatic"))).EnsureSuccessStatusCode();
         for (var i = 0; i < 300; i++)
         {
             var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
