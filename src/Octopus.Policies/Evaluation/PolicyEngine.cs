@@ -44,7 +44,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         var moves = new List<IntendedAction>();
         var runs = new List<PolicyRun>();
         foreach (var policy in policies.OrderBy(p => p.Name, StringComparer.Ordinal))
-            if (Authorise(snapshot, policy.Document, problems)) runs.Add(new PolicyRun(policy, snapshot.Now, runs.Count));
+            if (Authorise(snapshot, policy.Document, problems)) runs.Add(new PolicyRun(policy, snapshot.Now, runs.Count, _options.IdleThresholdPercent));
 
         // Policies that look at every VM are evaluated VM by VM, all of them for one VM before the next: the VM's facts and
         // CPU history are then read from memory once and stay in cache across policies, and repeated CPU windows are
@@ -148,15 +148,34 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         }
         if (!holds) return;
         tally.Matched++;
-        var facts = run.Policy.Condition.Explain(ctx);
-        // One string per match, built in the partial's reusable builder: matches are where an evaluation allocates.
-        var sb = partial.Text.Clear().Append(run.ReasonPrefix);
-        for (var i = 0; i < facts.Count; i++)
-            (i == 0 ? sb : sb.Append(", ")).Append(facts[i].Fact).Append(" = ").Append(facts[i].Value);
-        var reason = sb.ToString();
+        // The reason (the values of the facts the condition read) is rendered only if someone reads it: most proposals of a
+        // large evaluation are outranked, and rendering every match would cost more than evaluating every condition.
+        var why = new MatchExplanation(run, entry);
         foreach (var action in doc.Actions)
             partial.Raw.Add((new IntendedAction(doc.Name, doc.Owner, doc.Scope, action, entry.Vm.Id, entry.Vm.Name, entry.Vm.Owner, entry.Vm.Host,
-                reason, facts) { PolicyPriority = doc.Priority }, entry));
+                why) { PolicyPriority = doc.Priority }, entry));
+    }
+
+    /// <summary>A match's reason, rendered on first read by evaluating the condition's facts again for the same VM, clock
+    /// and idle threshold: evaluation is a pure function of the snapshot, so the text is what an eager rendering gives.</summary>
+    private sealed class MatchExplanation(PolicyRun run, VmEntry entry) : Explanation
+    {
+        [ThreadStatic] private static EvalContext? t_context;
+        [ThreadStatic] private static System.Text.StringBuilder? t_text;
+
+        protected override Rendered Render()
+        {
+            var ctx = t_context ??= new EvalContext();
+            ctx.IdleThresholdPercent = run.IdleThresholdPercent;
+            ctx.SetVm(entry);
+            run.Clock.ApplyTo(ctx);
+            ctx.Reset();
+            var facts = run.Policy.Condition.Explain(ctx);
+            var sb = (t_text ??= new System.Text.StringBuilder(256)).Clear().Append(run.ReasonPrefix);
+            for (var i = 0; i < facts.Count; i++)
+                (i == 0 ? sb : sb.Append(", ")).Append(facts[i].Fact).Append(" = ").Append(facts[i].Value);
+            return new Rendered(sb.ToString(), facts);
+        }
     }
 
     /// <summary>True for an admin policy with no index to narrow its candidates: it looks at every VM.</summary>
@@ -164,8 +183,9 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         doc.Scope == PolicyScope.Admin && doc.Select.Owners.Count == 0 && doc.Select.Tags.Count == 0 && doc.Select.Hosts.Count == 0;
 
     /// <summary>One policy in one evaluation: what is fixed for the whole run.</summary>
-    private sealed class PolicyRun(CompiledPolicy policy, DateTimeOffset now, int index)
+    private sealed class PolicyRun(CompiledPolicy policy, DateTimeOffset now, int index, double idleThresholdPercent)
     {
+        public double IdleThresholdPercent { get; } = idleThresholdPercent;
         public CompiledPolicy Policy { get; } = policy;
         public LocalClock Clock { get; } = LocalClock.At(now, policy.Zone);
         public string ReasonPrefix { get; } = $"policy {policy.Name}: {policy.Document.Condition.Trim()} holds because ";
@@ -182,7 +202,6 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         }
 
         public List<(IntendedAction Action, VmEntry Entry)> Raw { get; } = [];
-        public System.Text.StringBuilder Text { get; } = new(256);
         public Tally[] Tallies { get; }
     }
 
@@ -288,6 +307,9 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
                 return;
             case MoveAction:
                 moves.Add(a);
+                return;
+            case CheckpointAction when vm.Checkpoints.Count == 0 && a.PruneCheckpoints.Count == 0:
+                proposed.Add(a); // nothing to prune: no copy
                 return;
             case CheckpointAction checkpoint:
                 proposed.Add(a with { PruneCheckpoints = Prune(vm, a.Policy, checkpoint, snapshot.Now) });
