@@ -60,6 +60,9 @@ public static class ConflictResolver
 
     private static int Priority(this IntendedAction a) => a.PolicyPriority;
 
+    /// <summary>The ranking of one VM's contested actions, best first (the engine resolves VM by VM with it).</summary>
+    internal static IComparer<IntendedAction> Rank => ByVmThenRank.Instance;
+
     private sealed class ByVmThenRank : IComparer<IntendedAction>
     {
         public static readonly ByVmThenRank Instance = new();
