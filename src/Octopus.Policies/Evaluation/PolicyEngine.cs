@@ -65,8 +65,11 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
                 for (var i = from; i < to; i++)
                 {
                     ctx.SetVm(entries[i]);
-                    foreach (var run in scanning) Consider(run, entries[i], ctx, snapshot, partial);
+                    foreach (var run in scanning) Consider(run, entries[i], ctx, snapshot, partial, scanning: true);
                 }
+                // Policies that select every VM considered each one in the range (counted here, not per VM).
+                foreach (var run in scanning)
+                    if (run.SelectsAll) partial.Tallies[run.Index].Considered += to - from;
             }
             if (parts == 1) Scan(0);
             else Parallel.For(0, parts, Scan);
@@ -77,7 +80,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
             foreach (var entry in Candidates(snapshot, run.Policy.Document, trigger))
             {
                 indexedCtx.SetVm(entry);
-                Consider(run, entry, indexedCtx, snapshot, indexed);
+                Consider(run, entry, indexedCtx, snapshot, indexed, scanning: false);
             }
         foreach (var run in runs)
         {
@@ -197,16 +200,24 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
 
     private EvalContext NewContext() => new() { IdleThresholdPercent = _options.IdleThresholdPercent };
 
-    /// <summary>Evaluates one policy on one VM (already loaded into <paramref name="ctx"/>) and records what follows.</summary>
-    private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, Partial partial)
+    /// <summary>Evaluates one policy on one VM (already loaded into <paramref name="ctx"/>) and records what follows. While
+    /// <paramref name="scanning"/> every VM, a policy that selects all of them skips the selector and is counted per range.</summary>
+    private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, Partial partial, bool scanning)
     {
         var tally = partial.Tallies[run.Index];
         var doc = run.Policy.Document;
-        if (!Selected(entry, doc.Select, snapshot.Now)) return;
-        // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
-        if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) return;
-        tally.Considered++;
-        run.Clock.ApplyTo(ctx);
+        if (!scanning || !run.SelectsAll)
+        {
+            if (!Selected(entry, doc.Select, snapshot.Now)) return;
+            // Defence in depth: candidate selection already restricts a user policy to its owner's VMs.
+            if (doc.Scope == PolicyScope.User && entry.Vm.Owner != doc.Owner) return;
+            tally.Considered++;
+        }
+        if (!ReferenceEquals(ctx.Clock, run.Policy.Zone)) // policies in the same time zone share the clock's facts
+        {
+            run.Clock.ApplyTo(ctx);
+            ctx.Clock = run.Policy.Zone;
+        }
         bool holds;
         try { holds = run.Policy.Condition.Evaluate(ctx); }
         catch (StepLimitExceededException e)
@@ -274,6 +285,9 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
         public bool Eager { get; } = eager;
 
         public double IdleThresholdPercent { get; } = idleThresholdPercent;
+
+        /// <summary>An admin policy whose selector takes every VM: when it scans, the VMs it considered are counted per range.</summary>
+        public bool SelectsAll { get; } = policy.Document.Scope == PolicyScope.Admin && ReferenceEquals(policy.Document.Select, PolicySelector.All);
         public CompiledPolicy Policy { get; } = policy;
         public LocalClock Clock { get; } = LocalClock.At(now, policy.Zone);
         public string ReasonPrefix { get; } = $"policy {policy.Name}: {policy.Document.Condition.Trim()} holds because ";
