@@ -64,8 +64,23 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
                 var ctx = NewContext();
                 for (var i = from; i < to; i++)
                 {
-                    ctx.SetVm(entries[i]);
-                    foreach (var run in scanning) Consider(run, entries[i], ctx, snapshot, partial, scanning: true);
+                    var entry = entries[i];
+                    ctx.SetVm(entry);
+                    // One exception handler around all the policies for the VM rather than one per evaluation: the hot
+                    // path stays free of it; a step-limit hit is recorded for the policy that hit it, and the next goes on.
+                    var p = 0;
+                    while (p < scanning.Length)
+                    {
+                        try
+                        {
+                            for (; p < scanning.Length; p++) Consider(scanning[p], entry, ctx, snapshot, partial, scanning: true);
+                        }
+                        catch (StepLimitExceededException e)
+                        {
+                            StepLimitHit(scanning[p], entry, partial, e);
+                            p++;
+                        }
+                    }
                 }
                 // Policies that select every VM considered each one in the range (counted here, not per VM).
                 foreach (var run in scanning)
@@ -80,7 +95,8 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
             foreach (var entry in Candidates(snapshot, run.Policy.Document, trigger))
             {
                 indexedCtx.SetVm(entry);
-                Consider(run, entry, indexedCtx, snapshot, indexed, scanning: false);
+                try { Consider(run, entry, indexedCtx, snapshot, indexed, scanning: false); }
+                catch (StepLimitExceededException e) { StepLimitHit(run, entry, indexed, e); }
             }
         foreach (var run in runs)
         {
@@ -200,8 +216,15 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
 
     private EvalContext NewContext() => new() { IdleThresholdPercent = _options.IdleThresholdPercent };
 
+    private static void StepLimitHit(PolicyRun run, VmEntry entry, Partial partial, StepLimitExceededException e)
+    {
+        var tally = partial.Tallies[run.Index];
+        if (tally.StepLimitHits++ == 0) tally.FirstStepLimit = new PolicyProblem(run.Policy.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}");
+    }
+
     /// <summary>Evaluates one policy on one VM (already loaded into <paramref name="ctx"/>) and records what follows. While
-    /// <paramref name="scanning"/> every VM, a policy that selects all of them skips the selector and is counted per range.</summary>
+    /// <paramref name="scanning"/> every VM, a policy that selects all of them skips the selector and is counted per range.
+    /// Exceeding the step limit throws <see cref="StepLimitExceededException"/>: the caller records it.</summary>
     private static void Consider(PolicyRun run, VmEntry entry, EvalContext ctx, PolicySnapshot snapshot, Partial partial, bool scanning)
     {
         var tally = partial.Tallies[run.Index];
@@ -218,13 +241,7 @@ public sealed class PolicyEngine(PolicyEngineOptions? options = null)
             run.Clock.ApplyTo(ctx);
             ctx.Clock = run.Policy.Zone;
         }
-        bool holds;
-        try { holds = run.Policy.Condition.Evaluate(ctx); }
-        catch (StepLimitExceededException e)
-        {
-            if (tally.StepLimitHits++ == 0) tally.FirstStepLimit = new PolicyProblem(doc.Name, "policy.step-limit", $"VM {entry.Vm.Name}: {e.Message}");
-            return;
-        }
+        var holds = run.Policy.Condition.Evaluate(ctx);
         if (ctx.Error is not null)
         {
             tally.Undecided++;
