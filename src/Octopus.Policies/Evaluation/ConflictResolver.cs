@@ -37,10 +37,14 @@ public static class ConflictResolver
                 taken.Add(a);
                 continue;
             }
-            outranked.Add(new SuppressedAction(a, SuppressionCode.Outranked, $"outranked by {winner.Policy}'s {Name(winner.Kind)} ({Why(winner, a)})"));
+            outranked.Add(new SuppressedAction(a, winner)); // the sentence is written if someone reads it: see Outranked
         }
         return (taken, outranked);
     }
+
+    /// <summary>The sentence for <paramref name="loser"/> outranked by <paramref name="winner"/>.</summary>
+    internal static string Outranked(IntendedAction winner, IntendedAction loser) =>
+        $"outranked by {winner.Policy}'s {Name(winner.Kind)} ({Why(winner, loser)})";
 
     private static string Why(IntendedAction w, IntendedAction l) =>
         w.Scope != l.Scope ? "an admin policy outranks a user policy"
@@ -55,6 +59,9 @@ public static class ConflictResolver
     internal static string Name(PolicyActionKind k) => Names[(int)k];
 
     private static int Priority(this IntendedAction a) => a.PolicyPriority;
+
+    /// <summary>The ranking of one VM's contested actions, best first (the engine resolves VM by VM with it).</summary>
+    internal static IComparer<IntendedAction> Rank => ByVmThenRank.Instance;
 
     private sealed class ByVmThenRank : IComparer<IntendedAction>
     {

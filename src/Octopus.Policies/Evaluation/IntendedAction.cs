@@ -18,6 +18,24 @@ namespace Octopus.Policies.Evaluation;
 public sealed record IntendedAction(string Policy, UserName PolicyOwner, PolicyScope Scope, PolicyAction Action, VmId Vm, string VmName,
     UserName VmOwner, HostId? Host, string Reason, IReadOnlyList<FactValue> Facts)
 {
+    private readonly string? _reason = Reason;
+    private readonly IReadOnlyList<FactValue>? _facts = Facts;
+
+    /// <summary>Set by the engine for a condition's match: <see cref="Reason"/> and <see cref="Facts"/> are rendered from it
+    /// on first read (most proposals of a large evaluation are outranked and never read), with the same text an eager
+    /// rendering gives, since evaluation is a pure function of the snapshot.</summary>
+    private readonly Explanation? _explanation;
+
+    internal IntendedAction(string policy, UserName policyOwner, PolicyScope scope, PolicyAction action, VmId vm, string vmName,
+        UserName vmOwner, HostId? host, Explanation explanation)
+        : this(policy, policyOwner, scope, action, vm, vmName, vmOwner, host, null!, null!) => _explanation = explanation;
+
+    /// <summary>One sentence: the policy, its condition and the facts that made it hold.</summary>
+    public string Reason { get => _reason ?? _explanation?.Reason!; init => _reason = value; }
+
+    /// <summary>The facts the condition read and their values.</summary>
+    public IReadOnlyList<FactValue> Facts { get => _facts ?? _explanation?.Facts!; init => _facts = value; }
+
     /// <summary>What to do: <see cref="PolicyAction.Kind"/>, or <see cref="PolicyActionKind.Notify"/> for a delete warning.</summary>
     public PolicyActionKind Kind => Warning is null ? Action.Kind : PolicyActionKind.Notify;
 
@@ -59,6 +77,17 @@ public enum SuppressionCode
 /// <summary>A proposed action that is not taken now, with the reason (shown by preview so nothing is a mystery).</summary>
 public sealed record SuppressedAction(IntendedAction Action, SuppressionCode Code, string Why)
 {
+    private readonly string? _why = Why;
+
+    /// <summary>For <see cref="SuppressionCode.Outranked"/> from the conflict resolver: the action that won, from which
+    /// <see cref="Why"/> is written when read (thousands are outranked in a large evaluation; few are ever read).</summary>
+    private readonly IntendedAction? _winner;
+
+    internal SuppressedAction(IntendedAction action, IntendedAction winner) : this(action, SuppressionCode.Outranked, null!) => _winner = winner;
+
+    /// <summary>One sentence: why the action is not taken now.</summary>
+    public string Why { get => _why ?? (_winner is null ? null! : ConflictResolver.Outranked(_winner, Action)); init => _why = value; }
+
     public override string ToString() => $"{Action.Action.Kind} {Action.VmName} ({Action.Policy}) not taken: {Why}";
 }
 
@@ -74,3 +103,17 @@ public sealed record PolicyRunSummary(string Policy, int Considered, int Matched
 /// problems, and per-policy counts.</summary>
 public sealed record PolicyEvaluation(DateTimeOffset At, IReadOnlyList<IntendedAction> Actions, IReadOnlyList<SuppressedAction> Suppressed,
     IReadOnlyList<PolicyProblem> Problems, IReadOnlyList<PolicyRunSummary> Policies);
+
+/// <summary>What a match's reason is rendered from, once, when first read (see <see cref="IntendedAction.Reason"/>).
+/// Thread-safe: two first reads at once render the same text and either result is kept.</summary>
+internal abstract class Explanation
+{
+    private Rendered? _rendered;
+
+    public string Reason => (_rendered ??= Render()).Reason;
+    public IReadOnlyList<FactValue> Facts => (_rendered ??= Render()).Facts;
+
+    protected abstract Rendered Render();
+
+    protected internal sealed record Rendered(string Reason, IReadOnlyList<FactValue> Facts);
+}

@@ -14,4 +14,9 @@ public sealed record PolicyEngineOptions
     /// <summary>Threads that evaluate whole-cluster policies side by side (default 1; at most 64). Each takes a contiguous
     /// range of at least 1,024 VMs and the results are merged in VM order, so any value gives the same result.</summary>
     public int Parallelism { get; init; } = 1;
+
+    /// <summary>Tests only: resolve conflicts and order the result the straightforward way (<see cref="ConflictResolver"/>
+    /// over all proposals, then one sort of everything) and render every reason at once, instead of per VM and on first
+    /// read. Both give the same result; property tests compare them.</summary>
+    internal bool Straightforward { get; init; }
 }

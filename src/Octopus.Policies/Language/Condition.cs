@@ -13,7 +13,10 @@ public sealed class Condition
         _root = root;
         _facts = facts;
         Limits = limits;
+        _maxSteps = limits.MaxEvaluationSteps;
     }
+
+    private readonly int _maxSteps;
 
     /// <summary>The source text.</summary>
     public string Text { get; }
@@ -40,7 +43,7 @@ public sealed class Condition
     internal bool Evaluate(EvalContext c)
     {
         c.Reset();
-        c.MaxSteps = Limits.MaxEvaluationSteps;
+        c.MaxSteps = _maxSteps;
         var result = _root.Bool(c);
         return result && c.Error is null;
     }

@@ -22,6 +22,10 @@ internal sealed class EvalContext
     /// <summary>Set when a fact the condition read is absent (no host, no lease…); the condition then does not hold.</summary>
     public string? Error;
 
+    /// <summary>The time zone whose local-time facts are loaded (set by the engine, so policies in the same zone do not
+    /// load the same clock again); null when none is.</summary>
+    public TimeZoneInfo? Clock;
+
     public void Reset()
     {
         Steps = 0;

@@ -51,6 +51,7 @@ internal enum CompareOp { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqua
 
 internal static class Compare
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool Apply(CompareOp op, int cmp) => op switch
     {
         CompareOp.Equal => cmp == 0,
@@ -87,7 +88,14 @@ internal sealed class StringCompare(CompareOp op, Expr left, Expr right) : Expr(
     public override bool Bool(EvalContext c)
     {
         c.Tick();
-        return Compare.Apply(op, string.CompareOrdinal(left.String(c), right.String(c)));
+        var (l, r) = (left.String(c), right.String(c));
+        // Equality is the common case (vm.state == "Running"): a length check and a vectorised compare, no ordering.
+        return op switch
+        {
+            CompareOp.Equal => string.Equals(l, r),
+            CompareOp.NotEqual => !string.Equals(l, r),
+            _ => Compare.Apply(op, string.CompareOrdinal(l, r)),
+        };
     }
 }
 

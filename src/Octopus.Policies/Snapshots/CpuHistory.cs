@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Octopus.Policies.Snapshots;
 
 /// <summary>CPU usage samples in percent (0–100 per VM of its vCPUs, or of a host's capacity), oldest first. Built once per
@@ -25,7 +27,7 @@ public sealed class CpuHistory
         foreach (var s in sorted)
             if (!double.IsFinite(s.Percent) || s.Percent < 0)
                 throw new ArgumentException($"CPU sample at {s.At:u} is {s.Percent}; use a finite percentage of 0 or more.", nameof(samples));
-        return new CpuHistory(sorted.Select(s => s.At.UtcTicks).ToArray(), sorted.Select(s => s.Percent).ToArray());
+        return new CpuHistory(sorted.Select(s => s.At.UtcTicks).ToArray(), sorted.Select(s => s.Percent + 0.0).ToArray()); // + 0.0: -0 becomes 0
     }
 
     public int Count => _ticks.Length;
@@ -86,9 +88,30 @@ public sealed class CpuHistory
         if (!Window(now, window, out var from, out var to)) return null;
         if (kind == 0) return (_prefix[to] - _prefix[from]) / (to - from);
         cost = to - from;
-        var m = _percent[from];
-        if (kind == 1) { for (var i = from + 1; i < to; i++) if (_percent[i] > m) m = _percent[i]; }
-        else { for (var i = from + 1; i < to; i++) if (_percent[i] < m) m = _percent[i]; }
+        return kind == 1 ? Extreme(_percent.AsSpan(from, to - from), max: true) : Extreme(_percent.AsSpan(from, to - from), max: false);
+    }
+
+    /// <summary>Largest or smallest value of a non-empty span, several lanes at a time (the values are finite, and -0 was
+    /// made 0 when the history was built, so the order of comparisons cannot change the result).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static double Extreme(ReadOnlySpan<double> values, bool max)
+    {
+        var width = Vector<double>.Count;
+        var i = 0;
+        double m;
+        if (Vector.IsHardwareAccelerated && values.Length >= 2 * width)
+        {
+            var acc = new Vector<double>(values);
+            for (i = width; i <= values.Length - width; i += width)
+            {
+                var next = new Vector<double>(values[i..]);
+                acc = max ? Vector.Max(acc, next) : Vector.Min(acc, next);
+            }
+            m = acc[0];
+            for (var k = 1; k < width; k++) m = max ? Math.Max(m, acc[k]) : Math.Min(m, acc[k]);
+        }
+        else m = values[i++];
+        for (; i < values.Length; i++) m = max ? Math.Max(m, values[i]) : Math.Min(m, values[i]);
         return m;
     }
 

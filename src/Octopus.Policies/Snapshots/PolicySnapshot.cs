@@ -32,8 +32,8 @@ public sealed class PolicySnapshot
         _hostByName = hosts.GroupBy(h => h.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _userByName = users.ToDictionary(u => u.Name);
         var hostCounts = vms.Where(v => v.Host is not null).GroupBy(v => v.Host!.Value).ToDictionary(g => g.Key, g => g.Count());
-        Entries = vms.Select(v => new VmEntry(v, v.Host is { } h ? _hostById.GetValueOrDefault(h) : null, _userByName.GetValueOrDefault(v.Owner),
-            v.Host is { } hh ? hostCounts[hh] : 0)).ToArray();
+        Entries = vms.Select((v, i) => new VmEntry(v, v.Host is { } h ? _hostById.GetValueOrDefault(h) : null, _userByName.GetValueOrDefault(v.Owner),
+            v.Host is { } hh ? hostCounts[hh] : 0, i)).ToArray();
         _vmById = Entries.ToDictionary(e => e.Vm.Id);
         _vmsByOwner = Entries.GroupBy(e => e.Vm.Owner).ToDictionary(g => g.Key, g => g.ToList());
         _vmsByHost = Entries.Where(e => e.Vm.Host is not null).GroupBy(e => e.Vm.Host!.Value).ToDictionary(g => g.Key, g => g.ToList());
@@ -81,8 +81,9 @@ public sealed class PolicySnapshot
     public WarningRecord? LatestWarning(string policy, VmId vm) => _warnings.GetValueOrDefault((policy, vm));
 }
 
-/// <summary>A VM with what the engine resolves about it once per snapshot.</summary>
-internal sealed record VmEntry(VmFacts Vm, HostFacts? Host, UserFacts? User, int HostVmCount);
+/// <summary>A VM with what the engine resolves about it once per snapshot; <paramref name="Index"/> is its position in
+/// <see cref="PolicySnapshot.Entries"/>.</summary>
+internal sealed record VmEntry(VmFacts Vm, HostFacts? Host, UserFacts? User, int HostVmCount, int Index);
 
 /// <summary>A VM as policies see it.</summary>
 /// <param name="Owner">The user who owns it; user-scoped policies can only ever touch their owner's VMs.</param>
