@@ -26,13 +26,13 @@ public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, Opera
         var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);
         if (console is null)
             throw DomainException.Conflict("console.unavailable", $"The '{driver.Name}' driver has no serial console, so VM '{vm.Name}' has none to show.");
-        if (vm.StartedAt is null)
+        if (vm.HostId is null)
             throw DomainException.Conflict("console.never-ran", $"VM '{vm.Name}' has never run (it is {vm.State}), so it has no console output yet; start it first.");
         string text;
         try { text = await console.ReadConsoleAsync(vm.Id, size, ct); }
         catch (DriverException e)
         {
-            throw DomainException.Conflict("console.never-ran", $"VM '{vm.Name}' has no console on its host ({e.Message}); it is {vm.State}.");
+            throw DomainException.Conflict("console.never-ran", $"VM '{vm.Name}' has never run on its host, so it has no console output yet ({e.Message}); it is {vm.State}.");
         }
         return new VmConsoleDto(vm.Name.Value, text, System.Text.Encoding.UTF8.GetByteCount(text));
     }
