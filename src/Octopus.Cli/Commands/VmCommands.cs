@@ -135,7 +135,8 @@ internal static class VmCommands
     }
 
     /// <summary>Starts a live migration and follows its operation: a progress bar fed by the driver's progress on a
-    /// terminal, silence otherwise; <c>--json</c> prints the finished operation (total time, downtime). A failed migration
+    /// terminal, silence otherwise; <c>--json</c> prints the VM with the finished operation (total time, downtime) under
+    /// <c>migration</c>. A failed migration
     /// is exit 1 with the reason (the VM keeps running on its source).</summary>
     private static Command Migrate(CliGlobals g)
     {
@@ -151,7 +152,13 @@ internal static class VmCommands
             if (parse.GetValue(noWait)) return Report(ctx, accepted, $"{accepted.Name}: {accepted.State}.");
             var source = accepted.Host;
             var op = await MigrationProgress.WaitAsync(ctx.Output, client, accepted, parse.GetValue(to)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
-            if (ctx.Json) ctx.Output.WriteJson(op);
+            if (ctx.Json)
+            {
+                // The VM as it ended up (as before), with the migration's figures added under "migration".
+                var result = System.Text.Json.JsonSerializer.SerializeToNode(await client.Vms.GetAsync(accepted.Id, ct), Output.JsonOptions)!.AsObject();
+                result["migration"] = System.Text.Json.JsonSerializer.SerializeToNode(op, Output.JsonOptions);
+                ctx.Output.WriteJson(result);
+            }
             if (op.Status != "Succeeded")
                 throw CliException.Rejected($"Migration of {accepted.Name} to {op.TargetHost ?? parse.GetValue(to)} failed: {op.Error ?? "no reason given"}.",
                     $"The VM keeps running on {source ?? "its source host"}; `octopus vm show {accepted.Name}` has the details.");

@@ -39,16 +39,20 @@ public class VmConsoleAndMigrateTests
     {
         var api = new CannedApi()
             .On("POST", "/api/v1/vms/web1/migrate", HttpStatusCode.Accepted, Wire.Vm(state: "Migrating"))
-            .Ok("GET", "/api/v1/vms/vm-1/operation", MigrationWire.Operation("Succeeded", 1, total: 0.6, downtime: 80));
+            .Ok("GET", "/api/v1/vms/vm-1/operation", MigrationWire.Operation("Succeeded", 1, total: 0.6, downtime: 80))
+            .Ok("GET", "/api/v1/vms/vm-1", Wire.Vm(state: "Running", host: "host-02"));
         using var cli = new CliRunner(api).LoggedIn();
 
         var (exit, output, _) = await cli.RunAsync("--json", "vm", "migrate", "web1", "--to", "host-02");
 
         exit.Should().Be(ExitCodes.Ok);
         using var doc = JsonDocument.Parse(output);
-        doc.RootElement.GetProperty("status").GetString().Should().Be("Succeeded");
-        doc.RootElement.GetProperty("totalSeconds").GetDouble().Should().Be(0.6);
-        doc.RootElement.GetProperty("downtimeMilliseconds").GetDouble().Should().Be(80);
+        doc.RootElement.GetProperty("state").GetString().Should().Be("Running");
+        doc.RootElement.GetProperty("host").GetString().Should().Be("host-02");
+        var migration = doc.RootElement.GetProperty("migration");
+        migration.GetProperty("status").GetString().Should().Be("Succeeded");
+        migration.GetProperty("totalSeconds").GetDouble().Should().Be(0.6);
+        migration.GetProperty("downtimeMilliseconds").GetDouble().Should().Be(80);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Octopus.Cli.Infrastructure;
 using Octopus.Contracts;
 
@@ -7,6 +8,8 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// running the simulated cluster.</summary>
 public class VmConsoleMigrateEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
     private static T Parse<T>((int Exit, string Out, string Err) run) => CliProcess.Parse<T>(run);
 
     [Fact]
@@ -45,7 +48,9 @@ public class VmConsoleMigrateEndToEndTests(ServerFixture server) : IClassFixture
         text.Exit.Should().Be(ExitCodes.Ok, text.Err);
         text.Out.Should().StartWith($"VM e2e-mig1 migrated to {to} in ").And.Contain("downtime not reported by the driver");
         var back = vm.Host!;
-        var op = Parse<VmOperationDto>(await admin.RunAsync("vm", "migrate", "e2e-mig1", "--to", back, "--json"));
+        var json = await admin.RunAsync("vm", "migrate", "e2e-mig1", "--to", back, "--json");
+        Parse<VmDto>(json).Host.Should().Be(back);
+        var op = JsonSerializer.Deserialize<VmOperationDto>(JsonDocument.Parse(json.Out).RootElement.GetProperty("migration"), JsonOptions)!;
         op.Status.Should().Be("Succeeded");
         op.Kind.Should().Be("MigrateVm");
         op.TargetHost.Should().Be(back);
