@@ -96,4 +96,30 @@ public sealed class VmOperations
 
     private Task<VmDto> ActionAsync(string idOrName, string action, CancellationToken ct) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.VmAction(idOrName, action), null, ct);
+
+    /// <summary>The last <paramref name="bytes"/> bytes of the VM's serial console (server default 16 KiB, at most 1 MiB).
+    /// 409 when the driver has no console or the VM has never run.</summary>
+    public Task<VmConsoleDto> GetConsoleAsync(string idOrName, int? bytes = null, CancellationToken ct = default) =>
+        _api.GetAsync<VmConsoleDto>(ApiRoutes.VmConsole(idOrName, bytes), ct);
+
+    /// <summary>The VM's latest operation: kind, status, progress (0–1) and, for a finished migration, total time and downtime.</summary>
+    public Task<VmOperationDto> GetOperationAsync(string idOrName, CancellationToken ct = default) =>
+        _api.GetAsync<VmOperationDto>(ApiRoutes.VmOperation(idOrName), ct);
+
+    /// <summary>Polls the VM's latest operation until it has finished (Succeeded or Failed), reporting each reading.</summary>
+    public async Task<VmOperationDto> WaitForOperationAsync(string idOrName, TimeSpan timeout, IProgress<VmOperationDto>? progress = null,
+        CancellationToken ct = default)
+    {
+        var clock = _api.Options.TimeProvider;
+        var started = clock.GetTimestamp();
+        while (true)
+        {
+            var op = await GetOperationAsync(idOrName, ct).ConfigureAwait(false);
+            progress?.Report(op);
+            if (op.Status is "Succeeded" or "Failed") return op;
+            if (clock.GetElapsedTime(started) >= timeout)
+                throw new TimeoutException($"{op.Kind} of VM {op.Vm} did not finish within {timeout.TotalSeconds:0} s (it is {op.Status}).");
+            await Task.Delay(_api.Options.PollInterval, clock, ct).ConfigureAwait(false);
+        }
+    }
 }

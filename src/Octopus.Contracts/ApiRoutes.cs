@@ -37,4 +37,7 @@ public static class ApiRoutes
     public static string PolicyPreview(string name) => $"{Policy(name)}/preview";
     public static string PolicyHistory(string name) => $"{Policy(name)}/history";
     public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
+    public static string VmConsole(string idOrName, int? bytes = null) =>
+        $"{Vm(idOrName)}/console" + (bytes is { } b ? $"?bytes={b.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+    public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
 }

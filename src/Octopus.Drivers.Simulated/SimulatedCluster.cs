@@ -5,8 +5,9 @@ using Octopus.Domain.Vms;
 namespace Octopus.Drivers.Simulated;
 
 /// <summary>An in-process cluster that behaves like real hypervisors: operations take time, VMs survive a control-plane
-/// restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load.</summary>
-public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry
+/// restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load, and each VM
+/// has a serial console of what its guest printed at each state change (<see cref="IVmConsoleDriver"/>).</summary>
+public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry, IVmConsoleDriver
 {
     private readonly SimulatedClusterOptions _options;
     private readonly TimeProvider _time;
@@ -14,12 +15,14 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
     private readonly Dictionary<Guid, SimHost> _hosts = [];
     private readonly Dictionary<Guid, SimVm> _vms = [];
     private readonly Dictionary<Guid, string> _injectedFailures = [];
+    private readonly SimulatedConsole _console;
 
     public SimulatedCluster(SimulatedClusterOptions options, TimeProvider time)
     {
         options.Validate();
         _options = options;
         _time = time;
+        _console = new SimulatedConsole(options.StateFile is { } f ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(f))!, "simulated-console") : null, time);
         Load();
     }
 
@@ -53,15 +56,18 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             if (_vms.TryGetValue(spec.Id.Value, out var existing))
             {
                 if (existing.Host != host.Value) throw new DriverException($"VM {spec.Name} already exists on another host.");
+                if (!existing.Running) _console.Boot(Info(existing));
                 existing.Running = true;
             }
             else
             {
-                _vms[spec.Id.Value] = new SimVm
+                var created = new SimVm
                 {
                     Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
                     Seed = StableSeed(_options.Seed, spec.Id),
                 };
+                _vms[spec.Id.Value] = created;
+                _console.Boot(Info(created));
             }
             Save();
         }
@@ -79,6 +85,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             ThrowIfInjected(vm);
             var v = VmOrThrow(vm);
             if (!v.Running) throw new DriverException("the VM is not running; start it instead of rebooting.");
+            _console.Reboot(Info(v));
         }
     }
 
@@ -89,6 +96,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         {
             ThrowIfInjected(vm);
             if (_vms.Remove(vm.Value)) Save();
+            _console.Delete(vm.Value);
         }
     }
 
@@ -101,7 +109,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             if (d.PowerState != HostPowerState.On) throw new DriverException($"destination host is {d.PowerState}.");
             if (v.Host == destination.Value) return;
         }
-        const int steps = 4;
+        const int steps = 10; // reported one by one, so a client's progress bar moves
         for (var i = 1; i <= steps; i++)
         {
             await DelayAsync(_options.OperationDelay / steps, ct);
@@ -158,6 +166,19 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
+    /// <summary>The last <paramref name="maxBytes"/> bytes of the VM's simulated serial console (boot and power-off messages
+    /// written at its state changes, <see cref="SimulatedConsole.MaxBytes"/> kept); empty when it has never run.</summary>
+    public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            VmOrThrow(vm);
+            return Task.FromResult(_console.Read(vm.Value, maxBytes) ?? "");
+        }
+    }
+
+    private static SimVmInfo Info(SimVm v) => new(v.Id, v.Name, v.Cores, v.Host);
+
     /// <summary>A smooth, seeded load curve in [0.02, 0.95]: a per-VM base level plus two slow waves.</summary>
     internal static double CpuCurve(int seed, DateTimeOffset now)
     {
@@ -187,6 +208,8 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             var v = VmOrThrow(vm);
             if (running && HostOrThrow(new HostId(v.Host)).PowerState != HostPowerState.On)
                 throw new DriverException("its host is not powered on.");
+            if (running && !v.Running) _console.Boot(Info(v));
+            if (!running && v.Running) _console.PowerOff(v.Id);
             v.Running = running;
             Save();
         }

@@ -101,12 +101,14 @@ public static class OctopusServer
         services.AddSingleton<IVmLifecycleDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
         services.AddSingleton<IHostPowerDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
         services.AddSingleton<IClusterTelemetry>(sp => sp.GetRequiredService<SimulatedCluster>());
+        services.AddSingleton<IVmConsoleDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
 
         services.AddSingleton(Placer.Create(settings.Placement));
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<ControlSignal>();
         services.AddSingleton<TelemetryCache>();
         services.AddSingleton<OperationRunner>();
+        services.AddSingleton<OperationProgressStore>();
         services.AddSingleton<OctopusMetrics>();
         services.AddHostedService<ControlLoop>();
 
@@ -117,6 +119,7 @@ public static class OctopusServer
         services.AddScoped<HostCommands>();
         services.AddScoped<UserCommands>();
         services.AddScoped<VmQueries>();
+        services.AddScoped<VmRuntimeQueries>();
         services.AddScoped<HostQueries>();
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
@@ -162,6 +165,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        app.MapVmRuntime();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

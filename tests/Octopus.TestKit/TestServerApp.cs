@@ -41,7 +41,8 @@ public sealed class TestServerApp : IAsyncDisposable
         }
         """;
 
-    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null)
+    /// <param name="customize">Runs after the server's own services are registered (e.g. to add a fake driver capability).</param>
+    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null, Action<WebApplicationBuilder>? customize = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("octopus-test-").FullName;
@@ -53,6 +54,7 @@ public sealed class TestServerApp : IAsyncDisposable
                 b.WebHost.UseTestServer();
                 // Information-level server logs from hundreds of in-process servers would bury the test report.
                 b.Logging.SetMinimumLevel(LogLevel.Warning);
+                customize?.Invoke(b);
             });
         await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
         await app.StartAsync();

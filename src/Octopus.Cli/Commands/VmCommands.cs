@@ -22,6 +22,7 @@ internal static class VmCommands
         vm.Add(Migrate(g));
         vm.Add(Delete(g));
         vm.Add(Explain(g));
+        vm.Add(VmConsoleCommand.Build(g));
         DiskCommands.AddVmCommands(vm, g);
         return vm;
     }
@@ -133,22 +134,41 @@ internal static class VmCommands
         return command;
     }
 
+    /// <summary>Starts a live migration and follows its operation: a progress bar fed by the driver's progress on a
+    /// terminal, silence otherwise; <c>--json</c> prints the VM with the finished operation (total time, downtime) under
+    /// <c>migration</c>. A failed migration
+    /// is exit 1 with the reason (the VM keeps running on its source).</summary>
     private static Command Migrate(CliGlobals g)
     {
         var vm = VmArgument();
         var to = new Option<string>("--to") { Description = "Destination host", HelpName = "HOST", Required = true };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("migrate", "Live-migrate a running VM to another host (admins only)") { vm, to, noWait, timeout };
+        var command = new Command("migrate", "Live-migrate a running VM to another host (admins only); shows its progress") { vm, to, noWait, timeout };
         g.Action(command, async (ctx, parse, ct) =>
         {
             using var client = ctx.Connect();
             var accepted = await client.Vms.MigrateAsync(parse.GetValue(vm)!, parse.GetValue(to)!, ct);
             if (parse.GetValue(noWait)) return Report(ctx, accepted, $"{accepted.Name}: {accepted.State}.");
-            var final = await OperationProgress.WaitAsync(ctx.Output, client, accepted, "Migrating",
-                v => !VmStates.IsTransitional(v.State), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
-            if (final is null) throw CliException.Rejected($"VM {accepted.Name} was deleted while migrating.");
-            return Finish(ctx, final, "migrated", VmStates.Running);
+            var source = accepted.Host;
+            var op = await MigrationProgress.WaitAsync(ctx.Output, client, accepted, parse.GetValue(to)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
+            if (ctx.Json)
+            {
+                // The VM as it ended up (as before), with the migration's figures added under "migration".
+                var result = System.Text.Json.JsonSerializer.SerializeToNode(await client.Vms.GetAsync(accepted.Id, ct), Output.JsonOptions)!.AsObject();
+                result["migration"] = System.Text.Json.JsonSerializer.SerializeToNode(op, Output.JsonOptions);
+                ctx.Output.WriteJson(result);
+            }
+            if (op.Status != "Succeeded")
+                throw CliException.Rejected($"Migration of {accepted.Name} to {op.TargetHost ?? parse.GetValue(to)} failed: {op.Error ?? "no reason given"}.",
+                    $"The VM keeps running on {source ?? "its source host"}; `octopus vm show {accepted.Name}` has the details.");
+            if (!ctx.Json)
+            {
+                var total = op.TotalSeconds is { } t ? $"in {t.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s" : "";
+                var down = op.DowntimeMilliseconds is { } d ? $", downtime {d.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms" : ", downtime not reported by the driver";
+                ctx.Output.Note($"VM {accepted.Name} migrated to {op.TargetHost} {total}{down}.");
+            }
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -88,7 +88,8 @@ public sealed class JsonFileDiskCatalog : IDiskCatalog
 
     private sealed record IntentRow(
         Guid Id, DiskIntentKind Kind, string Operation, DateTimeOffset StartedAt, List<Guid> Files,
-        Guid? RebaseDisk, Guid? RebaseFrom, Guid? RebaseTo);
+        Guid? RebaseDisk, Guid? RebaseFrom, Guid? RebaseTo,
+        Guid? LiveVm = null, Guid? LiveFrom = null, Guid? LiveTo = null, string? LiveSnapshot = null);
 
     private static DiskRow FromDisk(Disk d) => new(
         d.Id.Value, d.Parent?.Value, d.Origin?.Value, d.Role, d.Owner.Value, d.Vm?.Value, d.Image?.Value, d.Name?.Value,
@@ -113,9 +114,12 @@ public sealed class JsonFileDiskCatalog : IDiskCatalog
 
     private static IntentRow FromIntent(DiskIntent i) => new(
         i.Id.Value, i.Kind, i.Operation, i.StartedAt, i.Files.Select(f => f.Value).ToList(),
-        i.Rebase?.Disk.Value, i.Rebase?.From.Value, i.Rebase?.To.Value);
+        i.Rebase?.Disk.Value, i.Rebase?.From.Value, i.Rebase?.To.Value,
+        i.LiveSwitch?.Vm.Value, i.LiveSwitch?.From.Value, i.LiveSwitch?.To.Value, i.LiveSwitch?.Snapshot?.Value);
 
     private static DiskIntent ToIntent(IntentRow r) => new(
         new DiskIntentId(r.Id), r.Kind, r.Operation, r.StartedAt, r.Files.Select(f => new DiskId(f)).ToList(),
-        r is { RebaseDisk: { } d, RebaseFrom: { } f, RebaseTo: { } t } ? new RebaseStep(new DiskId(d), new DiskId(f), new DiskId(t)) : null);
+        r is { RebaseDisk: { } d, RebaseFrom: { } f, RebaseTo: { } t } ? new RebaseStep(new DiskId(d), new DiskId(f), new DiskId(t)) : null,
+        r is { LiveVm: { } lv, LiveFrom: { } lf, LiveTo: { } lt }
+            ? new LiveSwitchStep(new VmId(lv), new DiskId(lf), new DiskId(lt), r.LiveSnapshot is { } ls ? SnapshotName.Parse(ls) : null) : null);
 }

@@ -46,6 +46,7 @@ public sealed partial class DiskRecovery
                     DiskIntentKind.CreateFiles => await RollBackCreateAsync(tree, intent, ct),
                     DiskIntentKind.DeleteFiles => await FinishDeleteAsync(tree, intent, ct),
                     DiskIntentKind.Rebase => await ReconcileRebaseAsync(tree, intent, ct),
+                    DiskIntentKind.LiveSwitch => await RecoverLiveSwitchAsync(tree, intent, ct),
                     _ => throw new InvalidOperationException($"unknown intent kind {intent.Kind}"),
                 });
             }
@@ -81,6 +82,30 @@ public sealed partial class DiskRecovery
         foreach (var id in deletable) await _store.Backend.DeleteAsync(id, ct);
         await _store.Catalog.ApplyAsync(new CatalogChange { End = intent.Id }, ct);
         return new RecoveredIntent(intent, RecoveryOutcome.RolledBack, $"'{intent.Operation}' had not committed; removed {deletable.Count} new file(s)");
+    }
+
+    /// <summary>A running VM's switch to a new leaf was interrupted. If the new leaf's file exists and backs onto the old
+    /// leaf, the driver made it and the VM may be writing to it: roll forward (the old leaf freezes — as the snapshot
+    /// the intent names when that name is still free, else unnamed — and the new leaf becomes the VM's active disk;
+    /// a fork's other child is removed, as for an interrupted fork). Otherwise the switch never happened: roll back.</summary>
+    private async Task<RecoveredIntent> RecoverLiveSwitchAsync(DiskTree tree, DiskIntent intent, CancellationToken ct)
+    {
+        var step = intent.LiveSwitch ?? throw new InvalidOperationException($"live-switch intent {intent.Id} has no step");
+        var leaf = tree.Find(step.From);
+        var stored = tree.Contains(step.To) ? null : await _store.Backend.InspectAsync(step.To, ct);
+        if (stored is null || stored.Parent != step.From || leaf is not { Role: DiskRole.Active } || leaf.Vm != step.Vm)
+        {
+            var back = await RollBackCreateAsync(tree, intent, ct);
+            return back with { Detail = $"the running VM {step.Vm} had not switched to disk {step.To} (its file is {(stored is null ? "absent" : "not a child of " + step.From)}); it stays on {step.From}. " + back.Detail };
+        }
+        var others = intent.Files.Where(f => f != step.To && !tree.Contains(f)).ToList();
+        foreach (var id in others) await _store.Backend.DeleteAsync(id, ct);
+        var frozen = step.Snapshot is { } name && tree.SnapshotOf(step.Vm, name) is null ? leaf.FreezeAsSnapshot(name) : leaf.FreezeUnnamed();
+        var active = Disk.NewActive(step.To, leaf, step.Vm, leaf.Owner, _store.Now).WithFileSize(stored.FileSize);
+        await _store.CommitAsync(tree, new CatalogChange { Upserts = [frozen, active], End = intent.Id }, ct);
+        return new RecoveredIntent(intent, RecoveryOutcome.RolledForward,
+            $"the running VM {step.Vm} had switched to disk {step.To}: it is now the VM's active disk and {step.From} is frozen as {frozen.Label}"
+            + (others.Count > 0 ? $"; removed {others.Count} unfinished file(s) of the operation" : ""));
     }
 
     private async Task<RecoveredIntent> FinishDeleteAsync(DiskTree tree, DiskIntent intent, CancellationToken ct)

@@ -76,13 +76,55 @@ internal sealed partial class DiskStore(IDiskCatalog catalog, IDiskBackend backe
         }
     }
 
-    private async Task<Disk> CreateFileAsync(DiskTree tree, Disk child, CancellationToken ct)
+    /// <summary>The running-VM variant of <see cref="CreateChildrenAsync"/>: (1) journal a
+    /// <see cref="DiskIntentKind.LiveSwitch"/> intent naming the VM's new leaf and the other new files; (2) create the
+    /// other files (a fork's child: a header over the leaf, whose content is fixed once the leaf stops changing);
+    /// (3) <paramref name="switchTo"/> makes the driver create <paramref name="continuing"/>'s file and move the VM's
+    /// writes to it; (4) commit the rows and close the intent in one atomic write. A failure before (3) returns rolls
+    /// back (files deleted, catalog unchanged, the VM on its old leaf); after (3) the operation can only go forward, and
+    /// a crash is rolled forward by <see cref="DiskRecovery"/>. Live children are never rebased: the VM's leaf is being
+    /// written until the switch, and a file the VM has open is never rewritten.</summary>
+    public async Task<IReadOnlyList<Disk>> SwitchLiveAsync(DiskTree tree, string operation, Disk leaf, Disk continuing, IReadOnlyList<Disk> others,
+        SnapshotName? snapshot, LiveDiskSwitch switchTo, Func<IReadOnlyList<Disk>, CatalogChange> finish, CancellationToken ct)
+    {
+        var vm = leaf.Vm ?? throw new InvalidOperationException("a live switch needs a VM's active leaf");
+        var intent = new DiskIntent(DiskIntentId.New(), DiskIntentKind.LiveSwitch, operation, Now, [continuing.Id, .. others.Select(o => o.Id)],
+            LiveSwitch: new LiveSwitchStep(vm, leaf.Id, continuing.Id, snapshot));
+        await Catalog.ApplyAsync(CatalogChange.BeginIntent(intent), ct);
+        Disk[] made;
+        try
+        {
+            made = await Task.WhenAll(others.Select(child => CreateFileAsync(tree, child, ct, rebase: false)));
+            await switchTo(continuing.Id, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLiveSwitchFailed(_log, operation, vm.ToString(), e.Message);
+            await RollBackCreateAsync(intent, CancellationToken.None);
+            throw;
+        }
+        // The VM now writes to the new leaf: from here on the operation only goes forward (a cancellation is ignored).
+        var stored = await Backend.InspectAsync(continuing.Id, CancellationToken.None);
+        if (stored is null || stored.Parent != leaf.Id)
+        {
+            LogLiveSwitchUnverified(_log, operation, continuing.Id.ToString());
+            throw new DiskBackendException($"{operation}: the driver reported the switch to disk {continuing.Id}, but its file "
+                + (stored is null ? "is missing" : $"backs onto {stored.Parent?.ToString() ?? "nothing"} instead of {leaf.Id}")
+                + "; the catalog was not changed and the server's start-up recovery will reconcile it.");
+        }
+        IReadOnlyList<Disk> created = [continuing.WithFileSize(stored.FileSize), .. made];
+        await CommitAsync(tree, finish(created) with { End = intent.Id }, CancellationToken.None);
+        LogLiveSwitched(_log, operation, vm.ToString(), leaf.Id.ToString(), continuing.Id.ToString());
+        return created;
+    }
+
+    private async Task<Disk> CreateFileAsync(DiskTree tree, Disk child, CancellationToken ct, bool rebase = true)
     {
         var parent = child.Parent ?? throw new InvalidOperationException("a child disk needs a parent");
         var grow = child.VirtualSize > tree.Get(parent).VirtualSize ? child.VirtualSize : (ByteSize?)null;
         var size = await Backend.CreateChildAsync(child.Id, parent, grow, ct);
         var row = child.WithFileSize(size);
-        if (ShallowerBase(tree, parent) is { } target)
+        if (rebase && ShallowerBase(tree, parent) is { } target)
         {
             size = await Backend.RebaseAsync(child.Id, target, ct);
             row = row.RebasedOnto(target, size);
@@ -98,7 +140,7 @@ internal sealed partial class DiskStore(IDiskCatalog catalog, IDiskBackend backe
         return chain.Count > Options.MaxChainDepth ? chain[Options.MaxChainDepth / 2].Id : null;
     }
 
-    private async Task RollBackCreateAsync(DiskIntent intent, CancellationToken ct)
+    internal async Task RollBackCreateAsync(DiskIntent intent, CancellationToken ct)
     {
         try
         {

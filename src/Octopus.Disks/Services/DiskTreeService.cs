@@ -123,6 +123,31 @@ public sealed class DiskTreeService
     public Task<Disk> SnapshotAsync(VmId vm, SnapshotName name, CancellationToken ct = default) =>
         _store.ExclusiveAsync(() => FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsSnapshot(name), $"snapshot vm {vm} as '{name}'", ct), ct);
 
+    /// <summary>Snapshots a running VM: like <see cref="SnapshotAsync"/>, but the VM's new leaf is created by
+    /// <paramref name="switchTo"/> (the hypervisor, which moves the guest's writes to it without stopping it) between
+    /// the journal entry and the commit. If the switch throws, nothing changes and the VM keeps its old leaf.</summary>
+    public Task<Disk> SnapshotLiveAsync(VmId vm, SnapshotName name, LiveDiskSwitch switchTo, CancellationToken ct = default) =>
+        _store.ExclusiveAsync(() => FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsSnapshot(name), $"live snapshot vm {vm} as '{name}'", ct, switchTo), ct);
+
+    /// <summary>Forks a running VM: like <see cref="ForkAsync"/>, but the source's new leaf is created by
+    /// <paramref name="switchTo"/> (the hypervisor moves the running source onto it); the new VM's disk is an ordinary
+    /// child of the frozen leaf. If the switch throws, nothing changes and the source keeps its old leaf.</summary>
+    public Task<ForkResult> ForkLiveAsync(VmId source, VmId newVm, UserId newOwner, ByteSize? newSize, LiveDiskSwitch switchTo, CancellationToken ct = default) =>
+        _store.ExclusiveAsync(async () =>
+        {
+            var tree = await _store.LoadTreeAsync(ct);
+            if (source == newVm) throw DomainException.Invalid("vm", "A VM cannot be forked into itself; give the fork a new VM id.");
+            RequireNoDisk(tree, newVm);
+            var leaf = tree.RequireActiveOf(source);
+            var now = _store.Now;
+            var continuing = Disk.NewActive(_store.NewId(), leaf, source, leaf.Owner, now);
+            var fork = Disk.NewActive(_store.NewId(), leaf, newVm, newOwner, now).GrownTo(newSize);
+            var frozen = leaf.FreezeUnnamed();
+            var created = await _store.SwitchLiveAsync(tree, $"live fork vm {source} into {newVm}", leaf, continuing, [fork], null, switchTo,
+                rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);
+            return new ForkResult(frozen, created[0], created[1]);
+        }, ct);
+
     /// <summary>Continues the VM on a new child of one of its snapshots. The abandoned leaf becomes unreachable and is
     /// collected after the grace period, so a mistaken revert can still be undone by an operator meanwhile.</summary>
     public Task<Disk> RevertAsync(VmId vm, SnapshotName name, CancellationToken ct = default) =>
@@ -181,7 +206,8 @@ public sealed class DiskTreeService
         }, ct);
 
     /// <summary>The shared path of snapshot and checkpoint: freeze the leaf with <paramref name="freeze"/>, continue on a new child.</summary>
-    internal async Task<Disk> FreezeAndContinueAsync(VmId vm, SnapshotName name, Func<Disk, Disk> freeze, string operation, CancellationToken ct)
+    internal async Task<Disk> FreezeAndContinueAsync(VmId vm, SnapshotName name, Func<Disk, Disk> freeze, string operation, CancellationToken ct,
+        LiveDiskSwitch? switchTo = null)
     {
         var tree = await _store.LoadTreeAsync(ct);
         var leaf = tree.RequireActiveOf(vm);
@@ -189,7 +215,10 @@ public sealed class DiskTreeService
             throw DomainException.Conflict("snapshot.exists", $"VM {vm} already has a snapshot named '{name}'; pick another name or delete it first.");
         var frozen = freeze(leaf);
         var row = Disk.NewActive(_store.NewId(), leaf, vm, leaf.Owner, _store.Now);
-        await _store.CreateChildrenAsync(tree, operation, [row], rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);
+        if (switchTo is null)
+            await _store.CreateChildrenAsync(tree, operation, [row], rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);
+        else
+            await _store.SwitchLiveAsync(tree, operation, leaf, row, [], frozen.Name, switchTo, rows => new CatalogChange { Upserts = [frozen, .. rows] }, ct);
         return frozen;
     }
 

@@ -12,8 +12,10 @@ namespace Octopus.Server.Control;
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLifecycleDriver driver, IHostPowerDriver power, TimeProvider time, ControlSignal signal,
-    ILogger<OperationRunner> log)
+    ILogger<OperationRunner> log, OperationProgressStore? figures = null)
 {
+    private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
+
     private const int MaxConcurrent = 16;
     private readonly ConcurrentDictionary<OperationId, Task> _inFlight = new();
     private readonly ConcurrentDictionary<Guid, byte> _busy = new(); // VM or host ids with an operation in flight
@@ -81,14 +83,17 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
             await db.SaveChangesAsync(ct);
 
             string? error = null;
+            // Migrations report how far they have got (in memory: see OperationProgressStore) for `vm migrate`'s bar.
+            var reporter = op.Kind == OperationKind.MigrateVm ? _figures.Begin(op.Id) : null;
             try
             {
-                await ExecuteAsync(op, vm, ct);
+                await ExecuteAsync(op, vm, reporter, ct);
             }
             catch (DriverException e)
             {
                 error = e.Message;
             }
+            if (reporter is not null) _figures.End(op.Id, error is null);
 
             await CompleteAsync(db, op.Id, vm.Id, error, ct);
         }
@@ -140,14 +145,14 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
     }
 
-    private Task ExecuteAsync(Operation op, Vm vm, CancellationToken ct) => op.Kind switch
+    private Task ExecuteAsync(Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct) => op.Kind switch
     {
         OperationKind.CreateVm => driver.CreateAsync(new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry), vm.HostId!.Value, ct),
         OperationKind.StartVm => driver.StartAsync(vm.Id, ct),
         OperationKind.StopVm => driver.StopAsync(vm.Id, ct),
         OperationKind.RebootVm => driver.RebootAsync(vm.Id, ct),
         OperationKind.DeleteVm => vm.HostId is null ? Task.CompletedTask : driver.DeleteAsync(vm.Id, ct),
-        OperationKind.MigrateVm => driver.MigrateAsync(vm.Id, op.TargetHostId!.Value, null, ct),
+        OperationKind.MigrateVm => driver.MigrateAsync(vm.Id, op.TargetHostId!.Value, progress, ct),
         OperationKind.PowerOnHost or OperationKind.PowerOffHost =>
             throw new InvalidOperationException($"{op.Kind} is not a VM operation"),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null),

@@ -6,6 +6,7 @@ using Octopus.Disks.Services;
 using Octopus.Domain;
 using Octopus.Domain.Units;
 using Octopus.Domain.Vms;
+using Octopus.Drivers;
 using Octopus.Server.Auth;
 using Octopus.Server.Commands;
 
@@ -14,10 +15,11 @@ namespace Octopus.Server.Disks;
 /// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
 /// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
 /// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
-/// With the simulated driver a running VM's disk may be snapshotted or forked directly (no process has the file
-/// open); a QEMU agent must pause the VM and switch it to its new leaf around these operations.</summary>
+/// A running VM is snapshotted or forked live when the driver can switch its disk (<see cref="ILiveDiskDriver"/>): the
+/// intent is journaled, the driver moves the guest onto its new leaf, then the catalog commits. Without one (the
+/// simulated cluster) the disk is snapshotted or forked directly: no process has the file open.</summary>
 public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms, VmDiskGate gate,
-    Persistence.OctopusDbContext db)
+    Persistence.OctopusDbContext db, StorageSettings storage, ILiveDiskDriver? live = null)
 {
     /// <summary>Creates a new VM through the normal create path (quota, placement, audit) whose disk is a new child of
     /// the source's current state; the source continues on its own new child.</summary>
@@ -39,7 +41,9 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
                     ByteSize? size = request.DiskBytes is { } d ? new ByteSize(d) : null;
                     var active = await VmDisks.ActiveAsync(disks, src.Id, ct);
                     if (size is { } s && active is not null && s <= active.Disk.VirtualSize) size = null;
-                    return await disks.Tree.ForkAsync(src.Id, created.Id, created.OwnerId, size, ct);
+                    return LiveSwitchFor(src) is { } live
+                        ? await disks.Tree.ForkLiveAsync(src.Id, created.Id, created.OwnerId, size, live, ct)
+                        : await disks.Tree.ForkAsync(src.Id, created.Id, created.OwnerId, size, ct);
                 }, ct, r => $"into {created.Name} (disk {r.NewActive.Id})");
             }
             catch (Exception e) when (e is DomainException or Octopus.Disks.Backends.DiskBackendException)
@@ -57,8 +61,29 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(request?.Name, "name");
         var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}",
-            ct => disks.Tree.SnapshotAsync(vm.Id, name, ct), ct, d => $"'{name}' (disk {d.Id})");
+            ct => LiveSwitchFor(vm) is { } live ? disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct) : disks.Tree.SnapshotAsync(vm.Id, name, ct),
+            ct, d => $"'{name}' (disk {d.Id})");
         return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
+    }
+
+    /// <summary>How a snapshot or fork moves <paramref name="vm"/> onto its new leaf: null when the disk can be handled as
+    /// files (no live-capable driver, or the VM is not running); a switch through the driver when it runs. A VM between
+    /// states is refused: its driver may be opening or closing the disk.</summary>
+    private LiveDiskSwitch? LiveSwitchFor(Vm vm)
+    {
+        if (live is null) return null;
+        if (vm.State is VmState.Starting or VmState.Stopping or VmState.Rebooting or VmState.Migrating or VmState.Creating or VmState.Deleting)
+            throw DomainException.Conflict("vm.busy", $"VM '{vm.Name}' is {vm.State}; wait until it is running or stopped (octopus vm show {vm.Name}), then try again.");
+        if (vm.State != VmState.Running) return null;
+        return async (id, ct) =>
+        {
+            try { await live.SwitchDiskAsync(vm.Id, Path.Combine(storage.Folder, id.FileName), ct); }
+            catch (DriverException e)
+            {
+                throw DomainException.Conflict("vm.disk-switch-failed",
+                    $"VM '{vm.Name}' is running and its driver could not move it to a new disk: {e.Message}. Nothing changed: the VM keeps its disk.");
+            }
+        };
     }
 
     public async Task<SnapshotTreeDto> SnapshotsAsync(Caller caller, string vmName, CancellationToken ct)

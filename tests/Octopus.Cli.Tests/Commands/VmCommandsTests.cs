@@ -96,14 +96,14 @@ public class VmCommandsTests
     {
         var api = new CannedApi()
             .On("POST", "/api/v1/vms/web1/migrate", HttpStatusCode.Accepted, Wire.Vm(state: "Migrating"))
-            .Ok("GET", "/api/v1/vms/vm-1", Wire.Vm(state: "Migrating"), Wire.Vm(state: "Running", host: "host-02"));
+            .Ok("GET", "/api/v1/vms/vm-1/operation", MigrationWire.Operation("Running", 0.5), MigrationWire.Operation("Succeeded", 1, total: 0.25));
         using var cli = new CliRunner(api).LoggedIn();
 
         var (exit, output, _) = await cli.RunAsync("vm", "migrate", "web1", "--to", "host-02");
 
         exit.Should().Be(ExitCodes.Ok);
         api.Requests[0].Body.Should().Be("""{"host":"host-02"}""");
-        output.Trim().Should().Be("VM web1 migrated: Running on host-02.");
+        output.Trim().Should().Be("VM web1 migrated to host-02 in 0.25 s, downtime not reported by the driver.");
     }
 
     [Fact]

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Octopus.Contracts;
+using Octopus.Disks.Backends;
+using Octopus.Disks.Catalog;
+using Octopus.Disks.Model;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Disks;
+
+/// <summary>Snapshot and fork of running VMs when the driver can switch a running VM's disk (<see cref="ILiveDiskDriver"/>,
+/// faked here: it makes the new leaf over the VM's current one, as QEMU's blockdev-snapshot-sync does).</summary>
+public sealed class LiveDiskEndpointTests
+{
+    private static string Simulated => TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }""");
+
+    /// <summary>Records each switch; makes the file through the server's own backend, or fails when told to.</summary>
+    private sealed class FakeLiveDisk(IServiceProvider services) : ILiveDiskDriver
+    {
+        public List<(VmId Vm, string Path)> Calls { get; } = [];
+        public string? Fail { get; set; }
+
+        public async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
+        {
+            Calls.Add((vm, newActiveDisk));
+            if (Fail is not null) throw new DriverException(Fail);
+            DiskId.TryParseFileName(Path.GetFileName(newActiveDisk), out var id).Should().BeTrue();
+            var current = (await services.GetRequiredService<IDiskCatalog>().LoadAsync(ct)).Tree().ActiveOf(vm)!;
+            await services.GetRequiredService<IDiskBackend>().CreateChildAsync(id, current.Id, null, ct);
+        }
+    }
+
+    private static async Task<(TestServerApp Server, HttpClient Http, FakeLiveDisk Live)> StartAsync()
+    {
+        var server = await TestServerApp.StartAsync(Simulated, customize: b => b.Services.AddSingleton<ILiveDiskDriver>(sp => new FakeLiveDisk(sp)));
+        var live = (FakeLiveDisk)server.App.Services.GetRequiredService<ILiveDiskDriver>();
+        var http = await server.LoginAsync();
+        (await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+        await http.WaitForStateAsync("web1", "Running");
+        return (server, http, live);
+    }
+
+    [Fact]
+    public async Task Snapshot_RunningVm_DriverSwitchesItToTheNewLeafInTheStorageFolder()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        var before = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
+
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var after = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
+        var call = live.Calls.Should().ContainSingle().Subject;
+        call.Path.Should().Be(Path.Combine(server.DataDirectory, "storage", Guid.Parse(after.ActiveDisk).ToString("N") + ".qcow2"));
+        var tree = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/snapshots")).ReadAsync<SnapshotTreeDto>();
+        tree.Snapshots.Should().ContainSingle().Which.Disk.Should().Be(before.ActiveDisk, "the disk the VM was writing is frozen as the snapshot");
+        after.ChainDepth.Should().Be(before.ChainDepth + 1);
+        (await (await http.GetAsync(ApiRoutes.Vm("web1"))).ReadAsync<VmDto>()).State.Should().Be("Running");
+    }
+
+    [Fact]
+    public async Task Snapshot_DriverFails_ConflictWithTheReasonAndNothingChanged()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        var before = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
+        live.Fail = "QMP blockdev-snapshot-sync: Could not create file: No space left on device";
+
+        var r = await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"));
+
+        r.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var problem = await r.ProblemAsync();
+        problem.GetProperty("code").GetString().Should().Be("vm.disk-switch-failed");
+        problem.GetProperty("detail").GetString().Should().Contain("No space left on device").And.Contain("keeps its disk");
+        (await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>()).Should().Be(before);
+        (await (await http.GetAsync(ApiRoutes.Vm("web1") + "/snapshots")).ReadAsync<SnapshotTreeDto>()).Snapshots.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Fork_RunningVm_SourceSwitchedLiveAndForkRuns()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        var before = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
+
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/fork", new VmForkRequest("copy"))).StatusCode.Should().Be(HttpStatusCode.Created);
+        await http.WaitForStateAsync("copy", "Running");
+
+        live.Calls.Should().ContainSingle().Which.Path.Should().EndWith(
+            Guid.Parse((await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>()).ActiveDisk).ToString("N") + ".qcow2");
+        var tree = await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>();
+        var copy = await (await http.GetAsync(ApiRoutes.Vm("copy") + "/disk")).ReadAsync<VmDiskDto>();
+        tree.Disks.Single(d => d.Id == copy.ActiveDisk).Parent.Should().Be(before.ActiveDisk, "the fork backs onto the source's frozen leaf");
+    }
+
+    [Fact]
+    public async Task SnapshotStoppedVm_AndRevertRunningVm_DriverNotUsedRevertRefused()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var refused = await http.PostAsync(ApiRoutes.Vm("web1") + "/snapshots/s1/revert", null);
+
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await refused.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("stop it first");
+        await http.PostAsync(ApiRoutes.VmAction("web1", "stop"), null);
+        await http.WaitForStateAsync("web1", "Stopped");
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s2"))).StatusCode.Should().Be(HttpStatusCode.Created);
+        live.Calls.Should().ContainSingle("only the running VM's snapshot needed the driver");
+    }
+}
