@@ -1,0 +1,6 @@
+// #/policies — placeholder in the skeleton; filled in by the next commits.
+import { h } from '../ui.js';
+
+export default async function render(root) {
+  root.append(h('h1', {}, 'policies'), h('p', { class: 'muted' }, 'Coming soon.'));
+}

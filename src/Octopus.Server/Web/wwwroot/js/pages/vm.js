@@ -1,0 +1,6 @@
+// #/vm — placeholder in the skeleton; filled in by the next commits.
+import { h } from '../ui.js';
+
+export default async function render(root) {
+  root.append(h('h1', {}, 'vm'), h('p', { class: 'muted' }, 'Coming soon.'));
+}
