@@ -38,3 +38,13 @@ public static class ApiRoutes
     public static string PolicyHistory(string name) => $"{Policy(name)}/history";
     public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
 }
+
+/// <summary>Routes of the web UI's session login and live updates.</summary>
+public static class WebRoutes
+{
+    /// <summary>POST logs in with a session cookie, DELETE logs out.</summary>
+    public const string Session = ApiRoutes.Base + "/auth/session";
+
+    /// <summary>Server-sent events: <c>vm</c> (a VmDto) and <c>vm-deleted</c> (a VmDeletedEvent), for the caller's VMs (all, for admins).</summary>
+    public const string Events = ApiRoutes.Base + "/events";
+}

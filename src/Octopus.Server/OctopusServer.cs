@@ -130,6 +130,7 @@ public static class OctopusServer
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddOctopusWeb();
         services.AddAuthorization();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();
@@ -155,9 +156,11 @@ public static class OctopusServer
         var metrics = app.Services.GetRequiredService<OctopusMetrics>();
         app.UseHttpMetrics(o => o.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
         app.UseAuthentication();
+        app.UseOctopusCsrf();
         app.UseAuthorization();
 
         app.MapOctopusWeb();
+        app.MapOctopusWebApi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
