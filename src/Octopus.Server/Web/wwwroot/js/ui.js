@@ -76,3 +76,21 @@ export function field(id, label, input, hint) {
 
 /** A state badge (class state-Running etc.). */
 export const stateBadge = (state) => h('span', { class: `state state-${state}` }, state);
+
+/** A modal dialog with one labelled text field; resolves the trimmed value, or null when cancelled. */
+export function promptDialog(question, { label = 'Name', value = '', confirmLabel = 'OK', hint } = {}) {
+  return new Promise((resolve) => {
+    const f = field('prompt-input', label, h('input', { value, autocomplete: 'off', required: true }), hint);
+    const yes = h('button', { type: 'submit', value: 'yes' }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close('no') }, 'Cancel');
+    const form = h('form', { method: 'dialog', novalidate: true }, h('p', { id: 'prompt-q' }, question), f.wrap, h('div', { class: 'actions' }, yes, no));
+    const dlg = h('dialog', { 'aria-labelledby': 'prompt-q' }, form);
+    form.addEventListener('submit', (e) => {
+      if (!f.input.value.trim()) { e.preventDefault(); f.setError(`Enter a ${label.toLowerCase()}.`); }
+    });
+    dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'yes' ? f.input.value.trim() : null); dlg.remove(); });
+    document.body.append(dlg);
+    dlg.showModal();
+    f.input.focus();
+  });
+}

@@ -66,7 +66,9 @@ export default async function render(root, ctx) {
     empty.hidden = sorted.length > 0;
   };
   const upsert = (vm) => {
-    if (ctx.me.role !== 'admin' || vm.owner === ctx.me.username) { vms.set(vm.id, vm); draw(); }
+    if (ctx.me.role === 'admin' && vm.owner !== ctx.me.username) return;
+    if (vm.state === 'Deleted') vms.delete(vm.id); else vms.set(vm.id, vm);
+    draw();
   };
   const refresh = async () => {
     const all = [];
