@@ -52,6 +52,18 @@ await run(async (browser) => {
   await assertNoHorizontalScroll(page);
   await shot(page, 'vm-detail-360');
   await page.setViewportSize(DESKTOP);
+
+  await page.locator('#action-snapshot').click();
+  const snap = page.getByRole('dialog');
+  await snap.getByLabel('Snapshot name').fill('before-delete');
+  await snap.getByRole('button', { name: 'Snapshot' }).click();
+  await page.locator('#vm-snapshots li').filter({ hasText: 'before-delete' }).waitFor();
+  step('snapshot taken from the detail page');
+
+  // Extending the lease either works or says clearly why not (the lease API may not be on this server).
+  await page.locator('#action-extend').click();
+  await page.locator('#vm-message').filter({ hasText: /lease/i }).waitFor();
+  step(`extend lease: ${await page.locator('#vm-message').innerText()}`);
   await shot(page, 'vm-detail-1280');
 
   await page.locator('#action-delete').click();

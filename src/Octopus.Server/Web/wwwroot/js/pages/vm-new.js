@@ -67,7 +67,7 @@ export default async function render(root, ctx) {
     h('div', { class: 'grid' }, f.name.wrap, f.image.wrap, f.cores.wrap, f.memory.wrap, f.disk.wrap, f.lease.wrap),
     h('div', { class: 'actions' }, submit, h('a', { href: '#/vms' }, 'Cancel')),
     formError);
-  root.append(h('h1', {}, 'Create a VM'), quotaNote, form, progress);
+  root.append(...[h('h1', {}, 'Create a VM'), quotaNote, form, progress].filter(Boolean));
   f.name.input.focus();
 
   let stopWatch = null;
