@@ -47,9 +47,12 @@ public static class WebEndpoints
             return TypedResults.NoContent();
         }).AllowAnonymous().WithTags("auth").WithSummary("Web logout: revokes the session and clears its cookies.");
 
-        app.MapGet(WebRoutes.Events, async (HttpContext http, VmChangeFeed feed, CancellationToken ct) =>
+        app.MapGet(WebRoutes.Events, async (HttpContext http, VmChangeFeed feed, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
         {
             var caller = Caller.From(http.User);
+            // Ends with the connection or when the server stops (an open stream must not hold up shutdown).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
+            var ct = stop.Token;
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-store";
