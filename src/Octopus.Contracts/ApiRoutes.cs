@@ -41,3 +41,13 @@ public static class ApiRoutes
         $"{Vm(idOrName)}/console" + (bytes is { } b ? $"?bytes={b.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
 }
+
+/// <summary>Routes of the web UI's session login and live updates.</summary>
+public static class WebRoutes
+{
+    /// <summary>POST logs in with a session cookie, DELETE logs out.</summary>
+    public const string Session = ApiRoutes.Base + "/auth/session";
+
+    /// <summary>Server-sent events: <c>vm</c> (a VmDto) and <c>vm-deleted</c> (a VmDeletedEvent), for the caller's VMs (all, for admins).</summary>
+    public const string Events = ApiRoutes.Base + "/events";
+}

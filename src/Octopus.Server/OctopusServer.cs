@@ -19,6 +19,7 @@ using Octopus.Server.Control;
 using Octopus.Server.Disks;
 using Octopus.Server.Observability;
 using Octopus.Server.Queries;
+using Octopus.Server.Web;
 using Prometheus;
 
 namespace Octopus.Server;
@@ -132,6 +133,7 @@ public static class OctopusServer
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddOctopusWeb();
         services.AddAuthorization();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();
@@ -157,10 +159,11 @@ public static class OctopusServer
         var metrics = app.Services.GetRequiredService<OctopusMetrics>();
         app.UseHttpMetrics(o => o.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
         app.UseAuthentication();
+        app.UseOctopusCsrf();
         app.UseAuthorization();
 
-        var web = new ManifestOrEmbeddedFiles(typeof(OctopusServer).Assembly);
-        app.MapGet("/", () => Results.Content(web.Read("index.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapOctopusWeb();
+        app.MapOctopusWebApi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
@@ -244,23 +247,5 @@ public static class OctopusServer
     {
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         return address?.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) ?? "http://127.0.0.1";
-    }
-}
-
-/// <summary>Reads the web page's files embedded in this assembly (no files to deploy beside the binary).</summary>
-internal sealed class ManifestOrEmbeddedFiles(System.Reflection.Assembly assembly)
-{
-    private readonly Dictionary<string, string> _cache = [];
-
-    public string Read(string name)
-    {
-        lock (_cache)
-        {
-            if (_cache.TryGetValue(name, out var text)) return text;
-            using var stream = assembly.GetManifestResourceStream("web/" + name)
-                ?? throw new FileNotFoundException($"embedded web file {name} is missing from the build");
-            using var reader = new StreamReader(stream);
-            return _cache[name] = reader.ReadToEnd();
-        }
     }
 }

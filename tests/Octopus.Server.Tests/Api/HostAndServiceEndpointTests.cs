@@ -67,7 +67,7 @@ public class HostAndServiceEndpointTests
     {
         await using var server = await TestServerApp.StartAsync();
         var html = await server.Anonymous().GetStringAsync("/");
-        html.Should().Contain("<title>Octopus</title>").And.Contain("<label for=\"username\">");
+        html.Should().Contain("<title>Octopus</title>").And.Contain("/js/app.js");
     }
 
     [Fact]

@@ -1,0 +1,115 @@
+// #/vms/new — create a VM: image from the API, any geometry within the caller's quota. Each field says at once
+// what is wrong (name rules, hard limits, what the quota has left); the server's problem `field` lands on the
+// matching input. After submit, shows the VM's progress until it runs, or the reason it waits.
+import { api, seg } from '../api.js';
+import * as live from '../live.js';
+import { h, field, bytes, GiB, MiB, stateBadge } from '../ui.js';
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const MAX_CORES = 1024;
+const MIN_BYTES = 64 * MiB;
+// The server's field names (problem `field`) → the form's inputs.
+const SERVER_FIELDS = { name: 'vm-name', image: 'vm-image', cores: 'vm-cores', memoryBytes: 'vm-memory', diskBytes: 'vm-disk', leaseExpiresAt: 'vm-lease' };
+
+export default async function render(root, ctx) {
+  const me = await ctx.reloadMe() ?? ctx.me;
+  const images = await api.get('/images');
+  const left = (max, used) => (max == null ? null : Math.max(0, max - used));
+  const quota = me.quota, usage = me.usage;
+  const room = {
+    cores: left(quota.maxCores, usage.cores), memory: left(quota.maxMemoryBytes, usage.memoryBytes),
+    disk: left(quota.maxDiskBytes, usage.diskBytes), vms: left(quota.maxVms, usage.vms),
+  };
+  const roomText = (n, fmt) => (n == null ? 'no quota limit' : `your quota has ${fmt(n)} left`);
+
+  const f = {
+    name: field('vm-name', 'Name', h('input', { required: true, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none', maxlength: 63 }),
+      'Lower-case letters, digits and dashes; starts with a letter.'),
+    image: field('vm-image', 'Image', h('select', { required: true }, ...images.map((i) => h('option', { value: i.name }, `${i.name} (${bytes(i.sizeBytes)})`)))),
+    cores: field('vm-cores', 'vCPU cores', h('input', { type: 'number', min: 1, step: 1, value: 2, required: true, inputmode: 'numeric' }),
+      roomText(room.cores, (n) => `${n} cores`)),
+    memory: field('vm-memory', 'Memory (GiB)', h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 4, required: true, inputmode: 'decimal' }),
+      roomText(room.memory, bytes)),
+    disk: field('vm-disk', 'Disk (GiB)', h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 20, required: true, inputmode: 'decimal' }),
+      roomText(room.disk, bytes)),
+    lease: field('vm-lease', 'Lease end (optional)', h('input', { type: 'datetime-local' }), 'Leave empty for no lease.'),
+  };
+  const byId = Object.fromEntries(Object.values(f).map((x) => [x.input.id, x]));
+
+  const checks = {
+    name: (v) => (!v ? 'Enter a name.' : NAME.test(v) ? '' : 'Use 1–63 lower-case letters, digits or dashes, starting with a letter (e.g. web-1).'),
+    cores: (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) return 'Enter a whole number of cores, 1 or more.';
+      if (n > MAX_CORES) return `At most ${MAX_CORES} cores.`;
+      if (room.cores != null && n > room.cores) return `Your quota has ${room.cores} cores left (${usage.cores} of ${quota.maxCores} in use).`;
+      return '';
+    },
+    memory: (v) => sizeCheck(v, room.memory, quota.maxMemoryBytes, usage.memoryBytes, 'memory'),
+    disk: (v) => sizeCheck(v, room.disk, quota.maxDiskBytes, usage.diskBytes, 'disk'),
+    lease: (v) => (v && Date.parse(v) <= Date.now() ? 'The lease must end in the future.' : ''),
+    image: (v) => (v ? '' : 'Choose an image.'),
+  };
+  function sizeCheck(v, roomBytes, max, used, what) {
+    const n = Number(v);
+    if (!v || !Number.isFinite(n) || n * GiB < MIN_BYTES) return `Enter the ${what} in GiB, at least 0.0625 (64 MiB).`;
+    if (roomBytes != null && n * GiB > roomBytes) return `Your quota has ${bytes(roomBytes)} of ${what} left (${bytes(used)} of ${bytes(max)} in use).`;
+    return '';
+  }
+  const validate = (key) => { const msg = checks[key](f[key].input.value.trim()); f[key].setError(msg); return !msg; };
+  for (const key of Object.keys(f)) f[key].input.addEventListener('input', () => validate(key));
+
+  const formError = h('p', { class: 'error', role: 'alert', id: 'create-error' });
+  const submit = h('button', { type: 'submit', id: 'create-submit' }, 'Create VM');
+  const quotaNote = room.vms === 0 ? h('p', { class: 'error' }, `You already have ${usage.vms} VMs, your quota's limit; delete one first.`) : null;
+  const progress = h('section', { class: 'panel', id: 'create-progress', hidden: true, 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true, id: 'create-form' },
+    h('div', { class: 'grid' }, f.name.wrap, f.image.wrap, f.cores.wrap, f.memory.wrap, f.disk.wrap, f.lease.wrap),
+    h('div', { class: 'actions' }, submit, h('a', { href: '#/vms' }, 'Cancel')),
+    formError);
+  root.append(...[h('h1', {}, 'Create a VM'), quotaNote, form, progress].filter(Boolean));
+  f.name.input.focus();
+
+  let stopWatch = null;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    formError.textContent = '';
+    const ok = Object.keys(f).map(validate).every(Boolean);
+    if (!ok) { form.querySelector('[aria-invalid="true"]')?.focus(); return; }
+    const lease = f.lease.input.value;
+    const body = {
+      name: f.name.input.value.trim(), image: f.image.input.value, cores: Number(f.cores.input.value),
+      memoryBytes: Math.round(Number(f.memory.input.value) * GiB), diskBytes: Math.round(Number(f.disk.input.value) * GiB),
+      leaseExpiresAt: lease ? new Date(lease).toISOString() : undefined,
+    };
+    submit.disabled = true;
+    try {
+      const vm = await api.post('/vms', body);
+      form.hidden = true;
+      stopWatch = follow(vm);
+    } catch (err) {
+      const target = err.field && byId[SERVER_FIELDS[err.field]];
+      if (target) { target.setError(err.message); target.input.focus(); } else formError.textContent = err.message;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  // Progress after submit: live state and the reason it waits, until Running (or Failed).
+  function follow(vm) {
+    progress.hidden = false;
+    const draw = (v) => {
+      const done = v.state === 'Running', failed = v.state === 'Failed';
+      progress.replaceChildren(
+        h('h2', {}, `${v.name}`),
+        h('div', { class: 'progress' }, !done && !failed ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null,
+          h('span', { id: 'create-state' }, stateBadge(v.state)), h('span', {}, done ? `running on ${v.host}` : v.statusReason ?? 'waiting for the scheduler…')),
+        h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(v.id)}` }, 'Open the VM'), ' · ', h('a', { href: '#/vms' }, 'All my VMs')));
+    };
+    draw(vm);
+    const refresh = async () => draw(await api.get(`/vms/${seg(vm.id)}`));
+    return live.watch({ vm: (v) => { if (v.id === vm.id) draw(v); } }, refresh, 2000);
+  }
+
+  return () => stopWatch?.();
+}

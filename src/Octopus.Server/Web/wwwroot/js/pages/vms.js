@@ -1,0 +1,93 @@
+// #/vms — the caller's VMs (admins: their own too; all VMs are on the admin page), live.
+import { api, seg } from '../api.js';
+import * as live from '../live.js';
+import { h, bytes, duration, percent, stateBadge, toast, confirmDialog } from '../ui.js';
+
+export const actionsFor = (vm) => [
+  vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
+  vm.spec === 'Running' && ['stop', 'Stop'],
+  vm.state === 'Running' && ['reboot', 'Reboot'],
+  vm.state !== 'Deleting' && ['delete', 'Delete'],
+].filter(Boolean);
+
+/** Runs one lifecycle action (delete asks first); returns the updated VM or null. */
+export async function runAction(vm, action) {
+  if (action === 'delete' && !(await confirmDialog(`Delete ${vm.name}? Its disk is removed and this cannot be undone.`, { confirmLabel: 'Delete', danger: true })))
+    return null;
+  try {
+    const updated = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
+    toast(`${vm.name}: ${action} requested`);
+    return updated;
+  } catch (e) {
+    toast(`${vm.name}: ${e.message}`, { bad: true });
+    return null;
+  }
+}
+
+export const uptime = (vm) => (vm.state === 'Running' && vm.startedAt ? duration(Date.now() - Date.parse(vm.startedAt)) : '—');
+export const lease = (vm) => {
+  if (!vm.leaseExpiresAt) return 'none';
+  const left = Date.parse(vm.leaseExpiresAt) - Date.now();
+  return left <= 0 ? 'expired' : `${duration(left)} left`;
+};
+export const geometry = (vm) => `${vm.cores} vCPU · ${bytes(vm.memoryBytes)} · ${bytes(vm.diskBytes)}`;
+
+export default async function render(root, ctx) {
+  const vms = new Map();
+  const tbody = h('tbody');
+  const empty = h('p', { class: 'muted', hidden: true }, 'You have no VMs yet. ', h('a', { href: '#/vms/new' }, 'Create one.'));
+  const error = h('p', { class: 'error', role: 'alert' });
+  root.append(
+    h('div', { class: 'toolbar' }, h('h1', {}, 'My VMs'), h('a', { href: '#/vms/new', class: 'button-link' }, 'Create VM')),
+    error,
+    h('table', { class: 'cards', id: 'vm-table' },
+      h('caption', { class: 'muted', style: 'text-align:left' }, 'State changes appear here as they happen.'),
+      h('thead', {}, h('tr', {}, ...['Name', 'State', 'Geometry', 'Image', 'Host', 'Uptime', 'CPU', 'Lease', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      tbody),
+    empty);
+
+  const row = (vm) => h('tr', { 'data-vm': vm.name, id: `vm-${vm.id}` },
+    h('td', { 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
+    h('td', { 'data-label': 'State', class: 'vm-state' }, stateBadge(vm.state),
+      vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
+    h('td', { 'data-label': 'Geometry' }, geometry(vm)),
+    h('td', { 'data-label': 'Image' }, vm.image),
+    h('td', { 'data-label': 'Host' }, vm.host ?? '—'),
+    h('td', { 'data-label': 'Uptime' }, uptime(vm)),
+    h('td', { 'data-label': 'CPU' }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
+    h('td', { 'data-label': 'Lease' }, lease(vm)),
+    h('td', { class: 'actions-cell' }, h('div', { class: 'actions' }, ...actionsFor(vm).map(([a, label]) =>
+      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': `${label} ${vm.name}`,
+        onclick: async () => { const u = await runAction(vm, a); if (u) upsert(u); } }, label)))));
+
+  const draw = () => {
+    const sorted = [...vms.values()].sort((a, b) => a.name.localeCompare(b.name));
+    tbody.replaceChildren(...sorted.map(row));
+    empty.hidden = sorted.length > 0;
+  };
+  const upsert = (vm) => {
+    if (ctx.me.role === 'admin' && vm.owner !== ctx.me.username) return;
+    if (vm.state === 'Deleted') vms.delete(vm.id); else vms.set(vm.id, vm);
+    draw();
+  };
+  const refresh = async () => {
+    const all = [];
+    let cursor = null;
+    do {
+      const page = await api.get(`/vms?owner=${seg(ctx.me.username)}&limit=200${cursor ? `&cursor=${seg(cursor)}` : ''}`);
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    vms.clear();
+    for (const vm of all) vms.set(vm.id, vm);
+    error.textContent = '';
+    draw();
+  };
+  try { await refresh(); } catch (e) { error.textContent = e.message; }
+  const tick = setInterval(draw, 30000); // uptime and lease count on
+  const stop = live.watch({
+    vm: upsert,
+    'vm-deleted': (d) => { vms.delete(d.id); draw(); },
+  }, refresh);
+  return () => { stop(); clearInterval(tick); };
+}

@@ -1,0 +1,19 @@
+// Every page of the web UI, in one list. One file per page under js/pages/; the router loads it on demand.
+//   path   hash route, ':name' segments become ctx.params.name (e.g. '#/vms/:id')
+//   load   () => import('./pages/x.js'); the module's default export is render(root, ctx) → optional dispose()
+//   nav    label in the top navigation (omit for pages reached by links)
+//   admin  true: only shown to administrators (the server enforces the rule; this only hides the link)
+//   public true: reachable without logging in
+// Keep user pages first; admin pages (js/pages/admin-*.js) go in the admin block at the end.
+export const routes = [
+  { path: '/login', load: () => import('./pages/login.js'), public: true },
+  { path: '/vms', load: () => import('./pages/vms.js'), nav: 'My VMs' },
+  { path: '/vms/new', load: () => import('./pages/vm-new.js'), nav: 'Create VM' },
+  { path: '/vms/:id', load: () => import('./pages/vm.js') },
+  { path: '/policies', load: () => import('./pages/policies.js'), nav: 'My policies' },
+
+  // ---- admin pages (append below) ----
+];
+
+/** Where '#/' and unknown logged-in routes go. */
+export const home = '/vms';

@@ -1,0 +1,96 @@
+// Small DOM and formatting helpers shared by every page. Build DOM with h(); never assign server text to innerHTML.
+
+/** h('button', {class: 'secondary', onclick}, 'Stop') — attributes (on* become listeners), then children. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'selected') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+
+export function bytes(n) {
+  if (n == null) return '—';
+  if (n >= GiB) return `${+(n / GiB).toFixed(n % GiB === 0 ? 0 : 1)} GiB`;
+  return `${Math.round(n / MiB)} MiB`;
+}
+
+export function duration(ms) {
+  if (ms == null || ms < 0) return '—';
+  const s = Math.floor(ms / 1000), d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${hr}h`;
+  if (hr > 0) return `${hr}h ${m}m`;
+  if (m > 0) return `${m}m`;
+  return `${s}s`;
+}
+
+export const percent = (x) => (x == null ? '—' : `${Math.round(x * 100)} %`);
+export const dateTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** Shows a short message at the bottom right for a few seconds. */
+export function toast(text, { bad = false } = {}) {
+  const t = h('div', { class: bad ? 'toast bad' : 'toast' }, text);
+  document.getElementById('toasts')?.append(t);
+  setTimeout(() => t.remove(), bad ? 8000 : 4000);
+}
+
+/** A modal yes/no question (native <dialog>, keyboard and screen-reader friendly). Resolves true when confirmed. */
+export function confirmDialog(question, { confirmLabel = 'Confirm', danger = false } = {}) {
+  return new Promise((resolve) => {
+    const yes = h('button', { type: 'submit', value: 'yes', class: danger ? 'danger' : '' }, confirmLabel);
+    const no = h('button', { type: 'submit', value: 'no', class: 'secondary' }, 'Cancel');
+    const dlg = h('dialog', { 'aria-labelledby': 'confirm-q' },
+      h('form', { method: 'dialog' }, h('p', { id: 'confirm-q' }, question), h('div', { class: 'actions' }, yes, no)));
+    dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'yes'); dlg.remove(); });
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
+
+/** A labelled form field with a hint and a live error slot; returns {wrap, input, setError}. */
+export function field(id, label, input, hint) {
+  input.id = id;
+  const err = h('p', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
+  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
+  input.setAttribute('aria-describedby', [hintEl && `${id}-hint`, `${id}-error`].filter(Boolean).join(' '));
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hintEl, err);
+  const setError = (msg) => {
+    err.textContent = msg || '';
+    if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  };
+  return { wrap, input, setError };
+}
+
+/** A state badge (class state-Running etc.). */
+export const stateBadge = (state) => h('span', { class: `state state-${state}` }, state);
+
+/** A modal dialog with one labelled text field; resolves the trimmed value, or null when cancelled. */
+export function promptDialog(question, { label = 'Name', value = '', confirmLabel = 'OK', hint } = {}) {
+  return new Promise((resolve) => {
+    const f = field('prompt-input', label, h('input', { value, autocomplete: 'off', required: true }), hint);
+    const yes = h('button', { type: 'submit', value: 'yes' }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close('no') }, 'Cancel');
+    const form = h('form', { method: 'dialog', novalidate: true }, h('p', { id: 'prompt-q' }, question), f.wrap, h('div', { class: 'actions' }, yes, no));
+    const dlg = h('dialog', { 'aria-labelledby': 'prompt-q' }, form);
+    form.addEventListener('submit', (e) => {
+      if (!f.input.value.trim()) { e.preventDefault(); f.setError(`Enter a ${label.toLowerCase()}.`); }
+    });
+    dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'yes' ? f.input.value.trim() : null); dlg.remove(); });
+    document.body.append(dlg);
+    dlg.showModal();
+    f.input.focus();
+  });
+}
