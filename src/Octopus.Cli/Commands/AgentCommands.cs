@@ -26,7 +26,7 @@ internal static class AgentCommands
         };
         command.SetAction(async (parse, ct) =>
         {
-            var token = parse.GetValue(g.Token) ?? Environment.GetEnvironmentVariable("OCTOPUS_JOIN_TOKEN");
+            var token = parse.GetValue(g.Token) ?? g.Host.GetEnvironmentVariable("OCTOPUS_JOIN_TOKEN");
             if (string.IsNullOrWhiteSpace(token))
             {
                 await g.Host.Out.WriteLineAsync("error: --token: give the cluster join token (the server's Octopus:Agents:JoinToken), or set OCTOPUS_JOIN_TOKEN.");
