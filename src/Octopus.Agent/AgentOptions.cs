@@ -60,7 +60,8 @@ public sealed record AgentOptions
         if (!Uri.TryCreate(Server, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
             throw new AgentConfigurationException("--server", $"'{Server}' is not an http(s) URL.");
         if (string.IsNullOrWhiteSpace(Token)) throw new AgentConfigurationException("--token", "must be the cluster join token.");
-        var name = Name ?? $"{Environment.MachineName.ToLowerInvariant()}-{endpoint.Port}";
+        var machine = new string([.. Environment.MachineName.ToLowerInvariant().Select(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) ? c : '-')]);
+        var name = Name ?? $"{(machine.Length > 40 ? machine[..40] : machine)}-{endpoint.Port}";
         if (name.Length is 0 or > 50 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
             throw new AgentConfigurationException("--name", $"'{name}' must be 1-50 lower-case letters, digits or '-'.");
         var cores = Cores ?? Environment.ProcessorCount;
