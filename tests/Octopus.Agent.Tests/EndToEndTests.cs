@@ -41,6 +41,19 @@ public sealed partial class EndToEndTests
         migrate.IsSuccessStatusCode.Should().BeTrue(await migrate.Content.ReadAsStringAsync());
         await WaitForVmAsync(admin, "e2e", v => v.State == "Running" && v.Host == destination, $"e2e running on {destination}");
 
+        // Capabilities the disk tree and the policies use, through the agent protocol.
+        var suspend = cluster.Server.Services.GetRequiredService<IVmSuspendDriver>();
+        await suspend.SuspendAsync(id, CancellationToken.None);
+        (await AgentStateOfAsync(cluster, id)).Should().Be("paused");
+        await suspend.ResumeAsync(id, CancellationToken.None);
+        (await AgentStateOfAsync(cluster, id)).Should().Be("running");
+        // Named like a tree disk but unknown to the catalog: gc must collect it as an orphan file once the VM is gone.
+        var leaf = Path.Combine(cluster.Storage, $"{Guid.CreateVersion7():N}.qcow2");
+        await cluster.Server.Services.GetRequiredService<ILiveDiskDriver>().SwitchDiskAsync(id, leaf, CancellationToken.None);
+        File.Exists(leaf).Should().BeTrue("the running VM continues on a new qcow2 child");
+        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuHostDriver>()).Single(d => d.Vms.Contains(id))
+            .GetSpec(id).Disk.Should().Be(leaf);
+
         // The destination's console continues the counter: the guest kept running (a reboot would start again at 1).
         var after = await LocalCluster.WaitForAsync(async () =>
         {
@@ -102,6 +115,19 @@ public sealed partial class EndToEndTests
             return hosts!.Single().PowerState == "On" ? hosts : null;
         }, TimeSpan.FromSeconds(30), "a1 back On");
         cluster.QemuProcesses().Should().Equal(pids);
+    }
+
+    /// <summary>The VM's state in a status fetched from its agent right now.</summary>
+    private static async Task<string> AgentStateOfAsync(LocalCluster cluster, VmId vm)
+    {
+        var registry = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentRegistry>();
+        var client = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentClient>();
+        foreach (var agent in registry.All)
+        {
+            var status = await client.SendAsync<Octopus.Contracts.Agents.AgentStatus>(agent, HttpMethod.Get, Octopus.Contracts.Agents.AgentRoutes.Status, null, CancellationToken.None);
+            if (status.Vms.FirstOrDefault(v => v.Vm == vm.Value) is { } v) return v.State;
+        }
+        return "unknown";
     }
 
     internal static async Task WaitForHostsAsync(HttpClient admin, int count) =>
