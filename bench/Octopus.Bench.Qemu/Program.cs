@@ -137,6 +137,9 @@ try
     foreach (var u in usages)
         Console.WriteLine($"    pid {u.Pid}: RSS {u.RssBytes / 1048576.0:0} MiB, CPU {u.CpuLoad * 100:0.00} % of one core");
 
+    // 5. The same through the agent path (signed HTTP, as the server drives agents).
+    var agentPath = await AgentPath.RunAsync(root, storage, Path.Combine(storage, "images", "test-guest.qcow2"), boot, runs);
+
     Console.WriteLine();
     Console.WriteLine("Summary (median [min–max])");
     Console.WriteLine($"  create-to-running      {Stat(createTimes, "0.00")} s");
@@ -147,6 +150,8 @@ try
     Console.WriteLine($"  no-shared-storage down {Stat(copyReports.Select(r => r.Report.Downtime.TotalMilliseconds), "0")} ms");
     Console.WriteLine($"  QEMU RSS per VM        {Stat(usages.Select(u => u.RssBytes / 1048576.0), "0")} MiB");
     Console.WriteLine($"  QEMU CPU per idle VM   {Stat(usages.Select(u => u.CpuLoad * 100), "0.00")} % of one core");
+    Console.WriteLine($"  agent path create      {Stat(agentPath.CreateSeconds, "0.00")} s (signed HTTP to an agent, until the serial ready marker)");
+    Console.WriteLine($"  agent path migration  total {Stat(agentPath.Migrations.Select(m => m.TotalMs), "0")} ms, downtime {Stat(agentPath.Migrations.Select(m => m.DowntimeMs), "0")} ms, wall {Stat(agentPath.MigrationWallMs, "0")} ms (agent to agent over HTTP)");
     Console.WriteLine($"  driver (agent) process RSS {self.WorkingSet64 / 1048576.0:0} MiB total, CPU {selfCpu * 100 / idleVms:0.00} % of one core per VM");
     return 0;
 }

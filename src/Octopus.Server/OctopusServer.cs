@@ -25,7 +25,7 @@ using Prometheus;
 namespace Octopus.Server;
 
 /// <summary>What <c>octopus serve</c> was given on its command line; each value overrides the configuration file.</summary>
-public sealed record ServerCommandLine(int? Port = null, string? DataDirectory = null, string? ConfigFile = null, string? Bind = null);
+public sealed record ServerCommandLine(int? Port = null, string? DataDirectory = null, string? ConfigFile = null, string? Bind = null, string? Driver = null);
 
 /// <summary>Builds and runs the Octopus server: the composition root, and the only place that knows every part.</summary>
 public static class OctopusServer
@@ -49,6 +49,7 @@ public static class OctopusServer
         if (commandLine.Port is { } port) overrides["Octopus:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (commandLine.DataDirectory is { } data) overrides["Octopus:DataDirectory"] = data;
         if (commandLine.Bind is { } bind) overrides["Octopus:Bind"] = bind;
+        if (commandLine.Driver is { } driver) overrides["Octopus:Driver"] = driver;
         builder.Configuration.AddInMemoryCollection(overrides);
 
         OctopusOptions options;
@@ -61,6 +62,9 @@ public static class OctopusServer
             throw new ConfigurationException("config", e.Message + " Check the value's type (number, text, time span like 00:00:05).");
         }
         var settings = options.Validate();
+        // With the qemu driver the hosts are the registered agents, not the configuration's simulated hosts.
+        var agents = Agents.AgentSettings.From(builder.Configuration, settings);
+        if (agents.Enabled) settings = settings with { Hosts = [] };
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -79,6 +83,7 @@ public static class OctopusServer
         });
 
         AddServices(builder.Services, settings);
+        Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         customize?.Invoke(builder);
 
@@ -169,6 +174,7 @@ public static class OctopusServer
         app.MapOctopusApi();
         app.MapOctopusDisks();
         app.MapVmRuntime();
+        if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

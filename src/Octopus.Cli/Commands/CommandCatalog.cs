@@ -21,5 +21,6 @@ internal static class CommandCatalog
         // token (CliContext.Connect is for client commands only). `simulate` goes here too.
         yield return ServeCommands.Build(g);
         yield return SimulateCommands.Build(g);
+        yield return AgentCommands.Build(g);
     }
 }

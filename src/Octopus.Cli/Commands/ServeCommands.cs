@@ -34,12 +34,18 @@ internal static class ServeCommands
             Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 only behind a TLS proxy)",
             HelpName = "ADDRESS",
         };
+        var driver = new Option<string?>("--driver")
+        {
+            Description = "What runs VMs: simulated (default) or qemu (the hosts are the registered `octopus agent`s)",
+            HelpName = "simulated|qemu",
+        };
+        driver.AcceptOnlyFromAmong("simulated", "qemu");
         var command = new Command("serve", "Run the Octopus server: REST API, web page and the simulated cluster")
         {
-            port, data, config, bind,
+            port, data, config, bind, driver,
         };
         command.SetAction((parse, ct) => OctopusServer.RunAsync(
-            new ServerCommandLine(parse.GetValue(port), parse.GetValue(data), parse.GetValue(config), parse.GetValue(bind)),
+            new ServerCommandLine(parse.GetValue(port), parse.GetValue(data), parse.GetValue(config), parse.GetValue(bind), parse.GetValue(driver)),
             g.Host.Out, ct));
         return command;
     }

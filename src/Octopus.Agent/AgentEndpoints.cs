@@ -1,0 +1,207 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Octopus.Contracts.Agents;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Units;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Drivers.Qemu;
+using Octopus.Drivers.Qemu.Migration;
+
+namespace Octopus.Agent;
+
+/// <summary>The agent's HTTP surface under <c>/agent/v1</c>. Every call must be signed by the server with this agent's
+/// secret, except the migration-target calls (<c>vms/{id}/incoming/*</c>), which take a server-signed migration ticket for
+/// that VM instead (the migrating peer holds it). Driver refusals are 409 problems with the driver's message.</summary>
+internal static class AgentEndpoints
+{
+    public static void MapAgentEndpoints(this WebApplication app)
+    {
+        app.Use(AuthenticateAsync);
+        var g = app.MapGroup(AgentRoutes.AgentBase);
+
+        g.MapGet("/status", async (AgentReporter reporter, CancellationToken ct) => Results.Ok(await reporter.StatusAsync(ct)));
+
+        g.MapPost("/vms/{id:guid}/create", (Guid id, AgentCreateRequest body, QemuHostDriver driver, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () =>
+            {
+                if (string.IsNullOrWhiteSpace(body.DiskFile) || Path.GetFileName(body.DiskFile) != body.DiskFile)
+                    throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{body.DiskFile}'.");
+                var spec = new QemuVmSpec(new VmId(id), body.Name, body.Cores, new ByteSize(body.MemoryBytes), Path.Combine(o.Storage, body.DiskFile), o.Boot);
+                await driver.CreateAsync(spec, ct);
+                s.Suspended.TryRemove(spec.Id, out _);
+            }));
+        g.MapPost("/vms/{id:guid}/start", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () => { await d.StartAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
+        g.MapPost("/vms/{id:guid}/stop", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () => { await d.StopAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
+        g.MapPost("/vms/{id:guid}/reboot", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, () => d.RebootAsync(new VmId(id), ct)));
+        g.MapPost("/vms/{id:guid}/suspend", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () => { await d.PauseAsync(new VmId(id), ct); s.Suspended[new VmId(id)] = true; }));
+        g.MapPost("/vms/{id:guid}/resume", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () => { await d.ResumeAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
+        g.MapPost("/vms/{id:guid}/delete", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () => { await d.DeleteAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
+        g.MapGet("/vms/{id:guid}/console", async (Guid id, int? maxBytes, QemuHostDriver d, CancellationToken ct) =>
+        {
+            var max = maxBytes ?? 64 * 1024;
+            if (max is < 1 or > 16 * 1024 * 1024) return Problem(400, "maxBytes must be between 1 and 16777216.");
+            try { return Results.Ok(new AgentConsoleResponse(await d.ReadConsoleAsync(new VmId(id), max, ct))); }
+            catch (DriverException e) { return Problem(404, e.Message); }
+        });
+        g.MapPost("/vms/{id:guid}/switch-disk", (Guid id, AgentSwitchDiskRequest body, QemuHostDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () =>
+            {
+                if (string.IsNullOrWhiteSpace(body.NewDiskFile) || Path.GetFileName(body.NewDiskFile) != body.NewDiskFile)
+                    throw new ArgumentException($"newDiskFile must be a file name inside the storage folder; got '{body.NewDiskFile}'.");
+                await d.SnapshotDiskAsync(new VmId(id), Path.Combine(o.Storage, body.NewDiskFile), ct);
+            }));
+        g.MapPost("/vms/{id:guid}/migrate", MigrateAsync);
+
+        // Migration target (called by the source agent with a ticket).
+        g.MapPost("/vms/{id:guid}/incoming/prepare", (Guid id, AgentIncomingRequest body, QemuHostDriver d, CancellationToken ct) =>
+            UriAsync(async () =>
+            {
+                if (body.Spec.Vm != id) throw new ArgumentException("spec.vm does not match the VM in the path.");
+                var spec = SpecMapping.FromWire(body.Spec);
+                return body.DiskVirtualSize is { } size ? await d.PrepareIncomingWithDiskCopyAsync(spec, size, ct) : await d.PrepareIncomingAsync(spec, ct);
+            }));
+        g.MapPost("/vms/{id:guid}/incoming/start", (Guid id, QemuHostDriver d, CancellationToken ct) =>
+            UriAsync(() => d.StartIncomingMigrationAsync(new VmId(id), ct)));
+        g.MapPost("/vms/{id:guid}/incoming/complete", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, () => d.CompleteIncomingAsync(new VmId(id), ct)));
+        g.MapPost("/vms/{id:guid}/incoming/abort", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, () => d.AbortIncomingAsync(new VmId(id), ct)));
+    }
+
+    private static async Task<IResult> RunAsync(AgentState state, Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return Results.Ok(new AgentOperationResult(state.Bump()));
+        }
+        catch (DriverException e) { return Problem(409, e.Message); }
+        catch (ArgumentException e) { return Problem(400, e.Message); }
+    }
+
+    private static async Task<IResult> UriAsync(Func<Task<string>> action)
+    {
+        try { return Results.Ok(new AgentUriResponse(await action())); }
+        catch (DriverException e) { return Problem(409, e.Message); }
+        catch (ArgumentException e) { return Problem(400, e.Message); }
+    }
+
+    private static IResult Problem(int status, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: status switch
+        {
+            400 => "Bad request", 401 => "Authentication required", 403 => "Forbidden", 404 => "Not found", 409 => "Refused by the hypervisor",
+            _ => "Agent error",
+        });
+
+    /// <summary>Streams NDJSON: progress lines, then the report or the error. The VM keeps running on this host on failure.</summary>
+    private static async Task MigrateAsync(HttpContext http, Guid id, AgentMigrateRequest body, QemuHostDriver driver, AgentState state,
+        IHttpClientFactory clients, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(body.DestinationUrl, UriKind.Absolute, out var destination))
+        {
+            await Problem(400, $"destinationUrl '{body.DestinationUrl}' is not a URL.").ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = "application/x-ndjson";
+        var events = Channel.CreateUnbounded<AgentMigrationEvent>();
+        var progress = new Progress(events.Writer);
+        var target = new HttpMigrationTarget(new HostId(body.DestinationHost), destination, body.Ticket, clients.CreateClient("peers"));
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                var report = await driver.MigrateToAsync(new VmId(id), target, body.CopyDisk ? MigrationStorage.Copy : MigrationStorage.Shared, progress, ct);
+                state.Bump();
+                state.Suspended.TryRemove(new VmId(id), out _);
+                events.Writer.TryWrite(new AgentMigrationEvent(1.0, new AgentMigrationReport(report.TotalTime.TotalMilliseconds,
+                    report.Downtime.TotalMilliseconds, report.RamTransferred, report.WallTime.TotalMilliseconds), null));
+            }
+            catch (Exception e) when (e is DriverException or OperationCanceledException)
+            {
+                events.Writer.TryWrite(new AgentMigrationEvent(null, null, e.Message));
+            }
+            finally
+            {
+                events.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+        await foreach (var e in events.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                await http.Response.WriteAsync(JsonSerializer.Serialize(e, SignedRequests.Json) + "\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                // The server went away; the migration finishes or rolls back on its own.
+            }
+        }
+        await run;
+    }
+
+    private sealed class Progress(ChannelWriter<AgentMigrationEvent> writer) : IProgress<double>
+    {
+        private double _last = -1;
+
+        public void Report(double value)
+        {
+            // At most one line per percent.
+            if (value - _last < 0.01) return;
+            _last = value;
+            writer.TryWrite(new AgentMigrationEvent(value, null, null));
+        }
+    }
+
+    private static async Task AuthenticateAsync(HttpContext http, Func<Task> next)
+    {
+        var path = http.Request.Path.Value ?? "";
+        if (!path.StartsWith(AgentRoutes.AgentBase + "/", StringComparison.Ordinal))
+        {
+            await next();
+            return;
+        }
+        var state = http.RequestServices.GetRequiredService<AgentState>();
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        if (state.Credential is not { } cred)
+        {
+            await Problem(503, "this agent has not registered with the server yet; retry shortly.").ExecuteAsync(http);
+            return;
+        }
+        http.Request.EnableBuffering();
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        http.Request.Body.Position = 0;
+        var body = buffer.ToArray();
+        string? why;
+        var segments = path.Split('/');
+        // /agent/v1/vms/{id}/incoming/{step}
+        if (segments.Length == 7 && segments[3] == "vms" && segments[5] == "incoming" && http.Request.Headers.ContainsKey(AgentSignature.TicketHeader))
+        {
+            why = Guid.TryParse(segments[4], out var vm)
+                ? AgentSignature.VerifyTicket(cred.Secret, http.Request.Headers[AgentSignature.TicketHeader], vm, time.GetUtcNow())
+                : "no VM id in the path";
+        }
+        else
+        {
+            var agent = http.Request.Headers[AgentSignature.AgentHeader].ToString();
+            why = !Guid.TryParse(agent, out var a) || a != cred.Id
+                ? $"{AgentSignature.AgentHeader} does not name this agent"
+                : AgentSignature.Verify(cred.Secret, AgentSignature.FromServer, http.Request.Method, path + http.Request.QueryString.Value,
+                    http.Request.Headers[AgentSignature.TimestampHeader], http.Request.Headers[AgentSignature.SignatureHeader], body, time.GetUtcNow());
+        }
+        if (why is not null)
+        {
+            await Problem(401, $"request refused: {why}.").ExecuteAsync(http);
+            return;
+        }
+        await next();
+    }
+}

@@ -1,0 +1,102 @@
+using Octopus.Domain.Hosts;
+using Octopus.Drivers;
+using Octopus.Drivers.Qemu;
+using Octopus.Drivers.Qemu.Processes;
+
+namespace Octopus.Agent;
+
+/// <summary>Builds and runs the agent: one <see cref="QemuHostDriver"/> over the data folder (re-adopting running QEMUs
+/// first, so an agent restart never kills a VM), the HTTP endpoints, and the link to the server.</summary>
+public static partial class AgentHost
+{
+    /// <summary>Builds the agent (not started). Throws <see cref="AgentConfigurationException"/> on bad options.</summary>
+    public static WebApplication Build(AgentOptions options, Action<WebApplicationBuilder>? customize = null)
+    {
+        var resolved = options.Validate();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [], ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(resolved.Listen);
+            k.AddServerHeader = false;
+        });
+        var services = builder.Services;
+        services.AddSingleton(resolved);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AgentState>();
+        services.AddSingleton(sp => new QemuHostDriver(new HostId(Guid.Empty), resolved.Qemu, new NoBootResolver(), null,
+            sp.GetRequiredService<TimeProvider>(), new QemuImg()));
+        services.AddSingleton<AgentReporter>();
+        services.AddHttpClient("server", c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient("peers", c => c.Timeout = TimeSpan.FromMinutes(5));
+        services.AddHostedService<ServerLink>();
+        services.AddProblemDetails();
+        customize?.Invoke(builder);
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapAgentEndpoints();
+        app.MapGet("/", () => Results.Text($"octopus agent {resolved.Name}\n"));
+        return app;
+    }
+
+    /// <summary>Re-adopts the VMs of the data folder, then starts listening and linking to the server.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct)
+    {
+        var driver = app.Services.GetRequiredService<QemuHostDriver>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Octopus.Agent");
+        foreach (var found in await driver.RecoverAsync(ct)) LogRecovered(log, found.Vm.ToString(), found.Outcome.ToString(), found.Reason);
+        await app.StartAsync(ct);
+    }
+
+    /// <summary>Runs <c>octopus agent</c> until stopped; returns the exit code (2 on bad options or a busy port).</summary>
+    public static async Task<int> RunAsync(AgentOptions options, TextWriter output, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(options);
+        }
+        catch (AgentConfigurationException e)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+        await using (app)
+        {
+            var resolved = app.Services.GetRequiredService<ResolvedAgentOptions>();
+            try
+            {
+                await StartAsync(app, ct);
+            }
+            catch (IOException e)
+            {
+                await output.WriteLineAsync($"error: cannot listen on {resolved.Listen}: {e.Message} Use --listen with another port.");
+                return 2;
+            }
+            await output.WriteLineAsync($"Octopus agent {resolved.Name} listening on {resolved.Url} (data: {resolved.Data}, storage: {resolved.Storage}, server: {resolved.Server})");
+            await output.FlushAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            // The driver's disposal closes QMP connections and leaves QEMU running (a restarted agent re-adopts them).
+            await app.Services.GetRequiredService<QemuHostDriver>().DisposeAsync();
+            return 0;
+        }
+    }
+
+    /// <summary>The agent creates VMs from explicit specs (the server names the disk), never through a resolver.</summary>
+    private sealed class NoBootResolver : IVmBootResolver
+    {
+        public Task<VmBootMedia> ResolveAsync(VmRuntimeSpec spec, CancellationToken ct) =>
+            throw new DriverException("the agent creates VMs from the disk the server names; it resolves no boot media itself.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "VM {Vm}: {Outcome} ({Reason})")]
+    private static partial void LogRecovered(ILogger logger, string vm, string outcome, string reason);
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Octopus.Contracts;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Drivers.Qemu;
+
+namespace Octopus.Agent.Tests;
+
+/// <summary>A local cluster of real agents driving real QEMU (TCG) with the tiny test guest, through the server's API.</summary>
+public sealed partial class EndToEndTests
+{
+    private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Vm_BootsMigratesLiveBetweenAgentsAndDeletes_LeavesNothingBehind()
+    {
+        if (LocalCluster.SkipReason is { } why) Assert.Skip(why);
+        await using var cluster = await LocalCluster.StartAsync(agents: 2);
+        using var admin = await cluster.AdminAsync();
+        await WaitForHostsAsync(admin, 2);
+
+        var image = await ImportGuestAsync(cluster, admin);
+        var storageBefore = StorageFiles(cluster);
+
+        var created = await admin.PostAsJsonAsync(ApiRoutes.Vms, new VmCreateRequest("e2e", 1, 128L << 20, image.SizeBytes, image.Name));
+        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var vm = await WaitForVmAsync(admin, "e2e", v => v.State == "Running" && v.Host is not null, "e2e running");
+        var consoles = cluster.Server.Services.GetRequiredService<IVmConsoleDriver>();
+        var id = new VmId(Guid.Parse(vm.Id));
+        var console = await LocalCluster.WaitForAsync(async () =>
+        {
+            var text = await consoles.ReadConsoleAsync(id, 64 * 1024, CancellationToken.None);
+            return text.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal) && Heartbeats(text).Count > 0 ? text : null;
+        }, Boot, "the guest's ready marker and a first heartbeat");
+        var beforeMigration = Heartbeats(console).Max();
+
+        var destination = vm.Host == "a1" ? "a2" : "a1";
+        var migrate = await admin.PostAsJsonAsync(ApiRoutes.VmMigrate("e2e"), new MigrateRequest(destination));
+        migrate.IsSuccessStatusCode.Should().BeTrue(await migrate.Content.ReadAsStringAsync());
+        await WaitForVmAsync(admin, "e2e", v => v.State == "Running" && v.Host == destination, $"e2e running on {destination}");
+
+        // Capabilities the disk tree and the policies use, through the agent protocol.
+        var suspend = cluster.Server.Services.GetRequiredService<IVmSuspendDriver>();
+        await suspend.SuspendAsync(id, CancellationToken.None);
+        (await AgentStateOfAsync(cluster, id)).Should().Be("paused");
+        await suspend.ResumeAsync(id, CancellationToken.None);
+        (await AgentStateOfAsync(cluster, id)).Should().Be("running");
+        // Named like a tree disk but unknown to the catalog: gc must collect it as an orphan file once the VM is gone.
+        var leaf = Path.Combine(cluster.Storage, $"{Guid.CreateVersion7():N}.qcow2");
+        await cluster.Server.Services.GetRequiredService<ILiveDiskDriver>().SwitchDiskAsync(id, leaf, CancellationToken.None);
+        File.Exists(leaf).Should().BeTrue("the running VM continues on a new qcow2 child");
+        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuHostDriver>()).Single(d => d.Vms.Contains(id))
+            .GetSpec(id).Disk.Should().Be(leaf);
+
+        // The destination's console continues the counter: the guest kept running (a reboot would start again at 1).
+        var after = await LocalCluster.WaitForAsync(async () =>
+        {
+            var beats = Heartbeats(await consoles.ReadConsoleAsync(id, 64 * 1024, CancellationToken.None));
+            return beats.Count >= 2 && beats[^1] > beats[0] ? beats : null;
+        }, Boot, "the heartbeat to keep counting on the destination");
+        after[0].Should().BeGreaterThanOrEqualTo(beforeMigration, "the guest was not restarted by the migration");
+        after.Should().BeInAscendingOrder();
+
+        var audit = await admin.GetFromJsonAsync<Page<AuditEntryDto>>($"{ApiRoutes.Audit}?target=vm/{vm.Id}", LocalCluster.Json);
+        audit!.Items.Should().Contain(a => a.Action == "vm.migrate.measured" && a.Details!.Contains("downtime", StringComparison.Ordinal));
+
+        (await admin.PostAsync(ApiRoutes.VmAction("e2e", "stop"), null)).IsSuccessStatusCode.Should().BeTrue();
+        await WaitForVmAsync(admin, "e2e", v => v.State == "Stopped", "e2e stopped");
+        cluster.QemuProcesses().Should().BeEmpty("a stopped VM has no QEMU");
+
+        (await admin.DeleteAsync(ApiRoutes.Vm("e2e"))).IsSuccessStatusCode.Should().BeTrue();
+        await LocalCluster.WaitForAsync(async () =>
+            (await admin.GetAsync(ApiRoutes.Vm("e2e"))).StatusCode == HttpStatusCode.NotFound ? "" : null, TimeSpan.FromSeconds(30), "e2e deleted");
+        var gc = await admin.PostAsync(ApiRoutes.Base + "/disks/gc", null);
+        gc.IsSuccessStatusCode.Should().BeTrue(await gc.Content.ReadAsStringAsync());
+
+        StorageFiles(cluster).Should().BeEquivalentTo(storageBefore, "gc removed the VM's disk and nothing else");
+        cluster.QemuProcesses().Should().BeEmpty();
+        foreach (var agent in cluster.Agents)
+            agent.Services.GetRequiredService<QemuHostDriver>().Vms.Should().BeEmpty("the VM's folder is gone from every agent");
+    }
+
+    [Fact]
+    public async Task SilentAgent_MarksHostFailedAndReportsItsVms_RestartReadoptsTheRunningQemu()
+    {
+        if (LocalCluster.SkipReason is { } why) Assert.Skip(why);
+        await using var cluster = await LocalCluster.StartAsync(agents: 1);
+        using var admin = await cluster.AdminAsync();
+        await WaitForHostsAsync(admin, 1);
+        var image = await ImportGuestAsync(cluster, admin);
+        (await admin.PostAsJsonAsync(ApiRoutes.Vms, new VmCreateRequest("lonely", 1, 128L << 20, image.SizeBytes, image.Name))).EnsureSuccessStatusCode();
+        var vm = await WaitForVmAsync(admin, "lonely", v => v.State == "Running", "lonely running");
+        var pids = cluster.QemuProcesses();
+        pids.Should().ContainSingle();
+
+        await cluster.StopAgentAsync(cluster.Agents[0]);
+        await LocalCluster.WaitForAsync(async () =>
+        {
+            var hosts = await admin.GetFromJsonAsync<List<HostDto>>(ApiRoutes.Hosts, LocalCluster.Json);
+            return hosts!.Single().PowerState == "Failed" ? hosts : null;
+        }, TimeSpan.FromSeconds(30), "a1 marked Failed");
+        var failedVm = await WaitForVmAsync(admin, "lonely", v => v.State == "Failed", "lonely reported failed");
+        failedVm.StatusReason.Should().Contain("stopped heartbeating");
+        var audit = await admin.GetFromJsonAsync<Page<AuditEntryDto>>($"{ApiRoutes.Audit}?target=host/a1", LocalCluster.Json);
+        audit!.Items.Should().Contain(a => a.Action == "host.failed" && a.Details!.Contains("lonely", StringComparison.Ordinal));
+        cluster.QemuProcesses().Should().Equal(pids, "the agent going away does not kill its VMs");
+
+        var restarted = await cluster.StartAgentAsync("a1");
+        restarted.Services.GetRequiredService<QemuHostDriver>().Vms.Should().Contain(new VmId(Guid.Parse(vm.Id)), "the restarted agent re-adopted the running QEMU");
+        await LocalCluster.WaitForAsync(async () =>
+        {
+            var hosts = await admin.GetFromJsonAsync<List<HostDto>>(ApiRoutes.Hosts, LocalCluster.Json);
+            return hosts!.Single().PowerState == "On" ? hosts : null;
+        }, TimeSpan.FromSeconds(30), "a1 back On");
+        cluster.QemuProcesses().Should().Equal(pids);
+    }
+
+    /// <summary>The VM's state in a status fetched from its agent right now.</summary>
+    private static async Task<string> AgentStateOfAsync(LocalCluster cluster, VmId vm)
+    {
+        var registry = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentRegistry>();
+        var client = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentClient>();
+        foreach (var agent in registry.All)
+        {
+            var status = await client.SendAsync<Octopus.Contracts.Agents.AgentStatus>(agent, HttpMethod.Get, Octopus.Contracts.Agents.AgentRoutes.Status, null, CancellationToken.None);
+            if (status.Vms.FirstOrDefault(v => v.Vm == vm.Value) is { } v) return v.State;
+        }
+        return "unknown";
+    }
+
+    internal static async Task WaitForHostsAsync(HttpClient admin, int count) =>
+        await LocalCluster.WaitForAsync(async () =>
+        {
+            var hosts = await admin.GetFromJsonAsync<List<HostDto>>(ApiRoutes.Hosts, LocalCluster.Json);
+            return hosts!.Count(h => h.PowerState == "On") == count ? hosts : null;
+        }, TimeSpan.FromSeconds(30), $"{count} agents registered");
+
+    private static async Task<ImageDto> ImportGuestAsync(LocalCluster cluster, HttpClient admin)
+    {
+        var file = Path.Combine(cluster.ImportFolder, "test-guest.qcow2");
+        File.Copy(cluster.Guest.Disk, file);
+        var r = await admin.PostAsJsonAsync(ApiRoutes.Images + "/import", new ImageImportRequest("test-guest", file));
+        r.StatusCode.Should().Be(HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        return (await r.Content.ReadFromJsonAsync<ImageDto>(LocalCluster.Json))!;
+    }
+
+    private static async Task<VmDto> WaitForVmAsync(HttpClient admin, string name, Func<VmDto, bool> ok, string what)
+    {
+        VmDto? last = null;
+        try
+        {
+            return await LocalCluster.WaitForAsync(async () =>
+            {
+                last = await admin.GetFromJsonAsync<VmDto>(ApiRoutes.Vm(name), LocalCluster.Json);
+                return ok(last!) ? last : null;
+            }, Boot, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last seen: {last}", e);
+        }
+    }
+
+    private static HashSet<string> StorageFiles(LocalCluster cluster) =>
+        [.. Directory.EnumerateFiles(cluster.Storage, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f))];
+
+    private static List<int> Heartbeats(string console) =>
+        [.. HeartbeatLine().Matches(console).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+
+    [GeneratedRegex(@"OCTOPUS-HEARTBEAT (\d+)")]
+    private static partial Regex HeartbeatLine();
+}
