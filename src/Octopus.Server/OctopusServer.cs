@@ -18,6 +18,7 @@ using Octopus.Server.Configuration;
 using Octopus.Server.Control;
 using Octopus.Server.Disks;
 using Octopus.Server.Observability;
+using Octopus.Server.Policies;
 using Octopus.Server.Queries;
 using Prometheus;
 
@@ -79,6 +80,7 @@ public static class OctopusServer
 
         AddServices(builder.Services, settings);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
+        builder.Services.AddOctopusPolicies(builder.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -162,6 +164,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        app.MapOctopusPolicies();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");
