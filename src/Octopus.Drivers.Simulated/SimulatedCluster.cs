@@ -36,6 +36,17 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
+    /// <summary>Simulates a host crash: the host is Failed and the VMs on it stop (for failure-handling tests and demos).</summary>
+    public void FailHost(HostId host)
+    {
+        lock (_gate)
+        {
+            HostOrThrow(host).PowerState = HostPowerState.Failed;
+            foreach (var v in _vms.Values.Where(v => v.Host == host.Value)) { v.Running = false; v.Suspended = false; }
+            Save();
+        }
+    }
+
     /// <summary>Makes the next operation on <paramref name="vm"/> fail with <paramref name="message"/> (for tests and drills).</summary>
     public void InjectFailure(VmId vm, string message)
     {

@@ -40,14 +40,15 @@ public sealed class TestServerApp : IAsyncDisposable
         }
         """;
 
-    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null)
+    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null,
+        Action<WebApplicationBuilder>? customize = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("octopus-test-").FullName;
         var configFile = Path.Combine(dataDirectory, "test-config.json");
         await File.WriteAllTextAsync(configFile, config ?? DefaultConfig());
         var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
-            b => b.WebHost.UseTestServer());
+            b => { b.WebHost.UseTestServer(); customize?.Invoke(b); });
         await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
         await app.StartAsync();
         return new TestServerApp(app, dataDirectory, owns);
