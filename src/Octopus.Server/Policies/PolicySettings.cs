@@ -55,9 +55,9 @@ public sealed record PolicySettings(TimeSpan MaxLease, TimeSpan Interval, TimeSp
     {
         if (string.IsNullOrWhiteSpace(text)) return fallback;
         var full = $"{PoliciesSection.Section}:{key}";
-        if (!DurationText.TryParse(text.Trim(), out var value, out _) &&
+        if (!DurationText.TryParse(text.Trim(), out var value, out var error) &&
             !TimeSpan.TryParse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture, out value))
-            throw new ConfigurationException(full, $"'{text}' is not a duration; write e.g. 90d, 12h, 30s or 00:00:30.");
+            throw new ConfigurationException(full, $"'{text}' is not a duration ({error}); write e.g. 90d, 12h, 30s or 00:00:30.");
         if (value < min || value > max)
             throw new ConfigurationException(full, $"{DurationText.Format(value)} is out of range ({DurationText.Format(min)} to {DurationText.Format(max)}).");
         return value;

@@ -23,11 +23,11 @@ internal sealed class PolicyHarness : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public PolicyRuntimeState State => App.App.Services.GetRequiredService<PolicyRuntimeState>();
 
-    public static async Task<PolicyHarness> StartAsync()
+    public static async Task<PolicyHarness> StartAsync(
+        string policies = """{ "Interval": "1h", "SampleTelemetry": false, "MaxLease": "90d" }""")
     {
         var clock = new FakeTimeProvider(Start);
-        var app = await TestServerApp.StartAsync(
-            TestServerApp.DefaultConfig(""", "Policies": { "Interval": "1h", "SampleTelemetry": false, "MaxLease": "90d" }"""),
+        var app = await TestServerApp.StartAsync(TestServerApp.DefaultConfig($", \"Policies\": {policies}"),
             customize: b => b.Services.AddSingleton<TimeProvider>(clock));
         return new PolicyHarness(app, clock);
     }
