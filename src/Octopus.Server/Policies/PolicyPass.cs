@@ -18,6 +18,8 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
     PolicyEventQueue events, PolicyEngine engine, PolicySettings settings, RetrySchedule retries, IServiceScopeFactory scopes, TimeProvider time,
     ILogger<PolicyPass> log)
 {
+    private readonly HashSet<(string Policy, Guid Vm, string Kind)> _attempted = [];
+
     /// <summary>Returns how many actions were attempted.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -28,12 +30,13 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
 
     private async Task<int> RunLockedAsync(CancellationToken ct)
     {
+        _attempted.Clear();
         var now = time.GetUtcNow();
         var world = await builder.BuildAsync(now, ct);
-        if (settings.SampleTelemetry)
+        if (settings.SampleTelemetry && now - state.LastSample >= settings.SampleEvery)
         {
             builder.Sample(world, now, settings.SampleEvery);
-            world = await builder.BuildAsync(now, ct);
+            world = await builder.BuildAsync(now, ct); // the snapshot's CPU histories now include this sample
         }
         DeriveEvents(world, now);
 
@@ -111,6 +114,7 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         {
             var request = PolicyActionRequest.From(action);
             if (waiting.Contains((action.Policy, action.Vm.Value, request.Kind))) continue; // a retry is already scheduled
+            if (!_attempted.Add((action.Policy, action.Vm.Value, request.Kind))) continue; // already tried in this pass
             await AttemptAsync(action.Policy, action.PolicyOwner, request, action.Vm, action.VmName, action.Reason, 1, ct);
             count++;
         }
@@ -119,17 +123,20 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
 
     private async Task<int> RetryDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var due = await db.PolicyActions.Where(a => a.NextAttemptAt != null).ToListAsync(ct);
-        due = due.Where(a => a.NextAttemptAt <= now).OrderBy(a => a.NextAttemptAt).ToList();
+        var due = (await db.PolicyActions.Where(a => a.NextAttemptAt != null).ToListAsync(ct))
+            .Where(a => a.NextAttemptAt <= now).OrderBy(a => a.NextAttemptAt).ToList();
+        if (due.Count == 0) return 0;
+        foreach (var a in due) a.NextAttemptAt = null; // each retry is taken once; its outcome is a new history entry
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
         var owners = await db.Policies.AsNoTracking().ToDictionaryAsync(p => p.Name, p => p.Owner, ct);
         foreach (var a in due)
         {
-            a.NextAttemptAt = null;
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
             if (!owners.TryGetValue(a.Policy, out var owner)) continue; // the policy was deleted: nothing to retry for
-            await AttemptAsync(a.Policy, Domain.Users.UserName.Parse(owner, "owner"), PolicyActionRequest.FromJson(a.Parameters), new VmId(a.VmId),
-                a.VmName, a.Reason, a.Attempt + 1, ct);
+            var request = PolicyActionRequest.FromJson(a.Parameters);
+            _attempted.Add((a.Policy, a.VmId, request.Kind));
+            await AttemptAsync(a.Policy, Domain.Users.UserName.Parse(owner, "owner"), request, new VmId(a.VmId), a.VmName, a.Reason,
+                a.Attempt + 1, ct);
         }
         return due.Count;
     }
