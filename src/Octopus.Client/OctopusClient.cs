@@ -54,6 +54,7 @@ public sealed class OctopusClient : IDisposable
         Audit = new AuditOperations(_api);
         Images = new ImageOperations(_api);
         Disks = new DiskOperations(_api);
+        Policies = new PolicyOperations(_api);
     }
 
     /// <summary>The server's address as this client uses it (always ending in '/').</summary>
@@ -68,6 +69,7 @@ public sealed class OctopusClient : IDisposable
     public AuditOperations Audit { get; }
     public ImageOperations Images { get; }
     public DiskOperations Disks { get; }
+    public PolicyOperations Policies { get; }
 
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>
     public Task<HealthDto> GetHealthAsync(CancellationToken ct = default) => _api.GetAsync<HealthDto>(ApiRoutes.Health, ct);

@@ -16,6 +16,7 @@ public static class VmStates
     public const string Migrating = "Migrating";
     public const string Deleting = "Deleting";
     public const string Failed = "Failed";
+    public const string Suspended = "Suspended";
 
     private static readonly HashSet<string> Transitional = new(StringComparer.OrdinalIgnoreCase)
     {

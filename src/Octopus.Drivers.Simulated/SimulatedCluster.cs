@@ -7,7 +7,7 @@ namespace Octopus.Drivers.Simulated;
 /// <summary>An in-process cluster that behaves like real hypervisors: operations take time, VMs survive a control-plane
 /// restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load, and each VM
 /// has a serial console of what its guest printed at each state change (<see cref="IVmConsoleDriver"/>).</summary>
-public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry, IVmConsoleDriver
+public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry, IVmConsoleDriver, IVmSuspendDriver
 {
     private readonly SimulatedClusterOptions _options;
     private readonly TimeProvider _time;
@@ -39,6 +39,17 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
+    /// <summary>Simulates a host crash: the host is Failed and the VMs on it stop (for failure-handling tests and demos).</summary>
+    public void FailHost(HostId host)
+    {
+        lock (_gate)
+        {
+            HostOrThrow(host).PowerState = HostPowerState.Failed;
+            foreach (var v in _vms.Values.Where(v => v.Host == host.Value)) { v.Running = false; v.Suspended = false; }
+            Save();
+        }
+    }
+
     /// <summary>Makes the next operation on <paramref name="vm"/> fail with <paramref name="message"/> (for tests and drills).</summary>
     public void InjectFailure(VmId vm, string message)
     {
@@ -55,8 +66,12 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             if (h.PowerState != HostPowerState.On) throw new DriverException($"host {host} is {h.PowerState}; cannot create VMs there.");
             if (_vms.TryGetValue(spec.Id.Value, out var existing))
             {
+                // A VM whose host failed is recreated elsewhere (restart elsewhere): its old instance died with the host.
+                if (existing.Host != host.Value && _hosts.TryGetValue(existing.Host, out var old) && old.PowerState == HostPowerState.Failed)
+                    existing.Host = host.Value;
                 if (existing.Host != host.Value) throw new DriverException($"VM {spec.Name} already exists on another host.");
                 if (!existing.Running) _console.Boot(Info(existing));
+                existing.Suspended = false;
                 existing.Running = true;
             }
             else
@@ -154,7 +169,8 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            var vms = _vms.Values.Select(v => new VmObservation(new VmId(v.Id), new HostId(v.Host), v.Running, v.Running ? CpuCurve(v.Seed, now) : 0)).ToList();
+            var vms = _vms.Values.Select(v => new VmObservation(new VmId(v.Id), new HostId(v.Host), v.Running,
+                v.Running && !v.Suspended ? CpuCurve(v.Seed, now) : 0)).ToList();
             var hosts = _hosts.Values.Select(h =>
             {
                 // Host load: demand of its running VMs over its capacity, each vCPU counted as one core's share.
@@ -211,6 +227,35 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
             if (running && !v.Running) _console.Boot(Info(v));
             if (!running && v.Running) _console.PowerOff(v.Id);
             v.Running = running;
+            v.Suspended = false;
+            Save();
+        }
+    }
+
+    /// <summary>Pauses a running VM in place: it stays "running" to the hypervisor but reports no CPU.</summary>
+    public async Task SuspendAsync(VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(vm);
+            if (!v.Running) throw new DriverException("the VM is not running; only a running VM can be suspended.");
+            v.Suspended = true;
+            Save();
+        }
+    }
+
+    /// <summary>Resumes a suspended VM; a running one is left as it is.</summary>
+    public async Task ResumeAsync(VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(vm);
+            if (!v.Running) throw new DriverException("the VM is not running; start it instead of resuming.");
+            v.Suspended = false;
             Save();
         }
     }
@@ -273,6 +318,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         public Guid Host { get; set; }
         public int Cores { get; set; }
         public bool Running { get; set; }
+        public bool Suspended { get; set; }
         public int Seed { get; set; }
     }
 }

@@ -21,6 +21,9 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<PlacementRecord> Placements => Set<PlacementRecord>();
     public DbSet<ImageRecord> Images => Set<ImageRecord>();
+    public DbSet<PolicyRecord> Policies => Set<PolicyRecord>();
+    public DbSet<PolicyActionRecord> PolicyActions => Set<PolicyActionRecord>();
+    public DbSet<PolicyWarningRecord> PolicyWarnings => Set<PolicyWarningRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -149,6 +152,42 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.HasKey(i => i.Name);
             b.Property(i => i.Name).HasMaxLength(63);
             b.Property(i => i.Source).HasMaxLength(256);
+        });
+
+        model.Entity<PolicyRecord>(b =>
+        {
+            b.ToTable("Policies");
+            b.HasKey(p => p.Name);
+            b.Property(p => p.Name).HasMaxLength(63);
+            b.Property(p => p.Owner).HasMaxLength(32);
+            b.HasIndex(p => p.Owner);
+            b.Property(p => p.Scope).HasMaxLength(16);
+            b.Property(p => p.Document).HasMaxLength(65536);
+        });
+
+        model.Entity<PolicyActionRecord>(b =>
+        {
+            b.ToTable("PolicyActions");
+            b.HasKey(a => a.Id);
+            b.Property(a => a.Id).ValueGeneratedOnAdd();
+            b.Property(a => a.Policy).HasMaxLength(63);
+            b.HasIndex(a => new { a.Policy, a.At });
+            b.HasIndex(a => a.NextAttemptAt);
+            b.Property(a => a.VmName).HasMaxLength(63);
+            b.Property(a => a.Action).HasMaxLength(32);
+            b.Property(a => a.Parameters).HasMaxLength(1024);
+            b.Property(a => a.Result).HasMaxLength(16);
+            b.Property(a => a.Reason).HasMaxLength(2048);
+            b.Property(a => a.Error).HasMaxLength(2048);
+        });
+
+        model.Entity<PolicyWarningRecord>(b =>
+        {
+            b.ToTable("PolicyWarnings");
+            b.HasKey(w => w.Id);
+            b.Property(w => w.Id).ValueGeneratedOnAdd();
+            b.Property(w => w.Policy).HasMaxLength(63);
+            b.HasIndex(w => new { w.Policy, w.VmId });
         });
     }
 

@@ -18,6 +18,7 @@ using Octopus.Server.Configuration;
 using Octopus.Server.Control;
 using Octopus.Server.Disks;
 using Octopus.Server.Observability;
+using Octopus.Server.Policies;
 using Octopus.Server.Queries;
 using Octopus.Server.Web;
 using Prometheus;
@@ -85,6 +86,7 @@ public static class OctopusServer
         AddServices(builder.Services, settings);
         Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
+        builder.Services.AddOctopusPolicies(builder.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -175,6 +177,7 @@ public static class OctopusServer
         app.MapOctopusDisks();
         app.MapVmRuntime();
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
+        app.MapOctopusPolicies();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return HostCommands.Build(g);
         yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
+        yield return PolicyCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
 
         // Server-side commands: each lives in its own Commands/<Name>Commands.cs with `public static Command

@@ -24,6 +24,7 @@ internal static class VmCommands
         vm.Add(Explain(g));
         vm.Add(VmConsoleCommand.Build(g));
         DiskCommands.AddVmCommands(vm, g);
+        PolicyCommands.AddVmCommands(vm, g);
         return vm;
     }
 

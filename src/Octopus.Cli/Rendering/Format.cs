@@ -35,6 +35,7 @@ public static class Format
             VmStates.Failed => "red",
             VmStates.Pending => "yellow",
             VmStates.Stopped => "grey",
+            VmStates.Suspended => "grey",
             _ when VmStates.IsTransitional(state) => "blue",
             _ => "default",
         };

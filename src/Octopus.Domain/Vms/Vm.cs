@@ -76,6 +76,8 @@ public sealed class Vm
             case VmState.Pending:
                 Spec = VmPowerSpec.Running;
                 return false;
+            case VmState.Suspended:
+                throw Illegal("start a suspended VM this way (resume it)", "Stopped or Failed");
             case VmState.Stopping or VmState.Deleting:
                 throw Illegal("start", "Stopped or Failed");
             default:
@@ -91,7 +93,7 @@ public sealed class Vm
             case VmState.Stopped or VmState.Stopping:
                 Spec = VmPowerSpec.Stopped;
                 return false;
-            case VmState.Running:
+            case VmState.Running or VmState.Suspended:
                 Spec = VmPowerSpec.Stopped;
                 MoveTo(VmState.Stopping, now, null);
                 return true;
@@ -121,6 +123,37 @@ public sealed class Vm
         Spec = VmPowerSpec.Deleted;
         MoveTo(VmState.Deleting, now, null);
         return true;
+    }
+
+    /// <summary>The driver paused the VM (vCPUs stopped, memory kept): Running → Suspended. Returns false when it
+    /// already is suspended.</summary>
+    public bool Suspend(DateTimeOffset now, string? reason = null)
+    {
+        if (State == VmState.Suspended) return false;
+        if (State != VmState.Running) throw Illegal("suspend", "Running");
+        MoveTo(VmState.Suspended, now, reason);
+        return true;
+    }
+
+    /// <summary>The driver resumed the VM where it was: Suspended → Running. Returns false when it already runs.</summary>
+    public bool Resume(DateTimeOffset now)
+    {
+        if (State == VmState.Running) return false;
+        if (State != VmState.Suspended) throw Illegal("resume", "Suspended");
+        Spec = VmPowerSpec.Running;
+        MoveTo(VmState.Running, now, null);
+        return true;
+    }
+
+    /// <summary>Its host failed: the VM gives up its place there and waits to be placed (and created from its disk) on
+    /// another host. Allowed in every state but Deleting and Pending; the VM will run again (spec Running).</summary>
+    public void RestartElsewhere(string reason, DateTimeOffset now)
+    {
+        if (State is VmState.Deleting or VmState.Pending) throw Illegal("restart elsewhere", "it is placed on a host and not being deleted");
+        HostId = null;
+        StartedAt = null;
+        Spec = VmPowerSpec.Running;
+        MoveTo(VmState.Pending, now, reason);
     }
 
     // ---- reconciler events -----------------------------------------------------------------------------------

@@ -52,7 +52,11 @@ public static class Endpoints
             var (offset, take) = Paging.Parse(cursor, limit);
             var q = db.Audit.AsNoTracking();
             // Users see what they did themselves; admins see everything.
-            if (!caller.IsAdmin) q = q.Where(a => a.Actor == caller.Name);
+            if (!caller.IsAdmin)
+            {
+                var viaPolicy = caller.Name + " via policy "; // what their policies did on their behalf
+                q = q.Where(a => a.Actor == caller.Name || a.Actor.StartsWith(viaPolicy));
+            }
             if (actor is not null) q = q.Where(a => a.Actor == actor);
             if (target is not null) q = q.Where(a => a.Target == target);
             var rows = await q.OrderByDescending(a => a.Id).Skip(offset).Take(take + 1).ToListAsync(ct);

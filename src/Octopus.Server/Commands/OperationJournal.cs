@@ -20,7 +20,7 @@ public static class OperationJournal
         VmState.Rebooting => OperationKind.RebootVm,
         VmState.Deleting => OperationKind.DeleteVm,
         VmState.Migrating => OperationKind.MigrateVm,
-        VmState.Pending or VmState.Running or VmState.Stopped or VmState.Failed => null,
+        VmState.Pending or VmState.Running or VmState.Stopped or VmState.Failed or VmState.Suspended => null,
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 

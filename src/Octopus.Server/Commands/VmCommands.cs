@@ -15,7 +15,8 @@ namespace Octopus.Server.Commands;
 /// <summary>What users ask of VMs: create, start, stop, reboot, delete. Each command authorises the caller, checks
 /// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
 /// audited. The control loop does the rest.</summary>
-public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer)
+public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer,
+    Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null)
 {
     public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct)
     {
@@ -36,6 +37,9 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             var now = time.GetUtcNow();
             if (request.LeaseExpiresAt is { } lease && lease <= now)
                 throw DomainException.Invalid("leaseExpiresAt", $"The lease must end in the future; {lease:u} has passed.");
+            if (request.LeaseExpiresAt is { } wanted && policySettings is { } ps && !caller.IsAdmin && wanted > now + ps.MaxLease)
+                throw DomainException.Invalid("leaseExpiresAt",
+                    $"The lease may end at most {Octopus.Policies.Language.DurationText.Format(ps.MaxLease)} from now ({now + ps.MaxLease:u}); ask for an earlier end.");
             var created = Vm.Create(name, owner.Id, geometry, now, request.Tags, request.LeaseExpiresAt);
             db.Vms.Add(created);
             return created;
@@ -44,8 +48,11 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
         return vm;
     }
 
-    public Task<Vm> StartAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, "vm.start", (vm, now) => vm.RequestStart(now), ct);
+    /// <summary>Starts a stopped or failed VM; a suspended VM is resumed where it was.</summary>
+    public async Task<Vm> StartAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        suspends is not null && await suspends.IsSuspendedAsync(caller, idOrName, ct)
+            ? await suspends.ResumeAsync(caller, idOrName, ct)
+            : await TransitionAsync(caller, idOrName, "vm.start", (vm, now) => vm.RequestStart(now), ct);
 
     public Task<Vm> StopAsync(Caller caller, string idOrName, CancellationToken ct) =>
         TransitionAsync(caller, idOrName, "vm.stop", (vm, now) => vm.RequestStop(now), ct);

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Octopus.Drivers;
+using Octopus.Drivers.Simulated;
+using Octopus.Policies.Evaluation;
+using Octopus.Policies.Retries;
+using Octopus.Server.Commands;
+
+namespace Octopus.Server.Policies;
+
+/// <summary>Registers the policy runtime: settings, the event sink, the CPU history, the engine, the commands behind the
+/// policy endpoints, suspend/resume/lease commands and the policy loop.</summary>
+public static class PolicyServiceCollectionExtensions
+{
+    /// <summary>Throws <see cref="Configuration.ConfigurationException"/> on a bad <c>Octopus:Policies</c> section.</summary>
+    public static IServiceCollection AddOctopusPolicies(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(PolicySettings.From(configuration));
+        services.AddSingleton<PolicyRuntimeState>();
+        services.AddSingleton<PolicyEventQueue>();
+        services.AddSingleton<IPolicyEventSink>(sp => sp.GetRequiredService<PolicyEventQueue>());
+        services.AddSingleton(new PolicyEngine());
+        services.AddSingleton(new RetrySchedule(RetryOptions.Default));
+        // The simulated cluster can suspend; another driver registers its own IVmSuspendDriver.
+        services.TryAddSingleton<IVmSuspendDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
+        services.AddScoped<VmSuspendCommands>();
+        services.AddScoped<PolicyCatalog>();
+        services.AddScoped<PolicySnapshotBuilder>();
+        services.AddScoped<PolicyCommands>();
+        services.AddScoped<PolicyActionExecutor>();
+        services.AddScoped<PolicyPass>();
+        services.AddHostedService<PolicyLoop>();
+        return services;
+    }
+}
