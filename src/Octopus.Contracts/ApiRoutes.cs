@@ -37,4 +37,7 @@ public static class ApiRoutes
     public static string PolicyPreview(string name) => $"{Policy(name)}/preview";
     public static string PolicyHistory(string name) => $"{Policy(name)}/history";
     public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
+
+    public const string PowerHistory = Base + "/power/history";
+    public const string PlanDismiss = Plan + "/dismiss";
 }

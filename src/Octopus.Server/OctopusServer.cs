@@ -127,6 +127,8 @@ public static class OctopusServer
         services.AddScoped<Consolidation.PlanCommitter>();
         services.AddScoped<Consolidation.ConsolidationPass>();
         services.AddScoped<Bootstrap>();
+        services.AddSingleton<Power.PowerHistory>();
+        services.AddSingleton<Consolidation.PlanDismissal>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
@@ -162,6 +164,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        Power.PowerEndpoints.MapOctopusPower(app);
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

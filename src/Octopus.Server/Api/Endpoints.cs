@@ -60,10 +60,10 @@ public static class Endpoints
         }).WithTags("audit");
 
         var plan = authed.MapGroup("/plan").WithTags("plan");
-        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, CancellationToken ct) =>
+        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal, CancellationToken ct) =>
         {
             Caller.From(http.User).EnsureAdmin("see the consolidation plan");
-            return (await planner.PlanAsync(ct)).View;
+            return dismissal.Apply((await planner.PlanAsync(ct)).View);
         });
         plan.MapPost("/apply", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanCommitter committer, CancellationToken ct) =>
         {
@@ -81,6 +81,19 @@ public static class Endpoints
                 modes.Set(mode);
                 return Task.FromResult(new PlanModeRequest(mode.ToString().ToLowerInvariant()));
             }, ct, m => m.Mode);
+        });
+        plan.MapPost("/dismiss", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal,
+            CommandRunner runner, TimeProvider time, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            return await runner.RunAsync(caller, "plan.dismiss", "cluster", async c =>
+            {
+                caller.EnsureAdmin("dismiss the consolidation plan");
+                var current = (await planner.PlanAsync(c)).View;
+                if (!dismissal.Dismiss(current, caller.Name, time.GetUtcNow()))
+                    throw Domain.DomainException.Conflict("plan.empty", "The plan has no step to dismiss; nothing was changed.");
+                return dismissal.Apply(current);
+            }, ct, p => p.Summary);
         });
         plan.MapGet("/mode", (Consolidation.ConsolidationModeStore modes) => new PlanModeRequest(modes.Mode.ToString().ToLowerInvariant()));
 
