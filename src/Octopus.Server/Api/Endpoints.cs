@@ -46,7 +46,7 @@ public static class Endpoints
         MapHosts(authed.MapGroup("/hosts").WithTags("hosts"));
         MapUsers(authed.MapGroup("/users").WithTags("users"));
 
-        authed.MapGet("/audit", async (HttpContext http, OctopusDbContext db, string? actor, string? target, string? cursor, int? limit, CancellationToken ct) =>
+        authed.MapGet("/audit", async (HttpContext http, OctopusDbContext db, string? actor, string? target, string? cursor, int? limit, CancellationToken ct, string? action = null) =>
         {
             var caller = Caller.From(http.User);
             var (offset, take) = Paging.Parse(cursor, limit);
@@ -55,6 +55,8 @@ public static class Endpoints
             if (!caller.IsAdmin) q = q.Where(a => a.Actor == caller.Name);
             if (actor is not null) q = q.Where(a => a.Actor == actor);
             if (target is not null) q = q.Where(a => a.Target == target);
+            // "vm." matches every VM action; "vm.create" only that one.
+            if (!string.IsNullOrEmpty(action)) q = q.Where(a => a.Action.StartsWith(action));
             var rows = await q.OrderByDescending(a => a.Id).Skip(offset).Take(take + 1).ToListAsync(ct);
             return TypedResults.Ok(Paging.Page([.. rows.Select(Dto.From)], offset, take));
         }).WithTags("audit");

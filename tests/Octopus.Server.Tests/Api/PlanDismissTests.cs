@@ -40,8 +40,9 @@ public class PlanDismissTests
         if (shown.Steps.Count > 0) shown.Summary.Should().NotContain("dismissed", "only a changed plan is shown again");
         else shown.Summary.Should().Contain("dismissed");
 
-        var audit = await (await http.GetAsync(ApiRoutes.Audit + "?actor=admin")).ReadAsync<Page<AuditEntryDto>>();
+        var audit = await (await http.GetAsync(ApiRoutes.Audit + "?actor=admin&action=plan.")).ReadAsync<Page<AuditEntryDto>>();
         audit.Items.Should().Contain(a => a.Action == "plan.dismiss" && a.Succeeded);
+        audit.Items.Should().OnlyContain(a => a.Action.StartsWith("plan.", StringComparison.Ordinal), "action filters by prefix");
     }
 
     [Fact]
