@@ -18,6 +18,7 @@ export const routes = [
   { path: '/admin/vms', load: () => import('./pages/admin-vms.js'), nav: 'All VMs', admin: true },
   { path: '/admin/users', load: () => import('./pages/admin-users.js'), nav: 'Users', admin: true },
   { path: '/admin/audit', load: () => import('./pages/admin-audit.js'), nav: 'Audit', admin: true },
+  { path: '/admin/policies', load: () => import('./pages/admin-policies.js'), nav: 'All policies', admin: true },
 ];
 
 /** Where '#/' and unknown logged-in routes go. */
