@@ -40,6 +40,9 @@ public static class ApiRoutes
     public static string VmConsole(string idOrName, int? bytes = null) =>
         $"{Vm(idOrName)}/console" + (bytes is { } b ? $"?bytes={b.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
+
+    public const string PowerHistory = Base + "/power/history";
+    public const string PlanDismiss = Plan + "/dismiss";
 }
 
 /// <summary>Routes of the web UI's session login and live updates.</summary>

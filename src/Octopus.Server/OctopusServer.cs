@@ -137,6 +137,8 @@ public static class OctopusServer
         services.AddScoped<Consolidation.PlanCommitter>();
         services.AddScoped<Consolidation.ConsolidationPass>();
         services.AddScoped<Bootstrap>();
+        services.AddSingleton<Power.PowerHistory>();
+        services.AddSingleton<Consolidation.PlanDismissal>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
@@ -178,6 +180,7 @@ public static class OctopusServer
         app.MapVmRuntime();
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
+        Power.PowerEndpoints.MapOctopusPower(app);
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

@@ -46,7 +46,7 @@ public static class Endpoints
         MapHosts(authed.MapGroup("/hosts").WithTags("hosts"));
         MapUsers(authed.MapGroup("/users").WithTags("users"));
 
-        authed.MapGet("/audit", async (HttpContext http, OctopusDbContext db, string? actor, string? target, string? cursor, int? limit, CancellationToken ct) =>
+        authed.MapGet("/audit", async (HttpContext http, OctopusDbContext db, string? actor, string? target, string? cursor, int? limit, CancellationToken ct, string? action = null) =>
         {
             var caller = Caller.From(http.User);
             var (offset, take) = Paging.Parse(cursor, limit);
@@ -59,15 +59,17 @@ public static class Endpoints
             }
             if (actor is not null) q = q.Where(a => a.Actor == actor);
             if (target is not null) q = q.Where(a => a.Target == target);
+            // "vm." matches every VM action; "vm.create" only that one.
+            if (!string.IsNullOrEmpty(action)) q = q.Where(a => a.Action.StartsWith(action));
             var rows = await q.OrderByDescending(a => a.Id).Skip(offset).Take(take + 1).ToListAsync(ct);
             return TypedResults.Ok(Paging.Page([.. rows.Select(Dto.From)], offset, take));
         }).WithTags("audit");
 
         var plan = authed.MapGroup("/plan").WithTags("plan");
-        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, CancellationToken ct) =>
+        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal, CancellationToken ct) =>
         {
             Caller.From(http.User).EnsureAdmin("see the consolidation plan");
-            return (await planner.PlanAsync(ct)).View;
+            return dismissal.Apply((await planner.PlanAsync(ct)).View);
         });
         plan.MapPost("/apply", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanCommitter committer, CancellationToken ct) =>
         {
@@ -85,6 +87,19 @@ public static class Endpoints
                 modes.Set(mode);
                 return Task.FromResult(new PlanModeRequest(mode.ToString().ToLowerInvariant()));
             }, ct, m => m.Mode);
+        });
+        plan.MapPost("/dismiss", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal,
+            CommandRunner runner, TimeProvider time, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            return await runner.RunAsync(caller, "plan.dismiss", "cluster", async c =>
+            {
+                caller.EnsureAdmin("dismiss the consolidation plan");
+                var current = (await planner.PlanAsync(c)).View;
+                if (!dismissal.Dismiss(current, caller.Name, time.GetUtcNow()))
+                    throw Domain.DomainException.Conflict("plan.empty", "The plan has no step to dismiss; nothing was changed.");
+                return dismissal.Apply(current);
+            }, ct, p => p.Summary);
         });
         plan.MapGet("/mode", (Consolidation.ConsolidationModeStore modes) => new PlanModeRequest(modes.Mode.ToString().ToLowerInvariant()));
 

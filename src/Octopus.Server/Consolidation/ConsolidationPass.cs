@@ -6,6 +6,7 @@ namespace Octopus.Server.Consolidation;
 /// <summary>Once per consolidation interval: closes the telemetry interval (one history sample per VM) and, in
 /// automatic mode, plans and applies. In manual mode plans are computed on demand (<c>octopus plan</c>).</summary>
 public sealed partial class ConsolidationPass(TelemetryCache telemetry, ConsolidationModeStore modes, ConsolidationPlanner planner, PlanCommitter committer,
+    PlanDismissal dismissal,
     ILogger<ConsolidationPass> log)
 {
     public async Task RunAsync(CancellationToken ct)
@@ -13,7 +14,7 @@ public sealed partial class ConsolidationPass(TelemetryCache telemetry, Consolid
         telemetry.CloseInterval();
         if (modes.Mode != ConsolidationMode.Automatic) return;
         var plan = await planner.PlanAsync(ct);
-        if (plan.Steps.Count == 0) return;
+        if (plan.Steps.Count == 0 || dismissal.IsDismissed(plan.View)) return;
         var applied = await committer.ApplyAsync(plan, "scheduler", ct);
         LogApplied(log, applied.Summary);
     }

@@ -11,14 +11,16 @@ namespace Octopus.Server.Control;
 /// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
 /// with the reason, never silently "fixed".</summary>
 public sealed partial class TelemetryPass(OctopusDbContext db, IClusterTelemetry telemetry, TelemetryCache cache, TimeProvider time,
-    ILogger<TelemetryPass> log)
+    ILogger<TelemetryPass> log, Power.PowerHistory power)
 {
     public async Task RunAsync(CancellationToken ct)
     {
         var seen = await telemetry.ObserveAsync(ct);
         var hostLoads = seen.Hosts.ToDictionary(h => h.Host, h => h.CpuLoad);
-        foreach (var host in await db.Hosts.ToListAsync(ct))
+        var hosts = await db.Hosts.ToListAsync(ct);
+        foreach (var host in hosts)
             if (hostLoads.TryGetValue(host.Id, out var load)) host.ObserveLoad(new CpuLoad(load));
+        power.Record(Power.PowerReading.From(hosts));
 
         var vmSeen = seen.Vms.ToDictionary(v => v.Vm);
         foreach (var v in seen.Vms) cache.Set(v.Vm, v.CpuLoad);

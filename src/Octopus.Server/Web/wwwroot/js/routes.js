@@ -13,6 +13,12 @@ export const routes = [
   { path: '/policies', load: () => import('./pages/policies.js'), nav: 'My policies' },
 
   // ---- admin pages (append below) ----
+  { path: '/admin/hosts', load: () => import('./pages/admin-hosts.js'), nav: 'Hosts', admin: true },
+  { path: '/admin/power', load: () => import('./pages/admin-power.js'), nav: 'Power', admin: true },
+  { path: '/admin/vms', load: () => import('./pages/admin-vms.js'), nav: 'All VMs', admin: true },
+  { path: '/admin/users', load: () => import('./pages/admin-users.js'), nav: 'Users', admin: true },
+  { path: '/admin/audit', load: () => import('./pages/admin-audit.js'), nav: 'Audit', admin: true },
+  { path: '/admin/policies', load: () => import('./pages/admin-policies.js'), nav: 'All policies', admin: true },
 ];
 
 /** Where '#/' and unknown logged-in routes go. */

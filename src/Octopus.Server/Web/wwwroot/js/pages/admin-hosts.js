@@ -1,0 +1,89 @@
+// #/admin/hosts — every host: power state, CPU load, what is allocated against capacity, its VMs, maintenance and
+// power buttons. Refreshed every few seconds and on live VM events (the server decides; admins only).
+import { api, seg } from '../api.js';
+import * as live from '../live.js';
+import { h, bytes, percent, toast, confirmDialog } from '../ui.js';
+
+const REFRESH_MS = 5000;
+
+/** "3 / 8" with a bar; ratio colours the bar (warn above 85 %). */
+function usage(used, total, fmt = (x) => x) {
+  const ratio = total > 0 ? used / total : 0;
+  return h('div', { class: 'usage' },
+    h('span', {}, `${fmt(used)} / ${fmt(total)}`),
+    h('meter', { min: 0, max: 1, high: 0.85, value: Math.min(1, ratio), 'aria-label': `${Math.round(ratio * 100)} % allocated` }));
+}
+
+const powerClass = (p) => ({ On: 'state-Running', Off: 'state-Stopped', Failed: 'state-Failed' }[p] ?? 'state-Pending');
+
+export default async function render(root) {
+  const tbody = h('tbody');
+  const error = h('p', { class: 'error', role: 'alert' });
+  const summary = h('p', { class: 'muted', id: 'hosts-summary' });
+  root.append(
+    h('div', { class: 'toolbar' }, h('h1', {}, 'Hosts'),
+      h('div', { class: 'actions' }, h('a', { href: '#/admin/power' }, 'Power and plan'), h('button', { type: 'button', class: 'secondary', onclick: () => refresh().catch(show) }, 'Refresh'))),
+    summary, error,
+    h('table', { class: 'cards', id: 'host-table' },
+      h('thead', {}, h('tr', {}, ...['Host', 'Power', 'CPU load', 'Cores', 'Memory', 'Disk', 'Watts', 'VMs', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      tbody));
+
+  const show = (e) => { error.textContent = e.message; };
+
+  async function act(host, what) {
+    const questions = {
+      'power-off': [`Power off ${host.name}? It must hold no running VM; the scheduler will not place VMs on it while it is off.`, 'Power off', true],
+      'power-on': [`Power on ${host.name}?`, 'Power on', false],
+    };
+    if (questions[what]) {
+      const [q, label, danger] = questions[what];
+      if (!(await confirmDialog(q, { confirmLabel: label, danger }))) return;
+    }
+    try {
+      if (what === 'maintenance-on' || what === 'maintenance-off')
+        await api.post(`/hosts/${seg(host.id)}/maintenance`, { enabled: what === 'maintenance-on' });
+      else await api.post(`/hosts/${seg(host.id)}/${what}`);
+      toast(`${host.name}: ${what.replace('-', ' ')} requested`);
+    } catch (e) {
+      toast(`${host.name}: ${e.message}`, { bad: true });
+    }
+    await refresh().catch(show);
+  }
+
+  const button = (host, what, label, cls = 'secondary') =>
+    h('button', { type: 'button', class: cls, 'aria-label': `${label} ${host.name}`, onclick: () => act(host, what) }, label);
+
+  const row = (host) => h('tr', { 'data-host': host.name },
+    h('th', { scope: 'row', 'data-label': 'Host' }, host.name, host.maintenance ? h('div', { class: 'state state-Pending small' }, 'maintenance') : null),
+    h('td', { 'data-label': 'Power' }, h('span', { class: `state ${powerClass(host.powerState)}` }, host.powerState)),
+    h('td', { 'data-label': 'CPU load' }, host.powerState === 'On' ? percent(host.cpuLoad) : '—'),
+    h('td', { 'data-label': 'Cores' }, usage(host.allocatedCores, host.cores)),
+    h('td', { 'data-label': 'Memory' }, usage(host.allocatedMemoryBytes, host.memoryBytes, bytes)),
+    h('td', { 'data-label': 'Disk' }, usage(host.allocatedDiskBytes, host.diskBytes, bytes)),
+    h('td', { 'data-label': 'Watts' }, `${Math.round(host.powerWatts)} W`),
+    h('td', { 'data-label': 'VMs' }, host.vms.length === 0 ? h('span', { class: 'muted' }, 'none')
+      : h('ul', { class: 'plain' }, ...host.vms.map((n) => h('li', {}, h('a', { href: `#/admin/vms?host=${encodeURIComponent(host.name)}` }, n))))),
+    h('td', { class: 'actions-cell' }, h('div', { class: 'actions' },
+      host.maintenance ? button(host, 'maintenance-off', 'End maintenance') : button(host, 'maintenance-on', 'Maintenance'),
+      host.powerState === 'Off' || host.powerState === 'Failed' ? button(host, 'power-on', 'Power on') : null,
+      host.powerState === 'On' ? button(host, 'power-off', 'Power off', 'secondary danger-text') : null)));
+
+  async function refresh() {
+    const hosts = await api.get('/hosts');
+    // Keep keyboard focus on the same button across redraws.
+    const focused = document.activeElement?.getAttribute?.('aria-label');
+    tbody.replaceChildren(...hosts.map(row));
+    if (focused) tbody.querySelector(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
+    const on = hosts.filter((x) => x.powerState === 'On').length;
+    const watts = hosts.reduce((s, x) => s + x.powerWatts, 0);
+    summary.textContent = `${hosts.length} hosts, ${on} on, ${hosts.reduce((s, x) => s + x.vmCount, 0)} VMs placed, drawing ${Math.round(watts)} W now.`;
+    error.textContent = '';
+  }
+
+  try { await refresh(); } catch (e) { show(e); }
+  let pending = null;
+  const soon = () => { if (!pending) pending = setTimeout(() => { pending = null; refresh().catch(show); }, 300); };
+  const offs = ['vm', 'vm-deleted', 'host'].map((t) => live.on(t, soon));
+  const timer = setInterval(() => refresh().catch(show), REFRESH_MS);
+  return () => { clearInterval(timer); clearTimeout(pending); offs.forEach((off) => off()); };
+}

@@ -1,0 +1,112 @@
+// #/admin/vms?owner=&host=&state=&tag= — every VM of every user, filtered by the API's own query parameters (so the
+// filter is in the address and can be linked from the hosts and users pages); start, stop, delete; live.
+import { api, seg } from '../api.js';
+import * as live from '../live.js';
+import { h, field, bytes, percent, stateBadge, toast, confirmDialog } from '../ui.js';
+
+const STATES = ['Pending', 'Creating', 'Starting', 'Running', 'Stopping', 'Stopped', 'Rebooting', 'Migrating', 'Deleting', 'Failed'];
+const FILTERS = ['owner', 'host', 'state', 'tag'];
+
+export default async function render(root, ctx) {
+  const current = Object.fromEntries(FILTERS.map((k) => [k, ctx.query.get(k) ?? '']));
+  const option = (value, label, selected) => h('option', { value, selected: value === selected }, label);
+  const owner = field('f-owner', 'Owner', h('select', {}, option('', 'anyone', current.owner)));
+  const host = field('f-host', 'Host', h('select', {}, option('', 'any host', current.host)));
+  const state = field('f-state', 'State', h('select', {}, option('', 'any state', current.state), ...STATES.map((s) => option(s, s, current.state))));
+  const tag = field('f-tag', 'Tag', h('input', { value: current.tag, placeholder: 'e.g. web', autocomplete: 'off' }));
+  const slots = { owner, host, state, tag };
+  const error = h('p', { class: 'error', role: 'alert' });
+  const count = h('p', { class: 'muted', id: 'vm-count', 'aria-live': 'polite' });
+  const tbody = h('tbody');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => load(nextCursor).catch(show) }, 'Show more');
+
+  const filterForm = h('form', { class: 'panel', id: 'vm-filter', role: 'search', onsubmit: (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const k of FILTERS) { const v = slots[k].input.value.trim(); if (v) q.set(k, v); }
+    const qs = q.toString();
+    ctx.navigate('/admin/vms' + (qs ? `?${qs}` : ''));
+  } },
+  h('div', { class: 'grid' }, owner.wrap, host.wrap, state.wrap, tag.wrap),
+  h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/admin/vms' }, 'Clear filters')));
+
+  root.append(h('h1', {}, 'All VMs'), filterForm, error, count,
+    h('table', { class: 'cards', id: 'all-vm-table' },
+      h('thead', {}, h('tr', {}, ...['Name', 'Owner', 'State', 'Geometry', 'Host', 'Tags', 'CPU', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      tbody),
+    more);
+
+  const show = (e) => {
+    error.textContent = e.message;
+    if (e.field && slots[e.field]) slots[e.field].setError(e.message);
+  };
+
+  // Fill the owner and host choices (a filter value not in the list is kept, so a typed link still shows).
+  Promise.all([api.get('/users'), api.get('/hosts')]).then(([users, hosts]) => {
+    for (const u of users.items) if (u.username !== current.owner) owner.input.append(option(u.username, u.username, current.owner));
+    for (const x of hosts) if (x.name !== current.host) host.input.append(option(x.name, x.name, current.host));
+    if (current.owner && ![...owner.input.options].some((o) => o.value === current.owner)) owner.input.append(option(current.owner, current.owner, current.owner));
+    if (current.host && ![...host.input.options].some((o) => o.value === current.host)) host.input.append(option(current.host, current.host, current.host));
+    owner.input.value = current.owner;
+    host.input.value = current.host;
+  }).catch(show);
+
+  const vms = new Map();
+  let nextCursor = null;
+
+  const matches = (vm) => (!current.owner || vm.owner === current.owner) && (!current.host || vm.host === current.host)
+    && (!current.state || vm.state === current.state) && (!current.tag || vm.tags.includes(current.tag));
+
+  async function act(vm, action) {
+    if (action === 'delete' && !(await confirmDialog(`Delete ${vm.name} of ${vm.owner}? Its disk is removed and this cannot be undone.`, { confirmLabel: 'Delete', danger: true })))
+      return;
+    try {
+      const u = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
+      toast(`${vm.name}: ${action} requested`);
+      upsert(u);
+    } catch (e) { toast(`${vm.name}: ${e.message}`, { bad: true }); }
+  }
+
+  const actions = (vm) => [
+    vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
+    vm.spec === 'Running' && ['stop', 'Stop'],
+    vm.state !== 'Deleting' && ['delete', 'Delete'],
+  ].filter(Boolean);
+
+  const row = (vm) => h('tr', { 'data-vm': vm.name },
+    h('th', { scope: 'row', 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
+    h('td', { 'data-label': 'Owner' }, vm.owner),
+    h('td', { 'data-label': 'State' }, stateBadge(vm.state), vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
+    h('td', { 'data-label': 'Geometry' }, `${vm.cores} vCPU · ${bytes(vm.memoryBytes)} · ${bytes(vm.diskBytes)}`),
+    h('td', { 'data-label': 'Host' }, vm.host ?? '—'),
+    h('td', { 'data-label': 'Tags' }, vm.tags.length ? vm.tags.join(', ') : '—'),
+    h('td', { 'data-label': 'CPU' }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
+    h('td', { class: 'actions-cell' }, h('div', { class: 'actions' }, ...actions(vm).map(([a, label]) =>
+      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': `${label} ${vm.name}`, onclick: () => act(vm, a) }, label)))));
+
+  const draw = () => {
+    const sorted = [...vms.values()].sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
+    tbody.replaceChildren(...sorted.map(row));
+    count.textContent = `${sorted.length} VM(s)${nextCursor ? ' shown; more match' : ''}.`;
+    more.hidden = !nextCursor;
+  };
+  function upsert(vm) {
+    if (matches(vm)) vms.set(vm.id, vm); else vms.delete(vm.id);
+    draw();
+  }
+
+  async function load(cursor) {
+    const q = new URLSearchParams({ limit: '200' });
+    for (const k of FILTERS) if (current[k]) q.set(k, current[k]);
+    if (cursor) q.set('cursor', cursor);
+    const page = await api.get(`/vms?${q}`);
+    if (!cursor) vms.clear();
+    for (const vm of page.items) vms.set(vm.id, vm);
+    nextCursor = page.nextCursor;
+    error.textContent = '';
+    draw();
+  }
+
+  try { await load(null); } catch (e) { show(e); }
+  return live.watch({ vm: upsert, 'vm-deleted': (d) => { vms.delete(d.id); draw(); } }, () => load(null));
+}

@@ -1,0 +1,102 @@
+// Browser scenario: the sysadmin power page shows the chart, and the hosts page lists the hosts.
+//   node admin-power.mjs BASE_URL ADMIN_USER PASSWORD SCREENSHOT_DIR
+// Logs in through the login page (#/login), opens #/admin/power, waits for an <svg> chart with data, then
+// #/admin/hosts; saves screenshots at 1280 and 360 px. Exits 0 on success, 1 with one "error:" line otherwise.
+// Chromium: /usr/bin/chromium (Debian package), driven by npm playwright-core (installed beside this file).
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [base, user, password, shots] = process.argv.slice(2);
+if (!base || !user || !password || !shots) {
+  console.error('usage: node admin-power.mjs BASE_URL ADMIN_USER PASSWORD SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const step = (m) => console.log(`admin-power: ${m}`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let page;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+
+  // ---- log in through the login page
+  await page.goto(`${base}/#/login`);
+  await page.getByLabel(/user ?name/i).fill(user);
+  await page.getByLabel(/password/i).fill(password);
+  const answer = page.waitForResponse((r) => r.url().includes('/api/v1/auth/session') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: /log in/i }).click();
+  const session = await answer;
+  if (session.status() === 404 && process.env.OCTOPUS_BROWSER_TOKEN_FALLBACK === '1') {
+    // Only for a server without web sessions (a branch before them): carry an API token on every request instead.
+    step('no session endpoint; using an API token (OCTOPUS_BROWSER_TOKEN_FALLBACK=1)');
+    const r = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password }) });
+    if (!r.ok) throw new Error(`token request failed: HTTP ${r.status}`);
+    await context.setExtraHTTPHeaders({ Authorization: `Bearer ${(await r.json()).token}` });
+    await page.goto(`${base}/#/vms`);
+    await page.reload();
+  } else if (!session.ok()) {
+    throw new Error(`login failed: HTTP ${session.status()} ${await session.text()}`);
+  }
+  await page.locator('#nav a', { hasText: 'Power' }).waitFor({ timeout: 15000 });
+  step('logged in; admin links shown');
+
+  // ---- power page: the chart has data (the server records a reading every second)
+  await page.goto(`${base}/#/admin/power`);
+  await page.getByRole('heading', { name: 'Power', level: 1 }).waitFor();
+  const chart = page.locator('svg#power-chart');
+  const deadline = Date.now() + 30000;
+  while (!(await chart.count()) && Date.now() < deadline) {
+    await page.waitForTimeout(1000);
+    await page.locator('#power-window').selectOption('15m'); // re-queries the history
+  }
+  await chart.waitFor({ timeout: 5000 });
+  const points = Number(await chart.getAttribute('data-points'));
+  if (!(points > 0)) throw new Error(`the power chart has no points (data-points=${points})`);
+  const d = await chart.locator('path.series-watts').getAttribute('d');
+  if (!d || !d.startsWith('M')) throw new Error('the power chart has no watts line');
+  if ((await chart.locator('path.series-hosts').count()) !== 1) throw new Error('the power chart has no active-hosts line');
+  const saved = await page.locator('#power-saved').textContent();
+  if (!/Wh/.test(saved ?? '')) throw new Error(`no energy saving shown (got '${saved}')`);
+  await page.locator('#plan-summary').filter({ hasText: /\S/ }).waitFor();
+  step(`power chart shows ${points} point(s); saved: ${saved}`);
+  await page.screenshot({ path: join(shots, 'admin-power-1280.png'), fullPage: true });
+
+  // ---- hosts page lists the hosts
+  await page.goto(`${base}/#/admin/hosts`);
+  const rows = page.locator('#host-table tbody tr');
+  await rows.first().waitFor({ timeout: 15000 });
+  const hostCount = await rows.count();
+  const powerButtons = await page.getByRole('button', { name: /^Power (off|on) / }).count();
+  if (powerButtons < 1) throw new Error('the hosts page shows no power button');
+  step(`hosts page lists ${hostCount} host(s)`);
+  await page.screenshot({ path: join(shots, 'admin-hosts-1280.png'), fullPage: true });
+
+  // ---- phone width: the same pages at 360 px, no horizontal scrolling of the page
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 1) throw new Error(`the hosts page scrolls sideways at 360 px (${overflow} px too wide)`);
+  await page.screenshot({ path: join(shots, 'admin-hosts-360.png'), fullPage: true });
+  await page.goto(`${base}/#/admin/power`);
+  await chart.waitFor({ timeout: 15000 });
+  await page.waitForTimeout(500); // the chart is redrawn at the new width
+  const chartWidth = await page.locator('svg#power-chart').evaluate((e) => e.getBoundingClientRect().width);
+  if (chartWidth > 360) throw new Error(`the chart is ${chartWidth} px wide at 360 px`);
+  await page.screenshot({ path: join(shots, 'admin-power-360.png'), fullPage: true });
+
+  if (problems.length) throw new Error(problems.join('; '));
+  step(`ok; screenshots in ${shots}`);
+} catch (e) {
+  if (page) await page.screenshot({ path: join(shots, 'admin-power-failure.png'), fullPage: true }).catch(() => {});
+  console.error(`error: ${e.message.split('\n')[0]}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
