@@ -1,13 +1,10 @@
 namespace Octopus.Web.Tests.Browser;
 
-/// <summary>The user's policies page in Chromium. Its server side (/api/v1/policies, /api/v1/policy-templates) comes
-/// from the policies branch: remove the Skip once both are merged.</summary>
+/// <summary>The user's policies page in Chromium against the real policy API (/api/v1/policies, /api/v1/policy-templates).</summary>
 [Collection(BrowserCollection.Name)]
 public class PolicyBrowserTests(WebServerFixture server)
 {
-    private const string NeedsPolicyApi = "needs the policies API (policies branch); remove this Skip after the merge";
-
-    [Fact(Skip = NeedsPolicyApi)]
+    [Fact]
     public async Task User_CreatesPolicyFromTemplate_PreviewsIt_DisablesAndEnablesIt()
     {
         server.RequireBrowser();

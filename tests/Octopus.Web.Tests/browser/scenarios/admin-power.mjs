@@ -1,5 +1,6 @@
 // Browser scenario: the sysadmin power page shows the chart, and the hosts page lists the hosts.
-//   node admin-power.mjs BASE_URL ADMIN_USER PASSWORD SCREENSHOT_DIR
+//   node scenarios/admin-power.mjs [BASE_URL ADMIN_USER PASSWORD SCREENSHOT_DIR]
+// (the test runner passes them as OCTOPUS_URL, OCTOPUS_USER, OCTOPUS_PASSWORD, SCREENSHOTS instead)
 // Logs in through the login page (#/login), opens #/admin/power, waits for an <svg> chart with data, then
 // #/admin/hosts; saves screenshots at 1280 and 360 px. Exits 0 on success, 1 with one "error:" line otherwise.
 // Chromium: /usr/bin/chromium (Debian package), driven by npm playwright-core (installed beside this file).
@@ -7,7 +8,11 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, user, password, shots] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const base = argv[0] ?? process.env.OCTOPUS_URL;
+const user = argv[1] ?? process.env.OCTOPUS_USER;
+const password = argv[2] ?? process.env.OCTOPUS_PASSWORD;
+const shots = argv[3] ?? process.env.SCREENSHOTS;
 if (!base || !user || !password || !shots) {
   console.error('usage: node admin-power.mjs BASE_URL ADMIN_USER PASSWORD SCREENSHOT_DIR');
   process.exit(2);
@@ -16,7 +21,7 @@ mkdirSync(shots, { recursive: true });
 const step = (m) => console.log(`admin-power: ${m}`);
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: process.env.OCTOPUS_CHROMIUM ?? process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 let page;
