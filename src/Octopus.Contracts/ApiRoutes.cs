@@ -37,4 +37,7 @@ public static class ApiRoutes
     public static string PolicyPreview(string name) => $"{Policy(name)}/preview";
     public static string PolicyHistory(string name) => $"{Policy(name)}/history";
     public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
+
+    /// <summary>Bulk VM actions (<see cref="VmBulkActionRequest"/>); a path of its own so it never collides with a VM's name.</summary>
+    public const string VmActions = Base + "/vm-actions";
 }

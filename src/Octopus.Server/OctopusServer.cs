@@ -162,6 +162,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        app.MapOctopusVmActions();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");
