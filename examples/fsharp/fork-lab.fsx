@@ -12,6 +12,6 @@ let octopus = OctopusClient.Connect()
 
 let template = octopus.Vms.Handle(args.[0])
 let forks = [ for i in 1 .. count -> template.Fork(sprintf "%s-%02d" prefix i) ]
-forks |> List.iter (fun v -> v.WaitUntilSettled())
+forks |> List.iter (fun v -> v.WaitFor VmStates.Running)
 let running = forks |> List.filter (fun v -> v.State = VmStates.Running) |> List.length
 printfn "forked %d VMs from %s; %d running" forks.Length template.Name running

@@ -126,6 +126,25 @@ public sealed class VmHandle
         else Dto = settled;
     }
 
+    /// <summary>Polls until the VM is in <paramref name="state"/> (e.g. <see cref="VmStates.Running"/>; a new VM is Pending
+    /// first). Throws <see cref="InvalidOperationException"/> with the server's reason if it fails instead, and
+    /// <see cref="VmWaitTimeoutException"/> after <paramref name="timeout"/> (default two minutes).</summary>
+    public async Task WaitForAsync(string state, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var last = await _vms.WaitForStateAsync(Dto, v => v.Is(state) || v.Is(VmStates.Failed), timeout ?? TimeSpan.FromMinutes(2), ct: ct)
+            .ConfigureAwait(false);
+        if (last is null)
+        {
+            Exists = false;
+            throw new InvalidOperationException($"VM '{Name}' was deleted while waiting for {state}.");
+        }
+        Dto = last;
+        if (!last.Is(state)) throw new InvalidOperationException($"VM '{Name}' failed instead of reaching {state}: {last.StatusReason}");
+    }
+
+    /// <summary>Blocking <see cref="WaitForAsync"/>.</summary>
+    public void WaitFor(string state, TimeSpan? timeout = null) => WaitForAsync(state, timeout).GetAwaiter().GetResult();
+
     /// <summary>Blocking <see cref="StartAsync"/>.</summary>
     public void Start() => StartAsync().GetAwaiter().GetResult();
 
