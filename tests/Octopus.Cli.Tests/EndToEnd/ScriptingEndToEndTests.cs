@@ -84,6 +84,47 @@ public partial class ScriptingEndToEndTests(ServerFixture server) : IClassFixtur
         await octopus.Hosts.SetMaintenanceAsync(host, false, ct);
     }
 
+    /// <summary>The README's "Scripting Octopus" session, line by line as written (only `./octopus` becomes the test's
+    /// build of the CLI), logged in as the admin through the CLI's config file; then its F# snippet in <c>dotnet fsi</c>.</summary>
+    [Fact]
+    public async Task Readme_ScriptingSession_EveryLineSucceeds()
+    {
+        var admin = Admin;
+        var root = RepoRoot();
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"), TestContext.Current.CancellationToken);
+        var section = readme[readme.IndexOf("## Scripting Octopus", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", StringComparison.Ordinal)];
+        var env = new Dictionary<string, string> { ["OCTOPUS_CONFIG"] = admin.ConfigPath };
+        var lines = Block(section, "```sh").Split('\n')
+            .Select(l => l.Contains(" # ", StringComparison.Ordinal) ? l[..l.IndexOf(" # ", StringComparison.Ordinal)] : l)
+            .Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        lines.Should().HaveCountGreaterThan(8);
+        foreach (var line in lines)
+        {
+            var command = line.Replace("./octopus ", $"dotnet '{CliProcess.DllPath}' ", StringComparison.Ordinal);
+            var run = await RunProcessAsync("bash", ["-c", command], env);
+            run.Exit.Should().Be(0, $"README line `{line}` failed:\n{run.Out}\n{run.Err}");
+        }
+
+        var fsx = Path.Combine(root, $".readme-session-{Guid.NewGuid():N}.fsx");
+        await File.WriteAllTextAsync(fsx, Block(section, "```fsharp"), TestContext.Current.CancellationToken);
+        try
+        {
+            var run = await RunProcessAsync("dotnet", ["fsi", fsx], env);
+            run.Exit.Should().Be(0, $"README F# snippet failed:\n{run.Out}\n{run.Err}");
+        }
+        finally
+        {
+            File.Delete(fsx);
+        }
+    }
+
+    private static string Block(string text, string fence)
+    {
+        var block = text[(text.IndexOf(fence, StringComparison.Ordinal) + fence.Length)..];
+        return block[..block.IndexOf("```", StringComparison.Ordinal)];
+    }
+
     [Fact]
     public async Task Script_CompileError_PrintsFileLineColumnAndExits1()
     {
