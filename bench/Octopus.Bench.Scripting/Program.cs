@@ -108,7 +108,7 @@ static async Task WaitAllAsync(OctopusClient octopus, string state, int count)
                 string.Join("; ", vms.Where(v => !v.Is(state)).Take(3).Select(v => $"{v.Name} {v.State} {v.StatusReason}")));
             return;
         }
-        if (clock.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"only {n} of {count} VMs reached {state} in 2 minutes");
+        if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"only {n} of {count} VMs reached {state} in 10 minutes");
         await Task.Delay(100);
     }
 }
