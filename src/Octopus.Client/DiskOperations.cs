@@ -16,9 +16,11 @@ public sealed class DiskOperations
     public Task<VmDto> ForkAsync(string source, VmForkRequest request, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.Vm(source) + "/fork", request, ct);
 
+    /// <summary>Freezes the VM's current disk as snapshot <paramref name="name"/>; the VM continues on a new child.</summary>
     public Task<SnapshotDto> SnapshotAsync(string vm, string name, CancellationToken ct = default) =>
         _api.SendJsonAsync<SnapshotDto>(HttpMethod.Post, ApiRoutes.Vm(vm) + "/snapshots", new SnapshotRequest(name), ct);
 
+    /// <summary>The VM's snapshots as a tree, and which one its current state descends from.</summary>
     public Task<SnapshotTreeDto> SnapshotsAsync(string vm, CancellationToken ct = default) =>
         _api.GetAsync<SnapshotTreeDto>(ApiRoutes.Vm(vm) + "/snapshots", ct);
 
@@ -26,6 +28,7 @@ public sealed class DiskOperations
     public Task<VmDiskDto> RevertAsync(string vm, string name, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDiskDto>(HttpMethod.Post, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}/revert", null, ct);
 
+    /// <summary>Deletes snapshot <paramref name="name"/> of the VM; its disk is collected once nothing else reaches it.</summary>
     public Task DeleteSnapshotAsync(string vm, string name, CancellationToken ct = default) =>
         _api.SendAsync(HttpMethod.Delete, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}", null, ct);
 

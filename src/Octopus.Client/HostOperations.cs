@@ -13,6 +13,7 @@ public sealed class HostOperations
     public IAsyncEnumerable<HostDto> ListAsync(int? pageSize = null, CancellationToken ct = default) =>
         Paging.FollowAsync<HostDto>(_api, ApiRoutes.Hosts, QueryString.Empty, pageSize, ct);
 
+    /// <summary>The host with this id or name; <see cref="OctopusApiException"/> with 404 when there is none.</summary>
     public Task<HostDto> GetAsync(string idOrName, CancellationToken ct = default) =>
         _api.GetAsync<HostDto>(ApiRoutes.Host(idOrName), ct);
 

@@ -9,6 +9,7 @@ public sealed class ImageOperations
 
     internal ImageOperations(ApiConnection api) => _api = api;
 
+    /// <summary>Every image, by name.</summary>
     public Task<IReadOnlyList<ImageDto>> ListAsync(CancellationToken ct = default) =>
         _api.GetAsync<IReadOnlyList<ImageDto>>(ApiRoutes.Images, ct);
 

@@ -6,6 +6,7 @@ namespace Octopus.Client;
 /// <see cref="Exception.Message"/> is the server's own explanation (<see cref="Detail"/>, else <see cref="Title"/>).</summary>
 public sealed class OctopusApiException : Exception
 {
+    /// <summary>A refusal with the problem details' fields; <see cref="Exception.Message"/> is composed from them.</summary>
     public OctopusApiException(HttpStatusCode status, string? code, string? field, string? title, string? detail,
         IReadOnlyDictionary<string, string[]>? errors = null)
         : base(ComposeMessage(status, title, detail, errors))
@@ -27,6 +28,7 @@ public sealed class OctopusApiException : Exception
     /// <summary>The request field the server blamed (problem extension <c>field</c>), when there is one.</summary>
     public string? Field { get; }
 
+    /// <summary>The problem's short title, e.g. "Quota exceeded".</summary>
     public string? Title { get; }
 
     /// <summary>The server's explanation of what was wrong and what to do.</summary>
@@ -49,6 +51,7 @@ public sealed class OctopusApiException : Exception
 /// where the call was safe to retry.</summary>
 public sealed class OctopusConnectionException : Exception
 {
+    /// <summary>A failure to reach <paramref name="baseAddress"/>, explained in <paramref name="message"/>.</summary>
     public OctopusConnectionException(Uri baseAddress, string message, Exception? inner)
         : base(message, inner) => BaseAddress = baseAddress;
 
@@ -59,11 +62,13 @@ public sealed class OctopusConnectionException : Exception
 /// <summary>A VM did not settle within the time the caller allowed. <see cref="LastSeen"/> is its state at the last poll.</summary>
 public sealed class VmWaitTimeoutException : TimeoutException
 {
+    /// <summary>VM <paramref name="vm"/> was still not settled after <paramref name="timeout"/>.</summary>
     public VmWaitTimeoutException(string vm, TimeSpan timeout, Contracts.VmDto? lastSeen)
         : base($"VM '{vm}' did not settle within {timeout.TotalSeconds:0} s; it is still {lastSeen?.State ?? "unknown"}.")
     {
         LastSeen = lastSeen;
     }
 
+    /// <summary>The VM as the last poll saw it (null if it was never seen).</summary>
     public Contracts.VmDto? LastSeen { get; }
 }

@@ -14,7 +14,7 @@ namespace Octopus.Client;
 /// vm = await octopus.Vms.WaitUntilSettledAsync(vm, TimeSpan.FromMinutes(2));
 /// </code>
 /// </example>
-public sealed class OctopusClient : IDisposable
+public sealed partial class OctopusClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -60,14 +60,24 @@ public sealed class OctopusClient : IDisposable
     /// <summary>The server's address as this client uses it (always ending in '/').</summary>
     public Uri BaseAddress => _api.BaseAddress;
 
+    /// <summary>VMs: list, create, start, stop, reboot, migrate, delete, bulk actions, waits.</summary>
     public VmOperations Vms { get; }
+
+    /// <summary>Compute nodes: list, maintenance, power on and off.</summary>
     public HostOperations Hosts { get; }
 
     /// <summary>The consolidation plan and mode (admin).</summary>
     public PlanOperations Plan { get; }
+    /// <summary>Accounts and quotas (admin).</summary>
     public UserOperations Users { get; }
+
+    /// <summary>The audit log, newest first.</summary>
     public AuditOperations Audit { get; }
+
+    /// <summary>Images VMs are created from.</summary>
     public ImageOperations Images { get; }
+
+    /// <summary>Forks, snapshots, reverts, the disk tree and garbage collection.</summary>
     public DiskOperations Disks { get; }
     public PolicyOperations Policies { get; }
 
@@ -92,6 +102,7 @@ public sealed class OctopusClient : IDisposable
             new TokenRequest(username, password), ct).ConfigureAwait(false);
     }
 
+    /// <summary>Releases the HttpClient when this client created it; a caller's HttpClient or handler stays open.</summary>
     public void Dispose()
     {
         if (_ownsHttp) _http.Dispose();

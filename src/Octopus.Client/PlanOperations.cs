@@ -17,6 +17,7 @@ public sealed class PlanOperations
     public Task<PlanDto> ApplyAsync(CancellationToken ct = default) =>
         _api.SendJsonAsync<PlanDto>(HttpMethod.Post, ApiRoutes.PlanApply, null, ct);
 
+    /// <summary>The current mode: automatic, manual or off.</summary>
     public async Task<string> GetModeAsync(CancellationToken ct = default) =>
         (await _api.GetAsync<PlanModeRequest>(ApiRoutes.PlanMode, ct).ConfigureAwait(false)).Mode;
 

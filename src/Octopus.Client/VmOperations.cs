@@ -6,7 +6,7 @@ namespace Octopus.Client;
 /// <summary>VM operations: <c>/api/v1/vms</c>. Every VM argument takes the VM's id or its name.
 /// Commands (start, stop, reboot, delete) return at once with the VM in a transitional state;
 /// <see cref="WaitForStateAsync(string, Func{VmDto, bool}, TimeSpan, IProgress{VmDto}?, CancellationToken)"/> follows it to the end.</summary>
-public sealed class VmOperations
+public sealed partial class VmOperations
 {
     private readonly ApiConnection _api;
 
@@ -28,10 +28,13 @@ public sealed class VmOperations
     public Task<VmDto> CreateAsync(VmCreateRequest request, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.Vms, request, ct);
 
+    /// <summary>Starts a stopped (or failed) VM; answers in Starting, or Pending while no host has room.</summary>
     public Task<VmDto> StartAsync(string idOrName, CancellationToken ct = default) => ActionAsync(idOrName, "start", ct);
 
+    /// <summary>Stops a running VM; answers in Stopping. Stopping a stopped VM is accepted and changes nothing.</summary>
     public Task<VmDto> StopAsync(string idOrName, CancellationToken ct = default) => ActionAsync(idOrName, "stop", ct);
 
+    /// <summary>Reboots a running VM; answers in Rebooting.</summary>
     public Task<VmDto> RebootAsync(string idOrName, CancellationToken ct = default) => ActionAsync(idOrName, "reboot", ct);
 
     /// <summary>Live-migrates a running VM to <paramref name="host"/> (admin). Answers in Migrating; the VM is Running on

@@ -6,15 +6,25 @@ namespace Octopus.Client;
 /// is still in flight. Kept as strings because they are the wire values; the server owns the state machine.</summary>
 public static class VmStates
 {
+    /// <summary>The wire value "Pending".</summary>
     public const string Pending = "Pending";
+    /// <summary>The wire value "Creating".</summary>
     public const string Creating = "Creating";
+    /// <summary>The wire value "Starting".</summary>
     public const string Starting = "Starting";
+    /// <summary>The wire value "Running".</summary>
     public const string Running = "Running";
+    /// <summary>The wire value "Stopping".</summary>
     public const string Stopping = "Stopping";
+    /// <summary>The wire value "Stopped".</summary>
     public const string Stopped = "Stopped";
+    /// <summary>The wire value "Rebooting".</summary>
     public const string Rebooting = "Rebooting";
+    /// <summary>The wire value "Migrating".</summary>
     public const string Migrating = "Migrating";
+    /// <summary>The wire value "Deleting".</summary>
     public const string Deleting = "Deleting";
+    /// <summary>The wire value "Failed".</summary>
     public const string Failed = "Failed";
     public const string Suspended = "Suspended";
 

@@ -43,6 +43,9 @@ public static class ApiRoutes
 
     public const string PowerHistory = Base + "/power/history";
     public const string PlanDismiss = Plan + "/dismiss";
+
+    /// <summary>Bulk VM actions (<see cref="VmBulkActionRequest"/>); a path of its own so it never collides with a VM's name.</summary>
+    public const string VmActions = Base + "/vm-actions";
 }
 
 /// <summary>Routes of the web UI's session login and live updates.</summary>

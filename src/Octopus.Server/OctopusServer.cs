@@ -181,6 +181,7 @@ public static class OctopusServer
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
         Power.PowerEndpoints.MapOctopusPower(app);
+        app.MapOctopusVmActions();
         app.MapFallback((HttpContext http) =>
         {
             throw Domain.DomainException.NotFound("Route", $"{http.Request.Method} {http.Request.Path}");

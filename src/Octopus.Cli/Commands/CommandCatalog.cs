@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return UserCommands.Build(g);
         yield return PolicyCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
+        foreach (var c in ScriptCommands.Build(g)) yield return c;
 
         // Server-side commands: each lives in its own Commands/<Name>Commands.cs with `public static Command
         // Build(CliGlobals g)` calling into Octopus.Server (or the simulator) and is yielded here. They take no

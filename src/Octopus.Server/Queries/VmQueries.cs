@@ -49,6 +49,13 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
 
     public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync(ct));
 
+    /// <summary>Several VMs as the API shows them, reading the user and host names once (bulk answers).</summary>
+    public async Task<IReadOnlyList<VmDto>> ToDtosAsync(IEnumerable<Vm> vms, CancellationToken ct)
+    {
+        var names = await NamesAsync(ct);
+        return [.. vms.Select(v => ToDto(v, names))];
+    }
+
     public async Task<PlacementDto> PlacementAsync(Caller caller, string idOrName, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);

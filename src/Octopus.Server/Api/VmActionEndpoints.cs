@@ -1,0 +1,18 @@
+using Octopus.Contracts;
+using Octopus.Persistence;
+using Octopus.Server.Auth;
+using Octopus.Server.Commands;
+using Octopus.Server.Queries;
+
+namespace Octopus.Server.Api;
+
+/// <summary><c>POST /api/v1/vm-actions</c>: one action over many VMs in one call (see <see cref="VmBulkActions"/>).
+/// The answer is 200 with a result per VM even when some were refused; only a malformed request is a problem.</summary>
+public static class VmActionEndpoints
+{
+    public static void MapOctopusVmActions(this IEndpointRouteBuilder app) =>
+        app.MapPost(ApiRoutes.VmActions, (HttpContext http, VmBulkActionRequest? body, OctopusDbContext db, VmCommands commands,
+                VmQueries queries, CommandRunner runner, CancellationToken ct) =>
+            new VmBulkActions(db, commands, queries, runner).RunAsync(Caller.From(http.User), body, ct))
+        .RequireAuthorization().WithTags("vms");
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using Octopus.Contracts;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Api;
+
+/// <summary><c>POST /api/v1/vm-actions</c>: one action over many VMs, each authorised and audited like a single call.</summary>
+public class VmActionTests
+{
+    [Fact]
+    public async Task Bulk_StopByName_OtherUsersVmIsNotFound_AndEachVmIsAudited()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var alice = await server.NewUserAsync("alice");
+        var bob = await server.NewUserAsync("bob");
+        (await alice.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("a1", cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        (await bob.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("b1", cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        await alice.WaitForStateAsync("a1", "Running");
+        await bob.WaitForStateAsync("b1", "Running");
+
+        var r = await alice.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("stop", ["a1", "b1", "nope"]));
+        r.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await r.ReadAsync<VmBulkActionResponse>();
+        body.Succeeded.Should().Be(1);
+        body.Failed.Should().Be(2);
+        body.Results.Select(x => (x.Vm, x.Ok, x.Status)).Should().Equal(("a1", true, 202), ("b1", false, 404), ("nope", false, 404));
+        body.Results[0].Result!.State.Should().BeOneOf("Stopping", "Stopped");
+        body.Results[1].Message.Should().Be("VM 'b1' was not found."); // exactly what GET /vms/b1 says to alice
+        await bob.WaitForStateAsync("b1", "Running");
+
+        var audit = await (await alice.GetAsync(ApiRoutes.Audit)).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Target == "vm/a1" && e.Succeeded);
+        audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Target == "vm/b1" && !e.Succeeded);
+        audit.Items.Should().Contain(e => e.Action == "vm.bulk-stop" && e.Result == "1 of 3 VMs accepted");
+    }
+
+    [Fact]
+    public async Task Bulk_StopBySelector_PicksOnlyTheCallersMatchingVms()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var alice = await server.NewUserAsync("alice");
+        var bob = await server.NewUserAsync("bob");
+        (await alice.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("a1", cores: 1, memoryGiB: 1, diskGiB: 5) with { Tags = ["lab"] })).EnsureSuccessStatusCode();
+        (await alice.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("a2", cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        (await bob.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("b1", cores: 1, memoryGiB: 1, diskGiB: 5) with { Tags = ["lab"] })).EnsureSuccessStatusCode();
+        await alice.WaitForStateAsync("a1", "Running");
+
+        var body = await (await alice.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("stop", Selector: new VmSelector(Tag: "lab"))))
+            .ReadAsync<VmBulkActionResponse>();
+        body.Results.Should().ContainSingle().Which.Result!.Name.Should().Be("a1");
+    }
+
+    [Theory]
+    [InlineData("""{"action":"explode","vms":["a"]}""", "action")]
+    [InlineData("""{"action":"stop"}""", "vms")]
+    [InlineData("""{"action":"stop","vms":["a"],"selector":{"tag":"x"}}""", "selector")]
+    [InlineData("""{"action":"stop","selector":{"state":"Dancing"}}""", "selector.state")]
+    public async Task Bulk_BadRequest_Is400WithField(string json, string field)
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var admin = await server.LoginAsync();
+        var r = await admin.PostAsync(ApiRoutes.VmActions, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        r.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await r.ProblemAsync()).GetProperty("field").GetString().Should().Be(field);
+    }
+}
