@@ -79,6 +79,7 @@ public sealed partial class OctopusClient : IDisposable
 
     /// <summary>Forks, snapshots, reverts, the disk tree and garbage collection.</summary>
     public DiskOperations Disks { get; }
+    /// <summary>Policies, their preview and history, templates and VM leases.</summary>
     public PolicyOperations Policies { get; }
 
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>

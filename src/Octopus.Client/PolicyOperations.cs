@@ -14,16 +14,21 @@ public sealed class PolicyOperations
     public Task<PolicyDto> CreateAsync(string document, CancellationToken ct = default) =>
         _api.SendJsonAsync<PolicyDto>(HttpMethod.Post, ApiRoutes.Policies, new CreatePolicyRequest(document), ct);
 
+    /// <summary>The caller's policies (every policy, for an administrator).</summary>
     public Task<IReadOnlyList<PolicyDto>> ListAsync(CancellationToken ct = default) => _api.GetAsync<IReadOnlyList<PolicyDto>>(ApiRoutes.Policies, ct);
 
+    /// <summary>One policy by name; another user's policy is not found.</summary>
     public Task<PolicyDto> GetAsync(string name, CancellationToken ct = default) => _api.GetAsync<PolicyDto>(ApiRoutes.Policy(name), ct);
 
+    /// <summary>Enables the policy: its triggers fire again from now on.</summary>
     public Task<PolicyDto> EnableAsync(string name, CancellationToken ct = default) =>
         _api.SendJsonAsync<PolicyDto>(HttpMethod.Post, ApiRoutes.PolicyEnable(name), null, ct);
 
+    /// <summary>Disables the policy; it stays stored, with its history.</summary>
     public Task<PolicyDto> DisableAsync(string name, CancellationToken ct = default) =>
         _api.SendJsonAsync<PolicyDto>(HttpMethod.Post, ApiRoutes.PolicyDisable(name), null, ct);
 
+    /// <summary>Deletes the policy. Actions it already took stay in the audit log.</summary>
     public Task DeleteAsync(string name, CancellationToken ct = default) => _api.SendAsync(HttpMethod.Delete, ApiRoutes.Policy(name), null, ct);
 
     /// <summary>Which VMs the policy would touch now, and why (nothing is changed).</summary>
@@ -34,6 +39,7 @@ public sealed class PolicyOperations
     public Task<IReadOnlyList<PolicyHistoryEntry>> HistoryAsync(string name, CancellationToken ct = default) =>
         _api.GetAsync<IReadOnlyList<PolicyHistoryEntry>>(ApiRoutes.PolicyHistory(name), ct);
 
+    /// <summary>The shipped templates, each a ready-to-edit document.</summary>
     public Task<IReadOnlyList<PolicyTemplateDto>> TemplatesAsync(CancellationToken ct = default) =>
         _api.GetAsync<IReadOnlyList<PolicyTemplateDto>>(ApiRoutes.PolicyTemplates, ct);
 

@@ -26,6 +26,7 @@ public static class VmStates
     public const string Deleting = "Deleting";
     /// <summary>The wire value "Failed".</summary>
     public const string Failed = "Failed";
+    /// <summary>The wire value "Suspended".</summary>
     public const string Suspended = "Suspended";
 
     private static readonly HashSet<string> Transitional = new(StringComparer.OrdinalIgnoreCase)
