@@ -18,6 +18,10 @@ export default async function render(root, ctx) {
     error.textContent = e.status === 404 ? 'Policies are not available on this server yet.' : e.message;
     return undefined;
   }
+  // Admin-scope templates (scope: admin) need an administrator: the server refuses them for users, so only offer
+  // users the templates they can create.
+  const isAdmin = ctx.me.role === 'admin';
+  if (!isAdmin) templates = templates.filter((t) => !/^scope:\s*admin\s*$/m.test(t.document));
 
   // Create from a template: choose one, edit its document, create.
   const template = field('policy-template', 'Template', h('select', {},
@@ -30,8 +34,15 @@ export default async function render(root, ctx) {
   template.input.addEventListener('change', () => {
     const t = templates.find((x) => x.name === template.input.value);
     describe.textContent = t?.description ?? '';
-    if (t) { doc.input.value = t.document; doc.setError(''); }
+    if (t) { doc.input.value = forMe(t); doc.setError(''); }
   });
+  // A template names a sample owner and a fixed policy name (names are unique across users): make it the caller's.
+  function forMe(t) {
+    const me = ctx.me.username;
+    const slug = me.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '');
+    const name = (slug ? `${slug}-${t.name}` : t.name).slice(0, 63).replace(/-+$/, '');
+    return t.document.replace(/^owner:.*$/m, `owner: ${me}`).replace(/^name:.*$/m, `name: ${name}`);
+  }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!doc.input.value.trim()) { doc.setError('Choose a template or write a policy document.'); doc.input.focus(); return; }
@@ -95,7 +106,7 @@ export default async function render(root, ctx) {
           h('td', { class: 'actions-cell' }, h('div', { class: 'actions' },
             h('button', { type: 'button', class: 'secondary', 'aria-label': `Preview ${p.name}`, onclick: () => showPreview(p) }, 'Preview'),
             h('button', { type: 'button', class: 'secondary', 'aria-label': `${p.enabled ? 'Disable' : 'Enable'} ${p.name}`,
-              onclick: () => setEnabled(p, !p.enabled) }, p.enabled ? 'Disable' : 'Enable')))))));
+              onclick: () => setEnabled(p, !p.enabled) }, p.enabled ? 'Disable' : 'Enable'))))))));
   }
   await refresh();
   return undefined;
