@@ -31,8 +31,18 @@ internal static class AgentEndpoints
                 await driver.CreateAsync(spec, ct);
                 s.Suspended.TryRemove(spec.Id, out _);
             }));
-        g.MapPost("/vms/{id:guid}/start", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
-            RunAsync(s, async () => { await d.StartAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
+        g.MapPost("/vms/{id:guid}/start", (Guid id, AgentStartRequest? body, QemuHostDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+            RunAsync(s, async () =>
+            {
+                if (body?.DiskFile is { } file)
+                {
+                    if (string.IsNullOrWhiteSpace(file) || Path.GetFileName(file) != file)
+                        throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{file}'.");
+                    await d.StartAsync(new VmId(id), Path.Combine(o.Storage, file), ct);
+                }
+                else await d.StartAsync(new VmId(id), ct);
+                s.Suspended.TryRemove(new VmId(id), out _);
+            }));
         g.MapPost("/vms/{id:guid}/stop", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () => { await d.StopAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
         g.MapPost("/vms/{id:guid}/reboot", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>

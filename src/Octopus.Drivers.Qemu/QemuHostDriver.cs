@@ -142,6 +142,10 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
                 folder.WriteSpec(spec);
                 vm.Spec = spec;
             }
+            else if (vm.Process is not { IsAlive: true })
+            {
+                UseDisk(vm, spec.Disk); // a replayed create of a stopped VM boots on the disk it is given, not a stale one
+            }
             await EnsureRunningAsync(vm, ct);
         }, ct);
     }
@@ -149,6 +153,16 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
     /// <summary>Boots a stopped VM, resumes a paused one; nothing when it runs.</summary>
     public Task StartAsync(VmId vm, CancellationToken ct) =>
         WithVmAsync(vm, m => EnsureRunningAsync(m, ct), ct);
+
+    /// <summary>Like <see cref="StartAsync(VmId, CancellationToken)"/>, but a VM that is not running first moves onto
+    /// <paramref name="disk"/> (recorded in its spec): the disk tree may have snapshotted, forked or reverted it while it
+    /// was stopped, which freezes the file the spec named. A running VM keeps the disk it has open.</summary>
+    public Task StartAsync(VmId vm, string disk, CancellationToken ct) =>
+        WithVmAsync(vm, async m =>
+        {
+            if (m.Process is not { IsAlive: true }) UseDisk(m, disk);
+            await EnsureRunningAsync(m, ct);
+        }, ct);
 
     /// <summary>Presses the ACPI power button (system_powerdown) and waits for the guest to power off; after
     /// <see cref="QemuOptions.ShutdownTimeout"/> tells QEMU to quit, and kills it if even that fails. The VM stays
@@ -284,6 +298,16 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         }, ct);
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>Points a VM that is not running at <paramref name="disk"/> and records it in its spec.json.</summary>
+    private static void UseDisk(ManagedVm m, string disk)
+    {
+        if (!Path.IsPathRooted(disk)) throw new DriverException($"VM {m.Spec.Name}: disk must be an absolute path; got '{disk}'.");
+        if (string.Equals(m.Spec.Disk, disk, StringComparison.Ordinal)) return;
+        if (!File.Exists(disk)) throw new DriverException($"VM {m.Spec.Name}: disk {disk} does not exist in shared storage.");
+        m.Spec = m.Spec with { Disk = disk };
+        m.Folder.WriteSpec(m.Spec);
+    }
 
     private async Task EnsureRunningAsync(ManagedVm m, CancellationToken ct)
     {

@@ -47,12 +47,6 @@ public sealed partial class EndToEndTests
         (await AgentStateOfAsync(cluster, id)).Should().Be("paused");
         await suspend.ResumeAsync(id, CancellationToken.None);
         (await AgentStateOfAsync(cluster, id)).Should().Be("running");
-        // Named like a tree disk but unknown to the catalog: gc must collect it as an orphan file once the VM is gone.
-        var leaf = Path.Combine(cluster.Storage, $"{Guid.CreateVersion7():N}.qcow2");
-        await cluster.Server.Services.GetRequiredService<ILiveDiskDriver>().SwitchDiskAsync(id, leaf, CancellationToken.None);
-        File.Exists(leaf).Should().BeTrue("the running VM continues on a new qcow2 child");
-        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuHostDriver>()).Single(d => d.Vms.Contains(id))
-            .GetSpec(id).Disk.Should().Be(leaf);
 
         // The destination's console continues the counter: the guest kept running (a reboot would start again at 1).
         var after = await LocalCluster.WaitForAsync(async () =>
@@ -66,13 +60,69 @@ public sealed partial class EndToEndTests
         var audit = await admin.GetFromJsonAsync<Page<AuditEntryDto>>($"{ApiRoutes.Audit}?target=vm/{vm.Id}", LocalCluster.Json);
         audit!.Items.Should().Contain(a => a.Action == "vm.migrate.measured" && a.Details!.Contains("downtime", StringComparison.Ordinal));
 
-        (await admin.PostAsync(ApiRoutes.VmAction("e2e", "stop"), null)).IsSuccessStatusCode.Should().BeTrue();
+        // Snapshot while running, through the server's snapshot command: the guest continues live on the catalog's new leaf.
+        var snapshot = await admin.PostAsJsonAsync(ApiRoutes.Vm("e2e") + "/snapshots", new SnapshotRequest("running1"));
+        snapshot.IsSuccessStatusCode.Should().BeTrue(await snapshot.Content.ReadAsStringAsync());
+        await RunsOnActiveLeafAsync(cluster, admin, "e2e", id);
+
+        // Fork it through the server's fork command: a new VM on a child of the current state, booted on an agent.
+        var fork = await admin.PostAsJsonAsync(ApiRoutes.Vm("e2e") + "/fork", new VmForkRequest("e2e-fork"));
+        fork.IsSuccessStatusCode.Should().BeTrue(await fork.Content.ReadAsStringAsync());
+        var forkVm = await WaitForVmAsync(admin, "e2e-fork", v => v.State == "Running" && v.Host is not null, "e2e-fork running");
+        var forkId = new VmId(Guid.Parse(forkVm.Id));
+        await LocalCluster.WaitForAsync(async () =>
+        {
+            var text = await consoles.ReadConsoleAsync(forkId, 64 * 1024, CancellationToken.None);
+            return text.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal) && Heartbeats(text).Count > 0 ? text : null;
+        }, Boot, "the fork's ready marker and a first heartbeat");
+        await RunsOnActiveLeafAsync(cluster, admin, "e2e-fork", forkId);
+        await RunsOnActiveLeafAsync(cluster, admin, "e2e", id);
+
+        // Stop both.
+        foreach (var name in new[] { "e2e", "e2e-fork" })
+            (await admin.PostAsync(ApiRoutes.VmAction(name, "stop"), null)).IsSuccessStatusCode.Should().BeTrue();
         await WaitForVmAsync(admin, "e2e", v => v.State == "Stopped", "e2e stopped");
+        await WaitForVmAsync(admin, "e2e-fork", v => v.State == "Stopped", "e2e-fork stopped");
         cluster.QemuProcesses().Should().BeEmpty("a stopped VM has no QEMU");
 
-        (await admin.DeleteAsync(ApiRoutes.Vm("e2e"))).IsSuccessStatusCode.Should().BeTrue();
+        // A stopped VM is snapshotted on the files (qemu-img), behind its agent's back: starting it must boot the catalog's
+        // new leaf, never the now frozen file the agent last ran it on (writing there would corrupt the snapshot).
+        var frozen = new FileInfo(AgentSpecDisk(cluster, id));
+        var (frozenSize, frozenWritten) = (frozen.Length, frozen.LastWriteTimeUtc);
+        var offline = await admin.PostAsJsonAsync(ApiRoutes.Vm("e2e") + "/snapshots", new SnapshotRequest("stopped1"));
+        offline.IsSuccessStatusCode.Should().BeTrue(await offline.Content.ReadAsStringAsync());
+        (await ActiveLeafAsync(cluster, admin, "e2e")).Should().NotBe(frozen.FullName, "the snapshot froze the VM's disk");
+        (await admin.PostAsync(ApiRoutes.VmAction("e2e", "start"), null)).IsSuccessStatusCode.Should().BeTrue();
+        await WaitForVmAsync(admin, "e2e", v => v.State == "Running", "e2e running again");
+        var leafAfterRestart = await RunsOnActiveLeafAsync(cluster, admin, "e2e", id);
+        leafAfterRestart.Should().NotBe(frozen.FullName);
+        var qemu = cluster.QemuProcesses().Should().ContainSingle().Subject;
+        var cmdline = File.ReadAllText($"/proc/{qemu}/cmdline").Split('\0');
+        cmdline.Should().Contain(a => a.Contains(leafAfterRestart, StringComparison.Ordinal), "QEMU was launched on the catalog's leaf");
+        cmdline.Should().NotContain(a => a.Contains(frozen.FullName, StringComparison.Ordinal), "QEMU never opens the snapshot as its disk");
         await LocalCluster.WaitForAsync(async () =>
-            (await admin.GetAsync(ApiRoutes.Vm("e2e"))).StatusCode == HttpStatusCode.NotFound ? "" : null, TimeSpan.FromSeconds(30), "e2e deleted");
+        {
+            // The console log is appended to: the restarted guest counts from 1 again after its new ready marker.
+            var text = await consoles.ReadConsoleAsync(id, 256 * 1024, CancellationToken.None);
+            var restarted = text.LastIndexOf("OCTOPUS-GUEST-READY", StringComparison.Ordinal);
+            return restarted >= 0 && Heartbeats(text[restarted..]).Count > 0 ? text : null;
+        }, Boot, "the restarted guest's ready marker and a heartbeat");
+        frozen.Refresh();
+        (frozen.Length, frozen.LastWriteTimeUtc).Should().Be((frozenSize, frozenWritten), "the frozen snapshot file is never written");
+        (await admin.PostAsync(ApiRoutes.VmAction("e2e", "stop"), null)).IsSuccessStatusCode.Should().BeTrue();
+        await WaitForVmAsync(admin, "e2e", v => v.State == "Stopped", "e2e stopped again");
+        cluster.QemuProcesses().Should().BeEmpty("a stopped VM has no QEMU");
+
+        // Delete both; gc (zero grace period in the cluster's config) then leaves only the base image.
+        foreach (var name in new[] { "e2e", "e2e-fork" })
+        {
+            (await admin.DeleteAsync(ApiRoutes.Vm(name))).IsSuccessStatusCode.Should().BeTrue();
+            await LocalCluster.WaitForAsync(async () =>
+                (await admin.GetAsync(ApiRoutes.Vm(name))).StatusCode == HttpStatusCode.NotFound ? "" : null, TimeSpan.FromSeconds(30), $"{name} deleted");
+        }
+        // Named like a tree disk but unknown to the catalog (a crash between a disk's creation and its catalog entry):
+        // gc must collect it as an orphan file too.
+        File.Copy(cluster.Guest.Disk, Path.Combine(cluster.Storage, $"{Guid.CreateVersion7():N}.qcow2"));
         var gc = await admin.PostAsync(ApiRoutes.Base + "/disks/gc", null);
         gc.IsSuccessStatusCode.Should().BeTrue(await gc.Content.ReadAsStringAsync());
 
@@ -115,6 +165,27 @@ public sealed partial class EndToEndTests
             return hosts!.Single().PowerState == "On" ? hosts : null;
         }, TimeSpan.FromSeconds(30), "a1 back On");
         cluster.QemuProcesses().Should().Equal(pids);
+    }
+
+    /// <summary>The full path of the VM's active leaf according to the server's disk catalog.</summary>
+    private static async Task<string> ActiveLeafAsync(LocalCluster cluster, HttpClient admin, string name)
+    {
+        var disk = await admin.GetFromJsonAsync<VmDiskDto>(ApiRoutes.Vm(name) + "/disk", LocalCluster.Json);
+        return Path.Combine(cluster.Storage, Guid.Parse(disk!.ActiveDisk).ToString("N") + ".qcow2");
+    }
+
+    /// <summary>The disk in the VM's spec on the agent that holds it.</summary>
+    private static string AgentSpecDisk(LocalCluster cluster, VmId vm) =>
+        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuHostDriver>()).Single(d => d.Vms.Contains(vm)).GetSpec(vm).Disk;
+
+    /// <summary>Checks that the VM's agent spec names the catalog's active leaf (a live snapshot switches it inside the
+    /// running QEMU, so the spec is what the agent boots next time); returns it.</summary>
+    private static async Task<string> RunsOnActiveLeafAsync(LocalCluster cluster, HttpClient admin, string name, VmId vm)
+    {
+        var leaf = await ActiveLeafAsync(cluster, admin, name);
+        File.Exists(leaf).Should().BeTrue($"{name}'s active leaf exists in the shared storage");
+        AgentSpecDisk(cluster, vm).Should().Be(leaf, $"{name}'s agent runs it on the catalog's active leaf");
+        return leaf;
     }
 
     /// <summary>The VM's state in a status fetched from its agent right now.</summary>

@@ -46,6 +46,12 @@ public sealed record AgentOperationResult(long Generation);
 /// <param name="DiskFile">The VM's active disk: a file name inside the agent's shared storage folder.</param>
 public sealed record AgentCreateRequest(string Name, int Cores, long MemoryBytes, string DiskFile);
 
+/// <summary>Body of <c>POST /agent/v1/vms/{id}/start</c>.</summary>
+/// <param name="DiskFile">The VM's active disk as the server's disk catalog knows it (a file name inside the agent's shared
+/// storage folder). A stopped VM's disk may have changed while it was down (snapshot, fork, revert are done on the files):
+/// the agent boots on this disk and records it in the VM's spec. Null keeps the disk the agent knows.</param>
+public sealed record AgentStartRequest(string? DiskFile);
+
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/switch-disk</c>: continue on a new qcow2 child of the current disk.</summary>
 /// <param name="NewDiskFile">File name inside the agent's shared storage folder; must not exist yet.</param>
 public sealed record AgentSwitchDiskRequest(string NewDiskFile);

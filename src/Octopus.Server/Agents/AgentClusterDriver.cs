@@ -34,7 +34,14 @@ public sealed partial class AgentClusterDriver(AgentRegistry registry, AgentClie
             new AgentCreateRequest(spec.Name, spec.Geometry.Cores, spec.Geometry.Memory.Bytes, active.Disk.Id.FileName), ct);
     }
 
-    public async Task StartAsync(VmId vm, CancellationToken ct) => await OperateAsync(await LocateAsync(vm, ct), vm, "start", null, ct);
+    /// <summary>Starts the VM on the disk the catalog says is its active leaf: while it was stopped, a snapshot, fork or
+    /// revert may have frozen the file its agent last ran it on.</summary>
+    public async Task StartAsync(VmId vm, CancellationToken ct)
+    {
+        var agent = await LocateAsync(vm, ct);
+        var active = await VmDisks.ActiveAsync(disks, vm, ct);
+        await OperateAsync(agent, vm, "start", new AgentStartRequest(active?.Disk.Id.FileName), ct);
+    }
 
     public async Task StopAsync(VmId vm, CancellationToken ct) => await OperateAsync(await LocateAsync(vm, ct), vm, "stop", null, ct);
 

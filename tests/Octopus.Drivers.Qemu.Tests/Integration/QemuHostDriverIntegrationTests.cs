@@ -255,6 +255,32 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
     }
 
     [Fact]
+    public async Task StartOnDisk_StoppedVmWhoseDiskWasFrozenOffline_BootsTheNewLeafAndRecordsIt()
+    {
+        RequireQemu();
+        var driver = NewDriver("offline");
+        var vm = await BootAsync(driver, "offline");
+        await driver.StopAsync(vm.Id, Ct);
+        // The disk tree snapshots a stopped VM on the files, behind the driver's back: the old file is now frozen.
+        var frozen = new FileInfo(driver.GetSpec(vm.Id).Disk);
+        var leaf = Path.Combine(guest.Storage, "disks", $"{vm.Id}-offline.qcow2");
+        await new QemuImg().CreateChildAsync(frozen.FullName, leaf, Ct);
+        var (size, written) = (frozen.Length, frozen.LastWriteTimeUtc);
+
+        await driver.StartAsync(vm.Id, leaf, Ct);
+        await WaitForConsoleAsync(driver, vm.Id, c => Count(c, Ready) == 2, "the ready marker after the start on the new leaf");
+
+        driver.GetSpec(vm.Id).Disk.Should().Be(leaf);
+        new VmFolder(Path.Combine(guest.Root, "offline"), vm.Id).ReadSpec().Disk.Should().Be(leaf, "spec.json follows");
+        var pid = (await driver.GetStateAsync(vm.Id, Ct)).Pid!.Value;
+        File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Should().Contain(a => a.Contains($"file={leaf},", StringComparison.Ordinal));
+        frozen.Refresh();
+        (frozen.Length, frozen.LastWriteTimeUtc).Should().Be((size, written), "the frozen file is never written");
+        var missing = () => driver.StartAsync(vm.Id, Path.Combine(guest.Storage, "nope.qcow2"), Ct);
+        await missing.Should().NotThrowAsync("a running VM keeps the disk it has open");
+    }
+
+    [Fact]
     public async Task SnapshotDisk_RunningGuest_NewOverlayBacksOntoFrozenDisk()
     {
         RequireQemu();
