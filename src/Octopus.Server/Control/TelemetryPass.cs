@@ -9,12 +9,15 @@ namespace Octopus.Server.Control;
 
 /// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>.
 /// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
-/// with the reason, never silently "fixed".</summary>
+/// with the reason, never silently "fixed"; a VM whose state changed after the driver was asked is judged next time.</summary>
 public sealed partial class TelemetryPass(OctopusDbContext db, IClusterTelemetry telemetry, TelemetryCache cache, TimeProvider time,
     ILogger<TelemetryPass> log, Power.PowerHistory power)
 {
     public async Task RunAsync(CancellationToken ct)
     {
+        // The observation is older than what the store says after it: a VM that started (or moved) after the driver was
+        // asked is legitimately missing from it, so only VMs whose state is older than the observation are judged.
+        var observedAt = time.GetUtcNow();
         var seen = await telemetry.ObserveAsync(ct);
         var hostLoads = seen.Hosts.ToDictionary(h => h.Host, h => h.CpuLoad);
         var hosts = await db.Hosts.ToListAsync(ct);
@@ -32,7 +35,7 @@ public sealed partial class TelemetryPass(OctopusDbContext db, IClusterTelemetry
         var now = time.GetUtcNow();
         foreach (var vm in await db.Vms.Where(v => v.State == VmState.Running).ToListAsync(ct))
         {
-            if (busy.Contains(vm.Id)) continue;
+            if (busy.Contains(vm.Id) || vm.StateChangedAt >= observedAt) continue;
             string? problem = !vmSeen.TryGetValue(vm.Id, out var obs) ? "the hypervisor no longer knows this VM"
                 : !obs.Running ? "the VM stopped outside Octopus" : null;
             if (problem is null) continue;
