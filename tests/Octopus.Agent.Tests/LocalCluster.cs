@@ -10,6 +10,8 @@ using Octopus.Agent;
 using Octopus.Contracts;
 using Octopus.Server;
 
+using Octopus.TestKit;
+
 namespace Octopus.Agent.Tests;
 
 /// <summary>A real cluster in this process: the server on Kestrel (loopback, free port) with the qemu driver, and agents
@@ -87,7 +89,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var app = AgentHost.Build(new AgentOptions
         {
-            Listen = $"127.0.0.1:{FreePort()}", Data = Path.Combine(Root, name), Storage = Storage, Server = ServerUrl, Token = JoinToken,
+            Listen = $"127.0.0.1:{TestProcesses.FreeLoopbackPort()}", Data = Path.Combine(Root, name), Storage = Storage, Server = ServerUrl, Token = JoinToken,
             Name = name, Cores = 2, MemoryBytes = 2L << 30, Kernel = Guest.Kernel, Initrd = Guest.Initrd, Append = Guest.Append,
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
         });
@@ -144,12 +146,6 @@ public sealed class LocalCluster : IAsyncDisposable
         return found;
     }
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

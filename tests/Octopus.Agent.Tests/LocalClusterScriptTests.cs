@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Octopus.Contracts;
 
+using Octopus.TestKit;
+
 namespace Octopus.Agent.Tests;
 
 /// <summary>Runs scripts/local-cluster as documented (start 2 agents, then stop) with the CLI built next to the tests.</summary>
@@ -13,7 +15,7 @@ public sealed class LocalClusterScriptTests
         if (LocalCluster.SkipReason is { } why) Assert.Skip(why);
         var root = RepoRoot();
         var dir = Path.Combine("/tmp", "oa-lc" + Guid.NewGuid().ToString("N")[..6]);
-        var port = LocalCluster.FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         try
         {
             var start = await RunAsync(root, "2", "--dir", dir, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));

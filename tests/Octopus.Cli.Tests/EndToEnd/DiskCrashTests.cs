@@ -9,6 +9,8 @@ using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Services;
 
+using Octopus.TestKit;
+
 namespace Octopus.Cli.Tests.EndToEnd;
 
 /// <summary>Issue 4's crash test at server level: the real server process (qemu-img backend) is killed with SIGKILL
@@ -91,7 +93,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
 
     private async Task StartServerAsync()
     {
-        var port = FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         _url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -150,12 +152,6 @@ public sealed class DiskCrashTests : IAsyncDisposable
     private static bool QemuImgOnPath() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public ValueTask DisposeAsync()
     {

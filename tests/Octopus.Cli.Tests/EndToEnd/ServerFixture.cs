@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using Octopus.TestKit;
+
 namespace Octopus.Cli.Tests.EndToEnd;
 
 /// <summary>A real Octopus server process on 127.0.0.1 for the end-to-end tests: started with
@@ -55,7 +57,7 @@ public sealed class ServerFixture : IAsyncLifetime
             return;
         }
 
-        var port = FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         Url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -115,31 +117,10 @@ public sealed class ServerFixture : IAsyncLifetime
         lock (_log) _log.AppendLine(line);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is { } server)
-        {
-            try
-            {
-                if (!server.HasExited)
-                {
-                    server.Kill(entireProcessTree: true);
-                    await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-            server.Dispose();
-        }
+        await TestProcesses.StopAsync(_server);
         try
         {
             Directory.Delete(_dir, recursive: true);

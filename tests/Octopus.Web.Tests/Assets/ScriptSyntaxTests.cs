@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Octopus.TestKit;
+
 namespace Octopus.Web.Tests.Assets;
 
 /// <summary>Every script of the web UI parses as an ES module (node --check on a .mjs copy: a plain .js file is not
@@ -10,7 +12,7 @@ public class ScriptSyntaxTests
     [Fact]
     public async Task EveryWebScript_ParsesAsAModule()
     {
-        var root = FindRoot();
+        var root = TestProcesses.RepositoryRoot();
         var js = Path.Combine(root, "src", "Octopus.Server", "Web", "wwwroot", "js");
         var scripts = Directory.GetFiles(js, "*.js", SearchOption.AllDirectories);
         scripts.Should().Contain(f => f.EndsWith("policies.js", StringComparison.Ordinal));
@@ -59,10 +61,4 @@ public class ScriptSyntaxTests
         }
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Octopus.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Octopus.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

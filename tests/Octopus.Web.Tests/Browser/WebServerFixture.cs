@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using System.Text;
 using Octopus.Contracts;
 
+using Octopus.TestKit;
+
 namespace Octopus.Web.Tests.Browser;
 
 /// <summary>A real <c>octopus serve</c> process on a free 127.0.0.1 port with its own temporary data folder, for the
@@ -21,7 +23,7 @@ public sealed class WebServerFixture : IAsyncLifetime
     private Process? _server;
 
     public string Url { get; private set; } = "";
-    public string RepositoryRoot { get; } = FindRoot();
+    public string RepositoryRoot { get; } = TestProcesses.RepositoryRoot();
     public string BrowserDirectory => Path.Combine(RepositoryRoot, "tests", "Octopus.Web.Tests", "browser");
     public string Screenshots => Path.Combine(RepositoryRoot, "artifacts", "screenshots");
     public string? Missing { get; private set; }
@@ -48,7 +50,7 @@ public sealed class WebServerFixture : IAsyncLifetime
         if (Missing is not null) return;
 
         var dll = Path.Combine(AppContext.BaseDirectory, "octopus.dll");
-        var port = FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         Url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -163,38 +165,11 @@ public sealed class WebServerFixture : IAsyncLifetime
         }
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Octopus.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Octopus.slnx) above " + AppContext.BaseDirectory);
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is { } server)
-        {
-            try
-            {
-                if (!server.HasExited)
-                {
-                    server.Kill(entireProcessTree: true);
-                    await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            server.Dispose();
-        }
+        await TestProcesses.StopAsync(_server);
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
