@@ -78,38 +78,13 @@ public sealed class ServerFixture : IAsyncLifetime
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
 
-        await WaitForHealthAsync();
+        await TestProcesses.WaitForHealthAsync(_server!, Url, () => ServerLog);
 
         Admin = new CliProcess(NewConfigPath());
         var login = await Admin.RunWithInputAsync(AdminPassword + "\n", "login", "--url", Url, "--user", "admin", "--password-stdin");
         if (login.Exit != 0) throw new InvalidOperationException($"admin login failed ({login.Exit}): {login.Err}\n{ServerLog}");
     }
 
-    private async Task WaitForHealthAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_server!.HasExited)
-                throw new InvalidOperationException($"octopus serve exited with {_server.ExitCode}:\n{ServerLog}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri(Url + "/api/v1/health"));
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Slow first answer while the store migrates.
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"octopus serve did not answer /api/v1/health within 90 s:\n{ServerLog}");
-    }
 
     private void Append(string? line)
     {

@@ -69,7 +69,7 @@ public sealed class WebServerFixture : IAsyncLifetime
         _server.ErrorDataReceived += (_, e) => Append(e.Data);
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
-        await WaitForHealthAsync();
+        await TestProcesses.WaitForHealthAsync(_server!, Url, () => ServerLog);
 
         using var admin = await ClientAsync("admin", AdminPassword);
         foreach (var user in new[] { "alice", "bob" })
@@ -119,30 +119,6 @@ public sealed class WebServerFixture : IAsyncLifetime
         return (node.ExitCode, await stdout, await stderr);
     }
 
-    private async Task WaitForHealthAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_server!.HasExited) throw new InvalidOperationException($"octopus serve exited with {_server.ExitCode}:\n{ServerLog}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri(Url + "/api/v1/health"));
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                // slow first answer while the store migrates
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"octopus serve did not answer /api/v1/health within 90 s:\n{ServerLog}");
-    }
 
     private void Append(string? line)
     {
