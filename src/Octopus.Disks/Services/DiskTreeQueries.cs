@@ -1,5 +1,6 @@
 using Octopus.Disks.Model;
 using Octopus.Domain.Units;
+using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 
 namespace Octopus.Disks.Services;
@@ -15,7 +16,9 @@ public sealed record DiskTreeNode(
     Disk Disk, int Depth, IReadOnlyList<string> KeptAliveBy, ByteSize FileSize, bool FileMissing, ByteSize SubtreeSize, IReadOnlyList<DiskTreeNode> Children);
 
 /// <summary>The <c>disk tree</c> view: every tree from its root, with totals.</summary>
-public sealed record DiskTreeView(IReadOnlyList<DiskTreeNode> Roots, int DiskCount, ByteSize TotalSize);
+/// <param name="Viewer">Whose view this is when it is not the whole forest (see <see cref="DiskTreeQueries.TreeForAsync"/>):
+/// the text then shows other users' disks without their owner. Null for an administrator's full view.</param>
+public sealed record DiskTreeView(IReadOnlyList<DiskTreeNode> Roots, int DiskCount, ByteSize TotalSize, UserId? Viewer = null);
 
 /// <summary>One snapshot in a VM's snapshot tree; <see cref="IsCurrent"/> marks the VM's active disk ("you are here").</summary>
 public sealed record SnapshotNode(Disk Disk, bool IsCurrent, IReadOnlyList<SnapshotNode> Children)
@@ -34,17 +37,31 @@ public sealed class DiskTreeQueries
     public async Task<DiskTreeView> TreeAsync(VmId? vm = null, CancellationToken ct = default)
     {
         var tree = await _store.LoadTreeAsync(ct);
-        HashSet<DiskId>? shown = null;
-        if (vm is { } v)
+        return await BuildAsync(tree, vm is { } v ? ChainsOf(tree, [v]) : null, KeptAliveBy(tree, _ => true), viewer: null, ct: ct);
+    }
+
+    /// <summary>What one user may see: the chains of <paramref name="vms"/> (theirs), merged where they share an image.
+    /// A shared disk says only which of the viewer's own roots (and which images) keep it alive, never another user's
+    /// VM ids or snapshot names, and the text shows no other owner's id.</summary>
+    public async Task<DiskTreeView> TreeForAsync(UserId viewer, IReadOnlyCollection<VmId> vms, CancellationToken ct = default)
+    {
+        var tree = await _store.LoadTreeAsync(ct);
+        return await BuildAsync(tree, ChainsOf(tree, vms), KeptAliveBy(tree, r => r.Owner == viewer || r.Role == DiskRole.Image), viewer, ct);
+    }
+
+    private static HashSet<DiskId> ChainsOf(DiskTree tree, IReadOnlyCollection<VmId> vms)
+    {
+        var shown = new HashSet<DiskId>();
+        foreach (var d in tree.All.Where(d => d.Vm is { } v && vms.Contains(v) && (d.Role.IsRoot() || d.Role == DiskRole.Interior)))
         {
-            shown = [];
-            foreach (var d in tree.All.Where(d => d.Vm == v && (d.Role.IsRoot() || d.Role == DiskRole.Interior)))
-            {
-                shown.Add(d.Id);
-                foreach (var a in tree.Ancestors(d.Id)) shown.Add(a.Id);
-            }
+            shown.Add(d.Id);
+            foreach (var a in tree.Ancestors(d.Id)) shown.Add(a.Id);
         }
-        var keptBy = KeptAliveBy(tree);
+        return shown;
+    }
+
+    private async Task<DiskTreeView> BuildAsync(DiskTree tree, HashSet<DiskId>? shown, Dictionary<DiskId, List<string>> keptBy, UserId? viewer, CancellationToken ct)
+    {
         var files = (await _store.Backend.ListAsync(ct)).ToDictionary(f => f.Id, f => f.Size);
         DiskTreeNode Build(Disk d, int depth)
         {
@@ -52,11 +69,14 @@ public sealed class DiskTreeQueries
                 .OrderBy(c => c.CreatedAt).Select(c => Build(c, depth + 1)).ToList();
             var missing = !files.TryGetValue(d.Id, out var fileSize);
             var size = children.Aggregate(fileSize, (s, c) => s + c.SubtreeSize);
-            return new DiskTreeNode(d, depth, keptBy.GetValueOrDefault(d.Id) ?? [], fileSize, missing, size, children);
+            return new DiskTreeNode(Redact(d), depth, keptBy.GetValueOrDefault(d.Id) ?? [], fileSize, missing, size, children);
         }
+        // Another user's disk inside the viewer's chain (an admin forked it for them) shows as a plain interior disk.
+        Disk Redact(Disk d) => viewer is null || d.Owner == viewer || d.Role == DiskRole.Image
+            ? d : d with { Role = DiskRole.Interior, Vm = null, Name = null, Checkpoint = null };
         var roots = tree.All.Where(d => (d.Parent is null || !tree.Contains(d.Parent.Value)) && (shown is null || shown.Contains(d.Id)))
             .OrderBy(d => d.CreatedAt).Select(d => Build(d, 0)).ToList();
-        return new DiskTreeView(roots, roots.Sum(Count), roots.Aggregate(ByteSize.Zero, (s, r) => s + r.SubtreeSize));
+        return new DiskTreeView(roots, roots.Sum(Count), roots.Aggregate(ByteSize.Zero, (s, r) => s + r.SubtreeSize), viewer);
         static int Count(DiskTreeNode n) => 1 + n.Children.Sum(Count);
     }
 
@@ -89,11 +109,11 @@ public sealed class DiskTreeQueries
         }
     }
 
-    /// <summary>For every disk, the labels of the roots whose chains pass through it.</summary>
-    private static Dictionary<DiskId, List<string>> KeptAliveBy(DiskTree tree)
+    /// <summary>For every disk, the labels of the roots (those <paramref name="shown"/> allows) whose chains pass through it.</summary>
+    private static Dictionary<DiskId, List<string>> KeptAliveBy(DiskTree tree, Func<Disk, bool> shown)
     {
         var result = new Dictionary<DiskId, List<string>>();
-        foreach (var root in tree.Roots.OrderBy(r => r.CreatedAt))
+        foreach (var root in tree.Roots.Where(shown).OrderBy(r => r.CreatedAt))
         {
             foreach (var d in tree.Ancestors(root.Id).Prepend(root))
             {

@@ -224,9 +224,9 @@ public sealed class DiskTreeService
 
     private void RequireImportable(string sourcePath)
     {
+        var full = ImportPath.Parse(sourcePath).FullPath;
         var folders = _store.Options.ImportFolders;
         if (folders.Count == 0) return;
-        var full = Path.GetFullPath(sourcePath);
         var info = new FileInfo(full);
         var real = info.Exists ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
         var allowed = folders.Any(f =>
@@ -234,9 +234,10 @@ public sealed class DiskTreeService
             var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar;
             return real.StartsWith(root, StringComparison.Ordinal) && full.StartsWith(root, StringComparison.Ordinal);
         });
+        // The folders themselves are not named: they are the server's layout (its data folder), not the caller's business.
         if (!allowed)
             throw new DomainException(ErrorKind.Forbidden, "image.import-path",
-                $"'{sourcePath}' is outside the import folders ({string.Join(", ", folders)}); upload the image there first.", "file");
+                "That file is outside the server's import folders (Octopus:Storage:ImportFolders; by default the 'import' folder of the server's data folder); upload the image there first.", "file");
     }
 
     private static ImageDeleteCheck Check(DiskTree tree, Disk image) =>

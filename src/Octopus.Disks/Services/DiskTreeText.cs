@@ -13,7 +13,7 @@ public static class DiskTreeText
     public static string Render(DiskTreeView view)
     {
         var sb = new StringBuilder();
-        foreach (var root in view.Roots) Node(sb, root, "", last: true, isRoot: true);
+        foreach (var root in view.Roots) Node(sb, root, view.Viewer, "", last: true, isRoot: true);
         sb.Append(CultureInfo.InvariantCulture, $"{view.DiskCount} disk(s), {view.TotalSize} in files");
         return sb.ToString();
     }
@@ -49,7 +49,7 @@ public static class DiskTreeText
         return sb.ToString().TrimEnd();
     }
 
-    private static void Node(StringBuilder sb, DiskTreeNode n, string indent, bool last, bool isRoot)
+    private static void Node(StringBuilder sb, DiskTreeNode n, Domain.Users.UserId? viewer, string indent, bool last, bool isRoot)
     {
         var d = n.Disk;
         var alive = n.KeptAliveBy.Count switch
@@ -59,9 +59,18 @@ public static class DiskTreeText
             var k => $"{n.KeptAliveBy[0]} (+{k - 1} more)",
         };
         sb.Append(indent).Append(isRoot ? "" : last ? "└─ " : "├─ ")
-            .Append(CultureInfo.InvariantCulture, $"{d.Id.Value.ToString("N")[..8]}  {d.Label}  {(n.FileMissing ? "FILE MISSING" : n.FileSize.ToString())}  owner {d.Owner}  [{alive}]")
+            .Append(CultureInfo.InvariantCulture, $"{d.Id.Value.ToString("N")[..8]}  {d.Label}  {(n.FileMissing ? "FILE MISSING" : n.FileSize.ToString())}  {Owner(d, viewer)}  [{alive}]")
             .AppendLine();
         var childIndent = isRoot ? indent : indent + (last ? "   " : "│  ");
-        for (var i = 0; i < n.Children.Count; i++) Node(sb, n.Children[i], childIndent, i == n.Children.Count - 1, false);
+        for (var i = 0; i < n.Children.Count; i++) Node(sb, n.Children[i], viewer, childIndent, i == n.Children.Count - 1, false);
     }
+
+    /// <summary>A user's own view names no other owner: "owner you", "shared" (an image) or "owner another user".</summary>
+    private static string Owner(Disk d, Domain.Users.UserId? viewer) => viewer switch
+    {
+        null => $"owner {d.Owner}",
+        { } v when v == d.Owner => "owner you",
+        _ when d.Role == DiskRole.Image => "shared",
+        _ => "owner another user",
+    };
 }

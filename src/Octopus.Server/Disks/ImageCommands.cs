@@ -23,7 +23,7 @@ public sealed class ImageCommands(DiskServices disks, CommandRunner runner, Octo
             caller.EnsureAdmin("import images");
             if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NAME\", \"file\": \"/path/on/the/server\"}.");
             var name = ImageName.Parse(request.Name, "name");
-            if (string.IsNullOrWhiteSpace(request.File)) throw DomainException.Invalid("file", "Name the image file on the server (under an import folder).");
+            ImportPath.Parse(request.File); // checked as data before anything touches the file system
             var format = request.Format is null ? (DiskImageFormat?)null : DiskImageFormats.Parse(request.Format);
             if (await db.Images.AnyAsync(i => i.Name == name.Value, ct))
                 throw DomainException.Conflict("image.exists", $"An image named '{name}' already exists; pick another name or delete it first.");

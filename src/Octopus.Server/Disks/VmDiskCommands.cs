@@ -136,16 +136,15 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     /// <summary>The whole tree for admins; for users, the chains of their own VMs (or of one VM with <paramref name="vmName"/>).</summary>
     public async Task<DiskTreeDto> TreeAsync(Caller caller, string? vmName, CancellationToken ct)
     {
+        // Users see only their own VMs' chains, redacted of other users' VMs, snapshots and ids (DiskTreeQueries.TreeForAsync).
         if (vmName is not null)
         {
             var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
-            return ToDto(await disks.Queries.TreeAsync(vm.Id, ct));
+            return ToDto(caller.IsAdmin ? await disks.Queries.TreeAsync(vm.Id, ct) : await disks.Queries.TreeForAsync(caller.Id, [vm.Id], ct));
         }
         if (caller.IsAdmin) return ToDto(await disks.Queries.TreeAsync(ct: ct));
-        var views = new List<DiskTreeView>();
-        foreach (var id in await db.Vms.AsNoTracking().Where(v => v.OwnerId == caller.Id).Select(v => v.Id).ToListAsync(ct)) views.Add(await disks.Queries.TreeAsync(id, ct));
-        var merged = MergeRoots(views);
-        return ToDto(new DiskTreeView(merged, merged.Sum(Count), merged.Aggregate(ByteSize.Zero, (s, n) => s + n.SubtreeSize)));
+        var mine = await db.Vms.AsNoTracking().Where(v => v.OwnerId == caller.Id).Select(v => v.Id).ToListAsync(ct);
+        return ToDto(await disks.Queries.TreeForAsync(caller.Id, mine, ct));
     }
 
     public async Task<GcReportDto> CollectAsync(Caller caller, bool dryRun, CancellationToken ct)
@@ -168,26 +167,6 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             text = $"{(dryRun ? "would release" : "released")} the disks of {orphaned.Count} deleted VM(s)\n" + text;
         return new GcReportDto(report.DryRun, report.Collected.Count, report.BytesFreed.Bytes, report.Pending.Count, report.Missing.Count,
             text, orphaned.Count);
-    }
-
-    private static int Count(DiskTreeNode n) => 1 + n.Children.Sum(Count);
-
-    /// <summary>Per-VM views share their image roots; keep each root once, with the union of the children shown.</summary>
-    private static List<DiskTreeNode> MergeRoots(IEnumerable<DiskTreeView> views)
-    {
-        var byId = new Dictionary<DiskId, DiskTreeNode>();
-        var order = new List<DiskId>();
-        foreach (var root in views.SelectMany(v => v.Roots))
-        {
-            if (byId.TryGetValue(root.Disk.Id, out var seen))
-                byId[root.Disk.Id] = seen with { Children = MergeRoots([new DiskTreeView([.. seen.Children, .. root.Children], 0, ByteSize.Zero)]) };
-            else
-            {
-                byId[root.Disk.Id] = root;
-                order.Add(root.Disk.Id);
-            }
-        }
-        return [.. order.Select(id => byId[id])];
     }
 
     private static DiskTreeDto ToDto(DiskTreeView view) =>
