@@ -37,16 +37,31 @@ internal static class SimulateCommands
             HelpName = "K",
             DefaultValueFactory = _ => 1,
         };
+        var option = new Option<string[]>("--option")
+        {
+            Description = "Set a policy option, e.g. octopus.fill=0.95; repeat for more (every option, its range and default: src/Octopus.Simulation/README.md)",
+            HelpName = "KEY=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var policyFile = new Option<string?>("--policy-file")
+        {
+            Description = "A JSON or YAML file of policy options ({\"octopus.fill\": 0.95} or octopus: {fill: 0.95}); --option values win",
+            HelpName = "FILE",
+        };
         var command = new Command("simulate", "Replay a PlanetLab trace day and compare consolidation policies (energy, SLA, migrations)")
         {
-            trace, policy, memory, plot, scale,
+            trace, policy, memory, plot, scale, option, policyFile,
         };
         command.SetAction((parse, ct) =>
         {
             // AcceptOnlyFromAmong has already refused anything but the two names.
             var mode = SimulateCommand.TryParseMemory(parse.GetValue(memory), out var m) ? m : MemoryMode.Enforced;
             var policies = parse.GetValue(policy)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var options = new SimulateOptions(parse.GetValue(trace)!, policies, mode, parse.GetValue(g.Json), parse.GetValue(plot), parse.GetValue(scale));
+            var options = new SimulateOptions(parse.GetValue(trace)!, policies, mode, parse.GetValue(g.Json), parse.GetValue(plot), parse.GetValue(scale))
+            {
+                OptionAssignments = parse.GetValue(option) ?? [],
+                PolicyFile = parse.GetValue(policyFile),
+            };
             return SimulateCommand.RunAsync(options, g.Host.Out, g.Host.Error, ct);
         });
         return command;

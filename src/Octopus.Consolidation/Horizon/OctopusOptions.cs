@@ -1,3 +1,5 @@
+using Octopus.Consolidation.Options;
+
 namespace Octopus.Consolidation.Horizon;
 
 /// <summary>Settings of the <c>octopus</c> policy. Fractions are of a host's total MIPS.</summary>
@@ -43,24 +45,65 @@ public sealed record OctopusOptions
 
     public static OctopusOptions Default { get; } = new();
 
-    /// <summary>Throws with the field and its valid range when a setting is out of range.</summary>
+    private sealed record Binding(PolicyOption Option, string Field, Func<OctopusOptions, double> Get, Func<OctopusOptions, double, OctopusOptions> Set);
+
+    // The one place each setting gets its option key, range and default; Validate, From and the CLI all read it.
+    private static readonly Binding[] Bindings =
+    [
+        new(new("octopus.fill", "forecast load a host may be filled to when it receives VMs (headroom = 1 − fill)", 0.5, 1, 0.9),
+            nameof(FillTarget), o => o.FillTarget, (o, v) => o with { FillTarget = v }),
+        new(new("octopus.overload", "forecast load above which a host is relieved (at least octopus.fill)", 0.5, 1.2, 1.0),
+            nameof(OverloadLimit), o => o.OverloadLimit, (o, v) => o with { OverloadLimit = v }),
+        new(new("octopus.underload", "a host is a drain candidate only while its forecast load is below this", 0, 1, 0.7),
+            nameof(UnderloadLimit), o => o.UnderloadLimit, (o, v) => o with { UnderloadLimit = v }),
+        new(new("octopus.forecast-window", "samples the forecast looks back over", 2, 30, 6, IsInteger: true),
+            nameof(ForecastWindow), o => o.ForecastWindow, (o, v) => o with { ForecastWindow = (int)v }),
+        new(new("octopus.forecast-safety", "standard deviations of recent use added to a VM's forecast", 0, 4, 0.5),
+            nameof(ForecastSafety), o => o.ForecastSafety, (o, v) => o with { ForecastSafety = v }),
+        new(new("octopus.horizon", "intervals an energy saving is counted over when weighing a drain", 1, 288, 24, IsInteger: true),
+            nameof(HorizonSteps), o => o.HorizonSteps, (o, v) => o with { HorizonSteps = (int)v }),
+        new(new("octopus.migration-cost", "joules a migration is charged per MB of VM memory", 0, 10_000, 50),
+            nameof(MigrationCostJoulesPerMb), o => o.MigrationCostJoulesPerMb, (o, v) => o with { MigrationCostJoulesPerMb = v }),
+        new(new("octopus.budget", "consolidation migrations per interval per 1000 VMs", 0, 1000, 80),
+            nameof(MigrationBudgetPer1000Vms), o => o.MigrationBudgetPer1000Vms, (o, v) => o with { MigrationBudgetPer1000Vms = v }),
+        new(new("octopus.dwell", "intervals a host keeps a power state before the policy reverses it", 0, 288, 6, IsInteger: true),
+            nameof(MinimumDwellSteps), o => o.MinimumDwellSteps, (o, v) => o with { MinimumDwellSteps = (int)v }),
+        new(new("octopus.repack-every", "run the CP-SAT re-pack every this many intervals (0 = never)", 0, 288, 0, IsInteger: true),
+            nameof(RepackEverySteps), o => o.RepackEverySteps, (o, v) => o with { RepackEverySteps = (int)v }),
+        new(new("octopus.repack-time", "deterministic time limit of one CP-SAT solve, seconds", 0.01, 60, 0.1),
+            nameof(RepackTimeLimitSeconds), o => o.RepackTimeLimitSeconds, (o, v) => o with { RepackTimeLimitSeconds = v }),
+        new(new("octopus.repack-candidates", "least-loaded hosts one re-pack considers draining", 1, 50, 8, IsInteger: true),
+            nameof(RepackCandidates), o => o.RepackCandidates, (o, v) => o with { RepackCandidates = (int)v }),
+    ];
+
+    /// <summary>Every setting as a policy option (<c>octopus.*</c>), with its range and default.</summary>
+    public static IReadOnlyList<PolicyOption> Options { get; } = [.. Bindings.Select(b => b.Option)];
+
+    /// <summary>The defaults with every <c>octopus.*</c> value set in <paramref name="settings"/> applied.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A combination is invalid (e.g. overload below fill); the message
+    /// names the options.</exception>
+    public static OctopusOptions From(PolicySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var o = Default;
+        foreach (var b in Bindings)
+        {
+            if (settings.IsSet(b.Option.Key)) o = b.Set(o, settings.Get(b.Option));
+        }
+        o.Validate();
+        return o;
+    }
+
+    /// <summary>Throws with the option key, the field, its valid range and the value when a setting is out of range.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string field, string range)
+        foreach (var b in Bindings)
         {
-            if (!ok) throw new ArgumentOutOfRangeException(field, $"{field} must be {range}");
+            var v = b.Get(this);
+            if (!b.Option.Accepts(v)) throw new ArgumentOutOfRangeException(b.Field, $"{b.Option.OutOfRange(v)} ({b.Field})");
         }
-        Check(FillTarget is >= 0.5 and <= 1, nameof(FillTarget), "in [0.5, 1]");
-        Check(OverloadLimit >= FillTarget && OverloadLimit <= 1.2, nameof(OverloadLimit), "in [FillTarget, 1.2]");
-        Check(UnderloadLimit is >= 0 and <= 1, nameof(UnderloadLimit), "in [0, 1]");
-        Check(ForecastWindow is >= 2 and <= 30, nameof(ForecastWindow), "in [2, 30]");
-        Check(ForecastSafety is >= 0 and <= 4, nameof(ForecastSafety), "in [0, 4]");
-        Check(HorizonSteps is >= 1 and <= 288, nameof(HorizonSteps), "in [1, 288]");
-        Check(MigrationCostJoulesPerMb >= 0, nameof(MigrationCostJoulesPerMb), "non-negative");
-        Check(MigrationBudgetPer1000Vms >= 0, nameof(MigrationBudgetPer1000Vms), "non-negative");
-        Check(MinimumDwellSteps >= 0, nameof(MinimumDwellSteps), "non-negative");
-        Check(RepackEverySteps >= 0, nameof(RepackEverySteps), "non-negative");
-        Check(RepackTimeLimitSeconds > 0, nameof(RepackTimeLimitSeconds), "positive");
-        Check(RepackCandidates is >= 1 and <= 50, nameof(RepackCandidates), "in [1, 50]");
+        if (OverloadLimit < FillTarget)
+            throw new ArgumentOutOfRangeException(nameof(OverloadLimit), FormattableString.Invariant(
+                $"option octopus.overload must be at least octopus.fill ({FillTarget}); got {OverloadLimit} (OverloadLimit)"));
     }
 }

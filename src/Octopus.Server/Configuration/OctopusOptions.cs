@@ -77,18 +77,23 @@ public sealed class OctopusOptions
         /// <summary>Tuning of the <c>octopus</c> policy, counted in consolidation intervals (defaults suit 5-minute
         /// intervals: a 2-hour horizon, 30 minutes of dwell).</summary>
         public OctopusPolicySection OctopusPolicy { get; set; } = new();
+
+        /// <summary>Any policy option by its key, as <c>octopus simulate --option</c> takes them
+        /// (<c>"PolicyOptions": { "octopus.fill": 0.95, "lr.safety": 1.2 }</c>); each is checked against its range.
+        /// Wins over the three <see cref="OctopusPolicy"/> keys.</summary>
+        public Dictionary<string, string>? PolicyOptions { get; set; }
     }
 
     public sealed class OctopusPolicySection
     {
-        /// <summary>Intervals an energy saving is counted over when weighing a drain against its migrations. 1 to 288; default 24.</summary>
-        public int HorizonSteps { get; set; } = 24;
+        /// <summary>Option <c>octopus.horizon</c> (unset: the policy's default).</summary>
+        public int? HorizonSteps { get; set; }
 
-        /// <summary>Intervals a host stays in a power state before the policy reverses it (hysteresis). 0 to 288; default 6.</summary>
-        public int MinimumDwellSteps { get; set; } = 6;
+        /// <summary>Option <c>octopus.dwell</c> (unset: the policy's default).</summary>
+        public int? MinimumDwellSteps { get; set; }
 
-        /// <summary>Joules a migration is charged per MB of VM memory (overhead and SLA risk). 0 to 10000; default 50.</summary>
-        public double MigrationCostJoulesPerMb { get; set; } = 50;
+        /// <summary>Option <c>octopus.migration-cost</c> (unset: the policy's default).</summary>
+        public double? MigrationCostJoulesPerMb { get; set; }
     }
 
     public sealed class SimulationSection
@@ -170,17 +175,9 @@ public sealed class OctopusOptions
         catch (DomainException e) { throw new ConfigurationException("Octopus:Scheduler:Consolidation", e.Message); }
         if (!global::Octopus.Consolidation.Policies.PolicyCatalog.TryCreate(Scheduler.ConsolidationPolicy, out _, out var policyError))
             throw new ConfigurationException("Octopus:Scheduler:ConsolidationPolicy", policyError);
-        var tuning = Scheduler.OctopusPolicy;
-        if (tuning.HorizonSteps is < 1 or > 288)
-            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:HorizonSteps", $"{tuning.HorizonSteps} is out of range (1-288).");
-        if (tuning.MinimumDwellSteps is < 0 or > 288)
-            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:MinimumDwellSteps", $"{tuning.MinimumDwellSteps} is out of range (0-288).");
-        if (tuning.MigrationCostJoulesPerMb is < 0 or > 10_000 || double.IsNaN(tuning.MigrationCostJoulesPerMb))
-            throw new ConfigurationException("Octopus:Scheduler:OctopusPolicy:MigrationCostJoulesPerMb", $"{tuning.MigrationCostJoulesPerMb} is out of range (0-10000).");
-        var octopusTuning = global::Octopus.Consolidation.Horizon.OctopusOptions.Default with
-        {
-            HorizonSteps = tuning.HorizonSteps, MinimumDwellSteps = tuning.MinimumDwellSteps, MigrationCostJoulesPerMb = tuning.MigrationCostJoulesPerMb,
-        };
+        var policyOptions = PolicyOptionsFrom(Scheduler);
+        if (!global::Octopus.Consolidation.Policies.PolicyCatalog.TryCreate(Scheduler.ConsolidationPolicy, policyOptions, out _, out var optionsError))
+            throw new ConfigurationException("Octopus:Scheduler:PolicyOptions", optionsError);
         if (Scheduler.ConsolidationInterval < TimeSpan.FromSeconds(1) || Scheduler.ConsolidationInterval > TimeSpan.FromHours(1))
             throw new ConfigurationException("Octopus:Scheduler:ConsolidationInterval", $"{Scheduler.ConsolidationInterval} is out of range (00:00:01 to 01:00:00).");
         if (Simulation.OperationDelay < TimeSpan.Zero || Simulation.OperationDelay > TimeSpan.FromMinutes(10))
@@ -199,7 +196,30 @@ public sealed class OctopusOptions
         catch (DomainException e) { throw new ConfigurationException("Octopus:DefaultQuota", e.Message); }
 
         return new ServerSettings(bind, Port, Path.GetFullPath(DataDirectory), hosts, images, new PlacementOptions { Strategy = strategy },
-            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, octopusTuning, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
+            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, policyOptions, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
+    }
+
+    /// <summary>The policy options: the three <c>OctopusPolicy</c> keys, then every <c>PolicyOptions</c> entry, each
+    /// validated against its range; the error names the configuration key, the option's range and the value.</summary>
+    private static global::Octopus.Consolidation.Options.PolicySettings PolicyOptionsFrom(SchedulerSection scheduler)
+    {
+        var settings = global::Octopus.Consolidation.Options.PolicySettings.Defaults;
+        const string legacy = "Octopus:Scheduler:OctopusPolicy";
+        var tuning = scheduler.OctopusPolicy;
+        Set($"{legacy}:HorizonSteps", "octopus.horizon", tuning.HorizonSteps);
+        Set($"{legacy}:MinimumDwellSteps", "octopus.dwell", tuning.MinimumDwellSteps);
+        Set($"{legacy}:MigrationCostJoulesPerMb", "octopus.migration-cost", tuning.MigrationCostJoulesPerMb);
+        foreach (var (key, value) in scheduler.PolicyOptions ?? [])
+        {
+            if (!settings.TrySet(key, value, out settings, out var error))
+                throw new ConfigurationException($"Octopus:Scheduler:PolicyOptions:{key}", error);
+        }
+        return settings;
+
+        void Set(string configKey, string option, double? value)
+        {
+            if (value is { } v && !settings.TrySet(option, v, out settings, out var error)) throw new ConfigurationException(configKey, error);
+        }
     }
 
     /// <summary>A mid-range two-socket server: 110 W idle, 345 W flat out.</summary>
@@ -223,7 +243,7 @@ public sealed record ServerSettings(
     Consolidation.ConsolidationMode ConsolidationMode,
     string ConsolidationPolicy,
     TimeSpan ConsolidationInterval,
-    global::Octopus.Consolidation.Horizon.OctopusOptions OctopusPolicy,
+    global::Octopus.Consolidation.Options.PolicySettings PolicyOptions,
     TimeSpan OperationDelay,
     TimeSpan PowerTransitionDelay,
     int Seed,

@@ -93,11 +93,10 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
         return new Result(view, steps);
     }
 
-    /// <summary>The configured policy; <c>octopus</c> with the configured tuning.</summary>
+    /// <summary>The configured policy with the configured options.</summary>
     public static IConsolidationPolicy CreatePolicy(ServerSettings settings)
     {
-        if (settings.ConsolidationPolicy == "octopus") return new global::Octopus.Consolidation.Horizon.OctopusPolicy(settings.OctopusPolicy);
-        return PolicyCatalog.TryCreate(settings.ConsolidationPolicy, out var policy, out var error)
+        return PolicyCatalog.TryCreate(settings.ConsolidationPolicy, settings.PolicyOptions, out var policy, out var error)
             ? policy!
             : throw new InvalidOperationException(error); // validated at start-up
     }

@@ -7,7 +7,7 @@ namespace Octopus.Simulation.Output;
 /// [--json] [--plot FILE] [--scale K]</c>) into <see cref="SimulateOptions"/>, for programs without System.CommandLine.</summary>
 public static class SimulateArguments
 {
-    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K]";
+    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K] [--option KEY=VALUE]... [--policy-file FILE]";
 
     public static bool TryParse(IReadOnlyList<string> args, out SimulateOptions? options, out string error)
     {
@@ -19,6 +19,8 @@ public static class SimulateArguments
         var memory = MemoryMode.Enforced;
         var json = false;
         var scale = 1;
+        var assignments = new List<string>();
+        string? policyFile = null;
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -46,6 +48,8 @@ public static class SimulateArguments
                         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out scale))
                             throw new FormatException($"--scale must be a whole number from 1 to {SimulateOptions.MaxScale}; got '{s}'");
                         break;
+                    case "--option": assignments.Add(Next()); break;
+                    case "--policy-file": policyFile = Next(); break;
                     default: throw new FormatException($"unknown argument '{a}'");
                 }
             }
@@ -65,7 +69,7 @@ public static class SimulateArguments
             error = $"--policy is required. {Usage}";
             return false;
         }
-        options = new SimulateOptions(trace, policies, memory, json, plot, scale);
+        options = new SimulateOptions(trace, policies, memory, json, plot, scale) { OptionAssignments = assignments, PolicyFile = policyFile };
         return true;
     }
 }

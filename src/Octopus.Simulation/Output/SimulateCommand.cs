@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Octopus.Consolidation.Model;
+using Octopus.Consolidation.Options;
 using Octopus.Consolidation.Policies;
 using Octopus.Simulation.Engine;
 using Octopus.Simulation.Metrics;
@@ -39,10 +40,15 @@ public static class SimulateCommand
             await errors.WriteLineAsync($"error: no policy given; pass --policy with one or more of {string.Join(", ", PolicyCatalog.StandardNames)}.").ConfigureAwait(false);
             return ExitBadInput;
         }
+        if (!TryResolveSettings(options, out var settings, out var settingsError))
+        {
+            await errors.WriteLineAsync($"error: {settingsError}.").ConfigureAwait(false);
+            return ExitBadInput;
+        }
         var policies = new List<IConsolidationPolicy>();
         foreach (var name in options.Policies)
         {
-            if (!PolicyCatalog.TryCreate(name, out var policy, out var error))
+            if (!PolicyCatalog.TryCreate(name, settings, out var policy, out var error))
             {
                 await errors.WriteLineAsync($"error: {error}.").ConfigureAwait(false);
                 return ExitBadInput;
@@ -91,8 +97,8 @@ public static class SimulateCommand
             return ExitFailure;
         }
 
-        if (options.Json) await output.WriteLineAsync(ToJson(results, bound)).ConfigureAwait(false);
-        else await output.WriteAsync(ToTable(results, bound, trace, options)).ConfigureAwait(false);
+        if (options.Json) await output.WriteLineAsync(ToJson(results, bound, settings.ToString())).ConfigureAwait(false);
+        else await output.WriteAsync(ToTable(results, bound, trace, options, settings.ToString())).ConfigureAwait(false);
 
         if (options.PlotFile is { } file)
         {
@@ -110,6 +116,20 @@ public static class SimulateCommand
         return ExitOk;
     }
 
+    /// <summary>The policy options a run uses: the policy file's, then each <c>--option</c> in order (later wins).</summary>
+    public static bool TryResolveSettings(SimulateOptions options, out PolicySettings settings, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        settings = PolicySettings.Defaults;
+        error = "";
+        if (options.PolicyFile is { } file && !PolicyFile.TryLoad(file, out settings, out error)) return false;
+        foreach (var a in options.OptionAssignments)
+        {
+            if (!settings.TryApply(a, out settings, out error)) return false;
+        }
+        return true;
+    }
+
     public static string Name(MemoryMode memory) => memory == MemoryMode.CloudSim ? "cloudsim" : "enforced";
 
     /// <summary>Parses <c>cloudsim</c> or <c>enforced</c>.</summary>
@@ -123,11 +143,12 @@ public static class SimulateCommand
         }
     }
 
-    public static string ToJson(IReadOnlyList<SimulationResult> results, LowerBound bound)
+    public static string ToJson(IReadOnlyList<SimulationResult> results, LowerBound bound, string policyOptions = "")
     {
         var rows = results.Select(r => new Dictionary<string, object>
         {
             ["policy"] = r.Policy,
+            ["options"] = policyOptions,
             ["energyKWh"] = Math.Round(r.EnergyKWh, 4),
             ["slatah"] = r.Slatah,
             ["pdm"] = r.Pdm,
@@ -146,11 +167,11 @@ public static class SimulateCommand
         return JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true });
     }
 
-    public static string ToTable(IReadOnlyList<SimulationResult> results, LowerBound bound, PlanetLabTrace trace, SimulateOptions options)
+    public static string ToTable(IReadOnlyList<SimulationResult> results, LowerBound bound, PlanetLabTrace trace, SimulateOptions options, string policyOptions = "")
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new System.Text.StringBuilder();
-        sb.Append(inv, $"trace {trace.Name}: {trace.VmCount * options.Scale} VMs, {StandardSetup.Hosts * options.Scale} hosts, memory {Name(options.Memory)}\n");
+        sb.Append(inv, $"trace {trace.Name}: {trace.VmCount * options.Scale} VMs, {StandardSetup.Hosts * options.Scale} hosts, memory {Name(options.Memory)}{(policyOptions.Length > 0 ? $", options {policyOptions}" : "")}\n");
         sb.Append(inv, $"{"policy",-14} {"energy kWh",11} {"SLATAH",8} {"PDM",8} {"SLAV",10} {"ESV",10} {"migrations",11} {"shutdowns",10} {"unplaced",9} {"wall s",8} {"cpu s",7} {"finished",9}\n");
         foreach (var r in results)
         {

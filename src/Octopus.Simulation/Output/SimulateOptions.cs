@@ -12,4 +12,10 @@ namespace Octopus.Simulation.Output;
 public sealed record SimulateOptions(string TraceDirectory, IReadOnlyList<string> Policies, MemoryMode Memory, bool Json, string? PlotFile, int Scale)
 {
     public const int MaxScale = 100;
+
+    /// <summary>Policy option assignments <c>KEY=VALUE</c> (<c>--option</c>, repeatable); applied after the file's.</summary>
+    public IReadOnlyList<string> OptionAssignments { get; init; } = [];
+
+    /// <summary>A JSON or YAML file of policy options (<c>--policy-file</c>), or null.</summary>
+    public string? PolicyFile { get; init; }
 }

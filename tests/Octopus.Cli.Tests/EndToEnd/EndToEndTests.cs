@@ -96,6 +96,13 @@ public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
             bad.Exit.Should().Be(2);
             bad.Err.Should().Contain("unknown policy 'nonsense'");
             (await cli.RunAsync("simulate", "--trace", Path.Combine(dir, "missing"), "--policy", "npa")).Exit.Should().Be(2);
+
+            // Policy options from the command line: a valid one runs, one out of range names the option, range and value.
+            var tuned = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--option", "octopus.fill=0.95", "--option", "octopus.dwell=0", "--json");
+            tuned.Exit.Should().Be(ExitCodes.Ok, tuned.Err);
+            var outOfRange = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--option", "octopus.fill=2");
+            outOfRange.Exit.Should().Be(2);
+            outOfRange.Err.Should().Contain("octopus.fill").And.Contain("from 0.5 to 1").And.Contain("got 2");
             _ = Admin;
         }
         finally

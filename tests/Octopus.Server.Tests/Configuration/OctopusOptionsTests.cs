@@ -47,4 +47,27 @@ public class OctopusOptionsTests
         o.Cluster.Hosts = [new() { NamePrefix = "a", Count = 2 }, new() { NamePrefix = "a", Count = 1 }];
         FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>().WithMessage("*'a-01'*NamePrefix*");
     }
+
+    [Fact]
+    public void Validate_PolicyOptions_AreCheckedAgainstTheirRange()
+    {
+        var ok = new OctopusOptions { Scheduler = { PolicyOptions = new() { ["octopus.fill"] = "0.95", ["lr.safety"] = "1.5" } } }.Validate();
+        ok.PolicyOptions.Values.Should().Contain(new KeyValuePair<string, double>("octopus.fill", 0.95));
+
+        var bad = new OctopusOptions { Scheduler = { PolicyOptions = new() { ["octopus.fill"] = "1.5" } } };
+        FluentActions.Invoking(() => bad.Validate()).Should().Throw<ConfigurationException>()
+            .WithMessage("*Octopus:Scheduler:PolicyOptions:octopus.fill*from 0.5 to 1*got 1.5*");
+        var unknown = new OctopusOptions { Scheduler = { PolicyOptions = new() { ["octopus.speed"] = "2" } } };
+        FluentActions.Invoking(() => unknown.Validate()).Should().Throw<ConfigurationException>().WithMessage("*unknown option 'octopus.speed'*octopus.fill*");
+    }
+
+    [Fact]
+    public void Validate_LegacyOctopusPolicyKeys_MapToOptionsAndNameTheKey()
+    {
+        var o = new OctopusOptions { Scheduler = { OctopusPolicy = { HorizonSteps = 300 } } };
+        FluentActions.Invoking(() => o.Validate()).Should().Throw<ConfigurationException>()
+            .WithMessage("*OctopusPolicy:HorizonSteps*octopus.horizon*whole number from 1 to 288*got 300*");
+        new OctopusOptions { Scheduler = { OctopusPolicy = { MinimumDwellSteps = 2 } } }.Validate()
+            .PolicyOptions.Values["octopus.dwell"].Should().Be(2);
+    }
 }

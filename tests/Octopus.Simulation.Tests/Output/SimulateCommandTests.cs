@@ -64,6 +64,39 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task RunAsync_OptionOutOfRange_ExitCode2NamingOptionRangeAndValue()
+    {
+        using var folder = new TraceFolder().Vm("a", Enumerable.Repeat(10, 288));
+        var (code, text) = await Run(new SimulateOptions(folder.Path, ["octopus"], MemoryMode.CloudSim, false, null, 1) { OptionAssignments = ["octopus.fill=1.5"] });
+        code.Should().Be(2);
+        text.Should().Be("error: option octopus.fill must be from 0.5 to 1; got 1.5.\n");
+    }
+
+    [Fact]
+    public async Task RunAsync_PolicyFileAndOptions_AreReported_AndTheCommandLineWinsOverTheFile()
+    {
+        using var folder = new TraceFolder().Vm("a", Enumerable.Repeat(30, 288)).Vm("b", Enumerable.Repeat(30, 288));
+        var file = Path.Combine(folder.Path, "..", Path.GetFileName(folder.Path) + ".yaml");
+        await File.WriteAllTextAsync(file, "octopus:\n  dwell: 288\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var baseOptions = new SimulateOptions(folder.Path, ["octopus"], MemoryMode.Enforced, true, null, 1) { PolicyFile = file };
+            var (code, text) = await Run(baseOptions);
+            code.Should().Be(0, text);
+            var (code2, text2) = await Run(baseOptions with { OptionAssignments = ["octopus.dwell=0"] });
+            code2.Should().Be(0, text2);
+            using var a = JsonDocument.Parse(text);
+            using var b = JsonDocument.Parse(text2);
+            a.RootElement[0].GetProperty("options").GetString().Should().Be("octopus.dwell=288");
+            b.RootElement[0].GetProperty("options").GetString().Should().Be("octopus.dwell=0");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void TryParse_Arguments_BuildOptions()
     {
         SimulateArguments.TryParse(["--trace", "d", "--policy", "npa,lr-mmt-1.2", "--memory", "cloudsim", "--json", "--scale", "2"], out var o, out _)
@@ -71,6 +104,10 @@ public sealed class SimulateCommandTests
         o!.Policies.Should().Equal("npa", "lr-mmt-1.2");
         o.Memory.Should().Be(MemoryMode.CloudSim);
         o.Scale.Should().Be(2);
+        SimulateArguments.TryParse(["--trace", "d", "--policy", "octopus", "--option", "octopus.fill=0.95", "--option", "octopus.dwell=0", "--policy-file", "p.yaml"], out o, out _)
+            .Should().BeTrue();
+        o!.OptionAssignments.Should().Equal("octopus.fill=0.95", "octopus.dwell=0");
+        o.PolicyFile.Should().Be("p.yaml");
         SimulateArguments.TryParse(["--memory", "lots"], out _, out var error).Should().BeFalse();
         error.Should().Contain("cloudsim or enforced");
     }
