@@ -293,6 +293,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
     private void Save()
     {
         if (_options.StateFile is null) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.StateFile))!);
         var tmp = _options.StateFile + ".tmp";
         File.WriteAllText(tmp, JsonSerializer.Serialize(new SimState { Hosts = [.. _hosts.Values], Vms = [.. _vms.Values] }));
         File.Move(tmp, _options.StateFile, overwrite: true);

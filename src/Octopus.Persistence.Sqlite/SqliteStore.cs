@@ -9,6 +9,10 @@ public static class SqliteStore
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name));
 
+    /// <summary>A context factory over a database file (tools and tests; the server registers its own).</summary>
+    public static IDbContextFactory<OctopusDbContext> Factory(string databaseFile) =>
+        new OctopusContextFactory(Configure(new DbContextOptionsBuilder<OctopusDbContext>(), ConnectionStringFor(databaseFile)).Options);
+
     /// <summary>Connection string for a database file; the folder must exist.</summary>
     public static string ConnectionStringFor(string databaseFile) => $"Data Source={databaseFile};Cache=Shared;Foreign Keys=True";
 }

@@ -24,6 +24,10 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<PolicyRecord> Policies => Set<PolicyRecord>();
     public DbSet<PolicyActionRecord> PolicyActions => Set<PolicyActionRecord>();
     public DbSet<PolicyWarningRecord> PolicyWarnings => Set<PolicyWarningRecord>();
+    public DbSet<DiskRecord> Disks => Set<DiskRecord>();
+    public DbSet<DiskIntentRecord> DiskIntents => Set<DiskIntentRecord>();
+    public DbSet<AgentRegistrationRecord> Agents => Set<AgentRegistrationRecord>();
+    public DbSet<SettingRecord> Settings => Set<SettingRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -33,6 +37,12 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        // Newer tables keep their mapping beside their record, one configuration per entity.
+        model.ApplyConfiguration(new Configurations.DiskRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.DiskIntentRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.AgentRegistrationRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.SettingRecordConfiguration());
+
         model.Entity<User>(b =>
         {
             b.ToTable("Users");

@@ -98,11 +98,16 @@ public static class OctopusServer
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContext<OctopusDbContext>(o =>
+        // The factory also registers the context per scope; long-lived services (disk catalog, agents, settings) make
+        // one short-lived context per call from it.
+        services.AddDbContextFactory<OctopusDbContext>(o =>
             SqliteStore.Configure((DbContextOptionsBuilder<OctopusDbContext>)o, SqliteStore.ConnectionStringFor(settings.DatabaseFile)));
+        services.AddSingleton<Persistence.Settings.SettingsStore>();
+        services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 
         services.AddSingleton(sp => new SimulatedCluster(new SimulatedClusterOptions
         {
+            // (LegacyDataFolder moves a 0c1667b data folder's DATA/simulated-cluster.json here before this runs.)
             OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
             StateFile = settings.SimulatedClusterFile,
         }, sp.GetRequiredService<TimeProvider>()));
@@ -248,11 +253,17 @@ public static class OctopusServer
     /// <summary>Migrates the store, makes the first admin and aligns hosts and images with the configuration.</summary>
     public static async Task<string?> PrepareStoreAsync(IServiceProvider services, string? adminPassword, CancellationToken ct)
     {
+        Upgrade.LegacyDataFolder.MoveSimulatedClusterState(services.GetRequiredService<ServerSettings>());
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         await db.Database.OpenConnectionAsync(ct);
         try { await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); }
         finally { await db.Database.CloseConnectionAsync(); }
+        await db.Database.MigrateAsync(ct);
+        var settings = services.GetRequiredService<ServerSettings>();
+        await Upgrade.LegacyDataFolder.ImportAsync(settings.DataDirectory, db,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Upgrade.LegacyDataFolder).FullName!),
+            services.GetRequiredService<TimeProvider>(), ct);
         return await scope.ServiceProvider.GetRequiredService<Bootstrap>().RunAsync(adminPassword, ct);
     }
 

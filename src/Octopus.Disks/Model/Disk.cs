@@ -46,6 +46,12 @@ public sealed record Disk
     /// <summary>When the disk was first seen unreachable from every root; the grace period counts from here. Null while reachable.</summary>
     public DateTimeOffset? UnreachableSince { get; init; }
 
+    /// <summary>The catalog's optimistic-concurrency token: the row version this value was read at (0 for a disk no
+    /// catalog has stored yet). A catalog that checks it (the store's) refuses to replace a row whose stored version is
+    /// no longer this one, so two writers deciding on the same reading cannot overwrite each other; transitions carry it
+    /// forward. Catalogs that have one writer (in memory, JSON file) leave it 0.</summary>
+    public long Version { get; init; }
+
     public static Disk NewImage(DiskId id, ImageName name, UserId owner, ByteSize virtualSize, ByteSize fileSize, DateTimeOffset now) => new()
     {
         Id = id, Role = DiskRole.Image, Owner = owner, Image = name, VirtualSize = virtualSize, FileSize = fileSize, CreatedAt = now,

@@ -1,7 +1,8 @@
-using System.Text.Json;
 using Octopus.Contracts.Agents;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
+using Octopus.Persistence.Agents;
+using Octopus.Persistence.Records;
 
 namespace Octopus.Server.Agents;
 
@@ -12,133 +13,106 @@ public sealed record AgentRecord(Guid Id, string Name, string Url, string Secret
     public Uri BaseUri => new(Url);
 }
 
-/// <summary>The registered agents and what their last reports said. Registrations are kept in <c>DATA/agents.json</c>
-/// (written to a temporary file, flushed to disk, then renamed over the old one, so a crash leaves either the old or the
-/// new file), so a server restart keeps every agent and its secret: agents keep heartbeating and are not asked to join
-/// again. Chosen over an EF migration because the file has one writer (this class), is tiny and changes only on
-/// registration; the reports themselves are readings and live in memory only.</summary>
+/// <summary>The registered agents and what their last reports said. Registrations and liveness (last accepted heartbeat's
+/// sequence and time, the failed flag) are rows of the store's <c>Agents</c> table (<see cref="AgentRegistrationStore"/>),
+/// so a restart keeps every agent, its secret and when it was last heard, and a second server process sees the same:
+/// agents keep heartbeating and are not asked to join again. The reports themselves (the VMs an agent runs, its load)
+/// are readings, refreshed by every heartbeat, and are kept in memory.</summary>
 public sealed class AgentRegistry
 {
-    private readonly string _file;
+    private readonly AgentRegistrationStore _store;
     private readonly TimeProvider _time;
+    private readonly DateTimeOffset _startedAt;
     private readonly Lock _lock = new();
-    private readonly Dictionary<Guid, Runtime> _agents = [];
+    private readonly Dictionary<Guid, Report> _reports = [];
 
-    /// <summary>One agent's record plus what the server last heard from it.</summary>
-    private sealed class Runtime(AgentRecord record, DateTimeOffset lastHeard)
+    /// <summary>The last report applied for one agent, and the newest generation applied.</summary>
+    private sealed class Report
     {
-        public AgentRecord Record { get; set; } = record;
-        public DateTimeOffset LastHeard { get; set; } = lastHeard;
-        public long LastSequence { get; set; }
         public long AppliedGeneration { get; set; }
         public AgentStatus? Last { get; set; }
-        public bool Failed { get; set; }
     }
 
-    public AgentRegistry(string file, TimeProvider time)
+    public AgentRegistry(AgentRegistrationStore store, TimeProvider time)
     {
-        _file = file;
+        _store = store;
         _time = time;
-        if (!File.Exists(file)) return;
-        var records = JsonSerializer.Deserialize<List<AgentRecord>>(File.ReadAllText(file), SignedRequests.Json) ?? [];
-        // After a server restart every agent gets a full heartbeat timeout before it can be marked failed.
-        var now = time.GetUtcNow();
-        foreach (var r in records) _agents[r.Id] = new Runtime(r, now);
+        _startedAt = time.GetUtcNow();
     }
 
     /// <summary>Registers (or re-registers) the agent of host <paramref name="host"/> with a new secret.</summary>
     public AgentRecord Register(HostId host, string name, string url)
     {
-        lock (_lock)
+        var now = _time.GetUtcNow();
+        var record = new AgentRecord(host.Value, name, url, AgentSignature.NewSecret(), now);
+        _store.Register(new AgentRegistrationRecord
         {
-            var now = _time.GetUtcNow();
-            var record = new AgentRecord(host.Value, name, url, AgentSignature.NewSecret(), now);
-            _agents[host.Value] = new Runtime(record, now);
-            Save();
-            return record;
-        }
+            Id = record.Id, Name = name, Url = url, Secret = record.Secret, RegisteredAt = now, LastHeardAt = now,
+        });
+        lock (_lock) _reports.Remove(host.Value);
+        return record;
     }
 
-    public AgentRecord? Find(Guid id)
-    {
-        lock (_lock) return _agents.TryGetValue(id, out var r) ? r.Record : null;
-    }
+    public AgentRecord? Find(Guid id) => _store.Find(id) is { } r ? ToRecord(r) : null;
 
-    public IReadOnlyList<AgentRecord> All
-    {
-        get { lock (_lock) return [.. _agents.Values.Select(r => r.Record)]; }
-    }
+    public IReadOnlyList<AgentRecord> All => [.. _store.All().Select(ToRecord)];
 
     /// <summary>Null when accepted; else why the heartbeat is stale (its sequence is not newer than the last one's).</summary>
     public string? AcceptHeartbeat(Guid id, AgentStatus status)
     {
-        lock (_lock)
-        {
-            if (!_agents.TryGetValue(id, out var r)) return "unknown agent";
-            if (status.Sequence <= r.LastSequence) return $"stale heartbeat (sequence {status.Sequence}, last accepted {r.LastSequence})";
-            r.LastSequence = status.Sequence;
-            r.LastHeard = _time.GetUtcNow();
-            Apply(r, status, force: false);
-            return null;
-        }
+        ArgumentNullException.ThrowIfNull(status);
+        if (!_store.AcceptHeartbeat(id, status.Sequence, _time.GetUtcNow()))
+            return _store.Find(id) is { } r
+                ? $"stale heartbeat (sequence {status.Sequence}, last accepted {r.LastSequence})"
+                : "unknown agent";
+        Apply(id, status, force: false);
+        return null;
     }
 
     /// <summary>A report fetched right after an operation: it is the newest view of that agent.</summary>
     public void ApplyFresh(Guid id, AgentStatus status)
     {
-        lock (_lock)
-        {
-            if (!_agents.TryGetValue(id, out var r)) return;
-            r.LastHeard = _time.GetUtcNow();
-            Apply(r, status, force: true);
-        }
+        _store.Heard(id, _time.GetUtcNow());
+        Apply(id, status, force: true);
     }
 
-    private static void Apply(Runtime r, AgentStatus status, bool force)
+    private void Apply(Guid id, AgentStatus status, bool force)
     {
-        // A report whose generation is older than one already applied may predate an operation the server saw finish.
-        if (!force && status.Generation < r.AppliedGeneration) return;
-        r.AppliedGeneration = Math.Max(r.AppliedGeneration, status.Generation);
-        r.Last = status;
+        lock (_lock)
+        {
+            if (!_reports.TryGetValue(id, out var r)) _reports[id] = r = new Report();
+            // A report whose generation is older than one already applied may predate an operation the server saw finish.
+            if (!force && status.Generation < r.AppliedGeneration) return;
+            r.AppliedGeneration = Math.Max(r.AppliedGeneration, status.Generation);
+            r.Last = status;
+        }
     }
 
     /// <summary>The agent that last reported <paramref name="vm"/>, if any (failed hosts excluded).</summary>
     public AgentRecord? HolderOf(VmId vm)
     {
+        List<Guid> holders;
         lock (_lock)
-            return _agents.Values.FirstOrDefault(r => !r.Failed && r.Last is { } s && s.Vms.Any(v => v.Vm == vm.Value))?.Record;
+            holders = [.. _reports.Where(r => r.Value.Last is { } s && s.Vms.Any(v => v.Vm == vm.Value)).Select(r => r.Key)];
+        if (holders.Count == 0) return null;
+        return _store.All().Where(r => !r.Failed && holders.Contains(r.Id)).Select(ToRecord).FirstOrDefault();
     }
 
-    /// <summary>Snapshot for telemetry and the health monitor.</summary>
+    /// <summary>Snapshot for telemetry and the health monitor. After a server start every agent gets a full heartbeat
+    /// timeout before it can be judged (its last heartbeat is counted from the start at the earliest), as it did while
+    /// the server was down through no fault of its own.</summary>
     public IReadOnlyList<AgentView> Views()
     {
+        var rows = _store.All();
         lock (_lock)
-            return [.. _agents.Values.Select(r => new AgentView(r.Record, r.LastHeard, r.Failed, r.Last))];
+            return [.. rows.Select(r => new AgentView(ToRecord(r), r.LastHeardAt > _startedAt ? r.LastHeardAt : _startedAt, r.Failed,
+                _reports.TryGetValue(r.Id, out var rep) ? rep.Last : null))];
     }
 
-    /// <summary>Sets the failed flag; returns true when it changed.</summary>
-    public bool SetFailed(Guid id, bool failed)
-    {
-        lock (_lock)
-        {
-            if (!_agents.TryGetValue(id, out var r) || r.Failed == failed) return false;
-            r.Failed = failed;
-            return true;
-        }
-    }
+    /// <summary>Sets the failed flag; returns true when this call changed it.</summary>
+    public bool SetFailed(Guid id, bool failed) => _store.SetFailed(id, failed);
 
-    private void Save()
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
-        var temp = _file + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, _agents.Values.Select(r => r.Record).ToList(), SignedRequests.Json);
-            stream.Flush(flushToDisk: true);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, _file, overwrite: true);
-    }
+    private static AgentRecord ToRecord(AgentRegistrationRecord r) => new(r.Id, r.Name, r.Url, r.Secret, r.RegisteredAt);
 }
 
 /// <summary>What the server knows of one agent right now.</summary>

@@ -12,7 +12,7 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddSingleton(settings);
         if (!settings.Enabled) return services;
-        services.AddSingleton(sp => new AgentRegistry(settings.RegistryFile, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AgentRegistry>();
         services.AddLogging(b => b.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddHttpClient<AgentClient>(c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AgentClient)), sp.GetRequiredService<TimeProvider>()));

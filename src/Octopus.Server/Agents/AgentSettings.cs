@@ -6,7 +6,7 @@ namespace Octopus.Server.Agents;
 /// <c>Octopus:Agents</c> section: <c>JoinToken</c> (required; what agents present to register, e.g. from the environment
 /// variable <c>Octopus__Agents__JoinToken</c>) and <c>HeartbeatTimeout</c> (a host whose agent is silent this long is
 /// marked Failed; 3 s to 10 min, default 15 s).</summary>
-public sealed record AgentSettings(bool Enabled, string JoinToken, TimeSpan HeartbeatTimeout, string RegistryFile)
+public sealed record AgentSettings(bool Enabled, string JoinToken, TimeSpan HeartbeatTimeout)
 {
     public static AgentSettings From(IConfiguration configuration, ServerSettings server)
     {
@@ -27,6 +27,6 @@ public sealed record AgentSettings(bool Enabled, string JoinToken, TimeSpan Hear
             if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out timeout) || timeout < TimeSpan.FromSeconds(3) || timeout > TimeSpan.FromMinutes(10))
                 throw new ConfigurationException("Octopus:Agents:HeartbeatTimeout", $"'{text}' is not a time span between 00:00:03 and 00:10:00.");
         }
-        return new AgentSettings(enabled, token.Trim(), timeout, Path.Combine(server.DataDirectory, "agents.json"));
+        return new AgentSettings(enabled, token.Trim(), timeout);
     }
 }

@@ -251,7 +251,10 @@ public sealed record ServerSettings(
     Quota DefaultQuota)
 {
     public string DatabaseFile => Path.Combine(DataDirectory, "octopus.db");
-    public string SimulatedClusterFile => Path.Combine(DataDirectory, "simulated-cluster.json");
+    /// <summary>The simulated cluster plays the hypervisors, so its own state stays in a folder of its own, as a real
+    /// host's would stay on the host: <c>DATA/simulated-cluster/</c>.</summary>
+    public string SimulatedClusterFolder => Path.Combine(DataDirectory, "simulated-cluster");
+    public string SimulatedClusterFile => Path.Combine(SimulatedClusterFolder, "state.json");
 }
 
 public sealed record HostSpec(string Name, HostCapacity Capacity, PowerModel PowerModel);

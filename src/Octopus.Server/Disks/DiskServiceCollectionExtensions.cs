@@ -22,7 +22,7 @@ public static class DiskServiceCollectionExtensions
             StorageBackendKind.Simulated => new SimulatedDiskBackend(sp.GetRequiredService<TimeProvider>()),
             _ => throw new ConfigurationException("Octopus:Storage:Backend", $"unknown backend {storage.Backend}"),
         });
-        services.AddSingleton<IDiskCatalog>(_ => new JsonFileDiskCatalog(storage.CatalogFile));
+        services.AddSingleton<IDiskCatalog, Persistence.Disks.StoreDiskCatalog>();
         services.AddSingleton(sp => DiskServices.Create(sp.GetRequiredService<IDiskCatalog>(), sp.GetRequiredService<IDiskBackend>(),
             sp.GetRequiredService<TimeProvider>(), storage.Tree, loggers: sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<VmDiskGate>();

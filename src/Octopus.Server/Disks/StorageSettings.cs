@@ -27,7 +27,7 @@ public sealed class StorageSection
 }
 
 /// <summary>Validated storage settings.</summary>
-public sealed record StorageSettings(StorageBackendKind Backend, string Folder, string CatalogFile, DiskTreeOptions Tree)
+public sealed record StorageSettings(StorageBackendKind Backend, string Folder, DiskTreeOptions Tree)
 {
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
     public static StorageSettings From(IConfiguration configuration, ServerSettings server, Func<string, bool>? onPath = null)
@@ -53,7 +53,7 @@ public sealed record StorageSettings(StorageBackendKind Backend, string Folder, 
         };
         try { tree = tree.Validate(); }
         catch (Domain.DomainException e) { throw new ConfigurationException("Octopus:Storage:" + (e.Field ?? "ImportFolders"), e.Message); }
-        return new StorageSettings(backend, folder, Path.Combine(server.DataDirectory, "disks.json"), tree);
+        return new StorageSettings(backend, folder, tree);
     }
 
     private static bool IsOnPath(string program) =>

@@ -6,7 +6,6 @@ using System.Text;
 using Octopus.Client;
 using Octopus.Contracts;
 using Octopus.Disks.Backends;
-using Octopus.Disks.Catalog;
 using Octopus.Disks.Services;
 
 using Octopus.TestKit;
@@ -76,7 +75,8 @@ public sealed class DiskCrashTests : IAsyncDisposable
         }
 
         KillServer(); // idle: verify the folder as the next start would find it
-        var disks = DiskServices.Create(new JsonFileDiskCatalog(Path.Combine(Data, "disks.json")),
+        // The catalog is in the store (tables Disks and DiskIntents); open it as the next start would.
+        var disks = DiskServices.Create(new Octopus.Persistence.Disks.StoreDiskCatalog(Octopus.Persistence.Sqlite.SqliteStore.Factory(Path.Combine(Data, "octopus.db"))),
             new QemuImgDiskBackend(new QemuImgOptions { StorageFolder = Path.Combine(Data, "storage") }), TimeProvider.System);
         await disks.Recovery.RecoverAsync();
         (await disks.Recovery.VerifyAsync()).Should().BeEmpty();

@@ -19,7 +19,6 @@ public class StorageSettingsTests
         var s = StorageSettings.From(Config(), Server, _ => onPath);
         s.Backend.Should().Be(expected);
         s.Folder.Should().Be("/srv/octopus/storage");
-        s.CatalogFile.Should().Be("/srv/octopus/disks.json");
         s.Tree.ImportFolders.Should().Equal("/srv/octopus/import");
         s.Tree.GracePeriod.Should().Be(TimeSpan.FromDays(1));
     }

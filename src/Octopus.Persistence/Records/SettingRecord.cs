@@ -1,0 +1,24 @@
+namespace Octopus.Persistence.Records;
+
+/// <summary>One cluster-wide setting changed at run time (table <c>Settings</c>), e.g. the consolidation mode. Keys are
+/// listed in <see cref="SettingKeys"/>; <see cref="Version"/> is the optimistic-concurrency token.</summary>
+public sealed class SettingRecord
+{
+    public string Key { get; set; } = "";
+    public string Value { get; set; } = "";
+    public DateTimeOffset UpdatedAt { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>The keys of <see cref="SettingRecord"/> rows, in one place.</summary>
+public static class SettingKeys
+{
+    /// <summary><c>automatic</c>, <c>manual</c> or <c>off</c>; absent: the configured mode.</summary>
+    public const string ConsolidationMode = "consolidation.mode";
+
+    /// <summary>JSON: the dismissed plan's step identity, who dismissed it and when; absent: nothing dismissed.</summary>
+    public const string DismissedPlan = "consolidation.dismissed-plan";
+
+    /// <summary>When the legacy JSON files of a data folder were imported (the import runs once).</summary>
+    public const string LegacyImport = "store.legacy-import";
+}
