@@ -98,7 +98,7 @@ internal static class AgentPath
             foreach (var (app, _, _, _) in agents)
             {
                 await app.StopAsync();
-                await app.Services.GetRequiredService<QemuHostDriver>().DisposeAsync();
+                await app.Services.GetRequiredService<QemuNodeDriver>().DisposeAsync();
                 await app.DisposeAsync();
             }
         }

@@ -32,12 +32,9 @@ var storage = Path.Combine(root, "storage");
 Directory.CreateDirectory(Path.Combine(storage, "images"));
 var qemuImg = new QemuImg();
 await qemuImg.CreateChildAsync(env["DISK"], Path.Combine(storage, "images", "test-guest.qcow2"), CancellationToken.None);
-var resolver = new SharedStorageBootResolver(storage, boot, qemuImg);
-var targets = new InProcessMigrationTargets();
-var a = new QemuHostDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(root, "a") }, resolver, targets, TimeProvider.System);
-var b = new QemuHostDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(root, "b") }, resolver, targets, TimeProvider.System);
-targets.Add(a);
-targets.Add(b);
+var layout = new SharedStorageLayout(storage, boot, qemuImg);
+var a = new QemuNodeDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(root, "a") }, boot, TimeProvider.System);
+var b = new QemuNodeDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(root, "b") }, boot, TimeProvider.System);
 var heartbeat = new Regex(@"OCTOPUS-HEARTBEAT (\d+)");
 var ct = CancellationToken.None;
 
@@ -49,9 +46,9 @@ try
     var createTimes = new List<double>();
     for (var i = 0; i < runs; i++)
     {
-        var vm = NewVm($"bench-create-{i}");
+        var vm = await NewVm($"bench-create-{i}");
         var sw = Stopwatch.StartNew();
-        await a.CreateAsync(vm, a.Host, ct);
+        await a.CreateAsync(vm, ct);
         var launched = sw.Elapsed.TotalSeconds;
         await WaitForConsole(a, vm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
         createTimes.Add(sw.Elapsed.TotalSeconds);
@@ -60,11 +57,11 @@ try
     }
 
     // 2. Live migration back and forth.
-    var mvm = NewVm("bench-migrate");
-    await a.CreateAsync(mvm, a.Host, ct);
+    var mvm = await NewVm("bench-migrate");
+    await a.CreateAsync(mvm, ct);
     await WaitForConsole(a, mvm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
     var reports = new List<MigrationReport>();
-    QemuHostDriver from = a, to = b;
+    QemuNodeDriver from = a, to = b;
     for (var i = 0; i < runs; i++)
     {
         var before = LastHeartbeat(await from.ReadConsoleAsync(mvm.Id, 64 * 1024, ct));
@@ -95,8 +92,8 @@ try
     var copyReports = new List<(MigrationReport Report, double Wall)>();
     for (var i = 0; i < runs; i++)
     {
-        var cvm = new VmRuntimeSpec(VmId.New(), $"bench-copy-{i}", Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(copyDiskMiB), ImageName.Parse("filled")));
-        await a.CreateAsync(cvm, a.Host, ct);
+        var cvm = await layout.SpecForAsync(VmId.New(), $"bench-copy-{i}", Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(copyDiskMiB), ImageName.Parse("filled")), ct);
+        await a.CreateAsync(cvm, ct);
         await WaitForConsole(a, cvm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
         var before = LastHeartbeat(await a.ReadConsoleAsync(cvm.Id, 64 * 1024, ct));
         var report = await a.MigrateToAsync(cvm.Id, b, MigrationStorage.Copy, null, ct);
@@ -111,8 +108,8 @@ try
     var idle = new List<VmRuntimeSpec>();
     for (var i = 0; i < idleVms; i++)
     {
-        var vm = NewVm($"bench-idle-{i}");
-        await a.CreateAsync(vm, a.Host, ct);
+        var vm = await NewVm($"bench-idle-{i}");
+        await a.CreateAsync(vm, ct);
         idle.Add(vm);
     }
     foreach (var vm in idle) await WaitForConsole(a, vm.Id, c => c.Contains("OCTOPUS-GUEST-READY", StringComparison.Ordinal));
@@ -174,8 +171,8 @@ int IntArg(string name, int fallback)
     return fallback;
 }
 
-static VmRuntimeSpec NewVm(string name) =>
-    new(VmId.New(), name, Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), ImageName.Parse("test-guest")));
+Task<VmRuntimeSpec> NewVm(string name) =>
+    layout.SpecForAsync(VmId.New(), name, Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), ImageName.Parse("test-guest")), ct);
 
 int LastHeartbeat(string console)
 {
@@ -183,7 +180,7 @@ int LastHeartbeat(string console)
     return m.Count == 0 ? 0 : int.Parse(m[^1].Groups[1].Value, CultureInfo.InvariantCulture);
 }
 
-static async Task WaitForConsole(QemuHostDriver driver, VmId vm, Func<string, bool> until)
+static async Task WaitForConsole(QemuNodeDriver driver, VmId vm, Func<string, bool> until)
 {
     var sw = Stopwatch.StartNew();
     while (sw.Elapsed < TimeSpan.FromSeconds(60))

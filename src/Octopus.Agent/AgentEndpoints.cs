@@ -22,7 +22,7 @@ internal static class AgentEndpoints
 
         g.MapGet("/status", async (AgentReporter reporter, CancellationToken ct) => Results.Ok(await reporter.StatusAsync(ct)));
 
-        g.MapPost("/vms/{id:guid}/create", (Guid id, AgentCreateRequest body, QemuHostDriver driver, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/create", (Guid id, AgentCreateRequest body, QemuNodeDriver driver, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () =>
             {
                 if (string.IsNullOrWhiteSpace(body.DiskFile) || Path.GetFileName(body.DiskFile) != body.DiskFile)
@@ -31,7 +31,7 @@ internal static class AgentEndpoints
                 await driver.CreateAsync(spec, ct);
                 s.Suspended.TryRemove(spec.Id, out _);
             }));
-        g.MapPost("/vms/{id:guid}/start", (Guid id, AgentStartRequest? body, QemuHostDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/start", (Guid id, AgentStartRequest? body, QemuNodeDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () =>
             {
                 if (body?.DiskFile is { } file)
@@ -43,24 +43,24 @@ internal static class AgentEndpoints
                 else await d.StartAsync(new VmId(id), ct);
                 s.Suspended.TryRemove(new VmId(id), out _);
             }));
-        g.MapPost("/vms/{id:guid}/stop", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/stop", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () => { await d.StopAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
-        g.MapPost("/vms/{id:guid}/reboot", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/reboot", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, () => d.RebootAsync(new VmId(id), ct)));
-        g.MapPost("/vms/{id:guid}/suspend", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/suspend", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () => { await d.PauseAsync(new VmId(id), ct); s.Suspended[new VmId(id)] = true; }));
-        g.MapPost("/vms/{id:guid}/resume", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/resume", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () => { await d.ResumeAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
-        g.MapPost("/vms/{id:guid}/delete", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/delete", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () => { await d.DeleteAsync(new VmId(id), ct); s.Suspended.TryRemove(new VmId(id), out _); }));
-        g.MapGet("/vms/{id:guid}/console", async (Guid id, int? maxBytes, QemuHostDriver d, CancellationToken ct) =>
+        g.MapGet("/vms/{id:guid}/console", async (Guid id, int? maxBytes, QemuNodeDriver d, CancellationToken ct) =>
         {
             var max = maxBytes ?? 64 * 1024;
             if (max is < 1 or > 16 * 1024 * 1024) return Problem(400, "maxBytes must be between 1 and 16777216.");
             try { return Results.Ok(new AgentConsoleResponse(await d.ReadConsoleAsync(new VmId(id), max, ct))); }
             catch (DriverException e) { return Problem(404, e.Message); }
         });
-        g.MapPost("/vms/{id:guid}/switch-disk", (Guid id, AgentSwitchDiskRequest body, QemuHostDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/switch-disk", (Guid id, AgentSwitchDiskRequest body, QemuNodeDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () =>
             {
                 if (string.IsNullOrWhiteSpace(body.NewDiskFile) || Path.GetFileName(body.NewDiskFile) != body.NewDiskFile)
@@ -70,18 +70,18 @@ internal static class AgentEndpoints
         g.MapPost("/vms/{id:guid}/migrate", MigrateAsync);
 
         // Migration target (called by the source agent with a ticket).
-        g.MapPost("/vms/{id:guid}/incoming/prepare", (Guid id, AgentIncomingRequest body, QemuHostDriver d, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/incoming/prepare", (Guid id, AgentIncomingRequest body, QemuNodeDriver d, CancellationToken ct) =>
             UriAsync(async () =>
             {
                 if (body.Spec.Vm != id) throw new ArgumentException("spec.vm does not match the VM in the path.");
                 var spec = SpecMapping.FromWire(body.Spec);
                 return body.DiskVirtualSize is { } size ? await d.PrepareIncomingWithDiskCopyAsync(spec, size, ct) : await d.PrepareIncomingAsync(spec, ct);
             }));
-        g.MapPost("/vms/{id:guid}/incoming/start", (Guid id, QemuHostDriver d, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/incoming/start", (Guid id, QemuNodeDriver d, CancellationToken ct) =>
             UriAsync(() => d.StartIncomingMigrationAsync(new VmId(id), ct)));
-        g.MapPost("/vms/{id:guid}/incoming/complete", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/incoming/complete", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, () => d.CompleteIncomingAsync(new VmId(id), ct)));
-        g.MapPost("/vms/{id:guid}/incoming/abort", (Guid id, QemuHostDriver d, AgentState s, CancellationToken ct) =>
+        g.MapPost("/vms/{id:guid}/incoming/abort", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, () => d.AbortIncomingAsync(new VmId(id), ct)));
     }
 
@@ -111,7 +111,7 @@ internal static class AgentEndpoints
         });
 
     /// <summary>Streams NDJSON: progress lines, then the report or the error. The VM keeps running on this host on failure.</summary>
-    private static async Task MigrateAsync(HttpContext http, Guid id, AgentMigrateRequest body, QemuHostDriver driver, AgentState state,
+    private static async Task MigrateAsync(HttpContext http, Guid id, AgentMigrateRequest body, QemuNodeDriver driver, AgentState state,
         IHttpClientFactory clients, CancellationToken ct)
     {
         if (!Uri.TryCreate(body.DestinationUrl, UriKind.Absolute, out var destination))

@@ -1,11 +1,10 @@
 using Octopus.Domain.Hosts;
-using Octopus.Drivers;
 using Octopus.Drivers.Qemu;
 using Octopus.Drivers.Qemu.Processes;
 
 namespace Octopus.Agent;
 
-/// <summary>Builds and runs the agent: one <see cref="QemuHostDriver"/> over the data folder (re-adopting running QEMUs
+/// <summary>Builds and runs the agent: one <see cref="QemuNodeDriver"/> over the data folder (re-adopting running QEMUs
 /// first, so an agent restart never kills a VM), the HTTP endpoints, and the link to the server.</summary>
 public static partial class AgentHost
 {
@@ -31,7 +30,7 @@ public static partial class AgentHost
         services.AddSingleton(resolved);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AgentState>();
-        services.AddSingleton(sp => new QemuHostDriver(new HostId(Guid.Empty), resolved.Qemu, new NoBootResolver(), null,
+        services.AddSingleton(sp => new QemuNodeDriver(new HostId(Guid.Empty), resolved.Qemu, resolved.Boot,
             sp.GetRequiredService<TimeProvider>(), new QemuImg()));
         services.AddSingleton<AgentReporter>();
         services.AddHttpClient("server", c => c.Timeout = TimeSpan.FromSeconds(10));
@@ -50,7 +49,7 @@ public static partial class AgentHost
     /// <summary>Re-adopts the VMs of the data folder, then starts listening and linking to the server.</summary>
     public static async Task StartAsync(WebApplication app, CancellationToken ct)
     {
-        var driver = app.Services.GetRequiredService<QemuHostDriver>();
+        var driver = app.Services.GetRequiredService<QemuNodeDriver>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Octopus.Agent");
         foreach (var found in await driver.RecoverAsync(ct)) LogRecovered(log, found.Vm.ToString(), found.Outcome.ToString(), found.Reason);
         await app.StartAsync(ct);
@@ -85,16 +84,9 @@ public static partial class AgentHost
             await output.FlushAsync(ct);
             await app.WaitForShutdownAsync(ct);
             // The driver's disposal closes QMP connections and leaves QEMU running (a restarted agent re-adopts them).
-            await app.Services.GetRequiredService<QemuHostDriver>().DisposeAsync();
+            await app.Services.GetRequiredService<QemuNodeDriver>().DisposeAsync();
             return 0;
         }
-    }
-
-    /// <summary>The agent creates VMs from explicit specs (the server names the disk), never through a resolver.</summary>
-    private sealed class NoBootResolver : IVmBootResolver
-    {
-        public Task<VmBootMedia> ResolveAsync(VmRuntimeSpec spec, CancellationToken ct) =>
-            throw new DriverException("the agent creates VMs from the disk the server names; it resolves no boot media itself.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "VM {Vm}: {Outcome} ({Reason})")]

@@ -5,7 +5,7 @@ namespace Octopus.Agent;
 
 /// <summary>Builds the agent's report (heartbeat body and <c>GET /agent/v1/status</c>): the generation is read first, then
 /// the VMs are observed without taking any VM's lock, so a long migration never delays a heartbeat.</summary>
-public sealed class AgentReporter(QemuHostDriver driver, AgentState state)
+public sealed class AgentReporter(QemuNodeDriver driver, AgentState state)
 {
     public async Task<AgentStatus> StatusAsync(CancellationToken ct)
     {
@@ -17,6 +17,6 @@ public sealed class AgentReporter(QemuHostDriver driver, AgentState state)
             var paused = v.Running && state.Suspended.ContainsKey(v.Vm);
             vms.Add(new AgentVmStatus(v.Vm.Value, !v.Running ? "stopped" : paused ? "paused" : "running", v.Running, v.CpuLoad, 0));
         }
-        return new AgentStatus(state.NextSequence(), generation, seen.Hosts.Count > 0 ? seen.Hosts[0].CpuLoad : 0, vms);
+        return new AgentStatus(state.NextSequence(), generation, seen.CpuLoad, vms);
     }
 }

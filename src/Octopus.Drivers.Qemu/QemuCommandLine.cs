@@ -37,9 +37,11 @@ public static class QemuCommandLine
         args.AddRange(
         [
             "-drive", $"file={Escape(spec.Disk)},format=qcow2,if=virtio,id={DiskId}",
-            // append=on: a reboot or a restarted QEMU adds to the console history instead of wiping it.
-            "-chardev", $"file,id=serial0,path={Escape(folder.ConsoleLog)},append=on",
-            "-serial", "chardev:serial0",
+        ]);
+        // append=on: a reboot or a restarted QEMU adds to the console history instead of wiping it.
+        if (spec.Serial) args.AddRange(["-chardev", $"file,id=serial0,path={Escape(folder.ConsoleLog)},append=on", "-serial", "chardev:serial0"]);
+        args.AddRange(
+        [
             "-qmp", $"unix:{Escape(folder.QmpSocket)},server=on,wait=off",
             "-display", "none",
             "-pidfile", folder.PidFile,

@@ -13,7 +13,8 @@ namespace Octopus.Drivers.Qemu;
 /// <param name="Memory">Guest RAM (-m), a whole number of MiB.</param>
 /// <param name="Disk">The active qcow2 image (the leaf of its chain) in the shared storage folder; the disk tree owns it.</param>
 /// <param name="Boot">Direct kernel boot (kernel, initrd, command line).</param>
-public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory, string Disk, DirectKernelBoot Boot)
+/// <param name="Serial">Capture the first serial port in the folder's console.log.</param>
+public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory, string Disk, DirectKernelBoot Boot, bool Serial = true)
 {
     /// <summary>Checks what QEMU would otherwise reject with a less helpful message.</summary>
     public void Validate()
@@ -43,14 +44,15 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
         if (s is null || s.Disk is null || s.Kernel is null || s.Name is null)
             throw new DriverException($"{source} lacks required fields (name, disk, kernel); remove the folder or fix the file.");
         return new QemuVmSpec(new VmId(s.Id), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk,
-            new DirectKernelBoot(s.Kernel, s.Initrd, s.Append ?? ""));
+            new DirectKernelBoot(s.Kernel, s.Initrd, s.Append ?? ""), s.Serial ?? true);
     }
 
     /// <summary>The on-disk shape: flat and versionable, apart from the domain types.</summary>
-    internal sealed record Stored(Guid Id, string? Name, int Cores, long MemoryMiB, string? Disk, string? Kernel, string? Initrd, string? Append)
+    /// <remarks>Serial is absent (true) in folders written before it existed.</remarks>
+    internal sealed record Stored(Guid Id, string? Name, int Cores, long MemoryMiB, string? Disk, string? Kernel, string? Initrd, string? Append, bool? Serial = null)
     {
         public static Stored From(QemuVmSpec s) =>
-            new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append);
+            new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append, s.Serial ? null : false);
     }
 }
 

@@ -4,10 +4,12 @@ using Octopus.Domain.Vms;
 
 namespace Octopus.Drivers.Simulated;
 
-/// <summary>An in-process cluster that behaves like real hypervisors: operations take time, VMs survive a control-plane
-/// restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load, and each VM
-/// has a serial console of what its guest printed at each state change (<see cref="IVmConsoleDriver"/>).</summary>
-public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, IClusterTelemetry, IVmConsoleDriver, IVmSuspendDriver
+/// <summary>The simulated "hardware" of a whole cluster, shared by its nodes: operations take time, VMs survive a
+/// control-plane restart (state kept in <see cref="SimulatedClusterOptions.StateFile"/>), running VMs produce CPU load, and
+/// each VM has a serial console of what its guest printed at each state change. The control plane talks to it only
+/// through one <see cref="SimulatedNode"/> per host (<see cref="Node"/>, <see cref="SimulatedNodeResolver"/>) and the
+/// <see cref="SimulatedPowerDriver"/>; the methods here are for tests and drills (define, fail hosts, inject failures).</summary>
+public sealed class SimulatedCluster
 {
     private readonly SimulatedClusterOptions _options;
     private readonly TimeProvider _time;
@@ -15,6 +17,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
     private readonly Dictionary<Guid, SimHost> _hosts = [];
     private readonly Dictionary<Guid, SimVm> _vms = [];
     private readonly Dictionary<Guid, string> _injectedFailures = [];
+    private readonly Dictionary<Guid, MigrationTarget> _incoming = []; // VMs a node waits for (not kept across restarts, like a waiting QEMU)
     private readonly SimulatedConsole _console;
 
     public SimulatedCluster(SimulatedClusterOptions options, TimeProvider time)
@@ -26,7 +29,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         Load();
     }
 
-    public string Name => "simulated";
+    public const string DriverName = "simulated";
 
     /// <summary>Makes the simulated hardware match the configured hosts: adds new ones (powered on), updates capacity.</summary>
     public void DefineHost(HostId id, int cores, HostPowerState initialState)
@@ -56,8 +59,18 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         lock (_gate) _injectedFailures[vm.Value] = message;
     }
 
-    public async Task CreateAsync(VmRuntimeSpec spec, HostId host, CancellationToken ct)
+    /// <summary>The node driver of <paramref name="host"/> (the host need not be defined yet: its calls then say so).</summary>
+    public SimulatedNode Node(HostId host) => new(this, host);
+
+    /// <summary>The file the VM writes to, as the last create, start or disk switch named it; null when it has none.</summary>
+    public string? ActiveDiskOf(VmId vm)
     {
+        lock (_gate) return _vms.TryGetValue(vm.Value, out var v) ? v.ActiveDisk : null;
+    }
+
+    internal async Task CreateAsync(HostId host, VmRuntimeSpec spec, CancellationToken ct)
+    {
+        spec.Validate();
         await DelayAsync(_options.OperationDelay, ct);
         lock (_gate)
         {
@@ -70,7 +83,11 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
                 if (existing.Host != host.Value && _hosts.TryGetValue(existing.Host, out var old) && old.PowerState == HostPowerState.Failed)
                     existing.Host = host.Value;
                 if (existing.Host != host.Value) throw new DriverException($"VM {spec.Name} already exists on another host.");
-                if (!existing.Running) _console.Boot(Info(existing));
+                if (!existing.Running)
+                {
+                    existing.ActiveDisk = spec.BootDisk?.ActivePath;
+                    _console.Boot(Info(existing));
+                }
                 existing.Suspended = false;
                 existing.Running = true;
             }
@@ -79,7 +96,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
                 var created = new SimVm
                 {
                     Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
-                    Seed = StableSeed(_options.Seed, spec.Id),
+                    Seed = StableSeed(_options.Seed, spec.Id), ActiveDisk = spec.BootDisk?.ActivePath,
                 };
                 _vms[spec.Id.Value] = created;
                 _console.Boot(Info(created));
@@ -88,41 +105,137 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
-    public Task StartAsync(VmId vm, CancellationToken ct) => SetRunningAsync(vm, true, ct);
+    internal async Task StartAsync(HostId host, VmRuntimeSpec spec, CancellationToken ct)
+    {
+        spec.Validate();
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(spec.Id);
+            var v = VmOrThrow(host, spec.Id);
+            if (HostOrThrow(host).PowerState != HostPowerState.On) throw new DriverException("its host is not powered on.");
+            if (!v.Running)
+            {
+                v.ActiveDisk = spec.BootDisk?.ActivePath; // a stopped VM boots on the disk it is given now
+                _console.Boot(Info(v));
+            }
+            v.Running = true;
+            v.Suspended = false;
+            Save();
+        }
+    }
 
-    public Task StopAsync(VmId vm, CancellationToken ct) => SetRunningAsync(vm, false, ct);
-
-    public async Task RebootAsync(VmId vm, CancellationToken ct)
+    internal async Task StopAsync(HostId host, VmId vm, CancellationToken ct)
     {
         await DelayAsync(_options.OperationDelay, ct);
         lock (_gate)
         {
             ThrowIfInjected(vm);
-            var v = VmOrThrow(vm);
+            var v = VmOrThrow(host, vm);
+            if (v.Running) _console.PowerOff(v.Id);
+            v.Running = false;
+            v.Suspended = false;
+            Save();
+        }
+    }
+
+    internal async Task RebootAsync(HostId host, VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(host, vm);
             if (!v.Running) throw new DriverException("the VM is not running; start it instead of rebooting.");
             _console.Reboot(Info(v));
         }
     }
 
-    public async Task DeleteAsync(VmId vm, CancellationToken ct)
+    internal async Task DeleteAsync(HostId host, VmId vm, CancellationToken ct)
     {
         await DelayAsync(_options.OperationDelay, ct);
         lock (_gate)
         {
             ThrowIfInjected(vm);
-            if (_vms.Remove(vm.Value)) Save();
-            _console.Delete(vm.Value);
+            // Only this node's copy: a VM that lives on another node (or waits to arrive elsewhere) is not touched.
+            if (_incoming.TryGetValue(vm.Value, out var waiting) && waiting.Host == host) _incoming.Remove(vm.Value);
+            if (_vms.TryGetValue(vm.Value, out var v) && v.Host == host.Value)
+            {
+                _vms.Remove(vm.Value);
+                _console.Delete(vm.Value);
+                Save();
+            }
         }
     }
 
-    public async Task MigrateAsync(VmId vm, HostId destination, IProgress<double>? progress, CancellationToken ct)
+    /// <summary>Pauses a running VM in place: it stays "running" to the hypervisor but reports no CPU.</summary>
+    internal async Task SuspendAsync(HostId host, VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(host, vm);
+            if (!v.Running) throw new DriverException("the VM is not running; only a running VM can be suspended.");
+            v.Suspended = true;
+            Save();
+        }
+    }
+
+    /// <summary>Resumes a suspended VM; a running one is left as it is.</summary>
+    internal async Task ResumeAsync(HostId host, VmId vm, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(host, vm);
+            if (!v.Running) throw new DriverException("the VM is not running; start it instead of resuming.");
+            v.Suspended = false;
+            Save();
+        }
+    }
+
+    internal async Task SwitchDiskAsync(HostId host, VmId vm, string newActiveDisk, CancellationToken ct)
+    {
+        if (!Path.IsPathRooted(newActiveDisk)) throw new DriverException($"the new disk must be an absolute path; got '{newActiveDisk}'.");
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            var v = VmOrThrow(host, vm);
+            if (string.Equals(v.ActiveDisk, newActiveDisk, StringComparison.Ordinal)) return;
+            if (_vms.Values.Any(o => string.Equals(o.ActiveDisk, newActiveDisk, StringComparison.Ordinal)))
+                throw new DriverException($"the new disk {newActiveDisk} is already another VM's disk; choose a new file name.");
+            v.ActiveDisk = newActiveDisk;
+            Save();
+        }
+    }
+
+    internal Task<MigrationTarget> PrepareIncomingAsync(HostId host, VmRuntimeSpec spec, CancellationToken ct)
+    {
+        spec.Validate();
+        lock (_gate)
+        {
+            ThrowIfInjected(spec.Id);
+            var h = HostOrThrow(host);
+            if (h.PowerState != HostPowerState.On) throw new DriverException($"destination host is {h.PowerState}.");
+            if (_vms.TryGetValue(spec.Id.Value, out var v) && v.Host == host.Value)
+                throw new DriverException($"VM {spec.Name} already runs on host {host}; it cannot migrate here.");
+            var target = new MigrationTarget(host, $"sim://{host}/{spec.Id}");
+            _incoming[spec.Id.Value] = target;
+            return Task.FromResult(target);
+        }
+    }
+
+    internal async Task<MigrationStats> MigrateAsync(HostId host, VmId vm, MigrationTarget target, IProgress<double>? progress, CancellationToken ct)
     {
         lock (_gate)
         {
-            var v = VmOrThrow(vm);
-            var d = HostOrThrow(destination);
-            if (d.PowerState != HostPowerState.On) throw new DriverException($"destination host is {d.PowerState}.");
-            if (v.Host == destination.Value) return;
+            if (!_vms.TryGetValue(vm.Value, out var v) || v.Host != host.Value) return MigrationStats.Unknown; // moved already
+            if (!v.Running) throw new DriverException("the VM is not running; only a running VM can be live-migrated.");
+            if (!_incoming.TryGetValue(vm.Value, out var waiting) || waiting != target)
+                throw new DriverException($"host {target.Host} is not waiting for VM {v.Name} at {target.Uri}; prepare it first.");
         }
         const int steps = 10; // reported one by one, so a client's progress bar moves
         for (var i = 1; i <= steps; i++)
@@ -133,12 +246,17 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         lock (_gate)
         {
             ThrowIfInjected(vm);
-            VmOrThrow(vm).Host = destination.Value;
+            var d = HostOrThrow(target.Host);
+            if (d.PowerState != HostPowerState.On) throw new DriverException($"destination host is {d.PowerState}.");
+            if (!_incoming.Remove(vm.Value, out var waiting) || waiting != target)
+                throw new DriverException($"host {target.Host} stopped waiting for the VM; it keeps running here.");
+            VmOrThrow(host, vm).Host = target.Host.Value;
             Save();
         }
+        return MigrationStats.Unknown;
     }
 
-    public async Task PowerOnAsync(HostId host, CancellationToken ct)
+    internal async Task PowerOnAsync(HostId host, CancellationToken ct)
     {
         await DelayAsync(_options.PowerTransitionDelay, ct);
         lock (_gate)
@@ -148,7 +266,7 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
-    public async Task PowerOffAsync(HostId host, CancellationToken ct)
+    internal async Task PowerOffAsync(HostId host, CancellationToken ct)
     {
         lock (_gate)
         {
@@ -164,31 +282,28 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         }
     }
 
-    public Task<ClusterObservation> ObserveAsync(CancellationToken ct)
+    internal Task<NodeObservation> ObserveAsync(HostId host, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            var vms = _vms.Values.Select(v => new VmObservation(new VmId(v.Id), new HostId(v.Host), v.Running,
+            var h = HostOrThrow(host);
+            var vms = _vms.Values.Where(v => v.Host == host.Value).Select(v => new VmObservation(new VmId(v.Id), v.Running, v.Running && v.Suspended,
                 v.Running && !v.Suspended ? CpuCurve(v.Seed, now) : 0)).ToList();
-            var hosts = _hosts.Values.Select(h =>
-            {
-                // Host load: demand of its running VMs over its capacity, each vCPU counted as one core's share.
-                var coresBusy = vms.Where(v => v.Host.Value == h.Id && v.Running).Sum(v => v.CpuLoad * _vms[v.Vm.Value].Cores);
-                var load = h.PowerState == HostPowerState.On ? Math.Min(1, coresBusy / Math.Max(1, h.Cores)) : 0;
-                return new HostObservation(new HostId(h.Id), h.PowerState, load);
-            }).ToList();
-            return Task.FromResult(new ClusterObservation(hosts, vms));
+            // Host load: demand of its running VMs over its capacity, each vCPU counted as one core's share.
+            var coresBusy = vms.Where(v => v.Running).Sum(v => v.CpuLoad * _vms[v.Vm.Value].Cores);
+            var load = h.PowerState == HostPowerState.On ? Math.Min(1, coresBusy / Math.Max(1, h.Cores)) : 0;
+            return Task.FromResult(new NodeObservation(host, h.PowerState, load, vms));
         }
     }
 
     /// <summary>The last <paramref name="maxBytes"/> bytes of the VM's simulated serial console (boot and power-off messages
     /// written at its state changes, <see cref="SimulatedConsole.MaxBytes"/> kept); empty when it has never run.</summary>
-    public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct)
+    internal Task<string> ReadConsoleAsync(HostId host, VmId vm, int maxBytes, CancellationToken ct)
     {
         lock (_gate)
         {
-            VmOrThrow(vm);
+            VmOrThrow(host, vm);
             return Task.FromResult(_console.Read(vm.Value, maxBytes) ?? "");
         }
     }
@@ -215,51 +330,6 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         return seed ^ BitConverter.ToInt32(b[..4]) ^ BitConverter.ToInt32(b[4..8]) ^ BitConverter.ToInt32(b[8..12]) ^ BitConverter.ToInt32(b[12..]);
     }
 
-    private async Task SetRunningAsync(VmId vm, bool running, CancellationToken ct)
-    {
-        await DelayAsync(_options.OperationDelay, ct);
-        lock (_gate)
-        {
-            ThrowIfInjected(vm);
-            var v = VmOrThrow(vm);
-            if (running && HostOrThrow(new HostId(v.Host)).PowerState != HostPowerState.On)
-                throw new DriverException("its host is not powered on.");
-            if (running && !v.Running) _console.Boot(Info(v));
-            if (!running && v.Running) _console.PowerOff(v.Id);
-            v.Running = running;
-            v.Suspended = false;
-            Save();
-        }
-    }
-
-    /// <summary>Pauses a running VM in place: it stays "running" to the hypervisor but reports no CPU.</summary>
-    public async Task SuspendAsync(VmId vm, CancellationToken ct)
-    {
-        await DelayAsync(_options.OperationDelay, ct);
-        lock (_gate)
-        {
-            ThrowIfInjected(vm);
-            var v = VmOrThrow(vm);
-            if (!v.Running) throw new DriverException("the VM is not running; only a running VM can be suspended.");
-            v.Suspended = true;
-            Save();
-        }
-    }
-
-    /// <summary>Resumes a suspended VM; a running one is left as it is.</summary>
-    public async Task ResumeAsync(VmId vm, CancellationToken ct)
-    {
-        await DelayAsync(_options.OperationDelay, ct);
-        lock (_gate)
-        {
-            ThrowIfInjected(vm);
-            var v = VmOrThrow(vm);
-            if (!v.Running) throw new DriverException("the VM is not running; start it instead of resuming.");
-            v.Suspended = false;
-            Save();
-        }
-    }
-
     private Task DelayAsync(TimeSpan delay, CancellationToken ct) =>
         delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, ct);
 
@@ -268,8 +338,8 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         if (_injectedFailures.Remove(vm.Value, out var message)) throw new DriverException(message);
     }
 
-    private SimVm VmOrThrow(VmId vm) =>
-        _vms.TryGetValue(vm.Value, out var v) ? v : throw new DriverException($"the simulated cluster has no VM {vm}.");
+    private SimVm VmOrThrow(HostId host, VmId vm) =>
+        _vms.TryGetValue(vm.Value, out var v) && v.Host == host.Value ? v : throw new DriverException($"simulated host {host} has no VM {vm}.");
 
     private SimHost HostOrThrow(HostId host) =>
         _hosts.TryGetValue(host.Value, out var h) ? h : throw new DriverException($"the simulated cluster has no host {host}.");
@@ -321,5 +391,6 @@ public sealed class SimulatedCluster : IVmLifecycleDriver, IHostPowerDriver, ICl
         public bool Running { get; set; }
         public bool Suspended { get; set; }
         public int Seed { get; set; }
+        public string? ActiveDisk { get; set; }
     }
 }

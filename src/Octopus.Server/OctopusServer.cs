@@ -111,10 +111,10 @@ public static class OctopusServer
             OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
             StateFile = settings.SimulatedClusterFile,
         }, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IVmLifecycleDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
-        services.AddSingleton<IHostPowerDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
-        services.AddSingleton<IClusterTelemetry>(sp => sp.GetRequiredService<SimulatedCluster>());
-        services.AddSingleton<IVmConsoleDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
+        // The default drivers; Octopus:Driver = qemu replaces both resolvers (AddOctopusAgents).
+        services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
+        services.AddSingleton<IPowerDriverResolver>(sp => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
+        services.AddSingleton<RuntimeSpecs>();
 
         services.AddSingleton(Placer.Create(settings.Placement));
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

@@ -27,7 +27,7 @@ public sealed partial class EndToEndTests
         var created = await admin.PostAsJsonAsync(ApiRoutes.Vms, new VmCreateRequest("e2e", 1, 128L << 20, image.SizeBytes, image.Name));
         created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var vm = await WaitForVmAsync(admin, "e2e", v => v.State == "Running" && v.Host is not null, "e2e running");
-        var consoles = cluster.Server.Services.GetRequiredService<IVmConsoleDriver>();
+        var consoles = new ApiConsole(admin);
         var id = new VmId(Guid.Parse(vm.Id));
         var console = await LocalCluster.WaitForAsync(async () =>
         {
@@ -42,10 +42,9 @@ public sealed partial class EndToEndTests
         await WaitForVmAsync(admin, "e2e", v => v.State == "Running" && v.Host == destination, $"e2e running on {destination}");
 
         // Capabilities the disk tree and the policies use, through the agent protocol.
-        var suspend = cluster.Server.Services.GetRequiredService<IVmSuspendDriver>();
-        await suspend.SuspendAsync(id, CancellationToken.None);
+        (await admin.PostAsync(ApiRoutes.Vm("e2e") + "/suspend", null)).IsSuccessStatusCode.Should().BeTrue();
         (await AgentStateOfAsync(cluster, id)).Should().Be("paused");
-        await suspend.ResumeAsync(id, CancellationToken.None);
+        (await admin.PostAsync(ApiRoutes.Vm("e2e") + "/resume", null)).IsSuccessStatusCode.Should().BeTrue();
         (await AgentStateOfAsync(cluster, id)).Should().Be("running");
 
         // The destination's console continues the counter: the guest kept running (a reboot would start again at 1).
@@ -129,7 +128,7 @@ public sealed partial class EndToEndTests
         StorageFiles(cluster).Should().BeEquivalentTo(storageBefore, "gc removed the VM's disk and nothing else");
         cluster.QemuProcesses().Should().BeEmpty();
         foreach (var agent in cluster.Agents)
-            agent.Services.GetRequiredService<QemuHostDriver>().Vms.Should().BeEmpty("the VM's folder is gone from every agent");
+            agent.Services.GetRequiredService<QemuNodeDriver>().Vms.Should().BeEmpty("the VM's folder is gone from every agent");
     }
 
     [Fact]
@@ -158,7 +157,7 @@ public sealed partial class EndToEndTests
         cluster.QemuProcesses().Should().Equal(pids, "the agent going away does not kill its VMs");
 
         var restarted = await cluster.StartAgentAsync("a1");
-        restarted.Services.GetRequiredService<QemuHostDriver>().Vms.Should().Contain(new VmId(Guid.Parse(vm.Id)), "the restarted agent re-adopted the running QEMU");
+        restarted.Services.GetRequiredService<QemuNodeDriver>().Vms.Should().Contain(new VmId(Guid.Parse(vm.Id)), "the restarted agent re-adopted the running QEMU");
         await LocalCluster.WaitForAsync(async () =>
         {
             var hosts = await admin.GetFromJsonAsync<List<HostDto>>(ApiRoutes.Hosts, LocalCluster.Json);
@@ -176,7 +175,7 @@ public sealed partial class EndToEndTests
 
     /// <summary>The disk in the VM's spec on the agent that holds it.</summary>
     private static string AgentSpecDisk(LocalCluster cluster, VmId vm) =>
-        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuHostDriver>()).Single(d => d.Vms.Contains(vm)).GetSpec(vm).Disk;
+        cluster.Agents.Select(a => a.Services.GetRequiredService<QemuNodeDriver>()).Single(d => d.Vms.Contains(vm)).GetSpec(vm).Disk;
 
     /// <summary>Checks that the VM's agent spec names the catalog's active leaf (a live snapshot switches it inside the
     /// running QEMU, so the spec is what the agent boots next time); returns it.</summary>
@@ -242,4 +241,11 @@ public sealed partial class EndToEndTests
 
     [GeneratedRegex(@"OCTOPUS-HEARTBEAT (\d+)")]
     private static partial Regex HeartbeatLine();
+
+    /// <summary>Reads a VM's serial console the way a user does: through the server's console endpoint.</summary>
+    private sealed class ApiConsole(HttpClient http)
+    {
+        public async Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) =>
+            (await http.GetFromJsonAsync<VmConsoleDto>(ApiRoutes.VmConsole(vm.ToString(), maxBytes), LocalCluster.Json, ct))!.Text;
+    }
 }

@@ -102,7 +102,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task StopAgentAsync(WebApplication agent)
     {
         await agent.StopAsync();
-        await agent.Services.GetRequiredService<Octopus.Drivers.Qemu.QemuHostDriver>().DisposeAsync();
+        await agent.Services.GetRequiredService<Octopus.Drivers.Qemu.QemuNodeDriver>().DisposeAsync();
         await agent.DisposeAsync();
         _agents.Remove(agent);
     }

@@ -25,10 +25,10 @@ public static class Endpoints
             return TypedResults.Ok(new TokenResponse(token, expires, user.Name.Value, user.Role.ToString().ToLowerInvariant()));
         }).AllowAnonymous().WithTags("auth");
 
-        api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.IVmLifecycleDriver driver, CancellationToken ct) =>
+        api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
         {
             var hosts = await db.Hosts.AsNoTracking().Select(h => h.PowerState).ToListAsync(ct);
-            return TypedResults.Ok(new HealthDto("ok", Version, "sqlite", driver.Name, hosts.Count,
+            return TypedResults.Ok(new HealthDto("ok", Version, "sqlite", nodes.DriverName, hosts.Count,
                 hosts.Count(p => p == Domain.Hosts.HostPowerState.On), await db.Vms.CountAsync(ct)));
         }).AllowAnonymous().WithTags("health");
 

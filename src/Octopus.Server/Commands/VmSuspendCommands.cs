@@ -12,7 +12,7 @@ namespace Octopus.Server.Commands;
 /// see, change it through its state machine and are audited. Suspend and resume are quick, so the driver is called
 /// within the command (no journaled operation): the VM changes state only once the driver has done it.</summary>
 public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, TimeProvider time, PolicySettings settings,
-    IVmSuspendDriver? driver = null)
+    INodeDriverResolver nodes)
 {
     public Task<Vm> SuspendAsync(Caller caller, string idOrName, CancellationToken ct, string? reason = null) =>
         runner.RunAsync(caller, "vm.suspend", $"vm/{idOrName}", async ct =>
@@ -74,11 +74,11 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
             return vm;
         }, ct, v => $"lease ends {v.LeaseExpiresAt:u}");
 
-    private async Task CallDriverAsync(Func<IVmSuspendDriver, Task> call, string what, Vm vm)
+    private async Task CallDriverAsync(Func<INodeDriver, Task> call, string what, Vm vm)
     {
-        if (driver is null)
-            throw DomainException.Conflict("vm.suspend-unsupported", $"The VM driver cannot {what} VMs; stop VM '{vm.Name}' instead.");
-        try { await call(driver); }
+        if (vm.HostId is not { } host)
+            throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.");
+        try { await call(nodes.For(host)); }
         catch (DriverException e) { throw DomainException.Conflict("vm.driver-failed", $"Could not {what} VM '{vm.Name}': {e.Message}"); }
     }
 }

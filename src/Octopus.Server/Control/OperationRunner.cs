@@ -11,8 +11,8 @@ namespace Octopus.Server.Control;
 /// <summary>Carries out journaled operations through the driver, several at a time but never two for the same VM,
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
-public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLifecycleDriver driver, IHostPowerDriver power, TimeProvider time, ControlSignal signal,
-    ILogger<OperationRunner> log, OperationProgressStore? figures = null)
+public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
+    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, ILogger<OperationRunner> log, OperationProgressStore? figures = null)
 {
     private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
 
@@ -87,7 +87,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
             var reporter = op.Kind == OperationKind.MigrateVm ? _figures.Begin(op.Id) : null;
             try
             {
-                await ExecuteAsync(op, vm, reporter, ct);
+                await ExecuteAsync(db, op, vm, reporter, ct);
             }
             catch (DriverException e)
             {
@@ -123,6 +123,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         string? error = null;
         try
         {
+            var power = powers.For(host.Id);
             if (op.Kind == OperationKind.PowerOnHost) await power.PowerOnAsync(host.Id, ct);
             else await power.PowerOffAsync(host.Id, ct);
         }
@@ -145,18 +146,59 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, IVmLife
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
     }
 
-    private Task ExecuteAsync(Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct) => op.Kind switch
+    private async Task ExecuteAsync(OctopusDbContext db, Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct)
     {
-        OperationKind.CreateVm => driver.CreateAsync(new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry), vm.HostId!.Value, ct),
-        OperationKind.StartVm => driver.StartAsync(vm.Id, ct),
-        OperationKind.StopVm => driver.StopAsync(vm.Id, ct),
-        OperationKind.RebootVm => driver.RebootAsync(vm.Id, ct),
-        OperationKind.DeleteVm => vm.HostId is null ? Task.CompletedTask : driver.DeleteAsync(vm.Id, ct),
-        OperationKind.MigrateVm => driver.MigrateAsync(vm.Id, op.TargetHostId!.Value, progress, ct),
-        OperationKind.PowerOnHost or OperationKind.PowerOffHost =>
-            throw new InvalidOperationException($"{op.Kind} is not a VM operation"),
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null),
-    };
+        switch (op.Kind)
+        {
+            case OperationKind.CreateVm:
+                await disks.EnsureAsync(vm, db, ct);
+                await nodes.For(vm.HostId!.Value).CreateAsync(await specs.BuildAsync(vm, ct), ct);
+                break;
+            case OperationKind.StartVm:
+                await nodes.For(vm.HostId!.Value).StartAsync(await specs.BuildAsync(vm, ct), ct);
+                break;
+            case OperationKind.StopVm:
+                await nodes.For(vm.HostId!.Value).StopAsync(vm.Id, ct);
+                break;
+            case OperationKind.RebootVm:
+                await nodes.For(vm.HostId!.Value).RebootAsync(vm.Id, ct);
+                break;
+            case OperationKind.DeleteVm:
+                // A VM that never reached a node keeps its disk for the collector to release (as before).
+                if (vm.HostId is not { } host) break;
+                await nodes.For(host).DeleteAsync(vm.Id, ct);
+                await disks.ReleaseAsync(vm.Id, ct);
+                break;
+            case OperationKind.MigrateVm:
+                await MigrateAsync(vm, op.TargetHostId!.Value, progress, ct);
+                break;
+            case OperationKind.PowerOnHost or OperationKind.PowerOffHost:
+                throw new InvalidOperationException($"{op.Kind} is not a VM operation");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null);
+        }
+    }
+
+    /// <summary>The destination waits for the VM, the source sends it; if sending fails the VM keeps running on the source
+    /// and the destination forgets the waiting VM (its compensation).</summary>
+    private async Task MigrateAsync(Vm vm, HostId destination, IProgress<double>? progress, CancellationToken ct)
+    {
+        var source = nodes.For(vm.HostId!.Value);
+        var target = nodes.For(destination);
+        var waiting = await target.PrepareIncomingAsync(await specs.BuildAsync(vm, ct), ct);
+        MigrationStats stats;
+        try
+        {
+            stats = await source.MigrateAsync(vm.Id, waiting, progress, ct);
+        }
+        catch (DriverException)
+        {
+            try { await target.DeleteAsync(vm.Id, CancellationToken.None); }
+            catch (DriverException e) { LogFailed(log, "MigrateVm compensation", vm.Id.ToString(), e.Message); }
+            throw;
+        }
+        if (progress is IProgress<MigrationStats> figures) figures.Report(stats);
+    }
 
     /// <summary>Records the outcome on the VM and the operation, retrying on concurrent changes to the VM (a user may
     /// have sent another command meanwhile).</summary>

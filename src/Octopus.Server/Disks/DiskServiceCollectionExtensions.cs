@@ -1,17 +1,16 @@
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Services;
-using Octopus.Drivers;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Octopus.Server.Configuration;
 
 namespace Octopus.Server.Disks;
 
-/// <summary>Registers the disk tree: backend, catalog, services, the VM driver decorator that gives each VM its disk,
-/// the start-up recovery, and the commands behind the disk endpoints.</summary>
+/// <summary>Registers the disk tree: backend, catalog, services, the provisioner that gives each VM its disk, the
+/// start-up recovery, and the commands behind the disk endpoints.</summary>
 public static class DiskServiceCollectionExtensions
 {
-    /// <summary>Call after the VM lifecycle driver is registered: the driver is wrapped so that creating a VM creates its
-    /// disk and deleting it releases its disks. Throws <see cref="ConfigurationException"/> on a bad storage section.</summary>
+    /// <summary>Throws <see cref="ConfigurationException"/> on a bad storage section.</summary>
     public static IServiceCollection AddOctopusDisks(this IServiceCollection services, IConfiguration configuration, ServerSettings server)
     {
         var storage = StorageSettings.From(configuration, server);
@@ -31,18 +30,16 @@ public static class DiskServiceCollectionExtensions
         // Runs before the server listens (hosted services start before Kestrel): recovery first, then base images.
         services.AddHostedService<DiskStartup>();
 
-        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IVmLifecycleDriver))
-            ?? throw new InvalidOperationException("AddOctopusDisks must be called after a VM lifecycle driver is registered.");
-        services.Remove(inner);
-        services.AddSingleton<IVmLifecycleDriver>(sp => new DiskAwareVmDriver(Resolve(sp, inner), sp.GetRequiredService<DiskServices>(),
-            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<VmDiskGate>()));
+        services.AddSingleton<VmDiskProvisioner>();
+        services.TryAddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
         return services;
     }
-
-    private static IVmLifecycleDriver Resolve(IServiceProvider sp, ServiceDescriptor d) =>
-        (IVmLifecycleDriver)(d.ImplementationInstance ?? d.ImplementationFactory?.Invoke(sp)
-            ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
 }
+
+/// <summary>Whether a running VM's disk is switched by its node driver (<see cref="Drivers.INodeDriver.SwitchDiskAsync"/>)
+/// when it is snapshotted or forked: true where a hypervisor holds the file open (the qemu driver), false for the
+/// simulated cluster, whose VMs hold no files, so the disk tree works on them as on a stopped VM's.</summary>
+public sealed record LiveDiskSwitching(bool ThroughNodeDriver);
 
 /// <summary>Serialises "create a VM and give it a disk" against the driver's own disk creation, so a fork's disk is in
 /// place before the create operation looks for one.</summary>

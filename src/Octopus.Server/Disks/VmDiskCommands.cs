@@ -15,11 +15,12 @@ namespace Octopus.Server.Disks;
 /// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
 /// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
 /// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
-/// A running VM is snapshotted or forked live when the driver can switch its disk (<see cref="ILiveDiskDriver"/>): the
-/// intent is journaled, the driver moves the guest onto its new leaf, then the catalog commits. Without one (the
-/// simulated cluster) the disk is snapshotted or forked directly: no process has the file open.</summary>
+/// A running VM is snapshotted or forked live when its node's hypervisor holds the disk file open
+/// (<see cref="LiveDiskSwitching"/>): the intent is journaled, the node driver moves the guest onto its new leaf
+/// (<see cref="INodeDriver.SwitchDiskAsync"/>), then the catalog commits. Otherwise (the simulated cluster) the disk is
+/// snapshotted or forked directly: no process has the file open.</summary>
 public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms, VmDiskGate gate,
-    Persistence.OctopusDbContext db, StorageSettings storage, ILiveDiskDriver? live = null)
+    Persistence.OctopusDbContext db, StorageSettings storage, INodeDriverResolver nodes, LiveDiskSwitching switching)
 {
     /// <summary>Creates a new VM through the normal create path (quota, placement, audit) whose disk is a new child of
     /// the source's current state; the source continues on its own new child.</summary>
@@ -71,13 +72,13 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     /// states is refused: its driver may be opening or closing the disk.</summary>
     private LiveDiskSwitch? LiveSwitchFor(Vm vm)
     {
-        if (live is null) return null;
+        if (!switching.ThroughNodeDriver) return null;
         if (vm.State is VmState.Starting or VmState.Stopping or VmState.Rebooting or VmState.Migrating or VmState.Creating or VmState.Deleting)
             throw DomainException.Conflict("vm.busy", $"VM '{vm.Name}' is {vm.State}; wait until it is running or stopped (octopus vm show {vm.Name}), then try again.");
-        if (vm.State != VmState.Running) return null;
+        if (vm.State != VmState.Running || vm.HostId is not { } host) return null;
         return async (id, ct) =>
         {
-            try { await live.SwitchDiskAsync(vm.Id, Path.Combine(storage.Folder, id.FileName), ct); }
+            try { await nodes.For(host).SwitchDiskAsync(vm.Id, Path.Combine(storage.Folder, id.FileName), ct); }
             catch (DriverException e)
             {
                 throw DomainException.Conflict("vm.disk-switch-failed",

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Octopus.Drivers;
-using Octopus.Drivers.Simulated;
 using Octopus.Policies.Evaluation;
 using Octopus.Policies.Retries;
 using Octopus.Server.Commands;
@@ -20,8 +17,6 @@ public static class PolicyServiceCollectionExtensions
         services.AddSingleton<IPolicyEventSink>(sp => sp.GetRequiredService<PolicyEventQueue>());
         services.AddSingleton(new PolicyEngine());
         services.AddSingleton(new RetrySchedule(RetryOptions.Default));
-        // The simulated cluster can suspend; another driver registers its own IVmSuspendDriver.
-        services.TryAddSingleton<IVmSuspendDriver>(sp => sp.GetRequiredService<SimulatedCluster>());
         services.AddScoped<VmSuspendCommands>();
         services.AddScoped<PolicyCatalog>();
         services.AddScoped<PolicySnapshotBuilder>();

@@ -9,11 +9,10 @@ using Octopus.Server.Control;
 
 namespace Octopus.Server.Queries;
 
-/// <summary>What a running VM shows beyond its record: its serial console (through the driver's
-/// <see cref="IVmConsoleDriver"/>) and its latest operation with the progress the driver reports. Only the VM's owner
+/// <summary>What a running VM shows beyond its record: its serial console (through its node's
+/// <see cref="INodeDriver.ReadConsoleAsync"/>) and its latest operation with the progress the driver reports. Only the VM's owner
 /// and admins see them (another user's VM is a 404, as everywhere).</summary>
-public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, OperationProgressStore figures, IVmLifecycleDriver driver,
-    IVmConsoleDriver? console = null)
+public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, OperationProgressStore figures, INodeDriverResolver nodes)
 {
     /// <summary>Default and largest console tail a caller can ask for.</summary>
     public const int DefaultConsoleBytes = 16 * 1024, MaxConsoleBytes = 1024 * 1024;
@@ -24,12 +23,10 @@ public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, Opera
         if (size is < 1 or > MaxConsoleBytes)
             throw DomainException.Invalid("bytes", $"bytes must be between 1 and {MaxConsoleBytes} (1 MiB); got {size}.");
         var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);
-        if (console is null)
-            throw DomainException.Conflict("console.unavailable", $"The '{driver.Name}' driver has no serial console, so VM '{vm.Name}' has none to show.");
-        if (vm.HostId is null)
+        if (vm.HostId is not { } host)
             throw DomainException.Conflict("console.never-ran", $"VM '{vm.Name}' has never run (it is {vm.State}), so it has no console output yet; start it first.");
         string text;
-        try { text = await console.ReadConsoleAsync(vm.Id, size, ct); }
+        try { text = await nodes.For(host).ReadConsoleAsync(vm.Id, size, ct); }
         catch (DriverException e)
         {
             throw DomainException.Conflict("console.never-ran", $"VM '{vm.Name}' has never run on its host, so it has no console output yet ({e.Message}); it is {vm.State}.");

@@ -12,13 +12,13 @@ using Octopus.Drivers.Qemu.Processes;
 namespace Octopus.Drivers.Qemu.Tests.Integration;
 
 /// <summary>The disk tree over a running QEMU guest: a live snapshot and a live fork go through
-/// <see cref="DiskTreeService"/> and <see cref="QemuLiveDiskDriver"/>; the guest keeps running (its serial heartbeat
+/// <see cref="DiskTreeService"/> and <see cref="QemuNodeDriver.SwitchDiskAsync"/>; the guest keeps running (its serial heartbeat
 /// goes on) and the files' backing chains (qemu-img info --backing-chain) are the chains the catalog records.</summary>
 public sealed partial class LiveDiskTreeTests(TestGuestFixture guest) : IClassFixture<TestGuestFixture>, IAsyncLifetime
 {
     private const string Ready = "OCTOPUS-GUEST-READY";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private QemuHostDriver? _driver;
+    private QemuNodeDriver? _driver;
 
     [GeneratedRegex(@"OCTOPUS-HEARTBEAT (\d+)")]
     private static partial Regex HeartbeatLine();
@@ -41,15 +41,17 @@ public sealed partial class LiveDiskTreeTests(TestGuestFixture guest) : IClassFi
         var disks = DiskServices.Create(catalog, backend, TimeProvider.System);
         var owner = new UserId(Guid.NewGuid());
         await disks.Tree.ImportImageAsync(TestGuestFixture.Image, owner, Path.Combine(guest.Storage, "images", TestGuestFixture.Image.Value + ".qcow2"), DiskImageFormat.Qcow2, Ct);
-        var source = new VmRuntimeSpec(VmId.New(), "live", Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), TestGuestFixture.Image));
-        await disks.Tree.CreateVmDiskAsync(source.Id, owner, TestGuestFixture.Image, ct: Ct);
-        _driver = new QemuHostDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(guest.Root, "lt"), ShutdownTimeout = TimeSpan.FromSeconds(20) },
-            new TreeBootResolver(catalog, folder, guest.Boot), null, TimeProvider.System);
+        var geometry = Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), TestGuestFixture.Image);
+        var specs = new TreeSpecs(catalog, folder);
+        var sourceId = VmId.New();
+        await disks.Tree.CreateVmDiskAsync(sourceId, owner, TestGuestFixture.Image, ct: Ct);
+        var source = await specs.ForAsync(sourceId, "live", geometry);
+        _driver = new QemuNodeDriver(HostId.New(), new QemuOptions { DataDir = Path.Combine(guest.Root, "lt"), ShutdownTimeout = TimeSpan.FromSeconds(20) },
+            guest.Boot, TimeProvider.System);
         var driver = _driver;
-        await driver.CreateAsync(source, driver.Host, Ct);
+        await driver.CreateAsync(source, Ct);
         await WaitForConsoleAsync(driver, source.Id, c => c.Contains(Ready, StringComparison.Ordinal), "the ready marker");
-        var live = new QemuLiveDiskDriver(driver);
-        LiveDiskSwitch SwitchOf(VmId vm) => (id, ct) => live.SwitchDiskAsync(vm, Path.Combine(folder, id.FileName), ct);
+        LiveDiskSwitch SwitchOf(VmId vm) => (id, ct) => driver.SwitchDiskAsync(vm, Path.Combine(folder, id.FileName), ct);
         var before = LastHeartbeat(await driver.ReadConsoleAsync(source.Id, 64 * 1024, Ct));
 
         var snapshot = await disks.Tree.SnapshotLiveAsync(source.Id, SnapshotName.Parse("s1"), SwitchOf(source.Id), Ct);
@@ -72,8 +74,9 @@ public sealed partial class LiveDiskTreeTests(TestGuestFixture guest) : IClassFi
         await WaitForHeartbeatAboveAsync(driver, source.Id, afterSnapshot);
         (await ChainAsync(folder, fork.SourceActive.Id)).Should().Equal(CatalogChain(tree, fork.SourceActive.Id));
         (await ChainAsync(folder, fork.NewActive.Id)).Should().Equal(CatalogChain(tree, fork.NewActive.Id));
-        var forked = source with { Id = forkId, Name = "live-fork" };
-        await driver.CreateAsync(forked, driver.Host, Ct);
+        var forked = await specs.ForAsync(forkId, "live-fork", geometry);
+        forked.Disks[0].Chain.Select(p => Path.GetFileName(p)).Should().Equal(CatalogChain(tree, fork.NewActive.Id).Select(d => d.FileName));
+        await driver.CreateAsync(forked, Ct);
         await WaitForConsoleAsync(driver, forkId, c => c.Contains(Ready, StringComparison.Ordinal), "the fork's ready marker");
         (await disks.Recovery.VerifyAsync(Ct)).Should().BeEmpty("every file backs onto what the catalog says");
 
@@ -95,7 +98,7 @@ public sealed partial class LiveDiskTreeTests(TestGuestFixture guest) : IClassFi
 
     private static List<DiskId> CatalogChain(DiskTree tree, DiskId disk) => [disk, .. tree.Ancestors(disk).Select(d => d.Id)];
 
-    private static async Task<string> WaitForConsoleAsync(QemuHostDriver driver, VmId vm, Func<string, bool> until, string what)
+    private static async Task<string> WaitForConsoleAsync(QemuNodeDriver driver, VmId vm, Func<string, bool> until, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var text = "";
@@ -114,16 +117,19 @@ public sealed partial class LiveDiskTreeTests(TestGuestFixture guest) : IClassFi
         return matches.Count == 0 ? 0 : int.Parse(matches[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static Task<string> WaitForHeartbeatAboveAsync(QemuHostDriver driver, VmId vm, int above) =>
+    private static Task<string> WaitForHeartbeatAboveAsync(QemuNodeDriver driver, VmId vm, int above) =>
         WaitForConsoleAsync(driver, vm, c => LastHeartbeat(c) > above, $"a heartbeat above {above}");
 
-    /// <summary>Boots each VM from the leaf the disk catalog names for it.</summary>
-    private sealed class TreeBootResolver(IDiskCatalog catalog, string folder, DirectKernelBoot boot) : IVmBootResolver
+    /// <summary>Builds each VM's runtime spec from the leaf the disk catalog names for it and its chain (as the server's
+    /// RuntimeSpecs does); the driver boots its own default kernel.</summary>
+    private sealed class TreeSpecs(IDiskCatalog catalog, string folder)
     {
-        public async Task<VmBootMedia> ResolveAsync(VmRuntimeSpec spec, CancellationToken ct)
+        public async Task<VmRuntimeSpec> ForAsync(VmId id, string name, Geometry geometry)
         {
-            var active = (await catalog.LoadAsync(ct)).Tree().ActiveOf(spec.Id) ?? throw new DriverException($"VM {spec.Id} has no disk in the catalog.");
-            return new VmBootMedia(Path.Combine(folder, active.Id.FileName), boot);
+            var tree = (await catalog.LoadAsync(Ct)).Tree();
+            var active = tree.ActiveOf(id) ?? throw new DriverException($"VM {id} has no disk in the catalog.");
+            var chain = CatalogChain(tree, active.Id).Select(d => Path.Combine(folder, d.FileName)).ToList();
+            return new VmRuntimeSpec(id, name, geometry, [new DiskAttachment(chain[0], chain, false)], [], null, ConsoleSpec.SerialOnly);
         }
     }
 }

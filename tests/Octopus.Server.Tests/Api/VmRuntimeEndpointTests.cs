@@ -90,20 +90,6 @@ public class VmRuntimeEndpointTests
     }
 
     [Fact]
-    public async Task Console_DriverWithoutConsole_409SaysSo()
-    {
-        await using var server = await TestServerApp.StartAsync(customize: b => b.Services.RemoveAll<IVmConsoleDriver>());
-        var http = await server.LoginAsync();
-        await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1", cores: 1, memoryGiB: 1));
-        await http.WaitForStateAsync("web1", "Running");
-
-        var r = await http.GetAsync(ApiRoutes.VmConsole("web1"));
-
-        r.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        (await r.ProblemAsync()).GetProperty("code").GetString().Should().Be("console.unavailable");
-    }
-
-    [Fact]
     public async Task Console_KeptAcrossAServerRestart()
     {
         var dir = Directory.CreateTempSubdirectory("octopus-console-").FullName;

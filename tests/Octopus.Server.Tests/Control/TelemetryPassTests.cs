@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Octopus.Domain.Vms;
-using Octopus.Drivers;
+using Octopus.Drivers.Simulated;
 using Octopus.Persistence;
 using Octopus.Contracts;
 using Octopus.Server.Control;
@@ -15,11 +15,6 @@ namespace Octopus.Server.Tests.Control;
 /// the hypervisor was asked (the observation is older than the store's news: the next pass judges it).</summary>
 public class TelemetryPassTests
 {
-    private sealed class EmptyCluster : IClusterTelemetry
-    {
-        public Task<ClusterObservation> ObserveAsync(CancellationToken ct) => Task.FromResult(new ClusterObservation([], []));
-    }
-
     private sealed class FixedTime(DateTimeOffset at) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => at;
@@ -32,7 +27,10 @@ public class TelemetryPassTests
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         var vm = await db.Vms.AsNoTracking().SingleAsync(v => v.Name == name);
         var time = new FixedTime(at(vm.StateChangedAt));
-        var pass = new TelemetryPass(db, new EmptyCluster(), new TelemetryCache(), time, NullLogger<TelemetryPass>.Instance,
+        // A hypervisor that has the same hosts but has never heard of the VM.
+        var empty = new SimulatedCluster(new SimulatedClusterOptions(), time);
+        foreach (var h in await db.Hosts.AsNoTracking().ToListAsync()) empty.DefineHost(h.Id, h.Capacity.Cores, h.PowerState);
+        var pass = new TelemetryPass(db, new SimulatedNodeResolver(empty), new TelemetryCache(), time, NullLogger<TelemetryPass>.Instance,
             new Octopus.Server.Power.PowerHistory(time));
         await pass.RunAsync(CancellationToken.None);
         var after = await db.Vms.AsNoTracking().SingleAsync(v => v.Name == name);

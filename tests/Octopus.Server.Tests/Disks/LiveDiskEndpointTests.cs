@@ -5,25 +5,33 @@ using Octopus.Contracts;
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
+using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
+using Octopus.Drivers.Simulated;
+using Octopus.Server.Disks;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Disks;
 
-/// <summary>Snapshot and fork of running VMs when the driver can switch a running VM's disk (<see cref="ILiveDiskDriver"/>,
-/// faked here: it makes the new leaf over the VM's current one, as QEMU's blockdev-snapshot-sync does).</summary>
+/// <summary>Snapshot and fork of running VMs when the node driver switches a running VM's disk
+/// (<see cref="INodeDriver.SwitchDiskAsync"/>). The simulated nodes hold no files, so the switch is faked here: it makes
+/// the new leaf over the VM's current one through the server's own backend, as QEMU's blockdev-snapshot-sync does; every
+/// other call goes to the real simulated node.</summary>
 public sealed class LiveDiskEndpointTests
 {
     private static string Simulated => TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }""");
 
     /// <summary>Records each switch; makes the file through the server's own backend, or fails when told to.</summary>
-    private sealed class FakeLiveDisk(IServiceProvider services) : ILiveDiskDriver
+    private sealed class FakeLiveDisk(IServiceProvider services) : INodeDriverResolver
     {
         public List<(VmId Vm, string Path)> Calls { get; } = [];
         public string? Fail { get; set; }
+        public string DriverName => "simulated-live";
 
-        public async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
+        public INodeDriver For(HostId host) => new Node(this, new SimulatedNodeResolver(services.GetRequiredService<SimulatedCluster>()).For(host));
+
+        private async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
         {
             Calls.Add((vm, newActiveDisk));
             if (Fail is not null) throw new DriverException(Fail);
@@ -31,12 +39,35 @@ public sealed class LiveDiskEndpointTests
             var current = (await services.GetRequiredService<IDiskCatalog>().LoadAsync(ct)).Tree().ActiveOf(vm)!;
             await services.GetRequiredService<IDiskBackend>().CreateChildAsync(id, current.Id, null, ct);
         }
+
+        private sealed class Node(FakeLiveDisk owner, INodeDriver inner) : INodeDriver
+        {
+            public string Name => inner.Name;
+            public Task CreateAsync(VmRuntimeSpec spec, CancellationToken ct) => inner.CreateAsync(spec, ct);
+            public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct) => inner.StartAsync(spec, ct);
+            public Task StopAsync(VmId vm, CancellationToken ct) => inner.StopAsync(vm, ct);
+            public Task RebootAsync(VmId vm, CancellationToken ct) => inner.RebootAsync(vm, ct);
+            public Task DeleteAsync(VmId vm, CancellationToken ct) => inner.DeleteAsync(vm, ct);
+            public Task SuspendAsync(VmId vm, CancellationToken ct) => inner.SuspendAsync(vm, ct);
+            public Task ResumeAsync(VmId vm, CancellationToken ct) => inner.ResumeAsync(vm, ct);
+            public Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct) => owner.SwitchDiskAsync(vm, newActiveDisk, ct);
+            public Task<MigrationTarget> PrepareIncomingAsync(VmRuntimeSpec spec, CancellationToken ct) => inner.PrepareIncomingAsync(spec, ct);
+            public Task<MigrationStats> MigrateAsync(VmId vm, MigrationTarget target, IProgress<double>? progress, CancellationToken ct) =>
+                inner.MigrateAsync(vm, target, progress, ct);
+            public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) => inner.ReadConsoleAsync(vm, maxBytes, ct);
+            public Task<NodeObservation> ObserveAsync(CancellationToken ct) => inner.ObserveAsync(ct);
+        }
     }
 
     private static async Task<(TestServerApp Server, HttpClient Http, FakeLiveDisk Live)> StartAsync()
     {
-        var server = await TestServerApp.StartAsync(Simulated, customize: b => b.Services.AddSingleton<ILiveDiskDriver>(sp => new FakeLiveDisk(sp)));
-        var live = (FakeLiveDisk)server.App.Services.GetRequiredService<ILiveDiskDriver>();
+        var server = await TestServerApp.StartAsync(Simulated, customize: b =>
+        {
+            b.Services.AddSingleton(sp => new FakeLiveDisk(sp));
+            b.Services.AddSingleton<INodeDriverResolver>(sp => sp.GetRequiredService<FakeLiveDisk>());
+            b.Services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: true));
+        });
+        var live = server.App.Services.GetRequiredService<FakeLiveDisk>();
         var http = await server.LoginAsync();
         (await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1"))).StatusCode.Should().Be(HttpStatusCode.Created);
         await http.WaitForStateAsync("web1", "Running");

@@ -10,11 +10,11 @@ namespace Octopus.Drivers.Qemu.Tests.Integration;
 /// <summary>Real QEMU (TCG) running the tiny test guest: boot, heartbeat, pause/resume, reboot, graceful power-off,
 /// live migration, live snapshot, re-adoption. Tests run one after another (one class) so two cores are enough;
 /// every QEMU is killed by pid afterwards, pass or fail.</summary>
-public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture guest) : IClassFixture<TestGuestFixture>, IAsyncLifetime
+public sealed partial class QemuNodeDriverIntegrationTests(TestGuestFixture guest) : IClassFixture<TestGuestFixture>, IAsyncLifetime
 {
     private const string Ready = "OCTOPUS-GUEST-READY";
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(60);
-    private readonly List<QemuHostDriver> _drivers = [];
+    private readonly List<QemuNodeDriver> _drivers = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [GeneratedRegex(@"OCTOPUS-HEARTBEAT (\d+)")]
@@ -33,28 +33,28 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
         if (guest.SkipReason is not null) Assert.Skip(guest.SkipReason);
     }
 
-    private QemuHostDriver NewDriver(string name, IMigrationTargetDirectory? targets = null, HostId? host = null)
+    private QemuNodeDriver NewDriver(string name, HostId? host = null)
     {
         var options = new QemuOptions { DataDir = Path.Combine(guest.Root, name), ShutdownTimeout = TimeSpan.FromSeconds(20) };
-        var driver = new QemuHostDriver(host ?? HostId.New(), options,
-            new SharedStorageBootResolver(guest.Storage, guest.Boot, new QemuImg()), targets, TimeProvider.System);
+        var driver = new QemuNodeDriver(host ?? HostId.New(), options, guest.Boot, TimeProvider.System);
         _drivers.Add(driver);
         return driver;
     }
 
-    private static VmRuntimeSpec NewVm(string name) =>
-        new(VmId.New(), name, Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), TestGuestFixture.Image));
+    private Task<VmRuntimeSpec> NewVm(string name) =>
+        new SharedStorageLayout(guest.Storage, guest.Boot, new QemuImg())
+            .SpecForAsync(VmId.New(), name, Geometry.Create(1, ByteSize.FromMiB(128), ByteSize.FromMiB(64), TestGuestFixture.Image), Ct);
 
-    private static async Task<VmRuntimeSpec> BootAsync(QemuHostDriver driver, string name)
+    private async Task<VmRuntimeSpec> BootAsync(QemuNodeDriver driver, string name)
     {
-        var vm = NewVm(name);
-        await driver.CreateAsync(vm, driver.Host, Ct);
+        var vm = await NewVm(name);
+        await driver.CreateAsync(vm, Ct);
         await WaitForConsoleAsync(driver, vm.Id, c => c.Contains(Ready, StringComparison.Ordinal), "the ready marker");
         return vm;
     }
 
     /// <summary>Polls the serial console until <paramref name="until"/> holds; fails with the console's tail otherwise.</summary>
-    private static async Task<string> WaitForConsoleAsync(QemuHostDriver driver, VmId vm, Func<string, bool> until, string what, TimeSpan? timeout = null)
+    private static async Task<string> WaitForConsoleAsync(QemuNodeDriver driver, VmId vm, Func<string, bool> until, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? BootTimeout);
         var text = "";
@@ -73,7 +73,7 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
         return matches.Count == 0 ? 0 : int.Parse(matches[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static Task<string> WaitForHeartbeatAboveAsync(QemuHostDriver driver, VmId vm, int above) =>
+    private static Task<string> WaitForHeartbeatAboveAsync(QemuNodeDriver driver, VmId vm, int above) =>
         WaitForConsoleAsync(driver, vm, c => LastHeartbeat(c) > above, $"a heartbeat above {above}", TimeSpan.FromSeconds(30));
 
     private static int Count(string text, string what) => Regex.Count(text, Regex.Escape(what));
@@ -109,8 +109,8 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
         var vm = await BootAsync(driver, "idem");
         var pid = (await driver.GetStateAsync(vm.Id, Ct)).Pid;
 
-        await driver.CreateAsync(vm, driver.Host, Ct);
-        await driver.StartAsync(vm.Id, Ct);
+        await driver.CreateAsync(vm, Ct);
+        await driver.StartAsync(vm, Ct);
 
         (await driver.GetStateAsync(vm.Id, Ct)).Pid.Should().Be(pid, "asking for a state that already holds does nothing");
     }
@@ -189,17 +189,17 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
     public async Task Migrate_RunningGuest_HeartbeatContinuesOnDestination()
     {
         RequireQemu();
-        var targets = new InProcessMigrationTargets();
-        var source = NewDriver("mig-a", targets);
-        var destination = NewDriver("mig-b", targets);
-        targets.Add(source);
-        targets.Add(destination);
+        var source = NewDriver("mig-a");
+        var destination = NewDriver("mig-b");
         var vm = await BootAsync(source, "mig");
         var sourcePid = (await source.GetStateAsync(vm.Id, Ct)).Pid!.Value;
         var before = LastHeartbeat(await WaitForHeartbeatAboveAsync(source, vm.Id, 1));
         var progress = new List<double>();
 
-        await source.MigrateAsync(vm.Id, destination.Host, new SyncProgress(progress.Add), Ct);
+        var target = await destination.PrepareIncomingAsync(vm, Ct);
+        var stats = await source.MigrateAsync(vm.Id, target, new SyncProgress(progress.Add), Ct);
+
+        stats.Downtime.Should().NotBeNull("QEMU reports the downtime it measured");
 
         source.Vms.Should().BeEmpty("the VM left the source host");
         ProcFs.IsAlive(sourcePid).Should().BeFalse("the source QEMU quits after a completed migration");
@@ -298,8 +298,11 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
         new VmFolder(Path.Combine(guest.Root, "snap"), vm.Id).ReadSpec().Disk.Should().Be(overlay, "a restart must use the new leaf");
         (await driver.GetStateAsync(vm.Id, Ct)).State.Should().Be(QemuRunState.Running, "a live snapshot does not stop the guest");
         await WaitForHeartbeatAboveAsync(driver, vm.Id, before);
-        var again = () => driver.SnapshotDiskAsync(vm.Id, overlay, Ct);
-        (await again.Should().ThrowAsync<DriverException>()).WithMessage("*already exists*");
+        await driver.SwitchDiskAsync(vm.Id, overlay, Ct); // a replayed switch: the VM already writes there
+        driver.GetSpec(vm.Id).Disk.Should().Be(overlay);
+        (await new QemuImg().BackingFileAsync(overlay, Ct)).Should().Be(frozen, "the replay made no new overlay");
+        var onto = () => driver.SwitchDiskAsync(vm.Id, frozen, Ct);
+        (await onto.Should().ThrowAsync<DriverException>()).WithMessage("*already exists*");
     }
 
     [Fact]
@@ -357,7 +360,7 @@ public sealed partial class QemuHostDriverIntegrationTests(TestGuestFixture gues
     }
 
     /// <summary>A destination whose QEMU dies right after it is prepared, so the source's migrate fails.</summary>
-    private sealed class KillsDestinationAfterPrepare(QemuHostDriver inner) : IMigrationTarget
+    private sealed class KillsDestinationAfterPrepare(QemuNodeDriver inner) : IMigrationTarget
     {
         public HostId Host => inner.Host;
 

@@ -12,16 +12,9 @@ namespace Octopus.Drivers.Qemu;
 
 /// <summary>Live migration, both sides: the source drives, the target (this class as <see cref="IMigrationTarget"/>) prepares,
 /// completes or aborts.</summary>
-public sealed partial class QemuHostDriver
+public sealed partial class QemuNodeDriver
 {
     // ---------------------------------------------------------------- migration (source side)
-
-    public async Task MigrateAsync(VmId vm, HostId destination, IProgress<double>? progress, CancellationToken ct)
-    {
-        var target = _targets?.Find(destination)
-                     ?? throw new DriverException($"host {destination} is not reachable for migration from host {Host}.");
-        await MigrateToAsync(vm, target, _options.MigrationStorage, progress, ct);
-    }
 
     /// <summary>Live-migrates a running VM to <paramref name="target"/> over shared storage: the target starts the same
     /// machine with -incoming, the source runs "migrate" and polls query-migrate (reporting RAM progress 0–1), then the
@@ -222,6 +215,7 @@ public sealed partial class QemuHostDriver
         {
             if (vm.Process is { IsAlive: true } && !vm.Incoming)
                 throw new DriverException($"VM {spec.Name} already runs on host {Host}; it cannot migrate here.");
+            if (vm.Incoming && vm.IncomingUri is { } waiting && vm.Process is { IsAlive: true } && vm.Spec == spec) return waiting; // a replay
             if (vm.Process is not null) await vm.Process.KillAsync(ct);
             await ForgetProcessAsync(vm);
             folder.Delete();
@@ -241,7 +235,8 @@ public sealed partial class QemuHostDriver
                 _vms.TryRemove(spec.Id, out _);
                 throw;
             }
-            return $"tcp:{_options.MigrationListenAddress}:{port}";
+            vm.IncomingUri = $"tcp:{_options.MigrationListenAddress}:{port}";
+            return vm.IncomingUri;
         }, ct);
     }
 

@@ -28,15 +28,17 @@ public sealed record DiskSnapshot(VmId Vm, string Frozen, string Active);
 /// <param name="RssBytes">Resident memory of the QEMU process.</param>
 public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime, long RssBytes);
 
-/// <summary>Runs the VMs of ONE host (the agent's own) as QEMU processes driven over QMP. Every VM has a folder under
-/// {data}/vms/{id} (spec, pid file, QMP socket, console log), so a restarted agent re-adopts running QEMUs with
-/// <see cref="RecoverAsync"/> instead of killing them. Operations on one VM are serialised; different VMs proceed in
-/// parallel. Live migration goes to an <see cref="IMigrationTarget"/> (another host's driver) with shared storage.</summary>
-public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemetry, IMigrationTarget, IAsyncDisposable
+/// <summary>The <see cref="INodeDriver"/> of ONE host (the agent's own): its VMs are QEMU processes driven over QMP, built
+/// from the complete <see cref="VmRuntimeSpec"/> the caller gives (disk chain, boot media, console); it never looks
+/// anything up elsewhere. Every VM has a folder under {data}/vms/{id} (spec, pid file, QMP socket, console log), so a
+/// restarted agent re-adopts running QEMUs with <see cref="RecoverAsync"/> instead of killing them. Operations on one VM
+/// are serialised; different VMs proceed in parallel. Live migration: the contract's prepare/migrate pair over shared
+/// storage, or <see cref="MigrateToAsync(VmId, IMigrationTarget, MigrationStorage, IProgress{double}?, CancellationToken)"/>
+/// to an <see cref="IMigrationTarget"/> (also without shared storage).</summary>
+public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsyncDisposable
 {
     private readonly QemuOptions _options;
-    private readonly IVmBootResolver _boot;
-    private readonly IMigrationTargetDirectory? _targets;
+    private readonly DirectKernelBoot? _defaultBoot;
     private readonly TimeProvider _time;
     private readonly QemuImg _qemuImg;
     private readonly ConcurrentDictionary<VmId, ManagedVm> _vms = new();
@@ -52,17 +54,22 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         /// <summary>Without shared storage: the local disk this host made to receive the VM's disk over NBD (removed
         /// again if the migration is aborted), else null.</summary>
         public string? ReceivedDisk { get; set; }
+        /// <summary>The address the incoming QEMU listens on (shared storage), returned again to a replayed prepare.</summary>
+        public string? IncomingUri { get; set; }
+        /// <summary>Its vCPUs were stopped by a suspend.</summary>
+        public bool Suspended { get; set; }
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public (TimeSpan Cpu, long Stamp)? LastCpuSample { get; set; }
     }
 
-    public QemuHostDriver(HostId host, QemuOptions options, IVmBootResolver boot, IMigrationTargetDirectory? targets, TimeProvider time, QemuImg? qemuImg = null)
+    /// <param name="defaultBoot">What a VM whose spec names no boot media boots (the agent's --kernel/--initrd); null
+    /// makes such specs a refusal.</param>
+    public QemuNodeDriver(HostId host, QemuOptions options, DirectKernelBoot? defaultBoot, TimeProvider time, QemuImg? qemuImg = null)
     {
         options.Validate();
         Host = host;
         _options = options;
-        _boot = boot;
-        _targets = targets;
+        _defaultBoot = defaultBoot;
         _time = time;
         _qemuImg = qemuImg ?? new QemuImg();
         Directory.CreateDirectory(options.DataDir);
@@ -118,12 +125,75 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
 
     // ---------------------------------------------------------------- lifecycle
 
-    public async Task CreateAsync(VmRuntimeSpec spec, HostId host, CancellationToken ct)
+    // ---------------------------------------------------------------- INodeDriver
+
+    public Task CreateAsync(VmRuntimeSpec spec, CancellationToken ct) => CreateAsync(ToQemu(spec), ct);
+
+    public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct)
     {
-        if (host != Host) throw new DriverException($"this QEMU driver runs VMs on host {Host} only; asked to create {spec.Name} on {host}.");
-        var media = await _boot.ResolveAsync(spec, ct);
-        await CreateAsync(new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, media.Disk, media.Boot), ct);
+        var q = ToQemu(spec);
+        return StartAsync(q.Id, q.Disk, ct);
     }
+
+    public Task SuspendAsync(VmId vm, CancellationToken ct) => PauseAsync(vm, ct);
+
+    public async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
+    {
+        try
+        {
+            await SnapshotDiskAsync(vm, newActiveDisk, ct);
+        }
+        catch (Exception e) when (e is not DriverException and not OperationCanceledException)
+        {
+            throw new DriverException($"switching VM {vm} to the new disk {newActiveDisk} failed: {e.Message}", e);
+        }
+    }
+
+    public async Task<MigrationTarget> PrepareIncomingAsync(VmRuntimeSpec spec, CancellationToken ct) =>
+        new(Host, await PrepareIncomingAsync(ToQemu(spec), ct));
+
+    /// <summary>Shared storage only: sends the VM to the QEMU the destination's <see cref="PrepareIncomingAsync(VmRuntimeSpec, CancellationToken)"/>
+    /// started; the destination QEMU resumes the guest by itself and its driver takes it as its own on its next look.</summary>
+    public async Task<MigrationStats> MigrateAsync(VmId vm, MigrationTarget target, IProgress<double>? progress, CancellationToken ct)
+    {
+        if (!_vms.ContainsKey(vm)) return MigrationStats.Unknown; // gone from here: migrated already (a replay)
+        var report = await MigrateToAsync(vm, new PreparedTarget(target), MigrationStorage.Shared, progress, ct);
+        return new MigrationStats(report.TotalTime, report.Downtime);
+    }
+
+    /// <summary>The QEMU spec of a runtime spec: its boot disk (whose whole chain must be in place), the spec's boot media
+    /// or this node's default, the console.</summary>
+    private QemuVmSpec ToQemu(VmRuntimeSpec spec)
+    {
+        spec.Validate();
+        if (spec.Disks.Count != 1)
+            throw new DriverException($"VM {spec.Name}: the qemu driver attaches exactly one disk; the spec has {spec.Disks.Count}.");
+        if (spec.Nics.Count > 0)
+            throw new DriverException($"VM {spec.Name}: the qemu driver has no networking yet; the spec has {spec.Nics.Count} NIC(s).");
+        var disk = spec.Disks[0];
+        if (disk.ReadOnly) throw new DriverException($"VM {spec.Name}: the qemu driver cannot boot from a read-only disk.");
+        foreach (var file in disk.Chain.Skip(1))
+            if (!File.Exists(file)) throw new DriverException($"VM {spec.Name}: backing file {file} of disk {disk.ActivePath} is missing from shared storage.");
+        var boot = spec.Boot is { } b ? new DirectKernelBoot(b.Kernel, b.Initrd, b.CommandLine)
+            : _defaultBoot ?? throw new DriverException($"VM {spec.Name}: the spec names no boot media and host {Host} has no default kernel.");
+        return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial);
+    }
+
+    /// <summary>The destination prepared by <see cref="INodeDriver.PrepareIncomingAsync"/>: already listening; it completes
+    /// by itself and is cleaned up by the caller (its DeleteAsync) on failure.</summary>
+    private sealed class PreparedTarget(MigrationTarget target) : IMigrationTarget
+    {
+        public HostId Host => target.Host;
+        public Task<string> PrepareIncomingAsync(QemuVmSpec spec, CancellationToken ct) => Task.FromResult(target.Uri);
+        public Task<string> PrepareIncomingWithDiskCopyAsync(QemuVmSpec spec, long diskVirtualSize, CancellationToken ct) =>
+            throw new DriverException("a prepared destination receives over shared storage only.");
+        public Task<string> StartIncomingMigrationAsync(VmId vm, CancellationToken ct) =>
+            throw new DriverException("a prepared destination receives over shared storage only.");
+        public Task CompleteIncomingAsync(VmId vm, CancellationToken ct) => Task.CompletedTask;
+        public Task AbortIncomingAsync(VmId vm, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
 
     /// <summary>Defines the VM on this host (its folder and spec) and boots it. Creating a VM that already exists here
     /// starts it if it is stopped, and otherwise does nothing.</summary>
@@ -182,13 +252,21 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
     public Task RebootAsync(VmId vm, CancellationToken ct) =>
         WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("system_reset", null, ct), ct);
 
-    /// <summary>Freezes the guest's vCPUs (QMP stop); its memory stays allocated.</summary>
+    /// <summary>Freezes the guest's vCPUs (QMP stop); its memory stays allocated. Nothing when already paused.</summary>
     public Task PauseAsync(VmId vm, CancellationToken ct) =>
-        WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("stop", null, ct), ct);
+        WithVmAsync(vm, async m =>
+        {
+            await RequireProcess(m).Qmp.ExecuteAsync("stop", null, ct);
+            m.Suspended = true;
+        }, ct);
 
-    /// <summary>Lets a paused guest run again (QMP cont).</summary>
+    /// <summary>Lets a paused guest run again (QMP cont). Nothing when it runs; refused when it is stopped.</summary>
     public Task ResumeAsync(VmId vm, CancellationToken ct) =>
-        WithVmAsync(vm, async m => await RequireProcess(m).Qmp.ExecuteAsync("cont", null, ct), ct);
+        WithVmAsync(vm, async m =>
+        {
+            await RequireProcess(m).Qmp.ExecuteAsync("cont", null, ct);
+            m.Suspended = false;
+        }, ct);
 
     /// <summary>Kills the VM's QEMU (no graceful shutdown: the VM is going away) and removes its folder. The disk is
     /// left alone: the disk tree owns it. Deleting an unknown VM succeeds.</summary>
@@ -204,6 +282,7 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
             if (m.Process is not null) await m.Process.KillAsync(ct);
             await ForgetProcessAsync(m);
             m.Folder.Delete();
+            if (m.Incoming && m.ReceivedDisk is not null) File.Delete(m.ReceivedDisk); // an arrival that never finished
             _vms.TryRemove(vm, out _);
         }, ct);
     }
@@ -251,20 +330,54 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         return new VmUsage(vm, p.Pid, Math.Max(0, load), usage.CpuTime, usage.RssBytes);
     }
 
-    /// <summary>This host and its VMs. The host's load is the VMs' QEMU CPU use over the host's processors.</summary>
-    public Task<ClusterObservation> ObserveAsync(CancellationToken ct)
+    /// <summary>This host and its VMs. The host's load is the VMs' QEMU CPU use over the host's processors. A VM that
+    /// arrived by migration is taken as this host's own here (its QEMU runs); one still waiting is not listed.</summary>
+    public async Task<NodeObservation> ObserveAsync(CancellationToken ct)
     {
         var vms = new List<VmObservation>();
         double busyCores = 0;
         foreach (var (id, m) in _vms)
         {
-            if (m.Incoming) continue;
+            if (m.Incoming && !await TrySettleArrivalAsync(m, ct)) continue;
             var usage = m.Process is { IsAlive: true } ? GetUsage(id) : null;
             if (usage is not null) busyCores += usage.CpuLoad * m.Spec.Cores;
-            vms.Add(new VmObservation(id, Host, usage is not null, usage?.CpuLoad ?? 0));
+            vms.Add(new VmObservation(id, usage is not null, usage is not null && m.Suspended, m.Suspended ? 0 : usage?.CpuLoad ?? 0));
         }
-        var host = new HostObservation(Host, HostPowerState.On, busyCores / Environment.ProcessorCount);
-        return Task.FromResult(new ClusterObservation([host], vms));
+        return new NodeObservation(Host, HostPowerState.On, busyCores / Environment.ProcessorCount, vms);
+    }
+
+    /// <summary>An incoming VM whose QEMU runs (the source finished sending over shared storage) becomes an ordinary VM of
+    /// this host. Skipped, not waited for, when an operation holds the VM.</summary>
+    private async Task<bool> TrySettleArrivalAsync(ManagedVm m, CancellationToken ct)
+    {
+        if (!await m.Gate.WaitAsync(0, ct)) return false;
+        try
+        {
+            await SettleArrivalAsync(m, ct);
+            return !m.Incoming;
+        }
+        finally
+        {
+            m.Gate.Release();
+        }
+    }
+
+    /// <summary>Under the VM's gate: see <see cref="TrySettleArrivalAsync"/>. A disk-copy arrival waits for its explicit
+    /// completion (its QEMU is paused until then).</summary>
+    private static async Task SettleArrivalAsync(ManagedVm m, CancellationToken ct)
+    {
+        if (!m.Incoming || m.ReceivedDisk is not null || m.Process is not { IsAlive: true } p) return;
+        try
+        {
+            var status = (await p.Qmp.ExecuteAsync("query-status", null, ct)).GetProperty("status").GetString();
+            if (status != "running") return;
+        }
+        catch (Exception e) when (e is QmpException or QmpConnectionException)
+        {
+            return;
+        }
+        m.Incoming = false;
+        m.IncomingUri = null;
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -276,6 +389,8 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         WithVmAsync(vm, async m =>
         {
             if (!Path.IsPathRooted(newActiveDisk)) throw new DriverException($"snapshot target must be an absolute path; got '{newActiveDisk}'.");
+            if (string.Equals(m.Spec.Disk, newActiveDisk, StringComparison.Ordinal))
+                return new DiskSnapshot(vm, newActiveDisk, newActiveDisk); // switched already (a replay): nothing frozen now
             if (File.Exists(newActiveDisk)) throw new DriverException($"snapshot target {newActiveDisk} already exists; choose a new file name.");
             var frozen = m.Spec.Disk;
             if (m.Process is { IsAlive: true } p)
@@ -315,6 +430,7 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         {
             var status = (await p.Qmp.ExecuteAsync("query-status", null, ct)).GetProperty("status").GetString();
             if (status is "paused") await p.Qmp.ExecuteAsync("cont", null, ct);
+            m.Suspended = false;
             return;
         }
         await ForgetProcessAsync(m);
@@ -351,6 +467,7 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
         await m.Process.DisposeAsync();
         m.Process = null;
         m.LastCpuSample = null;
+        m.Suspended = false;
     }
 
     /// <summary>Sends a command whose failure is not an error for the caller (the process may be exiting).</summary>
@@ -375,13 +492,13 @@ public sealed partial class QemuHostDriver : IVmLifecycleDriver, IClusterTelemet
     private async Task WithVmAsync(VmId vm, Func<ManagedVm, Task> action, CancellationToken ct)
     {
         var m = Known(vm);
-        await WithGateAsync(m, () => action(m), ct);
+        await WithGateAsync(m, async () => { await SettleArrivalAsync(m, ct); await action(m); }, ct);
     }
 
     private async Task<T> WithVmAsync<T>(VmId vm, Func<ManagedVm, Task<T>> action, CancellationToken ct)
     {
         var m = Known(vm);
-        return await WithGateAsync(m, () => action(m), ct);
+        return await WithGateAsync(m, async () => { await SettleArrivalAsync(m, ct); return await action(m); }, ct);
     }
 
     private static async Task WithGateAsync(ManagedVm m, Func<Task> action, CancellationToken ct) =>

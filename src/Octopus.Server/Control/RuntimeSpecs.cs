@@ -1,0 +1,28 @@
+using Octopus.Disks.Catalog;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Server.Disks;
+
+namespace Octopus.Server.Control;
+
+/// <summary>Builds the complete <see cref="VmRuntimeSpec"/> a node driver needs from the VM's record and the disk tree:
+/// the active disk and its backing chain as absolute paths in the storage folder, no NICs yet (networking comes later), the
+/// node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
+/// that a snapshot, fork or revert moved meanwhile is always the one the node boots; drivers never read the store.</summary>
+public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage)
+{
+    public async Task<VmRuntimeSpec> BuildAsync(Vm vm, CancellationToken ct)
+    {
+        var tree = (await catalog.LoadAsync(ct)).Tree();
+        IReadOnlyList<DiskAttachment> disks = [];
+        if (tree.ActiveOf(vm.Id) is { } active)
+        {
+            var chain = new List<string> { PathOf(active.Id) };
+            chain.AddRange(tree.Ancestors(active.Id).Select(d => PathOf(d.Id)));
+            disks = [new DiskAttachment(chain[0], chain, ReadOnly: false)];
+        }
+        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, [], Boot: null, ConsoleSpec.SerialOnly);
+    }
+
+    private string PathOf(Octopus.Disks.Model.DiskId id) => Path.Combine(storage.Folder, id.FileName);
+}
