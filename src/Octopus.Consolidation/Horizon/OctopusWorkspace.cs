@@ -9,8 +9,10 @@ internal sealed class OctopusWorkspace
     private readonly OctopusOptions _options;
     private readonly double[] _forecast;
     private readonly double[] _current;
-    private readonly double[] _hostForecast;
     private readonly double[] _hostCurrent;
+    private readonly double[] _series;
+    private readonly int _window;
+    private readonly double _z;
     private readonly bool[] _on;
     private readonly bool[] _touched;
     private readonly bool[] _moved;
@@ -25,8 +27,10 @@ internal sealed class OctopusWorkspace
         var h = snapshot.Hosts.Length;
         _forecast = new double[v];
         _current = new double[v];
-        _hostForecast = new double[h];
         _hostCurrent = new double[h];
+        _window = options.ForecastWindow;
+        _series = new double[h * _window];
+        _z = SlaController.Z(options.Quantile, options.SlaTarget, options.SlaGain, snapshot.MeasuredSlatah);
         _on = new bool[h];
         _touched = new bool[h];
         _moved = new bool[v];
@@ -35,11 +39,7 @@ internal sealed class OctopusWorkspace
             var vm = snapshot.Vms[i];
             _current[i] = vm.Utilisation * vm.Mips;
             _forecast[i] = forecaster.Forecast(vm.Utilisation, snapshot.History.Of(i)) * vm.Mips;
-            if (vm.Host >= 0)
-            {
-                _hostForecast[vm.Host] += _forecast[i];
-                _hostCurrent[vm.Host] += _current[i];
-            }
+            if (vm.Host >= 0) AddLoad(i, vm.Host, +1);
         }
         for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.VmsOn(i).Count > 0;
         // Most efficient host types first: watts per MIPS at full load.
@@ -55,7 +55,11 @@ internal sealed class OctopusWorkspace
     public List<UnplacedVm> Unplaced { get; } = [];
 
     public double Forecast(int vm) => _forecast[vm];
-    public double HostForecast(int host) => _hostForecast[host];
+    /// <summary>The host's forecast demand in MIPS: the quantile of its summed load (see <see cref="HostDemandForecaster"/>).</summary>
+    public double HostForecast(int host) => HostDemandForecaster.Forecast(_hostCurrent[host], _series.AsSpan(host * _window, _window), _z);
+
+    /// <summary>The z the forecast uses this interval (the configured quantile after SLA feedback).</summary>
+    public double Z => _z;
     public double HostCurrent(int host) => _hostCurrent[host];
     public bool IsOn(int host) => _on[host];
     public bool IsTouched(int host) => _touched[host];
@@ -72,11 +76,35 @@ internal sealed class OctopusWorkspace
         var total = type.TotalMips;
         // A core must serve the VM's forecast, or CloudSim-style per-core capping shows as an SLA violation.
         if (_forecast[vm] > type.MipsPerCore || _current[vm] > type.MipsPerCore) return false;
-        if (_hostForecast[host] + _forecast[vm] > fill * total) return false;
         if (_hostCurrent[host] + _current[vm] > total) return false;
         var vmSnap = Snapshot.Vms[vm];
         var ramNeeded = vmSnap.Host < 0 || Snapshot.Memory == MemoryMode.Enforced ? vmSnap.RamMb : 0;
-        return type.RamMb - State.RamUsed(host) >= ramNeeded;
+        if (type.RamMb - State.RamUsed(host) < ramNeeded) return false;
+        return ForecastWith(vm, host) <= fill * total;
+    }
+
+    /// <summary>The host's forecast demand if the VM joined it.</summary>
+    public double ForecastWith(int vm, int host)
+    {
+        Span<double> sum = stackalloc double[_window];
+        _series.AsSpan(host * _window, _window).CopyTo(sum);
+        var hist = Snapshot.History.Of(vm);
+        var mips = Snapshot.Vms[vm].Mips;
+        var u = Snapshot.Vms[vm].Utilisation;
+        for (var t = 0; t < _window; t++) sum[t] += (t < hist.Length ? hist[t] : u) * mips;
+        return HostDemandForecaster.Forecast(_hostCurrent[host] + _current[vm], sum, _z);
+    }
+
+    /// <summary>Adds (sign +1) or removes (−1) the VM's current load and load history to the host's sums. A VM with
+    /// fewer samples than the window counts its current use for the missing ones.</summary>
+    private void AddLoad(int vm, int host, int sign)
+    {
+        _hostCurrent[host] += sign * _current[vm];
+        var hist = Snapshot.History.Of(vm);
+        var mips = Snapshot.Vms[vm].Mips;
+        var u = Snapshot.Vms[vm].Utilisation;
+        var row = _series.AsSpan(host * _window, _window);
+        for (var t = 0; t < _window; t++) row[t] += sign * (t < hist.Length ? hist[t] : u) * mips;
     }
 
     /// <summary>Best-fit host among those on; if none, the first off host of the most efficient type that fits
@@ -108,7 +136,7 @@ internal sealed class OctopusWorkspace
             if (!Fits(vm, h, _options.FillTarget)) return;
             var type = State.TypeOf(h);
             // Best fit by forecast, with a small bonus for efficient types so they fill first.
-            var score = ((_hostForecast[h] + _forecast[vm]) / type.TotalMips) - (type.MaxWatts / type.TotalMips);
+            var score = ((_hostCurrent[h] + _current[vm]) / type.TotalMips) - (type.MaxWatts / type.TotalMips);
             if (score > bestScore)
             {
                 bestScore = score;
@@ -150,13 +178,14 @@ internal sealed class OctopusWorkspace
             while (guard++ < 64)
             {
                 var capped = CoreCappedVm(h);
-                var overloaded = _hostForecast[h] > _options.OverloadLimit * total || _hostCurrent[h] > total;
+                var forecast = HostForecast(h);
+                var overloaded = forecast > _options.OverloadLimit * total || _hostCurrent[h] > total;
                 if (capped < 0 && !overloaded) break;
                 var vm = capped >= 0 ? capped : PickVmToRelieve(h);
                 if (vm < 0) break;
                 var target = ChooseTarget(vm, h, allowPowerOn: true);
                 if (target < 0) break;
-                var risk = Math.Min(1, _hostForecast[h] / total);
+                var risk = Math.Min(1, forecast / total);
                 PowerOnIfNeeded(target);
                 Move(vm, h, target, PlanReason.HostOverloaded, new ExpectedEffect(0, 0, risk));
                 _touched[h] = true;
@@ -177,7 +206,7 @@ internal sealed class OctopusWorkspace
     /// <summary>The smallest-memory VM whose departure ends the overload; else the VM with the largest forecast.</summary>
     private int PickVmToRelieve(int host)
     {
-        var excess = _hostForecast[host] - (_options.FillTarget * State.TotalMips(host));
+        var excess = HostForecast(host) - (_options.FillTarget * State.TotalMips(host));
         int best = -1, largest = -1;
         double bestRam = double.MaxValue, largestForecast = -1;
         foreach (var vm in State.VmsOn(host))
@@ -206,7 +235,7 @@ internal sealed class OctopusWorkspace
         {
             if (!_on[h] || _touched[h] || State.VmsOn(h).Count == 0) continue;
             if (Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps) continue;
-            if (_hostForecast[h] >= _options.UnderloadLimit * State.TotalMips(h)) continue;
+            if (HostForecast(h) >= _options.UnderloadLimit * State.TotalMips(h)) continue;
             list.Add(h);
         }
         // Cheapest to empty first: fewest migrations per host freed, then the least loaded.
@@ -214,7 +243,7 @@ internal sealed class OctopusWorkspace
         {
             var c = State.VmsOn(a).Count.CompareTo(State.VmsOn(b).Count);
             if (c != 0) return c;
-            c = (_hostForecast[a] / State.TotalMips(a)).CompareTo(_hostForecast[b] / State.TotalMips(b));
+            c = (_hostCurrent[a] / State.TotalMips(a)).CompareTo(_hostCurrent[b] / State.TotalMips(b));
             return c != 0 ? c : a.CompareTo(b);
         });
         return list;
@@ -227,12 +256,27 @@ internal sealed class OctopusWorkspace
         return mb;
     }
 
-    /// <summary>Energy (joules) a drain saves over the horizon minus what its migrations cost.</summary>
+    /// <summary>Seconds the host's VMs take to migrate, one after another.</summary>
+    public double DrainSeconds(int host)
+    {
+        double seconds = 0;
+        foreach (var vm in State.VmsOn(host)) seconds += Snapshot.Vms[vm].RamMb / Snapshot.MigrationMbPerSecond;
+        return seconds;
+    }
+
+    /// <summary>Net value (joules) of emptying the host: the power it saves (its watts now, less what its VMs add on
+    /// their targets) over the horizon, minus a cost proportional to that saving — each second of migration costs
+    /// <see cref="OctopusOptions.MigrationWeight"/> seconds of it — and the fixed cost per MB moved.</summary>
+    /// <remarks>Because the migration cost scales with the saving, a drain pays iff horizon > weight × migration time
+    /// (when the fixed cost is 0, the default), whatever the watts: a shorter horizon drains fewer, larger-VM hosts,
+    /// never none (no cliff). E.g. horizon 6 × 300 s = 1800 s, weight 10: two 1740 MB VMs (2 × 27.8 s = 55.7 s;
+    /// 557 s ≤ 1800 s) drain; a fixed 50 J/MB would have cost 174 kJ against ~90 W × 1800 s = 162 kJ and refused.</remarks>
     public double DrainValue(int host, double extraTargetWatts)
     {
         var seconds = _options.HorizonSteps * Snapshot.Interval.TotalSeconds;
-        var saved = (State.TypeOf(host).WattsAt(_hostForecast[host] / State.TotalMips(host)) - extraTargetWatts) * seconds;
-        return saved - (DrainCostMb(host) * _options.MigrationCostJoulesPerMb);
+        var savedWatts = State.TypeOf(host).WattsAt(_hostCurrent[host] / State.TotalMips(host)) - extraTargetWatts;
+        if (savedWatts <= 0) return savedWatts;
+        return (savedWatts * (seconds - (_options.MigrationWeight * DrainSeconds(host)))) - (DrainCostMb(host) * _options.MigrationCostJoulesPerMb);
     }
 
     public void DrainGreedily()
@@ -251,9 +295,9 @@ internal sealed class OctopusWorkspace
                 var target = ChooseTarget(vm, source, allowPowerOn: false, drained);
                 if (target < 0) { ok = false; break; }
                 var type = State.TypeOf(target);
-                var before = type.WattsAt(_hostForecast[target] / type.TotalMips);
+                var before = type.WattsAt(_hostCurrent[target] / type.TotalMips);
                 Assign(vm, target);
-                var after = type.WattsAt(_hostForecast[target] / type.TotalMips);
+                var after = type.WattsAt(_hostCurrent[target] / type.TotalMips);
                 tentative.Add((vm, target, after - before));
             }
             var extra = tentative.Sum(t => t.Watts);
@@ -326,14 +370,12 @@ internal sealed class OctopusWorkspace
     public void Assign(int vm, int host)
     {
         State.Add(vm, host);
-        _hostForecast[host] += _forecast[vm];
-        _hostCurrent[host] += _current[vm];
+        AddLoad(vm, host, +1);
     }
 
     public void Unassign(int vm, int host)
     {
         State.Remove(vm, host);
-        _hostForecast[host] -= _forecast[vm];
-        _hostCurrent[host] -= _current[vm];
+        AddLoad(vm, host, -1);
     }
 }

@@ -45,5 +45,9 @@ public sealed class ClusterSnapshot
     /// <summary>Memory bandwidth used for live migration: migration takes RAM / this (CloudSim: half of 1 Gbit/s = 62.5 MB/s).</summary>
     public double MigrationMbPerSecond { get; init; } = 62.5;
 
+    /// <summary>SLATAH measured so far (time active hosts ran short of CPU / active time), for policies that steer to an
+    /// SLA target; null when the observer does not measure it.</summary>
+    public double? MeasuredSlatah { get; init; }
+
     public HostType TypeOf(int host) => (HostType)HostTypes[Hosts[host].Type];
 }

@@ -246,6 +246,7 @@ public sealed class Simulator
             History = history.Select(map),
             Memory = _memory,
             Step = k,
+            MeasuredSlatah = _activeTime > 0 ? _violationTime / _activeTime : null,
             Interval = TimeSpan.FromSeconds(_w.IntervalSeconds),
         };
     }
