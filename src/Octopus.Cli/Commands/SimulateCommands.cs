@@ -48,9 +48,21 @@ internal static class SimulateCommands
             Description = "A JSON or YAML file of policy options ({\"octopus.fill\": 0.95} or octopus: {fill: 0.95}); --option values win",
             HelpName = "FILE",
         };
+        var perturb = new Option<string[]>("--perturb")
+        {
+            Description = "Perturb the trace: scale:F (values × F, capped at 100), shift:Nh (rotate the day), noise:SD:SEED (Gaussian, seeded); repeatable",
+            HelpName = "SPEC",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var order = new Option<string>("--order")
+        {
+            Description = "VM file order, which sets each VM's type: sorted (default) or shuffle:SEED (CloudSim used Java's unspecified order)",
+            HelpName = "sorted|shuffle:SEED",
+            DefaultValueFactory = _ => "sorted",
+        };
         var command = new Command("simulate", "Replay a PlanetLab trace day and compare consolidation policies (energy, SLA, migrations)")
         {
-            trace, policy, memory, plot, scale, option, policyFile,
+            trace, policy, memory, plot, scale, option, policyFile, perturb, order,
         };
         command.SetAction((parse, ct) =>
         {
@@ -61,6 +73,8 @@ internal static class SimulateCommands
             {
                 OptionAssignments = parse.GetValue(option) ?? [],
                 PolicyFile = parse.GetValue(policyFile),
+                Perturbations = parse.GetValue(perturb) ?? [],
+                Order = parse.GetValue(order) ?? "sorted",
             };
             return SimulateCommand.RunAsync(options, g.Host.Out, g.Host.Error, ct);
         });

@@ -7,7 +7,7 @@ namespace Octopus.Simulation.Output;
 /// [--json] [--plot FILE] [--scale K]</c>) into <see cref="SimulateOptions"/>, for programs without System.CommandLine.</summary>
 public static class SimulateArguments
 {
-    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K] [--option KEY=VALUE]... [--policy-file FILE]";
+    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K] [--option KEY=VALUE]... [--policy-file FILE] [--perturb scale:F|shift:Nh|noise:SD:SEED]... [--order sorted|shuffle:SEED]";
 
     public static bool TryParse(IReadOnlyList<string> args, out SimulateOptions? options, out string error)
     {
@@ -21,6 +21,8 @@ public static class SimulateArguments
         var scale = 1;
         var assignments = new List<string>();
         string? policyFile = null;
+        var perturbations = new List<string>();
+        var order = "sorted";
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -50,6 +52,8 @@ public static class SimulateArguments
                         break;
                     case "--option": assignments.Add(Next()); break;
                     case "--policy-file": policyFile = Next(); break;
+                    case "--perturb": perturbations.Add(Next()); break;
+                    case "--order": order = Next(); break;
                     default: throw new FormatException($"unknown argument '{a}'");
                 }
             }
@@ -69,7 +73,10 @@ public static class SimulateArguments
             error = $"--policy is required. {Usage}";
             return false;
         }
-        options = new SimulateOptions(trace, policies, memory, json, plot, scale) { OptionAssignments = assignments, PolicyFile = policyFile };
+        options = new SimulateOptions(trace, policies, memory, json, plot, scale) 
+        {
+            OptionAssignments = assignments, PolicyFile = policyFile, Perturbations = perturbations, Order = order,
+        };
         return true;
     }
 }

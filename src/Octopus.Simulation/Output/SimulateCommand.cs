@@ -64,10 +64,26 @@ public static class SimulateCommand
                 return ExitBadInput;
             }
         }
+        if (!VmOrder.TryParse(options.Order, out var order, out var orderError))
+        {
+            await errors.WriteLineAsync($"error: {orderError}.").ConfigureAwait(false);
+            return ExitBadInput;
+        }
+        var perturbations = new List<TracePerturbation>();
+        foreach (var text in options.Perturbations)
+        {
+            if (!TracePerturbation.TryParse(text, out var p, out var perturbError))
+            {
+                await errors.WriteLineAsync($"error: {perturbError}.").ConfigureAwait(false);
+                return ExitBadInput;
+            }
+            perturbations.Add(p!);
+        }
         PlanetLabTrace trace;
         try
         {
-            trace = PlanetLabTrace.Load(options.TraceDirectory);
+            trace = order.Apply(PlanetLabTrace.Load(options.TraceDirectory));
+            foreach (var p in perturbations) trace = p.Apply(trace);
         }
         catch (TraceException e)
         {
@@ -97,7 +113,7 @@ public static class SimulateCommand
             return ExitFailure;
         }
 
-        if (options.Json) await output.WriteLineAsync(ToJson(results, bound, settings.ToString())).ConfigureAwait(false);
+        if (options.Json) await output.WriteLineAsync(ToJson(results, bound, settings.ToString(), trace.Name)).ConfigureAwait(false);
         else await output.WriteAsync(ToTable(results, bound, trace, options, settings.ToString())).ConfigureAwait(false);
 
         if (options.PlotFile is { } file)
@@ -143,10 +159,11 @@ public static class SimulateCommand
         }
     }
 
-    public static string ToJson(IReadOnlyList<SimulationResult> results, LowerBound bound, string policyOptions = "")
+    public static string ToJson(IReadOnlyList<SimulationResult> results, LowerBound bound, string policyOptions = "", string traceName = "")
     {
         var rows = results.Select(r => new Dictionary<string, object>
         {
+            ["trace"] = traceName,
             ["policy"] = r.Policy,
             ["options"] = policyOptions,
             ["energyKWh"] = Math.Round(r.EnergyKWh, 4),

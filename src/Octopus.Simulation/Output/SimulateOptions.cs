@@ -16,6 +16,12 @@ public sealed record SimulateOptions(string TraceDirectory, IReadOnlyList<string
     /// <summary>Policy option assignments <c>KEY=VALUE</c> (<c>--option</c>, repeatable); applied after the file's.</summary>
     public IReadOnlyList<string> OptionAssignments { get; init; } = [];
 
+    /// <summary>Trace perturbations (<c>--perturb</c>, repeatable, applied in order): scale:F, shift:Nh, noise:SD:SEED.</summary>
+    public IReadOnlyList<string> Perturbations { get; init; } = [];
+
+    /// <summary>VM file order (<c>--order</c>): sorted or shuffle:SEED.</summary>
+    public string Order { get; init; } = "sorted";
+
     /// <summary>A JSON or YAML file of policy options (<c>--policy-file</c>), or null.</summary>
     public string? PolicyFile { get; init; }
 }
