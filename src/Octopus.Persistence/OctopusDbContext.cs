@@ -28,6 +28,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<DiskIntentRecord> DiskIntents => Set<DiskIntentRecord>();
     public DbSet<AgentRegistrationRecord> Agents => Set<AgentRegistrationRecord>();
     public DbSet<SettingRecord> Settings => Set<SettingRecord>();
+    public DbSet<PowerBucketRecord> PowerHistory => Set<PowerBucketRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -42,6 +43,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.DiskIntentRecordConfiguration());
         model.ApplyConfiguration(new Configurations.AgentRegistrationRecordConfiguration());
         model.ApplyConfiguration(new Configurations.SettingRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.PowerBucketRecordConfiguration());
 
         model.Entity<User>(b =>
         {

@@ -105,12 +105,16 @@ public static class OctopusServer
         services.AddSingleton<Persistence.Settings.SettingsStore>();
         services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 
-        services.AddSingleton(sp => new SimulatedCluster(new SimulatedClusterOptions
+        services.AddSingleton(sp =>
         {
-            // (LegacyDataFolder moves a 0c1667b data folder's DATA/simulated-cluster.json here before this runs.)
-            OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
-            StateFile = settings.SimulatedClusterFile,
-        }, sp.GetRequiredService<TimeProvider>()));
+            // A 0c1667b data folder kept the simulated cluster's state beside the store: it moves to its own folder first.
+            Upgrade.LegacyDataFolder.MoveSimulatedClusterState(settings);
+            return new SimulatedCluster(new SimulatedClusterOptions
+            {
+                OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
+                StateFile = settings.SimulatedClusterFile,
+            }, sp.GetRequiredService<TimeProvider>());
+        });
         // The default drivers; Octopus:Driver = qemu replaces both resolvers (AddOctopusAgents).
         services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
         services.AddSingleton<IPowerDriverResolver>(sp => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
@@ -253,7 +257,6 @@ public static class OctopusServer
     /// <summary>Migrates the store, makes the first admin and aligns hosts and images with the configuration.</summary>
     public static async Task<string?> PrepareStoreAsync(IServiceProvider services, string? adminPassword, CancellationToken ct)
     {
-        Upgrade.LegacyDataFolder.MoveSimulatedClusterState(services.GetRequiredService<ServerSettings>());
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         await db.Database.OpenConnectionAsync(ct);

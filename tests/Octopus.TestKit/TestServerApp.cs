@@ -42,11 +42,14 @@ public sealed class TestServerApp : IAsyncDisposable
         """;
 
     /// <param name="customize">Runs after the server's own services are registered (e.g. to add a fake driver capability).</param>
-    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null, Action<WebApplicationBuilder>? customize = null)
+    /// <param name="configFile">Where to write the configuration; default: <c>test-config.json</c> in the data folder
+    /// (tests that check what the data folder holds put it elsewhere).</param>
+    public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null, Action<WebApplicationBuilder>? customize = null,
+        string? configFile = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("octopus-test-").FullName;
-        var configFile = Path.Combine(dataDirectory, "test-config.json");
+        configFile ??= Path.Combine(dataDirectory, "test-config.json");
         await File.WriteAllTextAsync(configFile, config ?? DefaultConfig());
         var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
             b =>

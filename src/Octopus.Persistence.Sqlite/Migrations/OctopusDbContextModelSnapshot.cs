@@ -650,6 +650,40 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("PolicyWarnings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PowerBucketRecord", b =>
+                {
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ActiveMax")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ActiveSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("AllOnJoules")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("AllOnSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Hosts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Joules")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("WattsSum")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Start");
+
+                    b.ToTable("PowerHistory", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.SettingRecord", b =>
                 {
                     b.Property<string>("Key")

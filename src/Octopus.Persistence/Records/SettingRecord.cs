@@ -19,6 +19,9 @@ public static class SettingKeys
     /// <summary>JSON: the dismissed plan's step identity, who dismissed it and when; absent: nothing dismissed.</summary>
     public const string DismissedPlan = "consolidation.dismissed-plan";
 
+    /// <summary>JSON: the power history's last reading and when it was taken (energy is integrated from it).</summary>
+    public const string PowerLastReading = "power.last-reading";
+
     /// <summary>When the legacy JSON files of a data folder were imported (the import runs once).</summary>
     public const string LegacyImport = "store.legacy-import";
 }

@@ -1,28 +1,33 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
+
 namespace Octopus.Server.Power;
 
-/// <summary>A bounded in-memory history of the cluster's power: telemetry readings aggregated into fixed buckets
-/// (10 s by default) in a ring that keeps the last 24 h; older buckets are overwritten. Energy is integrated per
-/// reading: the previous reading's draw is held until this one (left Riemann sum), and a gap longer than
-/// <see cref="PowerHistoryOptions.MaxGap"/> (server stopped, control loop stalled) adds no energy rather than guessing.
-/// Readings, not state to recover: a restart starts an empty history. Thread-safe.</summary>
+/// <summary>The cluster's power history in the store (table <c>PowerHistory</c>): telemetry readings aggregated into
+/// fixed buckets (10 s by default), buckets older than the retention (24 h by default) pruned as new ones are written.
+/// Energy is integrated per reading: the previous reading's draw is held until this one (left Riemann sum), and a gap
+/// longer than <see cref="PowerHistoryOptions.MaxGap"/> (server stopped, control loop stalled) adds no energy rather
+/// than guessing. The previous reading is kept in the store too (setting <see cref="SettingKeys.PowerLastReading"/>),
+/// so a restart, or another server process, continues the same history. Each <see cref="Record"/> is one transaction
+/// over one bucket row and that setting.</summary>
 public sealed class PowerHistory
 {
+    private readonly IDbContextFactory<OctopusDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly PowerHistoryOptions _options;
-    private readonly Bucket[] _ring;
     private readonly Lock _gate = new();
-    private DateTimeOffset? _lastAt;
-    private PowerReading _last;
 
-    public PowerHistory(TimeProvider time) : this(time, new PowerHistoryOptions()) { }
+    public PowerHistory(IDbContextFactory<OctopusDbContext> contexts, TimeProvider time) : this(contexts, time, new PowerHistoryOptions()) { }
 
-    public PowerHistory(TimeProvider time, PowerHistoryOptions options)
+    public PowerHistory(IDbContextFactory<OctopusDbContext> contexts, TimeProvider time, PowerHistoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _contexts = contexts;
         _time = time;
         _options = options;
-        _ring = new Bucket[(int)(options.Retention.Ticks / options.BucketLength.Ticks)];
     }
 
     public PowerHistoryOptions Options => _options;
@@ -30,7 +35,11 @@ public sealed class PowerHistory
     /// <summary>The latest reading, or null before the first one.</summary>
     public PowerReading? Latest
     {
-        get { lock (_gate) return _lastAt is null ? null : _last; }
+        get
+        {
+            using var db = _contexts.CreateDbContext();
+            return ReadLast(db)?.Reading;
+        }
     }
 
     /// <summary>Adds one reading taken now.</summary>
@@ -39,20 +48,30 @@ public sealed class PowerHistory
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            var seconds = _lastAt is { } last && now > last && now - last <= _options.MaxGap ? (now - last).TotalSeconds : 0;
-            var number = BucketNumber(now);
-            ref var b = ref _ring[Slot(number)];
-            if (b.Number != number || b.Samples == 0) b = new Bucket { Number = number };
+            using var db = _contexts.CreateDbContext();
+            using var tx = db.Database.BeginTransaction();
+            var last = ReadLast(db);
+            var seconds = last is { } l && now > l.At && now - l.At <= _options.MaxGap ? (now - l.At).TotalSeconds : 0;
+            var start = StartOf(BucketNumber(now));
+            var b = db.PowerHistory.FirstOrDefault(p => p.Start == start);
+            if (b is null)
+            {
+                db.PowerHistory.Add(b = new PowerBucketRecord { Start = start });
+                // A new bucket: drop the ones that fell out of the retention (one indexed delete per bucket length).
+                var cutoff = start - _options.Retention;
+                db.PowerHistory.Where(p => p.Start <= cutoff).ExecuteDelete();
+            }
             b.Samples++;
             b.WattsSum += reading.Watts.Value;
             b.AllOnSum += reading.AllOnWatts.Value;
             b.ActiveSum += reading.ActiveHosts;
             b.ActiveMax = Math.Max(b.ActiveMax, reading.ActiveHosts);
             b.Hosts = Math.Max(b.Hosts, reading.Hosts);
-            b.Joules += _last.Watts.Value * seconds;
-            b.AllOnJoules += _last.AllOnWatts.Value * seconds;
-            _last = reading;
-            _lastAt = now;
+            b.Joules += (last?.Reading.Watts.Value ?? 0) * seconds;
+            b.AllOnJoules += (last?.Reading.AllOnWatts.Value ?? 0) * seconds;
+            WriteLast(db, new Last(now, reading), now);
+            db.SaveChanges();
+            tx.Commit();
         }
     }
 
@@ -66,62 +85,76 @@ public sealed class PowerHistory
         var bucketCount = (int)Math.Ceiling(window.Ticks / (double)_options.BucketLength.Ticks);
         var perPoint = Math.Max(1, (int)Math.Ceiling(bucketCount / (double)maxPoints));
         var lastNumber = BucketNumber(now);
+        var retained = (int)(_options.Retention.Ticks / _options.BucketLength.Ticks);
         // Align points to multiples of perPoint buckets so a point covers the same buckets from one query to the next.
         var firstNumber = (lastNumber - bucketCount + 1) / perPoint * perPoint;
-        firstNumber = Math.Max(firstNumber, lastNumber - _ring.Length + 1);
+        firstNumber = Math.Max(firstNumber, lastNumber - retained + 1);
+
+        Dictionary<long, PowerBucketRecord> buckets;
+        Last? latest;
+        using (var db = _contexts.CreateDbContext())
+        {
+            var (from, to) = (StartOf(firstNumber), StartOf(lastNumber));
+            buckets = db.PowerHistory.AsNoTracking().Where(p => p.Start >= from && p.Start <= to).ToList()
+                .ToDictionary(p => BucketNumber(p.Start));
+            latest = ReadLast(db);
+        }
 
         var points = new List<PowerPoint>();
         double joules = 0, allOnJoules = 0;
-        lock (_gate)
+        for (var start = firstNumber; start <= lastNumber; start += perPoint)
         {
-            for (var start = firstNumber; start <= lastNumber; start += perPoint)
+            var acc = new PowerBucketRecord();
+            for (var n = start; n < start + perPoint && n <= lastNumber; n++)
             {
-                var acc = new Bucket { Number = start };
-                for (var n = start; n < start + perPoint && n <= lastNumber; n++)
-                {
-                    var b = _ring[Slot(n)];
-                    if (b.Number != n || b.Samples == 0) continue;
-                    acc.Samples += b.Samples;
-                    acc.WattsSum += b.WattsSum;
-                    acc.AllOnSum += b.AllOnSum;
-                    acc.ActiveSum += b.ActiveSum;
-                    acc.ActiveMax = Math.Max(acc.ActiveMax, b.ActiveMax);
-                    acc.Hosts = Math.Max(acc.Hosts, b.Hosts);
-                    acc.Joules += b.Joules;
-                    acc.AllOnJoules += b.AllOnJoules;
-                }
-                if (acc.Samples == 0) continue;
-                joules += acc.Joules;
-                allOnJoules += acc.AllOnJoules;
-                points.Add(new PowerPoint(StartOf(start), acc.WattsSum / acc.Samples, acc.AllOnSum / acc.Samples,
-                    acc.ActiveSum / acc.Samples, acc.ActiveMax, acc.Hosts));
+                if (!buckets.TryGetValue(n, out var b) || b.Samples == 0) continue;
+                acc.Samples += b.Samples;
+                acc.WattsSum += b.WattsSum;
+                acc.AllOnSum += b.AllOnSum;
+                acc.ActiveSum += b.ActiveSum;
+                acc.ActiveMax = Math.Max(acc.ActiveMax, b.ActiveMax);
+                acc.Hosts = Math.Max(acc.Hosts, b.Hosts);
+                acc.Joules += b.Joules;
+                acc.AllOnJoules += b.AllOnJoules;
             }
-            return new PowerHistoryView(StartOf(firstNumber), now, _options.BucketLength * perPoint, points, joules, allOnJoules,
-                _lastAt is null ? null : _last);
+            if (acc.Samples == 0) continue;
+            joules += acc.Joules;
+            allOnJoules += acc.AllOnJoules;
+            points.Add(new PowerPoint(StartOf(start), acc.WattsSum / acc.Samples, acc.AllOnSum / acc.Samples,
+                acc.ActiveSum / acc.Samples, acc.ActiveMax, acc.Hosts));
         }
+        return new PowerHistoryView(StartOf(firstNumber), now, _options.BucketLength * perPoint, points, joules, allOnJoules, latest?.Reading);
     }
 
     private long BucketNumber(DateTimeOffset at) => at.UtcTicks / _options.BucketLength.Ticks;
 
     private DateTimeOffset StartOf(long number) => new(number * _options.BucketLength.Ticks, TimeSpan.Zero);
 
-    private int Slot(long number) => (int)(((number % _ring.Length) + _ring.Length) % _ring.Length);
-
-    private struct Bucket
+    private static Last? ReadLast(OctopusDbContext db)
     {
-        public long Number;
-        public int Samples;
-        public double WattsSum;
-        public double AllOnSum;
-        public double ActiveSum;
-        public int ActiveMax;
-        public int Hosts;
-        public double Joules;
-        public double AllOnJoules;
+        var text = db.Settings.AsNoTracking().Where(s => s.Key == SettingKeys.PowerLastReading).Select(s => s.Value).FirstOrDefault();
+        if (text is null) return null;
+        try { return JsonSerializer.Deserialize<Last>(text); }
+        catch (JsonException) { return null; } // a damaged reading only costs one interval's energy
     }
+
+    private static void WriteLast(OctopusDbContext db, Last last, DateTimeOffset now)
+    {
+        var value = JsonSerializer.Serialize(last);
+        var row = db.Settings.FirstOrDefault(s => s.Key == SettingKeys.PowerLastReading);
+        if (row is null) db.Settings.Add(new SettingRecord { Key = SettingKeys.PowerLastReading, Value = value, UpdatedAt = now, Version = 1 });
+        else
+        {
+            row.Value = value;
+            row.UpdatedAt = now;
+            row.Version++;
+        }
+    }
+
+    private sealed record Last(DateTimeOffset At, PowerReading Reading);
 }
 
-/// <summary>Sizes of the <see cref="PowerHistory"/> ring.</summary>
+/// <summary>Sizes of the <see cref="PowerHistory"/>.</summary>
 public sealed record PowerHistoryOptions
 {
     /// <summary>Length of one bucket; from 1 s to 1 h, and a divisor of <see cref="Retention"/>. Default 10 s.</summary>

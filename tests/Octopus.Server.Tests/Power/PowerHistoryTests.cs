@@ -1,11 +1,17 @@
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
 using Octopus.Server.Power;
+using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Power;
 
-public class PowerHistoryTests
+/// <summary>The power history in the store (a real migrated SQLite store per test).</summary>
+public sealed class PowerHistoryTests : IDisposable
 {
+    private readonly TestStore _store = TestStore.Create();
+
+    public void Dispose() => _store.Dispose();
+
     /// <summary>A clock the test moves by hand.</summary>
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {
@@ -24,7 +30,7 @@ public class PowerHistoryTests
     public void Query_ReadingsEverySecond_MeansPerBucketAndEnergyIntegrated()
     {
         var clock = new ManualClock(Midnight);
-        var history = new PowerHistory(clock);
+        var history = new PowerHistory(_store.Contexts, clock);
         // 20 readings, one a second: 300 W (3 hosts on, baseline 300 W) for 10 s, then 200 W (2 on, baseline 290 W).
         for (var i = 0; i < 20; i++)
         {
@@ -56,7 +62,7 @@ public class PowerHistoryTests
     public void Record_GapLongerThanMaxGap_AddsNoEnergy()
     {
         var clock = new ManualClock(Midnight);
-        var history = new PowerHistory(clock, new PowerHistoryOptions { MaxGap = TimeSpan.FromSeconds(30) });
+        var history = new PowerHistory(_store.Contexts, clock, new PowerHistoryOptions { MaxGap = TimeSpan.FromSeconds(30) });
         history.Record(Reading(100, 100, 1));
         clock.Advance(TimeSpan.FromMinutes(5)); // the server was stopped
         history.Record(Reading(100, 100, 1));
@@ -71,7 +77,7 @@ public class PowerHistoryTests
     public void Query_LongWindow_MergesBucketsToAtMostMaxPoints()
     {
         var clock = new ManualClock(Midnight);
-        var history = new PowerHistory(clock);
+        var history = new PowerHistory(_store.Contexts, clock);
         // one reading every 10 s for an hour: 360 buckets
         for (var i = 0; i < 360; i++)
         {
@@ -94,7 +100,7 @@ public class PowerHistoryTests
     public void Record_OlderThanRetention_IsOverwritten()
     {
         var clock = new ManualClock(Midnight);
-        var history = new PowerHistory(clock, new PowerHistoryOptions { BucketLength = TimeSpan.FromSeconds(10), Retention = TimeSpan.FromMinutes(1) });
+        var history = new PowerHistory(_store.Contexts, clock, new PowerHistoryOptions { BucketLength = TimeSpan.FromSeconds(10), Retention = TimeSpan.FromMinutes(1) });
         history.Record(Reading(999, 999, 9));
         // 6 buckets of ring; go around it once and a half
         for (var i = 0; i < 9; i++)
@@ -110,9 +116,26 @@ public class PowerHistoryTests
     }
 
     [Fact]
+    public void Record_ThenRestart_SameHistoryAndEnergyContinuesFromTheLastReading()
+    {
+        var clock = new ManualClock(Midnight);
+        new PowerHistory(_store.Contexts, clock).Record(Reading(300, 300, 3));
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        // A restarted server (or a second process) over the same store continues the history.
+        var restarted = new PowerHistory(_store.OtherProcess(), clock);
+        restarted.Latest!.Value.Watts.Value.Should().Be(300);
+        restarted.Record(Reading(200, 300, 2));
+        var view = restarted.Query(TimeSpan.FromMinutes(1), 360);
+
+        view.Points.Should().ContainSingle().Which.Watts.Should().Be(250, "both readings fall in the 00:00:00 bucket");
+        view.Joules.Should().BeApproximately(300 * 5, 1e-6, "the 300 W reading from before the restart is held for 5 s");
+    }
+
+    [Fact]
     public void Query_NoReadings_IsEmpty()
     {
-        var history = new PowerHistory(new ManualClock(Midnight));
+        var history = new PowerHistory(_store.Contexts, new ManualClock(Midnight));
         var view = history.Query(TimeSpan.FromHours(24), 360);
         view.Points.Should().BeEmpty();
         view.SavedPercent.Should().Be(0);
@@ -122,7 +145,7 @@ public class PowerHistoryTests
     [Fact]
     public void Options_BucketNotDividingRetention_AreRefused()
     {
-        var act = () => new PowerHistory(TimeProvider.System, new PowerHistoryOptions { BucketLength = TimeSpan.FromSeconds(7), Retention = TimeSpan.FromMinutes(1) });
+        var act = () => new PowerHistory(_store.Contexts, TimeProvider.System, new PowerHistoryOptions { BucketLength = TimeSpan.FromSeconds(7), Retention = TimeSpan.FromMinutes(1) });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Retention");
     }
 
