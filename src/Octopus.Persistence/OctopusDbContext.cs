@@ -19,6 +19,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<Operation> Operations => Set<Operation>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<LoginThrottleRecord> LoginThrottle => Set<LoginThrottleRecord>();
     public DbSet<PlacementRecord> Placements => Set<PlacementRecord>();
     public DbSet<ImageRecord> Images => Set<ImageRecord>();
     public DbSet<PolicyRecord> Policies => Set<PolicyRecord>();
@@ -55,6 +56,11 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
             b.Property(u => u.PasswordHash).HasMaxLength(256);
             b.Property(u => u.Quota).HasConversion(Converters.Quota).HasMaxLength(512);
+            b.Property(u => u.Provider).HasMaxLength(16).HasDefaultValue(User.LocalProvider);
+            b.Property(u => u.ExternalId).HasMaxLength(512);
+            b.HasIndex(u => new { u.Provider, u.ExternalId });
+            b.Ignore(u => u.IsDisabled);
+            b.Ignore(u => u.IsLocal);
         });
 
         model.Entity<Vm>(b =>
@@ -148,6 +154,17 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.HasIndex(t => t.TokenHash).IsUnique();
             b.Property(t => t.UserId).HasConversion(Converters.UserId);
             b.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            b.HasIndex(t => t.UserId);
+            b.Property(t => t.Kind).HasMaxLength(16).HasDefaultValue("login");
+            b.Property(t => t.Name).HasMaxLength(64);
+            b.Property(t => t.Scopes).HasMaxLength(64).HasDefaultValue("read write admin");
+        });
+
+        model.Entity<LoginThrottleRecord>(b =>
+        {
+            b.ToTable("LoginThrottle");
+            b.HasKey(t => t.Name);
+            b.Property(t => t.Name).HasMaxLength(64);
         });
 
         model.Entity<PlacementRecord>(b =>

@@ -87,6 +87,7 @@ public static class OctopusServer
         Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
+        Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -178,6 +179,7 @@ public static class OctopusServer
         app.UseHttpMetrics(o => o.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
         app.UseAuthentication();
         app.UseOctopusCsrf();
+        Identity.IdentityServiceCollectionExtensions.UseOctopusIdentity(app);
         app.UseAuthorization();
 
         app.MapOctopusWeb();

@@ -180,6 +180,13 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -189,6 +196,13 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("local");
 
                     b.Property<string>("Quota")
                         .IsRequired()
@@ -204,6 +218,8 @@ namespace Octopus.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("Provider", "ExternalId");
 
                     b.ToTable("Users", (string)null);
                 });
@@ -347,6 +363,24 @@ namespace Octopus.Persistence.Sqlite.Migrations
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("login");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("read write admin");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -495,6 +529,26 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("Images", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.LoginThrottleRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastFailureAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("LoginThrottle", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Persistence.Records.PlacementRecord", b =>

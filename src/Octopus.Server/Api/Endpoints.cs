@@ -18,12 +18,13 @@ public static class Endpoints
     {
         var api = app.MapGroup(ApiRoutes.Base);
 
-        api.MapPost("/auth/token", async (TokenRequest? body, TokenService tokens, CancellationToken ct) =>
+        api.MapPost("/auth/token", async (HttpContext http, TokenRequest? body, TokenService tokens, CancellationToken ct) =>
         {
             if (body is null) throw DomainException.Invalid("body", "Send {username, password}.");
-            var (token, expires, user) = await tokens.IssueAsync(body.Username, body.Password, ct);
+            var (token, expires, user) = await tokens.IssueAsync(body.Username, body.Password, http.Connection.RemoteIpAddress?.ToString(), ct);
+            http.Response.Headers.CacheControl = "no-store";
             return TypedResults.Ok(new TokenResponse(token, expires, user.Name.Value, user.Role.ToString().ToLowerInvariant()));
-        }).AllowAnonymous().WithTags("auth");
+        }).AllowAnonymous().RequireRateLimiting(Identity.IdentityServiceCollectionExtensions.LoginRateLimit).WithTags("auth");
 
         api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
         {

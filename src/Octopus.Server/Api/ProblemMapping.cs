@@ -14,6 +14,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         var (status, code, title, detail, field) = Describe(exception);
         if (status >= 500) LogUnexpected(log, exception);
         http.Response.StatusCode = status;
+        if (exception is Identity.LoginRefusedException refused)
+            http.Response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}" };
         problem.Extensions["code"] = code;
         if (field is not null) problem.Extensions["field"] = field;
@@ -31,6 +33,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         JsonException j => (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
         Octopus.Disks.Backends.DiskBackendException d => (503, "storage.failed", "Storage failed",
             $"The disk storage could not complete the operation: {d.Message} The disk tree is unchanged; retry, or ask an administrator to check the storage folder.", null),
+        Identity.LoginRefusedException r => (429, r.Code, "Too many requests", r.Message, null),
+        Identity.IdentityProviderUnavailableException p => (503, "auth.provider-unavailable", "Identity provider unavailable",
+            $"{p.Message} Local accounts (the break-glass admin) can still log in; retry later or ask an administrator.", null),
         OperationCanceledException => (499, "request.cancelled", "Request cancelled", "The request was cancelled.", null),
         _ => (500, "internal", "Internal error", "The server failed unexpectedly; the error is in its log. Nothing was changed by this request unless it says so.", null),
     };

@@ -20,12 +20,7 @@ public sealed class BearerAuthenticationHandler(
             return AuthenticateResult.Fail("Authorization header must be 'Bearer TOKEN'.");
         var user = await tokens.ResolveAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("The token is unknown or expired; log in again.");
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
-                new Claim(ClaimTypes.Name, user.Name.Value),
-                new Claim(ClaimTypes.Role, user.Role.ToString()),
-            ], SchemeName);
+        var identity = user.ToIdentity(SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

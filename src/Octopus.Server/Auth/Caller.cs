@@ -15,7 +15,9 @@ public sealed record Caller(UserId Id, string Name, bool IsAdmin)
         var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (id is null || !UserId.TryParse(id, out var userId))
             throw new DomainException(ErrorKind.Unauthenticated, "auth.required", "Authentication required: send 'Authorization: Bearer TOKEN' (get one from POST /api/v1/auth/token).");
-        return new Caller(userId, principal.Identity?.Name ?? "", principal.IsInRole(nameof(UserRole.Admin)));
+        // An admin's token without the 'admin' scope acts as an ordinary user (Identity/TokenScopes).
+        var admin = principal.IsInRole(nameof(UserRole.Admin)) && Identity.TokenScopeRules.Of(principal).HasFlag(Identity.TokenScopes.Admin);
+        return new Caller(userId, principal.Identity?.Name ?? "", admin);
     }
 
     public void EnsureAdmin(string what)

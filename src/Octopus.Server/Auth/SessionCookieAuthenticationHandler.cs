@@ -19,12 +19,7 @@ public sealed class SessionCookieAuthenticationHandler(
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
         var user = await tokens.ResolveAsync(token, Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("Your session has expired; log in again.");
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
-                new Claim(ClaimTypes.Name, user.Name.Value),
-                new Claim(ClaimTypes.Role, user.Role.ToString()),
-            ], SchemeName);
+        var identity = user.ToIdentity(SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -28,10 +28,11 @@ public static class WebEndpoints
         app.MapPost(WebRoutes.Session, async (HttpContext http, TokenRequest? body, TokenService tokens, CancellationToken ct) =>
         {
             if (body is null) throw DomainException.Invalid("body", "Send {username, password}.");
-            var (token, expires, user) = await tokens.IssueAsync(body.Username, body.Password, ct);
+            var (token, expires, user) = await tokens.IssueAsync(body.Username, body.Password, http.Connection.RemoteIpAddress?.ToString(), ct, TokenService.SessionKind);
             WebSession.SetCookies(http, token, expires);
+            http.Response.Headers.CacheControl = "no-store";
             return TypedResults.Ok(new SessionDto(user.Name.Value, user.Role.ToString().ToLowerInvariant(), expires, WebSession.CsrfTokenFor(token)));
-        }).AllowAnonymous().WithTags("auth").WithSummary("Web login: sets the HttpOnly session cookie and the CSRF cookie.");
+        }).AllowAnonymous().RequireRateLimiting(Identity.IdentityServiceCollectionExtensions.LoginRateLimit).WithTags("auth").WithSummary("Web login: sets the HttpOnly session cookie and the CSRF cookie.");
 
         app.MapDelete(WebRoutes.Session, async (HttpContext http, OctopusDbContext db, CancellationToken ct) =>
         {
