@@ -51,6 +51,7 @@ public sealed partial class OctopusClient : IDisposable
         Hosts = new HostOperations(_api);
         Plan = new PlanOperations(_api);
         Users = new UserOperations(_api);
+        Tokens = new TokenOperations(_api);
         Audit = new AuditOperations(_api);
         Images = new ImageOperations(_api);
         Disks = new DiskOperations(_api);
@@ -70,6 +71,9 @@ public sealed partial class OctopusClient : IDisposable
     public PlanOperations Plan { get; }
     /// <summary>Accounts and quotas (admin).</summary>
     public UserOperations Users { get; }
+
+    /// <summary>Personal API tokens: create, list, revoke.</summary>
+    public TokenOperations Tokens { get; }
 
     /// <summary>The audit log, newest first.</summary>
     public AuditOperations Audit { get; }

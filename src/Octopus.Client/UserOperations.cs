@@ -24,4 +24,33 @@ public sealed class UserOperations
     /// <summary>Replaces the user's quota; null limits mean unlimited.</summary>
     public Task<UserDto> SetQuotaAsync(string username, QuotaDto quota, CancellationToken ct = default) =>
         _api.SendJsonAsync<UserDto>(HttpMethod.Put, ApiRoutes.UserQuota(username), quota, ct);
+
+    /// <summary>Changes your own password; your other login tokens and web sessions end (personal tokens stay).</summary>
+    public Task ChangeOwnPasswordAsync(string currentPassword, string newPassword, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Put, ApiRoutes.MyPassword, new PasswordChangeRequest(currentPassword, newPassword), ct);
+
+    /// <summary>Sets a user's password (admin); their login tokens and sessions end.</summary>
+    public Task ResetPasswordAsync(string username, string newPassword, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Put, ApiRoutes.UserPassword(username), new PasswordResetRequest(newPassword), ct);
+
+    /// <summary>Disables a user (admin): their logins are refused and every token and session stops working at once.</summary>
+    public Task<UserDto> DisableAsync(string username, CancellationToken ct = default) =>
+        _api.SendJsonAsync<UserDto>(HttpMethod.Post, ApiRoutes.UserDisable(username), null, ct);
+
+    /// <summary>Enables a disabled user again (admin).</summary>
+    public Task<UserDto> EnableAsync(string username, CancellationToken ct = default) =>
+        _api.SendJsonAsync<UserDto>(HttpMethod.Post, ApiRoutes.UserEnable(username), null, ct);
+
+    /// <summary>Clears a name's failed-login lockout (admin).</summary>
+    public Task UnlockAsync(string username, CancellationToken ct = default) =>
+        _api.SendAsync(HttpMethod.Post, ApiRoutes.User(username) + "/unlock", null, ct);
+
+    /// <summary>Deletes a user (admin). Refused (409 <c>user.has-vms</c>) while they own VMs, unless
+    /// <paramref name="transferTo"/> names who gets them or <paramref name="deleteVms"/> is set; with deleteVms the
+    /// answer is non-null while their VMs are being deleted: call again once they are gone. Null means deleted.</summary>
+    public Task<UserDeletionDto?> DeleteAsync(string username, string? transferTo = null, bool deleteVms = false, CancellationToken ct = default)
+    {
+        var query = transferTo is not null ? $"?transferTo={Uri.EscapeDataString(transferTo)}" : deleteVms ? "?deleteVms=true" : "";
+        return _api.SendJsonOrNoContentAsync<UserDeletionDto>(HttpMethod.Delete, ApiRoutes.User(username) + query, null, ct);
+    }
 }

@@ -28,6 +28,12 @@ public static class ApiRoutes
     public static string VmMigrate(string idOrName) => $"{Vm(idOrName)}/migrate";
     public static string User(string name) => $"{Users}/{Uri.EscapeDataString(name)}";
     public static string UserQuota(string name) => $"{User(name)}/quota";
+    public static string UserPassword(string name) => $"{User(name)}/password";
+    public static string UserDisable(string name) => $"{User(name)}/disable";
+    public static string UserEnable(string name) => $"{User(name)}/enable";
+    public const string MyPassword = Base + "/me/password";
+    public const string Tokens = Base + "/tokens";
+    public static string TokenById(long id) => $"{Tokens}/{id}";
 
     public const string Policies = Base + "/policies";
     public const string PolicyTemplates = Base + "/policy-templates";

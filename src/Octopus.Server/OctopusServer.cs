@@ -188,6 +188,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();

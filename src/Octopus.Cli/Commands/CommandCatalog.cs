@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return HostCommands.Build(g);
         yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
+        yield return TokenCommands.Build(g);
         yield return PolicyCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
         foreach (var c in ScriptCommands.Build(g)) yield return c;

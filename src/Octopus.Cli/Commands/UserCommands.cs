@@ -6,15 +6,16 @@ using Octopus.Contracts;
 
 namespace Octopus.Cli.Commands;
 
-/// <summary><c>user create|list|quota</c> (admins): accounts and their quotas.</summary>
+/// <summary><c>user create|list|quota</c> (admins): accounts and their quotas; <c>passwd|disable|enable|delete|unlock</c> in <see cref="UserLifecycleCommands"/>.</summary>
 internal static class UserCommands
 {
     public static Command Build(CliGlobals g)
     {
-        var user = new Command("user", "Manage accounts and quotas (admins only)");
+        var user = new Command("user", "Manage accounts, quotas and passwords (admins; passwd for everyone)");
         user.Add(Create(g));
         user.Add(List(g));
         user.Add(Quota(g));
+        foreach (var c in UserLifecycleCommands.Build(g)) user.Add(c);
         return user;
     }
 

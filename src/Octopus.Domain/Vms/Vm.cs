@@ -238,6 +238,9 @@ public sealed class Vm
 
     public void SetLease(DateTimeOffset? expiresAt) { LeaseExpiresAt = expiresAt; Version++; }
 
+    /// <summary>Gives the VM to another user (an administrator deleting its owner); its state and disks are untouched.</summary>
+    public void TransferTo(UserId owner) { OwnerId = owner; Version++; }
+
     private void MoveTo(VmState next, DateTimeOffset now, string? reason)
     {
         State = next;

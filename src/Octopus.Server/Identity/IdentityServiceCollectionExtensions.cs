@@ -21,6 +21,8 @@ public static class IdentityServiceCollectionExtensions
         services.AddScoped<LoginService>();
         services.AddScoped<IdentityProviders>();
         services.AddScoped<IIdentityProvider, LocalIdentityProvider>();
+        services.AddScoped<UserLifecycleCommands>();
+        services.AddScoped<PersonalTokenCommands>();
 
         services.AddRateLimiter(o =>
         {

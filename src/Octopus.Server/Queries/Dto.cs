@@ -26,7 +26,7 @@ public static class Dto
     public static QuotaUsageDto From(QuotaUsage u) => new(u.Cores, u.Memory.Bytes, u.Disk.Bytes, u.Vms);
 
     public static UserDto From(User u, QuotaUsage usage) => new(u.Id.ToString(), u.Name.Value, u.Role.ToString().ToLowerInvariant(),
-        From(u.Quota), From(usage), u.CreatedAt);
+        From(u.Quota), From(usage), u.CreatedAt, u.IsDisabled, u.Provider);
 
     public static AuditEntryDto From(AuditEntry a) => new(a.Id, a.At, a.Actor, a.Action, a.Target, a.Succeeded, a.Result, a.Details);
 }

@@ -33,9 +33,12 @@ public class ReadmeTourTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     /// <summary>The command lines of the tour's code block, comments stripped.</summary>
-    internal static List<string> TourLines(string readme)
+    internal static List<string> TourLines(string readme) => BlockLines(readme, "## A five-minute tour of the CLI");
+
+    /// <summary>The <c>./octopus</c> lines of the first sh block under <paramref name="heading"/>, comments stripped.</summary>
+    internal static List<string> BlockLines(string readme, string heading)
     {
-        var section = readme[readme.IndexOf("## A five-minute tour of the CLI", StringComparison.Ordinal)..];
+        var section = readme[readme.IndexOf(heading, StringComparison.Ordinal)..];
         var block = section[(section.IndexOf("```sh", StringComparison.Ordinal) + 5)..];
         block = block[..block.IndexOf("```", StringComparison.Ordinal)];
         return [.. block.Split('\n')
