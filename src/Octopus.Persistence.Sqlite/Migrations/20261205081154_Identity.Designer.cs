@@ -12,7 +12,7 @@ using Octopus.Persistence;
 namespace Octopus.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(OctopusDbContext))]
-    [Migration("20261205072903_Identity")]
+    [Migration("20261205081154_Identity")]
     partial class Identity
     {
         /// <inheritdoc />
@@ -314,6 +314,47 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Vms", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.AgentRegistrationRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastHeardAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Agents", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.ApiToken", b =>
                 {
                     b.Property<long>("Id")
@@ -360,6 +401,118 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("ApiTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.DiskIntentRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Files")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LiveFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LiveSnapshot")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LiveTo")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LiveVm")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RebaseDisk")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RebaseFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RebaseTo")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DiskIntents", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.DiskRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckpointPolicy")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CheckpointTakenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FileSizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Image")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OriginId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UnreachableSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VirtualSizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParentId");
+
+                    b.HasIndex("VmId");
+
+                    b.ToTable("Disks", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Persistence.Records.ImageRecord", b =>
@@ -552,6 +705,29 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasIndex("Policy", "VmId");
 
                     b.ToTable("PolicyWarnings", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.SettingRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("Settings", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Domain.Vms.Vm", b =>
