@@ -205,8 +205,10 @@ public sealed class SimulatedCluster
             ThrowIfInjected(vm);
             var v = VmOrThrow(host, vm);
             if (string.Equals(v.ActiveDisk, newActiveDisk, StringComparison.Ordinal)) return;
-            if (_vms.Values.Any(o => string.Equals(o.ActiveDisk, newActiveDisk, StringComparison.Ordinal)))
-                throw new DriverException($"the new disk {newActiveDisk} is already another VM's disk; choose a new file name.");
+            // Like a real file that exists: a disk any VM writes or wrote (now frozen) is never a new leaf.
+            if (_vms.Values.Any(o => string.Equals(o.ActiveDisk, newActiveDisk, StringComparison.Ordinal) || o.Frozen.Contains(newActiveDisk)))
+                throw new DriverException($"the new disk {newActiveDisk} already exists; choose a new file name.");
+            if (v.ActiveDisk is { } old) v.Frozen.Add(old);
             v.ActiveDisk = newActiveDisk;
             Save();
         }
@@ -392,5 +394,7 @@ public sealed class SimulatedCluster
         public bool Suspended { get; set; }
         public int Seed { get; set; }
         public string? ActiveDisk { get; set; }
+        /// <summary>Files this VM wrote before a disk switch froze them.</summary>
+        public List<string> Frozen { get; set; } = [];
     }
 }
