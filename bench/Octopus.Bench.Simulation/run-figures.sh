@@ -11,11 +11,17 @@ echo "== 1. Fidelity: 20110303, memory cloudsim =="
 sim --trace "$data/20110303" --policy npa,dvfs,thr-mmt-0.8,iqr-mmt-1.5,mad-mmt-2.5,lr-mmt-1.2 --memory cloudsim
 
 echo "== 2. Quality: every day, lr-mmt-1.2 vs octopus =="
-for mem in cloudsim enforced; do
+for mem in cloudsim enforced; do  # section 2
   for day in "$data"/*/; do
     sim --trace "$day" --policy lr-mmt-1.2,octopus --memory "$mem"
   done
 done
+
+echo "== 2b. Robustness: 20110303, perturbed =="
+for p in scale:1.3 shift:6h noise:10:1; do sim --trace "$data/20110303" --policy lr-mmt-1.2,octopus --memory cloudsim --perturb "$p"; done
+
+echo "== 2c. Fidelity over VM orders =="
+for o in sorted shuffle:1 shuffle:2 shuffle:3; do sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim --order "$o"; done
 
 echo "== 3. Speed: lr-mmt-1.2, one day and --scale 10 (load average: $(cut -d" " -f1-3 /proc/loadavg)) =="
 sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim

@@ -14,7 +14,11 @@ namespace Octopus.Simulation.Metrics;
 /// draw at least n × h(D / n), h being the lower convex envelope of the power curve (for a convex cost an equal split is
 /// optimal); the best n is taken, at the interval's lower end of demand, and never below the fractional bound. Only the most efficient type is used while it
 /// suffices.</param>
-public readonly record struct LowerBound(double AllVmsKWh, double SimpleKWh, double TightKWh);
+public readonly record struct LowerBound(double AllVmsKWh, double SimpleKWh, double TightKWh)
+{
+    /// <summary>Energy of the reference schedule (<see cref="ReferencePacker"/>): reachable, unlike the bounds.</summary>
+    public double ReferenceKWh { get; init; }
+}
 
 /// <summary>Computes <see cref="LowerBound"/> for a workload.</summary>
 public static class EnergyLowerBound
