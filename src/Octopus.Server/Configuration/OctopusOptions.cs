@@ -75,7 +75,7 @@ public sealed class OctopusOptions
         public TimeSpan ConsolidationInterval { get; set; } = TimeSpan.FromMinutes(5);
 
         /// <summary>Tuning of the <c>octopus</c> policy, counted in consolidation intervals (defaults suit 5-minute
-        /// intervals: a 2-hour horizon, 30 minutes of dwell).</summary>
+        /// intervals: a 2-hour horizon; no dwell since policy v2 — see the consolidation README on hysteresis).</summary>
         public OctopusPolicySection OctopusPolicy { get; set; } = new();
 
         /// <summary>Any policy option by its key, as <c>octopus simulate --option</c> takes them

@@ -7,9 +7,11 @@ namespace Octopus.Server.Tests.Api;
 
 public class ConsolidationPlanTests
 {
-    /// <summary>Spread placement leaves three lightly loaded VMs on three hosts: a cluster worth consolidating.</summary>
+    /// <summary>Spread placement leaves three lightly loaded VMs on three hosts: a cluster worth consolidating. Time is
+    /// compressed (1 s intervals, a 288 s horizon), so a migration second is weighed 1:1 against a saved second rather
+    /// than the default 10:1 (which needs the real 2-hour horizon).</summary>
     private static string SpreadConfig(string mode = "manual") => TestServerApp.DefaultConfig(
-        $$""", "Scheduler": { "Interval": "00:00:00.05", "Strategy": "spread", "Consolidation": "{{mode}}", "ConsolidationInterval": "00:00:01", "OctopusPolicy": { "HorizonSteps": 288, "MinimumDwellSteps": 2, "MigrationCostJoulesPerMb": 1 } }""")
+        $$""", "Scheduler": { "Interval": "00:00:00.05", "Strategy": "spread", "Consolidation": "{{mode}}", "ConsolidationInterval": "00:00:01", "OctopusPolicy": { "HorizonSteps": 288, "MinimumDwellSteps": 2, "MigrationCostJoulesPerMb": 1 }, "PolicyOptions": { "octopus.migration-weight": "1" } }""")
         .Replace("\"Scheduler\": { \"Interval\": \"00:00:00.05\" },", "", StringComparison.Ordinal);
 
     private static async Task<HttpClient> SpreadClusterAsync(TestServerApp server)

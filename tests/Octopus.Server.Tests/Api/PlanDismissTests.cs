@@ -7,9 +7,10 @@ namespace Octopus.Server.Tests.Api;
 
 public class PlanDismissTests
 {
-    /// <summary>Spread placement and a short consolidation interval: three lightly loaded hosts worth consolidating.</summary>
+    /// <summary>Spread placement and a short consolidation interval: three lightly loaded hosts worth consolidating (time
+    /// compressed: migration time weighed 1:1 against the 288 s horizon).</summary>
     private static string SpreadConfig() => TestServerApp.DefaultConfig(
-        """, "Scheduler": { "Interval": "00:00:00.05", "Strategy": "spread", "Consolidation": "manual", "ConsolidationInterval": "00:00:01", "OctopusPolicy": { "HorizonSteps": 288, "MinimumDwellSteps": 2, "MigrationCostJoulesPerMb": 1 } }""")
+        """, "Scheduler": { "Interval": "00:00:00.05", "Strategy": "spread", "Consolidation": "manual", "ConsolidationInterval": "00:00:01", "OctopusPolicy": { "HorizonSteps": 288, "MinimumDwellSteps": 2, "MigrationCostJoulesPerMb": 1 }, "PolicyOptions": { "octopus.migration-weight": "1" } }""")
         .Replace("\"Scheduler\": { \"Interval\": \"00:00:00.05\" },", "", StringComparison.Ordinal);
 
     [Fact]
