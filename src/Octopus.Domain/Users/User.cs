@@ -53,6 +53,13 @@ public sealed class User
         PasswordHash = hash;
     }
 
+    /// <summary>Records the directory entry a directory user logged in as (their DN changes when the entry moves).</summary>
+    public void LinkDirectoryEntry(string externalId)
+    {
+        if (IsLocal) throw new InvalidOperationException($"User '{Name}' is local; only directory users have an external id.");
+        ExternalId = externalId;
+    }
+
     public void SetQuota(Quota quota) => Quota = quota;
     public void SetRole(UserRole role) => Role = role;
 

@@ -15,12 +15,18 @@ public static class IdentityServiceCollectionExtensions
     {
         var login = LoginSettings.From(configuration);
         services.AddSingleton(login);
-        services.AddSingleton(IdentitySettings.From(configuration));
+        var identity = IdentitySettings.From(configuration);
+        services.AddSingleton(identity);
         services.AddSingleton<PasswordHashing>();
         services.AddScoped<LoginThrottle>();
         services.AddScoped<LoginService>();
         services.AddScoped<IdentityProviders>();
         services.AddScoped<IIdentityProvider, LocalIdentityProvider>();
+        if (identity.Ldap is { } ldap)
+        {
+            services.AddSingleton(ldap);
+            services.AddScoped<IIdentityProvider, LdapIdentityProvider>();
+        }
         services.AddScoped<UserLifecycleCommands>();
         services.AddScoped<PersonalTokenCommands>();
 

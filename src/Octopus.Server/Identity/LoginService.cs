@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Octopus.Domain;
 using Octopus.Domain.Auditing;
 using Octopus.Domain.Users;
@@ -16,17 +17,48 @@ public sealed class LoginService(OctopusDbContext db, LoginThrottle throttle, Pa
     /// 403 disabled) or <see cref="LoginRefusedException"/> (429 locked or busy).</summary>
     public async Task<User> LoginAsync(string? username, string? password, string? address, CancellationToken ct)
     {
+        try
+        {
+            return await TryLoginAsync(username, password, address, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two first logins of the same directory user at once: both made the user, the store kept one. The second
+            // finds it now. (A real store failure fails again and surfaces.)
+            db.ChangeTracker.Clear();
+            return await TryLoginAsync(username, password, address, ct);
+        }
+    }
+
+    private async Task<User> TryLoginAsync(string? username, string? password, string? address, CancellationToken ct)
+    {
         var key = LoginThrottle.KeyOf(username);
         await throttle.EnsureNotLockedAsync(key, ct);
         var name = TryParseName(username);
-        User? user = null;
-        if (name is { } n && !string.IsNullOrEmpty(password))
-            user = (await (await providers.ForAsync(n, ct)).AuthenticateAsync(n, password, ct)).User;
-        else
-            await hashing.VerifyAsync(null, password ?? "", ct); // same cost as a real check
-
         var from = address is null ? "" : $" from {address}";
         var actor = name?.Value ?? "(invalid name)";
+        User? user = null;
+        if (name is { } n && !string.IsNullOrEmpty(password))
+        {
+            var provider = await providers.ForAsync(n, ct);
+            try
+            {
+                user = (await provider.AuthenticateAsync(n, password, ct)).User;
+            }
+            catch (Exception e) when (e is IdentityProviderUnavailableException or DomainException)
+            {
+                // The directory is down, or the user may not use Octopus (right password, no mapped group): audited,
+                // not counted towards a lockout.
+                db.ChangeTracker.Clear();
+                Audit(actor, "auth.login", false, $"{provider.Name}: {e.Message}{from}");
+                await db.SaveChangesAsync(ct);
+                throw;
+            }
+        }
+        else
+        {
+            await hashing.VerifyAsync(null, password ?? "", ct); // same cost as a real check
+        }
         if (user is null)
         {
             db.ChangeTracker.Clear();
