@@ -17,6 +17,10 @@ internal sealed class OctopusWorkspace
     private readonly bool[] _touched;
     private readonly bool[] _moved;
     private readonly int[] _typeOrder;
+    private readonly HostLoadIndex _index;
+    private readonly int[][] _hostsOfType;
+    private readonly int[] _idleCursor;
+    private readonly int[] _offCursor;
 
     public OctopusWorkspace(ClusterSnapshot snapshot, OctopusOptions options, DemandForecaster forecaster)
     {
@@ -42,6 +46,19 @@ internal sealed class OctopusWorkspace
             if (vm.Host >= 0) AddLoad(i, vm.Host, +1);
         }
         for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.VmsOn(i).Count > 0;
+        var typeOf = new int[h];
+        var perType = new List<int>[snapshot.HostTypes.Count];
+        for (var t = 0; t < perType.Length; t++) perType[t] = [];
+        for (var i = 0; i < h; i++)
+        {
+            typeOf[i] = snapshot.Hosts[i].Type;
+            perType[typeOf[i]].Add(i);
+        }
+        _hostsOfType = [.. perType.Select(l => l.ToArray())];
+        _idleCursor = new int[perType.Length];
+        _offCursor = new int[perType.Length];
+        _index = new HostLoadIndex(typeOf, perType.Length);
+        for (var i = 0; i < h; i++) Reindex(i);
         // Most efficient host types first: watts per MIPS at full load.
         _typeOrder = [.. Enumerable.Range(0, snapshot.HostTypes.Count)
             .OrderBy(t => snapshot.HostTypes[t].MaxWatts / snapshot.HostTypes[t].TotalMips)];
@@ -109,7 +126,149 @@ internal sealed class OctopusWorkspace
 
     /// <summary>Best-fit host among those on; if none, the first off host of the most efficient type that fits
     /// (which the caller powers on). <paramref name="allowPowerOn"/> false forbids the latter.</summary>
+    /// <remarks>Defined by <see cref="ChooseTargetByScan"/>: the highest score (load after the move as a fraction of the
+    /// host, less the type's watts per MIPS), ties to the first host in scan order (occupied hosts by index, then empty
+    /// hosts that are on, by index). Found here through the load index: per type, buckets from the highest load the VM
+    /// can still fit under (load now + VM ≤ fill) downwards, skipping buckets without the memory or the forecast
+    /// headroom (<see cref="VmHeadroomNeeded"/>), until a bucket's best possible score is below the best found. Every
+    /// host visited is checked with the scan's exact rule, so the choice is the same (OctopusWorkspaceIndexTests).
+    /// Empty hosts of a type are interchangeable for the fit (no load, no memory used), so only the first empty host
+    /// that is on, and the first that is off, of each type are looked at. A choice costs O(log hosts) per bucket visited
+    /// plus the hosts in those buckets, instead of O(hosts).</remarks>
     public int ChooseTarget(int vm, int exclude, bool allowPowerOn, HostSet? alsoExcluded = null)
+    {
+        var best = -1;
+        var bestScore = double.MinValue;
+        var cur = _current[vm];
+        var vmSnap = Snapshot.Vms[vm];
+        var ramNeeded = vmSnap.Host < 0 || Snapshot.Memory == MemoryMode.Enforced ? vmSnap.RamMb : 0;
+        var fill = Math.Min(1, _options.FillTarget);
+        var minHeadroom = VmHeadroomNeeded(vm) - HeadroomTolerance;
+        for (var t = 0; t < _hostsOfType.Length; t++)
+        {
+            var type = (HostType)Snapshot.HostTypes[t];
+            if (_forecast[vm] > type.MipsPerCore || cur > type.MipsPerCore) continue;
+            var idle = FirstIdleHost(t, exclude, alsoExcluded);
+            if (idle >= 0) Consider(idle);
+            // A host's forecast is never below its load now, so only loads up to fill × capacity − the VM can fit.
+            var limit = ((fill * type.TotalMips) - cur) / type.TotalMips;
+            if (limit + ScoreTolerance < 0) continue;
+            var bucket = _index.HighestBucket(t, HostLoadIndex.BucketOf(limit + ScoreTolerance), ramNeeded, minHeadroom);
+            while (bucket >= 0)
+            {
+                var upper = HostLoadIndex.UpperKey(bucket);
+                if (!double.IsPositiveInfinity(upper) && Score(type, upper * type.TotalMips, cur) < bestScore - ScoreTolerance) break;
+                var members = _index.Members(t, bucket);
+                for (var i = 0; i < members.Count; i++) Consider(members[i]);
+                _index.Refresh(t, bucket);
+                bucket = _index.HighestBucket(t, bucket - 1, ramNeeded, minHeadroom);
+            }
+        }
+        if (best >= 0 || !allowPowerOn) return best;
+        foreach (var t in _typeOrder)
+        {
+            var h = FirstOffHost(t, alsoExcluded);
+            if (h >= 0 && Fits(vm, h, _options.FillTarget)) return h;
+        }
+        return -1;
+
+        void Consider(int h)
+        {
+            if (h == exclude || !_on[h] || alsoExcluded?.Contains(h) == true) return;
+            if (!Fits(vm, h, _options.FillTarget)) return;
+            var score = Score(State.TypeOf(h), _hostCurrent[h], cur);
+            if (score > bestScore || (score == bestScore && ScanRank(h) < ScanRank(best)))
+            {
+                bestScore = score;
+                best = h;
+            }
+        }
+    }
+
+    /// <summary>Margin (load fraction, score) that absorbs rounding between the bucket bounds and the exact scores.</summary>
+    private const double ScoreTolerance = 1e-9;
+
+    /// <summary>Margin (MIPS) for the headroom bound: the forecast's σ comes from E[x²] − E[x]², whose rounding on
+    /// sums of thousands of MIPS can reach 1e-4.</summary>
+    private const double HeadroomTolerance = 1e-2;
+
+    /// <summary>The host's forecast headroom: fill × capacity − (mean + z·σ of its summed load). The search skips hosts
+    /// whose headroom is below <see cref="VmHeadroomNeeded"/>: they cannot take the VM within the fill limit.</summary>
+    private double Headroom(int host)
+    {
+        var (mean, sd) = MeanAndDeviation(_series.AsSpan(host * _window, _window));
+        return (_options.FillTarget * State.TotalMips(host)) - (mean + (_z * sd));
+    }
+
+    /// <summary>A lower bound of what the VM adds to any host's forecast: σ(host + VM) ≥ σ(host) − σ(VM), so
+    /// forecast(host + VM) ≥ mean(host) + z·σ(host) + mean(VM) − z·σ(VM) (z ≥ 0).</summary>
+    private double VmHeadroomNeeded(int vm)
+    {
+        Span<double> series = stackalloc double[_window];
+        var hist = Snapshot.History.Of(vm);
+        var mips = Snapshot.Vms[vm].Mips;
+        var u = Snapshot.Vms[vm].Utilisation;
+        for (var t = 0; t < _window; t++) series[t] = (t < hist.Length ? hist[t] : u) * mips;
+        var (mean, sd) = MeanAndDeviation(series);
+        return mean - (_z * sd);
+    }
+
+    private static (double Mean, double Deviation) MeanAndDeviation(ReadOnlySpan<double> values)
+    {
+        double sum = 0, sumSq = 0;
+        foreach (var x in values)
+        {
+            sum += x;
+            sumSq += x * x;
+        }
+        var mean = sum / values.Length;
+        return (mean, Math.Sqrt(Math.Max(0, (sumSq / values.Length) - (mean * mean))));
+    }
+
+    /// <summary>Best fit by forecast, with a small bonus for efficient types so they fill first.</summary>
+    private static double Score(HostType type, double hostLoad, double vmLoad) =>
+        ((hostLoad + vmLoad) / type.TotalMips) - (type.MaxWatts / type.TotalMips);
+
+    /// <summary>Position in <see cref="ChooseTargetByScan"/>'s order: occupied hosts first, then the others, by index.</summary>
+    private long ScanRank(int host) => host < 0 ? long.MaxValue : (State.IsOccupied(host) ? 0L : State.HostCount) + host;
+
+    /// <summary>The lowest-index host of the type that is on, unoccupied and not excluded, or -1.</summary>
+    private int FirstIdleHost(int type, int exclude, HostSet? alsoExcluded)
+    {
+        var hosts = _hostsOfType[type];
+        // Hosts only ever become occupied while planning, so everything before the cursor stays skipped.
+        var c = _idleCursor[type];
+        while (c < hosts.Length && (!_on[hosts[c]] || State.IsOccupied(hosts[c]))) c++;
+        _idleCursor[type] = c;
+        for (var k = c; k < hosts.Length; k++)
+        {
+            var h = hosts[k];
+            if (!_on[h] || State.IsOccupied(h)) continue;
+            if (h != exclude && alsoExcluded?.Contains(h) != true) return h;
+        }
+        return -1;
+    }
+
+    /// <summary>The lowest-index host of the type that is off, unoccupied and not excluded, or -1.</summary>
+    private int FirstOffHost(int type, HostSet? alsoExcluded)
+    {
+        var hosts = _hostsOfType[type];
+        // Hosts only ever come on or become occupied while planning, so everything before the cursor stays skipped.
+        var c = _offCursor[type];
+        while (c < hosts.Length && (_on[hosts[c]] || State.IsOccupied(hosts[c]))) c++;
+        _offCursor[type] = c;
+        for (var k = c; k < hosts.Length; k++)
+        {
+            var h = hosts[k];
+            if (_on[h] || State.IsOccupied(h)) continue;
+            if (alsoExcluded?.Contains(h) != true) return h;
+        }
+        return -1;
+    }
+
+    /// <summary>The reference definition <see cref="ChooseTarget"/> must reproduce: a scan of every host. O(hosts) per
+    /// VM; kept for the equivalence tests.</summary>
+    internal int ChooseTargetByScan(int vm, int exclude, bool allowPowerOn, HostSet? alsoExcluded = null)
     {
         var best = -1;
         var bestScore = double.MinValue;
@@ -134,15 +293,26 @@ internal sealed class OctopusWorkspace
         {
             if (h == exclude || !_on[h] || alsoExcluded?.Contains(h) == true) return;
             if (!Fits(vm, h, _options.FillTarget)) return;
-            var type = State.TypeOf(h);
-            // Best fit by forecast, with a small bonus for efficient types so they fill first.
-            var score = ((_hostCurrent[h] + _current[vm]) / type.TotalMips) - (type.MaxWatts / type.TotalMips);
+            var score = Score(State.TypeOf(h), _hostCurrent[h], _current[vm]);
             if (score > bestScore)
             {
                 bestScore = score;
                 best = h;
             }
         }
+    }
+
+    /// <summary>Keeps the load index in step: hosts that are on and occupied, keyed by load now / capacity, with their
+    /// free memory and forecast headroom as the bounds.</summary>
+    private void Reindex(int host)
+    {
+        if (!_on[host] || !State.IsOccupied(host))
+        {
+            _index.Remove(host);
+            return;
+        }
+        var type = State.TypeOf(host);
+        _index.Set(host, _hostCurrent[host] / type.TotalMips, type.RamMb - State.RamUsed(host), Headroom(host));
     }
 
     public void PlaceNewVms()
@@ -337,6 +507,7 @@ internal sealed class OctopusWorkspace
             if (Snapshot.Hosts[h].Power == HostPower.On && Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps
                 && !WasEmptiedThisStep(h)) continue;
             _on[h] = false;
+            Reindex(h);
             if (Snapshot.Hosts[h].Power == HostPower.On)
                 PowerActions.Add(new HostPowerAction(h, HostPower.Off, PlanReason.HostEmpty, new ExpectedEffect(State.ObservedWatts(h), 1, 0)));
         }
@@ -355,6 +526,7 @@ internal sealed class OctopusWorkspace
     {
         if (_on[host]) return;
         _on[host] = true;
+        Reindex(host);
         PowerActions.Add(new HostPowerAction(host, HostPower.On, PlanReason.CapacityNeeded, new ExpectedEffect(-State.TypeOf(host).IdleWatts, 0, 0)));
     }
 
@@ -371,11 +543,13 @@ internal sealed class OctopusWorkspace
     {
         State.Add(vm, host);
         AddLoad(vm, host, +1);
+        Reindex(host);
     }
 
     public void Unassign(int vm, int host)
     {
         State.Remove(vm, host);
         AddLoad(vm, host, -1);
+        Reindex(host);
     }
 }

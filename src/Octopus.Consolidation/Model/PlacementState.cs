@@ -12,8 +12,9 @@ public sealed class PlacementState
     private readonly double[] _sumCapped;
     private readonly double[] _ramUsed;
     private readonly double[] _bwUsed;
-    private readonly double[] _historySum;
-    private readonly int[] _historyLength;
+    // Host history sums: only the CloudSim detectors read them, so they are built on first use (see EnsureHistory).
+    private double[]? _historySum;
+    private int[]? _historyLength;
     private readonly double[] _maxRam;
     private readonly double[] _requested;
     private readonly double[] _requestOnceHosted;
@@ -23,6 +24,7 @@ public sealed class PlacementState
     private readonly double[] _observedUtilisation;
     private readonly double[] _observedWatts;
     private readonly List<int> _occupied = [];
+    private bool _occupiedStale;
     private readonly bool[] _isOccupied;
     private readonly int[][] _hostsOfType;
     private readonly int[] _emptyCursor;
@@ -38,8 +40,6 @@ public sealed class PlacementState
         _sumCapped = new double[h];
         _ramUsed = new double[h];
         _bwUsed = new double[h];
-        _historySum = new double[h * UtilisationHistory.Capacity];
-        _historyLength = new int[h];
         _maxRam = new double[h];
         _type = new HostType[h];
         _observedUtilisation = new double[h];
@@ -78,27 +78,40 @@ public sealed class PlacementState
         }
 
         // Host lists in arrival order: CloudSim's minimum-migration-time selection breaks ties by list position.
-        var order = new int[v];
-        var keys = new long[v];
-        var n = 0;
+        // Grouped by host first (counting sort), then each host's few VMs sorted by arrival: O(VMs), not O(VMs log VMs).
+        var start = new int[h + 1];
         for (var i = 0; i < v; i++)
         {
-            if (snapshot.Vms[i].Host < 0) continue;
-            order[n] = i;
-            keys[n] = snapshot.Vms[i].ArrivalOrder;
-            n++;
+            if (snapshot.Vms[i].Host >= 0) start[snapshot.Vms[i].Host + 1]++;
         }
-        Array.Sort(keys, order, 0, n);
-        for (var k = 0; k < n; k++) Add(order[k], snapshot.Vms[order[k]].Host);
+        for (var i = 0; i < h; i++) start[i + 1] += start[i];
+        var order = new int[start[h]];
+        var fill = (int[])start.Clone();
+        for (var i = 0; i < v; i++)
+        {
+            if (snapshot.Vms[i].Host >= 0) order[fill[snapshot.Vms[i].Host]++] = i;
+        }
+        for (var host = 0; host < h; host++)
+        {
+            for (var k = start[host] + 1; k < start[host + 1]; k++)
+            {
+                var vm = order[k];
+                var key = snapshot.Vms[vm].ArrivalOrder;
+                var j = k - 1;
+                while (j >= start[host] && snapshot.Vms[order[j]].ArrivalOrder > key)
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = vm;
+            }
+            for (var k = start[host]; k < start[host + 1]; k++) Add(order[k], host);
+        }
         for (var i = 0; i < h; i++)
         {
             if (!_isOccupied[i] && _observedUtilisation[i] > 0) _isOccupied[i] = true;
         }
-        _occupied.Clear();
-        for (var i = 0; i < h; i++)
-        {
-            if (_isOccupied[i]) _occupied.Add(i);
-        }
+        _occupiedStale = true;
     }
 
     public ClusterSnapshot Snapshot { get; }
@@ -153,7 +166,23 @@ public sealed class PlacementState
     public bool IsOccupied(int host) => _isOccupied[host];
 
     /// <summary>Occupied hosts in index order.</summary>
-    public IReadOnlyList<int> OccupiedHosts => _occupied;
+    public IReadOnlyList<int> OccupiedHosts
+    {
+        get
+        {
+            // Rebuilt lazily: inserting each newly occupied host in order would cost O(hosts) per placement.
+            if (_occupiedStale)
+            {
+                _occupied.Clear();
+                for (var i = 0; i < _isOccupied.Length; i++)
+                {
+                    if (_isOccupied[i]) _occupied.Add(i);
+                }
+                _occupiedStale = false;
+            }
+            return _occupied;
+        }
+    }
 
     public int HostTypeCount => _hostsOfType.Length;
 
@@ -177,21 +206,13 @@ public sealed class PlacementState
         _sumCapped[host] += Math.Min(req, _type[host].MipsPerCore);
         _ramUsed[host] += _ramRequest[vm];
         _bwUsed[host] += _bwRequest[vm];
-        var hist = Snapshot.History.Of(vm);
-        if (hist.Length > 0)
-        {
-            var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
-            var offset = host * UtilisationHistory.Capacity;
-            for (var i = 0; i < hist.Length; i++) _historySum[offset + i] += hist[i] * w;
-            if (hist.Length > _historyLength[host]) _historyLength[host] = hist.Length;
-        }
+        if (_historySum is not null) AddHistory(vm, host);
         var ram = Snapshot.Vms[vm].RamMb;
         if (ram > _maxRam[host]) _maxRam[host] = ram;
         if (!_isOccupied[host])
         {
             _isOccupied[host] = true;
-            var at = _occupied.BinarySearch(host);
-            _occupied.Insert(~at, host);
+            _occupiedStale = true;
         }
     }
 
@@ -203,10 +224,13 @@ public sealed class PlacementState
         {
             // Reset rather than subtract so an emptied host reads exactly zero, with no rounding residue.
             _sumRequested[host] = _sumCapped[host] = _ramUsed[host] = _bwUsed[host] = 0;
-            Array.Clear(_historySum, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
-            _historyLength[host] = 0;
+            if (_historySum is not null)
+            {
+                Array.Clear(_historySum, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+                _historyLength![host] = 0;
+            }
             _maxRam[host] = 0;
-            return;
+                return;
         }
         if (Snapshot.Vms[vm].RamMb >= _maxRam[host])
         {
@@ -220,12 +244,12 @@ public sealed class PlacementState
         _ramUsed[host] -= _ramRequest[vm];
         _bwUsed[host] -= _bwRequest[vm];
         var hist = Snapshot.History.Of(vm);
-        if (hist.Length > 0)
+        if (_historySum is not null && hist.Length > 0)
         {
             var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
             var offset = host * UtilisationHistory.Capacity;
             for (var i = 0; i < hist.Length; i++) _historySum[offset + i] -= hist[i] * w;
-            if (hist.Length == _historyLength[host])
+            if (hist.Length == _historyLength![host])
             {
                 var max = 0;
                 foreach (var other in list) max = Math.Max(max, Snapshot.History.CountOf(other));
@@ -238,8 +262,9 @@ public sealed class PlacementState
     /// / host MIPS, as CloudSim's PowerHostUtilizationHistory), optionally with one more VM. Returns the length written.</summary>
     public int HostHistory(int host, int extraVm, Span<double> destination)
     {
-        var len = _historyLength[host];
-        new ReadOnlySpan<double>(_historySum, host * UtilisationHistory.Capacity, len).CopyTo(destination);
+        EnsureHistory();
+        var len = _historyLength![host];
+        new ReadOnlySpan<double>(_historySum!, host * UtilisationHistory.Capacity, len).CopyTo(destination);
         if (extraVm >= 0)
         {
             var hist = Snapshot.History.Of(extraVm);
@@ -262,20 +287,48 @@ public sealed class PlacementState
     }
 
     /// <summary>Length of the host's utilisation history with an optional extra VM, without copying it.</summary>
-    public int HostHistoryLength(int host, int extraVm) =>
-        extraVm >= 0 ? Math.Max(_historyLength[host], Snapshot.History.CountOf(extraVm)) : _historyLength[host];
+    public int HostHistoryLength(int host, int extraVm)
+    {
+        EnsureHistory();
+        return extraVm >= 0 ? Math.Max(_historyLength![host], Snapshot.History.CountOf(extraVm)) : _historyLength![host];
+    }
 
     /// <summary>The most recent <paramref name="destination"/>.Length entries of <see cref="HostHistory"/> (callers first
     /// check <see cref="HostHistoryLength"/>), for detectors that only look at a short window.</summary>
     public void HostHistoryWindow(int host, int extraVm, Span<double> destination)
     {
+        EnsureHistory();
         var n = destination.Length;
         var offset = host * UtilisationHistory.Capacity;
-        for (var i = 0; i < n; i++) destination[i] = i < _historyLength[host] ? _historySum[offset + i] : 0;
+        for (var i = 0; i < n; i++) destination[i] = i < _historyLength![host] ? _historySum![offset + i] : 0;
         if (extraVm < 0) return;
         var hist = Snapshot.History.Of(extraVm);
         var w = Snapshot.Vms[extraVm].Mips / _type[host].TotalMips;
         var m = Math.Min(n, hist.Length);
         for (var i = 0; i < m; i++) destination[i] += hist[i] * w;
+    }
+
+    /// <summary>Builds the host history sums from the host lists, each host's VMs in list order — the very additions
+    /// <see cref="Add"/> makes, so the sums are the ones incremental upkeep from construction would have given (policies
+    /// read them before removing anything). From then on <see cref="Add"/> and <see cref="Remove"/> keep them.</summary>
+    private void EnsureHistory()
+    {
+        if (_historySum is not null) return;
+        _historySum = new double[HostCount * UtilisationHistory.Capacity];
+        _historyLength = new int[HostCount];
+        for (var h = 0; h < HostCount; h++)
+        {
+            foreach (var vm in _vmsOn[h]) AddHistory(vm, h);
+        }
+    }
+
+    private void AddHistory(int vm, int host)
+    {
+        var hist = Snapshot.History.Of(vm);
+        if (hist.Length == 0) return;
+        var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
+        var offset = host * UtilisationHistory.Capacity;
+        for (var i = 0; i < hist.Length; i++) _historySum![offset + i] += hist[i] * w;
+        if (hist.Length > _historyLength![host]) _historyLength[host] = hist.Length;
     }
 }

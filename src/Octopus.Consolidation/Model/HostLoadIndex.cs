@@ -1,0 +1,175 @@
+namespace Octopus.Consolidation.Model;
+
+/// <summary>Hosts of each type bucketed by a load fraction (their key, 0 = empty, 1 = full), with per-bucket upper
+/// bounds of two more numbers per host — free memory and a slack the caller defines (e.g. forecast headroom) — so a
+/// placement search visits only the buckets that can hold its answer instead of every host.</summary>
+/// <remarks>Each type has a segment tree over <see cref="Buckets"/> buckets of equal key width (keys above 1 fall in the
+/// last bucket). A node keeps its host count (exact) and upper bounds of the free memory and slack of the hosts
+/// below it: raised on every update, lowered only by <see cref="Refresh"/>, which searches call on each bucket they read,
+/// so updates stay O(log buckets) and a bucket that has become too full is read at most once more. Searches use the bounds only to skip buckets and re-check every host they
+/// visit with the exact rule, so an index search decides exactly as a scan of all hosts does.
+/// Cost: <see cref="Set"/> and <see cref="Remove"/> O(log buckets); a search O(log buckets) per bucket visited plus the
+/// hosts in those buckets.</remarks>
+public sealed class HostLoadIndex
+{
+    /// <summary>Buckets per host type: a key resolution of 1/1024 of a host.</summary>
+    public const int Buckets = 1024;
+
+    private readonly int[] _typeOf;
+    private readonly int[] _bucketOf;
+    private readonly int[] _position;
+    private readonly double[] _free;
+    private readonly double[] _slack;
+    private readonly List<int>[][] _members;
+    private readonly int[][] _count;
+    private readonly double[][] _maxFree;
+    private readonly double[][] _maxSlack;
+
+    /// <param name="typeOf">Each host's type index.</param>
+    /// <param name="typeCount">Number of host types.</param>
+    public HostLoadIndex(IReadOnlyList<int> typeOf, int typeCount)
+    {
+        ArgumentNullException.ThrowIfNull(typeOf);
+        _typeOf = [.. typeOf];
+        _bucketOf = new int[_typeOf.Length];
+        Array.Fill(_bucketOf, -1);
+        _position = new int[_typeOf.Length];
+        _free = new double[_typeOf.Length];
+        _slack = new double[_typeOf.Length];
+        _members = new List<int>[typeCount][];
+        _count = new int[typeCount][];
+        _maxFree = new double[typeCount][];
+        _maxSlack = new double[typeCount][];
+        for (var t = 0; t < typeCount; t++)
+        {
+            _members[t] = new List<int>[Buckets];
+            _count[t] = new int[2 * Buckets];
+            _maxFree[t] = new double[2 * Buckets];
+            _maxSlack[t] = new double[2 * Buckets];
+            Array.Fill(_maxFree[t], double.NegativeInfinity);
+            Array.Fill(_maxSlack[t], double.NegativeInfinity);
+        }
+    }
+
+    public int TypeCount => _members.Length;
+
+    /// <summary>The bucket a key falls in (keys are clamped to [0, 1]; 1 and above share the last bucket).</summary>
+    public static int BucketOf(double key) => key <= 0 ? 0 : key >= 1 ? Buckets - 1 : Math.Min(Buckets - 1, (int)(key * Buckets));
+
+    /// <summary>The smallest key bucket <paramref name="bucket"/> holds.</summary>
+    public static double LowerKey(int bucket) => (double)bucket / Buckets;
+
+    /// <summary>A bound no key in the bucket exceeds (infinite for the last bucket, which also holds keys above 1).</summary>
+    public static double UpperKey(int bucket) => bucket == Buckets - 1 ? double.PositiveInfinity : (double)(bucket + 1) / Buckets;
+
+    public bool Contains(int host) => _bucketOf[host] >= 0;
+
+    /// <summary>Inserts the host, or moves it to its new key; records its free memory and slack in the bounds.</summary>
+    public void Set(int host, double key, double freeMemory, double slack)
+    {
+        var bucket = BucketOf(key);
+        _free[host] = freeMemory;
+        _slack[host] = slack;
+        if (_bucketOf[host] != bucket)
+        {
+            if (_bucketOf[host] >= 0) Remove(host);
+            var t = _typeOf[host];
+            var list = _members[t][bucket] ??= [];
+            _position[host] = list.Count;
+            list.Add(host);
+            _bucketOf[host] = bucket;
+            for (var node = Buckets + bucket; node >= 1; node >>= 1) _count[t][node]++;
+        }
+        Raise(_typeOf[host], bucket, freeMemory, slack);
+    }
+
+    public void Remove(int host)
+    {
+        var bucket = _bucketOf[host];
+        if (bucket < 0) return;
+        var t = _typeOf[host];
+        var list = _members[t][bucket];
+        var at = _position[host];
+        var last = list[^1];
+        list[at] = last;
+        _position[last] = at;
+        list.RemoveAt(list.Count - 1);
+        _bucketOf[host] = -1;
+        for (var node = Buckets + bucket; node >= 1; node >>= 1) _count[t][node]--;
+    }
+
+    private void Raise(int type, int bucket, double freeMemory, double slack)
+    {
+        var free = _maxFree[type];
+        var w = _maxSlack[type];
+        for (var node = Buckets + bucket; node >= 1; node >>= 1)
+        {
+            if (free[node] >= freeMemory && w[node] >= slack) break;
+            if (freeMemory > free[node]) free[node] = freeMemory;
+            if (slack > w[node]) w[node] = slack;
+        }
+    }
+
+    /// <summary>Makes the bucket's bounds (and its ancestors') exact again. Searches call it on the buckets they visit,
+    /// having paid for reading every member anyway, so a bucket whose hosts filled up is skipped from then on.</summary>
+    public void Refresh(int type, int bucket)
+    {
+        var free = _maxFree[type];
+        var w = _maxSlack[type];
+        var leaf = Buckets + bucket;
+        double maxFree = double.NegativeInfinity, maxSlack = double.NegativeInfinity;
+        if (_members[type][bucket] is { } list)
+        {
+            foreach (var h in list)
+            {
+                if (_free[h] > maxFree) maxFree = _free[h];
+                if (_slack[h] > maxSlack) maxSlack = _slack[h];
+            }
+        }
+        free[leaf] = maxFree;
+        w[leaf] = maxSlack;
+        for (var node = leaf >> 1; node >= 1; node >>= 1)
+        {
+            free[node] = Math.Max(free[2 * node], free[(2 * node) + 1]);
+            w[node] = Math.Max(w[2 * node], w[(2 * node) + 1]);
+        }
+    }
+
+    /// <summary>The hosts in a bucket, in no particular order.</summary>
+    public IReadOnlyList<int> Members(int type, int bucket) => (IReadOnlyList<int>?)_members[type][bucket] ?? [];
+
+    /// <summary>The highest non-empty bucket at or below <paramref name="maxBucket"/> whose bounds reach
+    /// <paramref name="minFree"/> memory and <paramref name="minSlack"/> slack, or -1.</summary>
+    public int HighestBucket(int type, int maxBucket, double minFree, double minSlack = double.NegativeInfinity)
+    {
+        if (maxBucket < 0) return -1;
+        return Highest(type, 1, 0, Buckets, Math.Min(maxBucket, Buckets - 1), minFree, minSlack);
+    }
+
+    private int Highest(int type, int node, int lo, int width, int maxBucket, double minFree, double minSlack)
+    {
+        if (lo > maxBucket || _count[type][node] == 0 || _maxFree[type][node] < minFree || _maxSlack[type][node] < minSlack) return -1;
+        if (width == 1) return lo;
+        var half = width / 2;
+        var right = Highest(type, (2 * node) + 1, lo + half, half, maxBucket, minFree, minSlack);
+        return right >= 0 ? right : Highest(type, 2 * node, lo, half, maxBucket, minFree, minSlack);
+    }
+
+    /// <summary>Tree nodes for a best-first search: node 1 is the root, node n's children are 2n and 2n + 1, leaves
+    /// are <see cref="Buckets"/> + bucket.</summary>
+    public int NodeCount(int type, int node) => _count[type][node];
+
+    /// <summary>Upper bound of the free memory of any host under the node.</summary>
+    public double NodeMaxFree(int type, int node) => _maxFree[type][node];
+
+    /// <summary>Upper bound of the slack of any host under the node.</summary>
+    public double NodeMaxSlack(int type, int node) => _maxSlack[type][node];
+
+    /// <summary>The first bucket under the node and how many buckets it spans.</summary>
+    public static (int FirstBucket, int Width) NodeRange(int node)
+    {
+        var depth = 31 - int.LeadingZeroCount(node);
+        var width = Buckets >> depth;
+        return ((node - (1 << depth)) * width, width);
+    }
+}
