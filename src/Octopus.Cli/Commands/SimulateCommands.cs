@@ -60,9 +60,14 @@ internal static class SimulateCommands
             HelpName = "sorted|shuffle:SEED",
             DefaultValueFactory = _ => "sorted",
         };
+        var sweep = new Option<string?>("--sweep")
+        {
+            Description = "Run a grid of policy option values (JSON or YAML: octopus: {fill: [0.9, 0.95], horizon: {from: 12, to: 48, step: 12}}) and print the Pareto front over energy, SLAV and migrations; --plot then writes the front as an SVG scatter plot",
+            HelpName = "GRID-FILE",
+        };
         var command = new Command("simulate", "Replay a PlanetLab trace day and compare consolidation policies (energy, SLA, migrations)")
         {
-            trace, policy, memory, plot, scale, option, policyFile, perturb, order,
+            trace, policy, memory, plot, scale, option, policyFile, perturb, order, sweep,
         };
         command.SetAction((parse, ct) =>
         {
@@ -75,6 +80,7 @@ internal static class SimulateCommands
                 PolicyFile = parse.GetValue(policyFile),
                 Perturbations = parse.GetValue(perturb) ?? [],
                 Order = parse.GetValue(order) ?? "sorted",
+                SweepFile = parse.GetValue(sweep),
             };
             return SimulateCommand.RunAsync(options, g.Host.Out, g.Host.Error, ct);
         });

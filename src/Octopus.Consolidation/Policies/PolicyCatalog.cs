@@ -18,6 +18,16 @@ public static class PolicyCatalog
     /// <summary>CloudSim's adaptive detectors fall back to a static 0.7 threshold until they have enough history.</summary>
     public const double FallbackThreshold = 0.7;
 
+    /// <summary>The option families (<see cref="PolicyOption.Family"/>) a named policy reads: <c>octopus</c> for
+    /// octopus, <c>cloudsim</c> and its detector's family for a CloudSim policy, none for npa and dvfs.</summary>
+    public static IReadOnlyList<string> FamiliesOf(string name)
+    {
+        var key = (name ?? "").Trim().ToLowerInvariant();
+        if (key == "octopus") return ["octopus"];
+        var detector = key.Split('-')[0];
+        return key.Contains("-mmt", StringComparison.Ordinal) && CloudSimOptions.ParameterOf(detector) is not null ? ["cloudsim", detector] : [];
+    }
+
     public static bool TryCreate(string name, out IConsolidationPolicy? policy, out string error) =>
         TryCreate(name, PolicySettings.Defaults, out policy, out error);
 

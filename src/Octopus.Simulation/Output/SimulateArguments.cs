@@ -7,7 +7,7 @@ namespace Octopus.Simulation.Output;
 /// [--json] [--plot FILE] [--scale K]</c>) into <see cref="SimulateOptions"/>, for programs without System.CommandLine.</summary>
 public static class SimulateArguments
 {
-    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K] [--option KEY=VALUE]... [--policy-file FILE] [--perturb scale:F|shift:Nh|noise:SD:SEED]... [--order sorted|shuffle:SEED]";
+    public const string Usage = "usage: --trace DIR --policy P[,P...] [--memory cloudsim|enforced] [--json] [--plot FILE.svg] [--scale K] [--option KEY=VALUE]... [--policy-file FILE] [--perturb scale:F|shift:Nh|noise:SD:SEED]... [--order sorted|shuffle:SEED] [--sweep GRID-FILE]";
 
     public static bool TryParse(IReadOnlyList<string> args, out SimulateOptions? options, out string error)
     {
@@ -23,6 +23,7 @@ public static class SimulateArguments
         string? policyFile = null;
         var perturbations = new List<string>();
         var order = "sorted";
+        string? sweep = null;
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -54,6 +55,7 @@ public static class SimulateArguments
                     case "--policy-file": policyFile = Next(); break;
                     case "--perturb": perturbations.Add(Next()); break;
                     case "--order": order = Next(); break;
+                    case "--sweep": sweep = Next(); break;
                     default: throw new FormatException($"unknown argument '{a}'");
                 }
             }
@@ -75,7 +77,7 @@ public static class SimulateArguments
         }
         options = new SimulateOptions(trace, policies, memory, json, plot, scale) 
         {
-            OptionAssignments = assignments, PolicyFile = policyFile, Perturbations = perturbations, Order = order,
+            OptionAssignments = assignments, PolicyFile = policyFile, Perturbations = perturbations, Order = order, SweepFile = sweep,
         };
         return true;
     }

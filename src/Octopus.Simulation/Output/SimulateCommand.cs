@@ -6,6 +6,7 @@ using Octopus.Consolidation.Policies;
 using Octopus.Simulation.Engine;
 using Octopus.Simulation.Metrics;
 using Octopus.Simulation.Setup;
+using Octopus.Simulation.Sweep;
 using Octopus.Simulation.Traces;
 
 namespace Octopus.Simulation.Output;
@@ -43,6 +44,12 @@ public static class SimulateCommand
         if (!TryResolveSettings(options, out var settings, out var settingsError))
         {
             await errors.WriteLineAsync($"error: {settingsError}.").ConfigureAwait(false);
+            return ExitBadInput;
+        }
+        SweepGrid? grid = null;
+        if (options.SweepFile is { } sweepFile && !SweepGrid.TryLoad(sweepFile, out grid, out var sweepError))
+        {
+            await errors.WriteLineAsync($"error: {sweepError}.").ConfigureAwait(false);
             return ExitBadInput;
         }
         var policies = new List<IConsolidationPolicy>();
@@ -94,6 +101,7 @@ public static class SimulateCommand
         var workload = StandardSetup.Build(trace, options.Scale);
         var bound = EnergyLowerBound.Compute(workload, options.Memory);
         bound = bound with { ReferenceKWh = ReferencePacker.ComputeKWh(workload, options.Memory, options.Scale) };
+        if (grid is not null) return await RunSweepAsync(grid, settings, options, workload, bound, trace, output, errors, ct).ConfigureAwait(false);
         var results = new List<SimulationResult>();
         try
         {
@@ -123,6 +131,46 @@ public static class SimulateCommand
             try
             {
                 await File.WriteAllTextAsync(file, SvgPlotWriter.Render(results, title, workload.IntervalSeconds), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await errors.WriteLineAsync($"error: cannot write plot '{file}': {e.Message}").ConfigureAwait(false);
+                return ExitFailure;
+            }
+        }
+        return ExitOk;
+    }
+
+    private static async Task<int> RunSweepAsync(SweepGrid grid, PolicySettings settings, SimulateOptions options, Workload workload,
+        LowerBound bound, PlanetLabTrace trace, TextWriter output, TextWriter errors, CancellationToken ct)
+    {
+        IReadOnlyList<SweepRun> runs;
+        try
+        {
+            runs = await Task.Run(() => SweepCommand.Run(grid, settings, options.Policies, workload, options.Memory, ct), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await output.WriteLineAsync("cancelled.").ConfigureAwait(false);
+            return ExitFailure;
+        }
+        catch (InvalidOperationException e)
+        {
+            await errors.WriteLineAsync($"error: the sweep stopped: {e.Message}").ConfigureAwait(false);
+            return ExitFailure;
+        }
+        var title = $"PlanetLab {trace.Name}, {workload.HostCount} hosts, {workload.Vms.Length} VMs, memory {Name(options.Memory)}";
+        if (options.Json) await output.WriteLineAsync(SweepCommand.ToJson(runs, bound, trace.Name, options.Memory)).ConfigureAwait(false);
+        else
+        {
+            var header = $"sweep of {grid.PointCount} combinations of {string.Join(", ", grid.Axes.Select(a => a.Key))} × {string.Join(", ", options.Policies)} on {title}";
+            await output.WriteAsync(SweepCommand.ToTable(runs, bound, header)).ConfigureAwait(false);
+        }
+        if (options.PlotFile is { } file)
+        {
+            try
+            {
+                await File.WriteAllTextAsync(file, SweepPlotWriter.Render(runs, $"Sweep: {title}"), ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

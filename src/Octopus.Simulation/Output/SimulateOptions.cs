@@ -22,6 +22,10 @@ public sealed record SimulateOptions(string TraceDirectory, IReadOnlyList<string
     /// <summary>VM file order (<c>--order</c>): sorted or shuffle:SEED.</summary>
     public string Order { get; init; } = "sorted";
 
+    /// <summary>A JSON or YAML grid of option values (<c>--sweep</c>): run every combination and report the Pareto
+    /// front; null for one run per policy.</summary>
+    public string? SweepFile { get; init; }
+
     /// <summary>A JSON or YAML file of policy options (<c>--policy-file</c>), or null.</summary>
     public string? PolicyFile { get; init; }
 }

@@ -103,6 +103,32 @@ public class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
             var outOfRange = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--option", "octopus.fill=2");
             outOfRange.Exit.Should().Be(2);
             outOfRange.Err.Should().Contain("octopus.fill").And.Contain("from 0.5 to 1").And.Contain("got 2");
+
+            // A sweep: every combination of the grid, the Pareto front as JSON (each run flagged) and an SVG plot.
+            var grid = Path.Combine(dir, "..", Path.GetFileName(dir) + "-grid.yaml");
+            var plot = Path.Combine(dir, "..", Path.GetFileName(dir) + "-sweep.svg");
+            await File.WriteAllTextAsync(grid, "octopus:\n  fill: [0.9, 1]\n  horizon: {from: 12, to: 24, step: 12}\n");
+            try
+            {
+                var sweep = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--memory", "cloudsim", "--sweep", grid, "--plot", plot, "--json");
+                sweep.Exit.Should().Be(ExitCodes.Ok, sweep.Err);
+                var runs = JsonDocument.Parse(sweep.Out).RootElement.GetProperty("runs").EnumerateArray().ToList();
+                runs.Should().HaveCount(4);
+                runs.Should().Contain(r => r.GetProperty("pareto").GetBoolean());
+                (await File.ReadAllTextAsync(plot)).Should().StartWith("<svg");
+                var table = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--sweep", grid);
+                table.Exit.Should().Be(ExitCodes.Ok, table.Err);
+                table.Out.Should().Contain("Pareto front over energy, SLAV and migrations");
+                await File.WriteAllTextAsync(grid, "octopus:\n  horizon: {from: 24, to: 12, step: 12}\n");
+                var badGrid = await cli.RunAsync("simulate", "--trace", dir, "--policy", "octopus", "--sweep", grid);
+                badGrid.Exit.Should().Be(2);
+                badGrid.Err.Should().Contain("option octopus.horizon: range goes from 24 down to 12");
+            }
+            finally
+            {
+                File.Delete(grid);
+                File.Delete(plot);
+            }
             _ = Admin;
         }
         finally
