@@ -23,9 +23,11 @@ for p in scale:1.3 shift:6h noise:10:1; do sim --trace "$data/20110303" --policy
 echo "== 2c. Fidelity over VM orders =="
 for o in sorted shuffle:1 shuffle:2 shuffle:3; do sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim --order "$o"; done
 
-echo "== 3. Speed: lr-mmt-1.2, one day and --scale 10 (load average: $(cut -d" " -f1-3 /proc/loadavg)) =="
-sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim
-sim --trace "$data/20110303" --policy lr-mmt-1.2 --memory cloudsim --scale 10
+echo "== 3. Speed: octopus and lr-mmt-1.2 at --scale 1, 10, 100 (load average: $(cut -d" " -f1-3 /proc/loadavg)) =="
+for s in 1 10 100; do for p in octopus lr-mmt-1.2; do
+  /usr/bin/time -f "$p scale $s: process %U user + %S sys CPU s, %e wall s, %M KB" dotnet run -c Release --no-build \
+    --project bench/Octopus.Bench.Simulation -- --trace "$data/20110303" --policy "$p" --memory cloudsim --scale "$s"
+done; done
 
 echo "== Plot =="
 sim --trace "$data/20110303" --policy dvfs,thr-mmt-0.8,lr-mmt-1.2,octopus --memory cloudsim --plot src/Octopus.Simulation/docs/20110303-cloudsim.svg >/dev/null
