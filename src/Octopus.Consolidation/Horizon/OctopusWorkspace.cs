@@ -175,13 +175,12 @@ internal sealed class OctopusWorkspace
         void Consider(int h)
         {
             if (h == exclude || !_on[h] || alsoExcluded?.Contains(h) == true) return;
-            if (!Fits(vm, h, _options.FillTarget)) return;
+            // Cheapest test first: a host that would not beat the best so far needs no forecast.
             var score = Score(State.TypeOf(h), _hostCurrent[h], cur);
-            if (score > bestScore || (score == bestScore && ScanRank(h) < ScanRank(best)))
-            {
-                bestScore = score;
-                best = h;
-            }
+            if (!(score > bestScore || (score == bestScore && ScanRank(h) < ScanRank(best)))) return;
+            if (!Fits(vm, h, _options.FillTarget)) return;
+            bestScore = score;
+            best = h;
         }
     }
 

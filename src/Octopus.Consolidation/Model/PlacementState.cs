@@ -7,7 +7,8 @@ namespace Octopus.Consolidation.Model;
 /// source), so the host lists, not a VM→host map, are the truth here.</remarks>
 public sealed class PlacementState
 {
-    private readonly List<int>[] _vmsOn;
+    // A host's list is made when it first gets a VM: most hosts of a large, consolidated cluster are empty.
+    private readonly List<int>?[] _vmsOn;
     private readonly double[] _sumRequested;
     private readonly double[] _sumCapped;
     private readonly double[] _ramUsed;
@@ -35,7 +36,7 @@ public sealed class PlacementState
         Snapshot = snapshot;
         var h = snapshot.Hosts.Length;
         var v = snapshot.Vms.Length;
-        _vmsOn = new List<int>[h];
+        _vmsOn = new List<int>?[h];
         _sumRequested = new double[h];
         _sumCapped = new double[h];
         _ramUsed = new double[h];
@@ -49,7 +50,6 @@ public sealed class PlacementState
         for (var t = 0; t < perType.Length; t++) perType[t] = [];
         for (var i = 0; i < h; i++)
         {
-            _vmsOn[i] = [];
             _type[i] = snapshot.TypeOf(i);
             _observedUtilisation[i] = Math.Min(1, snapshot.Hosts[i].ObservedMips / _type[i].TotalMips);
             _observedWatts[i] = _type[i].WattsAt(_observedUtilisation[i]);
@@ -128,7 +128,7 @@ public sealed class PlacementState
     public double ObservedWatts(int host) => _observedWatts[host];
 
     /// <summary>The VMs planned on the host, in arrival order.</summary>
-    public IReadOnlyList<int> VmsOn(int host) => _vmsOn[host];
+    public IReadOnlyList<int> VmsOn(int host) => (IReadOnlyList<int>?)_vmsOn[host] ?? [];
 
     /// <summary>MIPS the VM asks for now (full size while being created).</summary>
     public double Requested(int vm) => _requested[vm];
@@ -200,7 +200,7 @@ public sealed class PlacementState
 
     public void Add(int vm, int host)
     {
-        _vmsOn[host].Add(vm);
+        (_vmsOn[host] ??= []).Add(vm);
         var req = _requested[vm];
         _sumRequested[host] += _requestOnceHosted[vm];
         _sumCapped[host] += Math.Min(req, _type[host].MipsPerCore);
@@ -219,7 +219,7 @@ public sealed class PlacementState
     public void Remove(int vm, int host)
     {
         var list = _vmsOn[host];
-        if (!list.Remove(vm)) throw new InvalidOperationException($"VM {vm} is not planned on host {host}.");
+        if (list is null || !list.Remove(vm)) throw new InvalidOperationException($"VM {vm} is not planned on host {host}.");
         if (list.Count == 0)
         {
             // Reset rather than subtract so an emptied host reads exactly zero, with no rounding residue.
@@ -318,7 +318,8 @@ public sealed class PlacementState
         _historyLength = new int[HostCount];
         for (var h = 0; h < HostCount; h++)
         {
-            foreach (var vm in _vmsOn[h]) AddHistory(vm, h);
+            if (_vmsOn[h] is not { } list) continue;
+            foreach (var vm in list) AddHistory(vm, h);
         }
     }
 

@@ -8,15 +8,19 @@ public sealed class UtilisationHistory
     /// <summary>CloudSim keeps 30 samples (PowerVm.HISTORY_LENGTH).</summary>
     public const int Capacity = 30;
 
+    // Each VM owns 2 × Capacity slots used as a mirrored ring: a sample is written at its slot p and at p + Capacity,
+    // so the most recent n samples are always the contiguous span [head, head + n) and a push moves nothing.
     private double[] _values;
     private int[] _counts;
+    private int[] _heads;
     private readonly int[]? _map;
     private readonly UtilisationHistory? _root;
 
     public UtilisationHistory(int vmCount)
     {
-        _values = new double[vmCount * Capacity];
+        _values = new double[vmCount * 2 * Capacity];
         _counts = new int[vmCount];
+        _heads = new int[vmCount];
     }
 
     private UtilisationHistory(UtilisationHistory root, int[] map)
@@ -25,6 +29,7 @@ public sealed class UtilisationHistory
         _map = map;
         _values = root._values;
         _counts = root._counts;
+        _heads = root._heads;
     }
 
     public int VmCount => _map?.Length ?? _counts.Length;
@@ -33,7 +38,7 @@ public sealed class UtilisationHistory
     public ReadOnlySpan<double> Of(int vm)
     {
         var i = _map is null ? vm : _map[vm];
-        return new(_values, i * Capacity, _counts[i]);
+        return new(_values, (i * 2 * Capacity) + _heads[i], _counts[i]);
     }
 
     public int CountOf(int vm) => _counts[_map is null ? vm : _map[vm]];
@@ -50,12 +55,12 @@ public sealed class UtilisationHistory
     {
         if (_map is not null) throw new InvalidOperationException("a selected view of a history is read-only.");
         if (utilisation == 0) return;
-        var start = vm * Capacity;
-        var n = _counts[vm];
-        var keep = Math.Min(n, Capacity - 1);
-        Array.Copy(_values, start, _values, start + 1, keep);
-        _values[start] = utilisation;
-        _counts[vm] = keep + 1;
+        var head = _heads[vm] == 0 ? Capacity - 1 : _heads[vm] - 1;
+        var start = vm * 2 * Capacity;
+        _values[start + head] = utilisation;
+        _values[start + head + Capacity] = utilisation;
+        _heads[vm] = head;
+        if (_counts[vm] < Capacity) _counts[vm]++;
     }
 
     /// <summary>Grows to hold more VMs (new VMs start with an empty history).</summary>
@@ -63,7 +68,8 @@ public sealed class UtilisationHistory
     {
         if (_map is not null) throw new InvalidOperationException("a selected view of a history cannot grow.");
         if (vmCount <= _counts.Length) return;
-        Array.Resize(ref _values, vmCount * Capacity);
+        Array.Resize(ref _values, vmCount * 2 * Capacity);
         Array.Resize(ref _counts, vmCount);
+        Array.Resize(ref _heads, vmCount);
     }
 }
