@@ -145,9 +145,9 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
             $"the search base does not exist; check Octopus:Identity:Ldap:{(step.Contains("groups", StringComparison.Ordinal) ? "GroupSearchBase" : "SearchBase")}",
         DirectoryOperationException { Response.ResultCode: ResultCode.InsufficientAccessRights } =>
             "the service account may not search there; check its access rights in the directory",
-        DirectoryOperationException { Response.ResultCode: ResultCode.TimeLimitExceeded } or LdapException { ErrorCode: 85 } =>
+        DirectoryOperationException { Response.ResultCode: ResultCode.TimeLimitExceeded } or LdapException { ErrorCode: 85 or -5 } =>
             $"it did not answer within {settings.Timeout}",
-        LdapException { ErrorCode: 87 } =>
+        LdapException { ErrorCode: 87 or -7 } =>
             "it rejected the search filter; check Octopus:Identity:Ldap:UserFilter and GroupFilter",
         _ when settings.Ssl || settings.StartTls =>
             $"{step} failed: the server is down, unreachable, or its TLS certificate is not trusted (check Octopus:Identity:Ldap:CaCertificatesDirectory)",
@@ -156,7 +156,7 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
 
     private LdapConnection Connect()
     {
-        var connection = new LdapConnection(new LdapDirectoryIdentifier(settings.Host, settings.Port), null, AuthType.Basic) { Timeout = settings.Timeout };
+        var connection = LdapNativeTimeouts.Create(new LdapDirectoryIdentifier(settings.Host, settings.Port), settings.Timeout);
         connection.SessionOptions.ProtocolVersion = 3;
         connection.SessionOptions.ReferralChasing = ReferralChasingOptions.None; // AD answers with referrals Octopus does not follow
         if (settings.CaCertificatesDirectory is { } ca && !OperatingSystem.IsWindows()) // LdapSettings refuses it on Windows

@@ -7,7 +7,8 @@ namespace Octopus.Server.Tests.Identity;
 
 /// <summary>A real OpenLDAP <c>slapd</c> on a free loopback port with its own config and database in a temp folder
 /// (slapd.conf, mdb, the memberOf overlay), run in the foreground as the test's own user and stopped by PID. Seeded
-/// with ldapadd, so the overlay fills memberOf: base dc=octopus,dc=test; alice (octopus-admins and octopus-users),
+/// with ldapadd, so the overlay fills memberOf: base dc=octopus,dc=test; alice (octopus-admins and octopus-users; the admins group also lists the
+/// service account, as groupOfNames needs a member when alice is taken out),
 /// bob (octopus-users), carol (no group); a service account that may read people and groups.
 /// Needs Debian's slapd and ldap-utils (scripts/install-deps); skips the test when they are missing.</summary>
 public sealed class Slapd : IAsyncDisposable
@@ -93,6 +94,7 @@ public sealed class Slapd : IAsyncDisposable
                 objectClass: groupOfNames
                 cn: octopus-admins
                 member: {UserDn("alice")}
+                member: {ServiceDn}
 
                 dn: {UsersGroup}
                 objectClass: groupOfNames
