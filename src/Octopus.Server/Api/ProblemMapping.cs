@@ -12,7 +12,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, title, detail, field) = Describe(exception);
-        if (status >= 500) LogUnexpected(log, exception);
+        if (status >= 500 && exception is not Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
         http.Response.StatusCode = status;
         if (exception is Identity.LoginRefusedException refused)
             http.Response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

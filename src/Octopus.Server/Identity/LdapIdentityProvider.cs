@@ -147,12 +147,17 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
             "the service account may not search there; check its access rights in the directory",
         DirectoryOperationException { Response.ResultCode: ResultCode.TimeLimitExceeded } or LdapException { ErrorCode: 85 or -5 } =>
             $"it did not answer within {settings.Timeout}",
+        // A refused bind comes without a Response; only its message carries the result (confidentialityRequired, 13).
+        DirectoryOperationException { Response: null } d when d.Message.Contains("onfidentiality", StringComparison.Ordinal) => RequiresTls,
+        LdapException { ErrorCode: 13 } or DirectoryOperationException { Response.ResultCode: ResultCode.ConfidentialityRequired } => RequiresTls,
         LdapException { ErrorCode: 87 or -7 } =>
             "it rejected the search filter; check Octopus:Identity:Ldap:UserFilter and GroupFilter",
         _ when settings.Ssl || settings.StartTls =>
             $"{step} failed: the server is down, unreachable, or its TLS certificate is not trusted (check Octopus:Identity:Ldap:CaCertificatesDirectory)",
         _ => $"{step} failed: the server is down or unreachable",
     };
+
+    private const string RequiresTls = "it requires TLS; set Octopus:Identity:Ldap:StartTls to true or use an ldaps:// URL";
 
     private LdapConnection Connect()
     {

@@ -27,24 +27,35 @@ public sealed class Slapd : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private Slapd(string dir, int port)
+    private Slapd(string dir, int port, int? tlsPort)
     {
         _dir = dir;
         Port = port;
+        TlsPort = tlsPort;
     }
 
     public int Port { get; }
     public string Url => $"ldap://127.0.0.1:{Port}";
+
+    /// <summary>The ldaps:// port when started with TLS.</summary>
+    public int? TlsPort { get; }
+    public string LdapsUrl => $"ldaps://127.0.0.1:{TlsPort}";
+
+    /// <summary>With TLS: a folder holding only the test's own CA certificate, in OpenSSL's hashed layout.</summary>
+    public string CaDirectory => Path.Combine(_dir, "ca");
     public static string UserDn(string uid) => $"uid={uid},{People}";
 
     public static bool Installed => File.Exists("/usr/sbin/slapd") && File.Exists("/usr/bin/ldapadd") && File.Exists("/usr/lib/ldap/memberof.la");
 
-    public static async Task<Slapd> StartAsync()
+    /// <param name="tls">Also listen on ldaps://, offer StartTLS, and refuse simple binds without TLS (<c>security
+    /// simple_bind=128</c>); the certificate (for 127.0.0.1 and localhost) is signed by a CA made here with openssl.</param>
+    public static async Task<Slapd> StartAsync(bool tls = false)
     {
         Assert.SkipUnless(Installed, "slapd / ldap-utils are not installed (scripts/install-deps installs them).");
         var dir = Directory.CreateTempSubdirectory("octopus-slapd-").FullName;
-        var slapd = new Slapd(dir, TestProcesses.FreeLoopbackPort());
+        var slapd = new Slapd(dir, TestProcesses.FreeLoopbackPort(), tls ? TestProcesses.FreeLoopbackPort() : null);
         Directory.CreateDirectory(Path.Combine(dir, "db"));
+        var tlsConfig = tls ? await MakeCertificatesAsync(dir) : "";
         await File.WriteAllTextAsync(Path.Combine(dir, "slapd.conf"), $"""
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
@@ -53,6 +64,7 @@ public sealed class Slapd : IAsyncDisposable
             moduleload back_mdb
             moduleload memberof
             pidfile {dir}/slapd.pid
+            {tlsConfig}
             database mdb
             maxsize 10485760
             suffix "{Base}"
@@ -123,11 +135,36 @@ public sealed class Slapd : IAsyncDisposable
 
         """;
 
+    /// <summary>A CA and a server certificate signed by it (openssl), and the slapd.conf lines that use them.</summary>
+    private static async Task<string> MakeCertificatesAsync(string dir)
+    {
+        var tls = Directory.CreateDirectory(Path.Combine(dir, "tls")).FullName;
+        var ca = Directory.CreateDirectory(Path.Combine(dir, "ca")).FullName;
+        string F(string name) => Path.Combine(tls, name);
+        await File.WriteAllTextAsync(F("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+        await RunAsync("/usr/bin/openssl", "", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", F("ca.key"), "-out", F("ca.pem"), "-days", "2", "-subj", "/CN=Octopus test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        await RunAsync("/usr/bin/openssl", "", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", F("server.key"), "-out", F("server.csr"), "-subj", "/CN=localhost");
+        await RunAsync("/usr/bin/openssl", "", "x509", "-req", "-in", F("server.csr"), "-CA", F("ca.pem"), "-CAkey", F("ca.key"),
+            "-CAcreateserial", "-out", F("server.pem"), "-days", "2", "-extfile", F("server.ext"));
+        File.Copy(F("ca.pem"), Path.Combine(ca, "octopus-test-ca.pem"));
+        await RunAsync("/usr/bin/openssl", "", "rehash", ca);
+        return $"""
+            TLSCACertificateFile {F("ca.pem")}
+            TLSCertificateFile {F("server.pem")}
+            TLSCertificateKeyFile {F("server.key")}
+            security simple_bind=128
+            """;
+    }
+
     /// <summary>Starts (or restarts) slapd in the foreground (<c>-d 0</c>) and waits until it accepts connections.</summary>
     public async Task LaunchAsync()
     {
         var start = new ProcessStartInfo("/usr/sbin/slapd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-f", Path.Combine(_dir, "slapd.conf"), "-h", Url + "/", "-d", "0" }) start.ArgumentList.Add(a);
+        var listen = TlsPort is null ? Url + "/" : $"{Url}/ {LdapsUrl}/";
+        foreach (var a in new[] { "-f", Path.Combine(_dir, "slapd.conf"), "-h", listen, "-d", "0" }) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -169,14 +206,23 @@ public sealed class Slapd : IAsyncDisposable
     }
 
     /// <summary>ldapadd as the root DN.</summary>
-    public Task AddAsync(string ldif) => RunAsync("/usr/bin/ldapadd", ldif, "-x", "-H", Url, "-D", RootDn, "-w", RootPassword);
+    public Task AddAsync(string ldif) => AsRootAsync("/usr/bin/ldapadd", ldif);
 
     /// <summary>ldapmodify as the root DN (e.g. to take a user out of a group).</summary>
-    public Task ModifyAsync(string ldif) => RunAsync("/usr/bin/ldapmodify", ldif, "-x", "-H", Url, "-D", RootDn, "-w", RootPassword);
+    public Task ModifyAsync(string ldif) => AsRootAsync("/usr/bin/ldapmodify", ldif);
 
-    private static async Task RunAsync(string program, string stdin, params string[] args)
+    /// <summary>With TLS, over StartTLS (-ZZ) trusting the test's CA, as the directory refuses plain binds.</summary>
+    private Task AsRootAsync(string program, string ldif) => TlsPort is null
+        ? RunAsync(program, ldif, "-x", "-H", Url, "-D", RootDn, "-w", RootPassword)
+        : RunAsync(program, ldif, new Dictionary<string, string> { ["LDAPTLS_CACERT"] = Path.Combine(_dir, "tls", "ca.pem") },
+            "-x", "-ZZ", "-H", Url, "-D", RootDn, "-w", RootPassword);
+
+    private static Task RunAsync(string program, string stdin, params string[] args) => RunAsync(program, stdin, new Dictionary<string, string>(), args);
+
+    private static async Task RunAsync(string program, string stdin, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         var output = p.StandardOutput.ReadToEndAsync();
