@@ -167,4 +167,23 @@ public class LdapLoginTests
     [Fact]
     public void EscapeFilter_SpecialCharacters_Rfc4515Escapes() =>
         LdapIdentityProvider.EscapeFilter(@"a*b(c)d\e" + "\0").Should().Be(@"a\2ab\28c\29d\5ce\00");
+
+    [Fact]
+    public async Task WebSessionLogin_DirectoryUser_GetsSessionWithDirectoryRole_DirectoryDown503()
+    {
+        await using var slapd = await Slapd.StartAsync();
+        await using var server = await TestServerApp.StartAsync(Config(slapd));
+        var web = server.Anonymous();
+        var r = await web.PostAsJsonAsync(WebRoutes.Session, new TokenRequest("alice", "alice-directory-pw"));
+        r.StatusCode.Should().Be(HttpStatusCode.OK);
+        var session = await r.ReadAsync<SessionDto>();
+        session.Username.Should().Be("alice");
+        session.Role.Should().Be("admin");
+        r.Headers.GetValues("Set-Cookie").Should().Contain(c => c.Contains("HttpOnly", StringComparison.OrdinalIgnoreCase));
+
+        await slapd.StopAsync();
+        var down = await web.PostAsJsonAsync(WebRoutes.Session, new TokenRequest("bob", "bob-directory-pw"));
+        down.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await down.ProblemAsync()).GetProperty("code").GetString().Should().Be("auth.provider-unavailable");
+    }
 }
