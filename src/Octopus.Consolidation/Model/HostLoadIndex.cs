@@ -126,6 +126,7 @@ public sealed class HostLoadIndex
                 if (_slack[h] > maxSlack) maxSlack = _slack[h];
             }
         }
+        if (free[leaf] == maxFree && w[leaf] == maxSlack) return;
         free[leaf] = maxFree;
         w[leaf] = maxSlack;
         for (var node = leaf >> 1; node >= 1; node >>= 1)

@@ -379,13 +379,25 @@ public sealed class Simulator
     /// repeats (CloudSim pads the day with a copy of the final value).</summary>
     private double UtilAt(int vm, double tau)
     {
+        var (i0, i1, frac) = SamplesAt(tau);
+        return UtilAt(vm, i0, i1, frac);
+    }
+
+    /// <summary>The two samples a time falls between and how far it is from the first (the same for every VM).</summary>
+    private (int I0, int I1, double Frac) SamplesAt(double tau)
+    {
         var dt = _w.IntervalSeconds;
         var idx = (int)(tau / dt);
         var frac = (tau - (idx * dt)) / dt;
         var steps = _w.Steps;
+        return (Math.Min(idx, steps - 1), Math.Min(idx + 1, steps - 1), frac);
+    }
+
+    private double UtilAt(int vm, int i0, int i1, double frac)
+    {
         var row = _vms[vm].TraceRow;
-        var d0 = _w.Trace.Percent(row, Math.Min(idx, steps - 1));
-        var d1 = _w.Trace.Percent(row, Math.Min(idx + 1, steps - 1));
+        var d0 = _w.Trace.Percent(row, i0);
+        var d1 = _w.Trace.Percent(row, i1);
         return (d0 + ((d1 - d0) * frac)) / 100.0;
     }
 
@@ -397,11 +409,12 @@ public sealed class Simulator
         Array.Clear(_sumIn);
         Array.Clear(req);
         double total = 0;
+        var (i0, i1, frac) = SamplesAt(tau);
         for (var v = 0; v < _vms.Length; v++)
         {
             var h = _vmHost[v];
             if (h < 0) continue;
-            var r = UtilAt(v, tau) * _vms[v].Mips;
+            var r = UtilAt(v, i0, i1, frac) * _vms[v].Mips;
             _sumNormal[h] += Math.Min(r, _core[h]);
             req[h] += r;
             total += r;
