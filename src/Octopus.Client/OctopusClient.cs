@@ -56,6 +56,7 @@ public sealed partial class OctopusClient : IDisposable
         Images = new ImageOperations(_api);
         Disks = new DiskOperations(_api);
         Policies = new PolicyOperations(_api);
+        Networks = new NetworkOperations(_api);
     }
 
     /// <summary>The server's address as this client uses it (always ending in '/').</summary>
@@ -85,6 +86,9 @@ public sealed partial class OctopusClient : IDisposable
     public DiskOperations Disks { get; }
     /// <summary>Policies, their preview and history, templates and VM leases.</summary>
     public PolicyOperations Policies { get; }
+
+    /// <summary>Networks: list and show (what the caller may use), create and delete (admin).</summary>
+    public NetworkOperations Networks { get; }
 
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>
     public Task<HealthDto> GetHealthAsync(CancellationToken ct = default) => _api.GetAsync<HealthDto>(ApiRoutes.Health, ct);

@@ -48,6 +48,9 @@ public static class ApiRoutes
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
 
     public const string PowerHistory = Base + "/power/history";
+
+    public const string Networks = Base + "/networks";
+    public static string Network(string idOrName) => $"{Networks}/{Uri.EscapeDataString(idOrName)}";
     public const string PlanDismiss = Plan + "/dismiss";
 
     /// <summary>Bulk VM actions (<see cref="VmBulkActionRequest"/>); a path of its own so it never collides with a VM's name.</summary>

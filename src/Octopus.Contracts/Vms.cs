@@ -1,7 +1,8 @@
 namespace Octopus.Contracts;
 
 /// <summary>Body of <c>POST /api/v1/vms</c>. Any geometry the cluster can hold. <see cref="Owner"/> is for admins
-/// creating a VM on someone's behalf; users always own what they create.</summary>
+/// creating a VM on someone's behalf; users always own what they create. <see cref="Networks"/> names the networks to
+/// attach, one NIC each in that order (null: the server's default network, if it has one; empty: no NIC).</summary>
 public sealed record VmCreateRequest(
     string Name,
     int Cores,
@@ -10,10 +11,12 @@ public sealed record VmCreateRequest(
     string Image,
     IReadOnlyList<string>? Tags = null,
     DateTimeOffset? LeaseExpiresAt = null,
-    string? Owner = null);
+    string? Owner = null,
+    IReadOnlyList<string>? Networks = null);
 
 /// <summary>A VM as the API shows it. <see cref="State"/> is observed, <see cref="Spec"/> desired
-/// (Running, Stopped, Deleted); <see cref="StatusReason"/> says why it waits or failed.</summary>
+/// (Running, Stopped, Deleted); <see cref="StatusReason"/> says why it waits or failed; <see cref="Nics"/> lists its
+/// network interfaces (MAC, address, DNS name), kept for the VM's whole life.</summary>
 public sealed record VmDto(
     string Id,
     string Name,
@@ -31,7 +34,8 @@ public sealed record VmDto(
     DateTimeOffset? StartedAt,
     DateTimeOffset? LeaseExpiresAt,
     IReadOnlyList<string> Tags,
-    double CpuLoad);
+    double CpuLoad,
+    IReadOnlyList<NicDto>? Nics = null);
 
 /// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, host by host.</summary>
 public sealed record PlacementDto(

@@ -9,7 +9,7 @@ namespace Octopus.Drivers;
 /// <param name="Name">Shown in the hypervisor's process title, logs and console.</param>
 /// <param name="Geometry">vCPUs and memory (the disk size and image are already reflected in <paramref name="Disks"/>).</param>
 /// <param name="Disks">The VM's disks, the boot disk first. Today every VM has exactly one.</param>
-/// <param name="Nics">Network interfaces; empty until VM networking exists.</param>
+/// <param name="Nics">Network interfaces, in the guest's order (eth0 first), each with the MAC and address Octopus gave it.</param>
 /// <param name="Boot">What to boot; null means the node's own configured boot source (an agent's kernel and initrd).</param>
 /// <param name="Console">Which consoles to capture.</param>
 public sealed record VmRuntimeSpec(VmId Id, string Name, Geometry Geometry, IReadOnlyList<DiskAttachment> Disks,
@@ -57,7 +57,12 @@ public sealed record DiskAttachment(string ActivePath, IReadOnlyList<string> Cha
 }
 
 /// <summary>One network interface: its MAC, the Octopus network it belongs to and the host bridge it plugs into.</summary>
-public sealed record NicSpec(string Mac, string Network, string Bridge);
+/// <param name="Mac">The MAC address (six hex pairs separated by ':').</param>
+/// <param name="Network">The Octopus network's name.</param>
+/// <param name="Bridge">The host bridge the NIC's tap joins.</param>
+/// <param name="Ip">The IPv4 address Octopus gave the NIC (DHCP hands it out; anti-spoofing allows only it), or null.</param>
+/// <param name="Vlan">The network's 802.1Q tag between hosts, or null for untagged.</param>
+public sealed record NicSpec(string Mac, string Network, string Bridge, string? Ip = null, int? Vlan = null);
 
 /// <summary>Direct kernel boot, what every Octopus VM boots from today (the test guest has no bootloader).</summary>
 /// <param name="Kernel">Absolute path of the kernel image on the node.</param>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Octopus.Domain.Hosts;
+using Octopus.Domain.Networks;
 using Octopus.Domain.Operations;
 using Octopus.Domain.Units;
 using Octopus.Domain.Users;
@@ -15,6 +16,8 @@ internal static class Converters
     public static readonly ValueConverter<HostId, Guid> HostId = new(v => v.Value, v => new HostId(v));
     public static readonly ValueConverter<UserId, Guid> UserId = new(v => v.Value, v => new UserId(v));
     public static readonly ValueConverter<OperationId, Guid> OperationId = new(v => v.Value, v => new OperationId(v));
+    public static readonly ValueConverter<NetworkId, Guid> NetworkId = new(v => v.Value, v => new NetworkId(v));
+    public static readonly ValueConverter<Ipv4Address, string> Ipv4Address = new(v => v.ToString(), v => Domain.Networks.Ipv4Address.Parse(v, "address"));
     public static readonly ValueConverter<ByteSize, long> ByteSize = new(v => v.Bytes, v => new ByteSize(v));
     public static readonly ValueConverter<Mips, double> Mips = new(v => v.Value, v => new Mips(v));
     public static readonly ValueConverter<CpuLoad, double> CpuLoad = new(v => v.Fraction, v => new CpuLoad(v));

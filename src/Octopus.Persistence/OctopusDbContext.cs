@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Octopus.Domain.Auditing;
 using Octopus.Domain.Hosts;
+using Octopus.Domain.Networks;
 using Octopus.Domain.Operations;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
@@ -30,6 +31,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<AgentRegistrationRecord> Agents => Set<AgentRegistrationRecord>();
     public DbSet<SettingRecord> Settings => Set<SettingRecord>();
     public DbSet<PowerBucketRecord> PowerHistory => Set<PowerBucketRecord>();
+    public DbSet<Network> Networks => Set<Network>();
+    public DbSet<Nic> Nics => Set<Nic>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -45,6 +48,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.AgentRegistrationRecordConfiguration());
         model.ApplyConfiguration(new Configurations.SettingRecordConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBucketRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.NetworkConfiguration());
+        model.ApplyConfiguration(new Configurations.NicConfiguration());
 
         model.Entity<User>(b =>
         {

@@ -87,6 +87,7 @@ public static class OctopusServer
         Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
+        Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
         Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);
         customize?.Invoke(builder);
 
@@ -188,6 +189,7 @@ public static class OctopusServer
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOctopusApi();
         app.MapOctopusDisks();
+        Networks.NetworkEndpoints.MapOctopusNetworks(app);
         Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);

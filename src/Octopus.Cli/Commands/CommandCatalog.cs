@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return VmCommands.Build(g);
         yield return DiskCommands.Build(g);
         yield return HostCommands.Build(g);
+        yield return NetworkCommands.Build(g);
         yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
         yield return TokenCommands.Build(g);

@@ -43,18 +43,24 @@ internal static class VmCommands
         var image = new Option<string>("--image") { Description = "Image to create the disk from (see `octopus image list`)", Required = true, HelpName = "IMAGE" };
         var tags = new Option<string[]>("--tag") { Description = "A tag; repeat for more", HelpName = "TAG", Arity = ArgumentArity.ZeroOrMore };
         var owner = new Option<string?>("--owner") { Description = "Create on behalf of this user (admins only)", HelpName = "USER" };
+        var networks = new Option<string[]>("--network")
+        {
+            Description = "Attach a NIC on this network (see `octopus network list`); repeat for more. Default: the server's default network",
+            HelpName = "NETWORK", Arity = ArgumentArity.ZeroOrMore,
+        };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.Timeout();
         var command = new Command("create", "Create a VM; waits until it runs (or cannot be placed) unless --no-wait")
         {
-            name, cores, memory, disk, image, tags, owner, noWait, timeout,
+            name, cores, memory, disk, image, tags, owner, networks, noWait, timeout,
         };
         g.Action(command, async (ctx, parse, ct) =>
         {
             using var client = ctx.Connect();
             var tagList = parse.GetValue(tags) is { Length: > 0 } t ? t : null;
             var request = new VmCreateRequest(parse.GetValue(name)!, parse.GetValue(cores), parse.GetValue(memory)!.Value.Bytes,
-                parse.GetValue(disk)!.Value.Bytes, parse.GetValue(image)!, tagList, null, parse.GetValue(owner));
+                parse.GetValue(disk)!.Value.Bytes, parse.GetValue(image)!, tagList, null, parse.GetValue(owner),
+                parse.GetValue(networks) is { Length: > 0 } n ? n : null);
             var created = await client.Vms.CreateAsync(request, ct);
             if (parse.GetValue(noWait)) return Report(ctx, created, $"Created {created.Name} ({created.Id}): {created.State}.");
 

@@ -41,6 +41,38 @@ public static class Views
         Row(grid, "State since", Format.Time(vm.StateChangedAt));
         Row(grid, "Started", Format.Time(vm.StartedAt));
         Row(grid, "Lease expires", Format.Time(vm.LeaseExpiresAt));
+        var nics = vm.Nics ?? [];
+        for (var i = 0; i < nics.Count; i++)
+            Row(grid, i == 0 ? "NICs" : "", Markup.Escape($"{nics[i].Network}  {nics[i].Mac}  {nics[i].Ip}  {nics[i].DnsName}"));
+        if (nics.Count == 0) Row(grid, "NICs", E(null));
+        return grid;
+    }
+
+    public static IRenderable NetworkTable(Output output, IEnumerable<NetworkDto> networks)
+    {
+        var table = output.NewTable("NAME", "SUBNET", "GATEWAY", "RANGE", "DOMAIN", "BRIDGE", "VLAN", "USED", "FREE");
+        foreach (var n in networks)
+        {
+            table.AddRow(E(n.Name), E(n.Subnet), E(n.Gateway), E(n.Range), E(n.Domain), E(n.Bridge),
+                E(n.Vlan?.ToString(CultureInfo.InvariantCulture)), n.Used.ToString(CultureInfo.InvariantCulture), n.Free.ToString(CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+
+    public static IRenderable NetworkDetails(NetworkDto n)
+    {
+        var grid = Details();
+        Row(grid, "Name", E(n.Name));
+        Row(grid, "Id", E(n.Id));
+        Row(grid, "Subnet", E(n.Subnet));
+        Row(grid, "Gateway", E(n.Gateway));
+        Row(grid, "Range", E(n.Range));
+        Row(grid, "Domain", E(n.Domain));
+        Row(grid, "Bridge", E(n.Bridge));
+        Row(grid, "VLAN", E(n.Vlan is { } v ? v.ToString(CultureInfo.InvariantCulture) : "untagged"));
+        Row(grid, "Addresses", E($"{n.Used} used, {n.Free} free of {n.Size}"));
+        Row(grid, "Users", E(n.Users.Count == 0 ? "everyone" : string.Join(", ", n.Users)));
+        Row(grid, "Created", Format.Time(n.CreatedAt));
         return grid;
     }
 

@@ -123,6 +123,111 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Hosts", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Networks.Network", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bridge")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Gateway")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(31)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subnet")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Vlan")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("_users")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Users");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Bridge")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Networks", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Networks.Nic", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(17)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("NetworkId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("VmId", "Slot");
+
+                    b.HasIndex("Mac")
+                        .IsUnique();
+
+                    b.HasIndex("NetworkId", "Address")
+                        .IsUnique();
+
+                    b.HasIndex("NetworkId", "HostName")
+                        .IsUnique();
+
+                    b.ToTable("Nics", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Operations.Operation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -759,6 +864,21 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("Settings", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Networks.Nic", b =>
+                {
+                    b.HasOne("Octopus.Domain.Networks.Network", null)
+                        .WithMany()
+                        .HasForeignKey("NetworkId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Octopus.Domain.Vms.Vm", b =>

@@ -16,7 +16,7 @@ namespace Octopus.Server.Commands;
 /// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
 /// audited. The control loop does the rest.</summary>
 public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer,
-    Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null)
+    Networks.NicAllocator nics, Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null)
 {
     public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct)
     {
@@ -42,6 +42,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
                     $"The lease may end at most {Octopus.Policies.Language.DurationText.Format(ps.MaxLease)} from now ({now + ps.MaxLease:u}); ask for an earlier end.");
             var created = Vm.Create(name, owner.Id, geometry, now, request.Tags, request.LeaseExpiresAt);
             db.Vms.Add(created);
+            await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
             return created;
         }, ct, v => v.Geometry.ToString());
         signal.Wake();

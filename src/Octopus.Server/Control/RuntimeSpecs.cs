@@ -1,15 +1,17 @@
+using Microsoft.EntityFrameworkCore;
 using Octopus.Disks.Catalog;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
+using Octopus.Persistence;
 using Octopus.Server.Disks;
 
 namespace Octopus.Server.Control;
 
 /// <summary>Builds the complete <see cref="VmRuntimeSpec"/> a node driver needs from the VM's record and the disk tree:
-/// the active disk and its backing chain as absolute paths in the storage folder, no NICs yet (networking comes later), the
-/// node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
+/// the active disk and its backing chain as absolute paths in the storage folder, its NICs (MAC, address, bridge) as the
+/// store keeps them, the node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
 /// that a snapshot, fork or revert moved meanwhile is always the one the node boots; drivers never read the store.</summary>
-public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage)
+public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, IDbContextFactory<OctopusDbContext> store)
 {
     public async Task<VmRuntimeSpec> BuildAsync(Vm vm, CancellationToken ct)
     {
@@ -21,7 +23,15 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage)
             chain.AddRange(tree.Ancestors(active.Id).Select(d => PathOf(d.Id)));
             disks = [new DiskAttachment(chain[0], chain, ReadOnly: false)];
         }
-        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, [], Boot: null, ConsoleSpec.SerialOnly);
+        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, await NicsAsync(vm, ct), Boot: null, ConsoleSpec.SerialOnly);
+    }
+
+    private async Task<IReadOnlyList<NicSpec>> NicsAsync(Vm vm, CancellationToken ct)
+    {
+        await using var db = await store.CreateDbContextAsync(ct);
+        var nics = await db.Nics.AsNoTracking().Where(n => n.VmId == vm.Id).Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id,
+            (n, w) => new { n.Slot, n.Mac, n.Address, w.Name, w.Bridge, w.Vlan }).ToListAsync(ct);
+        return [.. nics.OrderBy(n => n.Slot).Select(n => new NicSpec(n.Mac.ToString(), n.Name.Value, n.Bridge.Value, n.Address.ToString(), n.Vlan))];
     }
 
     private string PathOf(Octopus.Disks.Model.DiskId id) => Path.Combine(storage.Folder, id.FileName);

@@ -11,7 +11,7 @@ using Octopus.Server.Control;
 namespace Octopus.Server.Queries;
 
 /// <summary>Reads VMs as the caller may see them: their own, or all for admins.</summary>
-public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry)
+public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry, Networks.NetworkQueries networks)
 {
     public async Task<Page<VmDto>> ListAsync(Caller caller, string? owner, string? state, string? host, string? tag, string? cursor, int? limit,
         CancellationToken ct)
@@ -40,20 +40,21 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
         IEnumerable<Vm> filtered = all.OrderBy(v => v.CreatedAt).ThenBy(v => v.Name.Value, StringComparer.Ordinal);
         if (tag is not null) filtered = filtered.Where(v => v.Tags.Contains(tag));
         var page = filtered.Skip(offset).Take(take + 1).ToList();
-        var names = await NamesAsync(ct);
+        var names = await NamesAsync(page.Select(v => v.Id).ToList(), ct);
         return Paging.Page([.. page.Select(v => ToDto(v, names))], offset, take);
     }
 
     public async Task<VmDto> GetAsync(Caller caller, string idOrName, CancellationToken ct) =>
         await ToDtoAsync(await lookup.FindAsync(caller, idOrName, ct, track: false), ct);
 
-    public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync(ct));
+    public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync([vm.Id], ct));
 
     /// <summary>Several VMs as the API shows them, reading the user and host names once (bulk answers).</summary>
     public async Task<IReadOnlyList<VmDto>> ToDtosAsync(IEnumerable<Vm> vms, CancellationToken ct)
     {
-        var names = await NamesAsync(ct);
-        return [.. vms.Select(v => ToDto(v, names))];
+        var list = vms.ToList();
+        var names = await NamesAsync(list.Select(v => v.Id).ToList(), ct);
+        return [.. list.Select(v => ToDto(v, names))];
     }
 
     public async Task<PlacementDto> PlacementAsync(Caller caller, string idOrName, CancellationToken ct)
@@ -67,11 +68,15 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
     }
 
     private VmDto ToDto(Vm v, Names n) =>
-        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, telemetry.VmLoad(v.Id));
+        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, telemetry.VmLoad(v.Id))
+            with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [] };
 
-    private async Task<Names> NamesAsync(CancellationToken ct) => new(
+    /// <summary>User and host names, and the NICs of <paramref name="vms"/> (the VMs about to be shown).</summary>
+    private async Task<Names> NamesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct) => new(
         await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name.Value, ct),
-        await db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.Name, ct));
+        await db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.Name, ct),
+        await networks.NicsOfAsync(vms, ct));
 
-    private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts);
+    private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts,
+        IReadOnlyDictionary<VmId, IReadOnlyList<Contracts.NicDto>> Nics);
 }

@@ -1,0 +1,77 @@
+using Octopus.Cli.Infrastructure;
+using Octopus.Contracts;
+
+namespace Octopus.Cli.Tests.EndToEnd;
+
+/// <summary>The network commands against a real server process: create, list, show, delete (refused while used),
+/// VMs attached with --network, bad input, and the README's "Networking" section run as written.</summary>
+public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private CliProcess Admin => server.AdminOrSkip();
+
+    private static T Parse<T>((int Exit, string Out, string Err) run) => CliProcess.Parse<T>(run);
+
+    [Fact]
+    public async Task Network_CreateAttachShowDelete()
+    {
+        var admin = Admin;
+        var net = Parse<NetworkDto>(await admin.RunAsync("network", "create", "e2e-a", "--bridge", "br-e2ea", "--subnet", "10.61.0.0/24",
+            "--gateway", "10.61.0.1", "--range", "10.61.0.10-10.61.0.11", "--domain", "a.octopus", "--vlan", "7", "--json"));
+        (net.Size, net.Vlan).Should().Be((2L, (int?)7));
+
+        var vm = Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-net1", "--cores", "1", "--memory", "1GiB", "--disk", "5GiB",
+            "--image", "debian-12", "--network", "e2e-a", "--json"));
+        vm.Nics.Should().Equal(new NicDto("e2e-a", "0a:0c:0a:3d:00:0a", "10.61.0.10", "e2e-net1.a.octopus"));
+        var shown = await admin.RunAsync("vm", "show", "e2e-net1");
+        shown.Out.Should().Contain("NICs").And.Contain("0a:0c:0a:3d:00:0a").And.Contain("10.61.0.10").And.Contain("e2e-net1.a.octopus");
+
+        var table = await admin.RunAsync("network", "list");
+        table.Exit.Should().Be(ExitCodes.Ok, table.Err);
+        table.Out.Should().Contain("e2e-a").And.Contain("10.61.0.0/24");
+        (await admin.RunAsync("network", "show", "e2e-a")).Out.Should().Contain("1 used, 1 free of 2");
+
+        var overlap = await admin.RunAsync("network", "create", "e2e-b", "--bridge", "br-e2eb", "--subnet", "10.61.0.0/16",
+            "--gateway", "10.61.200.1", "--range", "10.61.200.10-10.61.200.20", "--domain", "b.octopus");
+        overlap.Exit.Should().NotBe(ExitCodes.Ok);
+        overlap.Err.Should().Contain("overlaps network 'e2e-a'");
+
+        Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-net2", "--cores", "1", "--memory", "1GiB", "--disk", "5GiB",
+            "--image", "debian-12", "--network", "e2e-a", "--json")).Nics!.Single().Ip.Should().Be("10.61.0.11");
+        var full = await admin.RunAsync("vm", "create", "--name", "e2e-net3", "--cores", "1", "--memory", "1GiB", "--disk", "5GiB",
+            "--image", "debian-12", "--network", "e2e-a");
+        full.Exit.Should().Be(ExitCodes.Rejected);
+        full.Err.Should().Contain("Network 'e2e-a' has no free address");
+
+        var inUse = await admin.RunAsync("network", "delete", "e2e-a");
+        inUse.Exit.Should().Be(ExitCodes.Rejected);
+        inUse.Err.Should().Contain("in use by VM(s)");
+        (await admin.RunAsync("vm", "delete", "e2e-net1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+        (await admin.RunAsync("vm", "delete", "e2e-net2", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+        (await admin.RunAsync("network", "delete", "e2e-a")).Exit.Should().Be(ExitCodes.Ok);
+    }
+
+    /// <summary>Runs the README's "Networking" block exactly as written, line by line; the last line is documented as
+    /// refused while a VM uses the network, and here none does any more, so every line must succeed.</summary>
+    [Fact]
+    public async Task ReadmeNetworkingSection_EveryLineSucceeds()
+    {
+        var admin = Admin;
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Octopus.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("no repository root");
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
+        var section = readme[readme.IndexOf("## Networking", StringComparison.Ordinal)..];
+        var block = section[(section.IndexOf("```sh", StringComparison.Ordinal) + 5)..];
+        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
+        var lines = block.Split('\n')
+            .Select(l => l.Contains(" # ", StringComparison.Ordinal) ? l[..l.IndexOf(" # ", StringComparison.Ordinal)] : l)
+            .Select(l => l.Trim()).Where(l => l.StartsWith("./octopus ", StringComparison.Ordinal)).ToList();
+        lines.Should().HaveCount(7);
+        foreach (var line in lines)
+        {
+            var run = await admin.RunAsync([.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)]);
+            run.Exit.Should().Be(ExitCodes.Ok, $"README line `{line}` failed:\n{run.Out}\n{run.Err}");
+            if (line.Contains("vm show", StringComparison.Ordinal)) run.Out.Should().Contain("web3.lab.octopus").And.Contain("10.77.0.10");
+            if (line.Contains("network show", StringComparison.Ordinal)) run.Out.Should().Contain("1 used, 240 free of 241");
+        }
+    }
+}
