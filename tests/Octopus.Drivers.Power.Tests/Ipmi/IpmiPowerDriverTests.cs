@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Octopus.Drivers.Power.Ipmi;
+using Octopus.TestKit;
+
+namespace Octopus.Drivers.Power.Tests.Ipmi;
+
+/// <summary>The IPMI driver against a real BMC: OpenIPMI's ipmi_sim on 127.0.0.1, whose chassis power starts and stops
+/// a marker process the test can see.</summary>
+public sealed class IpmiPowerDriverTests : IAsyncLifetime
+{
+    private static readonly IpmiOptions Fast = new() { RetryInterval = TimeSpan.FromSeconds(1), Retries = 1, CommandTimeout = TimeSpan.FromSeconds(20) };
+    private IpmiSim? sim;
+    private string folder = "";
+
+    private string PidFile => Path.Combine(folder, "powered.pid");
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.SkipWhen(IpmiSim.SkipReason is not null, IpmiSim.SkipReason ?? "");
+        folder = Directory.CreateTempSubdirectory("octopus-ipmi-test-").FullName;
+        var script = Path.Combine(folder, "host.sh");
+        // The "host": a process that records its PID and runs until ipmi_sim's power-off terminates it.
+        File.WriteAllText(script, $"#!/bin/sh\necho $$ > {PidFile}\nexec sleep 1000000\n");
+        sim = await IpmiSim.StartAsync("/bin/sh " + script);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (sim is not null) await sim.DisposeAsync();
+        if (folder.Length > 0) Directory.Delete(folder, recursive: true);
+    }
+
+    private IpmiPowerDriver Driver(string? password = null, int? port = null, IpmiOptions? options = null) =>
+        new(new IpmiTarget("127.0.0.1", sim!.User, password ?? sim.Password, port ?? sim.Port), options ?? Fast);
+
+    private bool HostProcessAlive()
+    {
+        if (!File.Exists(PidFile)) return false;
+        var text = File.ReadAllText(PidFile).Trim();
+        return text.Length > 0 && Directory.Exists("/proc/" + text) && !File.ReadAllText($"/proc/{text}/stat").Contains(") Z ", StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (condition()) return true;
+            await Task.Delay(50);
+        }
+        return condition();
+    }
+
+    [Fact]
+    public async Task GetStatus_FreshBmc_Off()
+    {
+        (await Driver().GetStatusAsync(CancellationToken.None)).Should().Be(PowerStatus.Off);
+        HostProcessAlive().Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PowerOn_ThenForceOff_StartsAndStopsTheHost()
+    {
+        var driver = Driver();
+        await driver.PowerOnAsync(CancellationToken.None);
+        (await driver.GetStatusAsync(CancellationToken.None)).Should().Be(PowerStatus.On);
+        (await EventuallyAsync(HostProcessAlive)).Should().BeTrue("ipmi_sim's power-on runs the host's start command");
+
+        await driver.PowerOnAsync(CancellationToken.None); // idempotent
+
+        await driver.PowerOffAsync(PowerOffMode.Force, CancellationToken.None);
+        (await driver.GetStatusAsync(CancellationToken.None)).Should().Be(PowerStatus.Off);
+        (await EventuallyAsync(() => !HostProcessAlive())).Should().BeTrue("power-off terminates the host's process");
+        await driver.PowerOffAsync(PowerOffMode.Force, CancellationToken.None); // idempotent
+    }
+
+    [Fact]
+    public async Task PowerOff_GracefulWithoutOsConnection_UnsupportedWithAdvice()
+    {
+        var driver = Driver();
+        await driver.PowerOnAsync(CancellationToken.None);
+        var e = await Assert.ThrowsAsync<PowerControlException>(() => driver.PowerOffAsync(PowerOffMode.Graceful, CancellationToken.None));
+        e.Fault.Should().Be(PowerFault.Unsupported);
+        e.Message.Should().Contain("soft-off refused").And.Contain("forcibly");
+        (await driver.GetStatusAsync(CancellationToken.None)).Should().Be(PowerStatus.On, "a refused graceful off changes nothing");
+    }
+
+    [Fact]
+    public async Task ReadPower_BmcWithoutDcmi_Null()
+    {
+        (await Driver().ReadPowerAsync(CancellationToken.None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task GetStatus_WrongPassword_WrongCredentialsWithoutThePassword()
+    {
+        var e = await Assert.ThrowsAsync<PowerControlException>(() => Driver(password: "not-the-password").GetStatusAsync(CancellationToken.None));
+        e.Fault.Should().Be(PowerFault.WrongCredentials);
+        e.Message.Should().Contain("rejected user 'octopus'").And.Contain("check the power configuration").And.NotContain("not-the-password");
+    }
+
+    [Fact]
+    public async Task GetStatus_NothingListening_Unreachable()
+    {
+        var e = await Assert.ThrowsAsync<PowerControlException>(() => Driver(port: IpmiSim.FreeLoopbackUdpPort()).GetStatusAsync(CancellationToken.None));
+        e.Fault.Should().Be(PowerFault.Unreachable);
+        e.Message.Should().Contain("no BMC answered at 127.0.0.1:");
+    }
+
+    [Fact]
+    public async Task GetStatus_SlowerThanCommandTimeout_TimeoutAndToolKilled()
+    {
+        // ipmitool would retry for 10 × 5 s; the driver kills it after 1 s.
+        var slow = new IpmiOptions { RetryInterval = TimeSpan.FromSeconds(5), Retries = 10, CommandTimeout = TimeSpan.FromSeconds(1) };
+        var sw = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<PowerControlException>(() => Driver(port: IpmiSim.FreeLoopbackUdpPort(), options: slow).GetStatusAsync(CancellationToken.None));
+        e.Fault.Should().Be(PowerFault.Timeout);
+        e.Message.Should().Contain("within 1 s");
+        sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AnyCall_IpmitoolMissing_ToolMissing()
+    {
+        var e = await Assert.ThrowsAsync<PowerControlException>(() =>
+            Driver(options: Fast with { ToolPath = "/nonexistent/ipmitool" }).PowerOnAsync(CancellationToken.None));
+        e.Fault.Should().Be(PowerFault.ToolMissing);
+        e.Message.Should().Contain("apt package ipmitool");
+    }
+}
