@@ -29,6 +29,11 @@ public sealed class HostOperations
     public Task<HostDto> PowerOffAsync(string idOrName, CancellationToken ct = default) =>
         _api.SendJsonAsync<HostDto>(HttpMethod.Post, ApiRoutes.HostPowerOff(idOrName), null, ct);
 
+    /// <summary>Sets how a host is switched (admin): method, BMC address/port/user/password, MAC, fallback order. The
+    /// password is stored sealed and never returned; the answer shows the host with its <see cref="HostDto.PowerConfig"/>.</summary>
+    public Task<HostDto> SetPowerConfigAsync(string idOrName, HostPowerConfigRequest config, CancellationToken ct = default) =>
+        _api.SendJsonAsync<HostDto>(HttpMethod.Put, ApiRoutes.HostPowerConfig(idOrName), config, ct);
+
     /// <summary>Polls the host until <paramref name="until"/> holds, reporting every poll; throws
     /// <see cref="TimeoutException"/> when <paramref name="timeout"/> passes first.</summary>
     public async Task<HostDto> WaitForAsync(string idOrName, Func<HostDto, bool> until, TimeSpan timeout,

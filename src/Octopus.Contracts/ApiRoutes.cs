@@ -25,6 +25,7 @@ public static class ApiRoutes
     public static string HostMaintenance(string idOrName) => $"{Host(idOrName)}/maintenance";
     public static string HostPowerOn(string idOrName) => $"{Host(idOrName)}/power-on";
     public static string HostPowerOff(string idOrName) => $"{Host(idOrName)}/power-off";
+    public static string HostPowerConfig(string idOrName) => $"{Host(idOrName)}/power-config";
     public static string VmMigrate(string idOrName) => $"{Vm(idOrName)}/migrate";
     public static string User(string name) => $"{Users}/{Uri.EscapeDataString(name)}";
     public static string UserQuota(string name) => $"{User(name)}/quota";

@@ -33,6 +33,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<PowerBucketRecord> PowerHistory => Set<PowerBucketRecord>();
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Nic> Nics => Set<Nic>();
+    public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -50,6 +51,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.PowerBucketRecordConfiguration());
         model.ApplyConfiguration(new Configurations.NetworkConfiguration());
         model.ApplyConfiguration(new Configurations.NicConfiguration());
+        model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
 
         model.Entity<User>(b =>
         {

@@ -19,6 +19,7 @@ using Octopus.Server.Control;
 using Octopus.Server.Disks;
 using Octopus.Server.Observability;
 using Octopus.Server.Policies;
+using Octopus.Server.Power;
 using Octopus.Server.Queries;
 using Octopus.Server.Web;
 using Prometheus;
@@ -71,7 +72,9 @@ public static class OctopusServer
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // keys are unused: tokens are our own
+        // The key ring seals BMC passwords (Server/Power/PowerSecrets); its "keys unencrypted at rest" warning is expected:
+        // the data folder is the trust boundary.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
         // Start-up failures (port in use) are reported by RunAsync in one line; the host would also dump a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
@@ -136,6 +139,7 @@ public static class OctopusServer
         services.AddScoped<VmLookup>();
         services.AddScoped<VmCommands>();
         services.AddScoped<HostCommands>();
+        services.AddOctopusPowerConfig(settings.DataDirectory);
         services.AddScoped<UserCommands>();
         services.AddScoped<VmQueries>();
         services.AddScoped<VmRuntimeQueries>();

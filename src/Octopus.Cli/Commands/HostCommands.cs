@@ -15,6 +15,7 @@ internal static class HostCommands
         host.Add(Show(g));
         host.Add(Maintenance(g));
         host.Add(Power(g));
+        host.Add(PowerConfig(g));
         return host;
     }
 
@@ -102,5 +103,52 @@ internal static class HostCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Command PowerConfig(CliGlobals g)
+    {
+        var host = HostArgument();
+        var method = new Option<string>("--method") { Description = "How the host is switched", HelpName = "ipmi|redfish|wol|agent|simulated", Required = true };
+        method.AcceptOnlyFromAmong("ipmi", "redfish", "wol", "agent", "simulated");
+        var address = new Option<string?>("--address") { Description = "The BMC's address (redfish: or an https:// URL); for wol the broadcast address", HelpName = "ADDRESS" };
+        var port = new Option<int?>("--port") { Description = "The BMC's port (ipmi 623, redfish 443); for wol the UDP port (9)", HelpName = "PORT" };
+        var user = new Option<string?>("--user") { Description = "The BMC account", HelpName = "USER" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the BMC password from the first line of stdin (it is stored sealed, never shown)" };
+        var mac = new Option<string?>("--mac") { Description = "The host's MAC for Wake-on-LAN", HelpName = "aa:bb:cc:dd:ee:ff" };
+        var fallback = new Option<string?>("--fallback") { Description = "Methods to try in order when the first fails, comma-separated", HelpName = "wol,agent" };
+        var command = new Command("power-config", "Set how a host is powered on and off (admins only): IPMI, Redfish, Wake-on-LAN, agent")
+        {
+            host, method, address, port, user, passwordStdin, mac, fallback,
+        };
+        g.Action(command, async (ctx, parse, ct) =>
+        {
+            string? password = null;
+            if (parse.GetValue(passwordStdin))
+            {
+                password = ctx.Host.In.ReadLine();
+                if (string.IsNullOrEmpty(password)) throw CliException.Usage("--password-stdin was given but stdin was empty.");
+            }
+            var fallbacks = parse.GetValue(fallback)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var request = new HostPowerConfigRequest(parse.GetValue(method), parse.GetValue(address), parse.GetValue(port), parse.GetValue(user),
+                password, parse.GetValue(mac), fallbacks);
+            using var client = ctx.Connect();
+            var dto = await client.Hosts.SetPowerConfigAsync(parse.GetValue(host)!, request, ct);
+            if (ctx.Json) ctx.Output.WriteJson(dto);
+            else ctx.Output.Note($"{dto.Name}: {Describe(dto.PowerConfig)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>"ipmi at 10.0.0.5:623 as admin (password stored), then wol" — never the password itself.</summary>
+    internal static string Describe(HostPowerConfigDto? c)
+    {
+        if (c is null) return "power not configured";
+        var text = c.Method;
+        if (c.Address is not null) text += $" at {c.Address}{(c.Port is null ? "" : ":" + c.Port)}";
+        if (c.User is not null) text += $" as {c.User}{(c.HasPassword ? " (password stored)" : "")}";
+        if (c.Mac is not null) text += $", MAC {c.Mac}";
+        if (c.Fallback.Count > 0) text += ", then " + string.Join(", ", c.Fallback);
+        return text;
     }
 }

@@ -145,6 +145,7 @@ public static class Views
         Row(grid, "CPU load", Format.Percent(h.CpuLoad));
         Row(grid, "Power draw", Format.Number(h.PowerWatts, "0.#") + " W");
         Row(grid, "VMs", h.Vms.Count == 0 ? "-" : E(string.Join(", ", h.Vms)));
+        if (h.PowerConfig is not null) Row(grid, "Power control", E(Commands.HostCommands.Describe(h.PowerConfig)));
         return grid;
     }
 

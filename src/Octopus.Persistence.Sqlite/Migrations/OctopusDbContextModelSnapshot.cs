@@ -809,6 +809,52 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("PolicyWarnings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PowerBindingRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fallback")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mac")
+                        .HasMaxLength(17)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Port")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SealedPassword")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("User")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("HostId");
+
+                    b.ToTable("PowerBindings", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PowerBucketRecord", b =>
                 {
                     b.Property<long>("Start")
@@ -900,6 +946,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasOne("Octopus.Domain.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.PowerBindingRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Hosts.Host", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.PowerBindingRecord", "HostId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -156,6 +156,12 @@ public static class Endpoints
             var host = await c.PowerOnAsync(caller, id, ct);
             return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
         });
+        hosts.MapPut("/{id}/power-config", async (HttpContext http, string id, HostPowerConfigRequest? body, Power.PowerConfigCommands c, HostQueries q, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            var record = await c.SetAsync(caller, id, body, ct);
+            return await q.GetAsync(caller, record.HostId.ToString(), ct);
+        });
         hosts.MapPost("/{id}/power-off", async (HttpContext http, string id, HostCommands c, HostQueries q, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);

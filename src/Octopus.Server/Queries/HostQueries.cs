@@ -15,12 +15,17 @@ public sealed class HostQueries(OctopusDbContext db)
         var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
         var vms = await db.Vms.AsNoTracking().Where(v => v.HostId != null).ToListAsync(ct);
         var byHost = vms.GroupBy(v => v.HostId!.Value).ToDictionary(g => g.Key, g => g.ToList());
+        // How hosts are switched (BMC addresses, users) is for admins only; the password is never shown.
+        var power = caller.IsAdmin ? await db.PowerBindings.AsNoTracking().ToDictionaryAsync(p => p.HostId, ct) : [];
         return [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).Select(h =>
         {
             var mine = byHost.GetValueOrDefault(h.Id) ?? [];
             var alloc = mine.Aggregate(HostAllocation.None, (a, v) => a.Add(v.Geometry.Cores, v.Geometry.Memory, v.Geometry.Disk));
             var visible = mine.Where(v => caller.IsAdmin || v.OwnerId == caller.Id).Select(v => v.Name.Value).Order(StringComparer.Ordinal).ToList();
-            return Dto.From(h, alloc, visible);
+            return Dto.From(h, alloc, visible) with
+            {
+                PowerConfig = power.TryGetValue(h.Id, out var binding) ? Power.PowerConfigCommands.ToDto(binding) : null,
+            };
         })];
     }
 

@@ -1,0 +1,30 @@
+using Octopus.Domain.Hosts;
+
+namespace Octopus.Persistence.Records;
+
+/// <summary>How one host is switched (table <c>PowerBindings</c>, one row per configured host): the method, the BMC's
+/// address, port and user, the password sealed by the server's data protection (<see cref="SealedPassword"/>, never
+/// plaintext, never returned by the API), the MAC for Wake-on-LAN and the methods to try next when the first fails.</summary>
+public sealed class PowerBindingRecord
+{
+    public HostId HostId { get; set; }
+    public PowerMethod Method { get; set; }
+
+    /// <summary>IPMI: the BMC's IP address or name. Redfish: its name/IP or an https:// URL. Wake-on-LAN: the broadcast
+    /// address the magic packet goes to.</summary>
+    public string? Address { get; set; }
+    public int? Port { get; set; }
+    public string? User { get; set; }
+
+    /// <summary>The BMC password as the server's data protector sealed it; null when the method needs none.</summary>
+    public string? SealedPassword { get; set; }
+
+    /// <summary>aa:bb:cc:dd:ee:ff, for Wake-on-LAN (as the method or a fallback).</summary>
+    public string? Mac { get; set; }
+
+    /// <summary>Methods tried in this order after <see cref="Method"/> fails, comma-separated API names ("wol,agent").</summary>
+    public string Fallback { get; set; } = "";
+
+    public DateTimeOffset UpdatedAt { get; set; }
+    public long Version { get; set; }
+}
