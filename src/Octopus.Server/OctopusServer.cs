@@ -88,6 +88,7 @@ public static class OctopusServer
 
         AddServices(builder.Services, settings);
         Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
+        builder.Services.AddBoundPowerDrivers();
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
         Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);

@@ -41,7 +41,8 @@ public sealed partial class AgentHealthMonitor(AgentRegistry registry, AgentSett
         foreach (var host in await db.Hosts.ToListAsync(ct))
         {
             if (!views.TryGetValue(host.Id, out var view)) continue;
-            if (view.Failed && host.PowerState != HostPowerState.Failed)
+            // A silent host Octopus is switching or switched off is meant to be silent: Off, never Failed.
+            if (view.Failed && host.PowerState is HostPowerState.On)
             {
                 host.MovePower(HostPowerState.Failed, now);
                 var reason = $"host {host.Name} stopped heartbeating (silent for {(now - view.LastHeard).TotalSeconds:0} s)";

@@ -38,4 +38,19 @@ public static class PowerServiceCollectionExtensions
         services.AddScoped<PowerConfigCommands>();
         return services;
     }
+
+    /// <summary>Wraps the registered <see cref="Drivers.IPowerDriverResolver"/> so hosts with an ipmi, redfish or wol
+    /// binding are switched through it. Call after every driver is registered.</summary>
+    public static IServiceCollection AddBoundPowerDrivers(this IServiceCollection services, PowerSequenceOptions? options = null)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(Drivers.IPowerDriverResolver));
+        services.Remove(inner);
+        services.AddSingleton<Drivers.IPowerDriverResolver>(sp => new BindingPowerDriverResolver(
+            (Drivers.IPowerDriverResolver)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
+            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PowerSecrets>(),
+            sp.GetService<Agents.AgentRegistry>() is { } registry ? new AgentHeartbeatWatch(registry) : null,
+            options ?? new PowerSequenceOptions(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
 }

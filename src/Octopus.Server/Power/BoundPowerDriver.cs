@@ -1,0 +1,109 @@
+using Octopus.Domain.Hosts;
+using Octopus.Drivers;
+
+namespace Octopus.Server.Power;
+
+/// <summary>How long the power sequences wait. Valid ranges: <see cref="Poll"/> 50 ms - 10 s; the timeouts 1 s - 1 h.</summary>
+public sealed record PowerSequenceOptions
+{
+    /// <summary>After a graceful off, how long to wait for the BMC to report Off before cutting power.</summary>
+    public TimeSpan GracefulOffTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>After a forced off, how long to wait for the BMC to report Off before giving up.</summary>
+    public TimeSpan ForceOffTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After each method's power-on, how long to wait for the host's agent to heartbeat before trying the next.</summary>
+    public TimeSpan PowerOnTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Tells whether a host's agent has heartbeated since a moment (the sign a powered-on host is really up).</summary>
+public interface IHeartbeatWatch
+{
+    bool HeardSince(HostId host, DateTimeOffset since);
+}
+
+/// <summary>Switches one host by its power binding. Power-off: a graceful off (a forced one when the method cannot do
+/// graceful), then the BMC polled until Off; still on after <see cref="PowerSequenceOptions.GracefulOffTimeout"/>: a forced
+/// off, polled again. Power-on: each method in the binding's order (method, then fallback) until the host's agent
+/// heartbeats (or, without agents, the BMC reports On); every method failing ends in a <see cref="DriverException"/> that
+/// lists why each did.</summary>
+public sealed class BoundPowerDriver(HostId host, string hostName, IReadOnlyList<PowerMethod> order, Func<PowerMethod, IHostPowerControl> controls,
+    IHeartbeatWatch? heartbeats, PowerSequenceOptions options, TimeProvider time) : IHostPowerDriver
+{
+    public async Task PowerOnAsync(HostId id, CancellationToken ct)
+    {
+        var reasons = new List<string>();
+        foreach (var method in order)
+        {
+            var since = time.GetUtcNow();
+            var control = controls(method);
+            try
+            {
+                await control.PowerOnAsync(ct);
+                if (await WaitAsync(() => UpAsync(control, since, ct), options.PowerOnTimeout, ct)) return;
+                reasons.Add($"{PowerMethodNames.Name(method)}: powered on, but {(heartbeats is null ? "the BMC did not report On" : "its agent did not heartbeat")} within {options.PowerOnTimeout.TotalSeconds:0} s");
+            }
+            catch (PowerControlException e)
+            {
+                reasons.Add($"{PowerMethodNames.Name(method)}: {e.Message}");
+            }
+            finally
+            {
+                (control as IDisposable)?.Dispose();
+            }
+        }
+        throw new DriverException($"host {hostName} could not be powered on: {string.Join("; ", reasons)}.");
+    }
+
+    public async Task PowerOffAsync(HostId id, CancellationToken ct)
+    {
+        // The first method of the order that can switch off (Wake-on-LAN cannot).
+        var method = order.FirstOrDefault(m => m is PowerMethod.Ipmi or PowerMethod.Redfish);
+        if (method is not (PowerMethod.Ipmi or PowerMethod.Redfish))
+            throw new DriverException($"host {hostName} has no power method that can switch it off ({string.Join(", ", order.Select(PowerMethodNames.Name))}); configure ipmi or redfish.");
+        var control = controls(method);
+        try
+        {
+            var mode = PowerOffMode.Graceful;
+            try
+            {
+                await control.PowerOffAsync(PowerOffMode.Graceful, ct);
+            }
+            catch (PowerControlException e) when (e.Fault == PowerFault.Unsupported)
+            {
+                mode = PowerOffMode.Force;
+                await control.PowerOffAsync(PowerOffMode.Force, ct);
+            }
+            if (await WaitAsync(() => OffAsync(control, ct), mode == PowerOffMode.Graceful ? options.GracefulOffTimeout : options.ForceOffTimeout, ct)) return;
+            if (mode == PowerOffMode.Graceful)
+            {
+                await control.PowerOffAsync(PowerOffMode.Force, ct);
+                if (await WaitAsync(() => OffAsync(control, ct), options.ForceOffTimeout, ct)) return;
+            }
+            throw new DriverException($"host {hostName}'s BMC still reports power on {options.ForceOffTimeout.TotalSeconds:0} s after a forced off; check the machine.");
+        }
+        finally
+        {
+            (control as IDisposable)?.Dispose();
+        }
+    }
+
+    private async Task<bool> UpAsync(IHostPowerControl control, DateTimeOffset since, CancellationToken ct) =>
+        heartbeats is not null ? heartbeats.HeardSince(host, since) : await control.GetStatusAsync(ct) == PowerStatus.On;
+
+    private static async Task<bool> OffAsync(IHostPowerControl control, CancellationToken ct) =>
+        await control.GetStatusAsync(ct) == PowerStatus.Off;
+
+    private async Task<bool> WaitAsync(Func<Task<bool>> done, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            if (await done()) return true;
+            if (time.GetUtcNow() >= deadline) return false;
+            await Task.Delay(options.Poll, time, ct);
+        }
+    }
+}
