@@ -37,14 +37,25 @@ public sealed record VmDto(
     double CpuLoad,
     IReadOnlyList<NicDto>? Nics = null);
 
-/// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, host by host.</summary>
+/// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, and host by host how every host
+/// fares for it. <see cref="ChosenHost"/>, <see cref="Summary"/>, <see cref="RejectionCounts"/> and
+/// <see cref="Candidates"/> are the decision as it was taken at <see cref="DecidedAt"/>; <see cref="Hosts"/> is worked
+/// out when asked (at <see cref="HostsEvaluatedAt"/>) against the cluster as it is then, with the VM's own resources
+/// given back to its host, so it explains the choice without the store keeping every host's verdict.</summary>
 public sealed record PlacementDto(
     string Vm,
     string? ChosenHost,
     string Strategy,
     DateTimeOffset? DecidedAt,
     string Summary,
-    IReadOnlyList<PlacementHostDto> Hosts);
+    IReadOnlyList<PlacementHostDto> Hosts,
+    IReadOnlyDictionary<string, int>? RejectionCounts = null,
+    IReadOnlyList<PlacementCandidateDto>? Candidates = null,
+    DateTimeOffset? HostsEvaluatedAt = null);
+
+/// <summary>One of the best hosts when the decision was taken, best first; <see cref="Score"/> is null where the
+/// decision found it by rank without scoring it.</summary>
+public sealed record PlacementCandidateDto(string Host, double? Score);
 
 /// <summary>One host in a placement decision: rejected (with every reason) or feasible (with its scores).</summary>
 public sealed record PlacementHostDto(

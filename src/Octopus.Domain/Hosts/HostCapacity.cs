@@ -22,4 +22,7 @@ public readonly record struct HostAllocation(int Cores, ByteSize Memory, ByteSiz
 {
     public static HostAllocation None => new(0, ByteSize.Zero, ByteSize.Zero, 0);
     public HostAllocation Add(int cores, ByteSize memory, ByteSize disk) => new(Cores + cores, Memory + memory, Disk + disk, VmCount + 1);
+
+    /// <summary>What is left when one VM of this geometry gives its share back (the inverse of <see cref="Add"/>).</summary>
+    public HostAllocation Remove(int cores, ByteSize memory, ByteSize disk) => new(Cores - cores, Memory - memory, Disk - disk, VmCount - 1);
 }

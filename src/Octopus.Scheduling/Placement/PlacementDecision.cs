@@ -26,6 +26,22 @@ public sealed record PlacementDecision(HostId? ChosenHost, string? ChosenHostNam
     /// <summary>Hosts the decision looked at: all of them in explain mode and whenever nothing fits, the index
     /// candidates looked at one by one when the fast path places the VM.</summary>
     public int HostsExamined { get; init; }
+
+    /// <summary>The best few feasible hosts, best first (the chosen host first when one was chosen), at most
+    /// <see cref="PlacementCandidate.Kept"/>: the part of the ranking worth keeping once the per-host explanation is
+    /// dropped. Empty when nothing fits.</summary>
+    public IReadOnlyList<PlacementCandidate> Candidates { get; init; } = [];
+}
+
+/// <summary>One of the best feasible hosts of a decision.</summary>
+/// <param name="Host">The host.</param>
+/// <param name="HostName">Its name, for messages.</param>
+/// <param name="Score">Its total score when the decision scored it: always for a full evaluation; on the fast path only
+/// the chosen host has one (the others were found in rank order, not scored against every host).</param>
+public sealed record PlacementCandidate(HostId Host, string HostName, double? Score)
+{
+    /// <summary>How many candidates a decision keeps.</summary>
+    public const int Kept = 3;
 }
 
 /// <summary>How one host fared: why it was rejected, or what it scored.</summary>

@@ -82,7 +82,28 @@ internal sealed class PlacementPipeline : IPlacer
         // The winner of a single normalised score is 100 by construction (it is the maximum).
         var score = scorers[0].Weight * 100;
         var summary = $"placed on {host.Name} (score {Format(score)}; {examined} of {state.Count} hosts examined via index, {examined - 1} rejected)";
-        return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections) { HostsExamined = examined };
+        return new PlacementDecision(host.Id, host.Name, strategy, summary, [], counts ?? NoRejections)
+        {
+            HostsExamined = examined,
+            Candidates = RunnersUp(request, state, index, lowest, highest, needs, slot, score),
+        };
+    }
+
+    /// <summary>The chosen host and the next feasible hosts in rank order: the same walk again, taking the first few
+    /// that pass every filter. It rescans what the decision scanned (a few hosts), so it costs about as much again.</summary>
+    private List<PlacementCandidate> RunnersUp(PlacementRequest request, PlacementState state, HostIndex index, long lowest, long highest,
+        long[] needs, int chosen, double score)
+    {
+        var chosenView = state.View(chosen);
+        var list = new List<PlacementCandidate>(PlacementCandidate.Kept) { new(chosenView.Id, chosenView.Name, score) };
+        index.FindFirst(lowest, highest, needs, candidate =>
+        {
+            if (candidate == chosen || FirstRejection(request, state.View(candidate)) is not null) return false;
+            var view = state.View(candidate);
+            list.Add(new PlacementCandidate(view.Id, view.Name, null));
+            return list.Count >= PlacementCandidate.Kept;
+        }, new int[thresholds.Length], out _);
+        return list;
     }
 
     private PlacementDecision NoFitFromIndex(PlacementRequest request, PlacementState state, HostIndex index, long[] needs)
@@ -164,7 +185,11 @@ internal sealed class PlacementPipeline : IPlacer
         {
             var chosen = state.View(feasible[best]);
             var summary = $"placed on {chosen.Name} (score {Format(totals[best])}; {n} hosts considered, {n - feasible.Count} rejected)";
-            return new PlacementDecision(chosen.Id, chosen.Name, strategy, summary, evaluations, counts) { HostsExamined = n };
+            return new PlacementDecision(chosen.Id, chosen.Name, strategy, summary, evaluations, counts)
+            {
+                HostsExamined = n,
+                Candidates = TopCandidates(state, feasible, totals),
+            };
         }
 
         var neverFits = !state.CanEverHold(request);
@@ -173,6 +198,24 @@ internal sealed class PlacementPipeline : IPlacer
             NeverFits = neverFits,
             HostsExamined = n,
         };
+    }
+
+    /// <summary>The best <see cref="PlacementCandidate.Kept"/> feasible hosts by total score, ties by the state's order
+    /// (so the first is the chosen host): a partial selection, not a sort of every feasible host.</summary>
+    private static List<PlacementCandidate> TopCandidates(PlacementState state, List<int> feasible, double[] totals)
+    {
+        var top = new List<int>(PlacementCandidate.Kept + 1);
+        for (var i = 0; i < feasible.Count; i++)
+        {
+            var at = top.Count;
+            while (at > 0 && Better(i, top[at - 1])) at--;
+            if (at >= PlacementCandidate.Kept) continue;
+            top.Insert(at, i);
+            if (top.Count > PlacementCandidate.Kept) top.RemoveAt(top.Count - 1);
+        }
+        return [.. top.Select(i => { var h = state.View(feasible[i]); return new PlacementCandidate(h.Id, h.Name, totals[i]); })];
+
+        bool Better(int a, int b) => totals[a] > totals[b] || (totals[a] == totals[b] && state.TieOrder(feasible[a]) < state.TieOrder(feasible[b]));
     }
 
     private static void Count(List<(string Code, int Hosts)> tally, string code)

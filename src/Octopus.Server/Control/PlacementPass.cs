@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Operations;
@@ -15,8 +14,6 @@ namespace Octopus.Server.Control;
 /// with the decision's summary as its reason, and is tried again on every pass until capacity appears.</summary>
 public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, TimeProvider time, ILogger<PlacementPass> log)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Returns how many VMs were placed.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -27,17 +24,18 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
 
         var views = await SnapshotAsync(db, ct);
         var state = PlacementState.From(views);
-        var records = await db.Placements.ToDictionaryAsync(p => p.VmId, ct);
+        // Only the pending VMs' records: a placed VM's decision is history, never read by a pass.
+        var pendingIds = pending.Select(v => v.Id).ToList();
+        var records = await db.Placements.Where(p => pendingIds.Contains(p.VmId)).ToDictionaryAsync(p => p.VmId, ct);
         var now = time.GetUtcNow();
         var placed = 0;
         foreach (var vm in pending)
         {
             var request = PlacementRequest.For(vm);
-            // The fast path decides (same choice and summary as explain mode); the per-host explanation is computed
-            // only when it will be stored: for a VM just placed, or a pending VM whose answer changed.
+            // The fast path decides and its summary is what is stored; `vm explain` works the per-host explanation out
+            // when asked, so no pass pays for it.
             var decision = placer.Place(request, state, explain: false);
-            if (records.GetValueOrDefault(vm.Id)?.Summary != decision.Summary)
-                Remember(records, vm, placer.Place(request, state, explain: true), now);
+            Remember(records, vm, decision, now);
             if (decision.ChosenHost is { } host)
             {
                 state.Reserve(host, request);
@@ -119,14 +117,8 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         }
         record.DecidedAt = now;
         record.Summary = decision.Summary;
-        record.DecisionJson = JsonSerializer.Serialize(ToDto(vm.Name.Value, decision, now), Json);
+        record.DecisionJson = PlacementSummary.From(decision).ToJson();
     }
-
-    internal static Contracts.PlacementDto ToDto(string vm, PlacementDecision d, DateTimeOffset at) => new(
-        vm, d.ChosenHostName, d.Strategy, at, d.Summary,
-        [.. d.Hosts.Select(h => new Contracts.PlacementHostDto(h.HostName, h.Rejections.Count == 0,
-            [.. h.Rejections.Select(r => new Contracts.RejectionDto(r.Plugin, r.Code, r.Reason))],
-            h.TotalScore, [.. h.Scores.Select(s => new Contracts.ScoreDto(s.Plugin, s.Raw, s.Normalized, s.Weight))]))]);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "powering on {Host}: pending VMs need its capacity")]
     private static partial void LogPoweringOn(ILogger logger, string host);

@@ -4,6 +4,7 @@ using Octopus.Domain;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
+using Octopus.Scheduling.Placement;
 using Octopus.Server.Auth;
 using Octopus.Server.Commands;
 using Octopus.Server.Control;
@@ -11,7 +12,8 @@ using Octopus.Server.Control;
 namespace Octopus.Server.Queries;
 
 /// <summary>Reads VMs as the caller may see them: their own, or all for admins.</summary>
-public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry, Networks.NetworkQueries networks)
+public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry, Networks.NetworkQueries networks, IPlacer placer,
+    TimeProvider time)
 {
     public async Task<Page<VmDto>> ListAsync(Caller caller, string? owner, string? state, string? host, string? tag, string? cursor, int? limit,
         CancellationToken ct)
@@ -57,14 +59,29 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
         return [.. list.Select(v => ToDto(v, names))];
     }
 
+    /// <summary>The VM's last placement decision as stored (a summary), with every host's verdict worked out now: the
+    /// cluster as it is, the VM's own geometry given back to the host it holds (so its host is judged as if the VM
+    /// were arriving), evaluated in explain mode. One request costs one snapshot and one full evaluation; no pass
+    /// pays for explanations nobody reads.</summary>
     public async Task<PlacementDto> PlacementAsync(Caller caller, string idOrName, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);
         var record = await db.Placements.AsNoTracking().FirstOrDefaultAsync(p => p.VmId == vm.Id, ct);
         if (record is null)
             return new PlacementDto(vm.Name.Value, null, "", null, "no placement decision yet: the scheduler has not looked at this VM", []);
-        return System.Text.Json.JsonSerializer.Deserialize<PlacementDto>(record.DecisionJson, PlacementPass.Json)
-            ?? throw new InvalidOperationException("placement record is empty");
+        var stored = PlacementSummary.Parse(record.DecisionJson, record.Summary);
+
+        var views = await PlacementPass.SnapshotAsync(db, ct);
+        if (vm.HostId is { } own)
+            views = [.. views.Select(h => h.Id == own ? h with { Allocated = h.Allocated.Remove(vm.Geometry.Cores, vm.Geometry.Memory, vm.Geometry.Disk) } : h)];
+        var now = time.GetUtcNow();
+        var explained = placer.Place(PlacementRequest.For(vm), PlacementState.From(views), explain: true);
+        var hosts = explained.Hosts.Select(h => new PlacementHostDto(h.HostName, h.Feasible,
+            [.. h.Rejections.Select(r => new RejectionDto(r.Plugin, r.Code, r.Reason))],
+            h.TotalScore, [.. h.Scores.Select(s => new ScoreDto(s.Plugin, s.Raw, s.Normalized, s.Weight))])).ToList();
+        return new PlacementDto(vm.Name.Value, stored.ChosenHost, stored.Strategy.Length > 0 ? stored.Strategy : explained.Strategy,
+            record.DecidedAt, stored.Summary, hosts, stored.RejectionCounts,
+            [.. stored.Candidates.Select(c => new PlacementCandidateDto(c.Host, c.Score))], now);
     }
 
     private VmDto ToDto(Vm v, Names n) =>

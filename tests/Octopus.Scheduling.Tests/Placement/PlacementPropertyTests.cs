@@ -92,6 +92,14 @@ public class PlacementPropertyTests
             if (!CanHold(state.Find(chosen)!, request)) Assert.Fail($"chose {explained.ChosenHostName}, which cannot hold {request.Describe()}");
             if (explained.Hosts[0].Host != chosen) Assert.Fail("explain must list the chosen host first");
             if (explained.Hosts.Any(h => h.TotalScore > explained.Hosts[0].TotalScore)) Assert.Fail("a host scored above the chosen one");
+            // The kept candidates are the head of explain mode's ranking, in both modes (the fast path walks the same order).
+            var head = explained.Hosts.Where(h => h.Feasible).Take(PlacementCandidate.Kept).Select(h => h.Host).ToList();
+            if (!explained.Candidates.Select(c => c.Host).SequenceEqual(head))
+                Assert.Fail($"explain candidates {string.Join(",", explained.Candidates.Select(c => c.HostName))} are not its ranking's head");
+            if (!fast.Candidates.Select(c => c.Host).SequenceEqual(head))
+                Assert.Fail($"fast candidates {string.Join(",", fast.Candidates.Select(c => c.HostName))} differ from explain's " +
+                    string.Join(",", explained.Hosts.Where(h => h.Feasible).Take(PlacementCandidate.Kept).Select(h => h.HostName)));
+            if (explained.Candidates.Zip(explained.Hosts).Any(p => p.First.Score != p.Second.TotalScore)) Assert.Fail("candidate scores differ from explain's");
             state.Reserve(chosen, request);
             reserved.Add((chosen, request));
         }
