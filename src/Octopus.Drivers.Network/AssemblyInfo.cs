@@ -1,0 +1,2 @@
+// Bridges, taps, dnsmasq and nftables exist on Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace Octopus.Drivers.Network.Firewall;
+
+/// <summary>Renders a node's whole firewall as one nftables script: table <c>bridge octopus</c>, and per NIC a chain
+/// for what it sends (<c>from-PORT</c>, anti-spoofing), a chain for what it receives (<c>to-PORT</c>, its security
+/// group) and the sets those read (<c>in-PORT</c>: source·protocol·port triples; <c>icmp-PORT</c>: ICMP sources).
+/// The script first makes sure the table exists, deletes it and builds it anew: <c>nft -f</c> applies all of that as one
+/// transaction, so a rule change never leaves a moment with no rules.</summary>
+internal static class NftRuleset
+{
+    public const string Table = "octopus";
+
+    public static string Render(IReadOnlyList<NicFirewallSpec> nics)
+    {
+        var b = new StringBuilder();
+        b.Append("table bridge ").Append(Table).Append(" {}\n");
+        b.Append("delete table bridge ").Append(Table).Append('\n');
+        b.Append("table bridge ").Append(Table).Append(" {\n");
+        foreach (var nic in nics.OrderBy(n => n.Port, StringComparer.Ordinal))
+        {
+            var p = nic.Port;
+            var triples = nic.Ingress.Where(r => r.Protocol != IngressProtocol.Icmp)
+                .Select(r => $"{r.Source} . {(r.Protocol == IngressProtocol.Tcp ? "tcp" : "udp")} . {r.Port}").Distinct().ToList();
+            var icmp = nic.Ingress.Where(r => r.Protocol == IngressProtocol.Icmp).Select(r => r.Source.ToString()).Distinct().ToList();
+            b.Append($"  set in-{p} {{ type ipv4_addr . inet_proto . inet_service; flags interval;{Elements(triples)} }}\n");
+            b.Append($"  set icmp-{p} {{ type ipv4_addr; flags interval;{Elements(icmp)} }}\n");
+
+            // What the VM sends: only from its own MAC and address (0.0.0.0 while it asks DHCP for that address).
+            b.Append($"  chain from-{p} {{\n");
+            b.Append($"    ether saddr != {nic.Mac} drop\n");
+            b.Append($"    ether type arp arp saddr ether != {nic.Mac} drop\n");
+            b.Append($"    ether type arp arp saddr ip != {{ {nic.Address}, 0.0.0.0 }} drop\n");
+            b.Append("    ether type arp accept\n");
+            b.Append("    ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept\n");
+            b.Append($"    ether type ip ip saddr != {nic.Address} drop\n");
+            b.Append("    ether type ip accept\n");
+            b.Append("    drop\n");
+            b.Append("  }\n");
+
+            // What the VM receives: stateless (no conntrack in the bridge family): replies pass, new connections need a rule.
+            b.Append($"  chain to-{p} {{\n");
+            b.Append("    ether type arp accept\n");
+            b.Append("    ip protocol tcp tcp flags & (syn | ack) != syn accept\n");
+            b.Append("    ip protocol udp udp sport { 53, 67 } accept\n");
+            b.Append("    ip protocol icmp icmp type { echo-reply, destination-unreachable, time-exceeded } accept\n");
+            b.Append($"    ip saddr . meta l4proto . th dport @in-{p} accept\n");
+            b.Append($"    ip protocol icmp ip saddr @icmp-{p} accept\n");
+            b.Append("    drop\n");
+            b.Append("  }\n");
+        }
+        b.Append("  chain pre {\n    type filter hook prerouting priority 0; policy accept;\n");
+        foreach (var nic in nics) b.Append($"    iifname \"{nic.Port}\" jump from-{nic.Port}\n");
+        b.Append("  }\n");
+        b.Append("  chain post {\n    type filter hook postrouting priority 0; policy accept;\n");
+        foreach (var nic in nics) b.Append($"    oifname \"{nic.Port}\" jump to-{nic.Port}\n");
+        b.Append("  }\n");
+        b.Append("}\n");
+        return b.ToString();
+    }
+
+    private static string Elements(IReadOnlyList<string> items) => items.Count == 0 ? "" : $" elements = {{ {string.Join(", ", items)} }};";
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Octopus.Domain.Networks;
+using Octopus.Drivers.Network.Bridges;
+using Octopus.Drivers.Network.Dhcp;
+using Octopus.Drivers.Network.Firewall;
+
+namespace Octopus.Drivers.Network.Tests;
+
+/// <summary>The network drivers for real, in namespaces the tests make: a bridge and taps by ip, dnsmasq handing static
+/// leases to busybox udhcpc and answering names, nftables dropping and allowing as configured.</summary>
+public class NetworkLabTests
+{
+    private static readonly BridgeName Bridge = BridgeName.Parse("br-lab");
+    private static readonly Ipv4Subnet Subnet = Ipv4Subnet.Parse("10.77.0.0/24");
+    private static readonly Ipv4Address Gateway = Ip("10.77.0.1");
+    private static readonly DnsDomain Domain = DnsDomain.Parse("lab.octopus");
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private static Ipv4Address Ip(string text) => Ipv4Address.Parse(text, "ip");
+
+    private static DhcpNetworkSpec Spec(params StaticHost[] hosts) =>
+        new(NetworkName.Parse("lab"), Bridge, Subnet, Gateway, Domain, Gateway, hosts);
+
+    private static StaticHost Host(string ip, string name) => new(MacAddress.ForAddress(Ip(ip)), Ip(ip), name);
+
+    /// <summary>Asks for a lease from the guest namespace with busybox udhcpc (3 tries, 1 s apart); the leased address or null.</summary>
+    private static async Task<string?> LeaseAsync(NetnsLab lab, string guest)
+    {
+        var (exit, output) = await lab.InAsync(guest, "/usr/bin/busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", "/bin/true");
+        var line = output.Split('\n').FirstOrDefault(l => l.Contains("lease of ", StringComparison.Ordinal));
+        return exit == 0 && line is not null ? line.Split("lease of ")[1].Split(' ')[0] : null;
+    }
+
+    [Fact]
+    public async Task Bridge_EnsureTwice_IsIdempotent_AndTapsJoinAndLeave()
+    {
+        await using var lab = await NetnsLab.StartAsync();
+        var bridges = new LinuxBridgeDriver(lab.Runner, lab.Options);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct); // the second call adds nothing and does not fail
+        (await lab.InAsync(lab.HostNamespace, "/usr/sbin/ip", "-o", "addr", "show", "dev", "br-lab")).Out.Split('\n')
+            .Count(l => l.Contains("10.77.0.1/24", StringComparison.Ordinal)).Should().Be(1);
+
+        await bridges.EnsureTapAsync("tap-web0", Bridge, Ct);
+        await bridges.EnsureTapAsync("tap-web0", Bridge, Ct);
+        (await bridges.MasterOfAsync("tap-web0", Ct)).Should().Be("br-lab");
+        await bridges.RemoveTapAsync("tap-web0", Ct);
+        await bridges.RemoveTapAsync("tap-web0", Ct);
+        (await bridges.ExistsAsync("tap-web0", Ct)).Should().BeFalse();
+        await FluentActions.Awaiting(() => bridges.EnsureTapAsync("tap/../x", Bridge, Ct)).Should().ThrowAsync<DriverException>();
+    }
+
+    [Fact]
+    public async Task Dnsmasq_HandsTheStaticLeaseOnly_ResolvesNames_AndReloadsWithoutRestart()
+    {
+        await using var lab = await NetnsLab.StartAsync();
+        var bridges = new LinuxBridgeDriver(lab.Runner, lab.Options);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct);
+        var web = Host("10.77.0.10", "web");
+        var (guest, port) = await lab.AddGuestAsync(1, web.Mac);
+        var (stranger, strangerPort) = await lab.AddGuestAsync(2, MacAddress.ForAddress(Ip("10.77.0.11")));
+        await bridges.AttachAsync(port, Bridge, Ct);
+        await bridges.AttachAsync(strangerPort, Bridge, Ct);
+
+        var dnsmasq = new DnsmasqServer(lab.Runner, lab.Options);
+        var pid = await dnsmasq.EnsureAsync(Spec(web), Ct);
+
+        var clock = Stopwatch.StartNew();
+        (await LeaseAsync(lab, guest)).Should().Be("10.77.0.10");
+        var leaseTime = clock.Elapsed;
+        TestContext.Current.SendDiagnosticMessage($"DHCP lease in {leaseTime.TotalMilliseconds:0} ms");
+        (await LeaseAsync(lab, stranger)).Should().BeNull("no dynamic pool: a MAC Octopus did not allocate gets no lease");
+
+        await lab.InAsync(guest, "/usr/sbin/ip", "addr", "add", "10.77.0.10/24", "dev", "eth0");
+        (await lab.InAsync(guest, "/usr/bin/busybox", "nslookup", "web.lab.octopus", "10.77.0.1")).Out.Should().Contain("10.77.0.10");
+        (await lab.InAsync(guest, "/usr/bin/busybox", "nslookup", "10.77.0.10", "10.77.0.1")).Out.Should().Contain("web.lab.octopus");
+
+        // A second VM appears: the files are rewritten and the same dnsmasq (same PID) serves it after SIGHUP.
+        (await dnsmasq.EnsureAsync(Spec(web, Host("10.77.0.11", "db")), Ct)).Should().Be(pid);
+        (await LeaseAsync(lab, stranger)).Should().Be("10.77.0.11");
+        (await lab.InAsync(guest, "/usr/bin/busybox", "nslookup", "db.lab.octopus", "10.77.0.1")).Out.Should().Contain("10.77.0.11");
+
+        await dnsmasq.StopAsync("lab", Ct);
+        dnsmasq.RunningPid("lab").Should().BeNull();
+        File.Exists($"/proc/{pid}/comm").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Nftables_DropsSpoofedSources_AndOpensIngressOnlyAsConfigured()
+    {
+        await using var lab = await NetnsLab.StartAsync();
+        var bridges = new LinuxBridgeDriver(lab.Runner, lab.Options);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct);
+        var mac = MacAddress.ForAddress(Ip("10.77.0.10"));
+        var (guest, port) = await lab.AddGuestAsync(1, mac);
+        await bridges.AttachAsync(port, Bridge, Ct);
+        await lab.InAsync(guest, "/usr/sbin/ip", "addr", "add", "10.77.0.10/24", "dev", "eth0");
+        await lab.InAsync(guest, "/usr/sbin/ip", "addr", "add", "10.77.0.99/24", "dev", "eth0"); // an address it does not own
+        lab.Spawn(guest, "/usr/bin/busybox", "nc", "-ll", "-p", "8080", "-e", "/bin/echo", "open");
+
+        var firewall = new NftablesFirewall(lab.Runner, lab.Options);
+        await firewall.ApplyAsync([new NicFirewallSpec(port, mac, Ip("10.77.0.10"), [])], Ct);
+
+        async Task<bool> Ping(string from) => (await lab.InAsync(guest, "/usr/bin/busybox", "ping", "-c", "1", "-W", "1", "-I", from, "10.77.0.1")).Exit == 0;
+        async Task<bool> Connect() => (await lab.InAsync(lab.HostNamespace, "/usr/bin/busybox", "nc", "-w", "2", "10.77.0.10", "8080")).Out.Contains("open", StringComparison.Ordinal);
+
+        (await Ping("10.77.0.10")).Should().BeTrue("the VM may send from its own address, and echo replies come back");
+        (await Ping("10.77.0.99")).Should().BeFalse("anti-spoofing drops a forged source");
+        (await Connect()).Should().BeFalse("no rule opens TCP 8080 yet");
+
+        // Live change: open 8080 from the host's subnet; the same call with the new rules replaces the table.
+        await firewall.ApplyAsync([new NicFirewallSpec(port, mac, Ip("10.77.0.10"), [IngressRule.Tcp(8080, Ipv4Prefix.Parse("10.77.0.0/24"))])], Ct);
+        (await Connect()).Should().BeTrue("the rule opens TCP 8080 from 10.77.0.0/24");
+        (await firewall.ListAsync(Ct)).Should().Contain("chain from-" + port).And.Contain("set in-" + port);
+
+        await firewall.ApplyAsync([new NicFirewallSpec(port, mac, Ip("10.77.0.10"), [IngressRule.Tcp(8080, Ipv4Prefix.Parse("192.168.0.0/16"))])], Ct);
+        (await Connect()).Should().BeFalse("the rule now admits another block only");
+
+        await firewall.RemoveAsync(Ct);
+        (await Ping("10.77.0.99")).Should().BeTrue("without the table nothing is filtered");
+    }
+}
