@@ -1,7 +1,8 @@
 namespace Octopus.Contracts;
 
-/// <summary>One page of a list. Pass <see cref="NextCursor"/> as <c>?cursor=</c> to get the next page; null means the end.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+/// <summary>One page of a list. Pass <see cref="NextCursor"/> as <c>?cursor=</c> to get the next page; null means the end.
+/// <see cref="Total"/>, where a list gives it, is how many items match the query over all pages.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor, long? Total = null);
 
 /// <summary><c>GET /api/v1/health</c> (no authentication).</summary>
 public sealed record HealthDto(string Status, string Version, string Store, string Driver, int Hosts, int HostsOn, int Vms);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Octopus.Contracts;
 using Octopus.Domain;
@@ -111,8 +112,11 @@ public static class Endpoints
 
     private static void MapVms(RouteGroupBuilder vms)
     {
-        vms.MapGet("", (HttpContext http, VmQueries q, string? owner, string? state, string? host, string? tag, string? cursor, int? limit, CancellationToken ct) =>
-            q.ListAsync(Caller.From(http.User), owner, state, host, tag, cursor, limit, ct));
+        vms.MapGet("", (HttpContext http, VmQueries q, string? owner, string? state, string? host, string? tag, [FromQuery(Name = "q")] string? search,
+                string? sort, string? cursor, int? limit, CancellationToken ct) =>
+            q.ListAsync(Caller.From(http.User), new VmListRequest(owner, state, host, tag, search, sort, cursor, limit), ct))
+            .WithSummary("VMs the caller may see: filter (owner, state, host, tag), search (q: part of a name, tag, owner, host, IP or MAC), "
+                + "sort (created, name, owner, host, state; '-' reverses), keyset-paged (cursor, limit ≤ 1000), with the total that match.");
 
         vms.MapPost("", async (HttpContext http, VmCreateRequest? body, VmCommands commands, VmQueries q, CancellationToken ct) =>
         {

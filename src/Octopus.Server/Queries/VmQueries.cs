@@ -4,6 +4,7 @@ using Octopus.Domain;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
+using Octopus.Persistence.Vms;
 using Octopus.Scheduling.Placement;
 using Octopus.Server.Auth;
 using Octopus.Server.Commands;
@@ -15,36 +16,46 @@ namespace Octopus.Server.Queries;
 public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry, Networks.NetworkQueries networks, IPlacer placer,
     TimeProvider time)
 {
-    public async Task<Page<VmDto>> ListAsync(Caller caller, string? owner, string? state, string? host, string? tag, string? cursor, int? limit,
-        CancellationToken ct)
+    /// <summary>One page of the VMs the caller may see, filtered, searched (search: part of a name, tag,
+    /// owner, host, IP or MAC), ordered (<c>created</c>, <c>name</c>, <c>owner</c>, <c>host</c>,
+    /// <c>state</c>; a leading <c>-</c> reverses) and paged by keyset, all in SQL; the page carries the total that match.</summary>
+    public async Task<Page<VmDto>> ListAsync(Caller caller, VmListRequest request, CancellationToken ct)
     {
-        var (offset, take) = Paging.Parse(cursor, limit);
-        IQueryable<Vm> q = db.Vms.AsNoTracking();
-        if (!caller.IsAdmin) q = q.Where(v => v.OwnerId == caller.Id);
-        if (owner is not null)
+        var take = request.Limit ?? Paging.DefaultLimit;
+        if (take < 1 || take > Paging.MaxLimit) throw DomainException.Invalid("limit", $"limit must be between 1 and {Paging.MaxLimit}; got {take}.");
+        var sort = VmListCursor.ParseSort(request.Sort);
+        var after = VmListCursor.Parse(request.Cursor, sort);
+        UserId? ownerId = caller.IsAdmin ? null : caller.Id;
+        if (request.Owner is not null)
         {
-            var name = UserName.Parse(owner, "owner");
-            var ownerId = await db.Users.Where(u => u.Name == name).Select(u => (UserId?)u.Id).FirstOrDefaultAsync(ct);
-            q = q.Where(v => v.OwnerId == ownerId);
+            var name = UserName.Parse(request.Owner, "owner");
+            var found = await db.Users.Where(u => u.Name == name).Select(u => (UserId?)u.Id).FirstOrDefaultAsync(ct);
+            // No such user, or another user's VMs asked for by a non-admin: nothing to show (never an error that tells
+            // whether the user exists).
+            if (found is null || (ownerId is { } self && self != found)) return new Page<VmDto>([], null, 0);
+            ownerId = found;
         }
-        if (state is not null)
+        VmState? state = null;
+        if (request.State is not null)
         {
-            if (!Enum.TryParse<VmState>(state, true, out var s) || int.TryParse(state, out _))
-                throw DomainException.Invalid("state", $"'{state}' is not a VM state; use one of {string.Join(", ", Enum.GetNames<VmState>())}.");
-            q = q.Where(v => v.State == s);
+            if (!Enum.TryParse<VmState>(request.State, true, out var s) || int.TryParse(request.State, out _))
+                throw DomainException.Invalid("state", $"'{request.State}' is not a VM state; use one of {string.Join(", ", Enum.GetNames<VmState>())}.");
+            state = s;
         }
-        if (host is not null)
-        {
-            var h = await HostCommands.FindAsync(db, host, ct);
-            q = q.Where(v => v.HostId == h.Id);
-        }
-        var all = await q.ToListAsync(ct);
-        IEnumerable<Vm> filtered = all.OrderBy(v => v.CreatedAt).ThenBy(v => v.Name.Value, StringComparer.Ordinal);
-        if (tag is not null) filtered = filtered.Where(v => v.Tags.Contains(tag));
-        var page = filtered.Skip(offset).Take(take + 1).ToList();
-        var names = await NamesAsync(page.Select(v => v.Id).ToList(), ct);
-        return Paging.Page([.. page.Select(v => ToDto(v, names))], offset, take);
+        Domain.Hosts.HostId? hostId = request.Host is null ? null : (await HostCommands.FindAsync(db, request.Host, ct)).Id;
+        if (request.Search is { Length: > 100 })
+            throw DomainException.Invalid("q", "Search text is at most 100 characters; search for a part of a name, tag, owner or host.");
+
+        var filter = new VmListFilter(ownerId, state, hostId, request.Tag, request.Search);
+        var page = await VmListing.ReadPageAsync(db, filter, sort, after, take, ct);
+        var names = await NamesAsync([.. page.Items.Select(v => v.Id)], ct);
+        return new Page<VmDto>([.. page.Items.Select(v => ToDto(v, names))],
+            page.HasMore && page.Last is { } last ? VmListCursor.Format(sort, last) : null, page.Total);
     }
+
+    /// <summary>Every VM as the API shows them (the live feed's read): one query, names read once.</summary>
+    public async Task<IReadOnlyList<VmDto>> AllAsync(CancellationToken ct) =>
+        await ToDtosAsync(await db.Vms.AsNoTracking().ToListAsync(ct), ct);
 
     public async Task<VmDto> GetAsync(Caller caller, string idOrName, CancellationToken ct) =>
         await ToDtoAsync(await lookup.FindAsync(caller, idOrName, ct, track: false), ct);

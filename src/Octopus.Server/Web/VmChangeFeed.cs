@@ -14,7 +14,10 @@ public sealed record VmChange(string Owner, VmDto? Vm, VmDeletedEvent? Deleted);
 /// <summary>Feeds the web UI's live updates: while anyone listens, it reads the VMs as the API shows them every
 /// <see cref="Interval"/> and publishes those whose observable fields changed (state, spec, host, reason, lease,
 /// CPU to the percent). Reading the store, rather than hooking each writer, catches every change whatever made it
-/// (API, control loop, policies), at the cost of up to one interval of delay. Idle when no one listens.</summary>
+/// (API, control loop, policies), at the cost of up to one interval of delay. Idle when no one listens.
+/// A listener gets no backlog: the first read after the feed wakes is a silent baseline, and
+/// <see cref="Subscription.Ready"/> completes after the first read that began once it subscribed, so a client that
+/// loads its list after "ready" and applies the changes from then on misses nothing and is never sent every VM.</summary>
 public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvider time, ILogger<VmChangeFeed> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
@@ -24,15 +27,17 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
     private readonly SemaphoreSlim _wake = new(0);
     private long _nextId;
     private Dictionary<string, (string Fingerprint, VmDto Vm)> _last = new(StringComparer.Ordinal);
+    private bool _baselined;
 
     /// <summary>Subscribes a caller: users get their own VMs' changes, admins everyone's. Dispose to stop.</summary>
     public Subscription Subscribe(Caller caller)
     {
         var channel = Channel.CreateBounded<VmChange>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
         var id = Interlocked.Increment(ref _nextId);
-        _subscribers[id] = new Subscriber(caller, channel);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _subscribers[id] = new Subscriber(caller, channel, ready);
         _wake.Release();
-        return new Subscription(channel.Reader, () => { _subscribers.TryRemove(id, out _); channel.Writer.TryComplete(); });
+        return new Subscription(channel.Reader, ready.Task, () => { _subscribers.TryRemove(id, out _); channel.Writer.TryComplete(); ready.TrySetCanceled(); });
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,6 +49,7 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
                 if (_subscribers.IsEmpty)
                 {
                     _last.Clear(); // the next listener starts from a fresh page load anyway
+                    _baselined = false;
                     await _wake.WaitAsync(stoppingToken);
                     continue;
                 }
@@ -64,16 +70,19 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
 
     private async Task PollAsync(CancellationToken ct)
     {
+        // Those subscribed before this read began are in sync once it is done.
+        var waiting = _subscribers.Values.Where(s => !s.Ready.Task.IsCompleted).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var queries = scope.ServiceProvider.GetRequiredService<VmQueries>();
         var now = new Dictionary<string, (string, VmDto)>(StringComparer.Ordinal);
-        string? cursor = null;
-        do
+        foreach (var vm in await queries.AllAsync(ct)) now[vm.Id] = (Fingerprint(vm), vm);
+        if (!_baselined)
         {
-            var page = await queries.ListAsync(Caller.System, null, null, null, null, cursor, Paging.MaxLimit, ct);
-            foreach (var vm in page.Items) now[vm.Id] = (Fingerprint(vm), vm);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
+            _last = now;
+            _baselined = true;
+            foreach (var s in waiting) s.Ready.TrySetResult();
+            return;
+        }
 
         var changes = new List<VmChange>();
         foreach (var (id, (print, vm)) in now)
@@ -85,6 +94,7 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
         foreach (var change in changes)
             foreach (var s in _subscribers.Values)
                 if (s.Caller.IsAdmin || s.Caller.Name == change.Owner) s.Channel.Writer.TryWrite(change);
+        foreach (var s in waiting) s.Ready.TrySetResult();
     }
 
     private static string Fingerprint(VmDto vm) =>
@@ -93,12 +103,16 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live VM feed: reading the VMs failed; retrying")]
     private static partial void LogPollFailed(ILogger logger, Exception e);
 
-    private sealed record Subscriber(Caller Caller, Channel<VmChange> Channel);
+    private sealed record Subscriber(Caller Caller, Channel<VmChange> Channel, TaskCompletionSource Ready);
 
     /// <summary>A listener's queue of changes; dispose it when the connection ends.</summary>
-    public sealed class Subscription(ChannelReader<VmChange> reader, Action unsubscribe) : IDisposable
+    public sealed class Subscription(ChannelReader<VmChange> reader, Task ready, Action unsubscribe) : IDisposable
     {
         public ChannelReader<VmChange> Reader { get; } = reader;
+
+        /// <summary>Completes when the feed has read the store once since this subscription: every change committed
+        /// after that read reaches <see cref="Reader"/>.</summary>
+        public Task Ready { get; } = ready;
         public void Dispose() => unsubscribe();
     }
 

@@ -59,27 +59,35 @@ public static class WebEndpoints
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
             using var subscription = feed.Subscribe(caller);
-            await http.Response.WriteAsync("retry: 3000\n\nevent: hello\ndata: {}\n\n", ct);
-            await http.Response.Body.FlushAsync(ct);
+            // "hello" is the sync point: the page (re)loads its list when it arrives and applies events from then on,
+            // so no VM is sent just because the browser connected.
+            var text = new System.Text.StringBuilder();
             try
             {
+                await subscription.Ready.WaitAsync(ct);
+                await http.Response.WriteAsync("retry: 3000\n\nevent: hello\ndata: {}\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
                 while (!ct.IsCancellationRequested)
                 {
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     wait.CancelAfter(KeepAlive);
-                    string text;
+                    text.Clear();
                     try
                     {
+                        // Everything already queued goes out in one write and one flush (one feed read = one packet).
                         var change = await subscription.Reader.ReadAsync(wait.Token);
-                        text = change.Vm is { } vm
-                            ? $"event: vm\ndata: {JsonSerializer.Serialize(vm, Json)}\n\n"
-                            : $"event: vm-deleted\ndata: {JsonSerializer.Serialize(change.Deleted, Json)}\n\n";
+                        do
+                        {
+                            text.Append(change.Vm is { } vm
+                                ? $"event: vm\ndata: {JsonSerializer.Serialize(vm, Json)}\n\n"
+                                : $"event: vm-deleted\ndata: {JsonSerializer.Serialize(change.Deleted, Json)}\n\n");
+                        } while (text.Length < 64 * 1024 && subscription.Reader.TryRead(out change));
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
-                        text = ": keep-alive\n\n";
+                        text.Append(": keep-alive\n\n");
                     }
-                    await http.Response.WriteAsync(text, ct);
+                    await http.Response.WriteAsync(text.ToString(), ct);
                     await http.Response.Body.FlushAsync(ct);
                 }
             }

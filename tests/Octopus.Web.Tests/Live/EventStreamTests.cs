@@ -50,6 +50,36 @@ public class EventStreamTests
     }
 
     [Fact]
+    public async Task Events_OnConnect_SendNoBacklog_OnlyWhatChangesAfterHello()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var admin = await server.LoginAsync();
+        foreach (var n in new[] { "q1", "q2", "q3", "q4" })
+            (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 0.5, diskGiB: 1))).EnsureSuccessStatusCode();
+        foreach (var n in new[] { "q1", "q2", "q3", "q4" }) await admin.WaitForStateAsync(n, "Running");
+        // Stopped VMs have nothing that changes by itself (no CPU figure), so any event about them would be backlog.
+        foreach (var n in new[] { "q1", "q2", "q4" }) (await admin.PostAsync(ApiRoutes.Vm(n) + "/stop", null)).EnsureSuccessStatusCode();
+        foreach (var n in new[] { "q1", "q2", "q4" }) await admin.WaitForStateAsync(n, "Stopped");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, WebRoutes.Events);
+        request.Headers.Authorization = admin.DefaultRequestHeaders.Authorization;
+        using var response = await server.Anonymous().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        (await ReadEventAsync(reader)).Type.Should().Be("hello");
+
+        // The old feed sent every VM here (one event each); now the first event is the change made after hello.
+        (await admin.PostAsync(ApiRoutes.Vm("q3") + "/stop", null)).EnsureSuccessStatusCode();
+        while (true)
+        {
+            var e = await ReadEventAsync(reader);
+            e.Type.Should().Be("vm");
+            var vm = System.Text.Json.JsonSerializer.Deserialize<VmDto>(e.Data, TestServerApp.Json)!;
+            vm.Name.Should().Be("q3", "only the VM that changed after hello is sent");
+            if (vm.State is "Stopping" or "Stopped") break;
+        }
+    }
+
+    [Fact]
     public async Task Events_WithSessionCookie_Work_AndWithoutCredentials_Are401()
     {
         await using var server = await TestServerApp.StartAsync();

@@ -16,7 +16,9 @@ function setConnected(value) {
 function ensureSource() {
   if (source || typeof EventSource === 'undefined') return;
   source = new EventSource('/api/v1/events');
-  source.onopen = () => setConnected(true);
+  // 'hello' (not 'open') is the sync point: the server sends it once it has read the VMs, and every change after
+  // that read follows as an event, so a page that reloads its list on it misses nothing.
+  source.addEventListener('hello', () => setConnected(true));
   source.onerror = () => setConnected(false); // EventSource retries by itself; polling covers the gap
   for (const type of listeners.keys()) attach(type);
 }
