@@ -40,6 +40,18 @@ public sealed class IpmiPowerDriverTests : IAsyncLifetime
         return text.Length > 0 && Directory.Exists("/proc/" + text) && !File.ReadAllText($"/proc/{text}/stat").Contains(") Z ", StringComparison.Ordinal);
     }
 
+    private static async Task<PowerStatus> StatusEventuallyAsync(IpmiPowerDriver driver, PowerStatus wanted)
+    {
+        var sw = Stopwatch.StartNew();
+        var status = await driver.GetStatusAsync(CancellationToken.None);
+        while (status != wanted && sw.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100);
+            status = await driver.GetStatusAsync(CancellationToken.None);
+        }
+        return status;
+    }
+
     private static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
         var sw = Stopwatch.StartNew();
@@ -69,7 +81,9 @@ public sealed class IpmiPowerDriverTests : IAsyncLifetime
         await driver.PowerOnAsync(CancellationToken.None); // idempotent
 
         await driver.PowerOffAsync(PowerOffMode.Force, CancellationToken.None);
-        (await driver.GetStatusAsync(CancellationToken.None)).Should().Be(PowerStatus.Off);
+        // ipmi_sim acknowledges chassis power off before its power-off command has run; on a loaded machine the status can
+        // still read On for a moment, as a real BMC's can (BoundPowerDriver polls for the same reason).
+        (await StatusEventuallyAsync(driver, PowerStatus.Off)).Should().Be(PowerStatus.Off);
         (await EventuallyAsync(() => !HostProcessAlive())).Should().BeTrue("power-off terminates the host's process");
         await driver.PowerOffAsync(PowerOffMode.Force, CancellationToken.None); // idempotent
     }

@@ -89,8 +89,9 @@ public sealed class LegacyUpgradeTests : IDisposable
         }
         File.Exists(Path.Combine(Data, "simulated-cluster", "state.json")).Should().BeTrue();
         Directory.EnumerateFileSystemEntries(Data).Select(Path.GetFileName).Where(n => n is not ("octopus.db-wal" or "octopus.db-shm"))
-            .Should().BeEquivalentTo(["octopus.db", "storage", "simulated-cluster", "imported-legacy"], "DATA/ holds the store, the storage folder, "
-                + "the simulated cluster's own folder and the backup of the imported files, nothing else");
+            .Should().BeEquivalentTo(["octopus.db", "storage", "simulated-cluster", "imported-legacy", "keys"], "DATA/ holds the store, the storage folder, "
+                + "the simulated cluster's own folder, the backup of the imported files and the Data Protection key ring that seals BMC "
+                + "passwords (kept out of the database on purpose: a copy of the database alone must not open them), nothing else");
 
         // A second start finds nothing to import: the backup is not touched, no second copy is made, everything is still there.
         var backupBefore = await File.ReadAllBytesAsync(Path.Combine(Data, "imported-legacy", "disks.json"));
