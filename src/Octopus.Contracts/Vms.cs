@@ -65,7 +65,12 @@ public sealed record PlacementHostDto(
     double? TotalScore,
     IReadOnlyList<ScoreDto> Scores);
 
-public sealed record RejectionDto(string Plugin, string Code, string Reason);
+/// <summary>Why a host was refused; <see cref="Shortfall"/> carries the numbers when it lacks a resource.</summary>
+public sealed record RejectionDto(string Plugin, string Code, string Reason, ShortfallDto? Shortfall = null);
+
+/// <summary>A resource a host has too little of: requested, free and capacity in <see cref="Unit"/> ("bytes" for
+/// memory and disk, "cores" for cores).</summary>
+public sealed record ShortfallDto(string Resource, string Unit, long Requested, long Free, long Capacity);
 
 /// <summary>A scorer's contribution: its raw number, normalised to 0–100, times its weight.</summary>
 public sealed record ScoreDto(string Plugin, double Raw, double Normalized, double Weight);

@@ -57,8 +57,14 @@ public sealed record HostEvaluation(HostId Host, string HostName, IReadOnlyList<
     public bool Feasible => Rejections.Count == 0;
 }
 
-/// <summary>Why a filter refused a host: the plugin, a stable code (counted in summaries) and a reason with numbers.</summary>
-public sealed record Rejection(string Plugin, string Code, string Reason);
+/// <summary>Why a filter refused a host: the plugin, a stable code (counted in summaries), a reason with numbers in
+/// words and, for a resource the host has too little of, the same numbers as data (<paramref name="Shortfall"/>).</summary>
+public sealed record Rejection(string Plugin, string Code, string Reason, ResourceShortfall? Shortfall = null);
+
+/// <summary>What a request needs of one resource against what the host has, as Kubernetes' InsufficientResource
+/// reports it: the resource, its unit, the amount requested, the amount free (0 when overcommitted) and the host's
+/// capacity.</summary>
+public sealed record ResourceShortfall(string Resource, string Unit, long Requested, long Free, long Capacity);
 
 /// <summary>One scorer's say on one host: its raw number, that number normalised to 0..100 across the feasible hosts
 /// (100 = best), and the weight it was multiplied by.</summary>

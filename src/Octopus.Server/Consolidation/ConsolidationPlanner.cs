@@ -5,6 +5,7 @@ using Octopus.Contracts;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
+using Octopus.Scheduling.Placement;
 using Octopus.Server.Configuration;
 using Octopus.Server.Control;
 using EngineSnapshot = Octopus.Consolidation.Model.ClusterSnapshot;
@@ -15,7 +16,7 @@ namespace Octopus.Server.Consolidation;
 /// telemetry history (the same engine <c>octopus simulate</c> runs on traces), and turns its plan back into named
 /// steps. Pure with respect to the store: it reads, never writes.</summary>
 public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache telemetry, ServerSettings settings, ConsolidationModeStore modes,
-    TimeProvider time)
+    TimeProvider time, IPlacer placer)
 {
     /// <summary>One step of a plan, with the ids needed to apply it.</summary>
     public sealed record Step(PlanStepDto View, VmId? Vm, HostId? From, HostId? To, HostId? Host);
@@ -68,10 +69,20 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
                 Step = step, Interval = settings.ConsolidationInterval,
             });
 
+        // The engine knows cores and memory; placement also knows disk, power state and maintenance. Each move is judged
+        // by placement's filters in plan order (PlanWalk, the committer's own check), so what the committer would refuse
+        // is never proposed; a power-off stays only if the accepted moves empty the host.
+        var walk = await PlanWalk.StartAsync(db, placer, ct);
+        var dropped = new List<string>();
         var steps = new List<Step>();
         foreach (var m in plan.Migrations)
         {
             var vm = movable[m.Vm];
+            if (walk.TryMigrate(PlacementRequest.For(vm), usable[m.From].Id, usable[m.To].Id) is { } refused)
+            {
+                dropped.Add($"{vm.Name.Value} → {usable[m.To].Name}: {refused}");
+                continue;
+            }
             steps.Add(new Step(new PlanStepDto("migrate", vm.Name.Value, usable[m.From].Name, usable[m.To].Name, null, Describe(m.Reason),
                 Math.Round(m.Effect.WattsSaved, 1), m.Effect.HostsFreed, Math.Round(m.Effect.SlaRisk, 4)), vm.Id, usable[m.From].Id, usable[m.To].Id, null));
         }
@@ -79,6 +90,11 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
         {
             var host = usable[p.Host];
             if (p.Target == HostPower.Off && pinnedHosts.Contains(p.Host)) continue;
+            if (p.Target == HostPower.Off && walk.VmsLeftOn(host.Id) is > 0 and var left)
+            {
+                dropped.Add($"power-off {host.Name}: {left} VM(s) would stay on it");
+                continue;
+            }
             if ((p.Target == HostPower.Off) == (host.PowerState == HostPowerState.Off)) continue; // already so
             steps.Add(new Step(new PlanStepDto(p.Target == HostPower.Off ? "power-off" : "power-on", null, null, null, host.Name, Describe(p.Reason),
                 Math.Round(p.Effect.WattsSaved, 1), p.Effect.HostsFreed, Math.Round(p.Effect.SlaRisk, 4)), null, null, null, host.Id));
@@ -88,6 +104,9 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
             : steps.Count == 0 ? $"nothing to do: {policy.Name} finds no move worth its cost ({usable.Count(h => h.PowerState == HostPowerState.On)} hosts on, {movable.Count} VMs)"
             : $"{steps.Count(s => s.View.Kind == "migrate")} migration(s), {steps.Count(s => s.View.Kind == "power-off")} power-off(s), " +
               $"{steps.Count(s => s.View.Kind == "power-on")} power-on(s); expected saving {saved:0.#} W";
+        if (dropped.Count > 0)
+            summary += $"; {dropped.Count} step(s) left out because placement refuses them now ({string.Join("; ", dropped.Take(3))}"
+                + (dropped.Count > 3 ? $"; and {dropped.Count - 3} more)" : ")");
         var view = new PlanDto(mode.ToString().ToLowerInvariant(), policy.Name, now, Math.Round(watts, 1), Math.Round(saved, 1), summary,
             [.. steps.Select(s => s.View)]);
         return new Result(view, steps);

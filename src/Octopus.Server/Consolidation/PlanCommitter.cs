@@ -19,13 +19,13 @@ public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvi
     public async Task<PlanDto> ApplyAsync(ConsolidationPlanner.Result plan, string actor, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var state = PlacementState.From(await PlacementPass.SnapshotAsync(db, ct));
+        var walk = await PlanWalk.StartAsync(db, placer, ct);
         var results = new List<PlanStepDto>();
         foreach (var step in plan.Steps)
         {
             var outcome = step.View.Kind switch
             {
-                "migrate" => await MigrateAsync(step, state, actor, now, ct),
+                "migrate" => await MigrateAsync(step, walk, actor, now, ct),
                 "power-off" => await PowerAsync(step.Host!.Value, on: false, actor, now, ct),
                 "power-on" => await PowerAsync(step.Host!.Value, on: true, actor, now, ct),
                 _ => $"skipped: unknown step kind {step.View.Kind}",
@@ -45,18 +45,14 @@ public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvi
         };
     }
 
-    private async Task<string> MigrateAsync(ConsolidationPlanner.Step step, PlacementState state, string actor, DateTimeOffset now, CancellationToken ct)
+    private async Task<string> MigrateAsync(ConsolidationPlanner.Step step, PlanWalk walk, string actor, DateTimeOffset now, CancellationToken ct)
     {
         var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == step.Vm, ct);
         if (vm is null) return "skipped: the VM is gone";
         if (vm.HostId != step.From) return "skipped: the VM has moved since the plan was made";
         if (vm.State != VmState.Running) return $"skipped: the VM is {vm.State}; only running VMs are live-migrated";
-        var to = state.Find(step.To!.Value);
-        if (to is null) return "skipped: the destination is gone";
-        var request = PlacementRequest.For(vm);
-        if (placer.WhyNotOn(request, to) is { } why) return "skipped: " + why;
-        state.Reserve(to.Id, request);
-        OperationJournal.BeginMigration(db, vm, to.Id, to.Name, actor, now);
+        if (walk.TryMigrate(PlacementRequest.For(vm), step.From!.Value, step.To!.Value) is { } why) return "skipped: " + why;
+        OperationJournal.BeginMigration(db, vm, step.To!.Value, step.View.To!, actor, now);
         return "started";
     }
 

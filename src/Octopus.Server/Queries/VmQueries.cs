@@ -88,7 +88,8 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
         var now = time.GetUtcNow();
         var explained = placer.Place(PlacementRequest.For(vm), PlacementState.From(views), explain: true);
         var hosts = explained.Hosts.Select(h => new PlacementHostDto(h.HostName, h.Feasible,
-            [.. h.Rejections.Select(r => new RejectionDto(r.Plugin, r.Code, r.Reason))],
+            [.. h.Rejections.Select(r => new RejectionDto(r.Plugin, r.Code, r.Reason,
+                r.Shortfall is { } f ? new ShortfallDto(f.Resource, f.Unit, f.Requested, f.Free, f.Capacity) : null))],
             h.TotalScore, [.. h.Scores.Select(s => new ScoreDto(s.Plugin, s.Raw, s.Normalized, s.Weight))])).ToList();
         return new PlacementDto(vm.Name.Value, stored.ChosenHost, stored.Strategy.Length > 0 ? stored.Strategy : explained.Strategy,
             record.DecidedAt, stored.Summary, hosts, stored.RejectionCounts,

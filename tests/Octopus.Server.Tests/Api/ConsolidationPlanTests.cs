@@ -75,6 +75,32 @@ public class ConsolidationPlanTests
     }
 
     [Fact]
+    public async Task Plan_MovesPlacementRefuses_AreNeverProposed()
+    {
+        // Three hosts with 15 GiB of disk, one 10 GiB VM on each: the engine (cores and memory) sees room to pack them,
+        // placement (also disk) does not. The plan must not propose what the committer would refuse, and says why.
+        await using var server = await TestServerApp.StartAsync(SpreadConfig().Replace("\"Disk\": \"200GiB\"", "\"Disk\": \"15GiB\"", StringComparison.Ordinal));
+        var http = await SpreadClusterAsync(server);
+
+        var plan = await WaitForPlanAsync(http, p => p.Summary.Contains("left out because placement refuses", StringComparison.Ordinal));
+        plan.Steps.Should().NotContain(s => s.Kind == "migrate", "no host has the disk to take a second VM");
+        plan.Steps.Should().NotContain(s => s.Kind == "power-off", "no host is emptied");
+        plan.Summary.Should().Contain("needs 10 GiB disk, 5 GiB free of 15 GiB");
+
+        var applied = await (await http.PostAsync(ApiRoutes.PlanApply, null)).ReadAsync<PlanDto>();
+        applied.Steps.Should().NotContain(s => s.Result != null && s.Result.StartsWith("skipped", StringComparison.Ordinal));
+        var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+        hosts.Should().OnlyContain(h => h.VmCount == 1);
+
+        // The numbers behind a refusal are data too: explain shows each host's shortfall.
+        var explain = await (await http.GetAsync(ApiRoutes.VmPlacement("c1"))).ReadAsync<PlacementDto>();
+        var disk = explain.Hosts.SelectMany(h => h.Rejections).Where(r => r.Code == "disk").ToList();
+        disk.Should().HaveCount(2, "the two other hosts lack disk");
+        disk.Should().OnlyContain(r => r.Shortfall != null && r.Shortfall.Resource == "disk" && r.Shortfall.Requested == 10L << 30
+                && r.Shortfall.Capacity == 15L << 30);
+    }
+
+    [Fact]
     public async Task Plan_Automatic_ConsolidatesWithoutBeingAsked()
     {
         // Spread while manual (in automatic mode the scheduler may already consolidate between two creates), then

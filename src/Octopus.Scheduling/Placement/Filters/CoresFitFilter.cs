@@ -19,7 +19,8 @@ internal sealed class CoresFitFilter : IThresholdPlacementFilter
     public long Needed(PlacementRequest request) => request.Cores;
 
     public Rejection Explain(PlacementRequest request, HostView host, string code) =>
-        new(Name, code, $"needs {request.Cores} vCPU, {Math.Max(0, host.FreeCores)} cores free of {host.Capacity.Cores}");
+        new(Name, code, $"needs {request.Cores} vCPU, {Math.Max(0, host.FreeCores)} cores free of {host.Capacity.Cores}",
+            new ResourceShortfall("cores", "cores", request.Cores, Math.Max(0, host.FreeCores), host.Capacity.Cores));
 
     public string Summarize(string code, int hosts) => $"{hosts} {(hosts == 1 ? "lacks" : "lack")} cores";
 }

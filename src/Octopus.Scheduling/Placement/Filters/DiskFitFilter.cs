@@ -21,7 +21,8 @@ internal sealed class DiskFitFilter : IThresholdPlacementFilter
     public long Needed(PlacementRequest request) => request.Disk.Bytes;
 
     public Rejection Explain(PlacementRequest request, HostView host, string code) =>
-        new(Name, code, $"needs {request.Disk} disk, {Free(host)} free of {host.Capacity.Disk}");
+        new(Name, code, $"needs {request.Disk} disk, {Free(host)} free of {host.Capacity.Disk}",
+            new ResourceShortfall("disk", "bytes", request.Disk.Bytes, Free(host).Bytes, host.Capacity.Disk.Bytes));
 
     public string Summarize(string code, int hosts) => $"{hosts} {(hosts == 1 ? "lacks" : "lack")} disk";
 

@@ -21,7 +21,8 @@ internal sealed class MemoryFitFilter : IThresholdPlacementFilter
     public long Needed(PlacementRequest request) => request.Memory.Bytes;
 
     public Rejection Explain(PlacementRequest request, HostView host, string code) =>
-        new(Name, code, $"needs {request.Memory} memory, {Free(host)} free of {host.Capacity.Memory}");
+        new(Name, code, $"needs {request.Memory} memory, {Free(host)} free of {host.Capacity.Memory}",
+            new ResourceShortfall("memory", "bytes", request.Memory.Bytes, Free(host).Bytes, host.Capacity.Memory.Bytes));
 
     public string Summarize(string code, int hosts) => $"{hosts} {(hosts == 1 ? "lacks" : "lack")} memory";
 

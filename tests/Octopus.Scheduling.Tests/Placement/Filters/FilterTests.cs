@@ -24,7 +24,7 @@ public class CoresFitFilterTests
     {
         var host = MakeHost("h1").Cores(8).Allocated(cores: 6).Build();
         new CoresFitFilter().Explain(Request(4, "1GiB"), host, CoresFitFilter.Code)
-            .Should().Be(new Rejection("CoresFit", "cores", "needs 4 vCPU, 2 cores free of 8"));
+            .Should().Be(new Rejection("CoresFit", "cores", "needs 4 vCPU, 2 cores free of 8", new ResourceShortfall("cores", "cores", 4, 2, 8)));
     }
 }
 
@@ -45,16 +45,18 @@ public class MemoryFitFilterTests
     public void Explain_Rejection_StatesTheNumbers()
     {
         var host = MakeHost("h1").Memory("16GiB").Allocated(memory: "10GiB").Build();
-        new MemoryFitFilter().Explain(Request(1, "8GiB"), host, MemoryFitFilter.Code).Reason
-            .Should().Be("needs 8 GiB memory, 6 GiB free of 16 GiB");
+        var rejection = new MemoryFitFilter().Explain(Request(1, "8GiB"), host, MemoryFitFilter.Code);
+        rejection.Reason.Should().Be("needs 8 GiB memory, 6 GiB free of 16 GiB");
+        rejection.Shortfall.Should().Be(new ResourceShortfall("memory", "bytes", 8L << 30, 6L << 30, 16L << 30));
     }
 
     [Fact]
     public void Explain_OvercommittedHost_ShowsZeroFreeNotNegative()
     {
         var host = MakeHost("h1").Memory("16GiB").Allocated(memory: "20GiB").Build();
-        new MemoryFitFilter().Explain(Request(1, "1GiB"), host, MemoryFitFilter.Code).Reason
-            .Should().Be("needs 1 GiB memory, 0 B free of 16 GiB");
+        var rejection = new MemoryFitFilter().Explain(Request(1, "1GiB"), host, MemoryFitFilter.Code);
+        rejection.Reason.Should().Be("needs 1 GiB memory, 0 B free of 16 GiB");
+        rejection.Shortfall!.Free.Should().Be(0, "the numbers, like the words, never show a negative free amount");
     }
 }
 
@@ -73,8 +75,9 @@ public class DiskFitFilterTests
     public void Explain_Rejection_StatesTheNumbers()
     {
         var host = MakeHost("h1").Disk("100GiB").Allocated(disk: "90GiB").Build();
-        new DiskFitFilter().Explain(Request(1, "1GiB", "20GiB"), host, DiskFitFilter.Code).Reason
-            .Should().Be("needs 20 GiB disk, 10 GiB free of 100 GiB");
+        var rejection = new DiskFitFilter().Explain(Request(1, "1GiB", "20GiB"), host, DiskFitFilter.Code);
+        rejection.Reason.Should().Be("needs 20 GiB disk, 10 GiB free of 100 GiB");
+        rejection.Shortfall.Should().Be(new ResourceShortfall("disk", "bytes", 20L << 30, 10L << 30, 100L << 30));
     }
 }
 
