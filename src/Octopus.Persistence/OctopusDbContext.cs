@@ -34,6 +34,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Nic> Nics => Set<Nic>();
     public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
+    public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -52,6 +53,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.NetworkConfiguration());
         model.ApplyConfiguration(new Configurations.NicConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
 
         model.Entity<User>(b =>
         {

@@ -656,6 +656,20 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("LoginThrottle", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("OwnerQuotaLocks", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PlacementRecord", b =>
                 {
                     b.Property<Guid>("VmId")
@@ -946,6 +960,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasOne("Octopus.Domain.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.OwnerQuotaLockRecord", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

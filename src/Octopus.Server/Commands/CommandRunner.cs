@@ -2,18 +2,27 @@ using Microsoft.EntityFrameworkCore;
 using Octopus.Domain;
 using Octopus.Domain.Auditing;
 using Octopus.Persistence;
+using Octopus.Persistence.Records;
 using Octopus.Server.Auth;
 
 namespace Octopus.Server.Commands;
 
 /// <summary>Runs one command as a unit: its changes and its audit entry are saved together; a rejected command
-/// saves nothing but its audit entry; a concurrent change (optimistic-concurrency conflict) re-runs it from fresh state.</summary>
+/// saves nothing but its audit entry; a concurrent change (optimistic-concurrency conflict, or two first claims of an
+/// owner's <see cref="OwnerQuotaLockRecord"/>) re-runs it from fresh state. The body must therefore be free of side
+/// effects outside the context: it may run several times.</summary>
 public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogger<CommandRunner> log)
 {
-    private const int MaxAttempts = 5;
+    /// <summary>Each conflict means another decision committed, so a command over one owner's quota needs at most as many
+    /// attempts as the quota has room plus one; 20 covers bursts well beyond the default quota of 20 VMs.</summary>
+    private const int MaxAttempts = 20;
 
+    /// <summary>Runs <paramref name="body"/> and saves its changes with an audit entry (<paramref name="caller"/>,
+    /// <paramref name="action"/>, <paramref name="target"/>, and <paramref name="describe"/>'s words for the result);
+    /// <paramref name="duplicate"/> is the error for a unique-index violation (a race the body's own checks could not
+    /// see), by default "TARGET already exists".</summary>
     public async Task<T> RunAsync<T>(Caller caller, string action, string target, Func<CancellationToken, Task<T>> body, CancellationToken ct,
-        Func<T, string>? describe = null)
+        Func<T, string>? describe = null, Func<DomainException>? duplicate = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -24,15 +33,23 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
                 await db.SaveChangesAsync(ct);
                 return result;
             }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+            catch (DbUpdateException e) when (attempt < MaxAttempts && IsRetryable(e))
             {
                 log.LogDebug("concurrent change during {Action} on {Target}; retrying ({Attempt})", action, target, attempt);
                 db.ChangeTracker.Clear();
             }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                var busy = DomainException.Conflict("conflict.busy",
+                    $"{target} was changed concurrently {MaxAttempts} times while this request was decided; nothing was changed. Retry.");
+                await RecordFailureAsync(caller, action, target, busy.Message, ct);
+                throw busy;
+            }
             catch (DbUpdateException e) when (IsUniqueViolation(e))
             {
                 db.ChangeTracker.Clear();
-                var conflict = DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.");
+                var conflict = duplicate?.Invoke() ?? DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.");
                 await RecordFailureAsync(caller, action, target, conflict.Message, ct);
                 throw conflict;
             }
@@ -57,6 +74,12 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
         db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, false, message));
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>A lost optimistic-concurrency race, or a unique violation in a save that claimed an owner's quota lock:
+    /// re-running decides again on fresh state (the first claim that lost now finds the row; a name taken meanwhile is
+    /// then reported by the body's own check, with its own message).</summary>
+    private static bool IsRetryable(DbUpdateException e) =>
+        e is DbUpdateConcurrencyException || (IsUniqueViolation(e) && e.Entries.Any(x => x.Entity is OwnerQuotaLockRecord));
 
     private static bool IsUniqueViolation(DbUpdateException e) =>
         e.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true ||

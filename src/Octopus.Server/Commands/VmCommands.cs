@@ -31,7 +31,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             var geometry = Geometry.Create(request.Cores, new ByteSize(request.MemoryBytes), new ByteSize(request.DiskBytes), image);
             var owner = await ResolveOwnerAsync(caller, request.Owner, ct);
             await EnsureSomeHostCanHoldAsync(geometry, ct);
-            await EnsureQuotaAsync(owner, geometry, ct);
+            await EnsureQuotaAsync(owner, geometry, ct); // serialises this owner's creates: the name check below is inside it
             if (await db.Vms.AnyAsync(v => v.OwnerId == owner.Id && v.Name == name, ct))
                 throw DomainException.Conflict("vm.duplicate-name", $"{owner.Name} already has a VM named '{name}'; choose another name.");
             var now = time.GetUtcNow();
@@ -44,7 +44,8 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             db.Vms.Add(created);
             await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
             return created;
-        }, ct, v => v.Geometry.ToString());
+        }, ct, v => v.Geometry.ToString(),
+            duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name."));
         signal.Wake();
         return vm;
     }
@@ -130,7 +131,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
 
     private async Task EnsureQuotaAsync(User owner, Geometry g, CancellationToken ct)
     {
-        var usage = await UsageAsync(db, owner.Id, ct);
+        var usage = await OwnerQuota.ClaimAsync(db, owner.Id, ct);
         owner.Quota.EnsureAllows(usage, new QuotaUsage(g.Cores, g.Memory, g.Disk, 1));
     }
 

@@ -91,6 +91,7 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
             {
                 var heir = await FindAsync(transferTo, ct, "transferTo");
                 if (heir.Id == user.Id) throw DomainException.Invalid("transferTo", "Transfer the VMs to another user.");
+                await Commands.OwnerQuota.ClaimAsync(db, heir.Id, ct); // the heir's concurrent creates see the transferred names and usage
                 var names = owned.Select(v => v.Name).ToHashSet();
                 var clash = await db.Vms.AsNoTracking().Where(v => v.OwnerId == heir.Id).Select(v => v.Name).ToListAsync(ct);
                 var clashing = clash.Where(names.Contains).Select(n => n.Value).Order().ToList();
