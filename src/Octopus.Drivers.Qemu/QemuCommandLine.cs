@@ -38,6 +38,17 @@ public static class QemuCommandLine
         [
             "-drive", $"file={Escape(spec.Disk)},format=qcow2,if=virtio,id={DiskId}",
         ]);
+        // Each NIC is a tap the host's network plumbing made and joined to its bridge beforehand (script=no: QEMU runs
+        // no helper and needs no privilege to open it); the MAC is the one Octopus allocated, so DHCP hands out its address.
+        for (var i = 0; i < spec.NicList.Count; i++)
+        {
+            var nic = spec.NicList[i];
+            args.AddRange(
+            [
+                "-netdev", $"tap,id=net{i},ifname={Escape(nic.Tap)},script=no,downscript=no",
+                "-device", $"{options.NicModel},netdev=net{i},mac={nic.Mac}",
+            ]);
+        }
         // append=on: a reboot or a restarted QEMU adds to the console history instead of wiping it.
         if (spec.Serial) args.AddRange(["-chardev", $"file,id=serial0,path={Escape(folder.ConsoleLog)},append=on", "-serial", "chardev:serial0"]);
         args.AddRange(

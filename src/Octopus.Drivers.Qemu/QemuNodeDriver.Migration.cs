@@ -99,6 +99,7 @@ public sealed partial class QemuNodeDriver
 
             await QuitOrKillAsync(source, ct);
             await ForgetProcessAsync(m);
+            await UnplugAsync(m.Spec, ct);
             m.Folder.Delete();
             _vms.TryRemove(vm, out _);
             return new MigrationReport(vm, Host, target.Host,
@@ -227,6 +228,7 @@ public sealed partial class QemuNodeDriver
             var argv = QemuCommandLine.Build(spec, folder, _options, new IncomingMigration.Tcp(_options.MigrationListenAddress, port));
             try
             {
+                await PlugAsync(spec, ct);
                 vm.Process = await QemuProcess.LaunchAsync(folder, argv, _options, _time, ct);
             }
             catch
@@ -267,6 +269,7 @@ public sealed partial class QemuNodeDriver
                 vm.ReceivedDisk = disk;
                 vm.Spec = local;
                 vm.Incoming = true;
+                await PlugAsync(local, ct);
                 vm.Process = await QemuProcess.LaunchAsync(folder, QemuCommandLine.Build(local, folder, _options, new IncomingMigration.Deferred()), _options, _time, ct);
                 var port = FreeTcpPort(_options.MigrationListenAddress);
                 await vm.Process.Qmp.ExecuteAsync("nbd-server-start", new JsonObject
@@ -337,6 +340,7 @@ public sealed partial class QemuNodeDriver
             if (!m.Incoming) return;
             if (m.Process is not null) await m.Process.KillAsync(ct);
             await ForgetProcessAsync(m);
+            await UnplugAsync(m.Spec, ct);
             m.Folder.Delete();
             if (m.ReceivedDisk is not null) File.Delete(m.ReceivedDisk);
             _vms.TryRemove(vm, out _);

@@ -41,6 +41,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
     private readonly DirectKernelBoot? _defaultBoot;
     private readonly TimeProvider _time;
     private readonly QemuImg _qemuImg;
+    private readonly ITapPlumbing? _taps;
     private readonly ConcurrentDictionary<VmId, ManagedVm> _vms = new();
 
     /// <summary>Mutable runtime state of one VM on this host; the spec is immutable and replaced as a whole.</summary>
@@ -64,8 +65,11 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
 
     /// <param name="defaultBoot">What a VM whose spec names no boot media boots (the agent's --kernel/--initrd); null
     /// makes such specs a refusal.</param>
-    public QemuNodeDriver(HostId host, QemuOptions options, DirectKernelBoot? defaultBoot, TimeProvider time, QemuImg? qemuImg = null)
+    /// <param name="taps">Makes and removes the VMs' taps (the host's network driver); null makes a spec with NICs a refusal.</param>
+    public QemuNodeDriver(HostId host, QemuOptions options, DirectKernelBoot? defaultBoot, TimeProvider time, QemuImg? qemuImg = null,
+        ITapPlumbing? taps = null)
     {
+        _taps = taps;
         options.Validate();
         Host = host;
         _options = options;
@@ -132,7 +136,15 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
     public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct)
     {
         var q = ToQemu(spec);
-        return StartAsync(q.Id, q.Disk, ct);
+        return WithVmAsync(q.Id, async m =>
+        {
+            if (m.Process is not { IsAlive: true })
+            {
+                UseDisk(m, q.Disk);
+                UseNics(m, q.NicList);
+            }
+            await EnsureRunningAsync(m, ct);
+        }, ct);
     }
 
     public Task SuspendAsync(VmId vm, CancellationToken ct) => PauseAsync(vm, ct);
@@ -168,15 +180,17 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
         spec.Validate();
         if (spec.Disks.Count != 1)
             throw new DriverException($"VM {spec.Name}: the qemu driver attaches exactly one disk; the spec has {spec.Disks.Count}.");
-        if (spec.Nics.Count > 0)
-            throw new DriverException($"VM {spec.Name}: the qemu driver has no networking yet; the spec has {spec.Nics.Count} NIC(s).");
+        if (spec.Nics.Count > 0 && _taps is null)
+            throw new DriverException($"VM {spec.Name}: host {Host} has no network plumbing configured; it cannot attach the spec's {spec.Nics.Count} NIC(s).");
         var disk = spec.Disks[0];
         if (disk.ReadOnly) throw new DriverException($"VM {spec.Name}: the qemu driver cannot boot from a read-only disk.");
         foreach (var file in disk.Chain.Skip(1))
             if (!File.Exists(file)) throw new DriverException($"VM {spec.Name}: backing file {file} of disk {disk.ActivePath} is missing from shared storage.");
         var boot = spec.Boot is { } b ? new DirectKernelBoot(b.Kernel, b.Initrd, b.CommandLine)
             : _defaultBoot ?? throw new DriverException($"VM {spec.Name}: the spec names no boot media and host {Host} has no default kernel.");
-        return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial);
+        var nics = spec.Nics.Select((n, i) => new TapPort(QemuVmSpec.TapName(spec.Id, i), n.Bridge, n.Mac)).ToList();
+        return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial,
+            nics.Count == 0 ? null : nics);
     }
 
     /// <summary>The destination prepared by <see cref="INodeDriver.PrepareIncomingAsync"/>: already listening; it completes
@@ -215,6 +229,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
             else if (vm.Process is not { IsAlive: true })
             {
                 UseDisk(vm, spec.Disk); // a replayed create of a stopped VM boots on the disk it is given, not a stale one
+                UseNics(vm, spec.NicList);
             }
             await EnsureRunningAsync(vm, ct);
         }, ct);
@@ -246,6 +261,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
                 if (!await PowerDownAsync(m.Process, ct)) await QuitOrKillAsync(m.Process, ct);
             }
             await ForgetProcessAsync(m);
+            await UnplugAsync(m.Spec, ct);
         }, ct);
 
     /// <summary>Hard reset (system_reset), like the reset button; the guest boots again.</summary>
@@ -281,6 +297,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
         {
             if (m.Process is not null) await m.Process.KillAsync(ct);
             await ForgetProcessAsync(m);
+            await UnplugAsync(m.Spec, ct);
             m.Folder.Delete();
             if (m.Incoming && m.ReceivedDisk is not null) File.Delete(m.ReceivedDisk); // an arrival that never finished
             _vms.TryRemove(vm, out _);
@@ -435,8 +452,31 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
         }
         await ForgetProcessAsync(m);
         var argv = QemuCommandLine.Build(m.Spec, m.Folder, _options);
+        await PlugAsync(m.Spec, ct);
         m.Process = await QemuProcess.LaunchAsync(m.Folder, argv, _options, _time, ct);
         m.LastCpuSample = null;
+    }
+
+    /// <summary>Points a VM that is not running at <paramref name="nics"/> (the store's current NICs) and records them.</summary>
+    private static void UseNics(ManagedVm m, IReadOnlyList<TapPort> nics)
+    {
+        if (m.Spec.NicList.SequenceEqual(nics)) return;
+        m.Spec = m.Spec with { Nics = nics.Count == 0 ? null : nics };
+        m.Folder.WriteSpec(m.Spec);
+    }
+
+    /// <summary>The VM's taps exist and are ports of their bridges: called right before its QEMU starts.</summary>
+    private async Task PlugAsync(QemuVmSpec spec, CancellationToken ct)
+    {
+        if (spec.NicList.Count == 0) return;
+        if (_taps is null) throw new DriverException($"VM {spec.Name}: host {Host} has no network plumbing configured; it cannot attach the VM's NICs.");
+        await _taps.PlugAsync(spec.NicList, ct);
+    }
+
+    /// <summary>The VM's taps are gone: called once its QEMU has exited (stopped, deleted, migrated away).</summary>
+    private async Task UnplugAsync(QemuVmSpec spec, CancellationToken ct)
+    {
+        if (spec.NicList.Count > 0 && _taps is not null) await _taps.UnplugAsync(spec.NicList, ct);
     }
 
     /// <summary>Presses the power button, again every few seconds: a guest that is still booting (or busy) may miss

@@ -10,6 +10,17 @@ public sealed record QemuOptions
     /// <summary>The emulator binary. Default /usr/bin/qemu-system-x86_64.</summary>
     public string QemuBinary { get; init; } = "/usr/bin/qemu-system-x86_64";
 
+    /// <summary>The guest NIC device (-device MODEL): virtio-net-pci by default (the test guest loads virtio_net); e1000
+    /// for guests without virtio drivers.</summary>
+    public string NicModel { get; init; } = "virtio-net-pci";
+
+    /// <summary>Start QEMU inside this network namespace (<c>ip netns exec NS qemu …</c>), where its taps are; null for the
+    /// host's own. Tests use it to act as a host without touching the machine's interfaces.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The ip binary, used to enter <see cref="NetworkNamespace"/>.</summary>
+    public string IpPath { get; init; } = "/usr/sbin/ip";
+
     /// <summary>The -accel value. "tcg,tb-size=32" keeps a TCG guest near 230 MiB of host memory (the default
     /// translation cache is 1 GiB); use "kvm" on hosts with /dev/kvm.</summary>
     public string Accelerator { get; init; } = "tcg,tb-size=32";
@@ -51,6 +62,10 @@ public sealed record QemuOptions
     {
         if (string.IsNullOrWhiteSpace(DataDir)) throw new DriverException("QEMU driver: DataDir is required (the agent's --data folder).");
         if (!Path.IsPathRooted(QemuBinary)) throw new DriverException($"QEMU driver: QemuBinary must be an absolute path; got '{QemuBinary}'.");
+        if (NicModel is not ("virtio-net-pci" or "e1000" or "rtl8139"))
+            throw new DriverException($"QEMU driver: NicModel must be virtio-net-pci, e1000 or rtl8139; got '{NicModel}'.");
+        if (NetworkNamespace is { } ns && (ns.Length == 0 || ns.Any(c => c == '/' || char.IsWhiteSpace(c))))
+            throw new DriverException($"QEMU driver: NetworkNamespace '{ns}' is not a namespace name.");
         Check(ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), nameof(ShutdownTimeout));
         Check(QmpTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), nameof(QmpTimeout));
         Check(LaunchTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), nameof(LaunchTimeout));

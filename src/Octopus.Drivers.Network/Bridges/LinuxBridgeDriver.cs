@@ -64,6 +64,18 @@ public sealed class LinuxBridgeDriver(ICommandRunner run, HostNetworkOptions opt
         return doc.RootElement[0].TryGetProperty("master", out var m) ? m.GetString() : null;
     }
 
+    /// <summary>True when the tap exists and a process holds it open: the kernel shows its carrier (LOWER_UP) only while
+    /// its file descriptor is attached (the taps this driver makes are always up).</summary>
+    public async Task<bool> IsOpenAsync(string tap, CancellationToken ct)
+    {
+        CheckName(tap);
+        var r = await run.RunAsync(options.IpPath, ["-j", "link", "show", "dev", tap], ct, allowFailure: true);
+        if (r.ExitCode != 0) return false;
+        using var doc = JsonDocument.Parse(r.Output);
+        return doc.RootElement[0].TryGetProperty("flags", out var flags)
+            && flags.EnumerateArray().Any(f => f.GetString() == "LOWER_UP");
+    }
+
     public async Task<bool> ExistsAsync(string name, CancellationToken ct) =>
         (await run.RunAsync(options.IpPath, ["link", "show", "dev", name], ct, allowFailure: true)).ExitCode == 0;
 

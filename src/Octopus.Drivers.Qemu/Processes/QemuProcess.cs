@@ -32,7 +32,7 @@ public sealed class QemuProcess : IAsyncDisposable
             throw new DriverException($"QEMU is not installed at {options.QemuBinary}; run scripts/install-deps (apt package qemu-system-x86).");
         File.Delete(folder.PidFile);
         File.Delete(folder.QmpSocket);
-        var psi = new ProcessStartInfo(options.QemuBinary)
+        var psi = new ProcessStartInfo(options.NetworkNamespace is null ? options.QemuBinary : options.IpPath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -40,6 +40,8 @@ public sealed class QemuProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = folder.Path,
         };
+        // ip netns exec execs QEMU itself, so the pid file still names QEMU.
+        if (options.NetworkNamespace is { } ns) foreach (var a in new[] { "netns", "exec", ns, options.QemuBinary }) psi.ArgumentList.Add(a);
         foreach (var a in argv) psi.ArgumentList.Add(a);
 
         using var launcher = Process.Start(psi) ?? throw new DriverException($"could not start {options.QemuBinary}.");
