@@ -139,6 +139,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(o => o.TargetHostId).HasConversion(Converters.HostId);
             b.Property(o => o.Error).HasMaxLength(2048);
             b.Property(o => o.Actor).HasMaxLength(64);
+            b.Property(o => o.Reason).HasMaxLength(1024);
             b.Ignore(o => o.IsFinished);
         });
 

@@ -138,6 +138,7 @@ public static class OctopusServer
         services.AddScoped<TokenService>();
         services.AddScoped<CommandRunner>();
         services.AddScoped<VmLookup>();
+        services.AddScoped<OperationWaiter>();
         services.AddScoped<VmCommands>();
         services.AddScoped<HostCommands>();
         services.AddOctopusPowerConfig(settings.DataDirectory);

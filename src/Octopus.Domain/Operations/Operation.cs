@@ -14,6 +14,13 @@ public enum OperationKind
     MigrateVm,
     PowerOnHost,
     PowerOffHost,
+
+    /// <summary>Pause a running VM (vCPUs stopped, memory kept); the VM goes Suspended once the driver has done it and
+    /// stays Running if the driver fails.</summary>
+    SuspendVm,
+
+    /// <summary>Continue a suspended VM where it was; it goes Running once the driver has done it.</summary>
+    ResumeVm,
 }
 
 public enum OperationStatus
@@ -45,12 +52,16 @@ public sealed class Operation
     public DateTimeOffset? CompletedAt { get; private set; }
     public string Actor { get; private set; } = "";
 
+    /// <summary>Why it was asked for, recorded on the VM when it completes (e.g. "suspended by policy night"); null: no reason given.</summary>
+    public string? Reason { get; private set; }
+
     public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
 
-    public static Operation Begin(OperationKind kind, VmId? vm, HostId? host, string actor, DateTimeOffset now, HostId? target = null) => new()
+    public static Operation Begin(OperationKind kind, VmId? vm, HostId? host, string actor, DateTimeOffset now, HostId? target = null,
+        string? reason = null) => new()
     {
         Id = OperationId.New(), Kind = kind, VmId = vm, HostId = host, TargetHostId = target, Status = OperationStatus.Pending,
-        CreatedAt = now, Actor = actor,
+        CreatedAt = now, Actor = actor, Reason = reason,
     };
 
     /// <summary>Back to the queue after a restart interrupted it; drivers are idempotent, so running it again is safe.</summary>

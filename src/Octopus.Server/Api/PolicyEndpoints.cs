@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Octopus.Contracts;
 using Octopus.Policies.Documents;
 using Octopus.Policies.Language;
@@ -42,10 +43,17 @@ public static class PolicyEndpoints
         var vms = app.MapGroup(ApiRoutes.Vms).RequireAuthorization().WithTags("vms");
         vms.MapPost("/{id}/lease", async (HttpContext http, string id, ExtendLeaseRequest? body, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
             await q.ToDtoAsync(await c.ExtendLeaseAsync(Caller.From(http.User), id, body, ct), ct));
+        // 200 with the VM once the runner has suspended (resumed) it; 202 with the VM as it is when the wait's bound passed first.
         vms.MapPost("/{id}/suspend", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
-            await q.ToDtoAsync(await c.SuspendAsync(Caller.From(http.User), id, ct), ct));
+            await AnswerAsync(await c.SuspendAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Suspended, q, ct));
         vms.MapPost("/{id}/resume", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
-            await q.ToDtoAsync(await c.ResumeAsync(Caller.From(http.User), id, ct), ct));
+            await AnswerAsync(await c.ResumeAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Running, q, ct));
+    }
+
+    private static async Task<Results<Ok<VmDto>, Accepted<VmDto>>> AnswerAsync(Domain.Vms.Vm vm, Domain.Vms.VmState wanted, VmQueries q, CancellationToken ct)
+    {
+        var dto = await q.ToDtoAsync(vm, ct);
+        return vm.State == wanted ? TypedResults.Ok(dto) : TypedResults.Accepted(ApiRoutes.Vm(vm.Id.ToString()), dto);
     }
 
     private static IResult Invalid(string message, string? field, SourcePosition position)

@@ -24,6 +24,30 @@ public static class OperationJournal
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
+    /// <summary>Whether <paramref name="op"/> still has work to do on <paramref name="vm"/> as it is now: the VM is in the
+    /// transitional state the operation completes or, for suspend and resume (which have no transitional state), in the
+    /// state they start from.</summary>
+    public static bool StillWanted(Operation op, Vm vm) => op.Kind switch
+    {
+        OperationKind.SuspendVm => vm.State == VmState.Running,
+        OperationKind.ResumeVm => vm.State == VmState.Suspended,
+        _ => KindFor(vm.State) == op.Kind,
+    };
+
+    /// <summary>Journals a suspend (<paramref name="suspend"/>) or resume of <paramref name="vm"/>, or returns the one
+    /// already waiting; the VM changes state only when the runner has had the driver do it.</summary>
+    public static async Task<Operation> BeginPauseChangeAsync(OctopusDbContext db, Vm vm, bool suspend, string actor, string? reason,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var kind = suspend ? OperationKind.SuspendVm : OperationKind.ResumeVm;
+        var waiting = await db.Operations.FirstOrDefaultAsync(o => o.VmId == vm.Id && o.Kind == kind &&
+            (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running), ct);
+        if (waiting is not null) return waiting;
+        var op = Operation.Begin(kind, vm.Id, vm.HostId, actor, now, reason: reason);
+        db.Operations.Add(op);
+        return op;
+    }
+
     /// <summary>Starts a live migration: the VM goes Migrating and the operation that carries it out is journaled.</summary>
     public static void BeginMigration(OctopusDbContext db, Vm vm, HostId to, string toName, string actor, DateTimeOffset now)
     {

@@ -1,7 +1,7 @@
 using Octopus.Contracts;
 using Octopus.Domain;
 using Octopus.Domain.Vms;
-using Octopus.Drivers;
+using Octopus.Domain.Operations;
 using Octopus.Policies.Language;
 using Octopus.Server.Auth;
 using Octopus.Server.Policies;
@@ -9,34 +9,48 @@ using Octopus.Server.Policies;
 namespace Octopus.Server.Commands;
 
 /// <summary>Suspend, resume and lease extension: like the other VM commands they find the VM among those the caller may
-/// see, change it through its state machine and are audited. Suspend and resume are quick, so the driver is called
-/// within the command (no journaled operation): the VM changes state only once the driver has done it.</summary>
+/// see, check it through its state machine and are audited. Suspend and resume journal an operation that the
+/// operation runner carries out through the node driver; the request then waits for it, for a bounded time
+/// (<see cref="OperationWaiter.QuickOperationBound"/>), and answers with the VM as the driver left it. The VM changes
+/// state only once the driver has done it; a driver failure leaves it as it was and is answered as a 409.</summary>
 public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, TimeProvider time, PolicySettings settings,
-    INodeDriverResolver nodes)
+    Persistence.OctopusDbContext db, OperationWaiter waiter, Control.ControlSignal signal)
 {
+    /// <summary>Suspends a running VM. Returns it Suspended, or still Running when the bound passed before the driver
+    /// finished (the operation goes on).</summary>
     public Task<Vm> SuspendAsync(Caller caller, string idOrName, CancellationToken ct, string? reason = null) =>
-        runner.RunAsync(caller, "vm.suspend", $"vm/{idOrName}", async ct =>
-        {
-            var vm = await lookup.FindAsync(caller, idOrName, ct);
-            if (vm.State == VmState.Suspended) return vm;
-            if (vm.State != VmState.Running)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot suspend VM '{vm.Name}': it is {vm.State}. Allowed when Running.");
-            await CallDriverAsync(d => d.SuspendAsync(vm.Id, ct), "suspend", vm);
-            vm.Suspend(time.GetUtcNow(), reason);
-            return vm;
-        }, ct, v => $"now {v.State}");
+        ChangePauseAsync(caller, idOrName, suspend: true, reason, ct);
 
+    /// <summary>Resumes a suspended VM. Returns it Running, or still Suspended when the bound passed first.</summary>
     public Task<Vm> ResumeAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        runner.RunAsync(caller, "vm.resume", $"vm/{idOrName}", async ct =>
+        ChangePauseAsync(caller, idOrName, suspend: false, null, ct);
+
+    private async Task<Vm> ChangePauseAsync(Caller caller, string idOrName, bool suspend, string? reason, CancellationToken ct)
+    {
+        var (what, from, to) = suspend ? ("suspend", VmState.Running, VmState.Suspended) : ("resume", VmState.Suspended, VmState.Running);
+        var action = $"vm.{what}";
+        var (vm, op) = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
         {
             var vm = await lookup.FindAsync(caller, idOrName, ct);
-            if (vm.State == VmState.Running) return vm;
-            if (vm.State != VmState.Suspended)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot resume VM '{vm.Name}': it is {vm.State}. Allowed when Suspended.");
-            await CallDriverAsync(d => d.ResumeAsync(vm.Id, ct), "resume", vm);
-            vm.Resume(time.GetUtcNow());
-            return vm;
-        }, ct, v => $"now {v.State}");
+            if (vm.State == to) return (vm, (Operation?)null);
+            if (vm.State != from)
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.");
+            if (vm.HostId is null)
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.");
+            return (vm, await OperationJournal.BeginPauseChangeAsync(db, vm, suspend, caller.Name, reason, time.GetUtcNow(), ct));
+        }, ct, r => r.Item2 is null ? $"already {to}" : $"operation {r.Item2.Id}");
+        if (op is null) return vm;
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is { Status: OperationStatus.Failed })
+        {
+            var failed = DomainException.Conflict("vm.driver-failed", $"Could not {what} VM '{vm.Name}': {done.Error}");
+            await runner.RecordAsync(caller, action, $"vm/{idOrName}", false, failed.Message, ct);
+            throw failed;
+        }
+        return await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: false);
+    }
 
     /// <summary>Whether the caller's VM <paramref name="idOrName"/> is suspended (false when it cannot be found: the
     /// caller's command then reports that in its usual way).</summary>
@@ -73,12 +87,4 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
             vm.SetLease(until);
             return vm;
         }, ct, v => $"lease ends {v.LeaseExpiresAt:u}");
-
-    private async Task CallDriverAsync(Func<INodeDriver, Task> call, string what, Vm vm)
-    {
-        if (vm.HostId is not { } host)
-            throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.");
-        try { await call(nodes.For(host)); }
-        catch (DriverException e) { throw DomainException.Conflict("vm.driver-failed", $"Could not {what} VM '{vm.Name}': {e.Message}"); }
-    }
 }

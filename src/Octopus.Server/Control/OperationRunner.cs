@@ -72,10 +72,14 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 return;
             }
             var vm = op.VmId is { } vmId ? await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct) : null;
-            if (vm is null || Commands.OperationJournal.KindFor(vm.State) != op.Kind)
+            if (vm is null || !Commands.OperationJournal.StillWanted(op, vm))
             {
-                // The VM moved on (deleted, or another command superseded this one): nothing left to do.
-                op.Succeed(time.GetUtcNow());
+                // The VM moved on (deleted, or another command superseded this one): nothing left to do. A suspend or
+                // resume whose VM is no longer where it started fails, so the request waiting for it can say why.
+                if (vm is not null && op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm
+                    && vm.State != (op.Kind == OperationKind.SuspendVm ? VmState.Suspended : VmState.Running))
+                    op.FailWith($"the VM is {vm.State} now", time.GetUtcNow());
+                else op.Succeed(time.GetUtcNow());
                 await db.SaveChangesAsync(ct);
                 return;
             }
@@ -172,6 +176,12 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.MigrateVm:
                 await MigrateAsync(vm, op.TargetHostId!.Value, progress, ct);
                 break;
+            case OperationKind.SuspendVm:
+                await nodes.For(vm.HostId!.Value).SuspendAsync(vm.Id, ct);
+                break;
+            case OperationKind.ResumeVm:
+                await nodes.For(vm.HostId!.Value).ResumeAsync(vm.Id, ct);
+                break;
             case OperationKind.PowerOnHost or OperationKind.PowerOffHost:
                 throw new InvalidOperationException($"{op.Kind} is not a VM operation");
             default:
@@ -210,9 +220,15 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             var op = await db.Operations.FirstAsync(o => o.Id == opId, ct);
             var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
             kind = op.Kind.ToString();
-            if (vm is not null && Commands.OperationJournal.KindFor(vm.State) == op.Kind)
+            if (vm is not null && Commands.OperationJournal.StillWanted(op, vm))
             {
-                if (error is not null)
+                if (op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm)
+                {
+                    // No transitional state: on failure the VM stays as it was (the waiting request reports the error).
+                    if (error is null && op.Kind == OperationKind.SuspendVm) vm.Suspend(now, op.Reason);
+                    else if (error is null) vm.Resume(now);
+                }
+                else if (error is not null)
                 {
                     if (op.Kind == OperationKind.MigrateVm) vm.AbortMigration(error, now);
                     else vm.Fail($"{op.Kind} failed: {error}", now);
