@@ -140,6 +140,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(o => o.Error).HasMaxLength(2048);
             b.Property(o => o.Actor).HasMaxLength(64);
             b.Property(o => o.Reason).HasMaxLength(1024);
+            b.Property(o => o.Payload).HasMaxLength(1024);
+            b.Property(o => o.ErrorCode).HasMaxLength(64);
             b.Ignore(o => o.IsFinished);
         });
 

@@ -21,6 +21,10 @@ public enum OperationKind
 
     /// <summary>Continue a suspended VM where it was; it goes Running once the driver has done it.</summary>
     ResumeVm,
+
+    /// <summary>Snapshot a VM's disk (<see cref="Operation.Payload"/>: the snapshot's name); a running VM whose node holds
+    /// the file open is moved onto its new leaf by the driver. The VM's state does not change.</summary>
+    SnapshotVm,
 }
 
 public enum OperationStatus
@@ -57,11 +61,18 @@ public sealed class Operation
 
     public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
 
+    /// <summary>The kind's argument, as text: for <see cref="OperationKind.SnapshotVm"/> the snapshot's name; null for
+    /// kinds that need none.</summary>
+    public string? Payload { get; private set; }
+
+    /// <summary>The machine-readable code of <see cref="Error"/> (e.g. <c>vm.disk-switch-failed</c>), when it has one.</summary>
+    public string? ErrorCode { get; private set; }
+
     public static Operation Begin(OperationKind kind, VmId? vm, HostId? host, string actor, DateTimeOffset now, HostId? target = null,
-        string? reason = null) => new()
+        string? reason = null, string? payload = null) => new()
     {
         Id = OperationId.New(), Kind = kind, VmId = vm, HostId = host, TargetHostId = target, Status = OperationStatus.Pending,
-        CreatedAt = now, Actor = actor, Reason = reason,
+        CreatedAt = now, Actor = actor, Reason = reason, Payload = payload,
     };
 
     /// <summary>Back to the queue after a restart interrupted it; drivers are idempotent, so running it again is safe.</summary>
@@ -69,5 +80,8 @@ public sealed class Operation
 
     public void MarkRunning() { Status = OperationStatus.Running; Attempts++; }
     public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; }
-    public void FailWith(string error, DateTimeOffset now) { Status = OperationStatus.Failed; CompletedAt = now; Error = error; }
+    public void FailWith(string error, DateTimeOffset now, string? code = null)
+    {
+        Status = OperationStatus.Failed; CompletedAt = now; Error = error; ErrorCode = code;
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Octopus.Contracts;
 using Octopus.Server.Auth;
 using Octopus.Server.Disks;
@@ -21,9 +22,12 @@ public static class DiskEndpoints
             c.DiskAsync(Caller.From(http.User), id, ct));
         vms.MapGet("/{id}/snapshots", (HttpContext http, string id, VmDiskCommands c, CancellationToken ct) =>
             c.SnapshotsAsync(Caller.From(http.User), id, ct));
-        vms.MapPost("/{id}/snapshots", async (HttpContext http, string id, SnapshotRequest? body, VmDiskCommands c, CancellationToken ct) =>
+        // 201 with the snapshot once taken; 202 when a live snapshot's operation outlasted the request's wait (it goes on).
+        vms.MapPost("/{id}/snapshots", async Task<Results<Created<SnapshotDto>, Accepted>> (HttpContext http, string id, SnapshotRequest? body,
+            VmDiskCommands c, CancellationToken ct) =>
         {
             var s = await c.SnapshotAsync(Caller.From(http.User), id, body, ct);
+            if (s is null) return TypedResults.Accepted($"{ApiRoutes.Vm(id)}/snapshots");
             return TypedResults.Created($"{ApiRoutes.Vm(id)}/snapshots/{Uri.EscapeDataString(s.Name)}", s);
         });
         vms.MapPost("/{id}/snapshots/{name}/revert", (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>

@@ -31,6 +31,7 @@ public static class OperationJournal
     {
         OperationKind.SuspendVm => vm.State == VmState.Running,
         OperationKind.ResumeVm => vm.State == VmState.Suspended,
+        OperationKind.SnapshotVm => true,
         _ => KindFor(vm.State) == op.Kind,
     };
 

@@ -86,20 +86,29 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             op.MarkRunning();
             await db.SaveChangesAsync(ct);
 
-            string? error = null;
+            string? error = null, code = null;
             // Migrations report how far they have got (in memory: see OperationProgressStore) for `vm migrate`'s bar.
             var reporter = op.Kind == OperationKind.MigrateVm ? _figures.Begin(op.Id) : null;
             try
             {
-                await ExecuteAsync(db, op, vm, reporter, ct);
+                await ExecuteAsync(db, scope.ServiceProvider, op, vm, reporter, ct);
             }
             catch (DriverException e)
             {
                 error = e.Message;
             }
+            catch (Octopus.Domain.DomainException e) when (op.Kind == OperationKind.SnapshotVm)
+            {
+                // The disk tree refused or its driver step failed; nothing changed (the tree rolls its intent back).
+                (error, code) = (e.Message, e.Code);
+            }
+            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind == OperationKind.SnapshotVm)
+            {
+                (error, code) = ($"The disk storage could not complete the snapshot: {e.Message} The disk tree is unchanged.", "storage.failed");
+            }
             if (reporter is not null) _figures.End(op.Id, error is null);
 
-            await CompleteAsync(db, op.Id, vm.Id, error, ct);
+            await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -150,7 +159,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
     }
 
-    private async Task ExecuteAsync(OctopusDbContext db, Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct)
+    private async Task ExecuteAsync(OctopusDbContext db, IServiceProvider services, Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct)
     {
         switch (op.Kind)
         {
@@ -182,11 +191,26 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.ResumeVm:
                 await nodes.For(vm.HostId!.Value).ResumeAsync(vm.Id, ct);
                 break;
+            case OperationKind.SnapshotVm:
+                await SnapshotAsync(services, op, vm, ct);
+                break;
             case OperationKind.PowerOnHost or OperationKind.PowerOffHost:
                 throw new InvalidOperationException($"{op.Kind} is not a VM operation");
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op.Kind, null);
         }
+    }
+
+    /// <summary>Snapshots the VM's disk under the operation's name: live (the driver switches the running VM onto its new
+    /// leaf, the disk tree journals and commits around it) when the VM runs where a hypervisor holds the file, as files
+    /// otherwise (it may have stopped since the request).</summary>
+    private async Task SnapshotAsync(IServiceProvider services, Operation op, Vm vm, CancellationToken ct)
+    {
+        var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
+        var name = Octopus.Disks.Model.SnapshotName.Parse(op.Payload, "name");
+        var live = DiskSwitchStep.For(vm, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
+        if (live is not null) await disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct);
+        else await disks.Tree.SnapshotAsync(vm.Id, name, ct);
     }
 
     /// <summary>The destination waits for the VM, the source sends it; if sending fails the VM keeps running on the source
@@ -212,7 +236,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
 
     /// <summary>Records the outcome on the VM and the operation, retrying on concurrent changes to the VM (a user may
     /// have sent another command meanwhile).</summary>
-    private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, CancellationToken ct)
+    private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, string? code, CancellationToken ct)
     {
         var kind = "";
         await SaveWithRetryAsync(db, async now =>
@@ -222,7 +246,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             kind = op.Kind.ToString();
             if (vm is not null && Commands.OperationJournal.StillWanted(op, vm))
             {
-                if (op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm)
+                if (op.Kind == OperationKind.SnapshotVm)
+                {
+                    // The disk tree recorded the outcome; the VM's state is not the snapshot's business.
+                }
+                else if (op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm)
                 {
                     // No transitional state: on failure the VM stays as it was (the waiting request reports the error).
                     if (error is null && op.Kind == OperationKind.SuspendVm) vm.Suspend(now, op.Reason);
@@ -246,7 +274,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                     await Commands.OperationJournal.EnsureAsync(db, vm, op.Actor, now, ct); // e.g. created, but meanwhile asked to stop
                 }
             }
-            if (error is null) op.Succeed(now); else op.FailWith(error, now);
+            if (error is null) op.Succeed(now); else op.FailWith(error, now, code);
         }, ct);
         if (error is not null) LogFailed(log, kind, vmId.ToString(), error);
     }

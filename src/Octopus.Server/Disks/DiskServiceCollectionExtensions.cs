@@ -39,7 +39,21 @@ public static class DiskServiceCollectionExtensions
 /// <summary>Whether a running VM's disk is switched by its node driver (<see cref="Drivers.INodeDriver.SwitchDiskAsync"/>)
 /// when it is snapshotted or forked: true where a hypervisor holds the file open (the qemu driver), false for the
 /// simulated cluster, whose VMs hold no files, so the disk tree works on them as on a stopped VM's.</summary>
-public sealed record LiveDiskSwitching(bool ThroughNodeDriver);
+public sealed record LiveDiskSwitching(bool ThroughNodeDriver)
+{
+    /// <summary>Whether snapshotting or forking <paramref name="vm"/> now needs its driver to switch it onto the new leaf:
+    /// false when the disk can be handled as files (no live-capable driver, or the VM is not running). A VM between
+    /// states is refused: its driver may be opening or closing the disk.</summary>
+    public bool NeedsDriverFor(Domain.Vms.Vm vm)
+    {
+        if (!ThroughNodeDriver) return false;
+        if (vm.State is Domain.Vms.VmState.Starting or Domain.Vms.VmState.Stopping or Domain.Vms.VmState.Rebooting or Domain.Vms.VmState.Migrating
+            or Domain.Vms.VmState.Creating or Domain.Vms.VmState.Deleting)
+            throw Domain.DomainException.Conflict("vm.busy",
+                $"VM '{vm.Name}' is {vm.State}; wait until it is running or stopped (octopus vm show {vm.Name}), then try again.");
+        return vm.State == Domain.Vms.VmState.Running && vm.HostId is not null;
+    }
+}
 
 /// <summary>Serialises "create a VM and give it a disk" against the driver's own disk creation, so a fork's disk is in
 /// place before the create operation looks for one.</summary>

@@ -5,6 +5,7 @@ using Octopus.Disks.Model;
 using Octopus.Disks.Services;
 using Octopus.Domain;
 using Octopus.Domain.Units;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Server.Auth;
@@ -20,7 +21,8 @@ namespace Octopus.Server.Disks;
 /// (<see cref="INodeDriver.SwitchDiskAsync"/>), then the catalog commits. Otherwise (the simulated cluster) the disk is
 /// snapshotted or forked directly: no process has the file open.</summary>
 public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms, VmDiskGate gate,
-    Persistence.OctopusDbContext db, StorageSettings storage, INodeDriverResolver nodes, LiveDiskSwitching switching)
+    Persistence.OctopusDbContext db, StorageSettings storage, INodeDriverResolver nodes, LiveDiskSwitching switching,
+    OperationWaiter waiter, Control.ControlSignal signal, TimeProvider time)
 {
     /// <summary>Creates a new VM through the normal create path (quota, placement, audit) whose disk is a new child of
     /// the source's current state; the source continues on its own new child.</summary>
@@ -57,15 +59,44 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         }
     }
 
-    public async Task<SnapshotDto> SnapshotAsync(Caller caller, string vmName, SnapshotRequest? request, CancellationToken ct)
+    /// <summary>Snapshots the VM's disk. A running VM whose node holds the file open is snapshotted by a journaled
+    /// operation (the runner has the driver switch it onto its new leaf) that the request waits for, for a bounded time;
+    /// otherwise the disk tree works on the files at once. Returns null when the bound passed first (the operation goes on).</summary>
+    public async Task<SnapshotDto?> SnapshotAsync(Caller caller, string vmName, SnapshotRequest? request, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(request?.Name, "name");
-        var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}",
-            ct => LiveSwitchFor(vm) is { } live ? disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct) : disks.Tree.SnapshotAsync(vm.Id, name, ct),
-            ct, d => $"'{name}' (disk {d.Id})");
-        return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
+        if (!switching.NeedsDriverFor(vm))
+        {
+            var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct => disks.Tree.SnapshotAsync(vm.Id, name, ct),
+                ct, d => $"'{name}' (disk {d.Id})");
+            return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
+        }
+
+        // The disk tree's own checks (e.g. a name already taken) run in the operation and come back as its error.
+        var op = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct =>
+        {
+            var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
+            db.Operations.Add(op);
+            return Task.FromResult(op);
+        }, ct, o => $"'{name}' live (operation {o.Id})");
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is null) return null;
+        if (done.Status == OperationStatus.Failed)
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.snapshot-failed", done.Error ?? "The snapshot failed.");
+            await runner.RecordAsync(caller, "vm.snapshot", $"vm/{vm.Name}", false, failed.Message, ct);
+            throw failed;
+        }
+        var node = (await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null)
+            ?? throw DomainException.NotFound("snapshot", $"{vm.Name}/{name}");
+        return new SnapshotDto(name.Value, null, node.Disk.Id.ToString(), node.Disk.CreatedAt, false);
     }
+
+    private static SnapshotNode? Find(SnapshotNode n, SnapshotName name) =>
+        !n.IsCurrent && n.Name == name ? n : n.Children.Select(c => Find(c, name)).FirstOrDefault(f => f is not null);
 
     /// <summary>How a snapshot or fork moves <paramref name="vm"/> onto its new leaf: null when the disk can be handled as
     /// files (no live-capable driver, or the VM is not running); a switch through the driver when it runs. A VM between

@@ -26,6 +26,9 @@ public sealed class LiveDiskEndpointTests
     private sealed class FakeLiveDisk(IServiceProvider services) : INodeDriverResolver
     {
         public List<(VmId Vm, string Path)> Calls { get; } = [];
+
+        /// <summary>For each switch, whether it ran inside an HTTP request (the request's context flows with the call when it does).</summary>
+        public List<bool> InRequest { get; } = [];
         public string? Fail { get; set; }
         public string DriverName => "simulated-live";
 
@@ -34,6 +37,7 @@ public sealed class LiveDiskEndpointTests
         private async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
         {
             Calls.Add((vm, newActiveDisk));
+            InRequest.Add(services.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext is not null);
             if (Fail is not null) throw new DriverException(Fail);
             DiskId.TryParseFileName(Path.GetFileName(newActiveDisk), out var id).Should().BeTrue();
             var current = (await services.GetRequiredService<IDiskCatalog>().LoadAsync(ct)).Tree().ActiveOf(vm)!;
@@ -63,6 +67,7 @@ public sealed class LiveDiskEndpointTests
     {
         var server = await TestServerApp.StartAsync(Simulated, customize: b =>
         {
+            b.Services.AddHttpContextAccessor();
             b.Services.AddSingleton(sp => new FakeLiveDisk(sp));
             b.Services.AddSingleton<INodeDriverResolver>(sp => sp.GetRequiredService<FakeLiveDisk>());
             b.Services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: true));
@@ -90,6 +95,7 @@ public sealed class LiveDiskEndpointTests
         tree.Snapshots.Should().ContainSingle().Which.Disk.Should().Be(before.ActiveDisk, "the disk the VM was writing is frozen as the snapshot");
         after.ChainDepth.Should().Be(before.ChainDepth + 1);
         (await (await http.GetAsync(ApiRoutes.Vm("web1"))).ReadAsync<VmDto>()).State.Should().Be("Running");
+        live.InRequest.Should().Equal([false], "the operation runner switches the disk, not the request");
     }
 
     [Fact]
@@ -108,6 +114,23 @@ public sealed class LiveDiskEndpointTests
         problem.GetProperty("detail").GetString().Should().Contain("No space left on device").And.Contain("keeps its disk");
         (await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>()).Should().Be(before);
         (await (await http.GetAsync(ApiRoutes.Vm("web1") + "/snapshots")).ReadAsync<SnapshotTreeDto>()).Snapshots.Should().BeEmpty();
+        live.InRequest.Should().Equal([false], "the operation runner switches the disk, not the request");
+    }
+
+    [Fact]
+    public async Task Snapshot_RunningVmNameTaken_ConflictFromTheDiskTreeAndNoSecondSwitch()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var again = await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"));
+
+        again.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var problem = await again.ProblemAsync();
+        problem.GetProperty("code").GetString().Should().Be("snapshot.exists");
+        problem.GetProperty("detail").GetString().Should().Contain("'s1'");
+        live.Calls.Should().ContainSingle();
     }
 
     [Fact]
