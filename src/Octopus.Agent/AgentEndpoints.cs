@@ -27,7 +27,8 @@ internal static class AgentEndpoints
             {
                 if (string.IsNullOrWhiteSpace(body.DiskFile) || Path.GetFileName(body.DiskFile) != body.DiskFile)
                     throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{body.DiskFile}'.");
-                var spec = new QemuVmSpec(new VmId(id), body.Name, body.Cores, new ByteSize(body.MemoryBytes), Path.Combine(o.Storage, body.DiskFile), o.Boot);
+                var spec = new QemuVmSpec(new VmId(id), body.Name, body.Cores, new ByteSize(body.MemoryBytes), Path.Combine(o.Storage, body.DiskFile), o.Boot,
+                    Nics: SpecMapping.Ports(new VmId(id), body.Name, body.Nics));
                 await driver.CreateAsync(spec, ct);
                 s.Suspended.TryRemove(spec.Id, out _);
             }));
@@ -38,7 +39,8 @@ internal static class AgentEndpoints
                 {
                     if (string.IsNullOrWhiteSpace(file) || Path.GetFileName(file) != file)
                         throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{file}'.");
-                    await d.StartAsync(new VmId(id), Path.Combine(o.Storage, file), ct);
+                    await d.StartAsync(new VmId(id), Path.Combine(o.Storage, file),
+                        body.Nics is null ? null : SpecMapping.Ports(new VmId(id), d.GetSpec(new VmId(id)).Name, body.Nics) ?? [], ct);
                 }
                 else await d.StartAsync(new VmId(id), ct);
                 s.Suspended.TryRemove(new VmId(id), out _);

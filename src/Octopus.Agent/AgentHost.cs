@@ -30,8 +30,13 @@ public static partial class AgentHost
         services.AddSingleton(resolved);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AgentState>();
-        services.AddSingleton(sp => new QemuNodeDriver(new HostId(Guid.Empty), resolved.Qemu, resolved.Boot,
-            sp.GetRequiredService<TimeProvider>(), new QemuImg()));
+        services.AddSingleton(sp =>
+        {
+            QemuNodeDriver? driver = null;
+            var network = OperatingSystem.IsLinux() ? Network(resolved, () => driver!.AllNics()) : null;
+            driver = new QemuNodeDriver(new HostId(Guid.Empty), resolved.Qemu, resolved.Boot, sp.GetRequiredService<TimeProvider>(), new QemuImg(), network);
+            return driver;
+        });
         services.AddSingleton<AgentReporter>();
         services.AddHttpClient("server", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHttpClient("peers", c => c.Timeout = TimeSpan.FromMinutes(5));
@@ -44,6 +49,17 @@ public static partial class AgentHost
         app.MapAgentEndpoints();
         app.MapGet("/", () => Results.Text($"octopus agent {resolved.Name}\n"));
         return app;
+    }
+
+    /// <summary>The node's networking (bridges, taps, dnsmasq, nftables) in the agent's network namespace, with its
+    /// dnsmasq state under {data}/net.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static AgentNetwork Network(ResolvedAgentOptions o, Func<IReadOnlyList<Drivers.TapPort>> defined)
+    {
+        var net = new Drivers.Network.HostNetworkOptions { Namespace = o.Qemu.NetworkNamespace, StateFolder = Path.Combine(o.Data, "net") };
+        var run = new Drivers.Network.Processes.CommandRunner(net);
+        return new AgentNetwork(new Drivers.Network.Bridges.LinuxBridgeDriver(run, net), new Drivers.Network.Dhcp.DnsmasqServer(run, net),
+            new Drivers.Network.Firewall.NftablesFirewall(run, net), defined);
     }
 
     /// <summary>Re-adopts the VMs of the data folder, then starts listening and linking to the server.</summary>

@@ -38,6 +38,10 @@ public sealed record AgentOptions
 
     public string Append { get; init; } = "console=ttyS0 quiet panic=-1";
 
+    /// <summary>Run QEMU and the VMs' networking (bridges, taps, dnsmasq, nftables) in this network namespace; null for
+    /// the machine's own. Tests give each agent a namespace that acts as its host.</summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>How often the agent heartbeats. Default 2 s.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -76,6 +80,7 @@ public sealed record AgentOptions
         if (HeartbeatInterval < TimeSpan.FromMilliseconds(100) || HeartbeatInterval > TimeSpan.FromMinutes(1))
             throw new AgentConfigurationException("heartbeat interval", $"{HeartbeatInterval} is out of range (100 ms to 1 min).");
         var qemu = (Qemu ?? new QemuOptions { DataDir = data }) with { DataDir = data };
+        if (NetworkNamespace is not null) qemu = qemu with { NetworkNamespace = NetworkNamespace };
         try { qemu.Validate(); }
         catch (Drivers.DriverException e) { throw new AgentConfigurationException("--data", e.Message); }
         return new ResolvedAgentOptions(endpoint, data, storage, server, Token, name, cores, memory,

@@ -1,6 +1,7 @@
 using Octopus.Contracts.Agents;
 using Octopus.Domain.Units;
 using Octopus.Domain.Vms;
+using Octopus.Drivers;
 using Octopus.Drivers.Qemu;
 
 namespace Octopus.Agent;
@@ -9,8 +10,22 @@ namespace Octopus.Agent;
 internal static class SpecMapping
 {
     public static AgentVmSpec ToWire(QemuVmSpec s) =>
-        new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append);
+        new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append,
+            s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new AgentNic(n.Mac, n.Addressing?.Network ?? "", n.Bridge, n.Addressing?.Ip,
+                n.Addressing?.Vlan, n.Addressing?.Subnet, n.Addressing?.Gateway, n.Addressing?.Domain, n.Addressing?.HostName))]);
 
     public static QemuVmSpec FromWire(AgentVmSpec s) =>
-        new(new VmId(s.Vm), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk, new DirectKernelBoot(s.Kernel, s.Initrd, s.Append));
+        new(new VmId(s.Vm), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk, new DirectKernelBoot(s.Kernel, s.Initrd, s.Append),
+            Nics: Ports(new VmId(s.Vm), s.Name, s.Nics));
+
+    /// <summary>The taps of a VM's wire NICs (null when it has none); the tap names follow the slots.</summary>
+    public static IReadOnlyList<TapPort>? Ports(VmId vm, string name, IReadOnlyList<AgentNic>? nics) =>
+        nics is not { Count: > 0 } ? null : [.. nics.Select((n, i) =>
+        {
+            if (string.IsNullOrWhiteSpace(n.Mac) || string.IsNullOrWhiteSpace(n.Bridge))
+                throw new ArgumentException($"NIC {i} of VM {name} needs a mac and a bridge.");
+            return new TapPort(QemuVmSpec.TapName(vm, i), n.Bridge, n.Mac,
+                n is { Ip: { } ip, Subnet: { } subnet, Gateway: { } gateway, Domain: { } domain }
+                    ? new NicAddressing(n.Network, ip, subnet, gateway, domain, n.HostName ?? name, n.Vlan) : null);
+        })];
 }

@@ -124,6 +124,10 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
         return found;
     }
 
+    /// <summary>The NICs of every VM defined on this host (running, stopped or arriving), as their specs name them: what
+    /// the host's network plumbing serves (DHCP hosts, firewall rules).</summary>
+    public IReadOnlyList<TapPort> AllNics() => [.. _vms.Values.SelectMany(m => m.Spec.NicList)];
+
     /// <summary>VMs defined on this host (running or not).</summary>
     public IReadOnlyCollection<VmId> Vms => [.. _vms.Keys];
 
@@ -188,7 +192,9 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
             if (!File.Exists(file)) throw new DriverException($"VM {spec.Name}: backing file {file} of disk {disk.ActivePath} is missing from shared storage.");
         var boot = spec.Boot is { } b ? new DirectKernelBoot(b.Kernel, b.Initrd, b.CommandLine)
             : _defaultBoot ?? throw new DriverException($"VM {spec.Name}: the spec names no boot media and host {Host} has no default kernel.");
-        var nics = spec.Nics.Select((n, i) => new TapPort(QemuVmSpec.TapName(spec.Id, i), n.Bridge, n.Mac)).ToList();
+        var nics = spec.Nics.Select((n, i) => new TapPort(QemuVmSpec.TapName(spec.Id, i), n.Bridge, n.Mac,
+            n is { Ip: { } ip, Subnet: { } subnet, Gateway: { } gateway, Domain: { } domain }
+                ? new NicAddressing(n.Network, ip, subnet, gateway, domain, n.HostName ?? spec.Name, n.Vlan) : null)).ToList();
         return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial,
             nics.Count == 0 ? null : nics);
     }
@@ -242,10 +248,18 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
     /// <summary>Like <see cref="StartAsync(VmId, CancellationToken)"/>, but a VM that is not running first moves onto
     /// <paramref name="disk"/> (recorded in its spec): the disk tree may have snapshotted, forked or reverted it while it
     /// was stopped, which freezes the file the spec named. A running VM keeps the disk it has open.</summary>
-    public Task StartAsync(VmId vm, string disk, CancellationToken ct) =>
+    public Task StartAsync(VmId vm, string disk, CancellationToken ct) => StartAsync(vm, disk, null, ct);
+
+    /// <summary>Like <see cref="StartAsync(VmId, string, CancellationToken)"/>, and a VM that is not running also takes
+    /// <paramref name="nics"/> (null keeps the NICs it has): the store's NICs may have changed while it was stopped.</summary>
+    public Task StartAsync(VmId vm, string disk, IReadOnlyList<TapPort>? nics, CancellationToken ct) =>
         WithVmAsync(vm, async m =>
         {
-            if (m.Process is not { IsAlive: true }) UseDisk(m, disk);
+            if (m.Process is not { IsAlive: true })
+            {
+                UseDisk(m, disk);
+                if (nics is not null) UseNics(m, nics);
+            }
             await EnsureRunningAsync(m, ct);
         }, ct);
 

@@ -75,7 +75,7 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
             throw new DriverException($"{source} lacks required fields (name, disk, kernel); remove the folder or fix the file.");
         return new QemuVmSpec(new VmId(s.Id), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk,
             new DirectKernelBoot(s.Kernel, s.Initrd, s.Append ?? ""), s.Serial ?? true,
-            s.Nics is { Count: > 0 } nics ? [.. nics.Select(n => new TapPort(n.Tap, n.Bridge, n.Mac))] : null);
+            s.Nics is { Count: > 0 } nics ? [.. nics.Select(n => new TapPort(n.Tap, n.Bridge, n.Mac, n.Addressing))] : null);
     }
 
     /// <summary>The on-disk shape: flat and versionable, apart from the domain types.</summary>
@@ -85,10 +85,10 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
     {
         public static Stored From(QemuVmSpec s) =>
             new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append, s.Serial ? null : false,
-                s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new StoredNic(n.Tap, n.Bridge, n.Mac))]);
+                s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new StoredNic(n.Tap, n.Bridge, n.Mac, n.Addressing))]);
     }
 
-    internal sealed record StoredNic(string Tap, string Bridge, string Mac);
+    internal sealed record StoredNic(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null);
 }
 
 /// <summary>Boots a kernel directly (-kernel/-initrd/-append), as the test guest does; no bootloader, no firmware disk.</summary>

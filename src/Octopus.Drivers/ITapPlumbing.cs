@@ -4,7 +4,19 @@ namespace Octopus.Drivers;
 /// <param name="Tap">The host interface name (1–15 characters), derived from the VM and the NIC's slot.</param>
 /// <param name="Bridge">The host bridge the tap joins; it must exist (the network's driver makes it).</param>
 /// <param name="Mac">The guest's MAC address, six hex pairs separated by ':'.</param>
-public sealed record TapPort(string Tap, string Bridge, string Mac);
+/// <param name="Addressing">The NIC's address and network as the server allocated them (what DHCP, DNS and anti-spoofing
+/// on the node need), or null when the spec carries none.</param>
+public sealed record TapPort(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null);
+
+/// <summary>What the node serves for one NIC: the address Octopus gave it on its network, and that network's settings.</summary>
+/// <param name="Network">The Octopus network's name.</param>
+/// <param name="Ip">The NIC's IPv4 address.</param>
+/// <param name="Subnet">The network's subnet, CIDR, e.g. 10.77.0.0/24.</param>
+/// <param name="Gateway">The network's gateway address, which the serving node puts on its bridge.</param>
+/// <param name="Domain">The network's DNS domain.</param>
+/// <param name="HostName">The VM's name: DHCP hands it out and DNS answers HostName.Domain.</param>
+/// <param name="Vlan">The network's 802.1Q tag, or null.</param>
+public sealed record NicAddressing(string Network, string Ip, string Subnet, string Gateway, string Domain, string HostName, int? Vlan = null);
 
 /// <summary>Makes a VM's taps exist before its hypervisor starts and removes them after it stopped. The hypervisor
 /// driver calls it; the host's network driver implements it. Both methods are idempotent.</summary>

@@ -62,7 +62,12 @@ public sealed record DiskAttachment(string ActivePath, IReadOnlyList<string> Cha
 /// <param name="Bridge">The host bridge the NIC's tap joins.</param>
 /// <param name="Ip">The IPv4 address Octopus gave the NIC (DHCP hands it out; anti-spoofing allows only it), or null.</param>
 /// <param name="Vlan">The network's 802.1Q tag between hosts, or null for untagged.</param>
-public sealed record NicSpec(string Mac, string Network, string Bridge, string? Ip = null, int? Vlan = null);
+/// <param name="Subnet">The network's subnet (CIDR, e.g. 10.77.0.0/24), what a node needs to serve DHCP on the bridge.</param>
+/// <param name="Gateway">The network's gateway address (the serving node's own address on the bridge).</param>
+/// <param name="Domain">The network's DNS domain (the VM resolves as NAME.DOMAIN).</param>
+/// <param name="HostName">The NIC's host name in <paramref name="Domain"/> (the store's; null: the VM's name).</param>
+public sealed record NicSpec(string Mac, string Network, string Bridge, string? Ip = null, int? Vlan = null,
+    string? Subnet = null, string? Gateway = null, string? Domain = null, string? HostName = null);
 
 /// <summary>Direct kernel boot, what every Octopus VM boots from today (the test guest has no bootloader).</summary>
 /// <param name="Kernel">Absolute path of the kernel image on the node.</param>

@@ -42,15 +42,25 @@ public sealed record AgentStatus(long Sequence, long Generation, double CpuLoad,
 /// <summary>Answer of every operation: the agent's generation once the operation finished.</summary>
 public sealed record AgentOperationResult(long Generation);
 
+/// <summary>One NIC of a VM as the server's runtime spec gives it (eth0 first): the agent makes its tap on the bridge,
+/// serves its static lease and name, and filters it (anti-spoofing).</summary>
+/// <param name="Subnet">The network's subnet in CIDR form; with <paramref name="Gateway"/> and <paramref name="Domain"/>
+/// what the node needs to serve DHCP and DNS on the bridge.</param>
+/// <param name="HostName">The NIC's name in <paramref name="Domain"/>; null means the VM's name.</param>
+public sealed record AgentNic(string Mac, string Network, string Bridge, string? Ip, int? Vlan, string? Subnet, string? Gateway, string? Domain,
+    string? HostName = null);
+
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/create</c>.</summary>
 /// <param name="DiskFile">The VM's active disk: a file name inside the agent's shared storage folder.</param>
-public sealed record AgentCreateRequest(string Name, int Cores, long MemoryBytes, string DiskFile);
+/// <param name="Nics">The VM's NICs; null or empty for none.</param>
+public sealed record AgentCreateRequest(string Name, int Cores, long MemoryBytes, string DiskFile, IReadOnlyList<AgentNic>? Nics = null);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/start</c>.</summary>
 /// <param name="DiskFile">The VM's active disk as the server's disk catalog knows it (a file name inside the agent's shared
 /// storage folder). A stopped VM's disk may have changed while it was down (snapshot, fork, revert are done on the files):
 /// the agent boots on this disk and records it in the VM's spec. Null keeps the disk the agent knows.</param>
-public sealed record AgentStartRequest(string? DiskFile);
+/// <param name="Nics">The VM's NICs as the store has them now (a stopped VM takes them); null keeps the ones the agent knows.</param>
+public sealed record AgentStartRequest(string? DiskFile, IReadOnlyList<AgentNic>? Nics = null);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/switch-disk</c>: continue on a new qcow2 child of the current disk.</summary>
 /// <param name="NewDiskFile">File name inside the agent's shared storage folder; must not exist yet.</param>
@@ -72,7 +82,8 @@ public sealed record AgentMigrationEvent(double? Progress, AgentMigrationReport?
 public sealed record AgentMigrationReport(double TotalMs, double DowntimeMs, long RamTransferred, double WallMs);
 
 /// <summary>A VM's machine as a migration destination must run it (paths are the source's, absolute).</summary>
-public sealed record AgentVmSpec(Guid Vm, string Name, int Cores, long MemoryMiB, string Disk, string Kernel, string? Initrd, string Append);
+public sealed record AgentVmSpec(Guid Vm, string Name, int Cores, long MemoryMiB, string Disk, string Kernel, string? Initrd, string Append,
+    IReadOnlyList<AgentNic>? Nics = null);
 
 /// <summary>Body of the migration-target calls prepare-incoming (DiskVirtualSize null: shared storage) .</summary>
 public sealed record AgentIncomingRequest(AgentVmSpec Spec, long? DiskVirtualSize);

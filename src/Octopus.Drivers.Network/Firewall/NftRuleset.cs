@@ -40,6 +40,11 @@ internal static class NftRuleset
 
             // What the VM receives: stateless (no conntrack in the bridge family): replies pass, new connections need a rule.
             b.Append($"  chain to-{p} {{\n");
+            if (nic.OpenIngress)
+            {
+                b.Append("    accept\n  }\n");
+                continue;
+            }
             b.Append("    ether type arp accept\n");
             b.Append("    ip protocol tcp tcp flags & (syn | ack) != syn accept\n");
             b.Append("    ip protocol udp udp sport { 53, 67 } accept\n");

@@ -20,7 +20,8 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
     {
         spec.Validate();
         var disk = spec.BootDisk ?? throw new DriverException($"VM {spec.Name} has no disk in the disk tree; it cannot boot.");
-        return OperateAsync(spec.Id, "create", new AgentCreateRequest(spec.Name, spec.Geometry.Cores, spec.Geometry.Memory.Bytes, FileOf(disk.ActivePath)), ct);
+        return OperateAsync(spec.Id, "create", new AgentCreateRequest(spec.Name, spec.Geometry.Cores, spec.Geometry.Memory.Bytes, FileOf(disk.ActivePath),
+            Wire(spec.Nics)), ct);
     }
 
     /// <summary>Starts the VM on the spec's disk: while it was stopped, a snapshot, fork or revert may have frozen the file
@@ -28,8 +29,12 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
     public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct)
     {
         spec.Validate();
-        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null), ct);
+        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null, Wire(spec.Nics) ?? []), ct);
     }
+
+    /// <summary>The spec's NICs on the wire (null when none): the agent makes their taps, leases, names and filters.</summary>
+    private static List<AgentNic>? Wire(IReadOnlyList<NicSpec> nics) =>
+        nics.Count == 0 ? null : [.. nics.Select(n => new AgentNic(n.Mac, n.Network, n.Bridge, n.Ip, n.Vlan, n.Subnet, n.Gateway, n.Domain, n.HostName))];
 
     public Task StopAsync(VmId vm, CancellationToken ct) => OperateAsync(vm, "stop", null, ct);
 

@@ -30,8 +30,9 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, 
     {
         await using var db = await store.CreateDbContextAsync(ct);
         var nics = await db.Nics.AsNoTracking().Where(n => n.VmId == vm.Id).Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id,
-            (n, w) => new { n.Slot, n.Mac, n.Address, w.Name, w.Bridge, w.Vlan }).ToListAsync(ct);
-        return [.. nics.OrderBy(n => n.Slot).Select(n => new NicSpec(n.Mac.ToString(), n.Name.Value, n.Bridge.Value, n.Address.ToString(), n.Vlan))];
+            (n, w) => new { n.Slot, n.Mac, n.Address, n.HostName, w.Name, w.Bridge, w.Vlan, w.Subnet, w.Gateway, w.Domain }).ToListAsync(ct);
+        return [.. nics.OrderBy(n => n.Slot).Select(n => new NicSpec(n.Mac.ToString(), n.Name.Value, n.Bridge.Value, n.Address.ToString(), n.Vlan,
+            n.Subnet.ToString(), n.Gateway.ToString(), n.Domain.ToString(), n.HostName))];
     }
 
     private string PathOf(Octopus.Disks.Model.DiskId id) => Path.Combine(storage.Folder, id.FileName);

@@ -19,6 +19,15 @@ public class NftRulesetTests
         text.Should().Contain("iifname \"tap-web0\" jump from-tap-web0").And.Contain("oifname \"tap-web0\" jump to-tap-web0");
     }
 
+    [Fact]
+    public void Render_OpenIngress_AcceptsWhatTheNicReceives_ButStillFiltersWhatItSends()
+    {
+        var ip = Ipv4Address.Parse("10.77.0.10", "ip");
+        var text = NftRuleset.Render([new NicFirewallSpec("tap-web0", MacAddress.ForAddress(ip), ip, [], OpenIngress: true)]);
+        text.Should().Contain("chain to-tap-web0 {\n    accept\n  }");
+        text.Should().Contain("ether type ip ip saddr != 10.77.0.10 drop", "anti-spoofing applies with or without a security group");
+    }
+
     [Theory]
     [InlineData("10.0.0.1/8")]
     [InlineData("10.0.0.0/33")]

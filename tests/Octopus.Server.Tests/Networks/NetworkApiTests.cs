@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Octopus.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Networks;
@@ -113,6 +115,24 @@ public class NetworkApiTests
         // The released address is handed out again (lowest free first), with the same MAC.
         var next = await (await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("cache", "lab"))).ReadAsync<VmDto>();
         next.Nics!.Single().Should().Be(new NicDto("lab", "0a:0c:0a:4d:00:0a", "10.77.0.10", "cache.lab.octopus"));
+    }
+
+    [Fact]
+    public async Task RuntimeSpec_CarriesWhatANodeServesForEachNic()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var admin = await server.LoginAsync();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab())).EnsureSuccessStatusCode();
+        var web = await (await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("web", "lab"))).ReadAsync<VmDto>();
+
+        await using var scope = server.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Octopus.Persistence.OctopusDbContext>();
+        var vm = await db.Vms.AsNoTracking().SingleAsync(v => v.Id == new Octopus.Domain.Vms.VmId(Guid.Parse(web.Id)));
+        var spec = await server.App.Services.GetRequiredService<Octopus.Server.Control.RuntimeSpecs>().BuildAsync(vm, CancellationToken.None);
+
+        // The agent makes the bridge with the gateway, serves the lease and name by dnsmasq and filters by nftables from these alone.
+        spec.Nics.Should().Equal(new Octopus.Drivers.NicSpec("0a:0c:0a:4d:00:0a", "lab", "br-lab", "10.77.0.10", null, "10.77.0.0/24", "10.77.0.1",
+            "lab.octopus", "web"));
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+using System.Runtime.Versioning;
+using Octopus.Domain;
+using Octopus.Domain.Networks;
+using Octopus.Drivers;
+using Octopus.Drivers.Network.Bridges;
+using Octopus.Drivers.Network.Dhcp;
+using Octopus.Drivers.Network.Firewall;
+
+namespace Octopus.Agent;
+
+/// <summary>This node's side of VM networking, driven only by the NICs of the runtime specs the server sent (create,
+/// start, incoming migration) and kept in the VM folders. Right before a VM's QEMU starts: the network's bridge exists
+/// with the network's gateway address on it, the VM's taps are ports of it, and then the node's served state is made to
+/// match the NICs of every VM defined here: one dnsmasq per network with those NICs' static leases and names, and one
+/// nftables table with each NIC's anti-spoofing. After a VM's QEMU exited its taps go and the served state is recomputed
+/// without them.
+/// <para>Which node serves a network: every node that has a NIC on it, for the NICs it has. The agent joins no uplink, so
+/// each node's bridge is its own layer-2 segment and the gateway address on it clashes with nothing; VMs of one network
+/// on different nodes do not reach each other yet. A VLAN network (meant to span nodes) is refused until agents get an
+/// uplink option. Ingress is open (there are no security groups in the store yet): only anti-spoofing filters.</para></summary>
+[SupportedOSPlatform("linux")]
+internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsmasq, NftablesFirewall firewall, Func<IReadOnlyList<TapPort>> defined)
+    : ITapPlumbing
+{
+    private readonly LinuxTapPlumbing _taps = new(bridges);
+    // Plugs of different VMs run in parallel; the served state is one whole per node.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task PlugAsync(IReadOnlyList<TapPort> ports, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            foreach (var p in ports)
+            {
+                if (p.Addressing is not { } a) continue;
+                if (a.Vlan is { } vlan)
+                    throw new DriverException($"network {a.Network} is a VLAN network (tag {vlan}) meant to span nodes; this agent serves only node-local networks (it has no uplink). Use a network without --vlan.");
+                var subnet = Parse(p, () => Ipv4Subnet.Parse(a.Subnet));
+                await bridges.EnsureBridgeAsync(Parse(p, () => BridgeName.Parse(p.Bridge)), $"{a.Gateway}/{subnet.PrefixLength}", ct);
+            }
+            await _taps.PlugAsync(ports, ct);
+            await ServeAsync([.. defined().Where(d => !ports.Any(p => p.Tap == d.Tap)), .. ports], ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task UnplugAsync(IReadOnlyList<TapPort> ports, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await _taps.UnplugAsync(ports, ct);
+            await ServeAsync([.. defined().Where(d => !ports.Any(p => p.Tap == d.Tap))], ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>dnsmasq per network and the firewall table exactly for <paramref name="served"/>; a network with no NIC
+    /// left here has its dnsmasq stopped.</summary>
+    private async Task ServeAsync(IReadOnlyList<TapPort> served, CancellationToken ct)
+    {
+        var addressed = served.Where(p => p.Addressing is not null).DistinctBy(p => p.Tap).ToList();
+        var networks = addressed.GroupBy(p => p.Addressing!.Network, StringComparer.Ordinal).ToList();
+        foreach (var net in networks)
+        {
+            var first = net.First();
+            var a = first.Addressing!;
+            var gateway = Parse(first, () => Ipv4Address.Parse(a.Gateway, "gateway"));
+            await dnsmasq.EnsureAsync(new DhcpNetworkSpec(Parse(first, () => NetworkName.Parse(a.Network)), Parse(first, () => BridgeName.Parse(first.Bridge)),
+                Parse(first, () => Ipv4Subnet.Parse(a.Subnet)), gateway, Parse(first, () => DnsDomain.Parse(a.Domain)), gateway,
+                [.. net.Select(p => new StaticHost(Mac(p), Parse(p, () => Ipv4Address.Parse(p.Addressing!.Ip, "ip")), p.Addressing!.HostName))]), ct);
+        }
+        var folder = Path.GetDirectoryName(dnsmasq.FolderOf("x"))!;
+        if (Directory.Exists(folder))
+            foreach (var gone in Directory.GetDirectories(folder).Select(Path.GetFileName).Where(n => !networks.Any(g => g.Key == n)))
+                await dnsmasq.StopAsync(gone!, ct);
+        await firewall.ApplyAsync([.. addressed.Select(p => new NicFirewallSpec(p.Tap, Mac(p), Parse(p, () => Ipv4Address.Parse(p.Addressing!.Ip, "ip")), [],
+            OpenIngress: true))], ct);
+    }
+
+    private static MacAddress Mac(TapPort p) =>
+        MacAddress.TryParse(p.Mac, out var mac) ? mac : throw new DriverException($"'{p.Mac}' is not a MAC address (six hex pairs separated by ':').");
+
+    /// <summary>The server sends checked values; one that is not is refused naming the NIC.</summary>
+    private static T Parse<T>(TapPort p, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (DomainException e) { throw new DriverException($"NIC {p.Mac} (tap {p.Tap}): {e.Message}", e); }
+    }
+}
