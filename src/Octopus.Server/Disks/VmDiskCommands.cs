@@ -24,8 +24,9 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     Persistence.OctopusDbContext db, StorageSettings storage, INodeDriverResolver nodes, LiveDiskSwitching switching,
     OperationWaiter waiter, Control.ControlSignal signal, TimeProvider time)
 {
-    /// <summary>Creates a new VM through the normal create path (quota, placement, audit) whose disk is a new child of
-    /// the source's current state; the source continues on its own new child.</summary>
+    /// <summary>Creates a new VM through the normal create path (quota, placement, audit, NICs) whose disk is a new child
+    /// of the source's current state; the source continues on its own new child. The fork has a NIC on each of the
+    /// source's networks, with new addresses.</summary>
     public async Task<Vm> ForkAsync(Caller caller, string source, VmForkRequest? request, CancellationToken ct)
     {
         if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NEW\"} and optionally cores, memoryBytes, diskBytes.");
@@ -35,8 +36,15 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         using (await gate.EnterAsync(ct))
         {
             var g = src.Geometry;
+            // The fork joins the source's networks in the same NIC order, each NIC with a fresh address, MAC and name
+            // (allocated by the create path like any new VM's); a source without NICs gives a fork without NICs.
+            var networks = await db.Nics.AsNoTracking().Where(n => n.VmId == src.Id)
+                .Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id, (n, w) => new { n.Slot, w.Name }).ToListAsync(ct);
             var created = await vms.CreateAsync(caller, new VmCreateRequest(request.Name, request.Cores ?? g.Cores,
-                request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value), ct);
+                request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value)
+            {
+                Networks = [.. networks.OrderBy(n => n.Slot).Select(n => n.Name.Value)],
+            }, ct);
             try
             {
                 await runner.RunAsync(caller, "vm.fork", $"vm/{src.Name}", async ct =>

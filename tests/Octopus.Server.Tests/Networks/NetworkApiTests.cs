@@ -118,6 +118,34 @@ public class NetworkApiTests
     }
 
     [Fact]
+    public async Task Fork_GetsFreshNicsOnTheSourcesNetworks_InTheSameOrder()
+    {
+        await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }"""));
+        var admin = await server.LoginAsync();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab())).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab("dmz", "10.79.0.0/24", "10.79.0.1", "10.79.0.100-10.79.0.101", "br-dmz"))).EnsureSuccessStatusCode();
+        await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("src", "dmz", "lab"));
+        await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("bare") with { Networks = [] });
+        await admin.WaitForStateAsync("src", "Running");
+        await admin.WaitForStateAsync("bare", "Running");
+
+        var forked = await admin.PostAsJsonAsync(ApiRoutes.Vm("src") + "/fork", new VmForkRequest("copy"));
+
+        forked.StatusCode.Should().Be(HttpStatusCode.Created);
+        (await forked.ReadAsync<VmDto>()).Nics.Should().BeEquivalentTo(new[]
+        {
+            new NicDto("dmz", "0a:0c:0a:4f:00:65", "10.79.0.101", "copy.lab.octopus"), // the next free address of each network
+            new NicDto("lab", "0a:0c:0a:4d:00:0b", "10.77.0.11", "copy.lab.octopus"),
+        }, o => o.WithStrictOrdering());
+        (await (await admin.PostAsJsonAsync(ApiRoutes.Vm("bare") + "/fork", new VmForkRequest("bare-copy"))).ReadAsync<VmDto>()).Nics
+            .Should().BeEmpty("a source without NICs gives a fork without NICs");
+
+        var full = await admin.PostAsJsonAsync(ApiRoutes.Vm("src") + "/fork", new VmForkRequest("third"));
+        full.StatusCode.Should().Be(HttpStatusCode.Conflict, "dmz has no free address left");
+        (await admin.GetAsync(ApiRoutes.Vm("third"))).StatusCode.Should().Be(HttpStatusCode.NotFound, "nothing is half-made");
+    }
+
+    [Fact]
     public async Task RuntimeSpec_CarriesWhatANodeServesForEachNic()
     {
         await using var server = await TestServerApp.StartAsync();
