@@ -25,6 +25,11 @@ public enum OperationKind
     /// <summary>Snapshot a VM's disk (<see cref="Operation.Payload"/>: the snapshot's name); a running VM whose node holds
     /// the file open is moved onto its new leaf by the driver. The VM's state does not change.</summary>
     SnapshotVm,
+
+    /// <summary>Give a forked VM its disk, a new child of the source VM's current state (<see cref="Operation.Payload"/>:
+    /// a <see cref="ForkPayload"/>). Journaled with the new VM in one transaction; the VM's create runs after it, and
+    /// never gives a VM whose fork disk is missing a fresh image disk. On failure the new VM is deleted.</summary>
+    ForkDisk,
 }
 
 public enum OperationStatus
@@ -61,7 +66,8 @@ public sealed class Operation
 
     public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
 
-    /// <summary>The kind's argument, as text: for <see cref="OperationKind.SnapshotVm"/> the snapshot's name; null for
+    /// <summary>The kind's argument, as text: for <see cref="OperationKind.SnapshotVm"/> the snapshot's name, for
+    /// <see cref="OperationKind.ForkDisk"/> a <see cref="ForkPayload"/>; null for
     /// kinds that need none.</summary>
     public string? Payload { get; private set; }
 

@@ -33,7 +33,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
                 await db.SaveChangesAsync(ct);
                 return result;
             }
-            catch (DbUpdateException e) when (attempt < MaxAttempts && IsRetryable(e))
+            catch (Exception e) when (attempt < MaxAttempts && (e is DbUpdateException u && IsRetryable(u) || IsTransient(e)))
             {
                 log.LogDebug("concurrent change during {Action} on {Target}; retrying ({Attempt})", action, target, attempt);
                 db.ChangeTracker.Clear();
@@ -80,6 +80,18 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     /// then reported by the body's own check, with its own message).</summary>
     private static bool IsRetryable(DbUpdateException e) =>
         e is DbUpdateConcurrencyException || (IsUniqueViolation(e) && e.Entries.Any(x => x.Entity is OwnerQuotaLockRecord));
+
+    /// <summary>The store was momentarily busy: SQLite's SQLITE_BUSY (5) or SQLITE_LOCKED (6) when many writers meet, or
+    /// PostgreSQL's serialization failure (40001) or deadlock (40P01). Nothing was saved; running again is safe.</summary>
+    private static bool IsTransient(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+        {
+            if (x.GetType().GetProperty("SqliteErrorCode")?.GetValue(x) is int code && code is 5 or 6) return true;
+            if (x.GetType().GetProperty("SqlState")?.GetValue(x) is string state && state is "40001" or "40P01") return true;
+        }
+        return false;
+    }
 
     private static bool IsUniqueViolation(DbUpdateException e) =>
         e.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true ||

@@ -32,6 +32,7 @@ public static class OperationJournal
         OperationKind.SuspendVm => vm.State == VmState.Running,
         OperationKind.ResumeVm => vm.State == VmState.Suspended,
         OperationKind.SnapshotVm => true,
+        OperationKind.ForkDisk => vm.State is VmState.Pending or VmState.Creating,
         _ => KindFor(vm.State) == op.Kind,
     };
 

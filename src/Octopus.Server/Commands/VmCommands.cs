@@ -18,7 +18,9 @@ namespace Octopus.Server.Commands;
 public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer,
     Networks.NicAllocator nics, Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null)
 {
-    public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct)
+    /// <summary>Creates a VM (quota, name, placement later). <paramref name="sameUnit"/> is called with the new VM inside the
+    /// create's unit of work (again on a retry), to journal what must commit with it, e.g. a fork's disk operation.</summary>
+    public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct, Action<Vm>? sameUnit = null)
     {
         var vm = await runner.RunAsync(caller, "vm.create", $"vm/{request?.Name}", async ct =>
         {
@@ -42,6 +44,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
                     $"The lease may end at most {Octopus.Policies.Language.DurationText.Format(ps.MaxLease)} from now ({now + ps.MaxLease:u}); ask for an earlier end.");
             var created = Vm.Create(name, owner.Id, geometry, now, request.Tags, request.LeaseExpiresAt);
             db.Vms.Add(created);
+            sameUnit?.Invoke(created);
             await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
             return created;
         }, ct, v => v.Geometry.ToString(),

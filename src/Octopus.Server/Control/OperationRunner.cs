@@ -97,14 +97,15 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             {
                 error = e.Message;
             }
-            catch (Octopus.Domain.DomainException e) when (op.Kind == OperationKind.SnapshotVm)
+            catch (Octopus.Domain.DomainException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.ForkDisk)
             {
                 // The disk tree refused or its driver step failed; nothing changed (the tree rolls its intent back).
                 (error, code) = (e.Message, e.Code);
             }
-            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind == OperationKind.SnapshotVm)
+            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.ForkDisk)
             {
-                (error, code) = ($"The disk storage could not complete the snapshot: {e.Message} The disk tree is unchanged.", "storage.failed");
+                (error, code) = ($"The disk storage could not complete the {(op.Kind == OperationKind.ForkDisk ? "fork" : "snapshot")}: {e.Message} " +
+                    "The disk tree is unchanged.", "storage.failed");
             }
             if (reporter is not null) _figures.End(op.Id, error is null);
 
@@ -194,6 +195,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.SnapshotVm:
                 await SnapshotAsync(services, op, vm, ct);
                 break;
+            case OperationKind.ForkDisk:
+                await ForkDiskAsync(db, services, op, vm, ct);
+                break;
             case OperationKind.PowerOnHost or OperationKind.PowerOffHost:
                 throw new InvalidOperationException($"{op.Kind} is not a VM operation");
             default:
@@ -211,6 +215,23 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         var live = DiskSwitchStep.For(vm, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
         if (live is not null) await disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct);
         else await disks.Tree.SnapshotAsync(vm.Id, name, ct);
+    }
+
+    /// <summary>Makes a forked VM's disk: a new child of the source's current state (the source continues on its own new
+    /// child, switched by its driver when it runs where a hypervisor holds the file). Idempotent: a fork that already has
+    /// its disk (a replay after a crash) is done.</summary>
+    private async Task ForkDiskAsync(OctopusDbContext db, IServiceProvider services, Operation op, Vm fork, CancellationToken ct)
+    {
+        var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
+        if (await Disks.VmDisks.ActiveAsync(disks, fork.Id, ct) is not null) return;
+        var payload = ForkPayload.Parse(op.Payload);
+        var source = await db.Vms.AsNoTracking().FirstOrDefaultAsync(v => v.Id == payload.Source, ct)
+            ?? throw Octopus.Domain.DomainException.Conflict("vm.fork-source-gone", $"The VM that {fork.Name} forks was deleted before its disk was forked.");
+        var size = payload.Size;
+        if (size is { } s && await Disks.VmDisks.ActiveAsync(disks, source.Id, ct) is { } active && s <= active.Disk.VirtualSize) size = null;
+        var live = DiskSwitchStep.For(source, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
+        if (live is not null) await disks.Tree.ForkLiveAsync(source.Id, fork.Id, fork.OwnerId, size, live, ct);
+        else await disks.Tree.ForkAsync(source.Id, fork.Id, fork.OwnerId, size, ct);
     }
 
     /// <summary>The destination waits for the VM, the source sends it; if sending fails the VM keeps running on the source
@@ -249,6 +270,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 if (op.Kind == OperationKind.SnapshotVm)
                 {
                     // The disk tree recorded the outcome; the VM's state is not the snapshot's business.
+                }
+                else if (op.Kind == OperationKind.ForkDisk)
+                {
+                    // A fork without its disk is useless: take it back through the normal delete (journaled just below).
+                    if (error is not null) vm.RequestDelete(now);
                 }
                 else if (op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm)
                 {

@@ -7,7 +7,6 @@ using Octopus.Domain;
 using Octopus.Domain.Units;
 using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
-using Octopus.Drivers;
 using Octopus.Server.Auth;
 using Octopus.Server.Commands;
 
@@ -16,55 +15,54 @@ namespace Octopus.Server.Disks;
 /// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
 /// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
 /// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
-/// A running VM is snapshotted or forked live when its node's hypervisor holds the disk file open
-/// (<see cref="LiveDiskSwitching"/>): the intent is journaled, the node driver moves the guest onto its new leaf
-/// (<see cref="INodeDriver.SwitchDiskAsync"/>), then the catalog commits. Otherwise (the simulated cluster) the disk is
-/// snapshotted or forked directly: no process has the file open.</summary>
-public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms, VmDiskGate gate,
-    Persistence.OctopusDbContext db, StorageSettings storage, INodeDriverResolver nodes, LiveDiskSwitching switching,
+/// A running VM is snapshotted live, and every fork is made, by a journaled operation that the operation runner carries
+/// out (<see cref="Control.DiskSwitchStep"/> has the node driver move a running guest onto its new leaf when its
+/// hypervisor holds the file, <see cref="LiveDiskSwitching"/>); the request waits for it for a bounded time and calls
+/// no driver itself. Otherwise (the simulated cluster, a stopped VM) a snapshot works on the files directly.</summary>
+public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms,
+    Persistence.OctopusDbContext db, LiveDiskSwitching switching,
     OperationWaiter waiter, Control.ControlSignal signal, TimeProvider time)
 {
     /// <summary>Creates a new VM through the normal create path (quota, placement, audit, NICs) whose disk is a new child
     /// of the source's current state; the source continues on its own new child. The fork has a NIC on each of the
-    /// source's networks, with new addresses.</summary>
+    /// source's networks, with new addresses. The VM and its <see cref="OperationKind.ForkDisk"/> operation commit
+    /// together, and the runner makes the disk before the VM's create runs, so a crash in between leaves a fork that gets
+    /// its disk when the runner resumes (never a fresh image disk). The request waits for the disk for a bounded time; if
+    /// the fork fails, the error is answered and the new VM is deleted.</summary>
     public async Task<Vm> ForkAsync(Caller caller, string source, VmForkRequest? request, CancellationToken ct)
     {
         if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NEW\"} and optionally cores, memoryBytes, diskBytes.");
         var src = await lookup.FindAsync(caller, source, ct, track: false);
         if (await VmDisks.ActiveAsync(disks, src.Id, ct) is null)
             throw DomainException.Conflict("vm.no-disk", $"VM '{src.Name}' has no disk yet (it is {src.State}); fork it once it has been created.");
-        using (await gate.EnterAsync(ct))
+        switching.NeedsDriverFor(src); // refuses a source between states now, rather than in the operation
+        var g = src.Geometry;
+        // The fork joins the source's networks in the same NIC order, each NIC with a fresh address, MAC and name
+        // (allocated by the create path like any new VM's); a source without NICs gives a fork without NICs.
+        var networks = await db.Nics.AsNoTracking().Where(n => n.VmId == src.Id)
+            .Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id, (n, w) => new { n.Slot, w.Name }).ToListAsync(ct);
+        var payload = new ForkPayload(src.Id, request.DiskBytes is { } d ? new ByteSize(d) : null).Format();
+        Operation? fork = null;
+        var created = await vms.CreateAsync(caller, new VmCreateRequest(request.Name, request.Cores ?? g.Cores,
+            request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value)
         {
-            var g = src.Geometry;
-            // The fork joins the source's networks in the same NIC order, each NIC with a fresh address, MAC and name
-            // (allocated by the create path like any new VM's); a source without NICs gives a fork without NICs.
-            var networks = await db.Nics.AsNoTracking().Where(n => n.VmId == src.Id)
-                .Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id, (n, w) => new { n.Slot, w.Name }).ToListAsync(ct);
-            var created = await vms.CreateAsync(caller, new VmCreateRequest(request.Name, request.Cores ?? g.Cores,
-                request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value)
-            {
-                Networks = [.. networks.OrderBy(n => n.Slot).Select(n => n.Name.Value)],
-            }, ct);
-            try
-            {
-                await runner.RunAsync(caller, "vm.fork", $"vm/{src.Name}", async ct =>
-                {
-                    ByteSize? size = request.DiskBytes is { } d ? new ByteSize(d) : null;
-                    var active = await VmDisks.ActiveAsync(disks, src.Id, ct);
-                    if (size is { } s && active is not null && s <= active.Disk.VirtualSize) size = null;
-                    return LiveSwitchFor(src) is { } live
-                        ? await disks.Tree.ForkLiveAsync(src.Id, created.Id, created.OwnerId, size, live, ct)
-                        : await disks.Tree.ForkAsync(src.Id, created.Id, created.OwnerId, size, ct);
-                }, ct, r => $"into {created.Name} (disk {r.NewActive.Id})");
-            }
-            catch (Exception e) when (e is DomainException or Octopus.Disks.Backends.DiskBackendException)
-            {
-                // The new VM is useless without its disk: take it back, through the normal delete path.
-                await vms.DeleteAsync(caller, created.Id.ToString(), ct);
-                throw;
-            }
-            return created;
+            Networks = [.. networks.OrderBy(n => n.Slot).Select(n => n.Name.Value)],
+        }, ct, vm =>
+        {
+            fork = Operation.Begin(OperationKind.ForkDisk, vm.Id, null, caller.Name, time.GetUtcNow(), payload: payload);
+            db.Operations.Add(fork);
+        });
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(fork!.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is { Status: OperationStatus.Failed })
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.fork-failed", done.Error ?? "The fork failed.");
+            await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", false, failed.Message, ct);
+            throw failed;
         }
+        if (done is not null) await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", true, $"into {created.Name}", ct);
+        return created;
     }
 
     /// <summary>Snapshots the VM's disk. A running VM whose node holds the file open is snapshotted by a journaled
@@ -105,26 +103,6 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
 
     private static SnapshotNode? Find(SnapshotNode n, SnapshotName name) =>
         !n.IsCurrent && n.Name == name ? n : n.Children.Select(c => Find(c, name)).FirstOrDefault(f => f is not null);
-
-    /// <summary>How a snapshot or fork moves <paramref name="vm"/> onto its new leaf: null when the disk can be handled as
-    /// files (no live-capable driver, or the VM is not running); a switch through the driver when it runs. A VM between
-    /// states is refused: its driver may be opening or closing the disk.</summary>
-    private LiveDiskSwitch? LiveSwitchFor(Vm vm)
-    {
-        if (!switching.ThroughNodeDriver) return null;
-        if (vm.State is VmState.Starting or VmState.Stopping or VmState.Rebooting or VmState.Migrating or VmState.Creating or VmState.Deleting)
-            throw DomainException.Conflict("vm.busy", $"VM '{vm.Name}' is {vm.State}; wait until it is running or stopped (octopus vm show {vm.Name}), then try again.");
-        if (vm.State != VmState.Running || vm.HostId is not { } host) return null;
-        return async (id, ct) =>
-        {
-            try { await nodes.For(host).SwitchDiskAsync(vm.Id, Path.Combine(storage.Folder, id.FileName), ct); }
-            catch (DriverException e)
-            {
-                throw DomainException.Conflict("vm.disk-switch-failed",
-                    $"VM '{vm.Name}' is running and its driver could not move it to a new disk: {e.Message}. Nothing changed: the VM keeps its disk.");
-            }
-        };
-    }
 
     public async Task<SnapshotTreeDto> SnapshotsAsync(Caller caller, string vmName, CancellationToken ct)
     {

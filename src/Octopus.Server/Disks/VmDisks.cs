@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Octopus.Disks.Services;
 using Octopus.Domain;
 using Octopus.Domain.Units;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Persistence;
@@ -21,6 +22,9 @@ public sealed class VmDiskProvisioner(DiskServices disks, VmDiskGate gate)
             try
             {
                 if (await VmDisks.ActiveAsync(disks, vm.Id, ct) is not null) return;
+                // A fork gets its disk from its fork operation; a fresh image disk would silently make it another VM.
+                if (await db.Operations.AsNoTracking().AnyAsync(o => o.VmId == vm.Id && o.Kind == OperationKind.ForkDisk, ct))
+                    throw new DriverException($"VM {vm.Name} is a fork whose disk was not made; it gets no fresh image disk.");
                 var image = vm.Geometry.Image;
                 var imageSize = await db.Images.AsNoTracking().Where(i => i.Name == image.Value).Select(i => (long?)i.SizeBytes).FirstOrDefaultAsync(ct);
                 // The guest sees the geometry's disk size when it is bigger than the image; disks never shrink.

@@ -148,6 +148,29 @@ public sealed class LiveDiskEndpointTests
         var tree = await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>();
         var copy = await (await http.GetAsync(ApiRoutes.Vm("copy") + "/disk")).ReadAsync<VmDiskDto>();
         tree.Disks.Single(d => d.Id == copy.ActiveDisk).Parent.Should().Be(before.ActiveDisk, "the fork backs onto the source's frozen leaf");
+        live.InRequest.Should().Equal([false], "the operation runner forks the disk, not the request");
+    }
+
+    [Fact]
+    public async Task Fork_DriverFails_ConflictWithTheReasonAndTheForkIsTakenBackWithoutAFreshDisk()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        var before = await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>();
+        live.Fail = "QMP blockdev-snapshot-sync: Permission denied";
+
+        var r = await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/fork", new VmForkRequest("copy"));
+
+        r.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var problem = await r.ProblemAsync();
+        problem.GetProperty("code").GetString().Should().Be("vm.disk-switch-failed");
+        problem.GetProperty("detail").GetString().Should().Contain("Permission denied");
+        await http.WaitUntilGoneAsync("copy");
+        (await (await http.GetAsync(ApiRoutes.Vm("web1") + "/disk")).ReadAsync<VmDiskDto>()).Should().Be(before);
+        var tree = await (await http.GetAsync(ApiRoutes.Base + "/disks/tree")).ReadAsync<DiskTreeDto>();
+        tree.Disks.Where(d => d.Role == "active").Should().ContainSingle("only web1 has a disk: a fork whose disk failed never gets a fresh image disk")
+            .Which.Id.Should().Be(before.ActiveDisk);
+        live.InRequest.Should().Equal([false]);
     }
 
     [Fact]
