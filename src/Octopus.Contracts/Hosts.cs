@@ -18,7 +18,25 @@ public sealed record HostDto(
     double CpuLoad,
     double PowerWatts,
     IReadOnlyList<string> Vms,
-    HostPowerConfigDto? PowerConfig = null);
+    HostPowerConfigDto? PowerConfig = null,
+    HostPowerOperationDto? PowerOperation = null);
+
+/// <summary>A host's latest power operation (admins only, like its power configuration): <see cref="Kind"/> power-on or
+/// power-off, <see cref="Status"/> Pending, Running, Succeeded or Failed, <see cref="Error"/> why it failed (a power-on
+/// that failed on every method lists each method's reason and leaves the host Failed until powered on again), and the
+/// <see cref="Steps"/> taken so far.</summary>
+public sealed record HostPowerOperationDto(
+    string Id,
+    string Kind,
+    string Status,
+    string Actor,
+    string? Error,
+    IReadOnlyList<OperationStepDto> Steps,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt);
+
+/// <summary>One step of an operation: when it ended and what happened.</summary>
+public sealed record OperationStepDto(DateTimeOffset At, string Text);
 
 /// <summary>Body of <c>POST /api/v1/hosts/{id}/maintenance</c>.</summary>
 public sealed record MaintenanceRequest(bool Enabled);

@@ -10,6 +10,30 @@ public interface IHostPowerDriver
 
     /// <summary>Powers a host off. The caller guarantees the host holds no running VM.</summary>
     Task PowerOffAsync(HostId host, CancellationToken ct);
+
+    /// <summary><see cref="PowerOnAsync(HostId, CancellationToken)"/>, recording each step of the sequence in
+    /// <paramref name="steps"/> as it ends. Drivers with a one-step switch need not override it.</summary>
+    Task PowerOnAsync(HostId host, IPowerStepLog steps, CancellationToken ct) => PowerOnAsync(host, ct);
+
+    /// <summary><see cref="PowerOffAsync(HostId, CancellationToken)"/>, recording each step in <paramref name="steps"/>.</summary>
+    Task PowerOffAsync(HostId host, IPowerStepLog steps, CancellationToken ct) => PowerOffAsync(host, ct);
+}
+
+/// <summary>Where a power sequence says what it did, step by step ("ipmi: power on sent", "BMC reports Off after 3 s"),
+/// so the operation shows where it is while it runs and why it ended as it did.</summary>
+public interface IPowerStepLog
+{
+    Task RecordAsync(string step, CancellationToken ct);
+}
+
+/// <summary>Discards the steps (a caller that does not record them).</summary>
+public sealed class NoPowerStepLog : IPowerStepLog
+{
+    public static readonly NoPowerStepLog Instance = new();
+
+    private NoPowerStepLog() { }
+
+    public Task RecordAsync(string step, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>Finds how a host is switched.</summary>

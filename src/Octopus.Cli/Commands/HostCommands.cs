@@ -97,8 +97,10 @@ internal static class HostCommands
                 ctx.Output.WriteJson(final);
                 return ExitCodes.Ok;
             }
-            if (final.PowerState == "Failed")
-                throw CliException.Rejected($"host {final.Name} failed to power {(on ? "on" : "off")}.");
+            // A failed power-on leaves the host Failed, a failed power-off leaves it On; the operation says why.
+            var failed = final.PowerState == "Failed" || (Client.HostOperations.IsTransitional(accepted) && final.PowerOperation is { Status: "Failed" });
+            if (failed)
+                throw CliException.Rejected($"host {final.Name} failed to power {(on ? "on" : "off")}{(final.PowerOperation?.Error is { } why ? ": " + why : ".")}");
             ctx.Output.Note($"{final.Name}: {final.PowerState}.");
             return ExitCodes.Ok;
         });

@@ -64,6 +64,13 @@ public sealed class Operation
     /// <summary>Why it was asked for, recorded on the VM when it completes (e.g. "suspended by policy night"); null: no reason given.</summary>
     public string? Reason { get; private set; }
 
+    /// <summary>The steps taken so far, one per line: the moment (round-trip format), a space, what happened. Written as
+    /// each step ends so a long operation (a host power sequence) shows where it is; see <see cref="StepLines"/>.</summary>
+    public string? Steps { get; private set; }
+
+    /// <summary>At most this many steps are kept (the first ones and the last ones matter; a retry loop can repeat).</summary>
+    public const int MaxSteps = 40;
+
     public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
 
     /// <summary>The kind's argument, as text: for <see cref="OperationKind.SnapshotVm"/> the snapshot's name, for
@@ -90,4 +97,23 @@ public sealed class Operation
     {
         Status = OperationStatus.Failed; CompletedAt = now; Error = error; ErrorCode = code;
     }
+
+    /// <summary>Appends a step (line breaks in <paramref name="text"/> become spaces). Past <see cref="MaxSteps"/> the
+    /// oldest step after the first is dropped.</summary>
+    public void RecordStep(string text, DateTimeOffset now)
+    {
+        var line = now.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + " " + text.ReplaceLineEndings(" ");
+        var lines = Steps is null ? [] : Steps.Split('\n').ToList();
+        lines.Add(line);
+        if (lines.Count > MaxSteps) lines.RemoveAt(1);
+        Steps = string.Join('\n', lines);
+    }
+
+    /// <summary>The recorded steps in order, each with its moment.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Text)> StepLines() =>
+        Steps is null ? [] : [.. Steps.Split('\n').Select(l =>
+        {
+            var space = l.IndexOf(' ', StringComparison.Ordinal);
+            return (DateTimeOffset.Parse(l[..space], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind), l[(space + 1)..]);
+        })];
 }

@@ -5,6 +5,7 @@ using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Persistence;
+using Host = Octopus.Domain.Hosts.Host;
 
 namespace Octopus.Server.Control;
 
@@ -121,11 +122,15 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         }
     }
 
-    /// <summary>Powers a host on or off and moves it to On/Off; on failure it goes back to where it was.</summary>
+    /// <summary>Powers a host on or off and moves it to On/Off, recording each step on the operation. A power-off starts
+    /// with a drain check: a host that still holds a VM (or one migrating onto it) is not switched off, it goes back to
+    /// On. A failed power-off leaves the host On; a failed power-on marks it Failed with the reasons on the operation (a
+    /// power-on asked again retries; heartbeats resuming bring an agent host back On by themselves).</summary>
     private async Task RunHostOperationAsync(OctopusDbContext db, Operation op, CancellationToken ct)
     {
         var host = await db.Hosts.FirstOrDefaultAsync(h => h.Id == op.HostId, ct);
-        var expected = op.Kind == OperationKind.PowerOnHost ? HostPowerState.PoweringOn : HostPowerState.PoweringOff;
+        var on = op.Kind == OperationKind.PowerOnHost;
+        var expected = on ? HostPowerState.PoweringOn : HostPowerState.PoweringOff;
         if (host is null || host.PowerState != expected)
         {
             op.Succeed(time.GetUtcNow());
@@ -134,17 +139,25 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         }
         op.MarkRunning();
         await db.SaveChangesAsync(ct);
+        var steps = new OperationStepLog(db, op, time);
         string? error = null;
         try
         {
-            var power = powers.For(host.Id);
-            if (op.Kind == OperationKind.PowerOnHost) await power.PowerOnAsync(host.Id, ct);
-            else await power.PowerOffAsync(host.Id, ct);
+            if (!on && await DrainCheckAsync(db, host, ct) is { } held)
+                error = held;
+            else
+            {
+                if (!on) await steps.RecordAsync("drain check: no VM on the host", ct);
+                var power = powers.For(host.Id);
+                if (on) await power.PowerOnAsync(host.Id, steps, ct);
+                else await power.PowerOffAsync(host.Id, steps, ct);
+            }
         }
         catch (DriverException e)
         {
             error = e.Message;
         }
+        if (error is not null && error.Length > 2000) error = error[..2000] + " …";
         var hostName = host.Name;
         await SaveWithRetryAsync(db, async now =>
         {
@@ -152,12 +165,43 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             var o = await db.Operations.FirstAsync(x => x.Id == op.Id, ct);
             if (h.PowerState == expected)
             {
-                var on = op.Kind == OperationKind.PowerOnHost;
-                h.MovePower(error is null ? (on ? HostPowerState.On : HostPowerState.Off) : (on ? HostPowerState.Off : HostPowerState.On), now);
+                var next = error is null ? (on ? HostPowerState.On : HostPowerState.Off) : (on ? HostPowerState.Failed : HostPowerState.On);
+                h.MovePower(next, now);
+                o.RecordStep(error is null ? $"host {next}"
+                    : on ? $"power-on failed; host marked {next} (power it on again to retry): {error}"
+                    : $"power-off failed; host back {next}: {error}", now);
             }
             if (error is null) o.Succeed(now); else o.FailWith(error, now);
         }, ct);
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
+    }
+
+    /// <summary>Null when nothing holds the host; otherwise why it must not be switched off, naming the VMs.</summary>
+    private static async Task<string?> DrainCheckAsync(OctopusDbContext db, Host host, CancellationToken ct)
+    {
+        var on = await db.Vms.AsNoTracking().Where(v => v.HostId == host.Id).Select(v => v.Name).ToListAsync(ct);
+        var incoming = await db.Operations.AsNoTracking().Where(o => o.Kind == OperationKind.MigrateVm && o.TargetHostId == host.Id
+            && (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running)).Select(o => o.VmId).ToListAsync(ct);
+        var names = on.Select(n => n.Value).ToList();
+        if (incoming.Count > 0)
+        {
+            var ids = incoming.Where(i => i is not null).Select(i => i!.Value).ToList();
+            names.AddRange((await db.Vms.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Name).ToListAsync(ct)).Select(n => n.Value + " (migrating in)"));
+        }
+        if (names.Count == 0) return null;
+        names.Sort(StringComparer.Ordinal);
+        return $"drain check: host {host.Name} still holds {names.Count} VM(s) ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", …" : "")}); " +
+            "it was not switched off. Move them away (maintenance) or delete them, then power it off.";
+    }
+
+    /// <summary>Writes a power sequence's steps onto its operation as they happen.</summary>
+    private sealed class OperationStepLog(OctopusDbContext db, Operation op, TimeProvider time) : IPowerStepLog
+    {
+        public async Task RecordAsync(string step, CancellationToken ct)
+        {
+            op.RecordStep(step, time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     private async Task ExecuteAsync(OctopusDbContext db, IServiceProvider services, Operation op, Vm vm, IProgress<double>? progress, CancellationToken ct)

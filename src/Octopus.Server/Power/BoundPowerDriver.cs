@@ -32,63 +32,94 @@ public interface IHeartbeatWatch
 public sealed class BoundPowerDriver(HostId host, string hostName, IReadOnlyList<PowerMethod> order, Func<PowerMethod, IHostPowerControl> controls,
     IHeartbeatWatch? heartbeats, PowerSequenceOptions options, TimeProvider time) : IHostPowerDriver
 {
-    public async Task PowerOnAsync(HostId id, CancellationToken ct)
+    public Task PowerOnAsync(HostId id, CancellationToken ct) => PowerOnAsync(id, NoPowerStepLog.Instance, ct);
+
+    public Task PowerOffAsync(HostId id, CancellationToken ct) => PowerOffAsync(id, NoPowerStepLog.Instance, ct);
+
+    public async Task PowerOnAsync(HostId id, IPowerStepLog steps, CancellationToken ct)
     {
         var reasons = new List<string>();
         foreach (var method in order)
         {
+            var name = PowerMethodNames.Name(method);
             var since = time.GetUtcNow();
             var control = controls(method);
             try
             {
                 await control.PowerOnAsync(ct);
-                if (await WaitAsync(() => UpAsync(control, since, ct), options.PowerOnTimeout, ct)) return;
-                reasons.Add($"{PowerMethodNames.Name(method)}: powered on, but {(heartbeats is null ? "the BMC did not report On" : "its agent did not heartbeat")} within {options.PowerOnTimeout.TotalSeconds:0} s");
+                await steps.RecordAsync($"{name}: power on sent; waiting up to {options.PowerOnTimeout.TotalSeconds:0} s for {(heartbeats is null ? "the BMC to report On" : "the agent's heartbeat")}", ct);
+                if (await WaitAsync(() => UpAsync(control, since, ct), options.PowerOnTimeout, ct))
+                {
+                    await steps.RecordAsync($"{name}: {(heartbeats is null ? "the BMC reports On" : "the agent heartbeats")} after {Seconds(since)}", ct);
+                    return;
+                }
+                reasons.Add($"{name}: powered on, but {(heartbeats is null ? "the BMC did not report On" : "its agent did not heartbeat")} within {options.PowerOnTimeout.TotalSeconds:0} s");
             }
             catch (PowerControlException e)
             {
-                reasons.Add($"{PowerMethodNames.Name(method)}: {e.Message}");
+                reasons.Add($"{name}: {e.Message}");
             }
             finally
             {
                 (control as IDisposable)?.Dispose();
             }
+            await steps.RecordAsync($"{reasons[^1]}{(method == order[^1] ? "" : "; trying the next method")}", ct);
         }
         throw new DriverException($"host {hostName} could not be powered on: {string.Join("; ", reasons)}.");
     }
 
-    public async Task PowerOffAsync(HostId id, CancellationToken ct)
+    public async Task PowerOffAsync(HostId id, IPowerStepLog steps, CancellationToken ct)
     {
         // The first method of the order that can switch off (Wake-on-LAN cannot).
         var method = order.FirstOrDefault(m => m is PowerMethod.Ipmi or PowerMethod.Redfish);
         if (method is not (PowerMethod.Ipmi or PowerMethod.Redfish))
             throw new DriverException($"host {hostName} has no power method that can switch it off ({string.Join(", ", order.Select(PowerMethodNames.Name))}); configure ipmi or redfish.");
+        var name = PowerMethodNames.Name(method);
         var control = controls(method);
         try
         {
             var mode = PowerOffMode.Graceful;
+            var since = time.GetUtcNow();
             try
             {
                 await control.PowerOffAsync(PowerOffMode.Graceful, ct);
+                await steps.RecordAsync($"{name}: graceful shutdown sent; waiting up to {options.GracefulOffTimeout.TotalSeconds:0} s for the BMC to report Off", ct);
             }
             catch (PowerControlException e) when (e.Fault == PowerFault.Unsupported)
             {
+                await steps.RecordAsync($"{name}: graceful shutdown refused ({e.Message}); forcing off", ct);
                 mode = PowerOffMode.Force;
                 await control.PowerOffAsync(PowerOffMode.Force, ct);
             }
-            if (await WaitAsync(() => OffAsync(control, ct), mode == PowerOffMode.Graceful ? options.GracefulOffTimeout : options.ForceOffTimeout, ct)) return;
+            if (await WaitAsync(() => OffAsync(control, ct), mode == PowerOffMode.Graceful ? options.GracefulOffTimeout : options.ForceOffTimeout, ct))
+            {
+                await steps.RecordAsync($"{name}: the BMC reports Off after {Seconds(since)}", ct);
+                return;
+            }
             if (mode == PowerOffMode.Graceful)
             {
+                await steps.RecordAsync($"{name}: still on after {options.GracefulOffTimeout.TotalSeconds:0} s; forcing off", ct);
                 await control.PowerOffAsync(PowerOffMode.Force, ct);
-                if (await WaitAsync(() => OffAsync(control, ct), options.ForceOffTimeout, ct)) return;
+                if (await WaitAsync(() => OffAsync(control, ct), options.ForceOffTimeout, ct))
+                {
+                    await steps.RecordAsync($"{name}: the BMC reports Off after {Seconds(since)}", ct);
+                    return;
+                }
             }
             throw new DriverException($"host {hostName}'s BMC still reports power on {options.ForceOffTimeout.TotalSeconds:0} s after a forced off; check the machine.");
+        }
+        catch (PowerControlException e)
+        {
+            throw new DriverException($"host {hostName} could not be powered off: {name}: {e.Message}");
         }
         finally
         {
             (control as IDisposable)?.Dispose();
         }
     }
+
+    private string Seconds(DateTimeOffset since) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(time.GetUtcNow() - since).TotalSeconds:0.0} s");
 
     private async Task<bool> UpAsync(IHostPowerControl control, DateTimeOffset since, CancellationToken ct) =>
         heartbeats is not null ? heartbeats.HeardSince(host, since) : await control.GetStatusAsync(ct) == PowerStatus.On;

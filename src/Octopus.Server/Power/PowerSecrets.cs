@@ -50,7 +50,7 @@ public static class PowerServiceCollectionExtensions
                 ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
             sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PowerSecrets>(),
             sp.GetService<Agents.AgentRegistry>() is { } registry ? new AgentHeartbeatWatch(registry) : null,
-            options ?? new PowerSequenceOptions(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetService<PowerSequenceOptions>() ?? options ?? new PowerSequenceOptions(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }
