@@ -276,6 +276,9 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Steps")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("TargetHostId")
                         .HasColumnType("TEXT");
 
