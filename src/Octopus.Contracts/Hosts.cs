@@ -48,7 +48,10 @@ public sealed record MigrateRequest(string Host);
 /// ipmi, redfish, wol, agent or simulated. <see cref="Address"/>: the BMC (IPMI: IP or name; Redfish: IP, name or
 /// https:// URL) or, for wol, the broadcast address (default 255.255.255.255). <see cref="Password"/> is stored sealed
 /// and never returned; leave it out to keep the stored one. <see cref="Fallback"/>: methods tried in order when
-/// <see cref="Method"/> fails (e.g. ["wol"], which needs <see cref="Mac"/>).</summary>
+/// <see cref="Method"/> fails (e.g. ["wol"], which needs <see cref="Mac"/>). Redfish's TLS: by default the BMC's
+/// certificate must chain to the system's CAs and match its name; <see cref="TlsFingerprint"/> pins a self-signed
+/// certificate by its SHA-256 fingerprint (hex, colons allowed), <see cref="CaCertificate"/> (PEM) names the CA it must
+/// chain to instead; give at most one, and "" to clear a stored one (null keeps it).</summary>
 public sealed record HostPowerConfigRequest(
     string? Method,
     string? Address = null,
@@ -56,7 +59,9 @@ public sealed record HostPowerConfigRequest(
     string? User = null,
     string? Password = null,
     string? Mac = null,
-    IReadOnlyList<string>? Fallback = null);
+    IReadOnlyList<string>? Fallback = null,
+    string? TlsFingerprint = null,
+    string? CaCertificate = null);
 
 /// <summary>A host's power configuration as the API shows it: never the password, only whether one is stored.</summary>
 public sealed record HostPowerConfigDto(
@@ -66,4 +71,6 @@ public sealed record HostPowerConfigDto(
     string? User,
     bool HasPassword,
     string? Mac,
-    IReadOnlyList<string> Fallback);
+    IReadOnlyList<string> Fallback,
+    string? TlsFingerprint = null,
+    string? CaSubject = null);

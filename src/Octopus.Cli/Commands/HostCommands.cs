@@ -118,9 +118,15 @@ internal static class HostCommands
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the BMC password from the first line of stdin (it is stored sealed, never shown)" };
         var mac = new Option<string?>("--mac") { Description = "The host's MAC for Wake-on-LAN", HelpName = "aa:bb:cc:dd:ee:ff" };
         var fallback = new Option<string?>("--fallback") { Description = "Methods to try in order when the first fails, comma-separated", HelpName = "wol,agent" };
+        var fingerprint = new Option<string?>("--tls-fingerprint")
+        {
+            Description = "Redfish: trust exactly the BMC certificate with this SHA-256 fingerprint (self-signed BMCs); \"\" clears it",
+            HelpName = "AB:CD:…",
+        };
+        var caFile = new Option<FileInfo?>("--ca-file") { Description = "Redfish: a PEM file with the CA the BMC's certificate must chain to", HelpName = "FILE" };
         var command = new Command("power-config", "Set how a host is powered on and off (admins only): IPMI, Redfish, Wake-on-LAN, agent")
         {
-            host, method, address, port, user, passwordStdin, mac, fallback,
+            host, method, address, port, user, passwordStdin, mac, fallback, fingerprint, caFile,
         };
         g.Action(command, async (ctx, parse, ct) =>
         {
@@ -131,8 +137,15 @@ internal static class HostCommands
                 if (string.IsNullOrEmpty(password)) throw CliException.Usage("--password-stdin was given but stdin was empty.");
             }
             var fallbacks = parse.GetValue(fallback)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string? ca = null;
+            if (parse.GetValue(caFile) is { } file)
+            {
+                if (!file.Exists) throw CliException.Usage($"--ca-file {file.FullName} does not exist; give the PEM file of the CA that signed the BMC's certificate.");
+                if (file.Length > 16 * 1024) throw CliException.Usage($"--ca-file {file.FullName} is {file.Length} bytes; give one PEM certificate (at most 16 KiB).");
+                ca = await File.ReadAllTextAsync(file.FullName, ct);
+            }
             var request = new HostPowerConfigRequest(parse.GetValue(method), parse.GetValue(address), parse.GetValue(port), parse.GetValue(user),
-                password, parse.GetValue(mac), fallbacks);
+                password, parse.GetValue(mac), fallbacks, parse.GetValue(fingerprint), ca);
             using var client = ctx.Connect();
             var dto = await client.Hosts.SetPowerConfigAsync(parse.GetValue(host)!, request, ct);
             if (ctx.Json) ctx.Output.WriteJson(dto);
@@ -149,6 +162,8 @@ internal static class HostCommands
         var text = c.Method;
         if (c.Address is not null) text += $" at {c.Address}{(c.Port is null ? "" : ":" + c.Port)}";
         if (c.User is not null) text += $" as {c.User}{(c.HasPassword ? " (password stored)" : "")}";
+        if (c.TlsFingerprint is not null) text += $", certificate pinned to {c.TlsFingerprint}";
+        if (c.CaSubject is not null) text += $", certificate checked against CA {c.CaSubject}";
         if (c.Mac is not null) text += $", MAC {c.Mac}";
         if (c.Fallback.Count > 0) text += ", then " + string.Join(", ", c.Fallback);
         return text;

@@ -847,6 +847,9 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CaCertificatePem")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Fallback")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -866,6 +869,9 @@ namespace Octopus.Persistence.Sqlite.Migrations
 
                     b.Property<string>("SealedPassword")
                         .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TlsPinSha256")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")

@@ -25,6 +25,13 @@ public sealed class PowerBindingRecord
     /// <summary>Methods tried in this order after <see cref="Method"/> fails, comma-separated API names ("wol,agent").</summary>
     public string Fallback { get; set; } = "";
 
+    /// <summary>Redfish: the SHA-256 fingerprint (64 upper-case hex digits) the BMC's certificate must have, for
+    /// self-signed BMC certificates; null when the certificate is checked against CAs.</summary>
+    public string? TlsPinSha256 { get; set; }
+
+    /// <summary>Redfish: the CA certificate (PEM) the BMC's certificate must chain to instead of the system's CAs.</summary>
+    public string? CaCertificatePem { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
     public long Version { get; set; }
 }

@@ -36,7 +36,8 @@ public sealed class BindingPowerDriverResolver(IPowerDriverResolver inner, IServ
             PowerMethod.Ipmi => new IpmiPowerDriver(new IpmiTarget(b.Address!, b.User!, secrets.Open(b.SealedPassword!),
                 primary ? b.Port ?? IpmiTarget.DefaultPort : IpmiTarget.DefaultPort)),
             PowerMethod.Redfish => new RedfishPowerDriver(new RedfishTarget(
-                PowerConfigCommands.RedfishEndpoint(b.Address!, primary ? b.Port : null)!, b.User!, secrets.Open(b.SealedPassword!))),
+                PowerConfigCommands.RedfishEndpoint(b.Address!, primary ? b.Port : null)!, b.User!, secrets.Open(b.SealedPassword!))
+            { PinnedSha256 = b.TlsPinSha256, CaCertificatePem = b.CaCertificatePem }),
             PowerMethod.WakeOnLan => new WakeOnLanPowerDriver(new WakeOnLanTarget(
                 WakeOnLanTarget.TryParseMac(b.Mac, out _)!,
                 IPAddress.Parse(primary ? b.Address ?? PowerConfigCommands.DefaultBroadcast : PowerConfigCommands.DefaultBroadcast),

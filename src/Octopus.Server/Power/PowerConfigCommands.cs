@@ -40,7 +40,25 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
 
     /// <summary>The configuration as the API shows it: never the password.</summary>
     public static HostPowerConfigDto ToDto(PowerBindingRecord r) => new(PowerMethodNames.Name(r.Method), r.Address, r.Port, r.User,
-        r.SealedPassword is not null, r.Mac, SplitFallback(r.Fallback).Select(PowerMethodNames.Name).ToList());
+        r.SealedPassword is not null, r.Mac, SplitFallback(r.Fallback).Select(PowerMethodNames.Name).ToList(),
+        r.TlsPinSha256 is null ? null : FormatFingerprint(r.TlsPinSha256), CaSubject(r.CaCertificatePem));
+
+    /// <summary>AB:CD:… as openssl prints it.</summary>
+    public static string FormatFingerprint(string hex) => string.Join(':', hex.Chunk(2).Select(c => new string(c)));
+
+    private static string? CaSubject(string? pem)
+    {
+        if (pem is null) return null;
+        try
+        {
+            using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+            return cert.Subject;
+        }
+        catch (System.Security.Cryptography.CryptographicException) { return "(unreadable certificate)"; }
+    }
+
+    /// <summary>Largest CA certificate accepted (a PEM certificate is 1-3 KiB; a chain a few times that).</summary>
+    public const int MaxCaCertificateChars = 16 * 1024;
 
     public static IReadOnlyList<PowerMethod> SplitFallback(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(f => PowerMethodNames.Parse(f, "fallback"))];
@@ -48,7 +66,8 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
     private static string Describe(PowerBindingRecord r)
     {
         var fallback = r.Fallback.Length == 0 ? "" : $", then {r.Fallback}";
-        return $"{PowerMethodNames.Name(r.Method)}{(r.Address is null ? "" : " at " + r.Address)}{(r.Port is null ? "" : ":" + r.Port)}{fallback}";
+        var tls = r.TlsPinSha256 is not null ? ", certificate pinned" : r.CaCertificatePem is not null ? ", own CA" : "";
+        return $"{PowerMethodNames.Name(r.Method)}{(r.Address is null ? "" : " at " + r.Address)}{(r.Port is null ? "" : ":" + r.Port)}{tls}{fallback}";
     }
 
     /// <summary>Checks <paramref name="body"/> as a whole and writes it onto <paramref name="record"/>; nothing is written
@@ -81,6 +100,7 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
         var address = string.IsNullOrWhiteSpace(body.Address) ? null : body.Address.Trim();
         var user = string.IsNullOrEmpty(body.User) ? null : body.User;
         var bmc = uses.Contains(PowerMethod.Ipmi) || uses.Contains(PowerMethod.Redfish);
+        var (pin, ca) = Tls(body, record, uses.Contains(PowerMethod.Redfish));
         string? sealedPassword = null;
         if (bmc)
         {
@@ -94,7 +114,7 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
                 Check(new IpmiTarget(address, user, password, method == PowerMethod.Ipmi ? body.Port ?? IpmiTarget.DefaultPort : IpmiTarget.DefaultPort).Problems());
             if (uses.Contains(PowerMethod.Redfish))
                 Check(RedfishEndpoint(address, method == PowerMethod.Redfish ? body.Port : null) is { } endpoint
-                    ? new RedfishTarget(endpoint, user, password).Problems()
+                    ? new RedfishTarget(endpoint, user, password) { PinnedSha256 = pin, CaCertificatePem = ca }.Problems()
                     : [$"'{address}' is not a BMC address or https:// URL."]);
             sealedPassword = keep ? record.SealedPassword : secrets.Seal(password);
         }
@@ -118,7 +138,50 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
         record.SealedPassword = sealedPassword;
         record.Mac = mac;
         record.Fallback = string.Join(',', fallback.Select(PowerMethodNames.Name));
+        record.TlsPinSha256 = pin;
+        record.CaCertificatePem = ca;
     }
+
+    /// <summary>Redfish's certificate trust after this request: a given value replaces the stored one, "" clears it,
+    /// null keeps it (only while Redfish is still used). Either a pin or a CA, never both; neither for other methods.</summary>
+    private static (string? Pin, string? Ca) Tls(HostPowerConfigRequest body, PowerBindingRecord record, bool redfish)
+    {
+        if (!redfish)
+        {
+            if (!string.IsNullOrEmpty(body.TlsFingerprint))
+                throw DomainException.Invalid("tlsFingerprint", "tlsFingerprint pins a Redfish BMC's certificate; this configuration uses no Redfish. Leave it out.");
+            if (!string.IsNullOrEmpty(body.CaCertificate))
+                throw DomainException.Invalid("caCertificate", "caCertificate checks a Redfish BMC's certificate; this configuration uses no Redfish. Leave it out.");
+            return (null, null);
+        }
+        string? pin;
+        if (body.TlsFingerprint is null) pin = record.TlsPinSha256;
+        else if (body.TlsFingerprint.Trim().Length == 0) pin = null;
+        else pin = RedfishTarget.NormalizeFingerprint(body.TlsFingerprint) ?? throw DomainException.Invalid("tlsFingerprint",
+            $"'{Shorten(body.TlsFingerprint)}' is not a SHA-256 fingerprint; give 64 hex digits (colons allowed), e.g. from `openssl s_client -connect BMC:443 </dev/null | openssl x509 -noout -fingerprint -sha256`.");
+        string? ca;
+        if (body.CaCertificate is null) ca = record.CaCertificatePem;
+        else if (body.CaCertificate.Trim().Length == 0) ca = null;
+        else
+        {
+            if (body.CaCertificate.Length > MaxCaCertificateChars)
+                throw DomainException.Invalid("caCertificate", $"the CA certificate is {body.CaCertificate.Length} characters; give one PEM certificate (at most {MaxCaCertificateChars}).");
+            ca = body.CaCertificate.Trim() + "\n";
+            try { using var _ = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(ca); }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                throw DomainException.Invalid("caCertificate", "caCertificate is not a PEM certificate; give the CA's certificate as -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----.");
+            }
+        }
+        // A new value of one replaces a stored value of the other: switching from a pin to a CA needs no explicit clear.
+        if (body.TlsFingerprint is { Length: > 0 } && body.CaCertificate is null) ca = null;
+        if (body.CaCertificate is { Length: > 0 } && body.TlsFingerprint is null) pin = null;
+        if (pin is not null && ca is not null)
+            throw DomainException.Invalid("tlsFingerprint", "give either tlsFingerprint (a pinned self-signed certificate) or caCertificate (the CA it chains to), not both.");
+        return (pin, ca);
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     /// <summary>https://address[:port] for a bare address; the URL itself when one is given.</summary>
     public static Uri? RedfishEndpoint(string address, int? port)

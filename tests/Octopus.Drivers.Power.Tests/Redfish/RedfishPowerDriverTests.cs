@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Octopus.Drivers.Power.Redfish;
 using Octopus.TestKit;
+using Octopus.TestKit.Power;
 
 namespace Octopus.Drivers.Power.Tests.Redfish;
 

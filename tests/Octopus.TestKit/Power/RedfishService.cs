@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
-namespace Octopus.Drivers.Power.Tests.Redfish;
+namespace Octopus.TestKit.Power;
 
 /// <summary>A protocol-peer fake: a small Redfish service (DMTF schema subset: Systems collection, one ComputerSystem
 /// with PowerState and the ComputerSystem.Reset action, its Chassis with Power.PowerControl) over HTTPS with basic
