@@ -1,7 +1,8 @@
 namespace Octopus.Contracts;
 
 /// <summary>A compute node as the API shows it. <see cref="PowerState"/>: On, PoweringOn, PoweringOff, Off, Failed.
-/// <see cref="PowerConfig"/>: how it is switched (admins only; null when not configured or not an admin).</summary>
+/// <see cref="PowerConfig"/>: how it is switched (admins only; null when not configured or not an admin).
+/// <see cref="PowerWatts"/> is what its BMC measured when <see cref="PowerMeasured"/>, else its power model's estimate.</summary>
 public sealed record HostDto(
     string Id,
     string Name,
@@ -19,7 +20,8 @@ public sealed record HostDto(
     double PowerWatts,
     IReadOnlyList<string> Vms,
     HostPowerConfigDto? PowerConfig = null,
-    HostPowerOperationDto? PowerOperation = null);
+    HostPowerOperationDto? PowerOperation = null,
+    bool PowerMeasured = false);
 
 /// <summary>A host's latest power operation (admins only, like its power configuration): <see cref="Kind"/> power-on or
 /// power-off, <see cref="Status"/> Pending, Running, Succeeded or Failed, <see cref="Error"/> why it failed (a power-on

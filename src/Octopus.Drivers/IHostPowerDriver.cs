@@ -17,6 +17,10 @@ public interface IHostPowerDriver
 
     /// <summary><see cref="PowerOffAsync(HostId, CancellationToken)"/>, recording each step in <paramref name="steps"/>.</summary>
     Task PowerOffAsync(HostId host, IPowerStepLog steps, CancellationToken ct) => PowerOffAsync(host, ct);
+
+    /// <summary>The power the host draws now as its BMC measures it; null when this driver has no measurement (the
+    /// power model is used instead). Throws <see cref="PowerControlException"/> when the BMC cannot be asked.</summary>
+    Task<Domain.Units.Watts?> ReadPowerAsync(HostId host, CancellationToken ct) => Task.FromResult<Domain.Units.Watts?>(null);
 }
 
 /// <summary>Where a power sequence says what it did, step by step ("ipmi: power on sent", "BMC reports Off after 3 s"),

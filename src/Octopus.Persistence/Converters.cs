@@ -20,6 +20,7 @@ internal static class Converters
     public static readonly ValueConverter<Ipv4Address, string> Ipv4Address = new(v => v.ToString(), v => Domain.Networks.Ipv4Address.Parse(v, "address"));
     public static readonly ValueConverter<ByteSize, long> ByteSize = new(v => v.Bytes, v => new ByteSize(v));
     public static readonly ValueConverter<Mips, double> Mips = new(v => v.Value, v => new Mips(v));
+    public static readonly ValueConverter<Watts, double> Watts = new(v => v.Value, v => new Watts(v));
     public static readonly ValueConverter<CpuLoad, double> CpuLoad = new(v => v.Fraction, v => new CpuLoad(v));
     public static readonly ValueConverter<VmName, string> VmName = new(v => v.Value, v => Domain.Vms.VmName.Parse(v, "name"));
     public static readonly ValueConverter<ImageName, string> ImageName = new(v => v.Value, v => Domain.Vms.ImageName.Parse(v, "image"));

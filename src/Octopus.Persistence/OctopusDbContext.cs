@@ -123,6 +123,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(h => h.Load).HasConversion(Converters.CpuLoad);
             b.Ignore(h => h.AcceptsVms);
             b.Ignore(h => h.PowerDraw);
+            b.Property(h => h.MeasuredDraw).HasConversion(Converters.Watts).HasColumnName("MeasuredWatts");
             b.Property(h => h.Version).IsConcurrencyToken();
         });
 

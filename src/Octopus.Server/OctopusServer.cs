@@ -134,6 +134,8 @@ public static class OctopusServer
         services.AddSingleton<OperationProgressStore>();
         services.AddSingleton<OctopusMetrics>();
         services.AddHostedService<ControlLoop>();
+        services.AddScoped<Power.BmcReadingPass>();
+        services.AddHostedService<Power.BmcReadingLoop>();
 
         services.AddScoped<TokenService>();
         services.AddScoped<CommandRunner>();

@@ -29,7 +29,28 @@ public sealed class Host
     /// <summary>True when new VMs may be placed here.</summary>
     public bool AcceptsVms => PowerState == HostPowerState.On && !Maintenance;
 
-    public Watts PowerDraw => PowerState is HostPowerState.Off or HostPowerState.Failed ? Watts.Zero : PowerModel.At(Load);
+    /// <summary>What the host draws now: 0 when off or failed; otherwise the BMC's measurement when it gave one at its
+    /// last reading (<see cref="MeasuredDraw"/>), else the power model at the observed load.</summary>
+    public Watts PowerDraw => PowerState is HostPowerState.Off or HostPowerState.Failed ? Watts.Zero : MeasuredDraw ?? PowerModel.At(Load);
+
+    /// <summary>The draw the host's BMC reported at its last reading (IPMI DCMI power reading, Redfish PowerControl);
+    /// null when the host has no BMC, the BMC reports none, or the last reading failed.</summary>
+    public Watts? MeasuredDraw { get; private set; }
+
+    /// <summary>When the BMC was last asked (whatever it answered); null when never.</summary>
+    public DateTimeOffset? MeasuredAt { get; private set; }
+
+    /// <summary>Records a BMC reading (null: none or failed). The version moves only when the draw changes, so frequent
+    /// readings of a steady host do not conflict with commands on it.</summary>
+    public void ObserveMeasuredDraw(Watts? draw, DateTimeOffset at)
+    {
+        if (draw is { } w && (double.IsNaN(w.Value) || w.Value < 0))
+            throw DomainException.Invalid("watts", $"a BMC reading of {w.Value} W is not a power draw.");
+        MeasuredAt = at;
+        if (MeasuredDraw == draw) return;
+        MeasuredDraw = draw;
+        Version++;
+    }
 
     public void Reconfigure(HostCapacity capacity, PowerModel power)
     {
@@ -75,7 +96,12 @@ public sealed class Host
                 $"Host '{Name}' cannot go from {PowerState} to {next}.");
         PowerState = next;
         PowerStateChangedAt = now;
-        if (next is HostPowerState.Off or HostPowerState.Failed) Load = CpuLoad.Idle;
+        if (next is HostPowerState.Off or HostPowerState.Failed)
+        {
+            Load = CpuLoad.Idle;
+            MeasuredDraw = null; // a reading from before the switch says nothing about the host when it is back
+            MeasuredAt = null;
+        }
         Version++;
     }
 }

@@ -72,6 +72,13 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.Property<bool>("Maintenance")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("MeasuredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("MeasuredDraw")
+                        .HasColumnType("REAL")
+                        .HasColumnName("MeasuredWatts");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(63)

@@ -74,6 +74,10 @@ public sealed class OctopusOptions
         /// <summary>How often the consolidation engine runs (its history has one sample per interval). 1 s to 1 h; default 5 min.</summary>
         public TimeSpan ConsolidationInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+        /// <summary>How often each host with an IPMI or Redfish BMC is asked what it draws (its watts then replace the
+        /// power model's). 5 s to 1 h; default 1 min.</summary>
+        public TimeSpan PowerReadingInterval { get; set; } = TimeSpan.FromMinutes(1);
+
         /// <summary>Tuning of the <c>octopus</c> policy, counted in consolidation intervals (defaults suit 5-minute
         /// intervals: a 2-hour horizon; no dwell since policy v2 — see the consolidation README on hysteresis).</summary>
         public OctopusPolicySection OctopusPolicy { get; set; } = new();
@@ -180,6 +184,8 @@ public sealed class OctopusOptions
             throw new ConfigurationException("Octopus:Scheduler:PolicyOptions", optionsError);
         if (Scheduler.ConsolidationInterval < TimeSpan.FromSeconds(1) || Scheduler.ConsolidationInterval > TimeSpan.FromHours(1))
             throw new ConfigurationException("Octopus:Scheduler:ConsolidationInterval", $"{Scheduler.ConsolidationInterval} is out of range (00:00:01 to 01:00:00).");
+        if (Scheduler.PowerReadingInterval < TimeSpan.FromSeconds(5) || Scheduler.PowerReadingInterval > TimeSpan.FromHours(1))
+            throw new ConfigurationException("Octopus:Scheduler:PowerReadingInterval", $"{Scheduler.PowerReadingInterval} is out of range (00:00:05 to 01:00:00).");
         if (Simulation.OperationDelay < TimeSpan.Zero || Simulation.OperationDelay > TimeSpan.FromMinutes(10))
             throw new ConfigurationException("Octopus:Simulation:OperationDelay", $"{Simulation.OperationDelay} is out of range (00:00:00 to 00:10:00).");
         if (Simulation.PowerTransitionDelay < TimeSpan.Zero || Simulation.PowerTransitionDelay > TimeSpan.FromMinutes(30))
@@ -196,7 +202,10 @@ public sealed class OctopusOptions
         catch (DomainException e) { throw new ConfigurationException("Octopus:DefaultQuota", e.Message); }
 
         return new ServerSettings(bind, Port, Path.GetFullPath(DataDirectory), hosts, images, new PlacementOptions { Strategy = strategy },
-            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, policyOptions, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota);
+            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, policyOptions, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota)
+        {
+            PowerReadingInterval = Scheduler.PowerReadingInterval,
+        };
     }
 
     /// <summary>The policy options: the three <c>OctopusPolicy</c> keys, then every <c>PolicyOptions</c> entry, each
@@ -250,6 +259,9 @@ public sealed record ServerSettings(
     TimeSpan TokenLifetime,
     Quota DefaultQuota)
 {
+    /// <summary>How often each host's BMC is asked for its power reading.</summary>
+    public TimeSpan PowerReadingInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public string DatabaseFile => Path.Combine(DataDirectory, "octopus.db");
     /// <summary>The simulated cluster plays the hypervisors, so its own state stays in a folder of its own, as a real
     /// host's would stay on the host: <c>DATA/simulated-cluster/</c>.</summary>

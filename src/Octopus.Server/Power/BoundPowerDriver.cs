@@ -36,6 +36,24 @@ public sealed class BoundPowerDriver(HostId host, string hostName, IReadOnlyList
 
     public Task PowerOffAsync(HostId id, CancellationToken ct) => PowerOffAsync(id, NoPowerStepLog.Instance, ct);
 
+    /// <summary>The first BMC method in the binding's order that reports watts; null when none does. A BMC that cannot
+    /// be asked is skipped; when every BMC method failed, the first failure is thrown.</summary>
+    public async Task<Domain.Units.Watts?> ReadPowerAsync(HostId id, CancellationToken ct)
+    {
+        PowerControlException? first = null;
+        foreach (var method in order.Where(m => m is PowerMethod.Ipmi or PowerMethod.Redfish))
+        {
+            var control = controls(method);
+            try
+            {
+                if (await control.ReadPowerAsync(ct) is { } watts) return watts;
+            }
+            catch (PowerControlException e) { first ??= e; }
+            finally { (control as IDisposable)?.Dispose(); }
+        }
+        return first is null ? null : throw first;
+    }
+
     public async Task PowerOnAsync(HostId id, IPowerStepLog steps, CancellationToken ct)
     {
         var reasons = new List<string>();

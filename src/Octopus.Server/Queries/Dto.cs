@@ -19,7 +19,8 @@ public static class Dto
     public static HostDto From(Host h, HostAllocation a, IReadOnlyList<string> vms) => new(
         h.Id.ToString(), h.Name, h.PowerState.ToString(), h.Maintenance, h.Capacity.Cores, h.Capacity.MipsPerCore.Value,
         h.Capacity.Memory.Bytes, h.Capacity.Disk.Bytes, a.Cores, a.Memory.Bytes, a.Disk.Bytes, a.VmCount,
-        Math.Round(h.Load.Fraction, 4), Math.Round(h.PowerDraw.Value, 1), vms);
+        Math.Round(h.Load.Fraction, 4), Math.Round(h.PowerDraw.Value, 1), vms,
+        PowerMeasured: h.MeasuredDraw is not null && h.PowerState is not (HostPowerState.Off or HostPowerState.Failed));
 
     public static QuotaDto From(Quota q) => new(q.MaxCores, q.MaxMemory?.Bytes, q.MaxDisk?.Bytes, q.MaxVms);
 
