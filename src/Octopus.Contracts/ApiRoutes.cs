@@ -46,6 +46,9 @@ public static class ApiRoutes
     public static string VmLease(string idOrName) => $"{Vm(idOrName)}/lease";
     public static string VmConsole(string idOrName, int? bytes = null) =>
         $"{Vm(idOrName)}/console" + (bytes is { } b ? $"?bytes={b.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+    public static string VmConsoleTicket(string idOrName, string? kind = null) =>
+        $"{Vm(idOrName)}/console/ticket" + (kind is null ? "" : $"?kind={Uri.EscapeDataString(kind)}");
+    public static string VmSerialConsole(string idOrName) => $"{Vm(idOrName)}/console/serial";
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
 
     public const string PowerHistory = Base + "/power/history";

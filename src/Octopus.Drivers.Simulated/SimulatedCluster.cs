@@ -19,6 +19,7 @@ public sealed class SimulatedCluster
     private readonly Dictionary<Guid, string> _injectedFailures = [];
     private readonly Dictionary<Guid, MigrationTarget> _incoming = []; // VMs a node waits for (not kept across restarts, like a waiting QEMU)
     private readonly SimulatedConsole _console;
+    private readonly Dictionary<Guid, List<SimulatedSerialSession>> _serial = []; // open consoles: connections, not state
 
     public SimulatedCluster(SimulatedClusterOptions options, TimeProvider time)
     {
@@ -48,7 +49,12 @@ public sealed class SimulatedCluster
         lock (_gate)
         {
             HostOrThrow(host).PowerState = HostPowerState.Failed;
-            foreach (var v in _vms.Values.Where(v => v.Host == host.Value)) { v.Running = false; v.Suspended = false; }
+            foreach (var v in _vms.Values.Where(v => v.Host == host.Value))
+            {
+                v.Running = false;
+                v.Suspended = false;
+                EndSerial(v.Id, "octopus-sim: the host failed; the VM is off");
+            }
             Save();
         }
     }
@@ -132,7 +138,11 @@ public sealed class SimulatedCluster
         {
             ThrowIfInjected(vm);
             var v = VmOrThrow(host, vm);
-            if (v.Running) _console.PowerOff(v.Id);
+            if (v.Running)
+            {
+                _console.PowerOff(v.Id);
+                EndSerial(v.Id, "reboot: Power down");
+            }
             v.Running = false;
             v.Suspended = false;
             Save();
@@ -148,6 +158,7 @@ public sealed class SimulatedCluster
             var v = VmOrThrow(host, vm);
             if (!v.Running) throw new DriverException("the VM is not running; start it instead of rebooting.");
             _console.Reboot(Info(v));
+            foreach (var session in _serial.GetValueOrDefault(v.Id) ?? []) session.Rebooted();
         }
     }
 
@@ -163,6 +174,7 @@ public sealed class SimulatedCluster
             {
                 _vms.Remove(vm.Value);
                 _console.Delete(vm.Value);
+                EndSerial(vm.Value, "octopus-sim: the VM was deleted");
                 Save();
             }
         }
@@ -308,6 +320,41 @@ public sealed class SimulatedCluster
             VmOrThrow(host, vm);
             return Task.FromResult(_console.Read(vm.Value, maxBytes) ?? "");
         }
+    }
+
+    /// <summary>A serial console on the running VM's simulated guest (<see cref="SimulatedShell"/>); it ends when the VM
+    /// stops, is deleted or its host fails. A suspended VM is refused: its guest could not answer.</summary>
+    internal Task<Stream> OpenSerialAsync(HostId host, VmId vm, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            var v = VmOrThrow(host, vm);
+            if (!v.Running) throw new DriverException($"VM {v.Name} is not running; start it to use its serial console.");
+            if (v.Suspended) throw new DriverException($"VM {v.Name} is suspended; resume it to use its serial console.");
+            var session = new SimulatedSerialSession(new SimulatedShell(v.Name), CloseSerial);
+            if (!_serial.TryGetValue(v.Id, out var open)) _serial[v.Id] = open = [];
+            open.Add(session);
+            return Task.FromResult<Stream>(session);
+        }
+    }
+
+    private void CloseSerial(SimulatedSerialSession session)
+    {
+        lock (_gate)
+        {
+            foreach (var (vm, open) in _serial)
+            {
+                if (!open.Remove(session)) continue;
+                if (open.Count == 0) _serial.Remove(vm);
+                return;
+            }
+        }
+    }
+
+    private void EndSerial(Guid vm, string lastWords)
+    {
+        if (!_serial.Remove(vm, out var open)) return;
+        foreach (var session in open) session.End(lastWords);
     }
 
     private static SimVmInfo Info(SimVm v) => new(v.Id, v.Name, v.Cores, v.Host);

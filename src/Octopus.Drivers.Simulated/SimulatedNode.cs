@@ -6,7 +6,7 @@ namespace Octopus.Drivers.Simulated;
 /// <summary>One simulated host's hypervisor: the <see cref="INodeDriver"/> over its share of the
 /// <see cref="SimulatedCluster"/>. It sees only the VMs on its host, like a real node; a migration moves a VM between
 /// two nodes of the same cluster (the destination waits after <see cref="PrepareIncomingAsync"/>, the source hands over).</summary>
-public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INodeDriver
+public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INodeDriver, ISerialConsoleDriver
 {
     public string Name => SimulatedCluster.DriverName;
 
@@ -39,6 +39,9 @@ public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INode
     public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) => cluster.ReadConsoleAsync(Host, vm, maxBytes, ct);
 
     public Task<NodeObservation> ObserveAsync(CancellationToken ct) => cluster.ObserveAsync(Host, ct);
+
+    /// <summary>A session with the VM's simulated guest: a login prompt and a few shell commands (see the README).</summary>
+    public Task<Stream> OpenSerialAsync(VmId vm, CancellationToken ct) => cluster.OpenSerialAsync(Host, vm, ct);
 }
 
 /// <summary>Every host of the simulated cluster has a node (a host the cluster does not define answers each call with a

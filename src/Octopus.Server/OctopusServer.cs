@@ -147,6 +147,7 @@ public static class OctopusServer
         services.AddScoped<UserCommands>();
         services.AddScoped<VmQueries>();
         services.AddScoped<VmRuntimeQueries>();
+        Consoles.ConsoleEndpoints.AddOctopusConsoles(services);
         services.AddScoped<HostQueries>();
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
@@ -179,6 +180,7 @@ public static class OctopusServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = Consoles.ConsoleEndpoints.KeepAlive });
         // Kestrel enforces MaxRequestBodySize on the stream; refusing a declared oversize body up front gives the same
         // 413 problem on every server (test host included) before any of it is read.
         app.Use((http, next) => http.Request.ContentLength > MaxRequestBodyBytes
@@ -200,6 +202,7 @@ public static class OctopusServer
         Networks.NetworkEndpoints.MapOctopusNetworks(app);
         Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
+        Consoles.ConsoleEndpoints.MapOctopusConsoles(app);
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
         Power.PowerEndpoints.MapOctopusPower(app);

@@ -182,6 +182,69 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
         await A.DeleteAsync(spec.Id, Ct);
     }
 
+    /// <summary>Gets the guest's serial port to a shell prompt (e.g. logs in); by default it is there already.</summary>
+    protected virtual Task SerialLoginAsync(Stream serial) => Task.CompletedTask;
+
+    private ISerialConsoleDriver SerialOf(INodeDriver node)
+    {
+        RequireDriver();
+        if (node is not ISerialConsoleDriver serial) Assert.Skip($"the {node.Name} driver has no interactive serial console");
+        return (ISerialConsoleDriver)node;
+    }
+
+    /// <summary>Reads until <paramref name="expected"/> was printed (10 s at most); returns everything read.</summary>
+    protected static async Task<string> ReadUntilAsync(Stream serial, string expected)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var seen = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        while (!seen.ToString().Contains(expected, StringComparison.Ordinal))
+        {
+            int n;
+            try { n = await serial.ReadAsync(buffer, timeout.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"the serial console never printed '{expected}'; it printed: {seen}"); }
+            if (n == 0) throw new EndOfStreamException($"the serial console ended before printing '{expected}'; it printed: {seen}");
+            seen.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+        }
+        return seen.ToString();
+    }
+
+    [Fact]
+    public async Task Serial_TypedCommand_ReachesTheGuestAndItsOutputComesBack()
+    {
+        var serial = SerialOf(A);
+        var spec = await BootAsync(A, "serial");
+        await using (var session = await serial.OpenSerialAsync(spec.Id, Ct))
+        {
+            await SerialLoginAsync(session);
+            var marker = "contract-" + Guid.NewGuid().ToString("N")[..8];
+            await session.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"echo {marker}\r"), Ct);
+            // The tty echoes the command line, then the command prints the marker on a line of its own.
+            await ReadUntilAsync(session, $"\n{marker}\r\n");
+        }
+        (await SeenAsync(A, spec.Id))!.Running.Should().BeTrue("closing a console never touches the VM");
+        await A.DeleteAsync(spec.Id, Ct);
+    }
+
+    [Fact]
+    public async Task Serial_VmStops_SessionEnds_AndAStoppedOrUnknownVmIsRefused()
+    {
+        var serial = SerialOf(A);
+        var spec = await BootAsync(A, "serial-stop");
+        await using (var session = await serial.OpenSerialAsync(spec.Id, Ct))
+        {
+            await A.StopAsync(spec.Id, Ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            var buffer = new byte[4096];
+            while (await session.ReadAsync(buffer, timeout.Token) > 0) { }
+        }
+        await FluentActions.Awaiting(() => serial.OpenSerialAsync(spec.Id, Ct)).Should().ThrowAsync<DriverException>("a stopped VM has no one to talk to");
+        await FluentActions.Awaiting(() => serial.OpenSerialAsync(VmId.New(), Ct)).Should().ThrowAsync<DriverException>();
+        await A.DeleteAsync(spec.Id, Ct);
+    }
+
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool, which would race the assertions).</summary>
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
     {

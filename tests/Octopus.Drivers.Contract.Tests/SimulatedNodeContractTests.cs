@@ -26,5 +26,13 @@ public sealed class SimulatedNodeContractTests : NodeDriverContractTests
             with { Disks = [DiskAttachment.Flat($"/simulated/{id}.qcow2")] });
     }
 
+    /// <summary>The simulated guest takes any user name at its login prompt.</summary>
+    protected override async Task SerialLoginAsync(Stream serial)
+    {
+        await ReadUntilAsync(serial, "login: ");
+        await serial.WriteAsync("root\r"u8.ToArray(), TestContext.Current.CancellationToken);
+        await ReadUntilAsync(serial, "# ");
+    }
+
     protected override string NewDiskPath(VmRuntimeSpec vm) => $"/simulated/{vm.Id}-{Guid.NewGuid():N}.qcow2";
 }
