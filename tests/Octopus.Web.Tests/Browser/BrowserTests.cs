@@ -25,6 +25,31 @@ public class BrowserTests(WebServerFixture server)
     }
 
     [Fact]
+    public async Task User_OpensSerialConsole_TypesACommand_SeesItEchoedAndAnswered_At1280And360()
+    {
+        server.RequireBrowser();
+        using var alice = await server.ClientAsync("alice", WebServerFixture.PasswordOf("alice"));
+        var created = await alice.PostAsJsonAsync("/api/v1/vms", new VmCreateRequest("console-web", 1, 512L << 20, 4L << 30, "debian-12"));
+        created.EnsureSuccessStatusCode();
+        var vm = (await created.Content.ReadFromJsonAsync<VmDto>())!;
+        for (var i = 0; i < 300 && vm.State != "Running"; i++)
+        {
+            await Task.Delay(100);
+            vm = (await alice.GetFromJsonAsync<VmDto>($"/api/v1/vms/{vm.Id}"))!;
+        }
+        vm.State.Should().Be("Running");
+
+        var run = await server.RunScenarioAsync("serial-console", new Dictionary<string, string>
+        {
+            ["OCTOPUS_USER"] = "alice", ["OCTOPUS_PASSWORD"] = WebServerFixture.PasswordOf("alice"), ["VM_ID"] = vm.Id, ["VM_NAME"] = vm.Name,
+        });
+
+        run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
+        run.Out.Should().Contain("echoed and answered at 1280 px").And.Contain("echoed and answered at 360 px").And.Contain("no CSP violation");
+        (await alice.DeleteAsync($"/api/v1/vms/{vm.Id}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task User_CannotOpenAnotherUsersVmPage_ByUrl()
     {
         server.RequireBrowser();

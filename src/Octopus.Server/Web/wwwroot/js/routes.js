@@ -10,6 +10,7 @@ export const routes = [
   { path: '/vms', load: () => import('./pages/vms.js'), nav: 'My VMs' },
   { path: '/vms/new', load: () => import('./pages/vm-new.js'), nav: 'Create VM' },
   { path: '/vms/:id', load: () => import('./pages/vm.js') },
+  { path: '/vms/:id/console', load: () => import('./pages/vm-console.js') },
   { path: '/policies', load: () => import('./pages/policies.js'), nav: 'My policies' },
 
   // ---- admin pages (append below) ----

@@ -1,4 +1,5 @@
-// #/vms/:id — one VM: properties (live), lifecycle actions, disk actions (fork, snapshot, revert) and the lease.
+// #/vms/:id — one VM: properties (live), lifecycle actions, the console link (running VMs), disk actions (fork, snapshot,
+// revert) and the lease.
 // The server decides who may see it: another user's VM answers 404, and the page says "not found".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
@@ -54,6 +55,7 @@ export default async function render(root, ctx) {
           const u = await runAction(vm, a);
           if (u) { vm = u; draw(); if (a === 'delete') say(`${vm.name} is being deleted.`); }
         } }, label)),
+      vm.state === 'Running' ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, class: 'button-link', id: 'action-console' }, 'Console') : null,
       h('button', { type: 'button', class: 'secondary', id: 'action-fork', onclick: fork }, 'Fork'),
       h('button', { type: 'button', class: 'secondary', id: 'action-snapshot', onclick: snapshot }, 'Snapshot'),
       h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days'));
