@@ -1,13 +1,18 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Octopus.Persistence.Providers;
 
 namespace Octopus.Persistence.Sqlite;
 
 /// <summary>Configures the store on SQLite with this assembly's migrations.</summary>
 public static class SqliteStore
 {
+    public const string ProviderName = "sqlite";
+
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
-        builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name));
+        builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name))
+            .UseStoreProvider(SqliteStoreProvider.Instance);
 
     /// <summary>A context factory over a database file (tools and tests; the server registers its own).</summary>
     public static IDbContextFactory<OctopusDbContext> Factory(string databaseFile) =>
@@ -15,6 +20,49 @@ public static class SqliteStore
 
     /// <summary>Connection string for a database file; the folder must exist.</summary>
     public static string ConnectionStringFor(string databaseFile) => $"Data Source={databaseFile};Cache=Shared;Foreign Keys=True";
+
+    /// <summary>Closes pooled connections (so a test or tool can delete the file).</summary>
+    public static void ClearPools() => SqliteConnection.ClearAllPools();
+}
+
+/// <summary>SQLite's side of <see cref="IStoreProvider"/>.</summary>
+internal sealed class SqliteStoreProvider : IStoreProvider
+{
+    public static readonly SqliteStoreProvider Instance = new();
+
+    // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended codes); SQLITE_BUSY and SQLITE_LOCKED.
+    private const int ConstraintUnique = 2067, ConstraintPrimaryKey = 1555, Busy = 5, Locked = 6;
+
+    public string Name => SqliteStore.ProviderName;
+
+    public bool IsUniqueViolation(Exception e) =>
+        Find(e) is { } x && (x.SqliteExtendedErrorCode is ConstraintUnique or ConstraintPrimaryKey);
+
+    public bool IsTransient(Exception e) => Find(e) is { } x && x.SqliteErrorCode is Busy or Locked;
+
+    public string ContainsSql(string haystack, string needle) => $"instr({haystack}, {needle}) > 0";
+
+    // EF's SQLite mapping stores a Guid as upper-case text; a raw parameter must match it.
+    public object IdParameter(Guid id) => id.ToString("D").ToUpperInvariant();
+
+    public string Describe(string connectionString) => new SqliteConnectionStringBuilder(connectionString).DataSource;
+
+    public void ShapeModel(ModelBuilder model) { }
+
+    public async Task PrepareAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        // Readers do not wait for writers under a write-ahead log; the setting is kept in the file.
+        await db.Database.OpenConnectionAsync(ct);
+        try { await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); }
+        finally { await db.Database.CloseConnectionAsync(); }
+    }
+
+    private static SqliteException? Find(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x is SqliteException s) return s;
+        return null;
+    }
 }
 
 /// <summary>Used by <c>dotnet ef</c> to build the model when adding migrations.</summary>

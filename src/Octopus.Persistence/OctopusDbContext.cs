@@ -14,6 +14,11 @@ namespace Octopus.Persistence;
 /// <summary>The Octopus store. Provider-agnostic: the provider and its migrations assembly are chosen by the host.</summary>
 public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options) : DbContext(options)
 {
+    /// <summary>The engine behind this context (its error translation and SQL spellings), from the options its provider
+    /// project configured.</summary>
+    public Providers.IStoreProvider Provider { get; } = options.FindExtension<Providers.StoreProviderExtension>()?.Provider
+        ?? throw new InvalidOperationException("The store options name no provider; configure them with SqliteStore.Configure or PostgresStore.Configure.");
+
     public DbSet<User> Users => Set<User>();
     public DbSet<Vm> Vms => Set<Vm>();
     public DbSet<Host> Hosts => Set<Host>();
@@ -231,6 +236,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(w => w.Policy).HasMaxLength(63);
             b.HasIndex(w => new { w.Policy, w.VmId });
         });
+
+        Provider.ShapeModel(model);
     }
 
     private sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(

@@ -9,7 +9,6 @@ using Octopus.Domain.Users;
 using Octopus.Drivers;
 using Octopus.Drivers.Simulated;
 using Octopus.Persistence;
-using Octopus.Persistence.Sqlite;
 using Octopus.Scheduling.Placement;
 using Octopus.Server.Api;
 using Octopus.Server.Auth;
@@ -35,7 +34,12 @@ public static class OctopusServer
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
     /// <summary>Builds the app. Throws <see cref="ConfigurationException"/> when the configuration is wrong.</summary>
-    public static WebApplication Build(ServerCommandLine commandLine, Action<WebApplicationBuilder>? customize = null)
+    /// <param name="commandLine">What <c>octopus serve</c> was given.</param>
+    /// <param name="customize">Runs after the server's own services are registered.</param>
+    /// <param name="extraConfiguration">Configuration keys that override the file and the command line (tests choose their
+    /// store with it).</param>
+    public static WebApplication Build(ServerCommandLine commandLine, Action<WebApplicationBuilder>? customize = null,
+        IReadOnlyDictionary<string, string?>? extraConfiguration = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -53,6 +57,7 @@ public static class OctopusServer
         if (commandLine.Bind is { } bind) overrides["Octopus:Bind"] = bind;
         if (commandLine.Driver is { } driver) overrides["Octopus:Driver"] = driver;
         builder.Configuration.AddInMemoryCollection(overrides);
+        if (extraConfiguration is not null) builder.Configuration.AddInMemoryCollection(extraConfiguration);
 
         OctopusOptions options;
         try
@@ -67,6 +72,7 @@ public static class OctopusServer
         // With the qemu driver the hosts are the registered agents, not the configuration's simulated hosts.
         var agents = Agents.AgentSettings.From(builder.Configuration, settings);
         if (agents.Enabled) settings = settings with { Hosts = [] };
+        var store = StoreSettings.From(builder.Configuration, settings);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -86,7 +92,7 @@ public static class OctopusServer
             k.AddServerHeader = false;
         });
 
-        AddServices(builder.Services, settings);
+        AddServices(builder.Services, settings, store);
         Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
         builder.Services.AddBoundPowerDrivers();
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
@@ -100,14 +106,14 @@ public static class OctopusServer
         return app;
     }
 
-    internal static void AddServices(IServiceCollection services, ServerSettings settings)
+    internal static void AddServices(IServiceCollection services, ServerSettings settings, StoreSettings store)
     {
         services.AddSingleton(settings);
+        services.AddSingleton(store);
         services.AddSingleton(TimeProvider.System);
         // The factory also registers the context per scope; long-lived services (disk catalog, agents, settings) make
         // one short-lived context per call from it.
-        services.AddDbContextFactory<OctopusDbContext>(o =>
-            SqliteStore.Configure((DbContextOptionsBuilder<OctopusDbContext>)o, SqliteStore.ConnectionStringFor(settings.DatabaseFile)));
+        services.AddDbContextFactory<OctopusDbContext>(o => store.Configure((DbContextOptionsBuilder<OctopusDbContext>)o));
         services.AddSingleton<Persistence.Settings.SettingsStore>();
         services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 
@@ -245,9 +251,13 @@ public static class OctopusServer
                 await output.WriteLineAsync($"error: cannot prepare the data folder {settings.DataDirectory}: {e.Message}");
                 return 2;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (Exception e) when (e is System.Data.Common.DbException || e.InnerException is System.Data.Common.DbException)
             {
-                await output.WriteLineAsync($"error: the store {settings.DatabaseFile} cannot be opened: {e.Message}");
+                // Any engine's driver error (file unreadable, server unreachable, authentication refused).
+                var store = app.Services.GetRequiredService<StoreSettings>();
+                await using var db = await app.Services.GetRequiredService<IDbContextFactory<OctopusDbContext>>().CreateDbContextAsync(CancellationToken.None);
+                var where = db.Provider.Describe(store.ConnectionString);
+                await output.WriteLineAsync($"error: the {store.Provider} store {where} cannot be opened: {(e.InnerException ?? e).Message} (check {StoreSettings.ConnectionStringKey})");
                 return 2;
             }
 
@@ -275,9 +285,7 @@ public static class OctopusServer
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
-        await db.Database.OpenConnectionAsync(ct);
-        try { await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); }
-        finally { await db.Database.CloseConnectionAsync(); }
+        await db.Provider.PrepareAsync(db, ct);
         await db.Database.MigrateAsync(ct);
         var settings = services.GetRequiredService<ServerSettings>();
         await Upgrade.LegacyDataFolder.ImportAsync(settings.DataDirectory, db,

@@ -17,16 +17,20 @@ public sealed class TestServerApp : IAsyncDisposable
     public const string AdminPassword = "admin-password-1";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private TestServerApp(WebApplication app, string dataDirectory, bool ownsDirectory)
+    private TestServerApp(WebApplication app, string dataDirectory, bool ownsDirectory, string? postgresDatabase)
     {
         App = app;
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        PostgresDatabase = postgresDatabase;
     }
 
     private readonly bool _ownsDirectory;
     public WebApplication App { get; }
     public string DataDirectory { get; }
+
+    /// <summary>The connection string of the server's PostgreSQL database (dropped on dispose); null on SQLite.</summary>
+    public string? PostgresDatabase { get; }
 
     /// <summary>Default cluster: 3 hosts of 8 cores, 16 GiB, 200 GiB.</summary>
     public static string DefaultConfig(string extra = "") => $$"""
@@ -44,13 +48,22 @@ public sealed class TestServerApp : IAsyncDisposable
     /// <param name="customize">Runs after the server's own services are registered (e.g. to add a fake driver capability).</param>
     /// <param name="configFile">Where to write the configuration; default: <c>test-config.json</c> in the data folder
     /// (tests that check what the data folder holds put it elsewhere).</param>
+    /// <param name="store">The store: SQLite in the data folder, or a fresh database on the test process's PostgreSQL
+    /// cluster (<see cref="PostgresTestCluster"/>; the test skips where PostgreSQL is not installed). Default:
+    /// <see cref="PostgresTestCluster.DefaultStore"/>.</param>
     public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null, Action<WebApplicationBuilder>? customize = null,
-        string? configFile = null)
+        string? configFile = null, TestStoreKind? store = null)
     {
+        var postgres = (store ?? PostgresTestCluster.DefaultStore) == TestStoreKind.Postgres ? await PostgresTestCluster.CreateDatabaseAsync() : null;
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("octopus-test-").FullName;
         configFile ??= Path.Combine(dataDirectory, "test-config.json");
         await File.WriteAllTextAsync(configFile, config ?? DefaultConfig());
+        var storeSettings = postgres is null ? null : new Dictionary<string, string?>
+        {
+            ["Octopus:Store:Provider"] = "postgres",
+            ["Octopus:Store:ConnectionString"] = postgres,
+        };
         var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
             b =>
             {
@@ -58,10 +71,11 @@ public sealed class TestServerApp : IAsyncDisposable
                 // Information-level server logs from hundreds of in-process servers would bury the test report.
                 b.Logging.SetMinimumLevel(LogLevel.Warning);
                 customize?.Invoke(b);
-            });
+            },
+            storeSettings);
         await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
         await app.StartAsync();
-        return new TestServerApp(app, dataDirectory, owns);
+        return new TestServerApp(app, dataDirectory, owns, postgres);
     }
 
     /// <summary>A client with no credentials.</summary>
@@ -91,6 +105,7 @@ public sealed class TestServerApp : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (PostgresDatabase is not null) await PostgresTestCluster.DropDatabaseAsync(PostgresDatabase);
         if (_ownsDirectory) try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
     }
 }

@@ -38,8 +38,8 @@ public sealed record VmListPage(IReadOnlyList<Vm> Items, long Total, bool HasMor
 /// <summary>Filters, orders and pages the <c>Vms</c> table in SQL: keyset paging (<c>WHERE (key, id) &gt; (last)</c>),
 /// so page 50 costs what page 1 does and a VM created or deleted between two pages never shifts the next one; the
 /// total is a <c>COUNT(*)</c> with the same filter. Raw SQL because EF cannot compare or search inside value-converted
-/// columns (<see cref="VmName"/>); the SQL is standard except <c>instr</c> (exact tag match), which SQLite has and
-/// PostgreSQL spells <c>strpos</c>.</summary>
+/// columns (<see cref="VmName"/>); the SQL is standard except "contains" (SQLite's <c>instr</c>, PostgreSQL's
+/// <c>strpos</c>) and the form of an id parameter, which the context's <see cref="Providers.IStoreProvider"/> gives.</summary>
 public static class VmListing
 {
     /// <summary>The SQL expression each key orders by (owner and host names by subquery, so no join multiplies rows).</summary>
@@ -57,6 +57,8 @@ public static class VmListing
         CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
+        var sqlDialect = db.Provider;
+        string Contains(string haystack, string needle) => sqlDialect.ContainsSql(haystack, needle);
         var parameters = new List<object>();
         string P(object value)
         {
@@ -65,21 +67,21 @@ public static class VmListing
         }
 
         var where = new StringBuilder("1 = 1");
-        if (filter.Owner is { } owner) where.Append(" AND v.\"OwnerId\" = ").Append(P(GuidText(owner.Value)));
+        if (filter.Owner is { } owner) where.Append(" AND v.\"OwnerId\" = ").Append(P(sqlDialect.IdParameter(owner.Value)));
         if (filter.State is { } state) where.Append(" AND v.\"State\" = ").Append(P(state.ToString()));
-        if (filter.Host is { } host) where.Append(" AND v.\"HostId\" = ").Append(P(GuidText(host.Value)));
+        if (filter.Host is { } host) where.Append(" AND v.\"HostId\" = ").Append(P(sqlDialect.IdParameter(host.Value)));
         // Tags are stored as a JSON list of strings; a tag's characters never need escaping, so "tag" (with its quotes)
         // appears in the text exactly when the VM has that tag.
-        if (filter.Tag is { } tag) where.Append(" AND instr(v.\"Tags\", ").Append(P("\"" + tag + "\"")).Append(") > 0");
+        if (filter.Tag is { } tag) where.Append(" AND ").Append(Contains("v.\"Tags\"", P("\"" + tag + "\"")));
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var s = P(filter.Search.Trim().ToLowerInvariant());
-            where.Append(" AND (instr(lower(v.\"Name\"), ").Append(s).Append(") > 0")
-                .Append(" OR instr(lower(v.\"Tags\"), ").Append(s).Append(") > 0")
-                .Append(" OR instr(lower(").Append(Expression(VmSortKey.Owner)).Append("), ").Append(s).Append(") > 0")
-                .Append(" OR instr(lower(").Append(Expression(VmSortKey.Host)).Append("), ").Append(s).Append(") > 0")
-                .Append(" OR EXISTS (SELECT 1 FROM \"Nics\" n WHERE n.\"VmId\" = v.\"Id\" AND (instr(n.\"Address\", ").Append(s)
-                .Append(") > 0 OR instr(lower(n.\"Mac\"), ").Append(s).Append(") > 0)))");
+            where.Append(" AND (").Append(Contains("lower(v.\"Name\")", s))
+                .Append(" OR ").Append(Contains("lower(v.\"Tags\")", s))
+                .Append(" OR ").Append(Contains("lower(" + Expression(VmSortKey.Owner) + ")", s))
+                .Append(" OR ").Append(Contains("lower(" + Expression(VmSortKey.Host) + ")", s))
+                .Append(" OR EXISTS (SELECT 1 FROM \"Nics\" n WHERE n.\"VmId\" = v.\"Id\" AND (").Append(Contains("n.\"Address\"", s))
+                .Append(" OR ").Append(Contains("lower(n.\"Mac\")", s)).Append(")))");
         }
         var filtered = where.ToString();
         var countParameters = parameters.ToArray();
@@ -90,7 +92,7 @@ public static class VmListing
         {
             var op = sort.Descending ? "<" : ">";
             var k = P(after.Key);
-            var id = P(GuidText(after.Id));
+            var id = P(sqlDialect.IdParameter(after.Id));
             page.Append(" AND (").Append(key).Append(' ').Append(op).Append(' ').Append(k)
                 .Append(" OR (").Append(key).Append(" = ").Append(k).Append(" AND v.\"Id\" ").Append(op).Append(' ').Append(id).Append("))");
         }
@@ -99,7 +101,7 @@ public static class VmListing
 
         // The page's ids in order from SQL, then the rows by id (EF cannot map FromSql onto an entity with complex
         // properties renamed by column, as Geometry is).
-        var ids = (await db.Database.SqlQueryRaw<string>(sql, [.. parameters]).ToListAsync(ct)).Select(t => new VmId(Guid.Parse(t))).ToList();
+        var ids = (await db.Database.SqlQueryRaw<Guid>(sql, [.. parameters]).ToListAsync(ct)).Select(t => new VmId(t)).ToList();
         var byId = await db.Vms.AsNoTracking().Where(v => ids.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
         var rows = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         // Every value is a parameter; the text is built only from the fixed fragments above.
@@ -126,7 +128,4 @@ public static class VmListing
         VmSortKey.Host => vm.HostId is { } h ? await db.Hosts.AsNoTracking().Where(x => x.Id == h).Select(x => x.Name).FirstOrDefaultAsync(ct) ?? "" : "",
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "unknown sort key"),
     };
-
-    // EF's SQLite mapping stores a Guid as upper-case text; a raw parameter must match it.
-    private static string GuidText(Guid id) => id.ToString("D").ToUpperInvariant();
 }

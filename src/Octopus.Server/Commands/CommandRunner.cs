@@ -78,22 +78,12 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     /// <summary>A lost optimistic-concurrency race, or a unique violation in a save that claimed an owner's quota lock:
     /// re-running decides again on fresh state (the first claim that lost now finds the row; a name taken meanwhile is
     /// then reported by the body's own check, with its own message).</summary>
-    private static bool IsRetryable(DbUpdateException e) =>
+    private bool IsRetryable(DbUpdateException e) =>
         e is DbUpdateConcurrencyException || (IsUniqueViolation(e) && e.Entries.Any(x => x.Entity is OwnerQuotaLockRecord));
 
-    /// <summary>The store was momentarily busy: SQLite's SQLITE_BUSY (5) or SQLITE_LOCKED (6) when many writers meet, or
-    /// PostgreSQL's serialization failure (40001) or deadlock (40P01). Nothing was saved; running again is safe.</summary>
-    private static bool IsTransient(Exception e)
-    {
-        for (var x = (Exception?)e; x is not null; x = x.InnerException)
-        {
-            if (x.GetType().GetProperty("SqliteErrorCode")?.GetValue(x) is int code && code is 5 or 6) return true;
-            if (x.GetType().GetProperty("SqlState")?.GetValue(x) is string state && state is "40001" or "40P01") return true;
-        }
-        return false;
-    }
+    /// <summary>The store was momentarily busy (the provider knows its engine's words for it: SQLite busy or locked,
+    /// PostgreSQL serialization failure or deadlock). Nothing was saved; running again is safe.</summary>
+    private bool IsTransient(Exception e) => db.Provider.IsTransient(e);
 
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true ||
-        e.InnerException?.GetType().GetProperty("SqlState")?.GetValue(e.InnerException) as string == "23505";
+    private bool IsUniqueViolation(DbUpdateException e) => db.Provider.IsUniqueViolation(e);
 }

@@ -10,12 +10,23 @@ namespace Octopus.Server.Tests.Api;
 /// serialised, so concurrency cannot let more VMs in than the quota allows, nor two VMs share a name.</summary>
 public class QuotaRaceTests
 {
+    /// <summary>The store the tests run on: null for the default (SQLite, or <c>OCTOPUS_TEST_STORE</c>);
+    /// <see cref="QuotaRaceTestsOnPostgres"/> runs them all on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
+
+    public QuotaRaceTests() : this(null) { }
+
+    protected QuotaRaceTests(TestStoreKind? store)
+    {
+        Store = store;
+    }
+
     private const int Racers = 40;
 
     [Fact]
     public async Task Create_40ConcurrentAtMaxVms5_Exactly5AreCreatedAndTheRestAreClearlyRefused()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.NewUserAsync("racer", new QuotaDto(MaxVms: 5));
 
         var responses = await RaceAsync(i => http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm($"vm{i}", cores: 1, memoryGiB: 0.25, diskGiB: 1)));
@@ -32,7 +43,7 @@ public class QuotaRaceTests
     [Fact]
     public async Task Create_40ConcurrentAtMaxCores6_NeverPassesTheCoreQuota()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.NewUserAsync("cores", new QuotaDto(MaxCores: 6));
 
         // 2 cores each: 6 / 2 = 3 fit.
@@ -50,7 +61,7 @@ public class QuotaRaceTests
     [Fact]
     public async Task Create_40ConcurrentOfOneName_ExactlyOneWinsAndTheRestAre409NamingTheName()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.NewUserAsync("namer", new QuotaDto(MaxVms: 100, MaxCores: 100, MaxMemoryBytes: 1L << 40, MaxDiskBytes: 1L << 42));
 
         var responses = await RaceAsync(_ => http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("same", cores: 1, memoryGiB: 0.25, diskGiB: 1)));
@@ -67,7 +78,7 @@ public class QuotaRaceTests
     [Fact]
     public async Task Delete_VmAtFullQuota_FreesItsShareForTheNextCreate()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.NewUserAsync("freer", new QuotaDto(MaxVms: 2));
         for (var i = 0; i < 2; i++)
             (await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm($"a{i}", cores: 1, memoryGiB: 0.25, diskGiB: 1))).StatusCode.Should().Be(HttpStatusCode.Created);
@@ -109,3 +120,6 @@ public class QuotaRaceTests
 
     private static async Task<QuotaUsageDto> UsageAsync(HttpClient http) => (await http.GetFromJsonAsync<MeDto>(ApiRoutes.Me, TestServerApp.Json))!.Usage;
 }
+
+/// <summary>The same races on PostgreSQL (read committed, many connections): the quota lock row and unique indexes still decide.</summary>
+public sealed class QuotaRaceTestsOnPostgres() : QuotaRaceTests(TestStoreKind.Postgres);

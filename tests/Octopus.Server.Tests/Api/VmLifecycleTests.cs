@@ -7,10 +7,21 @@ namespace Octopus.Server.Tests.Api;
 
 public class VmLifecycleTests
 {
+    /// <summary>The store the tests run on: null for the default (SQLite, or <c>OCTOPUS_TEST_STORE</c>);
+    /// <see cref="VmLifecycleTestsOnPostgres"/> runs them all on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
+
+    public VmLifecycleTests() : this(null) { }
+
+    protected VmLifecycleTests(TestStoreKind? store)
+    {
+        Store = store;
+    }
+
     [Fact]
     public async Task Create_ThenStopStartRebootDelete_FollowsTheStateMachine()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.LoginAsync();
 
         var created = await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1"));
@@ -47,7 +58,7 @@ public class VmLifecycleTests
     [Fact]
     public async Task Reboot_StoppedVm_Is409WithTheStateAndWhatIsAllowed()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.LoginAsync();
         await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("db"));
         await http.WaitForStateAsync("db", "Running");
@@ -64,7 +75,7 @@ public class VmLifecycleTests
     [Fact]
     public async Task List_Placement_AndAudit_ShowWhatHappened()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.LoginAsync();
         await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("a1", cores: 4));
         await http.WaitForStateAsync("a1", "Running");
@@ -86,7 +97,7 @@ public class VmLifecycleTests
     [Fact]
     public async Task List_PagesWithCursor()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.LoginAsync();
         foreach (var n in new[] { "p1", "p2", "p3" })
             (await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 1, diskGiB: 1))).EnsureSuccessStatusCode();
@@ -103,7 +114,7 @@ public class VmLifecycleTests
     [Fact]
     public async Task Create_WhenNothingFitsNow_StaysPendingWithReason_ThenPlacedWhenCapacityAppears()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var http = await server.LoginAsync();
         // 3 hosts x 16 GiB: three 12 GiB VMs fill one host each, a fourth cannot fit anywhere now.
         foreach (var n in new[] { "big1", "big2", "big3" })
@@ -126,3 +137,6 @@ public class VmLifecycleTests
         placed.Host.Should().NotBeNull();
     }
 }
+
+/// <summary>Create, list, act on and delete VMs with the store on PostgreSQL.</summary>
+public sealed class VmLifecycleTestsOnPostgres() : VmLifecycleTests(TestStoreKind.Postgres);

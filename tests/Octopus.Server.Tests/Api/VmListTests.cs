@@ -9,6 +9,17 @@ namespace Octopus.Server.Tests.Api;
 /// store, with a total that matches whatever page is read.</summary>
 public class VmListTests
 {
+    /// <summary>The store the tests run on: null for the default (SQLite, or <c>OCTOPUS_TEST_STORE</c>);
+    /// <see cref="VmListTestsOnPostgres"/> runs them all on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
+
+    public VmListTests() : this(null) { }
+
+    protected VmListTests(TestStoreKind? store)
+    {
+        Store = store;
+    }
+
     private static async Task<Page<VmDto>> ListAsync(HttpClient http, string query) =>
         await (await http.GetAsync(ApiRoutes.Vms + "?" + query)).ReadAsync<Page<VmDto>>();
 
@@ -29,7 +40,7 @@ public class VmListTests
     [Fact]
     public async Task List_SortedPages_CoverEveryMatchOnce_InOrder_WithTheTotal()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var admin = await server.LoginAsync();
         var alice = await server.NewUserAsync("alice");
         // Names chosen so that name order, creation order and owner order all differ.
@@ -61,7 +72,7 @@ public class VmListTests
     [Fact]
     public async Task List_Searches_NameTagOwnerHost_IgnoringCase_AndFiltersTagsExactly()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var admin = await server.LoginAsync();
         var alice = await server.NewUserAsync("alice");
         (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web-front", cores: 1, memoryGiB: 0.5, diskGiB: 1) with { Tags = ["prod"] })).EnsureSuccessStatusCode();
@@ -87,7 +98,7 @@ public class VmListTests
     [Fact]
     public async Task List_AVmCreatedBetweenPages_DoesNotShiftTheNextPage()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var admin = await server.LoginAsync();
         foreach (var n in new[] { "b", "d", "f", "h" })
             (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 0.5, diskGiB: 1))).EnsureSuccessStatusCode();
@@ -107,7 +118,7 @@ public class VmListTests
     [InlineData("state=Sleepy", "state")]
     public async Task List_BadQuery_Is400_NamingTheParameter(string query, string field)
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var admin = await server.LoginAsync();
         var r = await admin.GetAsync(ApiRoutes.Vms + "?" + query);
         r.StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -117,7 +128,7 @@ public class VmListTests
     [Fact]
     public async Task List_CursorOfAnotherOrder_IsRefusedWithWhatToDo()
     {
-        await using var server = await TestServerApp.StartAsync();
+        await using var server = await TestServerApp.StartAsync(store: Store);
         var admin = await server.LoginAsync();
         foreach (var n in new[] { "x1", "x2" })
             (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 0.5, diskGiB: 1))).EnsureSuccessStatusCode();
@@ -127,3 +138,6 @@ public class VmListTests
         (await r.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("start again without it");
     }
 }
+
+/// <summary>The VM list's SQL (search, sort, keyset cursor, total) on PostgreSQL.</summary>
+public sealed class VmListTestsOnPostgres() : VmListTests(TestStoreKind.Postgres);

@@ -9,12 +9,33 @@ namespace Octopus.Server.Tests.Store;
 
 /// <summary>Agent registrations and liveness in the store's Agents table: they survive a restart and a second server
 /// process sees (and agrees on) the same.</summary>
-public sealed class AgentRegistryStoreTests : IDisposable
+public class AgentRegistryStoreTests : IDisposable
 {
-    private readonly TestStore _store = TestStore.Create();
+    /// <summary>The store the tests run on: null for the default (SQLite, or <c>OCTOPUS_TEST_STORE</c>);
+    /// <see cref="AgentRegistryStoreTestsOnPostgres"/> runs them all on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
+
+    public AgentRegistryStoreTests() : this(null) { }
+
+    protected AgentRegistryStoreTests(TestStoreKind? store)
+    {
+        Store = store;
+        _store = TestStore.Create(store);
+    }
+
+    private readonly TestStore _store;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) _store.Dispose();
+    }
 
     private AgentRegistry Process(bool other = false) =>
         new(new AgentRegistrationStore(other ? _store.OtherProcess() : _store.Contexts), _time);
@@ -77,3 +98,6 @@ public sealed class AgentRegistryStoreTests : IDisposable
         registry.Views().Single().Failed.Should().BeFalse();
     }
 }
+
+/// <summary>The agent registry on PostgreSQL.</summary>
+public sealed class AgentRegistryStoreTestsOnPostgres() : AgentRegistryStoreTests(TestStoreKind.Postgres);

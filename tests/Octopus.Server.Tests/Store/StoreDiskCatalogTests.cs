@@ -12,12 +12,33 @@ using Octopus.TestKit;
 namespace Octopus.Server.Tests.Store;
 
 /// <summary>The disk catalog in the store (real SQLite, migrated): atomic changes, versions, two writers.</summary>
-public sealed class StoreDiskCatalogTests : IDisposable
+public class StoreDiskCatalogTests : IDisposable
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly TestStore _store = TestStore.Create();
+    /// <summary>The store the tests run on: null for the default (SQLite, or <c>OCTOPUS_TEST_STORE</c>);
+    /// <see cref="StoreDiskCatalogTestsOnPostgres"/> runs them all on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
 
-    public void Dispose() => _store.Dispose();
+    public StoreDiskCatalogTests() : this(null) { }
+
+    protected StoreDiskCatalogTests(TestStoreKind? store)
+    {
+        Store = store;
+        _store = TestStore.Create(store);
+    }
+
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly TestStore _store;
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) _store.Dispose();
+    }
 
     private static Disk Image(string name = "debian-12") =>
         Disk.NewImage(DiskId.New(), ImageName.Parse(name), UserId.New(), ByteSize.FromGiB(2), new ByteSize(4096), T0);
@@ -118,3 +139,6 @@ public sealed class StoreDiskCatalogTests : IDisposable
         await again.Tree.SnapshotAsync(fork, SnapshotName.Parse("later"));
     }
 }
+
+/// <summary>The disk catalog on PostgreSQL.</summary>
+public sealed class StoreDiskCatalogTestsOnPostgres() : StoreDiskCatalogTests(TestStoreKind.Postgres);
