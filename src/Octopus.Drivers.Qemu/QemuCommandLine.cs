@@ -49,8 +49,12 @@ public static class QemuCommandLine
                 "-device", $"{options.NicModel},netdev=net{i},mac={nic.Mac}",
             ]);
         }
-        // append=on: a reboot or a restarted QEMU adds to the console history instead of wiping it.
-        if (spec.Serial) args.AddRange(["-chardev", $"file,id=serial0,path={Escape(folder.ConsoleLog)},append=on", "-serial", "chardev:serial0"]);
+        // The first serial port is a unix socket an interactive console connects to (server=on,wait=off: the guest does
+        // not wait for one), and everything the guest prints also goes to the console log (logappend=on: a reboot or a
+        // restarted QEMU adds to the history instead of wiping it).
+        if (spec.Serial)
+            args.AddRange(["-chardev", $"socket,id=serial0,path={Escape(folder.SerialSocket)},server=on,wait=off,logfile={Escape(folder.ConsoleLog)},logappend=on",
+                "-serial", "chardev:serial0"]);
         args.AddRange(
         [
             "-qmp", $"unix:{Escape(folder.QmpSocket)},server=on,wait=off",

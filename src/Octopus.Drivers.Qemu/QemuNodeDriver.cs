@@ -35,7 +35,7 @@ public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime,
 /// are serialised; different VMs proceed in parallel. Live migration: the contract's prepare/migrate pair over shared
 /// storage, or <see cref="MigrateToAsync(VmId, IMigrationTarget, MigrationStorage, IProgress{double}?, CancellationToken)"/>
 /// to an <see cref="IMigrationTarget"/> (also without shared storage).</summary>
-public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsyncDisposable
+public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, IMigrationTarget, IAsyncDisposable
 {
     private readonly QemuOptions _options;
     private readonly DirectKernelBoot? _defaultBoot;
@@ -337,6 +337,28 @@ public sealed partial class QemuNodeDriver : INodeDriver, IMigrationTarget, IAsy
     /// <summary>The last <paramref name="maxBytes"/> of the VM's serial console.</summary>
     public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) =>
         ConsoleLog.ReadTailAsync(Known(vm).Folder.ConsoleLog, maxBytes, ct);
+
+    /// <summary>Connects to the running VM's serial socket (<see cref="VmFolder.SerialSocket"/>). QEMU serves one console
+    /// at a time: a second connection waits, silent, until the first closes. The stream ends when QEMU exits.</summary>
+    public async Task<Stream> OpenSerialAsync(VmId vm, CancellationToken ct)
+    {
+        var m = Known(vm);
+        RequireProcess(m);
+        var path = m.Folder.SerialSocket;
+        if (!File.Exists(path))
+            throw new DriverException($"VM {m.Spec.Name} was started without an interactive serial port (by an older agent); stop and start it to get one.");
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new DriverException($"the serial port of VM {m.Spec.Name} cannot be reached ({e.Message}); is it still running?", e);
+        }
+        return new NetworkStream(socket, ownsSocket: true);
+    }
 
     /// <summary>The VM's spec as this host runs it (its disk changes with each snapshot).</summary>
     public QemuVmSpec GetSpec(VmId vm) => Known(vm).Spec;

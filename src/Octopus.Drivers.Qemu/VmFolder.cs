@@ -23,6 +23,8 @@ public sealed class VmFolder
     public string PidFile => System.IO.Path.Combine(Path, "qemu.pid");
     public string QmpSocket => System.IO.Path.Combine(Path, "qmp.sock");
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
+    /// <summary>The first serial port's unix socket (QEMU listens; one console connects at a time).</summary>
+    public string SerialSocket => System.IO.Path.Combine(Path, "serial.sock");
     public string QemuLog => System.IO.Path.Combine(Path, "qemu.log");
 
     public bool Exists => Directory.Exists(Path);
@@ -30,8 +32,9 @@ public sealed class VmFolder
     /// <summary>Creates the folder; refuses a data folder so deep that the QMP socket path would not fit.</summary>
     public void Create()
     {
-        if (Encoding.UTF8.GetByteCount(QmpSocket) > MaxSocketPathBytes)
-            throw new DriverException($"the agent's data folder is too deep: the QMP socket path '{QmpSocket}' is longer than " +
+        // The serial socket's name is the longer of the two.
+        if (Encoding.UTF8.GetByteCount(SerialSocket) > MaxSocketPathBytes)
+            throw new DriverException($"the agent's data folder is too deep: the serial socket path '{SerialSocket}' is longer than " +
                                       $"{MaxSocketPathBytes} bytes (a unix socket limit); choose a shorter --data folder.");
         Directory.CreateDirectory(Path);
     }

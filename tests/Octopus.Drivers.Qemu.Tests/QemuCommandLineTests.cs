@@ -46,7 +46,7 @@ public sealed class QemuCommandLineTests
         var argv = QemuCommandLine.Build(Spec(), Folder, Options);
 
         After(argv, "-drive").Should().Be("file=/storage/disks/a.qcow2,format=qcow2,if=virtio,id=disk0");
-        After(argv, "-chardev").Should().Be($"file,id=serial0,path={dir}/console.log,append=on");
+        After(argv, "-chardev").Should().Be($"socket,id=serial0,path={dir}/serial.sock,server=on,wait=off,logfile={dir}/console.log,logappend=on");
         After(argv, "-serial").Should().Be("chardev:serial0");
         After(argv, "-qmp").Should().Be($"unix:{dir}/qmp.sock,server=on,wait=off");
         After(argv, "-pidfile").Should().Be($"{dir}/qemu.pid");
