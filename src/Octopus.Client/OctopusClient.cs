@@ -53,6 +53,7 @@ public sealed partial class OctopusClient : IDisposable
         Users = new UserOperations(_api);
         Tokens = new TokenOperations(_api);
         Audit = new AuditOperations(_api);
+        Operations = new JournalOperations(_api);
         Images = new ImageOperations(_api);
         Disks = new DiskOperations(_api);
         Policies = new PolicyOperations(_api);
@@ -78,6 +79,9 @@ public sealed partial class OctopusClient : IDisposable
 
     /// <summary>The audit log, newest first.</summary>
     public AuditOperations Audit { get; }
+
+    /// <summary>The operations journal: what the caller's VMs are doing or did, with steps and errors.</summary>
+    public JournalOperations Operations { get; }
 
     /// <summary>Images VMs are created from.</summary>
     public ImageOperations Images { get; }

@@ -11,6 +11,7 @@ public static class ApiRoutes
     public const string Hosts = Base + "/hosts";
     public const string Users = Base + "/users";
     public const string Audit = Base + "/audit";
+    public const string Operations = Base + "/operations";
     public const string Images = Base + "/images";
     public const string Plan = Base + "/plan";
     public const string PlanApply = Plan + "/apply";
@@ -18,6 +19,7 @@ public static class ApiRoutes
     public const string OpenApi = "/openapi/v1.json";
     public const string Metrics = "/metrics";
 
+    public static string Operation(string id) => $"{Operations}/{Uri.EscapeDataString(id)}";
     public static string Vm(string idOrName) => $"{Vms}/{Uri.EscapeDataString(idOrName)}";
     public static string VmAction(string idOrName, string action) => $"{Vm(idOrName)}/{action}";
     public static string VmPlacement(string idOrName) => $"{Vm(idOrName)}/placement";

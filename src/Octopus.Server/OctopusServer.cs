@@ -155,6 +155,7 @@ public static class OctopusServer
         services.AddScoped<VmRuntimeQueries>();
         Consoles.ConsoleEndpoints.AddOctopusConsoles(services);
         services.AddScoped<HostQueries>();
+        services.AddScoped<OperationQueries>();
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
         services.AddScoped<EvacuationPass>();
@@ -211,6 +212,7 @@ public static class OctopusServer
         Consoles.ConsoleEndpoints.MapOctopusConsoles(app);
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
+        app.MapOctopusOperations();
         Power.PowerEndpoints.MapOctopusPower(app);
         app.MapOctopusVmActions();
         app.MapFallback((HttpContext http) =>

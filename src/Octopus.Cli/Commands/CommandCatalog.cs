@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return UserCommands.Build(g);
         yield return TokenCommands.Build(g);
         yield return PolicyCommands.Build(g);
+        yield return OperationCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;
         foreach (var c in ScriptCommands.Build(g)) yield return c;
 

@@ -186,6 +186,46 @@ public static class Views
         return table;
     }
 
+    public static IRenderable OperationTable(Output output, IEnumerable<OperationDto> ops)
+    {
+        var table = output.NewTable("ID", "CREATED", "KIND", "ON", "BY", "STATUS", "LAST STEP / ERROR");
+        foreach (var o in ops)
+        {
+            var on = o.Vm ?? (o.VmId is not null ? $"vm {o.VmId[..8]}… (deleted)" : o.Host ?? "-");
+            if (o.TargetHost is not null) on += " → " + o.TargetHost;
+            var detail = o.Status == "Failed" ? "[red]" + E(o.Error ?? "failed") + "[/]" : E(o.Steps.Count > 0 ? o.Steps[^1].Text : "-");
+            table.AddRow(E(o.Id), Format.Time(o.CreatedAt), E(o.Kind), E(on), E(o.Actor), OperationStatusMarkup(o.Status), detail);
+        }
+        table.Columns[6].NoWrap = false;
+        return table;
+    }
+
+    public static IRenderable OperationDetails(OperationDto o)
+    {
+        var grid = Details();
+        Row(grid, "Operation", E(o.Id));
+        Row(grid, "Kind", E(o.Kind));
+        if (o.Vm is not null || o.VmId is not null) Row(grid, "VM", E(o.Vm ?? o.VmId + " (deleted)"));
+        if (o.Host is not null) Row(grid, "Host", E(o.Host));
+        if (o.TargetHost is not null) Row(grid, "To", E(o.TargetHost));
+        Row(grid, "By", E(o.Actor));
+        if (o.Reason is not null) Row(grid, "Why", E(o.Reason));
+        Row(grid, "Status", OperationStatusMarkup(o.Status) + (o.Attempts > 1 ? $" (attempt {o.Attempts})" : ""));
+        Row(grid, "Created", Format.Time(o.CreatedAt));
+        if (o.CompletedAt is { } done) Row(grid, "Completed", $"{Format.Time(done)} ({Format.Number((done - o.CreatedAt).TotalSeconds, "0.0")} s)");
+        if (o.Error is not null) Row(grid, "Error", $"[red]{E(o.Error)}[/]" + (o.ErrorCode is null ? "" : $" ({E(o.ErrorCode)})"));
+        foreach (var s in o.Steps) Row(grid, Format.Time(s.At), E(s.Text));
+        return grid;
+    }
+
+    private static string OperationStatusMarkup(string status) => status switch
+    {
+        "Succeeded" => "[green]Succeeded[/]",
+        "Failed" => "[red]Failed[/]",
+        "Running" => "[yellow]Running[/]",
+        _ => E(status),
+    };
+
     public static IRenderable ImageTable(Output output, IEnumerable<ImageDto> images)
     {
         var table = output.NewTable("NAME", "SIZE", "SOURCE");

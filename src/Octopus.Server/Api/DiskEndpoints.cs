@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Octopus.Contracts;
 using Octopus.Server.Auth;
+using Octopus.Server.Commands;
 using Octopus.Server.Disks;
 using Octopus.Server.Queries;
 
@@ -22,12 +23,18 @@ public static class DiskEndpoints
             c.DiskAsync(Caller.From(http.User), id, ct));
         vms.MapGet("/{id}/snapshots", (HttpContext http, string id, VmDiskCommands c, CancellationToken ct) =>
             c.SnapshotsAsync(Caller.From(http.User), id, ct));
-        // 201 with the snapshot once taken; 202 when a live snapshot's operation outlasted the request's wait (it goes on).
+        // 201 with the snapshot once taken; 202 when a live snapshot's operation outlasted the request's wait (it goes on;
+        // Location: the operation).
         vms.MapPost("/{id}/snapshots", async Task<Results<Created<SnapshotDto>, Accepted>> (HttpContext http, string id, SnapshotRequest? body,
-            VmDiskCommands c, CancellationToken ct) =>
+            VmDiskCommands c, VmLookup lookup, OperationQueries ops, CancellationToken ct) =>
         {
-            var s = await c.SnapshotAsync(Caller.From(http.User), id, body, ct);
-            if (s is null) return TypedResults.Accepted($"{ApiRoutes.Vm(id)}/snapshots");
+            var caller = Caller.From(http.User);
+            var s = await c.SnapshotAsync(caller, id, body, ct);
+            if (s is null)
+            {
+                var vm = await lookup.FindAsync(caller, id, ct, track: false);
+                return TypedResults.Accepted(await ops.LatestOpenAsync(vm.Id, ct) is { } op ? ApiRoutes.Operation(op.ToString()) : $"{ApiRoutes.Vm(id)}/snapshots");
+            }
             return TypedResults.Created($"{ApiRoutes.Vm(id)}/snapshots/{Uri.EscapeDataString(s.Name)}", s);
         });
         vms.MapPost("/{id}/snapshots/{name}/revert", (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>

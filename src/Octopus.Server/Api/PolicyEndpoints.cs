@@ -44,16 +44,20 @@ public static class PolicyEndpoints
         vms.MapPost("/{id}/lease", async (HttpContext http, string id, ExtendLeaseRequest? body, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
             await q.ToDtoAsync(await c.ExtendLeaseAsync(Caller.From(http.User), id, body, ct), ct));
         // 200 with the VM once the runner has suspended (resumed) it; 202 with the VM as it is when the wait's bound passed first.
-        vms.MapPost("/{id}/suspend", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
-            await AnswerAsync(await c.SuspendAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Suspended, q, ct));
-        vms.MapPost("/{id}/resume", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, CancellationToken ct) =>
-            await AnswerAsync(await c.ResumeAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Running, q, ct));
+        vms.MapPost("/{id}/suspend", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, OperationQueries ops, CancellationToken ct) =>
+            await AnswerAsync(await c.SuspendAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Suspended, q, ops, ct));
+        vms.MapPost("/{id}/resume", async (HttpContext http, string id, VmSuspendCommands c, VmQueries q, OperationQueries ops, CancellationToken ct) =>
+            await AnswerAsync(await c.ResumeAsync(Caller.From(http.User), id, ct), Domain.Vms.VmState.Running, q, ops, ct));
     }
 
-    private static async Task<Results<Ok<VmDto>, Accepted<VmDto>>> AnswerAsync(Domain.Vms.Vm vm, Domain.Vms.VmState wanted, VmQueries q, CancellationToken ct)
+    /// <summary>200 when done; 202 with the VM as it is and, as Location, the operation still running (the VM when none).</summary>
+    private static async Task<Results<Ok<VmDto>, Accepted<VmDto>>> AnswerAsync(Domain.Vms.Vm vm, Domain.Vms.VmState wanted, VmQueries q,
+        OperationQueries ops, CancellationToken ct)
     {
         var dto = await q.ToDtoAsync(vm, ct);
-        return vm.State == wanted ? TypedResults.Ok(dto) : TypedResults.Accepted(ApiRoutes.Vm(vm.Id.ToString()), dto);
+        if (vm.State == wanted) return TypedResults.Ok(dto);
+        var open = await ops.LatestOpenAsync(vm.Id, ct);
+        return TypedResults.Accepted(open is { } op ? ApiRoutes.Operation(op.ToString()) : ApiRoutes.Vm(vm.Id.ToString()), dto);
     }
 
     private static IResult Invalid(string message, string? field, SourcePosition position)
