@@ -45,7 +45,7 @@ public sealed class HostQueries(OctopusDbContext db)
 
     private static HostPowerOperationDto ToDto(Operation o) => new(
         o.Id.ToString(), o.Kind == OperationKind.PowerOnHost ? "power-on" : "power-off", o.Status.ToString(), o.Actor, o.Error,
-        [.. o.StepLines().Select(s => new OperationStepDto(s.At, s.Text))], o.CreatedAt, o.CompletedAt);
+        OperationQueries.Steps(o), o.CreatedAt, o.CompletedAt);
 
     public async Task<HostDto> GetAsync(Auth.Caller caller, string idOrName, CancellationToken ct)
     {

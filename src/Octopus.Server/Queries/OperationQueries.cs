@@ -69,6 +69,9 @@ public sealed class OperationQueries(OctopusDbContext db, Commands.VmLookup vms)
         _ => throw DomainException.Invalid("status", $"'{status}' is not an operation status; use pending, running, succeeded, failed, open or finished."),
     };
 
+    /// <summary>An operation's steps as the API shows them.</summary>
+    public static IReadOnlyList<OperationStepDto> Steps(Operation o) => [.. o.StepLines().Select(s => new OperationStepDto(s.At, s.Text))];
+
     /// <summary>create-vm for CreateVm, power-on-host for PowerOnHost.</summary>
     public static string KindName(OperationKind kind)
     {
@@ -101,7 +104,7 @@ public sealed class OperationQueries(OctopusDbContext db, Commands.VmLookup vms)
             o.VmId is { } v ? vmNames.GetValueOrDefault(v) : null,
             o.HostId is { } h ? hostNames.GetValueOrDefault(h) ?? h.ToString() : null,
             o.TargetHostId is { } t ? hostNames.GetValueOrDefault(t) ?? t.ToString() : null,
-            o.Actor, o.Reason, o.Error, o.ErrorCode, o.Attempts, [.. o.StepLines().Select(s => new OperationStepDto(s.At, s.Text))],
+            o.Actor, o.Reason, o.Error, o.ErrorCode, o.Attempts, Steps(o),
             o.CreatedAt, o.CompletedAt))];
     }
 }

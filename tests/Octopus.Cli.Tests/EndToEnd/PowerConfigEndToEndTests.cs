@@ -98,7 +98,7 @@ public class PowerConfigEndToEndTests(ServerFixture server) : IClassFixture<Serv
     public async Task Readme_HostPowerBlock_EveryLineSucceeds()
     {
         var admin = server.AdminOrSkip();
-        var lines = ReadmeTourTests.BlockLines(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "README.md")), "### Host power on real nodes");
+        var lines = ReadmeTourTests.BlockLines(await File.ReadAllTextAsync(Path.Combine(ReadmeTourTests.RepoRoot(), "README.md")), "### Host power on real nodes");
         lines.Should().HaveCountGreaterThanOrEqualTo(4);
         foreach (var line in lines)
         {
@@ -119,12 +119,5 @@ public class PowerConfigEndToEndTests(ServerFixture server) : IClassFixture<Serv
         config.Method.Should().Be("redfish");
         config.TlsFingerprint.Should().StartWith("3F:1A:9C");
         (await admin.RunAsync("host", "show", "sim-04")).Out.Should().Contain("ipmi at 10.0.0.14").And.Contain("then wol");
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Octopus.slnx"))) return d.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Octopus.slnx) above " + AppContext.BaseDirectory);
     }
 }

@@ -47,7 +47,7 @@ public class ReadmeTourTests(ServerFixture server) : IClassFixture<ServerFixture
             .Where(l => l.Contains("./octopus ", StringComparison.Ordinal))];
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "Octopus.slnx"))) return d.FullName;
