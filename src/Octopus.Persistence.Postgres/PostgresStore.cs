@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
+using Octopus.Domain.Users;
 using Octopus.Persistence.Providers;
 
 namespace Octopus.Persistence.Postgres;
@@ -76,6 +77,16 @@ internal sealed class PostgresStoreProvider : IStoreProvider
             var stored = property.GetProviderClrType() ?? property.GetValueConverter()?.ProviderClrType ?? property.ClrType;
             if (stored == typeof(string)) property.SetColumnType("text");
         }
+    }
+
+    public async Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null) await db.Database.BeginTransactionAsync(ct);
+        // One statement creates the row on the owner's first decision and otherwise takes its row lock (DO UPDATE locks
+        // the conflicting row, waiting for a holder to commit); the version is left for the caller's own bump.
+        await db.Database.ExecuteSqlRawAsync(
+            """INSERT INTO "OwnerQuotaLocks" ("UserId", "Version") VALUES ({0}, 0) ON CONFLICT ("UserId") DO UPDATE SET "Version" = "OwnerQuotaLocks"."Version" """,
+            [owner.Value], ct);
     }
 
     public Task PrepareAsync(OctopusDbContext db, CancellationToken ct) => Task.CompletedTask;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Octopus.Domain.Users;
 using Octopus.Persistence.Providers;
 
 namespace Octopus.Persistence.Sqlite;
@@ -48,6 +49,8 @@ internal sealed class SqliteStoreProvider : IStoreProvider
     public string Describe(string connectionString) => new SqliteConnectionStringBuilder(connectionString).DataSource;
 
     public void ShapeModel(ModelBuilder model) { }
+
+    public Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct) => Task.CompletedTask;
 
     public async Task PrepareAsync(OctopusDbContext db, CancellationToken ct)
     {

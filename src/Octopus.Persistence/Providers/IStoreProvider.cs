@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Users;
 
 namespace Octopus.Persistence.Providers;
 
@@ -34,6 +35,15 @@ public interface IStoreProvider
 
     /// <summary>Adjusts the shared model for this engine (runs last in <c>OnModelCreating</c>).</summary>
     void ShapeModel(ModelBuilder model);
+
+    /// <summary>Makes the caller the only unit of work deciding for one VM owner (the <c>OwnerQuotaLocks</c> row keyed by
+    /// <paramref name="owner"/>) until its transaction ends, where the engine can hold a row lock: PostgreSQL begins a
+    /// transaction on <paramref name="db"/> if none is open, creates the row if missing and locks it
+    /// (<c>INSERT … ON CONFLICT DO UPDATE</c>, which waits for another holder to commit), so concurrent decisions for
+    /// one owner queue instead of failing their concurrency check and retrying. The caller must commit or roll back
+    /// <c>db.Database.CurrentTransaction</c> when it is done (<c>CommandRunner</c> does). SQLite does nothing: its
+    /// writers are serialised by the file lock, and the row's concurrency token decides there.</summary>
+    Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct);
 
     /// <summary>Runs once before migrations on server start (e.g. SQLite's write-ahead log).</summary>
     Task PrepareAsync(OctopusDbContext db, CancellationToken ct);

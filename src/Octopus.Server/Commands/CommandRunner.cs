@@ -31,16 +31,17 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
                 var result = await body(ct);
                 db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, true, "ok", describe?.Invoke(result)));
                 await db.SaveChangesAsync(ct);
+                if (db.Database.CurrentTransaction is { } tx) await tx.CommitAsync(ct);
                 return result;
             }
             catch (Exception e) when (attempt < MaxAttempts && (e is DbUpdateException u && IsRetryable(u) || IsTransient(e)))
             {
                 log.LogDebug("concurrent change during {Action} on {Target}; retrying ({Attempt})", action, target, attempt);
-                db.ChangeTracker.Clear();
+                await AbandonAsync();
             }
             catch (DbUpdateConcurrencyException)
             {
-                db.ChangeTracker.Clear();
+                await AbandonAsync();
                 var busy = DomainException.Conflict("conflict.busy",
                     $"{target} was changed concurrently {MaxAttempts} times while this request was decided; nothing was changed. Retry.");
                 await RecordFailureAsync(caller, action, target, busy.Message, ct);
@@ -48,15 +49,20 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
             }
             catch (DbUpdateException e) when (IsUniqueViolation(e))
             {
-                db.ChangeTracker.Clear();
+                await AbandonAsync();
                 var conflict = duplicate?.Invoke() ?? DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.");
                 await RecordFailureAsync(caller, action, target, conflict.Message, ct);
                 throw conflict;
             }
             catch (DomainException e)
             {
-                db.ChangeTracker.Clear();
+                await AbandonAsync();
                 await RecordFailureAsync(caller, action, target, e.Message, ct);
+                throw;
+            }
+            catch when (db.Database.CurrentTransaction is not null)
+            {
+                await AbandonAsync();
                 throw;
             }
         }
@@ -67,6 +73,18 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     {
         db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, ok, result));
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Forgets the attempt: rolls back a transaction it left open (an owner's lock,
+    /// <see cref="OwnerQuota.ClaimAsync"/>) so the lock is released and a failure's audit entry saves on its own.</summary>
+    private async Task AbandonAsync()
+    {
+        if (db.Database.CurrentTransaction is { } tx)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            await tx.DisposeAsync();
+        }
+        db.ChangeTracker.Clear();
     }
 
     private async Task RecordFailureAsync(Caller caller, string action, string target, string message, CancellationToken ct)
