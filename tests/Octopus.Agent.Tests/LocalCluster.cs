@@ -44,7 +44,10 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Why the real-QEMU tests cannot run here, or null.</summary>
     public static string? SkipReason => File.Exists(QemuBinary) ? null : $"{QemuBinary} is not installed (scripts/install-deps installs it; CI runs it).";
 
-    public static async Task<LocalCluster> StartAsync(int agents, string? extraConfig = null)
+    /// <summary>Starts the server and <paramref name="agents"/> in-process agents. <paramref name="extraConfig"/> is
+    /// appended to the <c>Octopus</c> section (start it with a comma); <paramref name="scheduler"/> to its
+    /// <c>Scheduler</c> section (likewise).</summary>
+    public static async Task<LocalCluster> StartAsync(int agents, string? extraConfig = null, string? scheduler = null)
     {
         var guest = await GuestFiles.BuildAsync();
         var root = Directory.CreateTempSubdirectory("oa-").FullName;
@@ -53,7 +56,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             Directory.CreateDirectory(cluster.Storage);
             Directory.CreateDirectory(cluster.ImportFolder);
-            await cluster.StartServerAsync(extraConfig);
+            await cluster.StartServerAsync(extraConfig, scheduler);
             for (var i = 1; i <= agents; i++) await cluster.StartAgentAsync($"a{i}");
             return cluster;
         }
@@ -64,7 +67,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private async Task StartServerAsync(string? extraConfig)
+    private async Task StartServerAsync(string? extraConfig, string? scheduler)
     {
         var config = Path.Combine(Root, "server.json");
         await File.WriteAllTextAsync(config, $$"""
@@ -74,7 +77,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 "Agents": { "JoinToken": "{{JoinToken}}", "HeartbeatTimeout": "00:00:05" },
                 "Storage": { "Backend": "qemu-img", "Folder": "{{Storage}}", "GracePeriod": "00:00:00" },
                 "Images": [ { "Name": "placeholder", "Size": "64MiB" } ],
-                "Scheduler": { "Interval": "00:00:00.2" }
+                "Scheduler": { "Interval": "00:00:00.2" {{scheduler}} }
                 {{extraConfig}}
               }
             }
