@@ -216,7 +216,7 @@ public sealed partial class EndToEndTests
         return (await r.Content.ReadFromJsonAsync<ImageDto>(LocalCluster.Json))!;
     }
 
-    private static async Task<VmDto> WaitForVmAsync(HttpClient admin, string name, Func<VmDto, bool> ok, string what)
+    private static async Task<VmDto> WaitForVmAsync(HttpClient admin, string name, Func<VmDto, bool> ok, string what, TimeSpan? timeout = null)
     {
         VmDto? last = null;
         try
@@ -225,7 +225,7 @@ public sealed partial class EndToEndTests
             {
                 last = await admin.GetFromJsonAsync<VmDto>(ApiRoutes.Vm(name), LocalCluster.Json);
                 return ok(last!) ? last : null;
-            }, Boot, what);
+            }, timeout ?? Boot, what);
         }
         catch (TimeoutException e)
         {
