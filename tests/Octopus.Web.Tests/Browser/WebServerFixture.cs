@@ -45,7 +45,8 @@ public sealed class WebServerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(Chromium)) Missing = $"{Chromium} is missing (Debian package chromium)";
-        else if (!Directory.Exists(Path.Combine(BrowserDirectory, "node_modules", "playwright-core"))) Missing = $"{BrowserDirectory}/node_modules is missing (npm ci)";
+        else if (!Directory.Exists(Path.Combine(BrowserDirectory, "node_modules", "playwright-core"))
+            || !Directory.Exists(Path.Combine(BrowserDirectory, "node_modules", "axe-core"))) Missing = $"{BrowserDirectory}/node_modules is missing or stale (npm ci)";
         else if (!CanRun("node", "--version")) Missing = "node is missing";
         if (Missing is not null) return;
 
@@ -91,6 +92,21 @@ public sealed class WebServerFixture : IAsyncLifetime
         var token = (await r.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
+    }
+
+    /// <summary>Creates a small VM for <paramref name="client"/>'s user and waits (at most 30 s) until it runs.</summary>
+    public async Task<VmDto> CreateRunningVmAsync(HttpClient client, string name)
+    {
+        using var created = await client.PostAsJsonAsync("/api/v1/vms", new VmCreateRequest(name, 1, 512L << 20, 4L << 30, "debian-12"));
+        if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"creating {name}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        var vm = (await created.Content.ReadFromJsonAsync<VmDto>())!;
+        for (var i = 0; i < 300 && vm.State != "Running"; i++)
+        {
+            await Task.Delay(100);
+            vm = (await client.GetFromJsonAsync<VmDto>($"/api/v1/vms/{vm.Id}"))!;
+        }
+        if (vm.State != "Running") throw new InvalidOperationException($"{name} is {vm.State} after 30 s: {vm.StatusReason}");
+        return vm;
     }
 
     /// <summary>Runs <c>node scenarios/NAME.mjs</c> against the server; returns its exit code and output.</summary>

@@ -3,6 +3,8 @@
 // by the xunit test (tests/Octopus.Web.Tests/Browser); it prints one line per step and exits non-zero on failure.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export const url = process.env.OCTOPUS_URL ?? 'http://127.0.0.1:8080';
 export const user = process.env.OCTOPUS_USER ?? 'admin';
@@ -63,4 +65,36 @@ export async function run(body) {
   } finally {
     await browser.close();
   }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core (npm) on the page as it is now and fails on any serious or critical violation. axe is evaluated
+ *  through the DevTools protocol, which the page's Content-Security-Policy does not apply to. */
+export async function assertAccessible(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  if (violations.length > 0) throw new Error(`axe-core on ${label}: ${violations.length} serious/critical violation(s):\n  ${violations.join('\n  ')}`);
+  step(`axe-core: 0 serious/critical on ${label}`);
+}
+
+/** Collects Content-Security-Policy violations (console errors and securitypolicyviolation events) from now on. */
+export function watchCsp(page) {
+  const violations = [];
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) violations.push(`${m.location()?.url}: ${m.text()}`); });
+  page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
+  });
+  return violations;
+}
+
+/** Collects every response of 400 or more (a missing favicon, a broken asset) from now on. */
+export function watchFailedResponses(page) {
+  const failed = [];
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  return failed;
 }

@@ -12,6 +12,7 @@ export const routes = [
   { path: '/vms/:id', load: () => import('./pages/vm.js') },
   { path: '/vms/:id/console', load: () => import('./pages/vm-console.js') },
   { path: '/policies', load: () => import('./pages/policies.js'), nav: 'My policies' },
+  { path: '/tasks', load: () => import('./pages/tasks.js'), nav: 'Tasks' },
 
   // ---- admin pages (append below) ----
   { path: '/admin/hosts', load: () => import('./pages/admin-hosts.js'), nav: 'Hosts', admin: true },

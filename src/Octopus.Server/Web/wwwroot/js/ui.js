@@ -39,12 +39,21 @@ export function duration(ms) {
 export const percent = (x) => (x == null ? '—' : `${Math.round(x * 100)} %`);
 export const dateTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
-/** Shows a short message at the bottom right for a few seconds. */
-export function toast(text, { bad = false } = {}) {
-  const t = h('div', { class: bad ? 'toast bad' : 'toast' }, text);
+/** Shows a short message at the bottom right for a few seconds (longer while the pointer or focus is on it).
+ *  `link` ({href, label}) adds a link, e.g. to the task centre where the action can be followed after the toast is gone. */
+export function toast(text, { bad = false, link = null } = {}) {
+  const t = h('div', { class: bad ? 'toast bad' : 'toast' }, text,
+    link ? [' ', h('a', { href: link.href, class: 'toast-link', onclick: () => t.remove() }, link.label)] : null);
   document.getElementById('toasts')?.append(t);
-  setTimeout(() => t.remove(), bad ? 8000 : 4000);
+  let held = false;
+  const close = () => { if (held) setTimeout(close, 1000); else t.remove(); };
+  for (const [type, value] of [['mouseenter', true], ['mouseleave', false], ['focusin', true], ['focusout', false]])
+    t.addEventListener(type, () => { held = value; });
+  setTimeout(close, bad ? 8000 : 4000);
 }
+
+/** Where the task centre shows one VM's operations (every action's toast links there). */
+export const tasksLink = (vm) => ({ href: `#/tasks?vm=${encodeURIComponent(vm.id)}`, label: 'Follow in Tasks' });
 
 /** A modal yes/no question (native <dialog>, keyboard and screen-reader friendly). Resolves true when confirmed. */
 export function confirmDialog(question, { confirmLabel = 'Confirm', danger = false } = {}) {

@@ -3,7 +3,7 @@
 // The server decides who may see it: another user's VM answers 404, and the page says "not found".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, bytes, percent, dateTime, stateBadge, toast, confirmDialog, promptDialog } from '../ui.js';
+import { h, bytes, percent, dateTime, stateBadge, toast, tasksLink, confirmDialog, promptDialog } from '../ui.js';
 import { actionsFor, runAction, uptime, lease } from './vms.js';
 
 export default async function render(root, ctx) {
@@ -66,7 +66,7 @@ export default async function render(root, ctx) {
     if (!name) return;
     await run('Fork', async () => {
       const copy = await api.post(`/vms/${seg(vm.id)}/fork`, { name });
-      toast(`Forked into ${copy.name}`);
+      toast(`Forked into ${copy.name}.`, { link: tasksLink(copy) });
       ctx.navigate(`/vms/${encodeURIComponent(copy.id)}`);
       return null;
     });

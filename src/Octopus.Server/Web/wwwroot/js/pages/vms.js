@@ -1,7 +1,7 @@
 // #/vms — the caller's VMs (admins: their own too; all VMs are on the admin page), live.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, bytes, duration, percent, stateBadge, toast, confirmDialog } from '../ui.js';
+import { h, bytes, duration, percent, stateBadge, toast, tasksLink, confirmDialog } from '../ui.js';
 
 export const actionsFor = (vm) => [
   vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
@@ -16,7 +16,7 @@ export async function runAction(vm, action) {
     return null;
   try {
     const updated = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
-    toast(`${vm.name}: ${action} requested`);
+    toast(`${vm.name}: ${action} requested.`, { link: tasksLink(vm) });
     return updated;
   } catch (e) {
     toast(`${vm.name}: ${e.message}`, { bad: true });
