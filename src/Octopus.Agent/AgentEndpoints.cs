@@ -69,6 +69,8 @@ internal static class AgentEndpoints
                     throw new ArgumentException($"newDiskFile must be a file name inside the storage folder; got '{body.NewDiskFile}'.");
                 await d.SnapshotDiskAsync(new VmId(id), Path.Combine(o.Storage, body.NewDiskFile), ct);
             }));
+        g.MapPost("/vms/{id:guid}/firewall", (Guid id, AgentFirewallRequest body, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
+            RunAsync(s, () => d.ApplyIngressAsync(new VmId(id), SpecMapping.Rules(body.Ingress ?? throw new ArgumentException("ingress is required (an empty list admits nothing new).")) ?? [], ct)));
         g.MapPost("/vms/{id:guid}/migrate", MigrateAsync);
 
         // Migration target (called by the source agent with a ticket).

@@ -17,7 +17,8 @@ namespace Octopus.Agent;
 /// <para>Which node serves a network: every node that has a NIC on it, for the NICs it has. The agent joins no uplink, so
 /// each node's bridge is its own layer-2 segment and the gateway address on it clashes with nothing; VMs of one network
 /// on different nodes do not reach each other yet. A VLAN network (meant to span nodes) is refused until agents get an
-/// uplink option. Ingress is open (there are no security groups in the store yet): only anti-spoofing filters.</para></summary>
+/// uplink option. Each NIC receives new connections only as its VM's security group (carried in the runtime spec) allows;
+/// <see cref="RefreshAsync"/> re-renders the whole table when a group changed on a running VM.</para></summary>
 [SupportedOSPlatform("linux")]
 internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsmasq, NftablesFirewall firewall, Func<IReadOnlyList<TapPort>> defined)
     : ITapPlumbing
@@ -62,6 +63,19 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
         }
     }
 
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await ServeAsync(defined(), ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>dnsmasq per network and the firewall table exactly for <paramref name="served"/>; a network with no NIC
     /// left here has its dnsmasq stopped.</summary>
     private async Task ServeAsync(IReadOnlyList<TapPort> served, CancellationToken ct)
@@ -81,8 +95,7 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
         if (Directory.Exists(folder))
             foreach (var gone in Directory.GetDirectories(folder).Select(Path.GetFileName).Where(n => !networks.Any(g => g.Key == n)))
                 await dnsmasq.StopAsync(gone!, ct);
-        await firewall.ApplyAsync([.. addressed.Select(p => new NicFirewallSpec(p.Tap, Mac(p), Parse(p, () => Ipv4Address.Parse(p.Addressing!.Ip, "ip")), [],
-            OpenIngress: true))], ct);
+        await firewall.ApplyAsync(NicFirewallSpecs.From(addressed), ct);
     }
 
     private static MacAddress Mac(TapPort p) =>

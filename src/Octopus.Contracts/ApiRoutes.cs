@@ -52,6 +52,8 @@ public static class ApiRoutes
         $"{Vm(idOrName)}/console/ticket" + (kind is null ? "" : $"?kind={Uri.EscapeDataString(kind)}");
     public static string VmSerialConsole(string idOrName) => $"{Vm(idOrName)}/console/serial";
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
+    public static string VmSecurityRules(string idOrName) => $"{Vm(idOrName)}/security-rules";
+    public static string VmSecurityRule(string idOrName, string ruleId) => $"{VmSecurityRules(idOrName)}/{Uri.EscapeDataString(ruleId)}";
 
     public const string PowerHistory = Base + "/power/history";
 

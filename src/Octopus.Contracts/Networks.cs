@@ -32,3 +32,24 @@ public sealed record NetworkDto(
 /// <summary>One of a VM's network interfaces: the network, the MAC and address Octopus gave it, and the name it answers
 /// to (<c>HOST.DOMAIN</c>).</summary>
 public sealed record NicDto(string Network, string Mac, string Ip, string DnsName);
+
+/// <summary>Body of <c>POST /api/v1/vms/{vm}/security-rules</c>: admit new connections of <see cref="Protocol"/> (tcp,
+/// udp, icmp or any) to <see cref="Port"/> (tcp and udp only, where it is required: <c>22</c> or <c>8000-8100</c>) from
+/// <see cref="Source"/> (CIDR or a single address; null: anywhere, 0.0.0.0/0).</summary>
+public sealed record SecurityRuleRequest(string Protocol, string? Port = null, string? Source = null);
+
+/// <summary>One ingress rule of a VM's security group.</summary>
+/// <param name="Id">The rule's id (what removing it names).</param>
+/// <param name="Protocol">tcp, udp, icmp or any.</param>
+/// <param name="Source">The CIDR block new connections may come from.</param>
+/// <param name="CreatedAt">When it was added.</param>
+/// <param name="Port">The port or LOW-HIGH range; null for icmp and any.</param>
+public sealed record SecurityRuleDto(string Id, string Protocol, string? Port, string Source, DateTimeOffset CreatedAt);
+
+/// <summary>A VM's security group: its ingress rules, oldest first (none: no new connection reaches it; egress is open
+/// and replies to its own connections always pass).</summary>
+/// <param name="Vm">The VM's id.</param>
+/// <param name="Rules">Its rules, oldest first.</param>
+/// <param name="Operation">The journaled operation applying the rules on the VM's running host (follow it under
+/// <c>/api/v1/operations/{id}</c>); null when none is under way (a stopped VM takes its rules when it starts).</param>
+public sealed record SecurityGroupDto(string Vm, IReadOnlyList<SecurityRuleDto> Rules, string? Operation);

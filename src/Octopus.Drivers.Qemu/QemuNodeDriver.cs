@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Octopus.Domain.Hosts;
+using Octopus.Domain.Networks;
 using Octopus.Domain.Vms;
 using Octopus.Drivers.Qemu.Migration;
 using Octopus.Drivers.Qemu.Processes;
@@ -35,7 +36,7 @@ public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime,
 /// are serialised; different VMs proceed in parallel. Live migration: the contract's prepare/migrate pair over shared
 /// storage, or <see cref="MigrateToAsync(VmId, IMigrationTarget, MigrationStorage, IProgress{double}?, CancellationToken)"/>
 /// to an <see cref="IMigrationTarget"/> (also without shared storage).</summary>
-public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, IMigrationTarget, IAsyncDisposable
+public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, IFirewallDriver, IMigrationTarget, IAsyncDisposable
 {
     private readonly QemuOptions _options;
     private readonly DirectKernelBoot? _defaultBoot;
@@ -153,6 +154,15 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
 
     public Task SuspendAsync(VmId vm, CancellationToken ct) => PauseAsync(vm, ct);
 
+    /// <summary>Records the group on the VM's NICs (its spec.json, so later starts and migrations carry it) and has the
+    /// host's plumbing re-render what it serves, which takes effect at once for a running VM.</summary>
+    public Task ApplyIngressAsync(VmId vm, IReadOnlyList<IngressRule> ingress, CancellationToken ct) =>
+        WithVmAsync(vm, async m =>
+        {
+            UseNics(m, [.. m.Spec.NicList.Select(n => n with { Ingress = ingress })]);
+            if (m.Spec.NicList.Count > 0 && _taps is not null) await _taps.RefreshAsync(ct);
+        }, ct);
+
     public async Task SwitchDiskAsync(VmId vm, string newActiveDisk, CancellationToken ct)
     {
         try
@@ -194,7 +204,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             : _defaultBoot ?? throw new DriverException($"VM {spec.Name}: the spec names no boot media and host {Host} has no default kernel.");
         var nics = spec.Nics.Select((n, i) => new TapPort(QemuVmSpec.TapName(spec.Id, i), n.Bridge, n.Mac,
             n is { Ip: { } ip, Subnet: { } subnet, Gateway: { } gateway, Domain: { } domain }
-                ? new NicAddressing(n.Network, ip, subnet, gateway, domain, n.HostName ?? spec.Name, n.Vlan) : null)).ToList();
+                ? new NicAddressing(n.Network, ip, subnet, gateway, domain, n.HostName ?? spec.Name, n.Vlan) : null, spec.Ingress)).ToList();
         return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial,
             nics.Count == 0 ? null : nics);
     }

@@ -75,7 +75,7 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
             throw new DriverException($"{source} lacks required fields (name, disk, kernel); remove the folder or fix the file.");
         return new QemuVmSpec(new VmId(s.Id), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk,
             new DirectKernelBoot(s.Kernel, s.Initrd, s.Append ?? ""), s.Serial ?? true,
-            s.Nics is { Count: > 0 } nics ? [.. nics.Select(n => new TapPort(n.Tap, n.Bridge, n.Mac, n.Addressing))] : null);
+            s.Nics is { Count: > 0 } nics ? [.. nics.Select(n => new TapPort(n.Tap, n.Bridge, n.Mac, n.Addressing, Rules(n.Ingress, source)))] : null);
     }
 
     /// <summary>The on-disk shape: flat and versionable, apart from the domain types.</summary>
@@ -85,10 +85,19 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
     {
         public static Stored From(QemuVmSpec s) =>
             new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append, s.Serial ? null : false,
-                s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new StoredNic(n.Tap, n.Bridge, n.Mac, n.Addressing))]);
+                s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new StoredNic(n.Tap, n.Bridge, n.Mac, n.Addressing,
+                    n.Ingress is null ? null : [.. n.Ingress.Select(r => r.ToString())]))]);
     }
 
-    internal sealed record StoredNic(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null);
+    /// <remarks>Ingress absent: a NIC recorded before security groups (admitted openly).</remarks>
+    internal sealed record StoredNic(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null, List<string>? Ingress = null);
+
+    private static List<IngressRule>? Rules(List<string>? texts, string source)
+    {
+        if (texts is null) return null;
+        try { return [.. texts.Select(IngressRule.Parse)]; }
+        catch (Octopus.Domain.DomainException e) { throw new DriverException($"{source} holds a bad ingress rule ({e.Message}); remove the folder or fix the file.", e); }
+    }
 }
 
 /// <summary>Boots a kernel directly (-kernel/-initrd/-append), as the test guest does; no bootloader, no firmware disk.</summary>

@@ -1,3 +1,4 @@
+using Octopus.Domain.Networks;
 using System.Text.Json;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
@@ -74,6 +75,26 @@ public sealed class SimulatedCluster
         lock (_gate) return _vms.TryGetValue(vm.Value, out var v) ? v.ActiveDisk : null;
     }
 
+    /// <summary>The security group the VM's node enforces now (from its last create, start, arrival or
+    /// <see cref="SimulatedNode.ApplyIngressAsync"/>); null when the VM is unknown or admitted openly.</summary>
+    public IReadOnlyList<IngressRule>? IngressOf(VmId vm)
+    {
+        lock (_gate) return _vms.TryGetValue(vm.Value, out var v) && v.Ingress is { } texts ? [.. texts.Select(IngressRule.Parse)] : null;
+    }
+
+    internal async Task ApplyIngressAsync(HostId host, VmId vm, IReadOnlyList<IngressRule> ingress, CancellationToken ct)
+    {
+        await DelayAsync(_options.OperationDelay, ct);
+        lock (_gate)
+        {
+            ThrowIfInjected(vm);
+            VmOrThrow(host, vm).Ingress = Texts(ingress);
+            Save();
+        }
+    }
+
+    private static List<string>? Texts(IReadOnlyList<IngressRule>? rules) => rules is null ? null : [.. rules.Select(r => r.ToString())];
+
     internal async Task CreateAsync(HostId host, VmRuntimeSpec spec, CancellationToken ct)
     {
         spec.Validate();
@@ -92,6 +113,7 @@ public sealed class SimulatedCluster
                 if (!existing.Running)
                 {
                     existing.ActiveDisk = spec.BootDisk?.ActivePath;
+                    existing.Ingress = Texts(spec.Ingress);
                     _console.Boot(Info(existing));
                 }
                 existing.Suspended = false;
@@ -102,7 +124,7 @@ public sealed class SimulatedCluster
                 var created = new SimVm
                 {
                     Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
-                    Seed = StableSeed(_options.Seed, spec.Id), ActiveDisk = spec.BootDisk?.ActivePath,
+                    Seed = StableSeed(_options.Seed, spec.Id), ActiveDisk = spec.BootDisk?.ActivePath, Ingress = Texts(spec.Ingress),
                 };
                 _vms[spec.Id.Value] = created;
                 _console.Boot(Info(created));
@@ -123,6 +145,7 @@ public sealed class SimulatedCluster
             if (!v.Running)
             {
                 v.ActiveDisk = spec.BootDisk?.ActivePath; // a stopped VM boots on the disk it is given now
+                v.Ingress = Texts(spec.Ingress);
                 _console.Boot(Info(v));
             }
             v.Running = true;
@@ -443,5 +466,7 @@ public sealed class SimulatedCluster
         public string? ActiveDisk { get; set; }
         /// <summary>Files this VM wrote before a disk switch froze them.</summary>
         public List<string> Frozen { get; set; } = [];
+        /// <summary>The security group the VM's node enforces, in the rule text form; null: admitted openly.</summary>
+        public List<string>? Ingress { get; set; }
     }
 }

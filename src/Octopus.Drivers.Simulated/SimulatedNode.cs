@@ -1,3 +1,4 @@
+using Octopus.Domain.Networks;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
 
@@ -6,7 +7,7 @@ namespace Octopus.Drivers.Simulated;
 /// <summary>One simulated host's hypervisor: the <see cref="INodeDriver"/> over its share of the
 /// <see cref="SimulatedCluster"/>. It sees only the VMs on its host, like a real node; a migration moves a VM between
 /// two nodes of the same cluster (the destination waits after <see cref="PrepareIncomingAsync"/>, the source hands over).</summary>
-public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INodeDriver, ISerialConsoleDriver
+public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INodeDriver, ISerialConsoleDriver, IFirewallDriver
 {
     public string Name => SimulatedCluster.DriverName;
 
@@ -37,6 +38,9 @@ public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INode
         cluster.MigrateAsync(Host, vm, target, progress, ct);
 
     public Task<string> ReadConsoleAsync(VmId vm, int maxBytes, CancellationToken ct) => cluster.ReadConsoleAsync(Host, vm, maxBytes, ct);
+
+    /// <summary>Records the group (no packets to filter); <see cref="SimulatedCluster.IngressOf"/> reports it.</summary>
+    public Task ApplyIngressAsync(VmId vm, IReadOnlyList<IngressRule> ingress, CancellationToken ct) => cluster.ApplyIngressAsync(Host, vm, ingress, ct);
 
     public Task<NodeObservation> ObserveAsync(CancellationToken ct) => cluster.ObserveAsync(Host, ct);
 

@@ -1,3 +1,5 @@
+using Octopus.Domain.Networks;
+
 namespace Octopus.Drivers;
 
 /// <summary>One NIC as the host sees it: the tap the hypervisor opens, the bridge it is a port of, the guest's MAC.</summary>
@@ -6,7 +8,17 @@ namespace Octopus.Drivers;
 /// <param name="Mac">The guest's MAC address, six hex pairs separated by ':'.</param>
 /// <param name="Addressing">The NIC's address and network as the server allocated them (what DHCP, DNS and anti-spoofing
 /// on the node need), or null when the spec carries none.</param>
-public sealed record TapPort(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null);
+/// <param name="Ingress">The VM's security group: what new connections the NIC may receive (empty: none); null admits
+/// everything (a VM defined before security groups existed). Anti-spoofing applies either way.</param>
+public sealed record TapPort(string Tap, string Bridge, string Mac, NicAddressing? Addressing = null, IReadOnlyList<IngressRule>? Ingress = null)
+{
+    /// <summary>Equal tap, bridge, MAC, addressing and rules (records compare lists by reference).</summary>
+    public bool Equals(TapPort? other) =>
+        other is not null && Tap == other.Tap && Bridge == other.Bridge && Mac == other.Mac && Addressing == other.Addressing
+        && (Ingress is null ? other.Ingress is null : other.Ingress is not null && Ingress.SequenceEqual(other.Ingress));
+
+    public override int GetHashCode() => HashCode.Combine(Tap, Bridge, Mac, Addressing, Ingress?.Count);
+}
 
 /// <summary>What the node serves for one NIC: the address Octopus gave it on its network, and that network's settings.</summary>
 /// <param name="Network">The Octopus network's name.</param>
@@ -28,4 +40,8 @@ public interface ITapPlumbing
 
     /// <summary>Every port's tap is gone; taps already gone are fine.</summary>
     Task UnplugAsync(IReadOnlyList<TapPort> ports, CancellationToken ct);
+
+    /// <summary>What the host serves for the NICs defined on it (leases, names, filters) is made to match them again, e.g.
+    /// after a VM's security group changed; taps are left as they are. Nothing for plumbing that serves nothing.</summary>
+    Task RefreshAsync(CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using Octopus.Domain.Networks;
 using Octopus.Domain.Vms;
 
 namespace Octopus.Drivers;
@@ -12,8 +13,10 @@ namespace Octopus.Drivers;
 /// <param name="Nics">Network interfaces, in the guest's order (eth0 first), each with the MAC and address Octopus gave it.</param>
 /// <param name="Boot">What to boot; null means the node's own configured boot source (an agent's kernel and initrd).</param>
 /// <param name="Console">Which consoles to capture.</param>
+/// <param name="Ingress">The VM's security group, the same for each of its NICs: what new connections they may receive
+/// (empty: none). Null admits everything (only anti-spoofing applies), for specs built without the store.</param>
 public sealed record VmRuntimeSpec(VmId Id, string Name, Geometry Geometry, IReadOnlyList<DiskAttachment> Disks,
-    IReadOnlyList<NicSpec> Nics, BootMedia? Boot, ConsoleSpec Console)
+    IReadOnlyList<NicSpec> Nics, BootMedia? Boot, ConsoleSpec Console, IReadOnlyList<IngressRule>? Ingress = null)
 {
     /// <summary>A spec that is only a shape: no disk, no NIC, the node's boot source, a serial console. What the simulated
     /// node needs, and what tests that do not care about disks build.</summary>

@@ -38,6 +38,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<PowerBucketRecord> PowerHistory => Set<PowerBucketRecord>();
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Nic> Nics => Set<Nic>();
+    public DbSet<SecurityRule> SecurityRules => Set<SecurityRule>();
     public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
     public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
 
@@ -57,6 +58,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.PowerBucketRecordConfiguration());
         model.ApplyConfiguration(new Configurations.NetworkConfiguration());
         model.ApplyConfiguration(new Configurations.NicConfiguration());
+        model.ApplyConfiguration(new Configurations.SecurityRuleConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
         model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Octopus.Domain.Networks;
+using Octopus.Drivers;
 using Octopus.Drivers.Network.Bridges;
 using Octopus.Drivers.Network.Dhcp;
 using Octopus.Drivers.Network.Firewall;
@@ -118,5 +119,50 @@ public class NetworkLabTests
 
         await firewall.RemoveAsync(Ct);
         (await Ping("10.77.0.99")).Should().BeTrue("without the table nothing is filtered");
+    }
+
+    /// <summary>The path a security group takes on a node, from the rules as the store keeps them: SecurityRule →
+    /// IngressRule → the NIC's TapPort (what the runtime spec and the agent's VM folder carry) → NicFirewallSpecs → nft.</summary>
+    [Fact]
+    public async Task SecurityGroup_FromRuleData_OpensATcpPort_AndRemovingTheRuleClosesIt()
+    {
+        await using var lab = await NetnsLab.StartAsync();
+        var bridges = new LinuxBridgeDriver(lab.Runner, lab.Options);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct);
+        var mac = MacAddress.ForAddress(Ip("10.77.0.10"));
+        var (guest, port) = await lab.AddGuestAsync(1, mac);
+        await bridges.AttachAsync(port, Bridge, Ct);
+        await lab.InAsync(guest, "/usr/sbin/ip", "addr", "add", "10.77.0.10/24", "dev", "eth0");
+        lab.Spawn(guest, "/usr/bin/busybox", "nc", "-ll", "-p", "8080", "-e", "/bin/echo", "open");
+        lab.Spawn(guest, "/usr/bin/busybox", "nc", "-ll", "-p", "9000", "-e", "/bin/echo", "open");
+        var vm = new Octopus.Domain.Vms.VmId(Guid.CreateVersion7());
+        var addressing = new NicAddressing("lab", "10.77.0.10", "10.77.0.0/24", "10.77.0.1", "lab.octopus", "web");
+        var firewall = new NftablesFirewall(lab.Runner, lab.Options);
+        async Task ApplyAsync(IEnumerable<SecurityRule> group) => await firewall.ApplyAsync(
+            NicFirewallSpecs.From([new TapPort(port, "br-lab", mac.ToString(), addressing, [.. group.Select(r => r.Rule)])]), Ct);
+        async Task<bool> Connect(int p) => (await lab.InAsync(lab.HostNamespace, "/usr/bin/busybox", "nc", "-w", "2", "10.77.0.10",
+            p.ToString(System.Globalization.CultureInfo.InvariantCulture))).Out.Contains("open", StringComparison.Ordinal);
+        async Task<bool> Ping() => (await lab.InAsync(lab.HostNamespace, "/usr/bin/busybox", "ping", "-c", "1", "-W", "1", "10.77.0.10")).Exit == 0;
+
+        await ApplyAsync([]);
+        (await Connect(8080)).Should().BeFalse("a VM with no rules receives no new connection");
+        (await Ping()).Should().BeFalse("nor pings");
+
+        var now = DateTimeOffset.UnixEpoch;
+        var ssh = SecurityRule.Add(vm, IngressRule.Create(IngressProtocol.Tcp, PortRange.Parse("8080"), Ipv4Prefix.Parse("10.77.0.0/24")), [], now);
+        var range = SecurityRule.Add(vm, IngressRule.Create(IngressProtocol.Tcp, PortRange.Parse("8500-9500"), Ipv4Prefix.Parse("10.77.0.1")), [ssh], now);
+        var icmp = SecurityRule.Add(vm, IngressRule.Icmp(Ipv4Prefix.Parse("10.77.0.0/24")), [ssh, range], now);
+        await ApplyAsync([ssh, range, icmp]);
+        (await Connect(8080)).Should().BeTrue("the rule opens TCP 8080 from 10.77.0.0/24");
+        (await Connect(9000)).Should().BeTrue("9000 is inside the range rule 8500-9500 from the host's address");
+        (await Ping()).Should().BeTrue("the icmp rule admits pings");
+
+        await ApplyAsync([range, icmp]); // the 8080 rule removed
+        (await Connect(8080)).Should().BeFalse("removing the rule closes the port");
+        (await Connect(9000)).Should().BeTrue("the other rules still apply");
+
+        await ApplyAsync([SecurityRule.Add(vm, IngressRule.Create(IngressProtocol.Any, null, Ipv4Prefix.Parse("10.77.0.1/32")), [], now)]);
+        (await Connect(8080)).Should().BeTrue("an any-protocol rule admits everything from its source");
+        (await Ping()).Should().BeTrue();
     }
 }

@@ -23,6 +23,7 @@ internal static class VmCommands
         vm.Add(Delete(g));
         vm.Add(Explain(g));
         vm.Add(VmConsoleCommand.Build(g));
+        vm.Add(VmRuleCommands.Build(g));
         DiskCommands.AddVmCommands(vm, g);
         PolicyCommands.AddVmCommands(vm, g);
         return vm;

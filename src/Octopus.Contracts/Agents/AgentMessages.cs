@@ -43,12 +43,18 @@ public sealed record AgentStatus(long Sequence, long Generation, double CpuLoad,
 public sealed record AgentOperationResult(long Generation);
 
 /// <summary>One NIC of a VM as the server's runtime spec gives it (eth0 first): the agent makes its tap on the bridge,
-/// serves its static lease and name, and filters it (anti-spoofing).</summary>
+/// serves its static lease and name, and filters it (anti-spoofing and the VM's security group).</summary>
 /// <param name="Subnet">The network's subnet in CIDR form; with <paramref name="Gateway"/> and <paramref name="Domain"/>
 /// what the node needs to serve DHCP and DNS on the bridge.</param>
 /// <param name="HostName">The NIC's name in <paramref name="Domain"/>; null means the VM's name.</param>
+/// <param name="Ingress">The VM's security group, one rule per line in the form <c>PROTOCOL PORTS SOURCE</c> (e.g.
+/// <c>tcp 22 10.0.0.0/8</c>, <c>icmp - 0.0.0.0/0</c>); empty admits no new connection, null admits everything.</param>
 public sealed record AgentNic(string Mac, string Network, string Bridge, string? Ip, int? Vlan, string? Subnet, string? Gateway, string? Domain,
-    string? HostName = null);
+    string? HostName = null, IReadOnlyList<string>? Ingress = null);
+
+/// <summary>Body of <c>POST /agent/v1/vms/{id}/firewall</c>: the VM's security group changed (same rule form as
+/// <see cref="AgentNic.Ingress"/>); every NIC of the VM takes it at once.</summary>
+public sealed record AgentFirewallRequest(IReadOnlyList<string> Ingress);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/create</c>.</summary>
 /// <param name="DiskFile">The VM's active disk: a file name inside the agent's shared storage folder.</param>

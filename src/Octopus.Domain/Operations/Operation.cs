@@ -30,6 +30,11 @@ public enum OperationKind
     /// a <see cref="ForkPayload"/>). Journaled with the new VM in one transaction; the VM's create runs after it, and
     /// never gives a VM whose fork disk is missing a fresh image disk. On failure the new VM is deleted.</summary>
     ForkDisk,
+
+    /// <summary>Have the VM's node enforce its security group as the store has it now (rules changed while it runs). The
+    /// runner reads the rules when it runs, so one pending operation covers any number of changes; the VM's state does not
+    /// change. A VM that is not running needs none: its next start carries the rules.</summary>
+    ApplyFirewall,
 }
 
 public enum OperationStatus

@@ -19,6 +19,9 @@ public sealed class LinuxTapPlumbing(LinuxBridgeDriver bridges) : ITapPlumbing
         }
     }
 
+    /// <summary>Serves nothing (no DHCP, DNS or filters), so there is nothing to refresh.</summary>
+    public Task RefreshAsync(CancellationToken ct) => Task.CompletedTask;
+
     /// <remarks>Called once the VM's own QEMU has exited, so a tap still held open belongs to some other process (a
     /// second definition of the same VM elsewhere on this host): it is left alone rather than pulled from under it. The
     /// kernel drops a dead process's carrier a moment after the process is gone, hence the short wait.</remarks>

@@ -1,10 +1,12 @@
 using System.Text;
+using Octopus.Domain.Networks;
 
 namespace Octopus.Drivers.Network.Firewall;
 
 /// <summary>Renders a node's whole firewall as one nftables script: table <c>bridge octopus</c>, and per NIC a chain
 /// for what it sends (<c>from-PORT</c>, anti-spoofing), a chain for what it receives (<c>to-PORT</c>, its security
-/// group) and the sets those read (<c>in-PORT</c>: source·protocol·port triples; <c>icmp-PORT</c>: ICMP sources).
+/// group) and the sets those read (<c>in-PORT</c>: source·protocol·port-range triples; <c>icmp-PORT</c>: ICMP sources;
+/// <c>all-PORT</c>: sources every protocol is admitted from).
 /// The script first makes sure the table exists, deletes it and builds it anew: <c>nft -f</c> applies all of that as one
 /// transaction, so a rule change never leaves a moment with no rules.</summary>
 internal static class NftRuleset
@@ -20,11 +22,13 @@ internal static class NftRuleset
         foreach (var nic in nics.OrderBy(n => n.Port, StringComparer.Ordinal))
         {
             var p = nic.Port;
-            var triples = nic.Ingress.Where(r => r.Protocol != IngressProtocol.Icmp)
-                .Select(r => $"{r.Source} . {(r.Protocol == IngressProtocol.Tcp ? "tcp" : "udp")} . {r.Port}").Distinct().ToList();
-            var icmp = nic.Ingress.Where(r => r.Protocol == IngressProtocol.Icmp).Select(r => r.Source.ToString()).Distinct().ToList();
+            var triples = nic.Ingress.Where(r => r.Protocol is IngressProtocol.Tcp or IngressProtocol.Udp)
+                .Select(r => $"{r.Source} . {IngressRule.Name(r.Protocol)} . {r.Ports}").Distinct().ToList();
+            var icmp = Sources(nic, IngressProtocol.Icmp);
+            var all = Sources(nic, IngressProtocol.Any);
             b.Append($"  set in-{p} {{ type ipv4_addr . inet_proto . inet_service; flags interval;{Elements(triples)} }}\n");
             b.Append($"  set icmp-{p} {{ type ipv4_addr; flags interval;{Elements(icmp)} }}\n");
+            b.Append($"  set all-{p} {{ type ipv4_addr; flags interval;{Elements(all)} }}\n");
 
             // What the VM sends: only from its own MAC and address (0.0.0.0 while it asks DHCP for that address).
             b.Append($"  chain from-{p} {{\n");
@@ -51,6 +55,7 @@ internal static class NftRuleset
             b.Append("    ip protocol icmp icmp type { echo-reply, destination-unreachable, time-exceeded } accept\n");
             b.Append($"    ip saddr . meta l4proto . th dport @in-{p} accept\n");
             b.Append($"    ip protocol icmp ip saddr @icmp-{p} accept\n");
+            b.Append($"    ether type ip ip saddr @all-{p} accept\n");
             b.Append("    drop\n");
             b.Append("  }\n");
         }
@@ -63,6 +68,9 @@ internal static class NftRuleset
         b.Append("}\n");
         return b.ToString();
     }
+
+    private static List<string> Sources(NicFirewallSpec nic, IngressProtocol protocol) =>
+        nic.Ingress.Where(r => r.Protocol == protocol).Select(r => r.Source.ToString()).Distinct().ToList();
 
     private static string Elements(IReadOnlyList<string> items) => items.Count == 0 ? "" : $" elements = {{ {string.Join(", ", items)} }};";
 }

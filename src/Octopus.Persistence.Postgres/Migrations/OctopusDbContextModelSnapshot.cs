@@ -242,6 +242,41 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("Nics", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Networks.SecurityRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FromPort")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("text");
+
+                    b.Property<int>("ToPort")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VmId", "Protocol", "FromPort", "ToPort", "Source")
+                        .IsUnique();
+
+                    b.ToTable("SecurityRules", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Operations.Operation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -975,6 +1010,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Networks.SecurityRule", b =>
+                {
                     b.HasOne("Octopus.Domain.Vms.Vm", null)
                         .WithMany()
                         .HasForeignKey("VmId")

@@ -235,6 +235,41 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Nics", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Networks.SecurityRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FromPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ToPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VmId", "Protocol", "FromPort", "ToPort", "Source")
+                        .IsUnique();
+
+                    b.ToTable("SecurityRules", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Operations.Operation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -962,6 +997,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Networks.SecurityRule", b =>
+                {
                     b.HasOne("Octopus.Domain.Vms.Vm", null)
                         .WithMany()
                         .HasForeignKey("VmId")

@@ -12,7 +12,7 @@ namespace Octopus.Server.Agents;
 /// an operation it saw finish). It reads no store and writes no audit: what a migration measured is returned and told to
 /// the <see cref="IAgentEventSink"/>.</summary>
 public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry registry, AgentClient client, string storageFolder,
-    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver
+    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver, IFirewallDriver
 {
     public string Name => AgentNodeResolver.Name;
 
@@ -21,7 +21,7 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
         spec.Validate();
         var disk = spec.BootDisk ?? throw new DriverException($"VM {spec.Name} has no disk in the disk tree; it cannot boot.");
         return OperateAsync(spec.Id, "create", new AgentCreateRequest(spec.Name, spec.Geometry.Cores, spec.Geometry.Memory.Bytes, FileOf(disk.ActivePath),
-            Wire(spec.Nics)), ct);
+            Wire(spec.Nics, spec.Ingress)), ct);
     }
 
     /// <summary>Starts the VM on the spec's disk: while it was stopped, a snapshot, fork or revert may have frozen the file
@@ -29,12 +29,17 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
     public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct)
     {
         spec.Validate();
-        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null, Wire(spec.Nics) ?? []), ct);
+        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null, Wire(spec.Nics, spec.Ingress) ?? []), ct);
     }
 
     /// <summary>The spec's NICs on the wire (null when none): the agent makes their taps, leases, names and filters.</summary>
-    private static List<AgentNic>? Wire(IReadOnlyList<NicSpec> nics) =>
-        nics.Count == 0 ? null : [.. nics.Select(n => new AgentNic(n.Mac, n.Network, n.Bridge, n.Ip, n.Vlan, n.Subnet, n.Gateway, n.Domain, n.HostName))];
+    private static List<AgentNic>? Wire(IReadOnlyList<NicSpec> nics, IReadOnlyList<Domain.Networks.IngressRule>? ingress) =>
+        nics.Count == 0 ? null : [.. nics.Select(n => new AgentNic(n.Mac, n.Network, n.Bridge, n.Ip, n.Vlan, n.Subnet, n.Gateway, n.Domain, n.HostName,
+            ingress is null ? null : [.. ingress.Select(r => r.ToString())]))];
+
+    /// <summary>The agent records the group on the VM's NICs and re-renders its host's firewall.</summary>
+    public Task ApplyIngressAsync(VmId vm, IReadOnlyList<Domain.Networks.IngressRule> ingress, CancellationToken ct) =>
+        OperateAsync(vm, "firewall", new AgentFirewallRequest([.. ingress.Select(r => r.ToString())]), ct);
 
     public Task StopAsync(VmId vm, CancellationToken ct) => OperateAsync(vm, "stop", null, ct);
 

@@ -33,6 +33,7 @@ public static class OperationJournal
         OperationKind.ResumeVm => vm.State == VmState.Suspended,
         OperationKind.SnapshotVm => true,
         OperationKind.ForkDisk => vm.State is VmState.Pending or VmState.Creating,
+        OperationKind.ApplyFirewall => vm.State is VmState.Running or VmState.Suspended && vm.HostId is not null,
         _ => KindFor(vm.State) == op.Kind,
     };
 
@@ -46,6 +47,20 @@ public static class OperationJournal
             (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running), ct);
         if (waiting is not null) return waiting;
         var op = Operation.Begin(kind, vm.Id, vm.HostId, actor, now, reason: reason);
+        db.Operations.Add(op);
+        return op;
+    }
+
+    /// <summary>Journals having <paramref name="vm"/>'s node enforce its security group as the store will have it once the
+    /// caller's unit of work commits, unless one waits already (it reads the rules when it runs) or the VM does not run
+    /// (its next start carries them). Returns the operation, or null when none is needed.</summary>
+    public static async Task<Operation?> BeginFirewallChangeAsync(OctopusDbContext db, Vm vm, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        if (vm.State is not (VmState.Running or VmState.Suspended) || vm.HostId is null) return null;
+        var waiting = await db.Operations.FirstOrDefaultAsync(o => o.VmId == vm.Id && o.Kind == OperationKind.ApplyFirewall
+            && o.Status == OperationStatus.Pending, ct);
+        if (waiting is not null) return waiting;
+        var op = Operation.Begin(OperationKind.ApplyFirewall, vm.Id, vm.HostId, actor, now);
         db.Operations.Add(op);
         return op;
     }

@@ -242,6 +242,12 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.ForkDisk:
                 await ForkDiskAsync(db, services, op, vm, ct);
                 break;
+            case OperationKind.ApplyFirewall:
+                var node = nodes.For(vm.HostId!.Value);
+                var firewall = node as IFirewallDriver
+                    ?? throw new DriverException($"the {node.Name} driver of the VM's host cannot enforce security groups; the rules are kept and apply where it runs next.");
+                await firewall.ApplyIngressAsync(vm.Id, await specs.IngressAsync(vm.Id, ct), ct);
+                break;
             case OperationKind.PowerOnHost or OperationKind.PowerOffHost:
                 throw new InvalidOperationException($"{op.Kind} is not a VM operation");
             default:
@@ -311,9 +317,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             kind = op.Kind.ToString();
             if (vm is not null && Commands.OperationJournal.StillWanted(op, vm))
             {
-                if (op.Kind == OperationKind.SnapshotVm)
+                if (op.Kind is OperationKind.SnapshotVm or OperationKind.ApplyFirewall)
                 {
-                    // The disk tree recorded the outcome; the VM's state is not the snapshot's business.
+                    // The disk tree (or the operation's error) records the outcome; the VM's state is not their business.
                 }
                 else if (op.Kind == OperationKind.ForkDisk)
                 {

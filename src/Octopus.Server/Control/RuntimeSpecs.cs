@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Octopus.Disks.Catalog;
+using Octopus.Domain.Networks;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Persistence;
@@ -8,8 +9,8 @@ using Octopus.Server.Disks;
 namespace Octopus.Server.Control;
 
 /// <summary>Builds the complete <see cref="VmRuntimeSpec"/> a node driver needs from the VM's record and the disk tree:
-/// the active disk and its backing chain as absolute paths in the storage folder, its NICs (MAC, address, bridge) as the
-/// store keeps them, the node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
+/// the active disk and its backing chain as absolute paths in the storage folder, its NICs (MAC, address, bridge) and
+/// security group as the store keeps them, the node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
 /// that a snapshot, fork or revert moved meanwhile is always the one the node boots; drivers never read the store.</summary>
 public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, IDbContextFactory<OctopusDbContext> store)
 {
@@ -23,7 +24,16 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, 
             chain.AddRange(tree.Ancestors(active.Id).Select(d => PathOf(d.Id)));
             disks = [new DiskAttachment(chain[0], chain, ReadOnly: false)];
         }
-        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, await NicsAsync(vm, ct), Boot: null, ConsoleSpec.SerialOnly);
+        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, await NicsAsync(vm, ct), Boot: null, ConsoleSpec.SerialOnly,
+            await IngressAsync(vm.Id, ct));
+    }
+
+    /// <summary>The VM's security group as the store has it now, oldest rule first (empty: no new connection reaches it).</summary>
+    public async Task<IReadOnlyList<IngressRule>> IngressAsync(VmId vm, CancellationToken ct)
+    {
+        await using var db = await store.CreateDbContextAsync(ct);
+        var rules = await db.SecurityRules.AsNoTracking().Where(r => r.VmId == vm).ToListAsync(ct);
+        return [.. rules.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id.Value).Select(r => r.Rule)];
     }
 
     private async Task<IReadOnlyList<NicSpec>> NicsAsync(Vm vm, CancellationToken ct)

@@ -4,7 +4,8 @@ using Octopus.Server.Auth;
 namespace Octopus.Server.Networks;
 
 /// <summary>The network endpoints under /api/v1/networks: list and show (what the caller may use), create and delete
-/// (admins). Handlers only translate HTTP to <see cref="NetworkCommands"/> and <see cref="NetworkQueries"/>.</summary>
+/// (admins); and each VM's security group under /api/v1/vms/{vm}/security-rules. Handlers only translate HTTP to
+/// <see cref="NetworkCommands"/>, <see cref="NetworkQueries"/> and <see cref="SecurityRuleCommands"/>.</summary>
 public static class NetworkEndpoints
 {
     public static void MapOctopusNetworks(this IEndpointRouteBuilder app)
@@ -22,5 +23,16 @@ public static class NetworkEndpoints
             await c.DeleteAsync(Caller.From(http.User), id, ct);
             return TypedResults.NoContent();
         });
+
+        // A VM's security group (owner or admin): GET lists, POST adds a rule (201), DELETE removes one (200 with the group).
+        var rules = app.MapGroup(ApiRoutes.Vms + "/{vm}/security-rules").RequireAuthorization().WithTags("vms");
+        rules.MapGet("", (HttpContext http, string vm, SecurityRuleCommands c, CancellationToken ct) => c.ListAsync(Caller.From(http.User), vm, ct));
+        rules.MapPost("", async (HttpContext http, string vm, SecurityRuleRequest? body, SecurityRuleCommands c, CancellationToken ct) =>
+        {
+            var (group, added) = await c.AddAsync(Caller.From(http.User), vm, body, ct);
+            return TypedResults.Created(ApiRoutes.VmSecurityRule(vm, added.Id), group);
+        });
+        rules.MapDelete("/{rule}", async (HttpContext http, string vm, string rule, SecurityRuleCommands c, CancellationToken ct) =>
+            TypedResults.Ok(await c.RemoveAsync(Caller.From(http.User), vm, rule, ct)));
     }
 }

@@ -11,6 +11,7 @@ public static class NetworkServiceCollectionExtensions
         services.AddScoped<NetworkCommands>();
         services.AddScoped<NetworkQueries>();
         services.AddScoped<NicAllocator>();
+        services.AddScoped<SecurityRuleCommands>();
         return services;
     }
 }

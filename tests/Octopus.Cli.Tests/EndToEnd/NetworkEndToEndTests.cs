@@ -74,4 +74,49 @@ public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFi
             if (line.Contains("network show", StringComparison.Ordinal)) run.Out.Should().Contain("1 used, 240 free of 241");
         }
     }
+
+    /// <summary>Runs the README's "Security groups" block exactly as written; a rule changed on the running VM is applied
+    /// by its operation before the command returns.</summary>
+    [Fact]
+    public async Task ReadmeSecurityGroupsSection_EveryLineSucceeds()
+    {
+        var admin = Admin;
+        var readme = await File.ReadAllTextAsync(Path.Combine(ReadmeTourTests.RepoRoot(), "README.md"));
+        var lines = ReadmeTourTests.BlockLines(readme, "### Security groups");
+        lines.Should().HaveCount(9);
+        foreach (var line in lines)
+        {
+            var run = await admin.RunAsync([.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)]);
+            run.Exit.Should().Be(ExitCodes.Ok, $"README line `{line}` failed:\n{run.Out}\n{run.Err}");
+            if (line.Contains("rule add", StringComparison.Ordinal)) run.Out.Should().Contain("applied on the VM's host");
+            if (line.Contains("rule list", StringComparison.Ordinal))
+                run.Out.Should().Contain("8000-8100").And.Contain("10.0.0.0/8").And.Contain("icmp").And.Contain("10.78.0.0/24");
+            if (line.Contains("rule remove", StringComparison.Ordinal)) run.Out.Should().Contain("Removed tcp 22 from 10.0.0.0/8");
+        }
+    }
+
+    [Fact]
+    public async Task VmRule_BadInput_IsRefusedNamingWhatToFix()
+    {
+        var admin = Admin;
+        (await admin.RunAsync("vm", "create", "--name", "e2e-rules", "--cores", "1", "--memory", "1GiB", "--disk", "5GiB", "--image", "debian-12"))
+            .Exit.Should().Be(ExitCodes.Ok);
+        var both = await admin.RunAsync("vm", "rule", "add", "e2e-rules", "--tcp", "22", "--icmp");
+        (both.Exit, both.Err).Should().Match<(int, string)>(r => r.Item1 == ExitCodes.Usage && r.Item2.Contains("exactly one of --tcp"));
+        var port = await admin.RunAsync("vm", "rule", "add", "e2e-rules", "--tcp", "70000");
+        port.Exit.Should().NotBe(ExitCodes.Ok);
+        port.Err.Should().Contain("out of range");
+        var cidr = await admin.RunAsync("vm", "rule", "add", "e2e-rules", "--udp", "53", "--from", "10.0.0.1/8");
+        cidr.Err.Should().Contain("host bits set");
+        var added = Parse<SecurityGroupDto>(await admin.RunAsync("vm", "rule", "add", "e2e-rules", "--udp", "53", "--from", "10.0.0.0/8", "--json"));
+        added.Rules.Should().ContainSingle();
+        (await admin.RunAsync("vm", "rule", "add", "e2e-rules", "--udp", "53", "--from", "10.0.0.0/8")).Err.Should().Contain("already has the rule");
+        var missing = await admin.RunAsync("vm", "rule", "remove", "e2e-rules", "--udp", "54", "--from", "10.0.0.0/8");
+        missing.Exit.Should().Be(ExitCodes.Rejected);
+        missing.Err.Should().Contain("has no rule udp 54 from 10.0.0.0/8");
+        var byId = await admin.RunAsync("vm", "rule", "remove", "e2e-rules", added.Rules[0].Id);
+        byId.Exit.Should().Be(ExitCodes.Ok, byId.Err);
+        (await admin.RunAsync("vm", "rule", "list", "e2e-rules")).Out.Should().Contain("No rules");
+        (await admin.RunAsync("vm", "delete", "e2e-rules", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+    }
 }

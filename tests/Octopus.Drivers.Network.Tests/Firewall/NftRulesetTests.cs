@@ -38,4 +38,30 @@ public class NftRulesetTests
     [Fact]
     public void TcpRule_PortOutOfRange_IsRefused() =>
         FluentActions.Invoking(() => IngressRule.Tcp(70000)).Should().Throw<DomainException>().Which.Field.Should().Be("port");
+
+    [Fact]
+    public void Render_RangesAndAnyProtocol_GoToTheirSets()
+    {
+        var ip = Ipv4Address.Parse("10.77.0.10", "ip");
+        var text = NftRuleset.Render([new NicFirewallSpec("tap-web0", MacAddress.ForAddress(ip), ip,
+            [IngressRule.Parse("tcp 8000-8100 10.0.0.0/8"), IngressRule.Parse("any - 192.168.0.0/16")])]);
+        text.Should().Contain("elements = { 10.0.0.0/8 . tcp . 8000-8100 }");
+        text.Should().Contain("set all-tap-web0 { type ipv4_addr; flags interval; elements = { 192.168.0.0/16 }; }");
+        text.Should().Contain("ether type ip ip saddr @all-tap-web0 accept");
+    }
+
+    [Theory]
+    [InlineData("tcp 22 10.0.0.0/8")]
+    [InlineData("udp 5000-5100 0.0.0.0/0")]
+    [InlineData("icmp - 192.168.1.7/32")]
+    [InlineData("any - 0.0.0.0/0")]
+    public void Rule_TextForm_RoundTrips(string text) => IngressRule.Parse(text).ToString().Should().Be(text);
+
+    [Theory]
+    [InlineData("tcp - 0.0.0.0/0", "port")]
+    [InlineData("icmp 22 0.0.0.0/0", "port")]
+    [InlineData("sctp 22 0.0.0.0/0", "protocol")]
+    [InlineData("tcp 22", "rule")]
+    public void Rule_Parse_Bad_IsRefusedNamingTheField(string text, string field) =>
+        FluentActions.Invoking(() => IngressRule.Parse(text)).Should().Throw<DomainException>().Which.Field.Should().Be(field);
 }
