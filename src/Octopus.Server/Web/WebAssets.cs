@@ -4,7 +4,8 @@ using Microsoft.Net.Http.Headers;
 
 namespace Octopus.Server.Web;
 
-/// <summary>Serves the web UI (Web/wwwroot, embedded in this assembly) at <c>/</c>, <c>/app.css</c> and <c>/js/...</c>:
+/// <summary>Serves the web UI (Web/wwwroot, embedded in this assembly) at <c>/</c>, <c>/app.css</c>, <c>/favicon.svg</c> (also
+/// <c>/favicon.ico</c>) and <c>/js/...</c>:
 /// plain files, no build step, no CDN. Revalidated by ETag on every load so a new server never shows a stale page.</summary>
 public static class WebAssets
 {
@@ -20,6 +21,9 @@ public static class WebAssets
         var files = new EmbeddedWebFiles(typeof(WebAssets).Assembly);
         app.MapGet("/", (HttpContext http) => files.Serve(http, "index.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/app.css", (HttpContext http) => files.Serve(http, "app.css")).AllowAnonymous().ExcludeFromDescription();
+        // Our own icon (an SVG), also at /favicon.ico, where browsers and crawlers look without being told.
+        app.MapGet("/favicon.svg", (HttpContext http) => files.Serve(http, "favicon.svg")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/favicon.ico", (HttpContext http) => files.Serve(http, "favicon.svg")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/js/{**path}", (HttpContext http, string path) => files.Serve(http, "js/" + path)).AllowAnonymous().ExcludeFromDescription();
     }
 

@@ -24,6 +24,8 @@ public class WebAssetsTests
     [InlineData("/js/app.js", "text/javascript")]
     [InlineData("/js/routes.js", "text/javascript")]
     [InlineData("/js/pages/vms.js", "text/javascript")]
+    [InlineData("/favicon.svg", "image/svg+xml")]
+    [InlineData("/favicon.ico", "image/svg+xml")]
     public async Task Assets_AreServedWithTypeAndETag_AndRevalidateTo304(string path, string type)
     {
         await using var server = await TestServerApp.StartAsync();

@@ -20,8 +20,7 @@ await run(async (browser) => {
 
   // 1. An action's toast links to the task centre, filtered to that VM.
   await page.getByRole('button', { name: `Stop ${vmName}` }).click();
-  const confirm = page.getByRole('dialog');
-  if (await confirm.count() > 0) await confirm.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
   const link = page.locator('.toast').getByRole('link', { name: 'Follow in Tasks' });
   await link.click();
   await page.getByRole('heading', { name: 'Tasks' }).waitFor();

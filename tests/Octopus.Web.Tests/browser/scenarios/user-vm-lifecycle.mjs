@@ -44,6 +44,7 @@ await run(async (browser) => {
   await assertNoHorizontalScroll(page);
   await shot(page, 'my-vms-360');
   await page.getByRole('button', { name: `Stop ${name}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
   await row.locator('.vm-state').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30000 });
   step(`${name} stopped (seen live at 360 px)`);
 

@@ -90,6 +90,12 @@ async function render() {
     dispose = typeof d === 'function' ? d : null;
     const heading = root.querySelector('h1');
     document.title = heading ? `${heading.textContent} · Octopus` : 'Octopus';
+    // Screen-reader and keyboard users land on the new page's heading, not on <body> or a link of the old page
+    // (unless the page put focus somewhere itself, e.g. the first field of a form).
+    if (heading && !root.contains(document.activeElement)) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   } catch (e) {
     if (seq !== renderSeq) return;
     root.replaceChildren(h('h1', {}, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, e.message));

@@ -60,6 +60,8 @@ export default async function render(root, ctx) {
   async function act(vm, action) {
     if (action === 'delete' && !(await confirmDialog(`Delete ${vm.name} of ${vm.owner}? Its disk is removed and this cannot be undone.`, { confirmLabel: 'Delete', danger: true })))
       return;
+    if (action === 'stop' && !(await confirmDialog(`Stop ${vm.name} of ${vm.owner}? Its guest is powered off and anything it has not saved is lost.`, { confirmLabel: 'Stop', danger: true })))
+      return;
     try {
       const u = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
       toast(`${vm.name}: ${action} requested`);

@@ -35,6 +35,8 @@ export default async function render(root, ctx) {
   };
 
   const draw = () => {
+    // A live update redraws the properties and the buttons; the keyboard user's focus stays on the same button.
+    const focusedId = root.contains(document.activeElement) ? document.activeElement.id : '';
     const rows = [
       ['State', h('span', {}, stateBadge(vm.state), vm.spec !== vm.state ? h('span', { class: 'muted' }, ` → ${vm.spec}`) : null)],
       ['Why', vm.statusReason ?? '—'],
@@ -59,6 +61,7 @@ export default async function render(root, ctx) {
       h('button', { type: 'button', class: 'secondary', id: 'action-fork', onclick: fork }, 'Fork'),
       h('button', { type: 'button', class: 'secondary', id: 'action-snapshot', onclick: snapshot }, 'Snapshot'),
       h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days'));
+    if (focusedId && document.activeElement?.id !== focusedId) document.getElementById(focusedId)?.focus();
   };
 
   async function fork() {

@@ -10,10 +10,16 @@ export const actionsFor = (vm) => [
   vm.state !== 'Deleting' && ['delete', 'Delete'],
 ].filter(Boolean);
 
-/** Runs one lifecycle action (delete asks first); returns the updated VM or null. */
+// What an action asks before it runs: [question, confirm label]. Stop asks too: it ends the guest's programs.
+const CONFIRM = {
+  delete: (vm) => [`Delete ${vm.name}? Its disk is removed and this cannot be undone.`, 'Delete'],
+  stop: (vm) => [`Stop ${vm.name}? Its guest is powered off and anything it has not saved is lost. You can start it again later.`, 'Stop'],
+};
+
+/** Runs one lifecycle action (stop and delete ask first); returns the updated VM or null. */
 export async function runAction(vm, action) {
-  if (action === 'delete' && !(await confirmDialog(`Delete ${vm.name}? Its disk is removed and this cannot be undone.`, { confirmLabel: 'Delete', danger: true })))
-    return null;
+  const ask = CONFIRM[action]?.(vm);
+  if (ask && !(await confirmDialog(ask[0], { confirmLabel: ask[1], danger: true }))) return null;
   try {
     const updated = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
     toast(`${vm.name}: ${action} requested.`, { link: tasksLink(vm) });
@@ -41,7 +47,7 @@ export default async function render(root, ctx) {
     h('div', { class: 'toolbar' }, h('h1', {}, 'My VMs'), h('a', { href: '#/vms/new', class: 'button-link' }, 'Create VM')),
     error,
     h('table', { class: 'cards', id: 'vm-table' },
-      h('caption', { class: 'muted', style: 'text-align:left' }, 'State changes appear here as they happen.'),
+      h('caption', { class: 'muted caption-start' }, 'State changes appear here as they happen.'),
       h('thead', {}, h('tr', {}, ...['Name', 'State', 'Geometry', 'Image', 'Host', 'Uptime', 'CPU', 'Lease', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       tbody),
     empty);
