@@ -58,6 +58,7 @@ public sealed partial class OctopusClient : IDisposable
         Disks = new DiskOperations(_api);
         Policies = new PolicyOperations(_api);
         Networks = new NetworkOperations(_api);
+        Keys = new SshKeyOperations(_api);
     }
 
     /// <summary>The server's address as this client uses it (always ending in '/').</summary>
@@ -93,6 +94,9 @@ public sealed partial class OctopusClient : IDisposable
 
     /// <summary>Networks: list and show (what the caller may use), create and delete (admin).</summary>
     public NetworkOperations Networks { get; }
+
+    /// <summary>The SSH public keys in the caller's profile: list, add, remove.</summary>
+    public SshKeyOperations Keys { get; }
 
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>
     public Task<HealthDto> GetHealthAsync(CancellationToken ct = default) => _api.GetAsync<HealthDto>(ApiRoutes.Health, ct);

@@ -35,6 +35,8 @@ public static class ApiRoutes
     public static string UserDisable(string name) => $"{User(name)}/disable";
     public static string UserEnable(string name) => $"{User(name)}/enable";
     public const string MyPassword = Base + "/me/password";
+    public const string MySshKeys = Base + "/me/ssh-keys";
+    public static string MySshKey(string name) => $"{MySshKeys}/{Uri.EscapeDataString(name)}";
     public const string Tokens = Base + "/tokens";
     public static string TokenById(long id) => $"{Tokens}/{id}";
 

@@ -12,7 +12,8 @@ public sealed record VmCreateRequest(
     IReadOnlyList<string>? Tags = null,
     DateTimeOffset? LeaseExpiresAt = null,
     string? Owner = null,
-    IReadOnlyList<string>? Networks = null);
+    IReadOnlyList<string>? Networks = null,
+    IReadOnlyList<string>? SshKeys = null);
 
 /// <summary>A VM as the API shows it. <see cref="State"/> is observed, <see cref="Spec"/> desired
 /// (Running, Stopped, Deleted); <see cref="StatusReason"/> says why it waits or failed; <see cref="Nics"/> lists its
@@ -35,7 +36,8 @@ public sealed record VmDto(
     DateTimeOffset? LeaseExpiresAt,
     IReadOnlyList<string> Tags,
     double CpuLoad,
-    IReadOnlyList<NicDto>? Nics = null);
+    IReadOnlyList<NicDto>? Nics = null,
+    IReadOnlyList<string>? SshKeys = null);
 
 /// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, and host by host how every host
 /// fares for it. <see cref="ChosenHost"/>, <see cref="Summary"/>, <see cref="RejectionCounts"/> and

@@ -39,6 +39,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Nic> Nics => Set<Nic>();
     public DbSet<SecurityRule> SecurityRules => Set<SecurityRule>();
+    public DbSet<SshKey> SshKeys => Set<SshKey>();
+    public DbSet<VmSshKey> VmSshKeys => Set<VmSshKey>();
     public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
     public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
 
@@ -59,6 +61,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.NetworkConfiguration());
         model.ApplyConfiguration(new Configurations.NicConfiguration());
         model.ApplyConfiguration(new Configurations.SecurityRuleConfiguration());
+        model.ApplyConfiguration(new Configurations.SshKeyConfiguration());
+        model.ApplyConfiguration(new Configurations.VmSshKeyConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
         model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
 

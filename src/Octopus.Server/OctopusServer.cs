@@ -207,6 +207,7 @@ public static class OctopusServer
         app.MapOctopusApi();
         app.MapOctopusDisks();
         Networks.NetworkEndpoints.MapOctopusNetworks(app);
+        Provisioning.SshKeyEndpoints.MapOctopusSshKeys(app);
         Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
         Consoles.ConsoleEndpoints.MapOctopusConsoles(app);

@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return PlanCommands.Build(g);
         yield return UserCommands.Build(g);
         yield return TokenCommands.Build(g);
+        yield return KeyCommands.Build(g);
         yield return PolicyCommands.Build(g);
         yield return OperationCommands.Build(g);
         foreach (var c in InfoCommands.Build(g)) yield return c;

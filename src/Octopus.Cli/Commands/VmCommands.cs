@@ -49,11 +49,16 @@ internal static class VmCommands
             Description = "Attach a NIC on this network (see `octopus network list`); repeat for more. Default: the server's default network",
             HelpName = "NETWORK", Arity = ArgumentArity.ZeroOrMore,
         };
+        var sshKeys = new Option<string[]>("--ssh-key")
+        {
+            Description = "Give the VM this key: the name of a key in your profile (`octopus key list`) or a .pub file; repeat for more",
+            HelpName = "NAME|FILE", Arity = ArgumentArity.ZeroOrMore,
+        };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.Timeout();
         var command = new Command("create", "Create a VM; waits until it runs (or cannot be placed) unless --no-wait")
         {
-            name, cores, memory, disk, image, tags, owner, networks, noWait, timeout,
+            name, cores, memory, disk, image, tags, owner, networks, sshKeys, noWait, timeout,
         };
         g.Action(command, async (ctx, parse, ct) =>
         {
@@ -61,7 +66,8 @@ internal static class VmCommands
             var tagList = parse.GetValue(tags) is { Length: > 0 } t ? t : null;
             var request = new VmCreateRequest(parse.GetValue(name)!, parse.GetValue(cores), parse.GetValue(memory)!.Value.Bytes,
                 parse.GetValue(disk)!.Value.Bytes, parse.GetValue(image)!, tagList, null, parse.GetValue(owner),
-                parse.GetValue(networks) is { Length: > 0 } n ? n : null);
+                parse.GetValue(networks) is { Length: > 0 } n ? n : null,
+                parse.GetValue(sshKeys) is { Length: > 0 } k ? [.. k.Select(KeyCommands.NameOrFile)] : null);
             var created = await client.Vms.CreateAsync(request, ct);
             if (parse.GetValue(noWait)) return Report(ctx, created, $"Created {created.Name} ({created.Id}): {created.State}.");
 

@@ -45,6 +45,8 @@ public static class Views
         for (var i = 0; i < nics.Count; i++)
             Row(grid, i == 0 ? "NICs" : "", Markup.Escape($"{nics[i].Network}  {nics[i].Mac}  {nics[i].Ip}  {nics[i].DnsName}"));
         if (nics.Count == 0) Row(grid, "NICs", E(null));
+        var keys = vm.SshKeys ?? [];
+        for (var i = 0; i < keys.Count; i++) Row(grid, i == 0 ? "SSH keys" : "", Markup.Escape(keys[i]));
         return grid;
     }
 

@@ -341,6 +341,33 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("Operations", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Users.SshKey", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(40)
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("text");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("text");
+
+                    b.HasKey("UserId", "Name");
+
+                    b.ToTable("SshKeys", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -478,6 +505,29 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Vms", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("text");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("text");
+
+                    b.HasKey("VmId", "Slot");
+
+                    b.ToTable("VmSshKeys", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Persistence.Records.AgentRegistrationRecord", b =>
@@ -1026,6 +1076,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Users.SshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Domain.Vms.Vm", b =>
                 {
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
@@ -1037,6 +1096,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

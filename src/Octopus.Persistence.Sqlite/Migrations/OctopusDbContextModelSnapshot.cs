@@ -334,6 +334,33 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Operations", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Users.SshKey", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "Name");
+
+                    b.ToTable("SshKeys", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -471,6 +498,29 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Vms", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("VmId", "Slot");
+
+                    b.ToTable("VmSshKeys", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Persistence.Records.AgentRegistrationRecord", b =>
@@ -1013,6 +1063,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Users.SshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Domain.Vms.Vm", b =>
                 {
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
@@ -1024,6 +1083,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

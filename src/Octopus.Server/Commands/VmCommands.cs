@@ -16,7 +16,8 @@ namespace Octopus.Server.Commands;
 /// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
 /// audited. The control loop does the rest.</summary>
 public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer,
-    Networks.NicAllocator nics, Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null)
+    Networks.NicAllocator nics, Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null,
+    Provisioning.VmSshKeys? sshKeys = null)
 {
     /// <summary>Creates a VM (quota, name, placement later). <paramref name="sameUnit"/> is called with the new VM inside the
     /// create's unit of work (again on a retry), to journal what must commit with it, e.g. a fork's disk operation.</summary>
@@ -46,6 +47,8 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             db.Vms.Add(created);
             sameUnit?.Invoke(created);
             await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
+            if (request.SshKeys is { Count: > 0 } keys)
+                await (sshKeys ?? throw new InvalidOperationException("SSH keys are not registered")).AttachAsync(created, owner, keys, ct);
             return created;
         }, ct, v => v.Geometry.ToString(),
             duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name."));

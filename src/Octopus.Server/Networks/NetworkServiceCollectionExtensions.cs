@@ -12,6 +12,8 @@ public static class NetworkServiceCollectionExtensions
         services.AddScoped<NetworkQueries>();
         services.AddScoped<NicAllocator>();
         services.AddScoped<SecurityRuleCommands>();
+        services.AddScoped<Provisioning.SshKeyCommands>();
+        services.AddScoped<Provisioning.VmSshKeys>();
         return services;
     }
 }

@@ -119,4 +119,74 @@ public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFi
         (await admin.RunAsync("vm", "rule", "list", "e2e-rules")).Out.Should().Contain("No rules");
         (await admin.RunAsync("vm", "delete", "e2e-rules", "--yes")).Exit.Should().Be(ExitCodes.Ok);
     }
+
+    /// <summary>A key made by ssh-keygen for the test, in a folder the test removes; null when ssh-keygen is missing.</summary>
+    private static async Task<(string Folder, string PublicFile, string Fingerprint)> KeygenAsync()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/ssh-keygen"), "ssh-keygen is missing (openssh-client)");
+        var folder = Directory.CreateTempSubdirectory("octopus-keys-").FullName;
+        var key = Path.Combine(folder, "id_ed25519");
+        using (var gen = System.Diagnostics.Process.Start("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "you@laptop", "-f", key])!)
+            await gen.WaitForExitAsync();
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/ssh-keygen", ["-l", "-f", key + ".pub"]) { RedirectStandardOutput = true };
+        using var list = System.Diagnostics.Process.Start(psi)!;
+        var line = await list.StandardOutput.ReadToEndAsync();
+        await list.WaitForExitAsync();
+        return (folder, key + ".pub", line.Split(' ')[1]);
+    }
+
+    /// <summary>Runs the README's "SSH keys" block as written, with the key path pointing at a key ssh-keygen made; the
+    /// fingerprint Octopus shows is the one ssh-keygen prints.</summary>
+    [Fact]
+    public async Task ReadmeSshKeysSection_EveryLineSucceeds_WithSshKeygensFingerprint()
+    {
+        var admin = Admin;
+        var (folder, pub, fingerprint) = await KeygenAsync();
+        try
+        {
+            var readme = await File.ReadAllTextAsync(Path.Combine(ReadmeTourTests.RepoRoot(), "README.md"));
+            var lines = ReadmeTourTests.BlockLines(readme, "### SSH keys");
+            lines.Should().HaveCount(6);
+            foreach (var line in lines)
+            {
+                var text = line.Replace("~/.ssh/id_ed25519.pub", pub, StringComparison.Ordinal);
+                var run = await admin.RunAsync([.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)]);
+                run.Exit.Should().Be(ExitCodes.Ok, $"README line `{line}` failed:\n{run.Out}\n{run.Err}");
+                if (line.Contains("key list", StringComparison.Ordinal)) run.Out.Should().Contain("laptop").And.Contain(fingerprint);
+                if (line.Contains("vm show", StringComparison.Ordinal)) run.Out.Should().Contain("SSH keys").And.Contain(fingerprint).And.Contain("you@laptop");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Key_FromStdinAndFile_BadKeysRefused()
+    {
+        var admin = Admin;
+        var (folder, pub, fingerprint) = await KeygenAsync();
+        try
+        {
+            var fromStdin = await admin.RunWithInputAsync(await File.ReadAllTextAsync(pub), "key", "add", "e2e-stdin", "-", "--json");
+            Parse<SshKeyDto>(fromStdin).Fingerprint.Should().Be(fingerprint);
+            var bad = await admin.RunWithInputAsync("ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x\n", "key", "add", "e2e-bad", "-");
+            bad.Exit.Should().NotBe(ExitCodes.Ok);
+            bad.Err.Should().Contain("not ssh-ed25519");
+            var missing = await admin.RunAsync("key", "add", "e2e-none", Path.Combine(folder, "nope.pub"));
+            missing.Exit.Should().Be(ExitCodes.Usage);
+            missing.Err.Should().Contain("There is no file");
+
+            var vm = Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-keys", "--cores", "1", "--memory", "1GiB", "--disk", "5GiB",
+                "--image", "debian-12", "--ssh-key", pub, "--json"));
+            vm.SshKeys.Should().Equal($"{fingerprint} you@laptop");
+            (await admin.RunAsync("vm", "delete", "e2e-keys", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+            (await admin.RunAsync("key", "remove", "e2e-stdin")).Exit.Should().Be(ExitCodes.Ok);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
