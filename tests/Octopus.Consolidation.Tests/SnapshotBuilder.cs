@@ -14,9 +14,9 @@ public sealed class SnapshotBuilder
     private MemoryMode _memory = MemoryMode.Enforced;
     private int _step = 1;
 
-    public SnapshotBuilder Host(int type, int powerChangedStep = -100)
+    public SnapshotBuilder Host(int type, int powerChangedStep = -100, int powerOffsInLastDay = 0)
     {
-        _hosts.Add(new HostSnapshot(type, 0, HostPower.Off, powerChangedStep));
+        _hosts.Add(new HostSnapshot(type, 0, HostPower.Off, powerChangedStep) { PowerOffsInLastDay = powerOffsInLastDay });
         return this;
     }
 

@@ -46,6 +46,11 @@ public sealed record OctopusOptions
     /// <summary>Intervals a host must stay in a power state before the policy reverses it (hysteresis, ≥ 0).</summary>
     public int MinimumDwellSteps { get; init; }
 
+    /// <summary>Power-offs a host may have in any 24 hours; once it has had this many the policy neither drains it nor
+    /// switches it off until the oldest leaves the window (0 = no cap). A hard bound on power cycling beside the dwell
+    /// time: BMCs, disks and power supplies wear with each cycle (VMware DPM and OpenNebula cap them likewise).</summary>
+    public int MaxPowerOffsPerDay { get; init; } = 6;
+
     /// <summary>Run the CP-SAT re-pack every this many intervals after greedy draining (0 = never, the default: on the
     /// PlanetLab days it found nothing worth its cost that greedy had missed — see the simulator README).</summary>
     public int RepackEverySteps { get; init; } = 0;
@@ -89,6 +94,8 @@ public sealed record OctopusOptions
             nameof(MigrationBudgetPer1000Vms), o => o.MigrationBudgetPer1000Vms, (o, v) => o with { MigrationBudgetPer1000Vms = v }),
         new(new("octopus.dwell", "intervals a host keeps a power state before the policy reverses it", 0, 288, 0, IsInteger: true),
             nameof(MinimumDwellSteps), o => o.MinimumDwellSteps, (o, v) => o with { MinimumDwellSteps = (int)v }),
+        new(new("octopus.max-cycles", "power-offs a host may have in any 24 h before the policy keeps it on (0 = no cap)", 0, 288, 6, IsInteger: true),
+            nameof(MaxPowerOffsPerDay), o => o.MaxPowerOffsPerDay, (o, v) => o with { MaxPowerOffsPerDay = (int)v }),
         new(new("octopus.repack-every", "run the CP-SAT re-pack every this many intervals (0 = never)", 0, 288, 0, IsInteger: true),
             nameof(RepackEverySteps), o => o.RepackEverySteps, (o, v) => o with { RepackEverySteps = (int)v }),
         new(new("octopus.repack-time", "deterministic time limit of one CP-SAT solve, seconds", 0.01, 60, 0.1),

@@ -396,7 +396,7 @@ internal sealed class OctopusWorkspace
     }
 
     /// <summary>Hosts that may be emptied now: on, loaded, not part of this interval's other moves, forecast below the
-    /// underload limit, and on for at least the dwell time (hysteresis).</summary>
+    /// underload limit, on for at least the dwell time (hysteresis), and below the daily power-cycle cap.</summary>
     public List<int> DrainCandidates()
     {
         var list = new List<int>();
@@ -404,6 +404,7 @@ internal sealed class OctopusWorkspace
         {
             if (!_on[h] || _touched[h] || State.VmsOn(h).Count == 0) continue;
             if (Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps) continue;
+            if (AtPowerCycleCap(h)) continue;
             if (HostForecast(h) >= _options.UnderloadLimit * State.TotalMips(h)) continue;
             list.Add(h);
         }
@@ -497,6 +498,9 @@ internal sealed class OctopusWorkspace
         _touched[source] = true;
     }
 
+    private bool AtPowerCycleCap(int h) =>
+        _options.MaxPowerOffsPerDay > 0 && Snapshot.Hosts[h].PowerOffsInLastDay >= _options.MaxPowerOffsPerDay;
+
     public void PowerOffIdleHosts()
     {
         for (var h = 0; h < _on.Length; h++)
@@ -505,6 +509,8 @@ internal sealed class OctopusWorkspace
             // A host switched on within the dwell time stays on unless it never received anything (it was never needed).
             if (Snapshot.Hosts[h].Power == HostPower.On && Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps
                 && !WasEmptiedThisStep(h)) continue;
+            // A host at its daily power-cycle cap stays on, idle, rather than cycle again.
+            if (Snapshot.Hosts[h].Power == HostPower.On && AtPowerCycleCap(h)) continue;
             _on[h] = false;
             Reindex(h);
             if (Snapshot.Hosts[h].Power == HostPower.On)

@@ -12,7 +12,12 @@ public enum HostPower
 /// <param name="ObservedMips">MIPS the host actually delivered to its VMs at the observation time.</param>
 /// <param name="Power">Whether it is on.</param>
 /// <param name="PowerChangedStep">Interval in which it last changed power state (for hysteresis), or int.MinValue if never.</param>
-public readonly record struct HostSnapshot(int Type, double ObservedMips, HostPower Power, int PowerChangedStep);
+public readonly record struct HostSnapshot(int Type, double ObservedMips, HostPower Power, int PowerChangedStep)
+{
+    /// <summary>Times the host was switched off in the 24 hours before the observation (the live server counts its
+    /// journal's power-off operations; the simulator its own switch-offs). Policies cap power cycles with it.</summary>
+    public int PowerOffsInLastDay { get; init; }
+}
 
 /// <summary>A VM as observed at the start of a scheduling interval.</summary>
 /// <param name="Mips">Its size (one core of this speed).</param>

@@ -3,6 +3,7 @@ using Octopus.Consolidation.Model;
 using Octopus.Consolidation.Policies;
 using Octopus.Contracts;
 using Octopus.Domain.Hosts;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
 using Octopus.Scheduling.Placement;
@@ -54,10 +55,20 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
             vmViews[i] = new VmSnapshot(v.Geometry.Cores * vcpuMips, v.Geometry.Memory.TotalMiB, 100, hostIndex[v.HostId!.Value], load, i);
             foreach (var sample in telemetry.History(v.Id)) history.Push(i, sample);
         }
+        // Power cycles come from the journal: each host's power-offs that completed in the last 24 hours (the policy's
+        // daily cap, octopus.max-cycles, keeps a host on once it has had that many).
+        var dayAgo = now - TimeSpan.FromDays(1);
+        var offs = (await db.Operations.AsNoTracking()
+                .Where(o => o.Kind == OperationKind.PowerOffHost && o.Status == OperationStatus.Succeeded && o.CompletedAt >= dayAgo)
+                .Select(o => o.HostId).ToListAsync(ct))
+            .OfType<HostId>().CountBy(id => id).ToDictionary(x => x.Key, x => x.Value);
         var hostViews = usable.Select((h, i) => new HostSnapshot(i,
             vmViews.Where(v => v.Host == i).Sum(v => v.RequestedMips),
             h.PowerState == HostPowerState.On || movable.Any(v => v.HostId == h.Id) ? HostPower.On : HostPower.Off,
-            IntervalNumber(h.PowerStateChangedAt))).ToArray();
+            IntervalNumber(h.PowerStateChangedAt))
+        {
+            PowerOffsInLastDay = offs.GetValueOrDefault(h.Id),
+        }).ToArray();
         // Hosts holding pinned VMs (mid-operation) must look occupied, or the engine would power them off.
         var pinnedHosts = pinned.Where(v => v.HostId is { } id && hostIndex.ContainsKey(id)).Select(v => hostIndex[v.HostId!.Value]).ToHashSet();
 

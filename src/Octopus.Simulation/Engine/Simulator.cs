@@ -41,6 +41,8 @@ public sealed class Simulator
     private readonly bool[] _hostOn;
     private readonly int[] _powerChanged;
     private readonly int[] _resident;
+    private readonly List<int>?[] _offSteps; // per host: the intervals in which it was switched off
+    private int _maxPowerOffs;
 
     // Per live VM (after initial placement, VMs that could not be placed are dropped, as CloudSim does).
     private VmSpec[] _vms = [];
@@ -88,6 +90,7 @@ public sealed class Simulator
         _powerChanged = new int[_hosts];
         Array.Fill(_powerChanged, int.MinValue / 2);
         _resident = new int[_hosts];
+        _offSteps = new List<int>?[_hosts];
     }
 
     /// <summary>Runs the whole day. Throws <see cref="InvalidOperationException"/> if the policy returns an invalid plan.</summary>
@@ -148,6 +151,7 @@ public sealed class Simulator
                         // Nothing left to run: the host goes off, as an unloaded host does in CloudSim.
                         _hostOn[h] = false;
                         _powerChanged[h] = k;
+                        RecordPowerOff(h, k);
                     }
                 }
             }
@@ -162,7 +166,7 @@ public sealed class Simulator
         var slatah = _activeTime > 0 ? _violationTime / _activeTime : 0;
         var pdm = _requestedTotal > 0 ? _pdmLost / _requestedTotal : 0;
         return new SimulationResult(_policy.Name, _energyJ / 3.6e6, slatah, pdm, _migrations, _shutdowns, unplaced,
-            _finished, sw.Elapsed.TotalSeconds, 0, activeSeries, powerSeries);
+            _finished, sw.Elapsed.TotalSeconds, 0, activeSeries, powerSeries) { MaxHostPowerOffs = _maxPowerOffs };
     }
 
     private int PlaceInitially()
@@ -220,7 +224,10 @@ public sealed class Simulator
         for (var h = 0; h < _hosts; h++)
         {
             var on = _hostOn[h] || _resident[h] > 0;
-            hosts[h] = new HostSnapshot(_w.HostTypeOf[h], _allocA[h], on ? HostPower.On : HostPower.Off, _powerChanged[h]);
+            hosts[h] = new HostSnapshot(_w.HostTypeOf[h], _allocA[h], on ? HostPower.On : HostPower.Off, _powerChanged[h])
+            {
+                PowerOffsInLastDay = PowerOffsInLastDay(h, k),
+            };
         }
         var live = 0;
         for (var v = 0; v < _vms.Length; v++)
@@ -280,6 +287,24 @@ public sealed class Simulator
         if (_hostOn[action.Host] == on) return;
         _hostOn[action.Host] = on;
         _powerChanged[action.Host] = k;
+        if (!on) RecordPowerOff(action.Host, k);
+    }
+
+    private void RecordPowerOff(int h, int k)
+    {
+        var steps = _offSteps[h] ??= [];
+        steps.Add(k);
+        _maxPowerOffs = Math.Max(_maxPowerOffs, steps.Count);
+    }
+
+    /// <summary>Switch-offs of host <paramref name="h"/> in the 24 hours before interval <paramref name="k"/>.</summary>
+    private int PowerOffsInLastDay(int h, int k)
+    {
+        if (_offSteps[h] is not { } steps) return 0;
+        var from = k - (int)Math.Ceiling(86_400.0 / _w.IntervalSeconds);
+        var n = 0;
+        for (var i = steps.Count - 1; i >= 0 && steps[i] > from; i--) n++;
+        return n;
     }
 
     private void AccountInterval(int k, double tau, bool last, int[] activeSeries, double[] powerSeries)

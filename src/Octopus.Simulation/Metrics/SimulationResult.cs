@@ -29,6 +29,10 @@ public sealed record SimulationResult(
     int[] ActiveHosts,
     double[] PowerWatts)
 {
+    /// <summary>The most times any one host was switched off during the run (a day): the flapping figure. Counts every
+    /// switch-off, by the policy or because the host's last VM finished.</summary>
+    public int MaxHostPowerOffs { get; init; }
+
     public double Slav => Slatah * Pdm;
     public double Esv => EnergyKWh * Slav;
 }

@@ -222,6 +222,7 @@ public static class SimulateCommand
             ["esv"] = r.Esv,
             ["migrations"] = r.Migrations,
             ["hostShutdowns"] = r.HostShutdowns,
+            ["maxHostPowerOffs"] = r.MaxHostPowerOffs,
             ["wallSeconds"] = Math.Round(r.WallSeconds, 3),
             ["cpuSeconds"] = Math.Round(r.CpuSeconds, 3),
             ["lowerBoundKWh"] = Math.Round(bound.SimpleKWh, 4),
@@ -239,10 +240,10 @@ public static class SimulateCommand
         var inv = CultureInfo.InvariantCulture;
         var sb = new System.Text.StringBuilder();
         sb.Append(inv, $"trace {trace.Name}: {trace.VmCount * options.Scale} VMs, {StandardSetup.Hosts * options.Scale} hosts, memory {Name(options.Memory)}{(policyOptions.Length > 0 ? $", options {policyOptions}" : "")}\n");
-        sb.Append(inv, $"{"policy",-14} {"energy kWh",11} {"SLATAH",8} {"PDM",8} {"SLAV",10} {"ESV",10} {"migrations",11} {"shutdowns",10} {"unplaced",9} {"wall s",8} {"cpu s",7} {"finished",9}\n");
+        sb.Append(inv, $"{"policy",-14} {"energy kWh",11} {"SLATAH",8} {"PDM",8} {"SLAV",10} {"ESV",10} {"migrations",11} {"shutdowns",10} {"max off/host",12} {"unplaced",9} {"wall s",8} {"cpu s",7} {"finished",9}\n");
         foreach (var r in results)
         {
-            sb.Append(inv, $"{r.Policy,-14} {r.EnergyKWh,11:0.00} {r.Slatah,8:0.00%} {r.Pdm,8:0.000%} {r.Slav,10:0.00e+0} {r.Esv,10:0.00e+0} {r.Migrations,11:#,0} {r.HostShutdowns,10:#,0} {r.UnplacedVms,9} {r.WallSeconds,8:0.00} {r.CpuSeconds,7:0.00} {r.FinishedVms,9}\n");
+            sb.Append(inv, $"{r.Policy,-14} {r.EnergyKWh,11:0.00} {r.Slatah,8:0.00%} {r.Pdm,8:0.000%} {r.Slav,10:0.00e+0} {r.Esv,10:0.00e+0} {r.Migrations,11:#,0} {r.HostShutdowns,10:#,0} {r.MaxHostPowerOffs,12} {r.UnplacedVms,9} {r.WallSeconds,8:0.00} {r.CpuSeconds,7:0.00} {r.FinishedVms,9}\n");
         }
         sb.Append(inv, $"energy lower bound for the simulated day: {bound.SimpleKWh:0.00} kWh (running VMs' demand at the best watts per MIPS); tighter: {bound.TightKWh:0.00} kWh (whole hosts, convex power envelope{(options.Memory == MemoryMode.Enforced ? ", memory" : "")})\n");
         sb.Append(inv, $"reference packer (knows the future, free migrations, never short of CPU; not a bound): {bound.ReferenceKWh:0.00} kWh\n");

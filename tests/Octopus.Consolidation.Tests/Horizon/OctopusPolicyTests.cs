@@ -19,6 +19,42 @@ public sealed class OctopusPolicyTests
         plan.PowerActions.Should().ContainSingle(a => a.Target == HostPower.Off && a.Reason == PlanReason.HostEmpty);
     }
 
+    [Theory]
+    // Same two light hosts as above, each switched off OFFS times in the last 24 h. Below the daily cap one is drained
+    // and switched off; at the cap neither is (each would cycle once more), so nothing moves; cap 0 means no cap.
+    [InlineData(5, 6, 1)]
+    [InlineData(6, 6, 0)]
+    [InlineData(9, 6, 0)]
+    [InlineData(9, 0, 1)]
+    public void Plan_DailyPowerCycleCap_KeepsAHostThatCycledEnoughOn(int offs, int cap, int drained)
+    {
+        var snapshot = new SnapshotBuilder().Step(100).Host(SnapshotBuilder.G5, 0, offs).Host(SnapshotBuilder.G5, 0, offs)
+            .Vm(1000, 613, 0, 0.1, Low).Vm(1000, 613, 1, 0.1, Low).Build();
+        var plan = new OctopusPolicy(OctopusOptions.Default with { MaxPowerOffsPerDay = cap }).Plan(snapshot);
+        plan.Migrations.Should().HaveCount(drained);
+        plan.PowerActions.Count(a => a.Target == HostPower.Off).Should().Be(drained);
+    }
+
+    [Fact]
+    public void Plan_EmptyHostAtTheDailyCap_StaysOnIdle()
+    {
+        // Host 1 is on and empty: normally switched off at once; at the cap it stays on (idle) instead of cycling again.
+        // Host 1 is a G4, whose 1860-MIPS cores cannot hold host 0's 2500-MIPS VMs: nothing can be drained into it.
+        double[] busy = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9];
+        var built = new SnapshotBuilder().Step(100).Host(SnapshotBuilder.G5, 0).Host(SnapshotBuilder.G4, 0, 6)
+            .Vm(2500, 613, 0, 0.9, busy).Vm(2500, 613, 0, 0.9, busy).Build();
+        HostSnapshot[] hosts = [.. built.Hosts];
+        hosts[1] = hosts[1] with { Power = HostPower.On };
+        var snapshot = new ClusterSnapshot
+        {
+            HostTypes = built.HostTypes, Hosts = hosts, Vms = built.Vms, History = built.History, Memory = built.Memory, Step = built.Step,
+        };
+        new OctopusPolicy(OctopusOptions.Default).Plan(snapshot).PowerActions.Should().NotContain(a => a.Host == 1);
+        var uncapped = new OctopusPolicy(OctopusOptions.Default with { MaxPowerOffsPerDay = 0 }).Plan(snapshot);
+        uncapped.PowerActions.Should().ContainSingle(a => a.Host == 1 && a.Target == HostPower.Off,
+            string.Join("; ", uncapped.PowerActions.Select(a => a.ToString()).Concat(uncapped.Migrations.Select(m => m.ToString()))));
+    }
+
     [Fact]
     public void Plan_HostPoweredOnRecently_IsNotDrained()
     {

@@ -75,6 +75,42 @@ public class ConsolidationPlanTests
     }
 
     [Fact]
+    public async Task Plan_HostPowerCycledUpToTheDailyCap_IsKeptOnFromTheJournalsCount()
+    {
+        // Three empty simulated hosts, cap 2 power-offs a day. h-01 is cycled twice by an admin (two PowerOffHost
+        // operations in the journal): the plan switches the other empty hosts off but keeps h-01 on.
+        await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(
+            """, "Scheduler": { "Interval": "00:00:00.05", "Consolidation": "manual", "ConsolidationInterval": "00:00:01", "PolicyOptions": { "octopus.max-cycles": "2" } }""")
+            .Replace("\"Scheduler\": { \"Interval\": \"00:00:00.05\" },", "", StringComparison.Ordinal));
+        var http = await server.LoginAsync();
+        (await WaitForPlanAsync(http, p => p.Steps.Any(s => s.Kind == "power-off" && s.Host == "h-01"))).Steps
+            .Should().Contain(s => s.Kind == "power-off" && s.Host == "h-01", "an empty host with no power cycles today is switched off");
+
+        for (var cycle = 0; cycle < 2; cycle++)
+        {
+            (await http.PostAsync(ApiRoutes.HostPowerOff("h-01"), null)).EnsureSuccessStatusCode();
+            await WaitForHostAsync(http, "h-01", "Off");
+            (await http.PostAsync(ApiRoutes.HostPowerOn("h-01"), null)).EnsureSuccessStatusCode();
+            await WaitForHostAsync(http, "h-01", "On");
+        }
+
+        var offs = await (await http.GetAsync($"{ApiRoutes.Operations}?kind=power-off-host")).ReadAsync<Page<OperationDto>>();
+        offs.Items.Should().HaveCount(2).And.OnlyContain(o => o.Status == "Succeeded" && o.Host == "h-01" && o.CompletedAt != null);
+        var plan = await WaitForPlanAsync(http, p => p.Steps.Count(s => s.Kind == "power-off") == 2);
+        plan.Steps.Where(s => s.Kind == "power-off").Select(s => s.Host).Should().BeEquivalentTo(["h-02", "h-03"]);
+    }
+
+    private static async Task WaitForHostAsync(HttpClient http, string name, string state)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if ((await (await http.GetAsync(ApiRoutes.Host(name))).ReadAsync<HostDto>()).PowerState == state) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"host {name} did not reach {state}");
+    }
+
+    [Fact]
     public async Task Plan_MovesPlacementRefuses_AreNeverProposed()
     {
         // Three hosts with 15 GiB of disk, one 10 GiB VM on each: the engine (cores and memory) sees room to pack them,

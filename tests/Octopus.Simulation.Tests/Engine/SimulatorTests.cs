@@ -66,4 +66,33 @@ public sealed class SimulatorTests
         r.Pdm.Should().BeInRange(0, 1);
         r.ActiveHosts.Should().HaveCount(30).And.OnlyContain(n => n >= 0 && n <= 40);
     }
+
+    [Fact]
+    public void Run_CountsEachHostsSwitchOffs_AndTellsThePolicyTheLastDaysCount()
+    {
+        // The VM lives on the G5 (host 1); the policy switches the idle G4 (host 0) on at odd intervals and off at even
+        // ones: over 10 samples it goes off at intervals 2, 4, 6 and 8.
+        var policy = new FlappingPolicy();
+        var r = Simulator.Run(Small([50, 50, 50, 50, 50, 50, 50, 50, 50, 50]), policy, MemoryMode.CloudSim, TestContext.Current.CancellationToken);
+        r.MaxHostPowerOffs.Should().Be(4);
+        // What the policy saw for host 0 before deciding at intervals 1..9 (the day's window holds them all).
+        policy.SeenOffs.Should().Equal(0, 0, 1, 1, 2, 2, 3, 3, 4);
+    }
+
+    /// <summary>Test policy: puts every VM on host 1, then toggles host 0 every interval.</summary>
+    private sealed class FlappingPolicy : IConsolidationPolicy
+    {
+        public List<int> SeenOffs { get; } = [];
+        public string Name => "flapping";
+        public PowerManagement PowerManagement => PowerManagement.LoadProportional;
+
+        public ConsolidationPlan Plan(ClusterSnapshot snapshot)
+        {
+            if (snapshot.Step == 0)
+                return new([.. snapshot.Vms.Select((_, v) => new VmPlacement(v, 1, PlanReason.InitialPlacement, default))], [], [], []);
+            SeenOffs.Add(snapshot.Hosts[0].PowerOffsInLastDay);
+            var target = snapshot.Step % 2 == 1 ? HostPower.On : HostPower.Off;
+            return new([], [], [new HostPowerAction(0, target, PlanReason.HostEmpty, default)], []);
+        }
+    }
 }
