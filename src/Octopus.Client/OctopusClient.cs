@@ -101,6 +101,9 @@ public sealed partial class OctopusClient : IDisposable
     /// <summary>Server health; needs no token, so it doubles as "is anything listening at this URL?".</summary>
     public Task<HealthDto> GetHealthAsync(CancellationToken ct = default) => _api.GetAsync<HealthDto>(ApiRoutes.Health, ct);
 
+    /// <summary>The control plane (admin): the server replicas on the store, which one leads, its term and since when.</summary>
+    public Task<ClusterDto> GetClusterAsync(CancellationToken ct = default) => _api.GetAsync<ClusterDto>(ApiRoutes.Cluster, ct);
+
     /// <summary>Who the token belongs to, with their quota and usage.</summary>
     public Task<MeDto> GetMeAsync(CancellationToken ct = default) => _api.GetAsync<MeDto>(ApiRoutes.Me, ct);
 

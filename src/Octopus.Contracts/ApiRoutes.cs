@@ -11,6 +11,7 @@ public static class ApiRoutes
     public const string Hosts = Base + "/hosts";
     public const string Users = Base + "/users";
     public const string Audit = Base + "/audit";
+    public const string Cluster = Base + "/cluster";
     public const string Operations = Base + "/operations";
     public const string Images = Base + "/images";
     public const string Plan = Base + "/plan";

@@ -416,6 +416,21 @@ public sealed class SimulatedCluster
     private SimHost HostOrThrow(HostId host) =>
         _hosts.TryGetValue(host.Value, out var h) ? h : throw new DriverException($"the simulated cluster has no host {host}.");
 
+    /// <summary>Reads the state file again, replacing what this process holds. Server replicas that share a data folder
+    /// share the simulated hardware through it: the replica that becomes leader (the only one that drives the hardware)
+    /// takes it over as the previous leader left it. Without a state file nothing changes.</summary>
+    public void Reload()
+    {
+        lock (_gate)
+        {
+            if (_options.StateFile is null || !File.Exists(_options.StateFile)) return;
+            _hosts.Clear();
+            _vms.Clear();
+            _incoming.Clear();
+            Load();
+        }
+    }
+
     private void Load()
     {
         if (_options.StateFile is null || !File.Exists(_options.StateFile)) return;
@@ -436,7 +451,7 @@ public sealed class SimulatedCluster
     {
         if (_options.StateFile is null) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.StateFile))!);
-        var tmp = _options.StateFile + ".tmp";
+        var tmp = $"{_options.StateFile}.{Environment.ProcessId}.tmp"; // replicas sharing the folder never share a temporary file
         File.WriteAllText(tmp, JsonSerializer.Serialize(new SimState { Hosts = [.. _hosts.Values], Vms = [.. _vms.Values] }));
         File.Move(tmp, _options.StateFile, overwrite: true);
     }

@@ -13,9 +13,25 @@ public static class PostgresStore
 {
     public const string ProviderName = "postgres";
 
+    /// <summary>A transaction left idle this long (its process froze or hung mid-save) is ended by the server, so the
+    /// locks it holds (the leadership row's shared lock, an owner's quota row) cannot stall a new leader for long.</summary>
+    public static readonly TimeSpan IdleInTransactionTimeout = TimeSpan.FromSeconds(5);
+
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
-        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(PostgresStore).Assembly.GetName().Name))
+        builder.UseNpgsql(WithSessionTimeouts(connectionString), o => o.MigrationsAssembly(typeof(PostgresStore).Assembly.GetName().Name))
             .UseStoreProvider(PostgresStoreProvider.Instance);
+
+    /// <summary>The connection string with <see cref="IdleInTransactionTimeout"/> added to its session options, unless
+    /// the operator set that option already.</summary>
+    internal static string WithSessionTimeouts(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder b;
+        try { b = new NpgsqlConnectionStringBuilder(connectionString); }
+        catch (ArgumentException) { return connectionString; } // reported by CheckConnectionString where it matters
+        if ((b.Options ?? "").Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal)) return connectionString;
+        b.Options = ($"{b.Options} -c idle_in_transaction_session_timeout={(int)IdleInTransactionTimeout.TotalMilliseconds}").Trim();
+        return b.ConnectionString;
+    }
 
     /// <summary>A context factory over a database (tools and tests; the server registers its own).</summary>
     public static IDbContextFactory<OctopusDbContext> Factory(string connectionString) =>
@@ -90,6 +106,11 @@ internal sealed class PostgresStoreProvider : IStoreProvider
     }
 
     public Task PrepareAsync(OctopusDbContext db, CancellationToken ct) => Task.CompletedTask;
+
+    public string CurrentTermSql => """SELECT "Term" AS "Value" FROM "ControlPlaneLeadership" WHERE "Id" = 1 FOR SHARE""";
+
+    public Task<ILeadershipLock?> TryTakeLeadershipAsync(OctopusDbContext db, LeadershipTimeouts timeouts, CancellationToken ct) =>
+        PostgresLeadershipLock.TryTakeAsync(db.Database.GetConnectionString()!, timeouts, ct);
 
     private static PostgresException? Find(Exception e)
     {

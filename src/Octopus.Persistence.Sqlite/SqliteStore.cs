@@ -52,6 +52,18 @@ internal sealed class SqliteStoreProvider : IStoreProvider
 
     public Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct) => Task.CompletedTask;
 
+    public string CurrentTermSql => """SELECT "Term" AS "Value" FROM "ControlPlaneLeadership" WHERE "Id" = 1""";
+
+    /// <summary>One process owns a SQLite store, so it always leads: the lock is held until disposed.</summary>
+    public Task<ILeadershipLock?> TryTakeLeadershipAsync(OctopusDbContext db, LeadershipTimeouts timeouts, CancellationToken ct) =>
+        Task.FromResult<ILeadershipLock?>(new SingleProcessLock());
+
+    private sealed class SingleProcessLock : ILeadershipLock
+    {
+        public Task<bool> StillHeldAsync(CancellationToken ct) => Task.FromResult(true);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     public async Task PrepareAsync(OctopusDbContext db, CancellationToken ct)
     {
         // Readers do not wait for writers under a write-ahead log; the setting is kept in the file.

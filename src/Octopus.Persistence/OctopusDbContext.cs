@@ -43,6 +43,42 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<VmSshKey> VmSshKeys => Set<VmSshKey>();
     public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
     public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
+    public DbSet<ControlPlaneReplicaRecord> Replicas => Set<ControlPlaneReplicaRecord>();
+    public DbSet<ControlPlaneLeadershipRecord> ControlPlaneLeadership => Set<ControlPlaneLeadershipRecord>();
+
+    /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
+    /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
+    /// in its own transaction first and throws <see cref="Leadership.StaleLeaderException"/> when it moved on.</summary>
+    public long? FencingTerm { get; set; } = Leadership.LeaderFence.Current;
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (FencingTerm is not { } term || !ChangeTracker.HasChanges()) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var current = (await Database.SqlQueryRaw<long>(Provider.CurrentTermSql).ToListAsync(cancellationToken)).Cast<long?>().FirstOrDefault();
+            if (current != term) throw new Leadership.StaleLeaderException(term, current);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (own is not null) await own.CommitAsync(cancellationToken);
+            return saved;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (FencingTerm is not { } term || !ChangeTracker.HasChanges()) return base.SaveChanges(acceptAllChangesOnSuccess);
+        using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        var current = Database.SqlQueryRaw<long>(Provider.CurrentTermSql).ToList().Cast<long?>().FirstOrDefault();
+        if (current != term) throw new Leadership.StaleLeaderException(term, current);
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        own?.Commit();
+        return saved;
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -65,6 +101,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.VmSshKeyConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
         model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.ControlPlaneReplicaRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.ControlPlaneLeadershipRecordConfiguration());
 
         model.Entity<User>(b =>
         {

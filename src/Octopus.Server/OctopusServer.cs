@@ -128,12 +128,17 @@ public static class OctopusServer
             }, sp.GetRequiredService<TimeProvider>());
         });
         // The default drivers; Octopus:Driver = qemu replaces both resolvers (AddOctopusAgents).
+        services.AddSingleton<Cluster.ILeaderTermListener, Cluster.SimulatedClusterTakeover>();
         services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
         services.AddSingleton<IPowerDriverResolver>(sp => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
         services.AddSingleton<RuntimeSpecs>();
 
         services.AddSingleton(Placer.Create(settings.Placement));
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<Cluster.ReplicaLeadership>();
+        services.AddSingleton(Persistence.Providers.LeadershipTimeouts.Default);
+        services.AddHostedService<Cluster.LeaderElection>();
+        services.AddScoped<Cluster.ClusterQueries>();
         services.AddSingleton<ControlSignal>();
         services.AddSingleton<TelemetryCache>();
         services.AddSingleton<OperationRunner>();
@@ -214,6 +219,7 @@ public static class OctopusServer
         if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
         app.MapOctopusOperations();
+        Cluster.ClusterEndpoints.MapOctopusCluster(app);
         Power.PowerEndpoints.MapOctopusPower(app);
         app.MapOctopusVmActions();
         app.MapFallback((HttpContext http) =>

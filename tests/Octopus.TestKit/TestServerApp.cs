@@ -17,15 +17,16 @@ public sealed class TestServerApp : IAsyncDisposable
     public const string AdminPassword = "admin-password-1";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private TestServerApp(WebApplication app, string dataDirectory, bool ownsDirectory, string? postgresDatabase)
+    private TestServerApp(WebApplication app, string dataDirectory, bool ownsDirectory, string? postgresDatabase, bool ownsDatabase)
     {
         App = app;
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        _ownsDatabase = ownsDatabase;
         PostgresDatabase = postgresDatabase;
     }
 
-    private readonly bool _ownsDirectory;
+    private readonly bool _ownsDirectory, _ownsDatabase;
     public WebApplication App { get; }
     public string DataDirectory { get; }
 
@@ -51,10 +52,13 @@ public sealed class TestServerApp : IAsyncDisposable
     /// <param name="store">The store: SQLite in the data folder, or a fresh database on the test process's PostgreSQL
     /// cluster (<see cref="PostgresTestCluster"/>; the test skips where PostgreSQL is not installed). Default:
     /// <see cref="PostgresTestCluster.DefaultStore"/>.</param>
+    /// <param name="sharedPostgresDatabase">A PostgreSQL database another server of the test already uses (a second
+    /// replica); the caller drops it.</param>
     public static async Task<TestServerApp> StartAsync(string? config = null, string? dataDirectory = null, Action<WebApplicationBuilder>? customize = null,
-        string? configFile = null, TestStoreKind? store = null)
+        string? configFile = null, TestStoreKind? store = null, string? sharedPostgresDatabase = null)
     {
-        var postgres = (store ?? PostgresTestCluster.DefaultStore) == TestStoreKind.Postgres ? await PostgresTestCluster.CreateDatabaseAsync() : null;
+        var postgres = sharedPostgresDatabase
+            ?? ((store ?? PostgresTestCluster.DefaultStore) == TestStoreKind.Postgres ? await PostgresTestCluster.CreateDatabaseAsync() : null);
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("octopus-test-").FullName;
         configFile ??= Path.Combine(dataDirectory, "test-config.json");
@@ -75,7 +79,7 @@ public sealed class TestServerApp : IAsyncDisposable
             storeSettings);
         await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
         await app.StartAsync();
-        return new TestServerApp(app, dataDirectory, owns, postgres);
+        return new TestServerApp(app, dataDirectory, owns, postgres, ownsDatabase: sharedPostgresDatabase is null);
     }
 
     /// <summary>A client with no credentials.</summary>
@@ -105,7 +109,7 @@ public sealed class TestServerApp : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (PostgresDatabase is not null) await PostgresTestCluster.DropDatabaseAsync(PostgresDatabase);
+        if (PostgresDatabase is not null && _ownsDatabase) await PostgresTestCluster.DropDatabaseAsync(PostgresDatabase);
         if (_ownsDirectory) try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
     }
 }

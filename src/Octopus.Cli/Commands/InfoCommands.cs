@@ -5,10 +5,24 @@ using Octopus.Contracts;
 
 namespace Octopus.Cli.Commands;
 
-/// <summary>Read-only views of the installation: <c>audit</c>, <c>image list</c>, <c>health</c>.</summary>
+/// <summary>Read-only views of the installation: <c>audit</c>, <c>image list</c>, <c>health</c>, <c>status</c>.</summary>
 internal static class InfoCommands
 {
-    public static IEnumerable<Command> Build(CliGlobals g) => [Audit(g), Images(g), Health(g)];
+    public static IEnumerable<Command> Build(CliGlobals g) => [Audit(g), Images(g), Health(g), Status(g)];
+
+    private static Command Status(CliGlobals g)
+    {
+        var command = new Command("status", "Show the control plane: the server replicas, which one leads, its term and since when (admin)");
+        g.Action(command, async (ctx, _, ct) =>
+        {
+            using var client = ctx.Connect();
+            var cluster = await client.GetClusterAsync(ct);
+            if (ctx.Json) ctx.Output.WriteJson(cluster);
+            else ctx.Output.Write(Views.Cluster(ctx.Output, cluster));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     private static Command Audit(CliGlobals g)
     {

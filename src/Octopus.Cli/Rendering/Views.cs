@@ -250,6 +250,29 @@ public static class Views
         return grid;
     }
 
+    public static IRenderable Cluster(Output output, ClusterDto c)
+    {
+        var table = output.NewTable("REPLICA", "ADDRESS", "ROLE", "STARTED", "LAST SEEN");
+        foreach (var r in c.Replicas)
+        {
+            var role = r.Leader ? (r.Alive ? "[green]leader[/]" : "[red]leader (silent)[/]") : r.Alive ? "follower" : "[grey]gone[/]";
+            var id = r.Id.ToString()[..8] + (r.Id == c.Self ? " (this)" : "");
+            table.AddRow(E(id), E(r.Address), role, E(Format.Time(r.StartedAt)), E(Format.Time(r.LastSeenAt)));
+        }
+        return new Rows(Summary(), table);
+
+        Grid Summary()
+        {
+            var grid = Details();
+            Row(grid, "Store", E(c.Store));
+            Row(grid, "Term", c.Term.ToString(CultureInfo.InvariantCulture));
+            var leader = c.Replicas.FirstOrDefault(r => r.Id == c.LeaderId);
+            Row(grid, "Leader", c.LeaderId is null ? "none yet"
+                : E($"{c.LeaderId.Value.ToString()[..8]} ({leader?.Address ?? "unknown"}) since {(c.LeaderSince is { } s ? Format.Time(s) : "?")}"));
+            return grid;
+        }
+    }
+
     private static Grid Details()
     {
         var grid = new Grid();

@@ -96,7 +96,19 @@ public sealed class Operation
     /// <summary>Back to the queue after a restart interrupted it; drivers are idempotent, so running it again is safe.</summary>
     public void Requeue() => Status = OperationStatus.Pending;
 
-    public void MarkRunning() { Status = OperationStatus.Running; Attempts++; }
+    /// <summary>The server replica that claimed the operation when it last started running, and the leader term it held
+    /// then (null until first run). A new leader requeues every operation still Running under an older term: the
+    /// replica that claimed it is no longer allowed to finish it (its writes are fenced by the term).</summary>
+    public Guid? ClaimHolder { get; private set; }
+
+    /// <summary>The leader term of <see cref="ClaimHolder"/>'s claim.</summary>
+    public long? ClaimTerm { get; private set; }
+
+    /// <summary>Starts a run, claimed by <paramref name="holder"/> under leader term <paramref name="term"/>.</summary>
+    public void MarkRunning(Guid holder, long term)
+    {
+        Status = OperationStatus.Running; Attempts++; ClaimHolder = holder; ClaimTerm = term;
+    }
     public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; }
     public void FailWith(string error, DateTimeOffset now, string? code = null)
     {

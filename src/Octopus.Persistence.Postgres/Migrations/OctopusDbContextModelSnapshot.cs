@@ -290,6 +290,12 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("ClaimHolder")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("ClaimTerm")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("bigint");
 
@@ -619,6 +625,46 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("ApiTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.ControlPlaneLeadershipRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("LeaderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Term")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ControlPlaneLeadership", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.ControlPlaneReplicaRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("text");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ControlPlaneReplicas", (string)null);
                 });
 
             modelBuilder.Entity("Octopus.Persistence.Records.DiskIntentRecord", b =>

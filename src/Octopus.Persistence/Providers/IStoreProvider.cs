@@ -45,6 +45,15 @@ public interface IStoreProvider
     /// writers are serialised by the file lock, and the row's concurrency token decides there.</summary>
     Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct);
 
+    /// <summary>Tries once to take the store's leadership lock for this process (<see cref="ILeadershipLock"/>): null when
+    /// another process holds it. <paramref name="db"/> names the store; the lock keeps a connection of its own.</summary>
+    Task<ILeadershipLock?> TryTakeLeadershipAsync(OctopusDbContext db, LeadershipTimeouts timeouts, CancellationToken ct);
+
+    /// <summary>SQL returning the store's current leader term as one column named <c>Value</c> (no row before the first
+    /// leader), run inside a fenced save's transaction: where the engine allows it, it keeps a shared lock on the
+    /// leadership row until the transaction ends, so a new term cannot be taken between the check and the commit.</summary>
+    string CurrentTermSql { get; }
+
     /// <summary>Runs once before migrations on server start (e.g. SQLite's write-ahead log).</summary>
     Task PrepareAsync(OctopusDbContext db, CancellationToken ct);
 }

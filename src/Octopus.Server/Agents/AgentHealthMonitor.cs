@@ -12,9 +12,10 @@ namespace Octopus.Server.Agents;
 /// again when heartbeats resume. On failure its running VMs are marked Failed with the reason, the event is logged and
 /// audited (<c>host.failed</c>, listing the VMs), and every <see cref="IHostFailureListener"/> is told.</summary>
 public sealed partial class AgentHealthMonitor(AgentRegistry registry, AgentSettings settings, IServiceScopeFactory scopes,
-    IEnumerable<IHostFailureListener> listeners, TimeProvider time, ILogger<AgentHealthMonitor> log) : BackgroundService
+    IEnumerable<IHostFailureListener> listeners, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<AgentHealthMonitor> log)
+    : Cluster.LeaderOnlyService(leadership, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task LeadAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -30,7 +30,7 @@ public static class Endpoints
         api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
         {
             var hosts = await db.Hosts.AsNoTracking().Select(h => h.PowerState).ToListAsync(ct);
-            return TypedResults.Ok(new HealthDto("ok", Version, "sqlite", nodes.DriverName, hosts.Count,
+            return TypedResults.Ok(new HealthDto("ok", Version, db.Provider.Name, nodes.DriverName, hosts.Count,
                 hosts.Count(p => p == Domain.Hosts.HostPowerState.On), await db.Vms.CountAsync(ct)));
         }).AllowAnonymous().WithTags("health");
 

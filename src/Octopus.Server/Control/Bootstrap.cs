@@ -14,7 +14,8 @@ using Host = Octopus.Domain.Hosts.Host;
 namespace Octopus.Server.Control;
 
 /// <summary>Brings the store up to date before the server listens: applies migrations, makes the first admin,
-/// aligns hosts and images with the configuration, and requeues operations a previous run left unfinished.</summary>
+/// aligns hosts and images with the configuration. (Operations a previous run left unfinished are requeued by the
+/// replica that next becomes leader: Cluster/LeaderElection.)</summary>
 public sealed partial class Bootstrap(OctopusDbContext db, ServerSettings settings, SimulatedCluster cluster, IPasswordHasher<User> hasher,
     TimeProvider time, ILogger<Bootstrap> log)
 {
@@ -25,7 +26,6 @@ public sealed partial class Bootstrap(OctopusDbContext db, ServerSettings settin
         var generated = await EnsureAdminAsync(adminPassword, ct);
         await SyncHostsAsync(ct);
         await SyncImagesAsync(ct);
-        await OperationRunner.ResumeInterruptedAsync(db, ct);
         return generated;
     }
 

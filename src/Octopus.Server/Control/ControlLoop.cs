@@ -7,11 +7,11 @@ namespace Octopus.Server.Control;
 /// journaled operations and, less often, reads telemetry. Each pass has its own store scope; a failing pass is
 /// logged and the loop goes on.</summary>
 public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, ControlSignal signal, ServerSettings settings,
-    TimeProvider time, ILogger<ControlLoop> log) : BackgroundService
+    TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<ControlLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
     private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task LeadAsync(CancellationToken stoppingToken)
     {
         var lastTelemetry = DateTimeOffset.MinValue;
         var lastConsolidation = time.GetUtcNow(); // the first plan waits one interval, so it has a history sample

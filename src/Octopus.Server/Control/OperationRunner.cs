@@ -13,7 +13,8 @@ namespace Octopus.Server.Control;
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
-    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, ILogger<OperationRunner> log, OperationProgressStore? figures = null)
+    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, Cluster.ReplicaLeadership leadership, ILogger<OperationRunner> log,
+    OperationProgressStore? figures = null)
 {
     private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
 
@@ -23,7 +24,13 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
 
     public int InFlight => _inFlight.Count;
 
-    /// <summary>After a restart, operations that were running are run again (drivers are idempotent).</summary>
+    /// <summary>The term a claim made now carries: the leader term this flow runs under (the control loop's), else the
+    /// term this replica holds; 0 outside any term (a test driving the runner directly).</summary>
+    private long ClaimTerm() => Octopus.Persistence.Leadership.LeaderFence.Current ?? leadership.Current?.Number ?? 0;
+
+    /// <summary>When a replica begins a leader term (after a restart, or taking over from a leader that died or froze),
+    /// operations that were running are run again (drivers are idempotent): their claims belong to an older term, whose
+    /// holder can no longer write their outcome.</summary>
     public static async Task ResumeInterruptedAsync(OctopusDbContext db, CancellationToken ct)
     {
         var running = await db.Operations.Where(o => o.Status == OperationStatus.Running).ToListAsync(ct);
@@ -84,7 +91,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 await db.SaveChangesAsync(ct);
                 return;
             }
-            op.MarkRunning();
+            op.MarkRunning(leadership.ReplicaId, ClaimTerm());
             await db.SaveChangesAsync(ct);
 
             string? error = null, code = null;
@@ -137,7 +144,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             await db.SaveChangesAsync(ct);
             return;
         }
-        op.MarkRunning();
+        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
         await db.SaveChangesAsync(ct);
         var steps = new OperationStepLog(db, op, time);
         string? error = null;

@@ -11,9 +11,9 @@ namespace Octopus.Server.Observability;
 /// server's own (several servers can live in one test process).</summary>
 public sealed class OctopusMetrics
 {
-    private readonly Gauge _vms, _hosts, _watts, _operations;
+    private readonly Gauge _vms, _hosts, _watts, _operations, _leader, _term, _replicas;
 
-    public OctopusMetrics(IServiceScopeFactory scopes, OperationRunner operations)
+    public OctopusMetrics(IServiceScopeFactory scopes, OperationRunner operations, Cluster.ReplicaLeadership leadership, TimeProvider time)
     {
         Registry = Metrics.NewCustomRegistry();
         var f = Metrics.WithCustomRegistry(Registry);
@@ -21,6 +21,9 @@ public sealed class OctopusMetrics
         _hosts = f.CreateGauge("octopus_hosts", "Hosts by power state.", "power_state");
         _watts = f.CreateGauge("octopus_cluster_power_watts", "Power drawn by all hosts now, from their power models and loads.");
         _operations = f.CreateGauge("octopus_operations_in_flight", "Driver operations running now.");
+        _leader = f.CreateGauge("octopus_leader", "1 when this replica leads the control plane (runs placement, the runner and the loops), else 0.", "replica");
+        _term = f.CreateGauge("octopus_leader_term", "The store's leader term (raised by one at each change of leader).");
+        _replicas = f.CreateGauge("octopus_replicas", "Server replicas on this store seen within the last 10 s.");
         Registry.AddBeforeCollectCallback(async ct =>
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -31,6 +34,11 @@ public sealed class OctopusMetrics
             foreach (var p in Enum.GetValues<HostPowerState>()) _hosts.WithLabels(p.ToString()).Set(hosts.Count(h => h.PowerState == p));
             _watts.Set(hosts.Sum(h => h.PowerDraw.Value));
             _operations.Set(operations.InFlight);
+            _leader.WithLabels(leadership.ReplicaId.ToString()).Set(leadership.Current is null ? 0 : 1);
+            var lead = await db.ControlPlaneLeadership.AsNoTracking().Select(l => (long?)l.Term).FirstOrDefaultAsync(ct);
+            _term.Set(lead ?? 0);
+            var since = time.GetUtcNow() - Cluster.ClusterQueries.AliveWithin;
+            _replicas.Set((await db.Replicas.AsNoTracking().Select(r => r.LastSeenAt).ToListAsync(ct)).Count(t => t >= since));
         });
     }
 

@@ -4,10 +4,10 @@ namespace Octopus.Server.Policies;
 
 /// <summary>The policy runtime's own heartbeat: a <see cref="PolicyPass"/> every <see cref="PolicySettings.Interval"/>,
 /// or at once when an event is published. A failing pass is logged and the loop goes on.</summary>
-public sealed partial class PolicyLoop(IServiceScopeFactory scopes, PolicyEventQueue events, PolicySettings settings, ILogger<PolicyLoop> log)
-    : BackgroundService
+public sealed partial class PolicyLoop(IServiceScopeFactory scopes, PolicyEventQueue events, PolicySettings settings, Cluster.ReplicaLeadership leadership, ILogger<PolicyLoop> log)
+    : Cluster.LeaderOnlyService(leadership, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task LeadAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -67,9 +67,9 @@ public sealed partial class BmcReadingPass(OctopusDbContext db, IPowerDriverReso
 /// <summary>Runs <see cref="BmcReadingPass"/> every few seconds (each host is still asked at most once per
 /// <c>Octopus:Scheduler:PowerReadingInterval</c>), apart from the control loop so a slow BMC never delays placement.</summary>
 public sealed partial class BmcReadingLoop(IServiceScopeFactory scopes, Configuration.ServerSettings settings, TimeProvider time,
-    ILogger<BmcReadingLoop> log) : BackgroundService
+    Cluster.ReplicaLeadership leadership, ILogger<BmcReadingLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task LeadAsync(CancellationToken stoppingToken)
     {
         var tick = settings.PowerReadingInterval < TimeSpan.FromSeconds(5) ? settings.PowerReadingInterval : TimeSpan.FromSeconds(5);
         while (!stoppingToken.IsCancellationRequested)

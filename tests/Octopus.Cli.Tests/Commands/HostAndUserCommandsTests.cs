@@ -133,4 +133,24 @@ public class HostAndUserCommandsTests
         output.Should().Contain("8 (8 on)").And.Contain("simulated");
         api.Requests.Single().Authorization.Should().BeNull();
     }
+
+    [Fact]
+    public async Task Status_ShowsTheReplicasTheLeaderItsTermAndSince()
+    {
+        var api = new CannedApi().Ok("GET", "/api/v1/cluster", """
+            {"store":"postgres","term":3,"leaderId":"22222222-0000-0000-0000-000000000000","leaderSince":"2026-12-06T03:00:00+00:00",
+             "self":"11111111-0000-0000-0000-000000000000","replicas":[
+              {"id":"11111111-0000-0000-0000-000000000000","address":"cp1:5080","startedAt":"2026-12-06T02:00:00+00:00","lastSeenAt":"2026-12-06T03:05:00+00:00","alive":true,"leader":false},
+              {"id":"22222222-0000-0000-0000-000000000000","address":"cp2:5080","startedAt":"2026-12-06T02:01:00+00:00","lastSeenAt":"2026-12-06T03:05:00+00:00","alive":true,"leader":true}]}
+            """);
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("status");
+
+        exit.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain("postgres").And.Contain("Term").And.Contain("3");
+        output.Should().Contain("22222222 (cp2:5080) since");
+        output.Should().Contain("11111111 (this)").And.Contain("follower").And.Contain("leader");
+        api.Requests.Single().Authorization.Should().NotBeNull();
+    }
 }

@@ -1,0 +1,17 @@
+using Octopus.Contracts;
+using Octopus.Server.Auth;
+
+namespace Octopus.Server.Cluster;
+
+/// <summary><c>GET /api/v1/cluster</c>: the replicas and the leader (administrators only).</summary>
+public static class ClusterEndpoints
+{
+    public static void MapOctopusCluster(IEndpointRouteBuilder app)
+    {
+        app.MapGroup(ApiRoutes.Base).RequireAuthorization().MapGet("/cluster", async (HttpContext http, ClusterQueries queries, CancellationToken ct) =>
+        {
+            Caller.From(http.User).EnsureAdmin("see the control plane's replicas");
+            return TypedResults.Ok(await queries.GetAsync(ct));
+        }).WithTags("cluster");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Octopus.Contracts;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Cluster;
+
+/// <summary>Two server replicas on one PostgreSQL database (in one test process, sharing a data folder as replicas share
+/// the simulated hardware): exactly one leads; the follower serves the API, and its requests are carried out by the
+/// leader; when the leader stops, the follower takes over with the next term and carries on.</summary>
+public sealed class TwoReplicaTests
+{
+    [Fact]
+    public async Task TwoReplicas_OneLeads_AndTheFollowerTakesOverWhenTheLeaderStops()
+    {
+        var database = await PostgresTestCluster.CreateDatabaseAsync();
+        var folder = Directory.CreateTempSubdirectory("octopus-two-replicas-").FullName;
+        TestServerApp? a = null, b = null;
+        try
+        {
+            a = await TestServerApp.StartAsync(dataDirectory: folder, sharedPostgresDatabase: database);
+            b = await TestServerApp.StartAsync(dataDirectory: folder, sharedPostgresDatabase: database);
+            var viaA = await a.LoginAsync();
+            var viaB = await b.LoginAsync();
+
+            var cluster = await ClusterWaits.UntilAsync(viaB, c => c.Replicas.Count(r => r.Alive) == 2 && c.LeaderId is not null);
+            var selfA = (await viaA.GetFromJsonAsync<ClusterDto>(ApiRoutes.Cluster, TestServerApp.Json))!.Self;
+            cluster.LeaderId.Should().Be(selfA, "the first replica took the lock; the second follows");
+            cluster.Term.Should().Be(1);
+            cluster.Replicas.Count(r => r.Leader).Should().Be(1);
+
+            // The follower takes requests; the leader runs them.
+            (await viaB.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("via-follower", cores: 1, memoryGiB: 0.25, diskGiB: 1))).StatusCode.Should().Be(HttpStatusCode.Created);
+            await viaB.WaitForStateAsync("via-follower", "Running");
+
+            // The leader stops (its session, and so its lock, ends): the follower leads in term 2.
+            var stopped = Stopwatch.StartNew();
+            await a.DisposeAsync();
+            a = null;
+            var after = await ClusterWaits.UntilAsync(viaB, c => c.LeaderId == c.Self && c.Term == 2, TimeSpan.FromSeconds(10));
+            stopped.Stop();
+            after.Replicas.Single(r => r.Leader).Id.Should().Be(after.Self);
+
+            // The new leader carries on: a new VM runs, and the one made before the takeover is still there and running.
+            (await viaB.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("after-takeover", cores: 1, memoryGiB: 0.25, diskGiB: 1))).StatusCode.Should().Be(HttpStatusCode.Created);
+            await viaB.WaitForStateAsync("after-takeover", "Running");
+            (await viaB.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("via-follower"), TestServerApp.Json))!.State.Should().Be("Running");
+            TestContext.Current.SendDiagnosticMessage($"takeover after a clean stop: {stopped.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            if (a is not null) await a.DisposeAsync();
+            if (b is not null) await b.DisposeAsync();
+            await PostgresTestCluster.DropDatabaseAsync(database);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+}
