@@ -86,20 +86,47 @@ export function field(id, label, input, hint) {
 /** A state badge (class state-Running etc.). */
 export const stateBadge = (state) => h('span', { class: `state state-${state}` }, state);
 
-/** A modal dialog with one labelled text field; resolves the trimmed value, or null when cancelled. */
-export function promptDialog(question, { label = 'Name', value = '', confirmLabel = 'OK', hint } = {}) {
+/** A modal form that checks its fields before it closes and keeps them on a server refusal. `fields`: {id, name, label,
+ *  input, hint, check(value) → error text or '', serverField (the problem's `field` that lands here; default name)}.
+ *  `submit(values)` runs while the dialog stays open; an ApiError is shown on the matching field (or under the form) and
+ *  the dialog stays open with the input as typed. Resolves submit's result, or null when cancelled. */
+export function formDialog(question, { fields, confirmLabel = 'OK', submit }) {
   return new Promise((resolve) => {
-    const f = field('prompt-input', label, h('input', { value, autocomplete: 'off', required: true }), hint);
-    const yes = h('button', { type: 'submit', value: 'yes' }, confirmLabel);
-    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close('no') }, 'Cancel');
-    const form = h('form', { method: 'dialog', novalidate: true }, h('p', { id: 'prompt-q' }, question), f.wrap, h('div', { class: 'actions' }, yes, no));
-    const dlg = h('dialog', { 'aria-labelledby': 'prompt-q' }, form);
-    form.addEventListener('submit', (e) => {
-      if (!f.input.value.trim()) { e.preventDefault(); f.setError(`Enter a ${label.toLowerCase()}.`); }
+    const fs = fields.map((d) => ({ ...d, ...field(d.id, d.label, d.input, d.hint) }));
+    const formError = h('p', { class: 'error', role: 'alert', id: 'dialog-error' });
+    const yes = h('button', { type: 'submit' }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, 'Cancel');
+    const form = h('form', { novalidate: true }, h('p', { id: 'dialog-q' }, question), ...fs.map((f) => f.wrap), formError,
+      h('div', { class: 'actions' }, yes, no));
+    const dlg = h('dialog', { 'aria-labelledby': 'dialog-q' }, form);
+    let result = null;
+    const values = () => Object.fromEntries(fs.map((f) => [f.name, f.input.value.trim()]));
+    // Typing clears the field's error (checking on blur would move the buttons under a pointer that is about to click).
+    for (const f of fs) f.input.addEventListener('input', () => f.setError(''));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      formError.textContent = '';
+      let first = null;
+      for (const f of fs) {
+        const msg = f.check?.(f.input.value.trim()) || '';
+        f.setError(msg);
+        if (msg && !first) first = f;
+      }
+      if (first) { first.input.focus(); return; }
+      yes.disabled = true;
+      try {
+        result = await submit(values());
+        dlg.close();
+      } catch (err) {
+        const target = err.field ? fs.find((f) => (f.serverField ?? f.name) === err.field) : null;
+        if (target) { target.setError(err.message); target.input.focus(); } else formError.textContent = err.message;
+      } finally {
+        yes.disabled = false;
+      }
     });
-    dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'yes' ? f.input.value.trim() : null); dlg.remove(); });
+    dlg.addEventListener('close', () => { resolve(result); dlg.remove(); });
     document.body.append(dlg);
     dlg.showModal();
-    f.input.focus();
+    fs[0].input.focus();
   });
 }

@@ -3,8 +3,18 @@
 // The server decides who may see it: another user's VM answers 404, and the page says "not found".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, bytes, percent, dateTime, stateBadge, toast, tasksLink, confirmDialog, promptDialog } from '../ui.js';
+import { h, bytes, percent, dateTime, stateBadge, toast, tasksLink, confirmDialog, formDialog, GiB, MiB } from '../ui.js';
 import { actionsFor, runAction, uptime, lease } from './vms.js';
+
+// The server's name rules (Octopus.Domain VmName, Octopus.Disks SnapshotName), checked before a dialog closes.
+const VM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const checkVmName = (v) => (!v ? 'Enter a name.' : VM_NAME.test(v) ? '' : 'Use 1–63 lower-case letters, digits or dashes, starting with a letter (e.g. web-2).');
+const checkSnapshotName = (v) => (!v ? 'Enter a name.' : SNAPSHOT_NAME.test(v) ? ''
+  : 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. before-upgrade).');
+const checkSize = (v) => (Number.isFinite(+v) && +v > 0 && v !== '' ? '' : 'Enter a size in GiB greater than 0 (e.g. 0.5 or 20).');
+const checkCores = (v) => (Number.isInteger(+v) && +v >= 1 && v !== '' ? '' : 'Enter a whole number of cores, 1 or more.');
+const toBytes = (gib) => Math.round((+gib * GiB) / MiB) * MiB;
 
 export default async function render(root, ctx) {
   const id = ctx.params.id;
@@ -23,8 +33,11 @@ export default async function render(root, ctx) {
   const actions = h('div', { class: 'actions', id: 'vm-actions' });
   const snapshots = h('div', { id: 'vm-snapshots' });
   const message = h('p', { role: 'status', id: 'vm-message' });
+  // Back to the list the VM is in: the caller's own ("My VMs"), or for an admin on another user's VM, "All VMs".
+  const back = vm.owner === ctx.me.username ? h('a', { href: '#/vms', id: 'vm-back' }, '← My VMs')
+    : ctx.me.role === 'admin' ? h('a', { href: `#/admin/vms?owner=${encodeURIComponent(vm.owner)}`, id: 'vm-back' }, `← All VMs of ${vm.owner}`) : null;
   root.append(
-    h('p', {}, h('a', { href: '#/vms' }, '← My VMs')),
+    back ? h('p', {}, back) : null,
     title, props,
     h('h2', {}, 'Actions'), actions, message,
     h('h2', {}, 'Snapshots'), snapshots);
@@ -39,7 +52,7 @@ export default async function render(root, ctx) {
     const focusedId = root.contains(document.activeElement) ? document.activeElement.id : '';
     const rows = [
       ['State', h('span', {}, stateBadge(vm.state), vm.spec !== vm.state ? h('span', { class: 'muted' }, ` → ${vm.spec}`) : null)],
-      ['Why', vm.statusReason ?? '—'],
+      vm.statusReason ? ['Why', vm.statusReason] : null,
       ['Owner', vm.owner],
       ['Geometry', `${vm.cores} vCPU · ${bytes(vm.memoryBytes)} memory · ${bytes(vm.diskBytes)} disk`],
       ['Image', vm.image],
@@ -50,7 +63,7 @@ export default async function render(root, ctx) {
       ['Tags', vm.tags?.length ? vm.tags.join(', ') : '—'],
       ['Created', dateTime(vm.createdAt)],
     ];
-    props.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-prop': k.toLowerCase() }, v)]));
+    props.replaceChildren(...rows.filter(Boolean).flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-prop': k.toLowerCase() }, v)]));
     actions.replaceChildren(
       ...actionsFor(vm).map(([a, label]) => h('button', { type: 'button', class: a === 'delete' ? 'danger' : '', id: `action-${a}`,
         onclick: async () => {
@@ -60,24 +73,39 @@ export default async function render(root, ctx) {
       vm.state === 'Running' ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, class: 'button-link', id: 'action-console' }, 'Console') : null,
       h('button', { type: 'button', class: 'secondary', id: 'action-fork', onclick: fork }, 'Fork'),
       h('button', { type: 'button', class: 'secondary', id: 'action-snapshot', onclick: snapshot }, 'Snapshot'),
-      h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days'));
+      // Only a VM that has a lease can have it extended: on one without, "extend" would create an expiry a lease policy acts on.
+      vm.leaseExpiresAt ? h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days') : null);
+    drawSnapshots();
     if (focusedId && document.activeElement?.id !== focusedId) document.getElementById(focusedId)?.focus();
   };
 
   async function fork() {
-    const name = await promptDialog(`Fork ${vm.name}: a new VM from a copy of its disk.`, { label: 'New VM name', value: `${vm.name}-fork`, confirmLabel: 'Fork' });
-    if (!name) return;
-    await run('Fork', async () => {
-      const copy = await api.post(`/vms/${seg(vm.id)}/fork`, { name });
-      toast(`Forked into ${copy.name}.`, { link: tasksLink(copy) });
-      ctx.navigate(`/vms/${encodeURIComponent(copy.id)}`);
-      return null;
+    const num = (value, step) => h('input', { type: 'number', min: step, step, value, required: true, inputmode: 'decimal' });
+    const copy = await formDialog(`Fork ${vm.name}: a new VM from a copy of its disk. Sizes start as ${vm.name}'s; change them if you like.`, {
+      confirmLabel: 'Fork',
+      fields: [
+        { id: 'fork-name', name: 'name', label: 'New VM name', check: checkVmName, hint: 'Lower-case letters, digits and dashes; starts with a letter.',
+          input: h('input', { value: `${vm.name}-fork`, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none', maxlength: 63 }) },
+        { id: 'fork-cores', name: 'cores', label: 'vCPU cores', check: checkCores, input: h('input', { type: 'number', min: 1, step: 1, value: vm.cores, inputmode: 'numeric' }) },
+        { id: 'fork-memory', name: 'memory', serverField: 'memoryBytes', label: 'Memory (GiB)', check: checkSize, input: num(+(vm.memoryBytes / GiB).toFixed(4), 0.0625) },
+        { id: 'fork-disk', name: 'disk', serverField: 'diskBytes', label: 'Disk (GiB)', check: checkSize, input: num(+(vm.diskBytes / GiB).toFixed(4), 0.0625) },
+      ],
+      submit: (v) => api.post(`/vms/${seg(vm.id)}/fork`, { name: v.name, cores: +v.cores, memoryBytes: toBytes(v.memory), diskBytes: toBytes(v.disk) }),
     });
+    if (!copy) return;
+    toast(`Forked into ${copy.name}.`, { link: tasksLink(copy) });
+    ctx.navigate(`/vms/${encodeURIComponent(copy.id)}`);
   }
   async function snapshot() {
-    const name = await promptDialog(`Snapshot ${vm.name}'s disk.`, { label: 'Snapshot name', confirmLabel: 'Snapshot' });
+    const name = await formDialog(`Snapshot ${vm.name}'s disk.`, {
+      confirmLabel: 'Snapshot',
+      fields: [{ id: 'snapshot-name', name: 'name', label: 'Snapshot name', check: checkSnapshotName,
+        hint: 'Letters, digits, ".", "_" and "-"; starts with a letter or digit.', input: h('input', { autocomplete: 'off', spellcheck: 'false', maxlength: 63 }) }],
+      submit: async (v) => { await api.post(`/vms/${seg(vm.id)}/snapshots`, { name: v.name }); return v.name; },
+    });
     if (!name) return;
-    await run('Snapshot', async () => { await api.post(`/vms/${seg(vm.id)}/snapshots`, { name }); await loadSnapshots(); return `Snapshot ${name} taken.`; });
+    await loadSnapshots();
+    say(`Snapshot ${name} taken.`);
   }
   async function revert(name) {
     if (!(await confirmDialog(`Revert ${vm.name} to snapshot ${name}? Changes since then are lost.`, { confirmLabel: 'Revert', danger: true }))) return;
@@ -95,16 +123,28 @@ export default async function render(root, ctx) {
       }
     });
   }
+  let snapshotList = null; // null until loaded; a string when they could not be read
+  // Revert replaces the disk, so the server reverts only a stopped VM (it has no single "stop, revert, start" operation):
+  // the page offers Revert on a stopped VM and says so on a running one, instead of a confirmation that ends in a refusal.
+  function drawSnapshots() {
+    if (snapshotList === null) return;
+    if (typeof snapshotList === 'string') { snapshots.replaceChildren(h('p', { class: 'muted' }, `Snapshots unavailable: ${snapshotList}`)); return; }
+    if (snapshotList.length === 0) { snapshots.replaceChildren(h('p', { class: 'muted' }, 'No snapshots yet.')); return; }
+    const canRevert = vm.state === 'Stopped';
+    snapshots.replaceChildren(
+      canRevert ? null : h('p', { class: 'muted small', id: 'revert-note' },
+        `To revert, stop ${vm.name} first: reverting replaces its disk, so it can only be done while the VM is stopped.`),
+      h('ul', {}, ...snapshotList.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt)}) `,
+        canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': `Revert to ${s.name}`, onclick: () => revert(s.name) }, 'Revert') : null))));
+  }
   async function loadSnapshots() {
     try {
       const tree = await api.get(`/vms/${seg(vm.id)}/snapshots`);
-      const list = tree.snapshots ?? [];
-      snapshots.replaceChildren(list.length === 0 ? h('p', { class: 'muted' }, 'No snapshots yet.')
-        : h('ul', {}, ...list.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt)}) `,
-          h('button', { type: 'button', class: 'secondary', 'aria-label': `Revert to ${s.name}`, onclick: () => revert(s.name) }, 'Revert')))));
+      snapshotList = tree.snapshots ?? [];
     } catch (e) {
-      snapshots.replaceChildren(h('p', { class: 'muted' }, `Snapshots unavailable: ${e.message}`));
+      snapshotList = e.message;
     }
+    drawSnapshots();
   }
 
   draw();
