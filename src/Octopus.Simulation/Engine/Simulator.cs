@@ -42,7 +42,6 @@ public sealed class Simulator
     private readonly int[] _powerChanged;
     private readonly int[] _resident;
     private readonly List<int>?[] _offSteps; // per host: the intervals in which it was switched off
-    private int _maxPowerOffs;
 
     // Per live VM (after initial placement, VMs that could not be placed are dropped, as CloudSim does).
     private VmSpec[] _vms = [];
@@ -166,7 +165,7 @@ public sealed class Simulator
         var slatah = _activeTime > 0 ? _violationTime / _activeTime : 0;
         var pdm = _requestedTotal > 0 ? _pdmLost / _requestedTotal : 0;
         return new SimulationResult(_policy.Name, _energyJ / 3.6e6, slatah, pdm, _migrations, _shutdowns, unplaced,
-            _finished, sw.Elapsed.TotalSeconds, 0, activeSeries, powerSeries) { MaxHostPowerOffs = _maxPowerOffs };
+            _finished, sw.Elapsed.TotalSeconds, 0, activeSeries, powerSeries) { MaxHostPowerOffs = _offSteps.Max(s => s?.Count ?? 0) };
     }
 
     private int PlaceInitially()
@@ -292,9 +291,7 @@ public sealed class Simulator
 
     private void RecordPowerOff(int h, int k)
     {
-        var steps = _offSteps[h] ??= [];
-        steps.Add(k);
-        _maxPowerOffs = Math.Max(_maxPowerOffs, steps.Count);
+        (_offSteps[h] ??= []).Add(k);
     }
 
     /// <summary>Switch-offs of host <paramref name="h"/> in the 24 hours before interval <paramref name="k"/>.</summary>
