@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using Npgsql;
 using Octopus.Contracts;
 using Octopus.TestKit;
@@ -27,12 +25,12 @@ public sealed class ReplicaFailoverTests
         Assert.SkipWhen(!File.Exists(CliProcess.DllPath), $"the CLI build is missing at {CliProcess.DllPath}.");
         var database = await PostgresTestCluster.CreateDatabaseAsync();
         var folder = Directory.CreateTempSubdirectory("octopus-failover-").FullName;
-        var replicas = new List<Replica>();
+        var replicas = new List<ServeReplica>();
         try
         {
-            var a = await Replica.StartAsync("a", database, folder);
+            var a = await ServeReplica.StartAsync("a", database, folder, AdminPassword);
             replicas.Add(a);
-            var b = await Replica.StartAsync("b", database, folder);
+            var b = await ServeReplica.StartAsync("b", database, folder, AdminPassword);
             replicas.Add(b);
             using var viaA = await LoginAsync(a.Url);
             using var viaB = await LoginAsync(b.Url);
@@ -55,7 +53,7 @@ public sealed class ReplicaFailoverTests
             await AllRunningExactlyOnceAsync(viaB, database, acknowledged);
 
             // 2. A third replica joins; SIGSTOP the leader (b) with creates in flight; c takes over; SIGCONT b.
-            var c3 = await Replica.StartAsync("c", database, folder);
+            var c3 = await ServeReplica.StartAsync("c", database, folder, AdminPassword);
             replicas.Add(c3);
             using var viaC = await LoginAsync(c3.Url);
             var selfC = await SelfAsync(viaC);
@@ -222,55 +220,6 @@ public sealed class ReplicaFailoverTests
         {
             if (deadline.Elapsed > (within ?? TimeSpan.FromSeconds(60))) throw new TimeoutException("condition not reached");
             await Task.Delay(20);
-        }
-    }
-
-    /// <summary>One <c>octopus serve</c> process (stopped by its PID).</summary>
-    private sealed class Replica : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private Replica(string name, Process process, string url)
-        {
-            Name = name;
-            _process = process;
-            Url = url;
-        }
-
-        public string Name { get; }
-        public string Url { get; }
-        public string Log { get { lock (_log) return _log.ToString(); } }
-
-        public static async Task<Replica> StartAsync(string name, string database, string folder)
-        {
-            var port = TestProcesses.FreeLoopbackPort();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { CliProcess.DllPath, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", folder }) start.ArgumentList.Add(a);
-            start.Environment["OCTOPUS_ADMIN_PASSWORD"] = AdminPassword;
-            start.Environment["Octopus__Store__Provider"] = "postgres";
-            start.Environment["Octopus__Store__ConnectionString"] = database;
-            start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.300";
-            var replica = new Replica(name, Process.Start(start)!, $"http://127.0.0.1:{port}");
-            replica._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.AppendLine(e.Data); };
-            replica._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.AppendLine(e.Data); };
-            replica._process.BeginOutputReadLine();
-            replica._process.BeginErrorReadLine();
-            await TestProcesses.WaitForHealthAsync(replica._process, replica.Url, () => replica.Log);
-            return replica;
-        }
-
-        /// <summary>Sends a signal to this replica's process, by its PID.</summary>
-        public void Signal(string signal)
-        {
-            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture) } })!;
-            kill.WaitForExit();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try { if (!_process.HasExited) Signal("CONT"); } catch (InvalidOperationException) { }
-            await TestProcesses.StopAsync(_process);
         }
     }
 }
