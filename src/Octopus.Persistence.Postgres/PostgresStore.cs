@@ -67,6 +67,19 @@ internal sealed class PostgresStoreProvider : IStoreProvider
     public bool IsTransient(Exception e) =>
         Find(e) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
 
+    public bool IsUnavailable(Exception e)
+    {
+        if (Find(e) is { } p)
+            return p.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exception
+                || p.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                    or PostgresErrorCodes.ReadOnlySqlTransaction;
+        // Not a server's answer: the client could not talk to a usable server (refused, broken or timed-out connection,
+        // or "no suitable host" when no host of a multi-host string is a reachable primary).
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x is NpgsqlException) return true;
+        return false;
+    }
+
     public string ContainsSql(string haystack, string needle) => $"strpos({haystack}, {needle}) > 0";
 
     public object IdParameter(Guid id) => id;

@@ -41,6 +41,9 @@ internal sealed class SqliteStoreProvider : IStoreProvider
 
     public bool IsTransient(Exception e) => Find(e) is { } x && x.SqliteErrorCode is Busy or Locked;
 
+    /// <summary>The file is local: there is no database server to lose.</summary>
+    public bool IsUnavailable(Exception e) => false;
+
     public string ContainsSql(string haystack, string needle) => $"instr({haystack}, {needle}) > 0";
 
     // EF's SQLite mapping stores a Guid as upper-case text; a raw parameter must match it.

@@ -22,6 +22,12 @@ public interface IStoreProvider
     /// saved and running the same unit of work again is safe.</summary>
     bool IsTransient(Exception e);
 
+    /// <summary>True when <paramref name="e"/> (or an exception inside it) says the database could not be reached or
+    /// dropped the connection, or is not the primary (PostgreSQL: a network error or timeout, a connection or shutdown
+    /// error, a read-only standby) — the database is down or failing over. A write in flight may or may not have been
+    /// committed, so this is not retried; the API answers 503.</summary>
+    bool IsUnavailable(Exception e);
+
     /// <summary>The SQL for "<paramref name="needle"/> occurs in <paramref name="haystack"/>", both SQL expressions,
     /// compared exactly (no wildcards, case as given).</summary>
     string ContainsSql(string haystack, string needle);

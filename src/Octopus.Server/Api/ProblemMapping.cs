@@ -11,19 +11,30 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var (status, code, title, detail, field) = Describe(exception);
-        if (status >= 500 && exception is not Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
+        var store = http.RequestServices.GetService<Persistence.OctopusDbContext>()?.Provider;
+        var (status, code, title, detail, field) = Describe(exception, store);
+        if (code == StoreUnavailable) LogStoreUnavailable(log, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
+        else if (status >= 500 && exception is not Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
         http.Response.StatusCode = status;
         if (exception is Identity.LoginRefusedException refused)
             http.Response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (code == StoreUnavailable) http.Response.Headers.RetryAfter = "2";
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}" };
         problem.Extensions["code"] = code;
         if (field is not null) problem.Extensions["field"] = field;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
-    internal static (int Status, string Code, string Title, string Detail, string? Field) Describe(Exception e) => e switch
+    /// <summary>The problem code when the database cannot be reached (down, or failing over to a standby).</summary>
+    public const string StoreUnavailable = "store.unavailable";
+
+    /// <param name="e">What went wrong.</param>
+    /// <param name="store">The store's provider, which recognises its engine's "cannot reach the database" errors.</param>
+    internal static (int Status, string Code, string Title, string Detail, string? Field) Describe(Exception e, Persistence.Providers.IStoreProvider? store = null) => e switch
     {
+        _ when store?.IsUnavailable(e) == true => (503, StoreUnavailable, "Store unavailable",
+            "The server cannot reach its database (it is down or failing over to a standby). Retry in a few seconds; " +
+            "a change sent just now may or may not have been saved, so look before repeating it.", null),
         DomainException d => (StatusFor(d.Kind), d.Code, TitleFor(d.Kind), d.Message, d.Field),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, "request.too-large", "Request body too large", "The request body is larger than the server accepts (1 MiB).", null),
@@ -73,6 +84,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         ErrorKind.QuotaExceeded => "Quota exceeded",
         _ => "Error",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: 503, the store is unavailable: {Problem}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "unexpected error")]
     private static partial void LogUnexpected(ILogger logger, Exception e);

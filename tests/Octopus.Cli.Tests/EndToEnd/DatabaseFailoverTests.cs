@@ -14,7 +14,8 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// connection string, creates flowing through both. The primary crashes (immediate shutdown) and the standby is promoted
 /// at once, as an HA manager would after noticing. Both replicas reconnect through the connection string to the new
 /// primary and carry on: creates through each are acknowledged again, a leader holds a new term on the new primary,
-/// every acknowledged create (before and after) exists once and runs. The outage (the longest time without an
+/// every acknowledged create (before and after) exists once and runs, and a create that met the failover was answered 503
+/// store.unavailable (retry), not 500. The outage (the longest time without an
 /// acknowledged create through each replica) is written to the test output.</summary>
 public sealed class DatabaseFailoverTests
 {
@@ -71,6 +72,8 @@ public sealed class DatabaseFailoverTests
                 $"({string.Join("; ", reasons.Select(r => $"{r.Value}x {r.Key}"))}), all Running once");
             Console.WriteLine($"DB-FAILOVER-FIGURES outage={Math.Max(outageA.TotalSeconds, outageB.TotalSeconds):0.00} leader={leaderAt.TotalSeconds:0.00} errors={errors} creates={acknowledged.Count}");
             after.LeaderId.Should().NotBeNull();
+            // A request that met the failover is told to retry (503 store.unavailable), never an internal error.
+            reasons.Keys.Should().NotContain(r => r.StartsWith("HTTP 500", StringComparison.Ordinal));
         }
         catch
         {

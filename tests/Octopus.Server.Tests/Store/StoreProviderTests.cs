@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
+using Octopus.Persistence.Postgres;
 using Octopus.Server.Configuration;
 using Octopus.TestKit;
 
@@ -50,6 +51,35 @@ public class StoreProviderTests
 
         other.Provider.IsUniqueViolation(e).Should().BeTrue(e.InnerException?.Message);
         other.Provider.IsTransient(e).Should().BeFalse();
+        other.Provider.IsUnavailable(e).Should().BeFalse("the database answered");
+    }
+
+    [Fact]
+    public async Task Postgres_DatabaseNotListening_IsUnavailable_AndNotTransient()
+    {
+        using var store = TestStore.Create(TestStoreKind.Postgres);
+        var nowhere = new NpgsqlConnectionStringBuilder(store.PostgresDatabase) { Port = TestProcesses.FreeLoopbackPort(), Timeout = 2 }.ConnectionString;
+        await using var db = PostgresStore.Factory(nowhere).CreateDbContext();
+
+        var e = (await FluentActions.Invoking(() => db.Hosts.CountAsync()).Should().ThrowAsync<Exception>()).Which;
+
+        db.Provider.IsUnavailable(e).Should().BeTrue(e.ToString());
+        db.Provider.IsTransient(e).Should().BeFalse("a write in flight may have been committed; it is not retried");
+    }
+
+    [Fact]
+    public async Task Postgres_WriteOnAStandby_IsUnavailable()
+    {
+        using var store = TestStore.Create(TestStoreKind.Postgres);
+        await using var db = await store.Contexts.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        // A read-only session answers a write as a hot standby does (SQLSTATE 25006).
+        await db.Database.ExecuteSqlRawAsync("SET default_transaction_read_only = on");
+        db.Hosts.Add(NewHost("h-ro"));
+
+        var e = (await FluentActions.Invoking(() => db.SaveChangesAsync()).Should().ThrowAsync<Exception>()).Which;
+
+        db.Provider.IsUnavailable(e).Should().BeTrue(e.ToString());
     }
 
     [Fact]
