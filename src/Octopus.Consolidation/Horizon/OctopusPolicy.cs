@@ -37,6 +37,6 @@ public sealed class OctopusPolicy : IConsolidationPolicy
             if (_options.RepackEverySteps > 0 && snapshot.Step % _options.RepackEverySteps == 0) RepackSolver.Drain(work, _options);
         }
         work.PowerOffIdleHosts();
-        return new ConsolidationPlan(work.Placements, work.Migrations, work.PowerActions, work.Unplaced);
+        return new ConsolidationPlan(work.Placements, work.Migrations, work.PowerActions, work.Unplaced, work.Held);
     }
 }

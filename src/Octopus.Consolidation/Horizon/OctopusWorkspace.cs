@@ -70,6 +70,7 @@ internal sealed class OctopusWorkspace
     public List<VmMigration> Migrations { get; } = [];
     public List<HostPowerAction> PowerActions { get; } = [];
     public List<UnplacedVm> Unplaced { get; } = [];
+    public List<HeldHost> Held { get; } = [];
 
     public double Forecast(int vm) => _forecast[vm];
     /// <summary>The host's forecast demand in MIPS: the quantile of its summed load (see <see cref="HostDemandForecaster"/>).</summary>
@@ -404,8 +405,12 @@ internal sealed class OctopusWorkspace
         {
             if (!_on[h] || _touched[h] || State.VmsOn(h).Count == 0) continue;
             if (Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps) continue;
-            if (AtPowerCycleCap(h)) continue;
             if (HostForecast(h) >= _options.UnderloadLimit * State.TotalMips(h)) continue;
+            if (AtPowerCycleCap(h))
+            {
+                Hold(h, "underloaded");
+                continue;
+            }
             list.Add(h);
         }
         // Cheapest to empty first: fewest migrations per host freed, then the least loaded.
@@ -510,12 +515,27 @@ internal sealed class OctopusWorkspace
             if (Snapshot.Hosts[h].Power == HostPower.On && Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps
                 && !WasEmptiedThisStep(h)) continue;
             // A host at its daily power-cycle cap stays on, idle, rather than cycle again.
-            if (Snapshot.Hosts[h].Power == HostPower.On && AtPowerCycleCap(h)) continue;
+            if (Snapshot.Hosts[h].Power == HostPower.On && AtPowerCycleCap(h))
+            {
+                Hold(h, "idle");
+                continue;
+            }
             _on[h] = false;
             Reindex(h);
             if (Snapshot.Hosts[h].Power == HostPower.On)
                 PowerActions.Add(new HostPowerAction(h, HostPower.Off, PlanReason.HostEmpty, new ExpectedEffect(State.ObservedWatts(h), 1, 0)));
         }
+    }
+
+    /// <summary>Records that a host stays on because of the daily power-cycle cap (once per host and plan).</summary>
+    private void Hold(int host, string state)
+    {
+        foreach (var held in Held)
+        {
+            if (held.Host == host) return;
+        }
+        Held.Add(new HeldHost(host, $"{state} but kept on: it was switched off {Snapshot.Hosts[host].PowerOffsInLastDay} time(s) in the last 24 h, "
+            + $"the daily power-cycle cap (octopus.max-cycles = {_options.MaxPowerOffsPerDay})"));
     }
 
     private bool WasEmptiedThisStep(int host)

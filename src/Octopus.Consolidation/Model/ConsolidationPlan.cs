@@ -40,6 +40,10 @@ public readonly record struct HostPowerAction(int Host, HostPower Target, PlanRe
 /// <summary>A VM the policy could not place, with the reason.</summary>
 public readonly record struct UnplacedVm(int Vm, string Reason);
 
+/// <summary>A host the policy would have switched off (or emptied) but keeps on, with the reason: today, the daily
+/// power-cycle cap (hysteresis against flapping). The live plan says so, so an operator sees why an idle host stays on.</summary>
+public readonly record struct HeldHost(int Host, string Reason);
+
 /// <summary>What a policy proposes for one interval: placements, migrations and power actions, each with a reason
 /// and an expected effect. Applying it is someone else's job (the simulator, or the server's plan committer).</summary>
 public sealed class ConsolidationPlan
@@ -47,8 +51,9 @@ public sealed class ConsolidationPlan
     public static ConsolidationPlan Empty { get; } = new([], [], [], []);
 
     public ConsolidationPlan(IReadOnlyList<VmPlacement> placements, IReadOnlyList<VmMigration> migrations,
-        IReadOnlyList<HostPowerAction> powerActions, IReadOnlyList<UnplacedVm> unplaced)
+        IReadOnlyList<HostPowerAction> powerActions, IReadOnlyList<UnplacedVm> unplaced, IReadOnlyList<HeldHost>? held = null)
     {
+        Held = held ?? [];
         Placements = placements;
         Migrations = migrations;
         PowerActions = powerActions;
@@ -59,6 +64,10 @@ public sealed class ConsolidationPlan
     public IReadOnlyList<VmMigration> Migrations { get; }
     public IReadOnlyList<HostPowerAction> PowerActions { get; }
     public IReadOnlyList<UnplacedVm> Unplaced { get; }
+
+    /// <summary>Hosts kept on although the policy would otherwise switch them off, each with its reason. Not a step:
+    /// <see cref="IsEmpty"/> ignores them.</summary>
+    public IReadOnlyList<HeldHost> Held { get; }
 
     public bool IsEmpty => Placements.Count == 0 && Migrations.Count == 0 && PowerActions.Count == 0 && Unplaced.Count == 0;
 }

@@ -118,6 +118,10 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
         if (dropped.Count > 0)
             summary += $"; {dropped.Count} step(s) left out because placement refuses them now ({string.Join("; ", dropped.Take(3))}"
                 + (dropped.Count > 3 ? $"; and {dropped.Count - 3} more)" : ")");
+        // Hosts the policy keeps on for hysteresis are not steps, but an operator asks why an idle host stays on.
+        var held = plan.Held.Where(h => usable[h.Host].PowerState == HostPowerState.On).Select(h => $"{usable[h.Host].Name} {h.Reason}").ToList();
+        if (held.Count > 0)
+            summary += $"; {held.Count} host(s) kept on ({string.Join("; ", held.Take(3))}" + (held.Count > 3 ? $"; and {held.Count - 3} more)" : ")");
         var view = new PlanDto(mode.ToString().ToLowerInvariant(), policy.Name, now, Math.Round(watts, 1), Math.Round(saved, 1), summary,
             [.. steps.Select(s => s.View)]);
         return new Result(view, steps);

@@ -33,6 +33,13 @@ public sealed class OctopusPolicyTests
         var plan = new OctopusPolicy(OctopusOptions.Default with { MaxPowerOffsPerDay = cap }).Plan(snapshot);
         plan.Migrations.Should().HaveCount(drained);
         plan.PowerActions.Count(a => a.Target == HostPower.Off).Should().Be(drained);
+        // A host kept on by the cap is named with the reason (the live plan's summary shows it); below the cap, none is.
+        if (drained == 0)
+            plan.Held.Should().HaveCount(2).And.OnlyContain(h => h.Reason.StartsWith("underloaded but kept on", StringComparison.Ordinal)
+                && h.Reason.Contains($"switched off {offs} time(s) in the last 24 h", StringComparison.Ordinal)
+                && h.Reason.Contains($"octopus.max-cycles = {cap}", StringComparison.Ordinal));
+        else
+            plan.Held.Should().BeEmpty();
     }
 
     [Fact]
@@ -49,7 +56,10 @@ public sealed class OctopusPolicyTests
         {
             HostTypes = built.HostTypes, Hosts = hosts, Vms = built.Vms, History = built.History, Memory = built.Memory, Step = built.Step,
         };
-        new OctopusPolicy(OctopusOptions.Default).Plan(snapshot).PowerActions.Should().NotContain(a => a.Host == 1);
+        var capped = new OctopusPolicy(OctopusOptions.Default).Plan(snapshot);
+        capped.PowerActions.Should().NotContain(a => a.Host == 1);
+        capped.Held.Should().ContainSingle().Which.Should().Be(new HeldHost(1,
+            "idle but kept on: it was switched off 6 time(s) in the last 24 h, the daily power-cycle cap (octopus.max-cycles = 6)"));
         var uncapped = new OctopusPolicy(OctopusOptions.Default with { MaxPowerOffsPerDay = 0 }).Plan(snapshot);
         uncapped.PowerActions.Should().ContainSingle(a => a.Host == 1 && a.Target == HostPower.Off,
             string.Join("; ", uncapped.PowerActions.Select(a => a.ToString()).Concat(uncapped.Migrations.Select(m => m.ToString()))));

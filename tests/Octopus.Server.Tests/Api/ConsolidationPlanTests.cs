@@ -98,6 +98,8 @@ public class ConsolidationPlanTests
         offs.Items.Should().HaveCount(2).And.OnlyContain(o => o.Status == "Succeeded" && o.Host == "h-01" && o.CompletedAt != null);
         var plan = await WaitForPlanAsync(http, p => p.Steps.Count(s => s.Kind == "power-off") == 2);
         plan.Steps.Where(s => s.Kind == "power-off").Select(s => s.Host).Should().BeEquivalentTo(["h-02", "h-03"]);
+        plan.Summary.Should().Contain("1 host(s) kept on (h-01 idle but kept on: it was switched off 2 time(s) in the last 24 h, the daily power-cycle cap (octopus.max-cycles = 2))",
+            "an operator sees why an idle host stays on");
     }
 
     private static async Task WaitForHostAsync(HttpClient http, string name, string state)
