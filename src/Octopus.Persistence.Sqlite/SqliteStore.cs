@@ -13,14 +13,18 @@ public static class SqliteStore
 
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name))
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
             .UseStoreProvider(SqliteStoreProvider.Instance);
 
     /// <summary>A context factory over a database file (tools and tests; the server registers its own).</summary>
     public static IDbContextFactory<OctopusDbContext> Factory(string databaseFile) =>
         new OctopusContextFactory(Configure(new DbContextOptionsBuilder<OctopusDbContext>(), ConnectionStringFor(databaseFile)).Options);
 
-    /// <summary>Connection string for a database file; the folder must exist.</summary>
-    public static string ConnectionStringFor(string databaseFile) => $"Data Source={databaseFile};Cache=Shared;Foreign Keys=True";
+    /// <summary>Connection string for a database file; the folder must exist. A private cache per connection (shared
+    /// cache mixes table locks into WAL's reader/writer model and made EF Core fail with "unable to delete/modify
+    /// collation sequence due to active statements" under load); a writer that finds the file locked retries for up to
+    /// 30 s (Default Timeout) before the command fails.</summary>
+    public static string ConnectionStringFor(string databaseFile) => $"Data Source={databaseFile};Cache=Private;Foreign Keys=True;Default Timeout=30";
 
     /// <summary>Closes pooled connections (so a test or tool can delete the file).</summary>
     public static void ClearPools() => SqliteConnection.ClearAllPools();

@@ -143,7 +143,9 @@ public static class OctopusServer
         services.AddSingleton<TelemetryCache>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationProgressStore>();
+        services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry()); // this server's own: several can live in one test process
         services.AddSingleton<OctopusMetrics>();
+        services.AddSingleton<ControlPlaneMetrics>();
         services.AddHostedService<ControlLoop>();
         services.AddScoped<Power.BmcReadingPass>();
         services.AddHostedService<Power.BmcReadingLoop>();

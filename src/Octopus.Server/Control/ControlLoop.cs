@@ -1,5 +1,6 @@
 using Octopus.Persistence;
 using Octopus.Server.Configuration;
+using Passes = Octopus.Server.Observability.ControlPlaneMetrics.Passes;
 
 namespace Octopus.Server.Control;
 
@@ -7,7 +8,7 @@ namespace Octopus.Server.Control;
 /// journaled operations and, less often, reads telemetry. Each pass has its own store scope; a failing pass is
 /// logged and the loop goes on.</summary>
 public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, ControlSignal signal, ServerSettings settings,
-    TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<ControlLoop> log) : Cluster.LeaderOnlyService(leadership, log)
+    Observability.ControlPlaneMetrics metrics, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<ControlLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
     private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(1);
 
@@ -21,17 +22,17 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var sp = scope.ServiceProvider;
-                await sp.GetRequiredService<PlacementPass>().RunAsync(stoppingToken);
-                await sp.GetRequiredService<EvacuationPass>().RunAsync(stoppingToken);
-                await operations.DispatchAsync(sp.GetRequiredService<OctopusDbContext>(), stoppingToken);
+                await TimedAsync(Passes.Placement, () => sp.GetRequiredService<PlacementPass>().RunAsync(stoppingToken));
+                await TimedAsync(Passes.Evacuation, () => sp.GetRequiredService<EvacuationPass>().RunAsync(stoppingToken));
+                await TimedAsync(Passes.Dispatch, () => operations.DispatchAsync(sp.GetRequiredService<OctopusDbContext>(), stoppingToken));
                 if (time.GetUtcNow() - lastTelemetry >= TelemetryEvery)
                 {
-                    await sp.GetRequiredService<TelemetryPass>().RunAsync(stoppingToken);
+                    await TimedAsync(Passes.Telemetry, () => sp.GetRequiredService<TelemetryPass>().RunAsync(stoppingToken));
                     lastTelemetry = time.GetUtcNow();
                 }
                 if (time.GetUtcNow() - lastConsolidation >= settings.ConsolidationInterval)
                 {
-                    await sp.GetRequiredService<Consolidation.ConsolidationPass>().RunAsync(stoppingToken);
+                    await TimedAsync(Passes.Consolidation, () => sp.GetRequiredService<Consolidation.ConsolidationPass>().RunAsync(stoppingToken));
                     lastConsolidation = time.GetUtcNow();
                 }
             }
@@ -47,6 +48,13 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
             try { await signal.WaitAsync(settings.ControlInterval, stoppingToken); }
             catch (OperationCanceledException) { break; }
         }
+    }
+
+    private async Task TimedAsync(string pass, Func<Task> run)
+    {
+        var started = time.GetTimestamp();
+        await run();
+        metrics.ObservePass(pass, time.GetElapsedTime(started));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "control pass failed; retrying next interval")]

@@ -13,8 +13,8 @@ namespace Octopus.Server.Control;
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
-    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, Cluster.ReplicaLeadership leadership, ILogger<OperationRunner> log,
-    OperationProgressStore? figures = null)
+    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, Cluster.ReplicaLeadership leadership, Observability.ControlPlaneMetrics metrics,
+    ILogger<OperationRunner> log, OperationProgressStore? figures = null)
 {
     private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
 
@@ -118,6 +118,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             if (reporter is not null) _figures.End(op.Id, error is null);
 
             await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
+            if (op.Kind == OperationKind.CreateVm && error is null) metrics.ObserveCreateToRunning(time.GetUtcNow() - vm.CreatedAt);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

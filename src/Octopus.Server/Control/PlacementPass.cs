@@ -12,7 +12,8 @@ namespace Octopus.Server.Control;
 /// <summary>Places pending VMs, oldest first, through the placement pipeline. A placed VM holds its host's resources
 /// at once (Creating) and its create operation is journaled in the same save; a VM that fits nowhere stays Pending
 /// with the decision's summary as its reason, and is tried again on every pass until capacity appears.</summary>
-public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, TimeProvider time, ILogger<PlacementPass> log)
+public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, TimeProvider time, Observability.ControlPlaneMetrics metrics,
+    ILogger<PlacementPass> log)
 {
     /// <summary>Returns how many VMs were placed.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
@@ -34,7 +35,9 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
             var request = PlacementRequest.For(vm);
             // The fast path decides and its summary is what is stored; `vm explain` works the per-host explanation out
             // when asked, so no pass pays for it.
+            var started = time.GetTimestamp();
             var decision = placer.Place(request, state, explain: false);
+            metrics.ObservePlacement(time.GetElapsedTime(started));
             Remember(records, vm, decision, now);
             if (decision.ChosenHost is { } host)
             {

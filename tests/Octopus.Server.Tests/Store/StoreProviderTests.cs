@@ -55,6 +55,28 @@ public class StoreProviderTests
     }
 
     [Fact]
+    public async Task Sqlite_Connections_UseTheWriteAheadLog_NormalSync_AndAPrivateCache()
+    {
+        using var store = TestStore.Create(TestStoreKind.Sqlite);
+        await using var db = await store.Contexts.CreateDbContextAsync();
+        await db.Provider.PrepareAsync(db, CancellationToken.None); // as the server does at start-up
+        await db.Database.OpenConnectionAsync();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+
+        new SqliteConnectionStringBuilder(connection.ConnectionString).Cache.Should().Be(SqliteCacheMode.Private);
+        (await Pragma(connection, "journal_mode")).Should().Be("wal", "readers must not wait for the writer");
+        (await Pragma(connection, "synchronous")).Should().Be("1", "NORMAL (1): under WAL a commit syncs at checkpoints, not each time");
+        await db.Database.CloseConnectionAsync();
+
+        static async Task<string?> Pragma(SqliteConnection c, string name)
+        {
+            await using var command = c.CreateCommand();
+            command.CommandText = $"PRAGMA {name};";
+            return (await command.ExecuteScalarAsync())?.ToString();
+        }
+    }
+
+    [Fact]
     public async Task Postgres_DatabaseNotListening_IsUnavailable_AndNotTransient()
     {
         using var store = TestStore.Create(TestStoreKind.Postgres);
