@@ -93,8 +93,7 @@ public static class OctopusServer
         });
 
         AddServices(builder.Services, settings, store);
-        Agents.AgentServiceCollectionExtensions.AddOctopusAgents(builder.Services, agents);
-        builder.Services.AddBoundPowerDrivers();
+        AddNodeDrivers(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
         Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
@@ -102,8 +101,30 @@ public static class OctopusServer
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        // Every options section is checked now, before anything reads it or touches the store.
+        OctopusSections.ValidateAtStart(app.Services);
         Configure(app);
         return app;
+    }
+
+    /// <summary>The node drivers, chosen in this one place: the agents' (<c>Octopus:Driver</c> = qemu) or the simulated
+    /// cluster's, each registering its power resolver under <see cref="PowerServiceCollectionExtensions.NodePowerKey"/>;
+    /// then the binding resolver (ipmi, redfish, wol) over it.</summary>
+    private static void AddNodeDrivers(IServiceCollection services, Agents.AgentSettings agents)
+    {
+        services.AddSingleton(agents);
+        if (agents.Enabled)
+        {
+            Agents.AgentServiceCollectionExtensions.AddOctopusAgents(services);
+        }
+        else
+        {
+            services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
+            services.AddKeyedSingleton<IPowerDriverResolver>(PowerServiceCollectionExtensions.NodePowerKey,
+                (sp, _) => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
+            services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
+        }
+        services.AddBoundPowerDrivers();
     }
 
     internal static void AddServices(IServiceCollection services, ServerSettings settings, StoreSettings store)
@@ -117,20 +138,21 @@ public static class OctopusServer
         services.AddSingleton<Persistence.Settings.SettingsStore>();
         services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 
+        services.AddOctopusSection<SimulationOptions, SimulationOptionsValidator>(SimulationOptions.Section);
+        services.AddOctopusSection<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
+        services.AddOctopusSection<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
         services.AddSingleton(sp =>
         {
             // A 0c1667b data folder kept the simulated cluster's state beside the store: it moves to its own folder first.
             Upgrade.LegacyDataFolder.MoveSimulatedClusterState(settings);
+            var simulation = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulationOptions>>().Value;
             return new SimulatedCluster(new SimulatedClusterOptions
             {
-                OperationDelay = settings.OperationDelay, PowerTransitionDelay = settings.PowerTransitionDelay, Seed = settings.Seed,
+                OperationDelay = simulation.OperationDelay, PowerTransitionDelay = simulation.PowerTransitionDelay, Seed = simulation.Seed,
                 StateFile = settings.SimulatedClusterFile,
             }, sp.GetRequiredService<TimeProvider>());
         });
-        // The default drivers; Octopus:Driver = qemu replaces both resolvers (AddOctopusAgents).
         services.AddSingleton<Cluster.ILeaderTermListener, Cluster.SimulatedClusterTakeover>();
-        services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
-        services.AddSingleton<IPowerDriverResolver>(sp => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
         services.AddSingleton<RuntimeSpecs>();
 
         services.AddSingleton(Placer.Create(settings.Placement));

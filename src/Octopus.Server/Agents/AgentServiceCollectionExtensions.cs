@@ -2,22 +2,23 @@ using Octopus.Drivers;
 
 namespace Octopus.Server.Agents;
 
-/// <summary>With <c>Octopus:Driver</c> = qemu: replaces the simulated node and power resolvers by the agents'
-/// (<see cref="AgentNodeResolver"/>, <see cref="AgentPowerDriver"/>), switches running VMs' disks through their node, and
-/// adds the registry, the agent client and the health monitor. Call after the default drivers are registered.</summary>
+/// <summary>With <c>Octopus:Driver</c> = qemu the nodes are the agents: their node and power resolvers
+/// (<see cref="AgentNodeResolver"/>, <see cref="AgentPowerDriver"/>, the latter under
+/// <see cref="Power.PowerServiceCollectionExtensions.NodePowerKey"/>), running VMs' disks switched through their node, the
+/// registry, the agent client and the health monitor. The composition root calls this instead of registering the
+/// simulated resolvers, never on top of them.</summary>
 public static class AgentServiceCollectionExtensions
 {
-    public static IServiceCollection AddOctopusAgents(this IServiceCollection services, AgentSettings settings)
+    public static IServiceCollection AddOctopusAgents(this IServiceCollection services)
     {
-        services.AddSingleton(settings);
-        if (!settings.Enabled) return services;
         services.AddSingleton<AgentRegistry>();
         services.AddLogging(b => b.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddHttpClient<AgentClient>(c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AgentClient)), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAgentEventSink, AuditingAgentEventSink>();
         services.AddSingleton<INodeDriverResolver, AgentNodeResolver>();
-        services.AddSingleton<IPowerDriverResolver>(sp => new AgentPowerDriver(sp.GetRequiredService<AgentRegistry>()));
+        services.AddKeyedSingleton<IPowerDriverResolver>(Power.PowerServiceCollectionExtensions.NodePowerKey,
+            (sp, _) => new AgentPowerDriver(sp.GetRequiredService<AgentRegistry>()));
         services.AddSingleton(new Disks.LiveDiskSwitching(ThroughNodeDriver: true));
         services.AddHostedService<AgentHealthMonitor>();
         return services;

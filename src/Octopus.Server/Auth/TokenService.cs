@@ -24,7 +24,7 @@ public sealed record ResolvedToken(User User, TokenScopes Scopes)
 
 /// <summary>Issues opaque bearer tokens and web sessions after <see cref="LoginService"/> accepted a login, and resolves
 /// them; only a SHA-256 hash of a token is stored.</summary>
-public sealed class TokenService(OctopusDbContext db, LoginService login, ServerSettings settings, TimeProvider time)
+public sealed class TokenService(OctopusDbContext db, LoginService login, Microsoft.Extensions.Options.IOptions<AuthOptions> auth, TimeProvider time)
 {
     public const string LoginKind = "login";
     public const string SessionKind = "session";
@@ -35,7 +35,7 @@ public sealed class TokenService(OctopusDbContext db, LoginService login, Server
         CancellationToken ct, string kind = LoginKind)
     {
         var user = await login.LoginAsync(username, password, address, ct);
-        var (token, expires) = await CreateAsync(user.Id, kind, null, TokenScopes.All, time.GetUtcNow() + settings.TokenLifetime, ct);
+        var (token, expires) = await CreateAsync(user.Id, kind, null, TokenScopes.All, time.GetUtcNow() + auth.Value.TokenLifetime, ct);
         return (token, expires, user);
     }
 

@@ -11,7 +11,7 @@ using Octopus.Server.Configuration;
 namespace Octopus.Server.Commands;
 
 /// <summary>What administrators ask of user accounts: create them, set their quotas.</summary>
-public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, IPasswordHasher<User> hasher, ServerSettings settings, TimeProvider time)
+public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, IPasswordHasher<User> hasher, Microsoft.Extensions.Options.IOptions<QuotaOptions> defaultQuota, TimeProvider time)
 {
     public const int MinPasswordLength = 8;
 
@@ -30,7 +30,7 @@ public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, IPas
             };
             if (await db.Users.AnyAsync(u => u.Name == name, ct))
                 throw DomainException.Conflict("user.duplicate", $"A user named '{name}' already exists.");
-            var quota = request.Quota is null ? (role == UserRole.Admin ? Quota.Unlimited : settings.DefaultQuota) : ToQuota(request.Quota);
+            var quota = request.Quota is null ? (role == UserRole.Admin ? Quota.Unlimited : defaultQuota.Value.ToQuota()) : ToQuota(request.Quota);
             var user = User.Create(name, role, "", quota, time.GetUtcNow());
             user.SetPasswordHash(hasher.HashPassword(user, request.Password));
             db.Users.Add(user);

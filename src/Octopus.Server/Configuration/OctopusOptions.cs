@@ -1,7 +1,6 @@
 using Octopus.Domain;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
-using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 using Octopus.Scheduling.Placement;
 
@@ -26,9 +25,6 @@ public sealed class OctopusOptions
     public ClusterSection Cluster { get; set; } = new();
     public List<ImageSection>? Images { get; set; }
     public SchedulerSection Scheduler { get; set; } = new();
-    public SimulationSection Simulation { get; set; } = new();
-    public AuthSection Auth { get; set; } = new();
-    public QuotaSection DefaultQuota { get; set; } = new() { MaxCores = 32, MaxMemory = "128GiB", MaxDisk = "2TiB", MaxVms = 20 };
 
     public sealed class ClusterSection
     {
@@ -100,19 +96,7 @@ public sealed class OctopusOptions
         public double? MigrationCostJoulesPerMb { get; set; }
     }
 
-    public sealed class SimulationSection
-    {
-        public TimeSpan OperationDelay { get; set; } = TimeSpan.FromSeconds(1);
-        public TimeSpan PowerTransitionDelay { get; set; } = TimeSpan.FromSeconds(5);
-        public int Seed { get; set; } = 42;
-    }
-
-    public sealed class AuthSection
-    {
-        /// <summary>How long an API token stays valid. 1 minute to 365 days; default 30 days.</summary>
-        public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(30);
-    }
-
+    /// <summary>Limits as written in a directory group's <c>Quota</c>; a limit left out is unlimited.</summary>
     public sealed class QuotaSection
     {
         public int? MaxCores { get; set; }
@@ -186,23 +170,9 @@ public sealed class OctopusOptions
             throw new ConfigurationException("Octopus:Scheduler:ConsolidationInterval", $"{Scheduler.ConsolidationInterval} is out of range (00:00:01 to 01:00:00).");
         if (Scheduler.PowerReadingInterval < TimeSpan.FromSeconds(5) || Scheduler.PowerReadingInterval > TimeSpan.FromHours(1))
             throw new ConfigurationException("Octopus:Scheduler:PowerReadingInterval", $"{Scheduler.PowerReadingInterval} is out of range (00:00:05 to 01:00:00).");
-        if (Simulation.OperationDelay < TimeSpan.Zero || Simulation.OperationDelay > TimeSpan.FromMinutes(10))
-            throw new ConfigurationException("Octopus:Simulation:OperationDelay", $"{Simulation.OperationDelay} is out of range (00:00:00 to 00:10:00).");
-        if (Simulation.PowerTransitionDelay < TimeSpan.Zero || Simulation.PowerTransitionDelay > TimeSpan.FromMinutes(30))
-            throw new ConfigurationException("Octopus:Simulation:PowerTransitionDelay", $"{Simulation.PowerTransitionDelay} is out of range (00:00:00 to 00:30:00).");
-        if (Auth.TokenLifetime < TimeSpan.FromMinutes(1) || Auth.TokenLifetime > TimeSpan.FromDays(365))
-            throw new ConfigurationException("Octopus:Auth:TokenLifetime", $"{Auth.TokenLifetime} is out of range (00:01:00 to 365.00:00:00).");
-
-        Quota quota;
-        try
-        {
-            quota = Quota.Create(DefaultQuota.MaxCores, OptionalSize("Octopus:DefaultQuota:MaxMemory", DefaultQuota.MaxMemory),
-                OptionalSize("Octopus:DefaultQuota:MaxDisk", DefaultQuota.MaxDisk), DefaultQuota.MaxVms);
-        }
-        catch (DomainException e) { throw new ConfigurationException("Octopus:DefaultQuota", e.Message); }
 
         return new ServerSettings(bind, Port, Path.GetFullPath(DataDirectory), hosts, images, new PlacementOptions { Strategy = strategy },
-            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, policyOptions, Simulation.OperationDelay, Simulation.PowerTransitionDelay, Simulation.Seed, Auth.TokenLifetime, quota)
+            Scheduler.Interval, mode, Scheduler.ConsolidationPolicy.Trim().ToLowerInvariant(), Scheduler.ConsolidationInterval, policyOptions)
         {
             PowerReadingInterval = Scheduler.PowerReadingInterval,
         };
@@ -237,7 +207,6 @@ public sealed class OctopusOptions
     private static ByteSize Size(string key, string? text) =>
         ByteSize.TryParse(text, out var s) && s.Bytes > 0 ? s : throw new ConfigurationException(key, $"'{text}' is not a size; write e.g. 128GiB or 2TiB.");
 
-    private static ByteSize? OptionalSize(string key, string? text) => text is null ? null : Size(key, text);
 }
 
 /// <summary>Validated, typed server settings.</summary>
@@ -252,12 +221,7 @@ public sealed record ServerSettings(
     Consolidation.ConsolidationMode ConsolidationMode,
     string ConsolidationPolicy,
     TimeSpan ConsolidationInterval,
-    global::Octopus.Consolidation.Options.PolicySettings PolicyOptions,
-    TimeSpan OperationDelay,
-    TimeSpan PowerTransitionDelay,
-    int Seed,
-    TimeSpan TokenLifetime,
-    Quota DefaultQuota)
+    global::Octopus.Consolidation.Options.PolicySettings PolicyOptions)
 {
     /// <summary>How often each host's BMC is asked for its power reading.</summary>
     public TimeSpan PowerReadingInterval { get; init; } = TimeSpan.FromMinutes(1);
@@ -277,4 +241,7 @@ public sealed record ImageSpec(ImageName Name, ByteSize Size);
 public sealed class ConfigurationException(string key, string problem) : Exception($"configuration error at {key}: {problem}")
 {
     public string Key { get; } = key;
+
+    /// <summary>What is wrong and what to write instead.</summary>
+    public string Problem { get; } = problem;
 }

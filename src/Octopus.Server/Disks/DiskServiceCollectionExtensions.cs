@@ -1,7 +1,6 @@
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Services;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Octopus.Server.Configuration;
 
 namespace Octopus.Server.Disks;
@@ -31,7 +30,6 @@ public static class DiskServiceCollectionExtensions
         services.AddHostedService<DiskStartup>();
 
         services.AddSingleton<VmDiskProvisioner>();
-        services.TryAddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
         return services;
     }
 }

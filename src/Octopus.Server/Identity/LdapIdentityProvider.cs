@@ -16,7 +16,7 @@ namespace Octopus.Server.Identity;
 /// mapped groups at every login (taken out of the admin group = no longer admin), their quota starts as the first
 /// mapped group's (else the server's default). A directory that cannot be asked is
 /// <see cref="IdentityProviderUnavailableException"/> (503); local users never come here (<see cref="IdentityProviders"/>).</summary>
-public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettings settings, ServerSettings server, TimeProvider time,
+public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettings settings, Microsoft.Extensions.Options.IOptions<QuotaOptions> defaultQuota, TimeProvider time,
     ILogger<LdapIdentityProvider> log) : IIdentityProvider
 {
     public const string ProviderName = "ldap";
@@ -44,7 +44,7 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
         if (user is null)
         {
             var quota = mapped.Select(g => g.Quota).FirstOrDefault(q => q is not null)
-                        ?? (role == UserRole.Admin ? Quota.Unlimited : server.DefaultQuota);
+                        ?? (role == UserRole.Admin ? Quota.Unlimited : defaultQuota.Value.ToQuota());
             user = User.FromDirectory(name, ProviderName, dn, role, quota, time.GetUtcNow());
             db.Users.Add(user);
             LogCreated(log, name.Value, dn, role);

@@ -3,19 +3,36 @@ using Octopus.Drivers;
 
 namespace Octopus.Server.Power;
 
-/// <summary>How long the power sequences wait. Valid ranges: <see cref="Poll"/> 50 ms - 10 s; the timeouts 1 s - 1 h.</summary>
-public sealed record PowerSequenceOptions
+/// <summary>Section <c>Octopus:Power</c>: how long the power sequences of hosts with a power binding (ipmi, redfish, wol)
+/// wait. Valid ranges: <see cref="Poll"/> 50 ms - 10 s; the timeouts 1 s - 1 h.</summary>
+public sealed class PowerSequenceOptions
 {
-    /// <summary>After a graceful off, how long to wait for the BMC to report Off before cutting power.</summary>
-    public TimeSpan GracefulOffTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    public const string Section = "Octopus:Power";
 
-    /// <summary>After a forced off, how long to wait for the BMC to report Off before giving up.</summary>
-    public TimeSpan ForceOffTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>After a graceful off, how long to wait for the BMC to report Off before cutting power. Default 3 min.</summary>
+    public TimeSpan GracefulOffTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>After each method's power-on, how long to wait for the host's agent to heartbeat before trying the next.</summary>
-    public TimeSpan PowerOnTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>After a forced off, how long to wait for the BMC to report Off before giving up. Default 30 s.</summary>
+    public TimeSpan ForceOffTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>After each method's power-on, how long to wait for the host's agent to heartbeat before trying the next.
+    /// Default 5 min.</summary>
+    public TimeSpan PowerOnTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the BMC is asked while waiting. Default 1 s.</summary>
+    public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Checks <see cref="PowerSequenceOptions"/>' ranges.</summary>
+public sealed class PowerSequenceOptionsValidator() : Configuration.SectionValidator<PowerSequenceOptions>(PowerSequenceOptions.Section)
+{
+    protected override void Check(PowerSequenceOptions o, Action<string, string> fail)
+    {
+        Range(o.GracefulOffTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), nameof(o.GracefulOffTimeout), fail);
+        Range(o.ForceOffTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), nameof(o.ForceOffTimeout), fail);
+        Range(o.PowerOnTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), nameof(o.PowerOnTimeout), fail);
+        Range(o.Poll, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), nameof(o.Poll), fail);
+    }
 }
 
 /// <summary>Tells whether a host's agent has heartbeated since a moment (the sign a powered-on host is really up).</summary>

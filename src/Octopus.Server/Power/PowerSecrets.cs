@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Octopus.Server.Configuration;
 
 namespace Octopus.Server.Power;
 
@@ -39,18 +40,20 @@ public static class PowerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Wraps the registered <see cref="Drivers.IPowerDriverResolver"/> so hosts with an ipmi, redfish or wol
-    /// binding are switched through it. Call after every driver is registered.</summary>
-    public static IServiceCollection AddBoundPowerDrivers(this IServiceCollection services, PowerSequenceOptions? options = null)
+    /// <summary>The key of the node-level power resolver (the simulated cluster's or the agents'), which
+    /// <see cref="BindingPowerDriverResolver"/> falls back to for hosts without an ipmi, redfish or wol binding.</summary>
+    public const string NodePowerKey = "node";
+
+    /// <summary>Registers <see cref="Drivers.IPowerDriverResolver"/> as the binding resolver over the node-level one
+    /// registered under <see cref="NodePowerKey"/>, with the <c>Octopus:Power</c> section's timings.</summary>
+    public static IServiceCollection AddBoundPowerDrivers(this IServiceCollection services)
     {
-        var inner = services.Last(d => d.ServiceType == typeof(Drivers.IPowerDriverResolver));
-        services.Remove(inner);
+        services.AddOctopusSection<PowerSequenceOptions, PowerSequenceOptionsValidator>(PowerSequenceOptions.Section);
         services.AddSingleton<Drivers.IPowerDriverResolver>(sp => new BindingPowerDriverResolver(
-            (Drivers.IPowerDriverResolver)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
+            sp.GetRequiredKeyedService<Drivers.IPowerDriverResolver>(NodePowerKey),
             sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PowerSecrets>(),
             sp.GetService<Agents.AgentRegistry>() is { } registry ? new AgentHeartbeatWatch(registry) : null,
-            sp.GetService<PowerSequenceOptions>() ?? options ?? new PowerSequenceOptions(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PowerSequenceOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -17,11 +17,10 @@ namespace Octopus.Server.Tests.Power;
 /// and a retry that works.</summary>
 public sealed class PowerOperationTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly PowerSequenceOptions Quick = new()
-    {
-        GracefulOffTimeout = TimeSpan.FromSeconds(5), ForceOffTimeout = TimeSpan.FromSeconds(10), PowerOnTimeout = TimeSpan.FromSeconds(10),
-        Poll = TimeSpan.FromMilliseconds(100),
-    };
+    // Short power-sequence timings, through the Octopus:Power section as an operator would set them.
+    private static readonly string QuickConfig = TestServerApp.DefaultConfig("""
+        , "Power": { "GracefulOffTimeout": "00:00:05", "ForceOffTimeout": "00:00:10", "PowerOnTimeout": "00:00:10", "Poll": "00:00:00.1" }
+        """);
 
     private IpmiSim? sim;
     private TestServerApp server = null!;
@@ -31,7 +30,7 @@ public sealed class PowerOperationTests(ITestOutputHelper output) : IAsyncLifeti
     {
         Assert.SkipWhen(IpmiSim.SkipReason is not null, IpmiSim.SkipReason ?? "");
         sim = await IpmiSim.StartAsync(startOn: true);
-        server = await TestServerApp.StartAsync(customize: b => b.Services.AddSingleton(Quick));
+        server = await TestServerApp.StartAsync(QuickConfig);
         admin = await server.LoginAsync();
     }
 
