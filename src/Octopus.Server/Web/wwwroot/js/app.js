@@ -53,6 +53,7 @@ function renderChrome() {
     nav.append(h('a', { href: '#' + r.path, class: r.admin ? 'admin-link' : '', 'aria-current': current === r.path ? 'page' : null }, r.nav));
   }
   who.append(h('span', { class: 'muted' }, `${me.username} (${me.role})`),
+    h('a', { href: '#/profile', id: 'profile-link', 'aria-current': current === '/profile' ? 'page' : null }, 'Profile'),
     h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: logout }, 'Log out'));
 }
 

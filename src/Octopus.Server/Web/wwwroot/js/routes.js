@@ -13,6 +13,7 @@ export const routes = [
   { path: '/vms/:id/console', load: () => import('./pages/vm-console.js') },
   { path: '/policies', load: () => import('./pages/policies.js'), nav: 'My policies' },
   { path: '/tasks', load: () => import('./pages/tasks.js'), nav: 'Tasks' },
+  { path: '/profile', load: () => import('./pages/profile.js') }, // linked from the header ("Profile" beside the user's name)
 
   // ---- admin pages (append below) ----
   { path: '/admin/hosts', load: () => import('./pages/admin-hosts.js'), nav: 'Hosts', admin: true },
