@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Octopus.TestKit;
+using Xunit;
 
-namespace Octopus.Server.Tests.Identity;
+namespace Octopus.TestKit;
 
 /// <summary>A real OpenLDAP <c>slapd</c> on a free loopback port with its own config and database in a temp folder
 /// (slapd.conf, mdb, the memberOf overlay), run in the foreground as the test's own user and stopped by PID. Seeded
