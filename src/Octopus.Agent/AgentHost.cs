@@ -59,7 +59,7 @@ public static partial class AgentHost
         var net = new Drivers.Network.HostNetworkOptions { Namespace = o.Qemu.NetworkNamespace, StateFolder = Path.Combine(o.Data, "net") };
         var run = new Drivers.Network.Processes.CommandRunner(net);
         return new AgentNetwork(new Drivers.Network.Bridges.LinuxBridgeDriver(run, net), new Drivers.Network.Dhcp.DnsmasqServer(run, net),
-            new Drivers.Network.Firewall.NftablesFirewall(run, net), defined);
+            new Drivers.Network.Firewall.NftablesFirewall(run, net), defined, o.Uplink);
     }
 
     /// <summary>Re-adopts the VMs of the data folder, then starts listening and linking to the server.</summary>

@@ -14,14 +14,16 @@ namespace Octopus.Agent;
 /// match the NICs of every VM defined here: one dnsmasq per network with those NICs' static leases and names, and one
 /// nftables table with each NIC's anti-spoofing. After a VM's QEMU exited its taps go and the served state is recomputed
 /// without them.
-/// <para>Which node serves a network: every node that has a NIC on it, for the NICs it has. The agent joins no uplink, so
-/// each node's bridge is its own layer-2 segment and the gateway address on it clashes with nothing; VMs of one network
-/// on different nodes do not reach each other yet. A VLAN network (meant to span nodes) is refused until agents get an
-/// uplink option. Each NIC receives new connections only as its VM's security group (carried in the runtime spec) allows;
+/// <para>Which node serves a network: every node that has a NIC on it, for the NICs it has. Without an uplink each node's
+/// bridge is its own layer-2 segment and VLAN networks are refused. With one (<c>--uplink IFACE</c>, the interface that
+/// reaches the other hosts) an untagged network's bridge gets IFACE as a port and a VLAN network's bridge gets IFACE.TAG,
+/// so a network's VMs on different nodes share one segment; every node keeps the gateway address on its bridge and
+/// serves DHCP and DNS to its own VMs, and the firewall keeps DHCP and everything to or from a gateway address off the
+/// uplink (<see cref="UplinkFilter"/>). Only one untagged network can use an uplink (an interface has one bridge). Each NIC receives new connections only as its VM's security group (carried in the runtime spec) allows;
 /// <see cref="RefreshAsync"/> re-renders the whole table when a group changed on a running VM.</para></summary>
 [SupportedOSPlatform("linux")]
-internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsmasq, NftablesFirewall firewall, Func<IReadOnlyList<TapPort>> defined)
-    : ITapPlumbing
+internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsmasq, NftablesFirewall firewall, Func<IReadOnlyList<TapPort>> defined,
+    string? uplink = null) : ITapPlumbing
 {
     private readonly LinuxTapPlumbing _taps = new(bridges);
     // Plugs of different VMs run in parallel; the served state is one whole per node.
@@ -35,10 +37,18 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
             foreach (var p in ports)
             {
                 if (p.Addressing is not { } a) continue;
-                if (a.Vlan is { } vlan)
-                    throw new DriverException($"network {a.Network} is a VLAN network (tag {vlan}) meant to span nodes; this agent serves only node-local networks (it has no uplink). Use a network without --vlan.");
+                if (a.Vlan is { } vlan && uplink is null)
+                    throw new DriverException($"network {a.Network} is a VLAN network (tag {vlan}) meant to span nodes; this agent serves only node-local networks (it has no uplink: start it with --uplink IFACE). Use a network without --vlan.");
                 var subnet = Parse(p, () => Ipv4Subnet.Parse(a.Subnet));
-                await bridges.EnsureBridgeAsync(Parse(p, () => BridgeName.Parse(p.Bridge)), $"{a.Gateway}/{subnet.PrefixLength}", ct);
+                var bridge = Parse(p, () => BridgeName.Parse(p.Bridge));
+                await bridges.EnsureBridgeAsync(bridge, $"{a.Gateway}/{subnet.PrefixLength}", ct, uplink, a.Vlan);
+                if (uplink is not null && a.Vlan is null)
+                {
+                    var master = await bridges.MasterOfAsync(uplink, ct);
+                    if (master is not null && master != bridge.Value)
+                        throw new DriverException($"network {a.Network} (bridge {bridge}) cannot use uplink {uplink}: it already carries the untagged network of bridge {master}, and an interface joins one bridge. Give networks that span hosts a --vlan.");
+                    if (master is null) await bridges.AttachAsync(uplink, bridge, ct);
+                }
             }
             await _taps.PlugAsync(ports, ct);
             await ServeAsync([.. defined().Where(d => !ports.Any(p => p.Tap == d.Tap)), .. ports], ct);
@@ -95,7 +105,10 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
         if (Directory.Exists(folder))
             foreach (var gone in Directory.GetDirectories(folder).Select(Path.GetFileName).Where(n => !networks.Any(g => g.Key == n)))
                 await dnsmasq.StopAsync(gone!, ct);
-        await firewall.ApplyAsync(NicFirewallSpecs.From(addressed), ct);
+        var filter = uplink is null ? null : new UplinkFilter(
+            [.. networks.Select(n => n.First().Addressing!.Vlan is { } tag ? $"{uplink}.{tag}" : uplink).Distinct(StringComparer.Ordinal)],
+            [.. networks.Select(n => Parse(n.First(), () => Ipv4Address.Parse(n.First().Addressing!.Gateway, "gateway")))]);
+        await firewall.ApplyAsync(NicFirewallSpecs.From(addressed), ct, filter);
     }
 
     private static MacAddress Mac(TapPort p) =>

@@ -42,6 +42,11 @@ public sealed record AgentOptions
     /// the machine's own. Tests give each agent a namespace that acts as its host.</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>The interface that reaches the other hosts' networks (e.g. eth1): joined to every untagged network's
+    /// bridge, or as IFACE.TAG to a VLAN network's, so VMs of one network on different hosts share one segment. Null: each
+    /// host's bridges are local and VLAN networks are refused.</summary>
+    public string? Uplink { get; init; }
+
     /// <summary>How often the agent heartbeats. Default 2 s.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -79,12 +84,21 @@ public sealed record AgentOptions
         if (initrd is not null && !File.Exists(initrd)) throw new AgentConfigurationException("--initrd", $"the initrd {initrd} does not exist.");
         if (HeartbeatInterval < TimeSpan.FromMilliseconds(100) || HeartbeatInterval > TimeSpan.FromMinutes(1))
             throw new AgentConfigurationException("heartbeat interval", $"{HeartbeatInterval} is out of range (100 ms to 1 min).");
-        var qemu = (Qemu ?? new QemuOptions { DataDir = data }) with { DataDir = data };
+        if (Uplink is not null && (Uplink.Length is 0 or > 10 || !Uplink.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            throw new AgentConfigurationException("--uplink", $"'{Uplink}' is not an interface name (1-10 letters, digits, '-' or '_', so IFACE.VLAN fits in 15).");
+        // QEMU waits for incoming migrations on the address the agent listens on (unless that is every address): the
+        // source host reaches it there, as it reaches the agent.
+        var qemu = Qemu ?? new QemuOptions
+        {
+            DataDir = data,
+            MigrationListenAddress = endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : endpoint.Address.ToString(),
+        };
+        qemu = qemu with { DataDir = data };
         if (NetworkNamespace is not null) qemu = qemu with { NetworkNamespace = NetworkNamespace };
         try { qemu.Validate(); }
         catch (Drivers.DriverException e) { throw new AgentConfigurationException("--data", e.Message); }
         return new ResolvedAgentOptions(endpoint, data, storage, server, Token, name, cores, memory,
-            new DirectKernelBoot(kernel, initrd, Append), HeartbeatInterval, qemu);
+            new DirectKernelBoot(kernel, initrd, Append), HeartbeatInterval, qemu, Uplink);
     }
 
     private static long MachineMemoryBytes()
@@ -96,7 +110,7 @@ public sealed record AgentOptions
 
 /// <summary>Validated agent settings.</summary>
 public sealed record ResolvedAgentOptions(IPEndPoint Listen, string Data, string Storage, Uri Server, string Token, string Name, int Cores,
-    long MemoryBytes, DirectKernelBoot Boot, TimeSpan HeartbeatInterval, QemuOptions Qemu)
+    long MemoryBytes, DirectKernelBoot Boot, TimeSpan HeartbeatInterval, QemuOptions Qemu, string? Uplink = null)
 {
     public string Url => $"http://{Listen}";
 }

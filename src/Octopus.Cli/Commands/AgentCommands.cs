@@ -20,9 +20,10 @@ internal static class AgentCommands
         var memory = CommonOptions.Size("--memory", "Memory offered to VMs (default: the machine's)");
         var kernel = new Option<string?>("--kernel") { Description = "Guest kernel for direct boot (default STORAGE/boot/vmlinux)", HelpName = "FILE" };
         var initrd = new Option<string?>("--initrd") { Description = "Guest initrd (default STORAGE/boot/initramfs.gz)", HelpName = "FILE" };
+        var uplink = new Option<string?>("--uplink") { Description = "Interface reaching the other hosts: joined to the networks' bridges (IFACE.VLAN for --vlan networks)", HelpName = "IFACE" };
         var command = new Command("agent", "Run the host agent: drive QEMU on this node for the server (join with --token)")
         {
-            listen, data, storage, server, name, cores, memory, kernel, initrd,
+            listen, data, storage, server, name, cores, memory, kernel, initrd, uplink,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,7 +37,7 @@ internal static class AgentCommands
             {
                 Listen = parse.GetValue(listen)!, Data = parse.GetValue(data)!, Storage = parse.GetValue(storage)!, Server = parse.GetValue(server)!,
                 Token = token, Name = parse.GetValue(name), Cores = parse.GetValue(cores), MemoryBytes = parse.GetValue(memory)?.Bytes,
-                Kernel = parse.GetValue(kernel), Initrd = parse.GetValue(initrd),
+                Kernel = parse.GetValue(kernel), Initrd = parse.GetValue(initrd), Uplink = parse.GetValue(uplink),
             }, g.Host.Out, ct);
         });
         return command;

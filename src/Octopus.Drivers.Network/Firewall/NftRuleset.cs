@@ -13,7 +13,7 @@ internal static class NftRuleset
 {
     public const string Table = "octopus";
 
-    public static string Render(IReadOnlyList<NicFirewallSpec> nics)
+    public static string Render(IReadOnlyList<NicFirewallSpec> nics, UplinkFilter? uplink = null)
     {
         var b = new StringBuilder();
         b.Append("table bridge ").Append(Table).Append(" {}\n");
@@ -59,11 +59,26 @@ internal static class NftRuleset
             b.Append("    drop\n");
             b.Append("  }\n");
         }
+        var uplinks = uplink is { Ports.Count: > 0, Gateways.Count: > 0 } ? uplink.Ports.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
+        if (uplinks.Count > 0)
+        {
+            // What crosses an uplink, both ways: no DHCP, nothing from or to a gateway address (each host is its VMs' gateway).
+            var gateways = string.Join(", ", uplink!.Gateways.Select(g => g.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            b.Append("  chain uplink {\n");
+            b.Append("    ip protocol udp udp dport { 67, 68 } drop\n");
+            b.Append($"    ether type arp arp saddr ip {{ {gateways} }} drop\n");
+            b.Append($"    ether type arp arp daddr ip {{ {gateways} }} drop\n");
+            b.Append($"    ether type ip ip saddr {{ {gateways} }} drop\n");
+            b.Append($"    ether type ip ip daddr {{ {gateways} }} drop\n");
+            b.Append("  }\n");
+        }
         b.Append("  chain pre {\n    type filter hook prerouting priority 0; policy accept;\n");
         foreach (var nic in nics) b.Append($"    iifname \"{nic.Port}\" jump from-{nic.Port}\n");
+        foreach (var u in uplinks) b.Append($"    iifname \"{u}\" jump uplink\n");
         b.Append("  }\n");
         b.Append("  chain post {\n    type filter hook postrouting priority 0; policy accept;\n");
         foreach (var nic in nics) b.Append($"    oifname \"{nic.Port}\" jump to-{nic.Port}\n");
+        foreach (var u in uplinks) b.Append($"    oifname \"{u}\" jump uplink\n");
         b.Append("  }\n");
         b.Append("}\n");
         return b.ToString();

@@ -9,14 +9,17 @@ public sealed class NftablesFirewall(ICommandRunner run, HostNetworkOptions opti
 {
     /// <summary>Makes the node's rules exactly <paramref name="nics"/> (empty: no NIC is filtered). Port names must be
     /// unique; a refused script changes nothing (nft applies it as one transaction).</summary>
-    public async Task ApplyAsync(IReadOnlyList<NicFirewallSpec> nics, CancellationToken ct)
+    public async Task ApplyAsync(IReadOnlyList<NicFirewallSpec> nics, CancellationToken ct, UplinkFilter? uplink = null)
     {
         var duplicate = nics.GroupBy(n => n.Port, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new DriverException($"port {duplicate.Key} appears twice in the firewall's NICs.");
         foreach (var n in nics)
             if (n.Port.Length is 0 or > 15 || n.Port.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
                 throw new DriverException($"'{n.Port}' is not a port name nftables rules can name (1-15 letters, digits, '-', '_', '.').");
-        await run.RunAsync(options.NftPath, ["-f", "-"], ct, stdin: NftRuleset.Render(nics));
+        foreach (var p in uplink?.Ports ?? [])
+            if (p.Length is 0 or > 15 || p.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+                throw new DriverException($"'{p}' is not an uplink name nftables rules can name (1-15 letters, digits, '-', '_', '.').");
+        await run.RunAsync(options.NftPath, ["-f", "-"], ct, stdin: NftRuleset.Render(nics, uplink));
     }
 
     /// <summary>Removes the node's table (no NIC filtered any more); nothing when it is absent.</summary>
