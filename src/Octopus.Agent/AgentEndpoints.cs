@@ -28,7 +28,7 @@ internal static class AgentEndpoints
                 if (string.IsNullOrWhiteSpace(body.DiskFile) || Path.GetFileName(body.DiskFile) != body.DiskFile)
                     throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{body.DiskFile}'.");
                 var spec = new QemuVmSpec(new VmId(id), body.Name, body.Cores, new ByteSize(body.MemoryBytes), Path.Combine(o.Storage, body.DiskFile), o.Boot,
-                    Nics: SpecMapping.Ports(new VmId(id), body.Name, body.Nics));
+                    Nics: SpecMapping.Ports(new VmId(id), body.Name, body.Nics), Seed: Seed(body.Seed));
                 await driver.CreateAsync(spec, ct);
                 s.Suspended.TryRemove(spec.Id, out _);
             }));
@@ -40,7 +40,8 @@ internal static class AgentEndpoints
                     if (string.IsNullOrWhiteSpace(file) || Path.GetFileName(file) != file)
                         throw new ArgumentException($"diskFile must be a file name inside the storage folder; got '{file}'.");
                     await d.StartAsync(new VmId(id), Path.Combine(o.Storage, file),
-                        body.Nics is null ? null : SpecMapping.Ports(new VmId(id), d.GetSpec(new VmId(id)).Name, body.Nics) ?? [], ct);
+                        body.Nics is null ? null : SpecMapping.Ports(new VmId(id), d.GetSpec(new VmId(id)).Name, body.Nics) ?? [],
+                        keepSeed: false, Seed(body.Seed), ct);
                 }
                 else await d.StartAsync(new VmId(id), ct);
                 s.Suspended.TryRemove(new VmId(id), out _);
@@ -88,6 +89,9 @@ internal static class AgentEndpoints
         g.MapPost("/vms/{id:guid}/incoming/abort", (Guid id, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, () => d.AbortIncomingAsync(new VmId(id), ct)));
     }
+
+    /// <summary>The cloud-init seed the server sent (null: none).</summary>
+    private static CloudInitSeed? Seed(AgentSeed? seed) => seed is null ? null : new CloudInitSeed(seed.MetaData, seed.UserData, seed.NetworkConfig);
 
     private static async Task<IResult> RunAsync(AgentState state, Func<Task> action)
     {

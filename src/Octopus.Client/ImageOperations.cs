@@ -18,6 +18,14 @@ public sealed class ImageOperations
     public Task<ImageDto> ImportAsync(string name, string file, string? format = null, CancellationToken ct = default) =>
         _api.SendJsonAsync<ImageDto>(HttpMethod.Post, ApiRoutes.Images + "/import", new ImageImportRequest(name, file, format), ct);
 
+    /// <summary>Imports an image as <paramref name="request"/> says (admin), e.g. with <see cref="ImageImportRequest.CloudInit"/>.</summary>
+    public Task<ImageDto> ImportAsync(ImageImportRequest request, CancellationToken ct = default) =>
+        _api.SendJsonAsync<ImageDto>(HttpMethod.Post, ApiRoutes.Images + "/import", request, ct);
+
+    /// <summary>Changes what is said about an image (admin), e.g. whether it runs cloud-init; null fields stay as they are.</summary>
+    public Task<ImageDto> UpdateAsync(string name, ImageUpdateRequest update, CancellationToken ct = default) =>
+        _api.SendJsonAsync<ImageDto>(HttpMethod.Patch, $"{ApiRoutes.Images}/{Uri.EscapeDataString(name)}", update, ct);
+
     /// <summary>Deletes an image (admin); refused (409, with the reason) while a VM or snapshot depends on it.</summary>
     public Task DeleteAsync(string name, CancellationToken ct = default) =>
         _api.SendAsync(HttpMethod.Delete, $"{ApiRoutes.Images}/{Uri.EscapeDataString(name)}", null, ct);

@@ -7,5 +7,9 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor, long? T
 /// <summary><c>GET /api/v1/health</c> (no authentication).</summary>
 public sealed record HealthDto(string Status, string Version, string Store, string Driver, int Hosts, int HostsOn, int Vms);
 
-/// <summary><c>GET /api/v1/images</c>: an image VMs can be created from.</summary>
-public sealed record ImageDto(string Name, long SizeBytes, string Source);
+/// <summary><c>GET /api/v1/images</c>: an image VMs can be created from. <see cref="CloudInit"/>: the image runs
+/// cloud-init, so its VMs get a NoCloud seed disk (host name, SSH keys, user-data).</summary>
+public sealed record ImageDto(string Name, long SizeBytes, string Source, bool CloudInit = false);
+
+/// <summary><c>PATCH /api/v1/images/{name}</c> (admin): changes what is said about an image; a null field is left as it is.</summary>
+public sealed record ImageUpdateRequest(bool? CloudInit = null);

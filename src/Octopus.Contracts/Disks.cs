@@ -29,4 +29,4 @@ public sealed record GcReportDto(bool DryRun, int Collected, long Bytes, int Pen
 
 /// <summary>Import an image file that is already on the server, under one of its import folders (default
 /// <c>DATA/import</c>). <see cref="Format"/>: qcow2, raw, vpc (vhd) or vhdx; left out, qemu-img detects it.</summary>
-public sealed record ImageImportRequest(string Name, string File, string? Format = null);
+public sealed record ImageImportRequest(string Name, string File, string? Format = null, bool CloudInit = false);

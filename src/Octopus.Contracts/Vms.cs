@@ -2,7 +2,9 @@ namespace Octopus.Contracts;
 
 /// <summary>Body of <c>POST /api/v1/vms</c>. Any geometry the cluster can hold. <see cref="Owner"/> is for admins
 /// creating a VM on someone's behalf; users always own what they create. <see cref="Networks"/> names the networks to
-/// attach, one NIC each in that order (null: the server's default network, if it has one; empty: no NIC).</summary>
+/// attach, one NIC each in that order (null: the server's default network, if it has one; empty: no NIC).
+/// <see cref="UserData"/> is cloud-init user-data (UTF-8 text, at most 64 KiB, starting with #cloud-config, #! or
+/// another cloud-init header, or a MIME multipart), for an image marked cloud-init capable.</summary>
 public sealed record VmCreateRequest(
     string Name,
     int Cores,
@@ -13,11 +15,13 @@ public sealed record VmCreateRequest(
     DateTimeOffset? LeaseExpiresAt = null,
     string? Owner = null,
     IReadOnlyList<string>? Networks = null,
-    IReadOnlyList<string>? SshKeys = null);
+    IReadOnlyList<string>? SshKeys = null,
+    string? UserData = null);
 
 /// <summary>A VM as the API shows it. <see cref="State"/> is observed, <see cref="Spec"/> desired
 /// (Running, Stopped, Deleted); <see cref="StatusReason"/> says why it waits or failed; <see cref="Nics"/> lists its
-/// network interfaces (MAC, address, DNS name), kept for the VM's whole life.</summary>
+/// network interfaces (MAC, address, DNS name), kept for the VM's whole life. <see cref="UserDataBytes"/> is the size of the
+/// cloud-init user-data it was created with (null: none).</summary>
 public sealed record VmDto(
     string Id,
     string Name,
@@ -37,7 +41,8 @@ public sealed record VmDto(
     IReadOnlyList<string> Tags,
     double CpuLoad,
     IReadOnlyList<NicDto>? Nics = null,
-    IReadOnlyList<string>? SshKeys = null);
+    IReadOnlyList<string>? SshKeys = null,
+    long? UserDataBytes = null);
 
 /// <summary><c>GET /api/v1/vms/{id}/placement</c>: the last placement decision for a VM, and host by host how every host
 /// fares for it. <see cref="ChosenHost"/>, <see cref="Summary"/>, <see cref="RejectionCounts"/> and

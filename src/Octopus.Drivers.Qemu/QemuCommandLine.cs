@@ -20,6 +20,9 @@ public static class QemuCommandLine
     /// <summary>The block backend name of the VM's one disk, used by snapshot, mirror and NBD commands.</summary>
     public const string DiskId = "disk0";
 
+    /// <summary>The block backend name of the read-only cloud-init seed disk.</summary>
+    public const string SeedId = "cidata";
+
     public static IReadOnlyList<string> Build(QemuVmSpec spec, VmFolder folder, QemuOptions options, IncomingMigration? incoming = null)
     {
         spec.Validate();
@@ -38,6 +41,9 @@ public static class QemuCommandLine
         [
             "-drive", $"file={Escape(spec.Disk)},format=qcow2,if=virtio,id={DiskId}",
         ]);
+        // The cloud-init seed: a second virtio disk the guest cannot write (readonly=on), found by its label cidata.
+        if (spec.Seed is not null)
+            args.AddRange(["-drive", $"file={Escape(folder.SeedImage)},format=raw,if=virtio,readonly=on,id={SeedId}"]);
         // Each NIC is a tap the host's network plumbing made and joined to its bridge beforehand (script=no: QEMU runs
         // no helper and needs no privilege to open it); the MAC is the one Octopus allocated, so DHCP hands out its address.
         for (var i = 0; i < spec.NicList.Count; i++)

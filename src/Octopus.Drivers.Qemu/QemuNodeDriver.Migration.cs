@@ -229,6 +229,7 @@ public sealed partial class QemuNodeDriver
             try
             {
                 await PlugAsync(spec, ct);
+                await WriteSeedAsync(spec, folder, ct);
                 vm.Process = await QemuProcess.LaunchAsync(folder, argv, _options, _time, ct);
             }
             catch
@@ -270,6 +271,7 @@ public sealed partial class QemuNodeDriver
                 vm.Spec = local;
                 vm.Incoming = true;
                 await PlugAsync(local, ct);
+                await WriteSeedAsync(local, folder, ct);
                 vm.Process = await QemuProcess.LaunchAsync(folder, QemuCommandLine.Build(local, folder, _options, new IncomingMigration.Deferred()), _options, _time, ct);
                 var port = FreeTcpPort(_options.MigrationListenAddress);
                 await vm.Process.Qmp.ExecuteAsync("nbd-server-start", new JsonObject

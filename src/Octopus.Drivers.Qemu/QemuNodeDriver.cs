@@ -42,6 +42,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
     private readonly DirectKernelBoot? _defaultBoot;
     private readonly TimeProvider _time;
     private readonly QemuImg _qemuImg;
+    private readonly SeedImage _seedImage = new();
     private readonly ITapPlumbing? _taps;
     private readonly ConcurrentDictionary<VmId, ManagedVm> _vms = new();
 
@@ -147,6 +148,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             {
                 UseDisk(m, q.Disk);
                 UseNics(m, q.NicList);
+                UseSeed(m, q.Seed);
             }
             await EnsureRunningAsync(m, ct);
         }, ct);
@@ -206,7 +208,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             n is { Ip: { } ip, Subnet: { } subnet, Gateway: { } gateway, Domain: { } domain }
                 ? new NicAddressing(n.Network, ip, subnet, gateway, domain, n.HostName ?? spec.Name, n.Vlan) : null, spec.Ingress)).ToList();
         return new QemuVmSpec(spec.Id, spec.Name, spec.Geometry.Cores, spec.Geometry.Memory, disk.ActivePath, boot, spec.Console.Serial,
-            nics.Count == 0 ? null : nics);
+            nics.Count == 0 ? null : nics, spec.Seed);
     }
 
     /// <summary>The destination prepared by <see cref="INodeDriver.PrepareIncomingAsync"/>: already listening; it completes
@@ -246,6 +248,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             {
                 UseDisk(vm, spec.Disk); // a replayed create of a stopped VM boots on the disk it is given, not a stale one
                 UseNics(vm, spec.NicList);
+                UseSeed(vm, spec.Seed);
             }
             await EnsureRunningAsync(vm, ct);
         }, ct);
@@ -263,12 +266,18 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
     /// <summary>Like <see cref="StartAsync(VmId, string, CancellationToken)"/>, and a VM that is not running also takes
     /// <paramref name="nics"/> (null keeps the NICs it has): the store's NICs may have changed while it was stopped.</summary>
     public Task StartAsync(VmId vm, string disk, IReadOnlyList<TapPort>? nics, CancellationToken ct) =>
+        StartAsync(vm, disk, nics, keepSeed: true, seed: null, ct);
+
+    /// <summary>Like <see cref="StartAsync(VmId, string, IReadOnlyList{TapPort}, CancellationToken)"/>, and unless
+    /// <paramref name="keepSeed"/> a VM that is not running also takes <paramref name="seed"/> (null: none).</summary>
+    public Task StartAsync(VmId vm, string disk, IReadOnlyList<TapPort>? nics, bool keepSeed, CloudInitSeed? seed, CancellationToken ct) =>
         WithVmAsync(vm, async m =>
         {
             if (m.Process is not { IsAlive: true })
             {
                 UseDisk(m, disk);
                 if (nics is not null) UseNics(m, nics);
+                if (!keepSeed) UseSeed(m, seed);
             }
             await EnsureRunningAsync(m, ct);
         }, ct);
@@ -499,6 +508,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         await ForgetProcessAsync(m);
         var argv = QemuCommandLine.Build(m.Spec, m.Folder, _options);
         await PlugAsync(m.Spec, ct);
+        await WriteSeedAsync(m.Spec, m.Folder, ct);
         m.Process = await QemuProcess.LaunchAsync(m.Folder, argv, _options, _time, ct);
         m.LastCpuSample = null;
     }
@@ -509,6 +519,22 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         if (m.Spec.NicList.SequenceEqual(nics)) return;
         m.Spec = m.Spec with { Nics = nics.Count == 0 ? null : nics };
         m.Folder.WriteSpec(m.Spec);
+    }
+
+    /// <summary>Points a VM that is not running at <paramref name="seed"/> (the server's current seed) and records it.</summary>
+    private static void UseSeed(ManagedVm m, CloudInitSeed? seed)
+    {
+        if (m.Spec.Seed == seed) return;
+        m.Spec = m.Spec with { Seed = seed };
+        m.Folder.WriteSpec(m.Spec);
+    }
+
+    /// <summary>The start step that makes the cloud-init seed disk: the folder's seed.iso is written afresh from the spec
+    /// right before its QEMU starts (and removed when the spec has none), so it always says what the spec says.</summary>
+    private async Task WriteSeedAsync(QemuVmSpec spec, VmFolder folder, CancellationToken ct)
+    {
+        if (spec.Seed is { } seed) await _seedImage.WriteAsync(seed, folder.SeedImage, ct);
+        else if (File.Exists(folder.SeedImage)) File.Delete(folder.SeedImage);
     }
 
     /// <summary>The VM's taps exist and are ports of their bridges: called right before its QEMU starts.</summary>
@@ -571,6 +597,11 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
 
     private static QemuProcess RequireProcess(ManagedVm m) =>
         m.Process is { IsAlive: true } p ? p : throw new DriverException($"VM {m.Spec.Name} is not running on this host; start it first.");
+
+    /// <summary>Runs a read-only QMP query (e.g. query-block) on the VM's QEMU, over the driver's own connection (QMP
+    /// takes one client at a time). For tests and diagnostics.</summary>
+    internal Task<System.Text.Json.JsonElement> QueryAsync(VmId vm, string command, CancellationToken ct) =>
+        WithVmAsync(vm, m => RequireProcess(m).Qmp.ExecuteAsync(command, null, ct), ct);
 
     private ManagedVm Known(VmId vm) =>
         _vms.TryGetValue(vm, out var m) ? m : throw new DriverException($"VM {vm} is not defined on host {Host}.");

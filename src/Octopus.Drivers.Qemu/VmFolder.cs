@@ -26,6 +26,8 @@ public sealed class VmFolder
     /// <summary>The first serial port's unix socket (QEMU listens; one console connects at a time).</summary>
     public string SerialSocket => System.IO.Path.Combine(Path, "serial.sock");
     public string QemuLog => System.IO.Path.Combine(Path, "qemu.log");
+    /// <summary>The cloud-init NoCloud seed (ISO9660, label cidata), written from the spec before each QEMU start.</summary>
+    public string SeedImage => System.IO.Path.Combine(Path, "seed.iso");
 
     public bool Exists => Directory.Exists(Path);
 

@@ -82,6 +82,13 @@ public sealed class SimulatedCluster
         lock (_gate) return _vms.TryGetValue(vm.Value, out var v) && v.Ingress is { } texts ? [.. texts.Select(IngressRule.Parse)] : null;
     }
 
+    /// <summary>The cloud-init seed the VM last booted with (no disk is made: the simulated node records it); null when
+    /// the VM is unknown or booted without one.</summary>
+    public CloudInitSeed? CloudInitSeedOf(VmId vm)
+    {
+        lock (_gate) return _vms.TryGetValue(vm.Value, out var v) ? v.CloudInit : null;
+    }
+
     internal async Task ApplyIngressAsync(HostId host, VmId vm, IReadOnlyList<IngressRule> ingress, CancellationToken ct)
     {
         await DelayAsync(_options.OperationDelay, ct);
@@ -114,6 +121,7 @@ public sealed class SimulatedCluster
                 {
                     existing.ActiveDisk = spec.BootDisk?.ActivePath;
                     existing.Ingress = Texts(spec.Ingress);
+                    existing.CloudInit = spec.Seed;
                     _console.Boot(Info(existing));
                 }
                 existing.Suspended = false;
@@ -125,6 +133,7 @@ public sealed class SimulatedCluster
                 {
                     Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
                     Seed = StableSeed(_options.Seed, spec.Id), ActiveDisk = spec.BootDisk?.ActivePath, Ingress = Texts(spec.Ingress),
+                    CloudInit = spec.Seed,
                 };
                 _vms[spec.Id.Value] = created;
                 _console.Boot(Info(created));
@@ -146,6 +155,7 @@ public sealed class SimulatedCluster
             {
                 v.ActiveDisk = spec.BootDisk?.ActivePath; // a stopped VM boots on the disk it is given now
                 v.Ingress = Texts(spec.Ingress);
+                v.CloudInit = spec.Seed; // as a real node does, a stopped VM boots with the seed it is given now
                 _console.Boot(Info(v));
             }
             v.Running = true;
@@ -483,5 +493,7 @@ public sealed class SimulatedCluster
         public List<string> Frozen { get; set; } = [];
         /// <summary>The security group the VM's node enforces, in the rule text form; null: admitted openly.</summary>
         public List<string>? Ingress { get; set; }
+        /// <summary>The cloud-init seed the VM last booted with (a real node attaches it as a read-only disk); null: none.</summary>
+        public CloudInitSeed? CloudInit { get; set; }
     }
 }

@@ -15,8 +15,10 @@ namespace Octopus.Drivers;
 /// <param name="Console">Which consoles to capture.</param>
 /// <param name="Ingress">The VM's security group, the same for each of its NICs: what new connections they may receive
 /// (empty: none). Null admits everything (only anti-spoofing applies), for specs built without the store.</param>
+/// <param name="Seed">The cloud-init NoCloud seed the node attaches as a small read-only disk labelled cidata (the VM's
+/// image is marked cloud-init capable); null: none.</param>
 public sealed record VmRuntimeSpec(VmId Id, string Name, Geometry Geometry, IReadOnlyList<DiskAttachment> Disks,
-    IReadOnlyList<NicSpec> Nics, BootMedia? Boot, ConsoleSpec Console, IReadOnlyList<IngressRule>? Ingress = null)
+    IReadOnlyList<NicSpec> Nics, BootMedia? Boot, ConsoleSpec Console, IReadOnlyList<IngressRule>? Ingress = null, CloudInitSeed? Seed = null)
 {
     /// <summary>A spec that is only a shape: no disk, no NIC, the node's boot source, a serial console. What the simulated
     /// node needs, and what tests that do not care about disks build.</summary>

@@ -41,6 +41,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<SecurityRule> SecurityRules => Set<SecurityRule>();
     public DbSet<SshKey> SshKeys => Set<SshKey>();
     public DbSet<VmSshKey> VmSshKeys => Set<VmSshKey>();
+    public DbSet<VmUserData> VmUserData => Set<VmUserData>();
     public DbSet<PowerBindingRecord> PowerBindings => Set<PowerBindingRecord>();
     public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
     public DbSet<ControlPlaneReplicaRecord> Replicas => Set<ControlPlaneReplicaRecord>();
@@ -99,6 +100,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.SecurityRuleConfiguration());
         model.ApplyConfiguration(new Configurations.SshKeyConfiguration());
         model.ApplyConfiguration(new Configurations.VmSshKeyConfiguration());
+        model.ApplyConfiguration(new Configurations.VmUserDataConfiguration());
         model.ApplyConfiguration(new Configurations.PowerBindingRecordConfiguration());
         model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
         model.ApplyConfiguration(new Configurations.ControlPlaneReplicaRecordConfiguration());

@@ -25,17 +25,41 @@ internal static class DiskCommands
         var name = new Argument<string>("name") { Description = "Name of the new image", HelpName = "NAME" };
         var file = new Argument<string>("file") { Description = "The image file on the server, under an import folder (default DATA/import)", HelpName = "FILE" };
         var format = new Option<string?>("--format") { Description = "qcow2, raw, vpc (vhd) or vhdx (default: detected)", HelpName = "FORMAT" };
-        var import = new Command("import", "Import an image file (converted to qcow2; admins only)") { name, file, format };
+        var cloudInit = new Option<bool>("--cloud-init") { Description = "The image runs cloud-init: its VMs get a NoCloud seed disk (host name, SSH keys, user-data)" };
+        var import = new Command("import", "Import an image file (converted to qcow2; admins only)") { name, file, format, cloudInit };
         g.Action(import, async (ctx, parse, ct) =>
         {
             using var client = ctx.Connect();
             // The server reads the file: a relative path means relative to where the command runs (same machine).
-            var img = await client.Images.ImportAsync(parse.GetValue(name)!, Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(format), ct);
+            var img = await client.Images.ImportAsync(new ImageImportRequest(parse.GetValue(name)!, Path.GetFullPath(parse.GetValue(file)!),
+                parse.GetValue(format), parse.GetValue(cloudInit)), ct);
             if (ctx.Json) ctx.Output.WriteJson(img);
             else ctx.Output.Note($"Imported image {img.Name} ({img.SizeBytes} bytes virtual).");
             return ExitCodes.Ok;
         });
         image.Add(import);
+
+        var setName = new Argument<string>("name") { Description = "The image to change", HelpName = "NAME" };
+        var setCloudInit = new Option<bool?>("--cloud-init")
+        {
+            Description = "true: the image runs cloud-init and its VMs get a NoCloud seed disk from their next start; false: they do not",
+            HelpName = "true|false",
+        };
+        var set = new Command("set", "Change what is said about an image (admins only)") { setName, setCloudInit };
+        g.Action(set, async (ctx, parse, ct) =>
+        {
+            if (parse.GetValue(setCloudInit) is not { } flag)
+            {
+                ctx.Output.Error("Nothing to change.", "Give --cloud-init true or --cloud-init false.");
+                return ExitCodes.Usage;
+            }
+            using var client = ctx.Connect();
+            var img = await client.Images.UpdateAsync(parse.GetValue(setName)!, new ImageUpdateRequest(flag), ct);
+            if (ctx.Json) ctx.Output.WriteJson(img);
+            else ctx.Output.Note($"Image {img.Name}: cloud-init {(img.CloudInit ? "capable (its VMs get a NoCloud seed disk)" : "off")}.");
+            return ExitCodes.Ok;
+        });
+        image.Add(set);
 
         var delName = new Argument<string>("name") { Description = "The image to delete", HelpName = "NAME" };
         var delete = new Command("delete", "Delete an image (refused while VMs or snapshots depend on it; admins only)") { delName };

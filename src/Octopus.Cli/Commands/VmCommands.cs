@@ -54,11 +54,16 @@ internal static class VmCommands
             Description = "Give the VM this key: the name of a key in your profile (`octopus key list`) or a .pub file; repeat for more",
             HelpName = "NAME|FILE", Arity = ArgumentArity.ZeroOrMore,
         };
+        var userData = new Option<string?>("--user-data")
+        {
+            Description = "cloud-init user-data for a cloud-init image: a file starting with #cloud-config or #! (or a MIME multipart), at most 64 KiB",
+            HelpName = "FILE",
+        };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.Timeout();
         var command = new Command("create", "Create a VM; waits until it runs (or cannot be placed) unless --no-wait")
         {
-            name, cores, memory, disk, image, tags, owner, networks, sshKeys, noWait, timeout,
+            name, cores, memory, disk, image, tags, owner, networks, sshKeys, userData, noWait, timeout,
         };
         g.Action(command, async (ctx, parse, ct) =>
         {
@@ -67,7 +72,8 @@ internal static class VmCommands
             var request = new VmCreateRequest(parse.GetValue(name)!, parse.GetValue(cores), parse.GetValue(memory)!.Value.Bytes,
                 parse.GetValue(disk)!.Value.Bytes, parse.GetValue(image)!, tagList, null, parse.GetValue(owner),
                 parse.GetValue(networks) is { Length: > 0 } n ? n : null,
-                parse.GetValue(sshKeys) is { Length: > 0 } k ? [.. k.Select(KeyCommands.NameOrFile)] : null);
+                parse.GetValue(sshKeys) is { Length: > 0 } k ? [.. k.Select(KeyCommands.NameOrFile)] : null,
+                parse.GetValue(userData) is { } file ? ReadUserData(file) : null);
             var created = await client.Vms.CreateAsync(request, ct);
             if (parse.GetValue(noWait)) return Report(ctx, created, $"Created {created.Name} ({created.Id}): {created.State}.");
 
@@ -82,6 +88,24 @@ internal static class VmCommands
             return Finish(ctx, final, "created", VmStates.Running);
         });
         return command;
+    }
+
+    /// <summary>The text of a user-data file, sent as it is: the server checks its size (64 KiB) and its first line. A file
+    /// far past the limit is refused here without reading it; bytes that are not UTF-8 are refused too.</summary>
+    internal static string ReadUserData(string path)
+    {
+        if (!File.Exists(path)) throw CliException.Usage($"There is no file {path}.", "give the path of a #cloud-config or #! user-data file.");
+        var info = new FileInfo(path);
+        if (info.Length > 1024 * 1024)
+            throw CliException.Usage($"{path} is {info.Length} bytes; user-data may be at most 65536 bytes (64 KiB).", "make it smaller, e.g. have a short #cloud-config fetch the rest.");
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path));
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw CliException.Usage($"{path} is not UTF-8 text; user-data must be text (compressed or binary user-data is not accepted).");
+        }
     }
 
     /// <summary>A new VM has settled once it is past the transitional states and the scheduler has had its say: a VM

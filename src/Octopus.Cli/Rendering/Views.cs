@@ -47,6 +47,7 @@ public static class Views
         if (nics.Count == 0) Row(grid, "NICs", E(null));
         var keys = vm.SshKeys ?? [];
         for (var i = 0; i < keys.Count; i++) Row(grid, i == 0 ? "SSH keys" : "", Markup.Escape(keys[i]));
+        if (vm.UserDataBytes is { } ud) Row(grid, "User-data", E($"{ud.ToString(CultureInfo.InvariantCulture)} bytes"));
         return grid;
     }
 
@@ -230,8 +231,8 @@ public static class Views
 
     public static IRenderable ImageTable(Output output, IEnumerable<ImageDto> images)
     {
-        var table = output.NewTable("NAME", "SIZE", "SOURCE");
-        foreach (var i in images) table.AddRow(E(i.Name), E(Format.Bytes(i.SizeBytes)), E(i.Source));
+        var table = output.NewTable("NAME", "SIZE", "SOURCE", "CLOUD-INIT");
+        foreach (var i in images) table.AddRow(E(i.Name), E(Format.Bytes(i.SizeBytes)), E(i.Source), i.CloudInit ? "yes" : "no");
         return table;
     }
 

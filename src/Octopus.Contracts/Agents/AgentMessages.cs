@@ -59,14 +59,21 @@ public sealed record AgentFirewallRequest(IReadOnlyList<string> Ingress);
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/create</c>.</summary>
 /// <param name="DiskFile">The VM's active disk: a file name inside the agent's shared storage folder.</param>
 /// <param name="Nics">The VM's NICs; null or empty for none.</param>
-public sealed record AgentCreateRequest(string Name, int Cores, long MemoryBytes, string DiskFile, IReadOnlyList<AgentNic>? Nics = null);
+/// <param name="Seed">The cloud-init NoCloud seed the agent attaches as a read-only disk; null for none.</param>
+public sealed record AgentCreateRequest(string Name, int Cores, long MemoryBytes, string DiskFile, IReadOnlyList<AgentNic>? Nics = null,
+    AgentSeed? Seed = null);
+
+/// <summary>A cloud-init NoCloud seed on the wire: the files the agent writes to the VM's seed disk (label cidata).</summary>
+public sealed record AgentSeed(string MetaData, string UserData, string? NetworkConfig = null);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/start</c>.</summary>
 /// <param name="DiskFile">The VM's active disk as the server's disk catalog knows it (a file name inside the agent's shared
 /// storage folder). A stopped VM's disk may have changed while it was down (snapshot, fork, revert are done on the files):
 /// the agent boots on this disk and records it in the VM's spec. Null keeps the disk the agent knows.</param>
 /// <param name="Nics">The VM's NICs as the store has them now (a stopped VM takes them); null keeps the ones the agent knows.</param>
-public sealed record AgentStartRequest(string? DiskFile, IReadOnlyList<AgentNic>? Nics = null);
+/// <param name="Seed">The cloud-init seed as the server makes it now; with <paramref name="DiskFile"/> given, a stopped VM
+/// takes it (null: none).</param>
+public sealed record AgentStartRequest(string? DiskFile, IReadOnlyList<AgentNic>? Nics = null, AgentSeed? Seed = null);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/switch-disk</c>: continue on a new qcow2 child of the current disk.</summary>
 /// <param name="NewDiskFile">File name inside the agent's shared storage folder; must not exist yet.</param>

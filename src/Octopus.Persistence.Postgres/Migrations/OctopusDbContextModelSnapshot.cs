@@ -536,6 +536,23 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("VmSshKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Vms.VmUserData", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Bytes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("VmId");
+
+                    b.ToTable("VmUserData", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.AgentRegistrationRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -784,6 +801,9 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.Property<string>("Name")
                         .HasMaxLength(63)
                         .HasColumnType("text");
+
+                    b.Property<bool>("CloudInit")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
@@ -1146,6 +1166,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmUserData", b =>
                 {
                     b.HasOne("Octopus.Domain.Vms.Vm", null)
                         .WithMany()

@@ -529,6 +529,23 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("VmSshKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Domain.Vms.VmUserData", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("VmId");
+
+                    b.ToTable("VmUserData", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.AgentRegistrationRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -775,6 +792,9 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.Property<string>("Name")
                         .HasMaxLength(63)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("CloudInit")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
@@ -1133,6 +1153,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Octopus.Domain.Vms.VmSshKey", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Domain.Vms.VmUserData", b =>
                 {
                     b.HasOne("Octopus.Domain.Vms.Vm", null)
                         .WithMany()

@@ -6,4 +6,7 @@ public sealed class ImageRecord
     public string Name { get; set; } = "";
     public long SizeBytes { get; set; }
     public string Source { get; set; } = "";
+
+    /// <summary>The image runs cloud-init: its VMs get a NoCloud seed disk (host name, SSH keys, user-data).</summary>
+    public bool CloudInit { get; set; }
 }

@@ -21,7 +21,7 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
         spec.Validate();
         var disk = spec.BootDisk ?? throw new DriverException($"VM {spec.Name} has no disk in the disk tree; it cannot boot.");
         return OperateAsync(spec.Id, "create", new AgentCreateRequest(spec.Name, spec.Geometry.Cores, spec.Geometry.Memory.Bytes, FileOf(disk.ActivePath),
-            Wire(spec.Nics, spec.Ingress)), ct);
+            Wire(spec.Nics, spec.Ingress), Wire(spec.Seed)), ct);
     }
 
     /// <summary>Starts the VM on the spec's disk: while it was stopped, a snapshot, fork or revert may have frozen the file
@@ -29,8 +29,11 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
     public Task StartAsync(VmRuntimeSpec spec, CancellationToken ct)
     {
         spec.Validate();
-        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null, Wire(spec.Nics, spec.Ingress) ?? []), ct);
+        return OperateAsync(spec.Id, "start", new AgentStartRequest(spec.BootDisk is { } d ? FileOf(d.ActivePath) : null, Wire(spec.Nics, spec.Ingress) ?? [],
+            Wire(spec.Seed)), ct);
     }
+
+    private static AgentSeed? Wire(CloudInitSeed? seed) => seed is null ? null : new AgentSeed(seed.MetaData, seed.UserData, seed.NetworkConfig);
 
     /// <summary>The spec's NICs on the wire (null when none): the agent makes their taps, leases, names and filters.</summary>
     private static List<AgentNic>? Wire(IReadOnlyList<NicSpec> nics, IReadOnlyList<Domain.Networks.IngressRule>? ingress) =>

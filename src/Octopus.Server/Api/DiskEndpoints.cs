@@ -51,6 +51,8 @@ public static class DiskEndpoints
             var image = await c.ImportAsync(Caller.From(http.User), body, ct);
             return TypedResults.Created($"{ApiRoutes.Images}/{Uri.EscapeDataString(image.Name)}", image);
         });
+        images.MapPatch("/{name}", (HttpContext http, string name, ImageUpdateRequest? body, ImageCommands c, CancellationToken ct) =>
+            c.UpdateAsync(Caller.From(http.User), name, body, ct));
         images.MapDelete("/{name}", async (HttpContext http, string name, ImageCommands c, CancellationToken ct) =>
         {
             await c.DeleteAsync(Caller.From(http.User), name, ct);

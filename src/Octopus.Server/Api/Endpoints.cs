@@ -107,7 +107,7 @@ public static class Endpoints
 
         authed.MapGet("/images", async (OctopusDbContext db, CancellationToken ct) =>
             TypedResults.Ok((await db.Images.AsNoTracking().ToListAsync(ct)).OrderBy(i => i.Name, StringComparer.Ordinal)
-                .Select(i => new ImageDto(i.Name, i.SizeBytes, i.Source)).ToList())).WithTags("images");
+                .Select(Disks.ImageCommands.Dto).ToList())).WithTags("images");
     }
 
     private static void MapVms(RouteGroupBuilder vms)

@@ -28,9 +28,13 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             if (request is null) throw DomainException.Invalid("body", "The request body is empty; send a JSON VM (name, cores, memoryBytes, diskBytes, image).");
             var name = VmName.Parse(request.Name);
             var image = ImageName.Parse(request.Image);
-            var images = await db.Images.Select(i => i.Name).ToListAsync(ct);
-            if (!images.Contains(image.Value))
-                throw DomainException.Invalid("image", $"Unknown image '{image}'. Available: {string.Join(", ", images.Order())}.");
+            var images = await db.Images.Select(i => new { i.Name, i.CloudInit }).ToListAsync(ct);
+            var imageRecord = images.FirstOrDefault(i => i.Name == image.Value)
+                ?? throw DomainException.Invalid("image", $"Unknown image '{image}'. Available: {string.Join(", ", images.Select(i => i.Name).Order())}.");
+            var userData = request.UserData is null ? null : VmUserData.Parse(request.UserData);
+            if (userData is not null && !imageRecord.CloudInit)
+                throw DomainException.Invalid("userData", $"Image '{image}' is not marked cloud-init capable, so nothing in the VM would read the user-data. " +
+                    $"Leave the user-data out, pick a cloud-init image, or have an administrator run `octopus image set {image} --cloud-init true`.");
             var geometry = Geometry.Create(request.Cores, new ByteSize(request.MemoryBytes), new ByteSize(request.DiskBytes), image);
             var owner = await ResolveOwnerAsync(caller, request.Owner, ct);
             await EnsureSomeHostCanHoldAsync(geometry, ct);
@@ -49,6 +53,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
             if (request.SshKeys is { Count: > 0 } keys)
                 await (sshKeys ?? throw new InvalidOperationException("SSH keys are not registered")).AttachAsync(created, owner, keys, ct);
+            if (userData is not null) db.VmUserData.Add(VmUserData.For(created.Id, userData));
             return created;
         }, ct, v => v.Geometry.ToString(),
             duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name."));

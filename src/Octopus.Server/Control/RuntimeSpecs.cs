@@ -10,7 +10,8 @@ namespace Octopus.Server.Control;
 
 /// <summary>Builds the complete <see cref="VmRuntimeSpec"/> a node driver needs from the VM's record and the disk tree:
 /// the active disk and its backing chain as absolute paths in the storage folder, its NICs (MAC, address, bridge) and
-/// security group as the store keeps them, the node's own boot source and a serial console. Built afresh for every create, start and incoming migration, so a disk
+/// security group as the store keeps them, the cloud-init seed when its image runs cloud-init, the node's own boot
+/// source and a serial console. Built afresh for every create, start and incoming migration, so a disk
 /// that a snapshot, fork or revert moved meanwhile is always the one the node boots; drivers never read the store.</summary>
 public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, IDbContextFactory<OctopusDbContext> store)
 {
@@ -24,8 +25,21 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, 
             chain.AddRange(tree.Ancestors(active.Id).Select(d => PathOf(d.Id)));
             disks = [new DiskAttachment(chain[0], chain, ReadOnly: false)];
         }
-        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, await NicsAsync(vm, ct), Boot: null, ConsoleSpec.SerialOnly,
-            await IngressAsync(vm.Id, ct));
+        var nics = await NicsAsync(vm, ct);
+        return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, nics, Boot: null, ConsoleSpec.SerialOnly,
+            await IngressAsync(vm.Id, ct), await SeedAsync(vm, nics, ct));
+    }
+
+    /// <summary>The VM's cloud-init NoCloud seed when its image is marked cloud-init capable (else null): its id and name,
+    /// the SSH keys it was created with and its user-data, or a generated #cloud-config when it has none.</summary>
+    public async Task<CloudInitSeed?> SeedAsync(Vm vm, IReadOnlyList<NicSpec> nics, CancellationToken ct)
+    {
+        await using var db = await store.CreateDbContextAsync(ct);
+        var image = vm.Geometry.Image.Value;
+        if (!await db.Images.AsNoTracking().AnyAsync(i => i.Name == image && i.CloudInit, ct)) return null;
+        var keys = await db.VmSshKeys.AsNoTracking().Where(k => k.VmId == vm.Id).OrderBy(k => k.Slot).Select(k => k.PublicKey).ToListAsync(ct);
+        var userData = await db.VmUserData.AsNoTracking().Where(u => u.VmId == vm.Id).Select(u => u.Text).FirstOrDefaultAsync(ct);
+        return CloudInitSeed.For(vm.Id, vm.Name.Value, nics, keys, userData);
     }
 
     /// <summary>The VM's security group as the store has it now, oldest rule first (empty: no new connection reaches it).</summary>

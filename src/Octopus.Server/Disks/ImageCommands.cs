@@ -28,10 +28,25 @@ public sealed class ImageCommands(DiskServices disks, CommandRunner runner, Octo
             if (await db.Images.AnyAsync(i => i.Name == name.Value, ct))
                 throw DomainException.Conflict("image.exists", $"An image named '{name}' already exists; pick another name or delete it first.");
             var disk = await disks.Tree.ImportImageAsync(name, caller.Id, request.File, format, ct);
-            var record = new ImageRecord { Name = name.Value, SizeBytes = disk.VirtualSize.Bytes, Source = "import" };
+            var record = new ImageRecord { Name = name.Value, SizeBytes = disk.VirtualSize.Bytes, Source = "import", CloudInit = request.CloudInit };
             db.Images.Add(record);
-            return new ImageDto(record.Name, record.SizeBytes, record.Source);
-        }, ct, i => $"{i.SizeBytes} bytes");
+            return Dto(record);
+        }, ct, i => $"{i.SizeBytes} bytes{(i.CloudInit ? ", cloud-init" : "")}");
+
+    /// <summary>Changes what is said about an image (admin): whether it runs cloud-init (its VMs then get a NoCloud seed
+    /// disk from their next start on).</summary>
+    public async Task<ImageDto> UpdateAsync(Caller caller, string imageName, ImageUpdateRequest? request, CancellationToken ct) =>
+        await runner.RunAsync(caller, "image.update", $"image/{imageName}", async ct =>
+        {
+            caller.EnsureAdmin("change images");
+            if (request?.CloudInit is not { } cloudInit) throw DomainException.Invalid("cloudInit", "Send {\"cloudInit\": true} or {\"cloudInit\": false}.");
+            var name = ImageName.Parse(imageName, "name");
+            var record = await db.Images.FirstOrDefaultAsync(i => i.Name == name.Value, ct) ?? throw DomainException.NotFound("image", imageName);
+            record.CloudInit = cloudInit;
+            return Dto(record);
+        }, ct, i => $"cloud-init {(i.CloudInit ? "on" : "off")}");
+
+    public static ImageDto Dto(ImageRecord r) => new(r.Name, r.SizeBytes, r.Source, r.CloudInit);
 
     public async Task DeleteAsync(Caller caller, string imageName, CancellationToken ct) =>
         await runner.RunAsync(caller, "image.delete", $"image/{imageName}", async ct =>

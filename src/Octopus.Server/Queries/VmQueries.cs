@@ -98,15 +98,24 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
 
     private VmDto ToDto(Vm v, Names n) =>
         Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, telemetry.VmLoad(v.Id))
-            with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [], SshKeys = n.SshKeys.GetValueOrDefault(v.Id) ?? [] };
+            with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [], SshKeys = n.SshKeys.GetValueOrDefault(v.Id) ?? [],
+                UserDataBytes = n.UserData.TryGetValue(v.Id, out var bytes) ? bytes : null };
 
     /// <summary>User and host names, and the NICs of <paramref name="vms"/> (the VMs about to be shown).</summary>
     private async Task<Names> NamesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct) => new(
         await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name.Value, ct),
         await db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.Name, ct),
         await networks.NicsOfAsync(vms, ct),
-        await new Provisioning.VmSshKeys(db).OfAsync(vms, ct));
+        await new Provisioning.VmSshKeys(db).OfAsync(vms, ct),
+        await UserDataSizesAsync(vms, ct));
+
+    private async Task<Dictionary<VmId, long>> UserDataSizesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct)
+    {
+        var ids = vms.ToList();
+        return await db.VmUserData.AsNoTracking().Where(u => ids.Contains(u.VmId)).ToDictionaryAsync(u => u.VmId, u => (long)u.Bytes, ct);
+    }
 
     private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts,
-        IReadOnlyDictionary<VmId, IReadOnlyList<Contracts.NicDto>> Nics, IReadOnlyDictionary<VmId, IReadOnlyList<string>> SshKeys);
+        IReadOnlyDictionary<VmId, IReadOnlyList<Contracts.NicDto>> Nics, IReadOnlyDictionary<VmId, IReadOnlyList<string>> SshKeys,
+        Dictionary<VmId, long> UserData);
 }

@@ -121,7 +121,7 @@ public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     /// <summary>A key made by ssh-keygen for the test, in a folder the test removes; null when ssh-keygen is missing.</summary>
-    private static async Task<(string Folder, string PublicFile, string Fingerprint)> KeygenAsync()
+    internal static async Task<(string Folder, string PublicFile, string Fingerprint)> KeygenAsync()
     {
         Assert.SkipUnless(File.Exists("/usr/bin/ssh-keygen"), "ssh-keygen is missing (openssh-client)");
         var folder = Directory.CreateTempSubdirectory("octopus-keys-").FullName;
