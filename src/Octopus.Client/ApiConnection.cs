@@ -50,6 +50,14 @@ internal sealed class ApiConnection
         return await ReadAsync<T>(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a command that answers either 202 Accepted (null: the server goes on with it) or a body.</summary>
+    public async Task<T?> SendJsonOrAcceptedAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct) where T : class
+    {
+        using var response = await SendCoreAsync(method, path, body, ct).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.Accepted) return null;
+        return await ReadAsync<T>(response, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Sends a command whose answer body the caller does not need.</summary>
     public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {

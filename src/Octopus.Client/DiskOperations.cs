@@ -28,6 +28,13 @@ public sealed class DiskOperations
     public Task<VmDiskDto> RevertAsync(string vm, string name, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDiskDto>(HttpMethod.Post, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}/revert", null, ct);
 
+    /// <summary>Continues the VM from snapshot <paramref name="name"/>; with <paramref name="restart"/> a running VM is
+    /// stopped, reverted and started again by one server operation. Returns the VM's disk once done, or null when the
+    /// server answered that the operation goes on (202; follow it with <c>Operations</c> or the VM's state).</summary>
+    public Task<VmDiskDto?> RevertAsync(string vm, string name, bool restart, CancellationToken ct = default) =>
+        _api.SendJsonOrAcceptedAsync<VmDiskDto>(HttpMethod.Post, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}/revert",
+            new RevertRequest(restart), ct);
+
     /// <summary>Deletes snapshot <paramref name="name"/> of the VM; its disk is collected once nothing else reaches it.</summary>
     public Task DeleteSnapshotAsync(string vm, string name, CancellationToken ct = default) =>
         _api.SendAsync(HttpMethod.Delete, $"{ApiRoutes.Vm(vm)}/snapshots/{Uri.EscapeDataString(name)}", null, ct);

@@ -7,6 +7,10 @@ public sealed record VmForkRequest(string Name, int? Cores = null, long? MemoryB
 /// <summary>Take a named snapshot of a VM's disk.</summary>
 public sealed record SnapshotRequest(string Name);
 
+/// <summary>Options of a revert. <see cref="Restart"/>: a running VM is stopped, reverted and started again as one
+/// operation (without it, only a stopped VM may be reverted).</summary>
+public sealed record RevertRequest(bool Restart = false);
+
 /// <summary>A VM's disk: the writable leaf it runs on and how deep its backing chain is.</summary>
 public sealed record VmDiskDto(string Vm, string ActiveDisk, int ChainDepth, long VirtualBytes, long FileBytes);
 

@@ -176,13 +176,24 @@ internal static class DiskCommands
     {
         var vm = Vm();
         var name = SnapshotName();
-        var command = new Command("revert", "Continue a stopped VM from one of its snapshots") { vm, name };
+        var restart = new Option<bool>("--restart")
+        {
+            Description = "Revert a running VM: stop it, revert it and start it again, as one server operation",
+        };
+        var command = new Command("revert", "Continue a stopped VM from one of its snapshots (a running one with --restart)") { vm, name, restart };
         g.Action(command, async (ctx, parse, ct) =>
         {
             using var client = ctx.Connect();
-            var disk = await client.Disks.RevertAsync(parse.GetValue(vm)!, parse.GetValue(name)!, ct);
+            var again = parse.GetValue(restart);
+            var disk = await client.Disks.RevertAsync(parse.GetValue(vm)!, parse.GetValue(name)!, again, ct);
+            if (disk is null)
+            {
+                ctx.Output.Note($"{parse.GetValue(vm)}: stop, revert to {parse.GetValue(name)} and start is still running on the server; " +
+                    $"follow it with: octopus vm show {parse.GetValue(vm)}");
+                return ExitCodes.Ok;
+            }
             if (ctx.Json) ctx.Output.WriteJson(disk);
-            else ctx.Output.Note($"{disk.Vm} reverted to {parse.GetValue(name)}.");
+            else ctx.Output.Note(again ? $"{disk.Vm} reverted to {parse.GetValue(name)} and running again." : $"{disk.Vm} reverted to {parse.GetValue(name)}.");
             return ExitCodes.Ok;
         });
         return command;

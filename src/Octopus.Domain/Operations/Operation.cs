@@ -35,6 +35,14 @@ public enum OperationKind
     /// runner reads the rules when it runs, so one pending operation covers any number of changes; the VM's state does not
     /// change. A VM that is not running needs none: its next start carries the rules.</summary>
     ApplyFirewall,
+
+    /// <summary>Stop a running VM, continue it from one of its snapshots (<see cref="Operation.Payload"/>: the snapshot's
+    /// name) and start it again, as one operation with three recorded steps. The command moves the VM to Stopping; the
+    /// runner moves it through Stopped (the revert) and Starting to Running, recording each step so a replay after a
+    /// restart resumes at the step it had reached. A failed stop fails the VM as a stop does and reverts nothing; a failed
+    /// revert leaves it Stopped on the disk it had (the disk tree rolls its intent back) and starts nothing; a failed start
+    /// leaves it Failed on the reverted disk.</summary>
+    RevertVm,
 }
 
 public enum OperationStatus

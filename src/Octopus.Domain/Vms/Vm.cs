@@ -173,6 +173,13 @@ public sealed class Vm
         if (StatusReason != reason) { StatusReason = reason; Version++; }
     }
 
+    /// <summary>Says why a stopped VM is stopped (e.g. a revert that failed and left it on its previous disk).</summary>
+    public void ExplainStopped(string reason)
+    {
+        if (State != VmState.Stopped) throw Illegal("explain why it is stopped", "Stopped");
+        if (StatusReason != reason) { StatusReason = reason; Version++; }
+    }
+
     /// <summary>The driver finished the operation in flight; the VM reaches the state that operation leads to.</summary>
     public void CompleteOperation(DateTimeOffset now)
     {

@@ -37,8 +37,27 @@ public static class DiskEndpoints
             }
             return TypedResults.Created($"{ApiRoutes.Vm(id)}/snapshots/{Uri.EscapeDataString(s.Name)}", s);
         });
-        vms.MapPost("/{id}/snapshots/{name}/revert", (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>
-            c.RevertAsync(Caller.From(http.User), id, name, ct));
+        // 200 with the VM's disk once reverted. {"restart": true} reverts a running VM by one "stop, revert, start" operation;
+        // 202 when it outlasted the request's wait (it goes on; Location: the operation).
+        // The body is optional and read here: a bound body parameter would make the route refuse a POST without one.
+        vms.MapPost("/{id}/snapshots/{name}/revert", async Task<Results<Ok<VmDiskDto>, Accepted>> (HttpContext http, string id, string name,
+            VmDiskCommands c, VmLookup lookup, OperationQueries ops, CancellationToken ct) =>
+        {
+            var caller = Caller.From(http.User);
+            RevertRequest? body = null;
+            if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+            {
+                try { body = await http.Request.ReadFromJsonAsync<RevertRequest>(ct); }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+                {
+                    throw Domain.DomainException.Invalid("body", "Send no body, or JSON {\"restart\": true} to stop, revert and start a running VM.");
+                }
+            }
+            var disk = await c.RevertAsync(caller, id, name, ct, body?.Restart ?? false);
+            if (disk is not null) return TypedResults.Ok(disk);
+            var vm = await lookup.FindAsync(caller, id, ct, track: false);
+            return TypedResults.Accepted(await ops.LatestOpenAsync(vm.Id, ct) is { } op ? ApiRoutes.Operation(op.ToString()) : ApiRoutes.Vm(id));
+        });
         vms.MapDelete("/{id}/snapshots/{name}", async (HttpContext http, string id, string name, VmDiskCommands c, CancellationToken ct) =>
         {
             await c.DeleteSnapshotAsync(Caller.From(http.User), id, name, ct);

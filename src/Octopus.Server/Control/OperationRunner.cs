@@ -79,6 +79,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 await RunHostOperationAsync(db, op, ct);
                 return;
             }
+            if (op.Kind == OperationKind.RevertVm)
+            {
+                await RunRevertAsync(db, scope.ServiceProvider, op, ct);
+                return;
+            }
             var vm = op.VmId is { } vmId ? await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct) : null;
             if (vm is null || !Commands.OperationJournal.StillWanted(op, vm))
             {
@@ -182,6 +187,143 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             if (error is null) o.Succeed(now); else o.FailWith(error, now);
         }, ct);
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
+    }
+
+    /// <summary>Stop, revert, start (<see cref="OperationKind.RevertVm"/>). Each step begins from the state the VM is in,
+    /// and each ends by saving the VM's new state with the step recorded on the operation, so a replay after a restart
+    /// resumes where it was: Stopping → stop (the driver's stop is idempotent) → Stopped → revert (recorded as
+    /// "revert:"; a replay that finds it recorded does not revert again, and one interrupted between the disk tree's commit
+    /// and the record reverts once more onto an equal fresh child of the same snapshot, the VM not having run since) →
+    /// Starting → start → Running. Compensation: a failed stop fails the VM as a stop does and reverts nothing; a failed
+    /// revert leaves the VM Stopped on the disk it had, saying why, and starts nothing; a failed start fails the VM on the
+    /// reverted disk. A VM that another command moved elsewhere meanwhile (deleted, say) ends the operation as failed,
+    /// naming its state.</summary>
+    private async Task RunRevertAsync(OctopusDbContext db, IServiceProvider services, Operation op, CancellationToken ct)
+    {
+        var vmId = op.VmId!.Value;
+        var name = Octopus.Disks.Model.SnapshotName.Parse(op.Payload, "name");
+        var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
+        if (vm is null || !Commands.OperationJournal.StillWanted(op, vm))
+        {
+            await FinishRevertAsync(db, op.Id, vmId, $"the VM is {(vm is null ? "deleted" : vm.State.ToString())} now, so it was not reverted to '{name}'",
+                "vm.revert-superseded", (_, _) => { }, ct);
+            return;
+        }
+        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
+        await db.SaveChangesAsync(ct);
+        var reverted = op.StepLines().Any(s => s.Text.StartsWith("revert:", StringComparison.Ordinal));
+        var host = vm.HostId!.Value;
+
+        if (vm.State == VmState.Stopping)
+        {
+            try
+            {
+                await nodes.For(host).StopAsync(vmId, ct);
+            }
+            catch (DriverException e)
+            {
+                await FinishRevertAsync(db, op.Id, vmId, $"the VM could not be stopped, so it was not reverted to '{name}': {e.Message}",
+                    "vm.stop-failed", (v, now) => { if (v.State == VmState.Stopping) v.Fail($"stop before the revert to '{name}' failed: {e.Message}", now); }, ct);
+                return;
+            }
+            if (!await StepAsync(db, op.Id, vmId, "stop: the VM is stopped", v => v.State == VmState.Stopping, (v, now) => v.CompleteOperation(now), ct))
+                return;
+        }
+
+        if (!reverted)
+        {
+            var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
+            string? error = null, code = null;
+            Octopus.Disks.Model.Disk? leaf = null;
+            try
+            {
+                leaf = await disks.Tree.RevertAsync(vmId, name, ct);
+            }
+            catch (Octopus.Domain.DomainException e)
+            {
+                (error, code) = (e.Message, e.Code);
+            }
+            catch (Octopus.Disks.Backends.DiskBackendException e)
+            {
+                (error, code) = ($"the disk storage could not make the new disk: {e.Message}", "storage.failed");
+            }
+            if (error is not null)
+            {
+                var reason = $"the revert to '{name}' failed, so the VM stays stopped on the disk it had and was not started: {error}";
+                if (reason.Length > 1000) reason = reason[..1000] + " …"; // the VM's status reason holds 1,024 characters
+                await FinishRevertAsync(db, op.Id, vmId, reason, code, (v, _) => { if (v.State == VmState.Stopped) v.ExplainStopped(reason); }, ct);
+                return;
+            }
+            // A start asked for meanwhile (Starting) has not run: it waits for this operation.
+            if (!await StepAsync(db, op.Id, vmId, $"revert: continued from '{name}' on disk {leaf!.Id}",
+                v => v.State is VmState.Stopped or VmState.Starting, (v, now) => v.RequestStart(now), ct))
+                return;
+        }
+        else if (!await StepAsync(db, op.Id, vmId, null, v => v.State is VmState.Stopped or VmState.Starting, (v, now) => v.RequestStart(now), ct))
+        {
+            return;
+        }
+
+        try
+        {
+            var current = await db.Vms.AsNoTracking().FirstAsync(v => v.Id == vmId, ct);
+            await nodes.For(host).StartAsync(await specs.BuildAsync(current, ct), ct);
+        }
+        catch (DriverException e)
+        {
+            await FinishRevertAsync(db, op.Id, vmId, $"the VM was reverted to '{name}' but could not be started: {e.Message}", "vm.start-failed",
+                (v, now) => { if (v.State == VmState.Starting) v.Fail($"start after the revert to '{name}' failed: {e.Message}; start it again", now); }, ct);
+            return;
+        }
+        await FinishRevertAsync(db, op.Id, vmId, null, null, (v, now) =>
+        {
+            if (v.State == VmState.Starting) v.CompleteOperation(now);
+        }, ct, "start: the VM runs on the reverted disk");
+    }
+
+    /// <summary>Saves one step of a revert: when the VM is still as <paramref name="expected"/> says, applies
+    /// <paramref name="change"/> and records <paramref name="step"/>; otherwise fails the operation naming the VM's state.
+    /// Returns whether the revert goes on.</summary>
+    private async Task<bool> StepAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? step, Func<Vm, bool> expected,
+        Action<Vm, DateTimeOffset> change, CancellationToken ct)
+    {
+        var ok = false;
+        await SaveWithRetryAsync(db, async now =>
+        {
+            var op = await db.Operations.FirstAsync(o => o.Id == opId, ct);
+            var vm = await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct);
+            ok = vm is not null && expected(vm);
+            if (ok)
+            {
+                change(vm!, now);
+                if (step is not null) op.RecordStep(step, now);
+            }
+            else op.FailWith($"the VM is {(vm is null ? "deleted" : vm.State.ToString())} now; the revert stopped there", now, "vm.revert-superseded");
+        }, ct);
+        return ok;
+    }
+
+    /// <summary>Ends a revert: applies <paramref name="change"/> to the VM (when it still exists) and marks the operation
+    /// succeeded (<paramref name="error"/> null, recording <paramref name="step"/>) or failed with the error, recorded as its last step too.</summary>
+    private async Task FinishRevertAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, string? code,
+        Action<Vm, DateTimeOffset> change, CancellationToken ct, string? step = null)
+    {
+        await SaveWithRetryAsync(db, async now =>
+        {
+            var op = await db.Operations.FirstAsync(o => o.Id == opId, ct);
+            if (await db.Vms.FirstOrDefaultAsync(v => v.Id == vmId, ct) is { } vm) change(vm, now);
+            if (error is null)
+            {
+                if (step is not null) op.RecordStep(step, now);
+                op.Succeed(now);
+            }
+            else
+            {
+                op.RecordStep("failed: " + error, now);
+                op.FailWith(error.Length > 2000 ? error[..2000] + " …" : error, now, code);
+            }
+        }, ct);
+        if (error is not null) LogFailed(log, nameof(OperationKind.RevertVm), vmId.ToString(), error);
     }
 
     /// <summary>Null when nothing holds the host; otherwise why it must not be switched off, naming the VMs.</summary>

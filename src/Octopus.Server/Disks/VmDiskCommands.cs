@@ -120,18 +120,52 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         return new SnapshotTreeDto(vm.Name.Value, rows, current, DiskTreeText.Render(roots));
     }
 
-    /// <summary>Continues the VM from a snapshot. Only a stopped VM may be reverted: a running one would keep writing
-    /// to the disk it is switched away from.</summary>
-    public async Task<VmDiskDto> RevertAsync(Caller caller, string vmName, string snapshot, CancellationToken ct)
+    /// <summary>Continues the VM from a snapshot. A stopped VM is reverted at once. A running one would keep writing to
+    /// the disk it is switched away from, so it is refused unless <paramref name="restart"/> asks for "stop, revert, start":
+    /// then one journaled <see cref="OperationKind.RevertVm"/> stops it, reverts it and starts it again (the runner makes
+    /// every driver call), and the request waits for it for a bounded time. Returns the VM's disk once reverted, or null
+    /// when the bound passed first (the operation goes on). A snapshot that does not exist is refused before anything stops.</summary>
+    public async Task<VmDiskDto?> RevertAsync(Caller caller, string vmName, string snapshot, CancellationToken ct, bool restart = false)
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(snapshot, "name");
-        await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", ct =>
+        if (!restart || vm.State == VmState.Stopped)
         {
-            if (vm.State != VmState.Stopped)
-                throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), then revert.");
-            return disks.Tree.RevertAsync(vm.Id, name, ct);
-        }, ct, d => $"to '{name}' (disk {d.Id})");
+            await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", ct =>
+            {
+                if (vm.State != VmState.Stopped)
+                    throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), " +
+                        $"then revert, or stop, revert and start it in one step (octopus vm revert {vm.Name} {name} --restart).");
+                return disks.Tree.RevertAsync(vm.Id, name, ct);
+            }, ct, d => $"to '{name}' (disk {d.Id})");
+            return await DiskAsync(caller, vmName, ct);
+        }
+
+        var op = await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", async ct =>
+        {
+            var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct);
+            if (current.State != VmState.Running || current.HostId is null)
+                throw DomainException.Conflict("vm.not-running", $"VM '{current.Name}' is {current.State}; stop, revert and start needs a running VM " +
+                    "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).");
+            if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
+                throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
+            var now = time.GetUtcNow();
+            current.RequestStop(now);
+            var op = Operation.Begin(OperationKind.RevertVm, current.Id, current.HostId, caller.Name, now, payload: name.Value);
+            db.Operations.Add(op);
+            return op;
+        }, ct, o => $"to '{name}': stop, revert, start (operation {o.Id})");
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is null) return null;
+        if (done.Status == OperationStatus.Failed)
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.revert-failed",
+                $"Stop, revert to '{name}' and start of VM '{vm.Name}' failed: {done.Error}");
+            await runner.RecordAsync(caller, "vm.revert", $"vm/{vm.Name}", false, failed.Message, ct);
+            throw failed;
+        }
         return await DiskAsync(caller, vmName, ct);
     }
 

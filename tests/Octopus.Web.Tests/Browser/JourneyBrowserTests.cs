@@ -31,8 +31,12 @@ public class JourneyBrowserTests(WebServerFixture server)
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
         run.Out.Should().Contain("no \"Why —\", no \"Extend lease\" without a lease").And.Contain("a server refusal keeps the dialog and the input")
-            .And.Contain("revert: explained on a running VM").And.Contain("forked with the sizes chosen").And.Contain("\"Extend lease\" offered on a VM with a lease")
+            .And.Contain("revert: stop, revert and start on a running VM").And.Contain("revert of a running VM at 360 px").And.Contain("forked with the sizes chosen").And.Contain("\"Extend lease\" offered on a VM with a lease")
             .And.Contain("\"← My VMs\" only on the caller's own VM");
+        // The two reverts of the running VM were each one "stop, revert, start" operation of the server.
+        var reverts = (await alice.GetFromJsonAsync<Page<OperationDto>>($"/api/v1/operations?vm={vm.Id}&kind=revert-vm"))!.Items;
+        reverts.Should().HaveCount(2).And.OnlyContain(o => o.Status == "Succeeded"
+            && o.Steps.Select(s => s.Text.Split(':', 2)[0]).SequenceEqual(new[] { "stop", "revert", "start" }));
         foreach (var (client, id) in new[] { (alice, vm.Id), (alice, leased.Id), (bob, other.Id) })
             (await client.DeleteAsync($"/api/v1/vms/{id}")).EnsureSuccessStatusCode();
         var fork = (await alice.GetFromJsonAsync<Page<VmDto>>("/api/v1/vms?owner=alice"))!.Items.FirstOrDefault(v => v.Name == "journey-fork");

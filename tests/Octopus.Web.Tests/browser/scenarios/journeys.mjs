@@ -1,6 +1,7 @@
 // Issue 18's journeys without dead ends, on the VM page: "Why" only with a reason; "Extend lease" only on a VM with a
 // lease; the Snapshot and Fork dialogs check names with the server's rules before closing and keep the input when the
-// server refuses; Fork has the CLI's size fields; Revert is offered on a stopped VM only, and a running one says why;
+// server refuses; Fork has the CLI's size fields; a running VM offers "Stop, revert and start" (one server operation,
+// confirmed as such) and a stopped one "Revert";
 // "← My VMs" only on the caller's own VM (an admin on another user's VM goes back to "All VMs"). 1280 and 360 px, axe-core.
 // VM_ID/VM_NAME: alice's running VM without a lease; LEASED_ID: alice's VM with a lease; OTHER_ID/OTHER_OWNER: bob's VM.
 import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, url, DESKTOP, PHONE } from './lib.mjs';
@@ -41,21 +42,47 @@ await run(async (browser) => {
   await dialog.waitFor({ state: 'detached' });
   step('snapshot dialog: name rule checked before closing; a server refusal keeps the dialog and the input');
 
-  // Revert: not offered on a running VM, which says why; offered once it is stopped.
+  // Revert of a running VM: offered as the server's one "stop, revert, start" operation, with a confirmation that says so.
+  const restartRevert = async (width) => {
+    const button = page.getByRole('button', { name: 'Stop, revert and start: first' });
+    await button.waitFor({ timeout: 30000 });
+    if (await page.locator('#revert-note').count() > 0) throw new Error('the running VM says it cannot be reverted');
+    await button.click();
+    const question = await dialog.innerText();
+    if (!/Stop .+, revert it to snapshot first and start it again\?.*shut down first/s.test(question))
+      throw new Error(`the confirmation does not say it stops, reverts and starts: ${question}`);
+    await assertNoHorizontalScroll(page);
+    await assertAccessible(page, `the stop, revert and start confirmation at ${width} px`);
+    await shot(page, `revert-restart-confirm-${width}`);
+    await dialog.getByRole('button', { name: 'Stop, revert and start' }).click();
+    await page.locator('#vm-message').filter({ hasText: 'is running again' }).waitFor({ timeout: 40000 });
+    await page.locator('#vm-props dd[data-prop="state"]').filter({ hasText: /^Running$/ }).waitFor({ timeout: 30000 });
+    await page.getByRole('button', { name: 'Stop, revert and start: first' }).waitFor();
+  };
   await page.locator('#action-start').click();
   await page.locator('#vm-props dd[data-prop="state"]').filter({ hasText: /^Running$/ }).waitFor({ timeout: 30000 });
-  await page.locator('#revert-note').filter({ hasText: 'stop' }).waitFor();
-  if (await page.getByRole('button', { name: 'Revert to first' }).count() > 0) throw new Error('Revert is offered on a running VM');
+  await restartRevert(1280);
+  step('revert of a running VM: "Stop, revert and start", confirmed as such, ends Running (1280 px)');
+
+  // A stopped VM is reverted as it is.
   await page.locator('#action-stop').click();
   await dialog.getByRole('button', { name: 'Stop' }).click();
-  await page.getByRole('button', { name: 'Revert to first' }).waitFor({ timeout: 30000 });
-  if (await page.locator('#revert-note').count() > 0) throw new Error('the stopped VM still says to stop it');
-  await page.getByRole('button', { name: 'Revert to first' }).click();
+  await page.getByRole('button', { name: 'Revert: first' }).waitFor({ timeout: 30000 });
+  if (await page.locator('#revert-note').count() > 0) throw new Error('the stopped VM says it cannot be reverted');
+  await page.getByRole('button', { name: 'Revert: first' }).click();
   await dialog.getByRole('button', { name: 'Revert' }).click();
-  await page.locator('#vm-message').filter({ hasText: 'Reverted to first' }).waitFor();
+  await page.locator('#vm-message').filter({ hasText: 'Reverted to first.' }).waitFor();
   await assertAccessible(page, 'the VM page at 1280 px');
   await shot(page, 'vm-journeys-1280');
-  step('revert: explained on a running VM, offered and done on a stopped one');
+  step('revert: stop, revert and start on a running VM, revert on a stopped one');
+
+  // The same at 360 px on the running VM.
+  await page.setViewportSize(PHONE);
+  await page.locator('#action-start').click();
+  await page.locator('#vm-props dd[data-prop="state"]').filter({ hasText: /^Running$/ }).waitFor({ timeout: 30000 });
+  await restartRevert(360);
+  await assertNoHorizontalScroll(page);
+  step('revert of a running VM at 360 px: confirmed, ends Running');
 
   // Fork at 360 px: size fields, name rule before closing, a server refusal keeps everything typed.
   await page.setViewportSize(PHONE);

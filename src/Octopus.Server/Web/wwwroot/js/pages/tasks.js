@@ -13,7 +13,7 @@ const POLL_MS = 2000;
 const KIND_LABELS = {
   'create-vm': 'Create VM', 'start-vm': 'Start VM', 'stop-vm': 'Stop VM', 'reboot-vm': 'Reboot VM', 'delete-vm': 'Delete VM',
   'migrate-vm': 'Migrate VM', 'suspend-vm': 'Suspend VM', 'resume-vm': 'Resume VM', 'snapshot-vm': 'Snapshot VM',
-  'fork-disk': 'Fork disk', 'power-on-host': 'Power on host', 'power-off-host': 'Power off host',
+  'fork-disk': 'Fork disk', 'revert-vm': 'Stop, revert and start VM', 'power-on-host': 'Power on host', 'power-off-host': 'Power off host',
 };
 /** 'create-vm' → 'Create VM'; an unknown kind reads as its words. */
 export const kindLabel = (kind) => KIND_LABELS[kind] ?? kind.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());

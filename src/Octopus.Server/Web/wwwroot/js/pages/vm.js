@@ -107,9 +107,21 @@ export default async function render(root, ctx) {
     await loadSnapshots();
     say(`Snapshot ${name} taken.`);
   }
+  // A stopped VM is reverted at once; a running one by the server's single "stop, revert, start" operation, which the
+  // confirmation names. Other states (between states, suspended, failed) offer no revert and say why.
   async function revert(name) {
-    if (!(await confirmDialog(`Revert ${vm.name} to snapshot ${name}? Changes since then are lost.`, { confirmLabel: 'Revert', danger: true }))) return;
-    await run('Revert', async () => { await api.post(`/vms/${seg(vm.id)}/snapshots/${seg(name)}/revert`); await loadSnapshots(); return `Reverted to ${name}.`; });
+    const restart = vm.state === 'Running';
+    const question = restart
+      ? `Stop ${vm.name}, revert it to snapshot ${name} and start it again? It is shut down first; changes since the snapshot are lost.`
+      : `Revert ${vm.name} to snapshot ${name}? Changes since then are lost.`;
+    if (!(await confirmDialog(question, { confirmLabel: restart ? 'Stop, revert and start' : 'Revert', danger: true }))) return;
+    if (restart) say(`Stopping ${vm.name}, reverting it to ${name} and starting it again…`);
+    await run(restart ? 'Stop, revert and start' : 'Revert', async () => {
+      const disk = await api.post(`/vms/${seg(vm.id)}/snapshots/${seg(name)}/revert`, restart ? { restart: true } : undefined);
+      await loadSnapshots();
+      if (restart && !disk) return `${vm.name} is still being stopped, reverted to ${name} and started; see Tasks.`;
+      return restart ? `Reverted to ${name}; ${vm.name} is running again.` : `Reverted to ${name}.`;
+    });
   }
   async function extend() {
     await run('Extend lease', async () => {
@@ -124,18 +136,20 @@ export default async function render(root, ctx) {
     });
   }
   let snapshotList = null; // null until loaded; a string when they could not be read
-  // Revert replaces the disk, so the server reverts only a stopped VM (it has no single "stop, revert, start" operation):
-  // the page offers Revert on a stopped VM and says so on a running one, instead of a confirmation that ends in a refusal.
+  // Revert replaces the disk: a stopped VM is reverted as it is, a running one is stopped, reverted and started again
+  // by one server operation (the button and its confirmation say so); in any other state the page says why not.
   function drawSnapshots() {
     if (snapshotList === null) return;
     if (typeof snapshotList === 'string') { snapshots.replaceChildren(h('p', { class: 'muted' }, `Snapshots unavailable: ${snapshotList}`)); return; }
     if (snapshotList.length === 0) { snapshots.replaceChildren(h('p', { class: 'muted' }, 'No snapshots yet.')); return; }
-    const canRevert = vm.state === 'Stopped';
+    const restart = vm.state === 'Running';
+    const canRevert = restart || vm.state === 'Stopped';
+    const label = restart ? 'Stop, revert and start' : 'Revert';
     snapshots.replaceChildren(
       canRevert ? null : h('p', { class: 'muted small', id: 'revert-note' },
-        `To revert, stop ${vm.name} first: reverting replaces its disk, so it can only be done while the VM is stopped.`),
+        `${vm.name} is ${vm.state}: a snapshot can be reverted to when it is running (it is stopped, reverted and started again) or stopped.`),
       h('ul', {}, ...snapshotList.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt)}) `,
-        canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': `Revert to ${s.name}`, onclick: () => revert(s.name) }, 'Revert') : null))));
+        canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': `${label}: ${s.name}`, onclick: () => revert(s.name) }, label) : null))));
   }
   async function loadSnapshots() {
     try {
