@@ -160,35 +160,27 @@ public class ConsolidationPlanTests
     [Fact]
     public async Task Mode_IsValidatedPersistedAndOffMeansNoPlan()
     {
-        var dir = Directory.CreateTempSubdirectory("octopus-mode-").FullName;
-        try
+        await using var home = await TestServerHome.CreateAsync();
+        await using (var server = await home.StartAsync())
         {
-            await using (var server = await TestServerApp.StartAsync(dataDirectory: dir))
-            {
-                var http = await server.LoginAsync();
-                (await (await http.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("manual");
-                var bad = await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("sometimes"));
-                bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-                (await bad.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("automatic, manual or off");
-                (await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("off"))).EnsureSuccessStatusCode();
-                var plan = await (await http.GetAsync(ApiRoutes.Plan)).ReadAsync<PlanDto>();
-                plan.Mode.Should().Be("off");
-                plan.Steps.Should().BeEmpty();
-                plan.Summary.Should().Contain("off");
+            var http = await server.LoginAsync();
+            (await (await http.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("manual");
+            var bad = await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("sometimes"));
+            bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            (await bad.ProblemAsync()).GetProperty("detail").GetString().Should().Contain("automatic, manual or off");
+            (await http.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("off"))).EnsureSuccessStatusCode();
+            var plan = await (await http.GetAsync(ApiRoutes.Plan)).ReadAsync<PlanDto>();
+            plan.Mode.Should().Be("off");
+            plan.Steps.Should().BeEmpty();
+            plan.Summary.Should().Contain("off");
 
-                var user = await server.NewUserAsync("hank");
-                (await user.GetAsync(ApiRoutes.Plan)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-                (await user.PostAsync(ApiRoutes.PlanApply, null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-                (await user.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("automatic"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-            }
-            await using var again = await TestServerApp.StartAsync(dataDirectory: dir);
-            var admin = await again.LoginAsync();
-            (await (await admin.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("off");
+            var user = await server.NewUserAsync("hank");
+            (await user.GetAsync(ApiRoutes.Plan)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await user.PostAsync(ApiRoutes.PlanApply, null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await user.PutAsJsonAsync(ApiRoutes.PlanMode, new PlanModeRequest("automatic"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, true);
-        }
+        await using var again = await home.StartAsync();
+        var admin = await again.LoginAsync();
+        (await (await admin.GetAsync(ApiRoutes.PlanMode)).ReadAsync<PlanModeRequest>()).Mode.Should().Be("off");
     }
 }

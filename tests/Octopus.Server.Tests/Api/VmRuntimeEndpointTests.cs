@@ -92,25 +92,17 @@ public class VmRuntimeEndpointTests
     [Fact]
     public async Task Console_KeptAcrossAServerRestart()
     {
-        var dir = Directory.CreateTempSubdirectory("octopus-console-").FullName;
-        try
+        await using var home = await TestServerHome.CreateAsync();
+        await using (var first = await home.StartAsync())
         {
-            await using (var first = await TestServerApp.StartAsync(dataDirectory: dir))
-            {
-                var http = await first.LoginAsync();
-                await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1", cores: 1, memoryGiB: 1));
-                await http.WaitForStateAsync("web1", "Running");
-            }
-            await using var second = await TestServerApp.StartAsync(dataDirectory: dir);
-            var again = await second.LoginAsync();
+            var http = await first.LoginAsync();
+            await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1", cores: 1, memoryGiB: 1));
+            await http.WaitForStateAsync("web1", "Running");
+        }
+        await using var second = await home.StartAsync();
+        var again = await second.LoginAsync();
 
-            (await (await again.GetAsync(ApiRoutes.VmConsole("web1"))).ReadAsync<VmConsoleDto>()).Text.Should().Contain("web1 login:");
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, recursive: true);
-        }
+        (await (await again.GetAsync(ApiRoutes.VmConsole("web1"))).ReadAsync<VmConsoleDto>()).Text.Should().Contain("web1 login:");
     }
 
     [Fact]

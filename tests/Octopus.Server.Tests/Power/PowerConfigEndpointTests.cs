@@ -138,24 +138,16 @@ public sealed class PowerConfigEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Restart_SameDataFolder_SealedPasswordStillOpens()
     {
-        var data = Directory.CreateTempSubdirectory("octopus-power-restart-").FullName;
-        try
+        await using var home = await TestServerHome.CreateAsync();
+        await using (var first = await home.StartAsync())
         {
-            await using (var first = await TestServerApp.StartAsync(dataDirectory: data))
-            {
-                var http = await first.LoginAsync();
-                (await http.PutAsJsonAsync(ApiRoutes.HostPowerConfig(host), new HostPowerConfigRequest("ipmi", "10.0.0.5", null, "admin", Secret)))
-                    .EnsureSuccessStatusCode();
-            }
-            await using var second = await TestServerApp.StartAsync(dataDirectory: data);
-            await using var scope = second.App.Services.CreateAsyncScope();
-            var row = await scope.ServiceProvider.GetRequiredService<OctopusDbContext>().PowerBindings.AsNoTracking().SingleAsync();
-            second.App.Services.GetRequiredService<PowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
+            var http = await first.LoginAsync();
+            (await http.PutAsJsonAsync(ApiRoutes.HostPowerConfig(host), new HostPowerConfigRequest("ipmi", "10.0.0.5", null, "admin", Secret)))
+                .EnsureSuccessStatusCode();
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(data, recursive: true);
-        }
+        await using var second = await home.StartAsync();
+        await using var scope = second.App.Services.CreateAsyncScope();
+        var row = await scope.ServiceProvider.GetRequiredService<OctopusDbContext>().PowerBindings.AsNoTracking().SingleAsync();
+        second.App.Services.GetRequiredService<PowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
     }
 }

@@ -19,7 +19,8 @@ namespace Octopus.Server.Tests.Store;
 /// <summary>Upgrading a data folder written by commit 0c1667b (tests/fixtures/legacy-0c1667b.tar.gz, made by
 /// scripts/make-legacy-fixture through that version's real API): the current server imports disks.json, agents.json
 /// and consolidation.json into the store once, backs them up in DATA/imported-legacy/, and every VM, disk, snapshot,
-/// agent and setting survives. The fixture's disks are qcow2 files, so these tests need qemu-img.</summary>
+/// agent and setting survives. The fixture's disks are qcow2 files, so these tests need qemu-img. The fixture's store is
+/// SQLite (DATA/octopus.db), so these tests run on SQLite whatever OCTOPUS_TEST_STORE says.</summary>
 public sealed class LegacyUpgradeTests : IDisposable
 {
     private const string Config = """
@@ -50,7 +51,7 @@ public sealed class LegacyUpgradeTests : IDisposable
         legacyDisks.Disks.Should().NotBeEmpty("the fixture has images, VM disks, snapshots and a fork");
         legacyAgents.Should().ContainSingle();
 
-        await using (var server = await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile))
+        await using (var server = await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile, store: TestStoreKind.Sqlite))
         {
             var alice = await server.LoginAsync("alice", "password-alice");
             var bob = await server.LoginAsync("bob", "password-bob");
@@ -95,7 +96,7 @@ public sealed class LegacyUpgradeTests : IDisposable
 
         // A second start finds nothing to import: the backup is not touched, no second copy is made, everything is still there.
         var backupBefore = await File.ReadAllBytesAsync(Path.Combine(Data, "imported-legacy", "disks.json"));
-        await using (var again = await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile))
+        await using (var again = await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile, store: TestStoreKind.Sqlite))
         {
             var alice = await again.LoginAsync("alice", "password-alice");
             (await (await alice.GetAsync(ApiRoutes.Vms)).ReadAsync<Page<VmDto>>()).Items.Should().HaveCount(3);
@@ -120,7 +121,7 @@ public sealed class LegacyUpgradeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(Data, file), content);
         var before = LegacyFiles.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(Data, f)));
 
-        var act = async () => await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile);
+        var act = async () => await TestServerApp.StartAsync(Config, Data, configFile: ConfigFile, store: TestStoreKind.Sqlite);
 
         var error = (await act.Should().ThrowAsync<DomainException>()).Which;
         error.Message.Should().Contain(Path.Combine(Data, file)).And.Contain("Nothing was imported").And.Contain("Restore the file from a backup");
