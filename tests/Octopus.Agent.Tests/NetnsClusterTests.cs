@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Octopus.Contracts;
 using Octopus.TestKit;
+using static Octopus.Agent.Tests.LocalClusterScript;
 
 namespace Octopus.Agent.Tests;
 
@@ -98,28 +99,6 @@ public sealed partial class NetnsClusterTests
         var output = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         return output;
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string root, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(root, "scripts", "local-cluster"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OCTOPUS_CLI"] = "dotnet " + Path.Combine(AppContext.BaseDirectory, "octopus.dll");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw; }
-        return (p.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Octopus.slnx"))) return d.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Octopus.slnx).");
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]

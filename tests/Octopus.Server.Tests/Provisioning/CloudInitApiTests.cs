@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using Octopus.Contracts;
 using Octopus.TestKit;
+using static Octopus.TestKit.TestSshKeys;
 
 namespace Octopus.Server.Tests.Provisioning;
 
@@ -12,19 +11,6 @@ namespace Octopus.Server.Tests.Provisioning;
 public class CloudInitApiTests
 {
     private static string Simulated => TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }""");
-
-    private static string Ed25519(string comment)
-    {
-        var bytes = new List<byte>();
-        foreach (var f in new[] { Encoding.ASCII.GetBytes("ssh-ed25519"), RandomNumberGenerator.GetBytes(32) })
-        {
-            var len = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(len, (uint)f.Length);
-            bytes.AddRange(len);
-            bytes.AddRange(f);
-        }
-        return $"ssh-ed25519 {Convert.ToBase64String([.. bytes])} {comment}";
-    }
 
     private static async Task MarkCloudInitAsync(HttpClient admin, bool on = true)
     {
