@@ -58,6 +58,29 @@ public class DiskEndToEndTests(ServerFixture server) : IClassFixture<ServerFixtu
         (await admin.RunAsync("vm", "delete", "e2e-disk1", "--yes")).Exit.Should().Be(ExitCodes.Ok);
     }
 
+    [Fact]
+    public async Task Revert_WithRestart_StopsRevertsAndStartsARunningVm()
+    {
+        var admin = Admin;
+        Parse<VmDto>(await admin.RunAsync("vm", "create", "--name", "e2e-disk3", "--cores", "1", "--memory", "1GiB",
+            "--disk", "20GiB", "--image", "debian-12", "--json")).State.Should().Be("Running");
+        Parse<SnapshotDto>(await admin.RunAsync("vm", "snapshot", "e2e-disk3", "clean", "--json")).Name.Should().Be("clean");
+        Parse<SnapshotDto>(await admin.RunAsync("vm", "snapshot", "e2e-disk3", "later", "--json")).Name.Should().Be("later");
+
+        var reverted = await admin.RunAsync("vm", "revert", "e2e-disk3", "clean", "--restart");
+        reverted.Exit.Should().Be(ExitCodes.Ok, reverted.Err);
+        reverted.Out.Should().Contain("e2e-disk3 reverted to clean and running again.");
+        Parse<VmDto>(await admin.RunAsync("vm", "show", "e2e-disk3", "--json")).State.Should().Be("Running");
+        Parse<SnapshotTreeDto>(await admin.RunAsync("vm", "snapshots", "e2e-disk3", "--json")).CurrentAfter.Should().Be("clean");
+
+        var missing = await admin.RunAsync("vm", "revert", "e2e-disk3", "nosuch", "--restart");
+        missing.Exit.Should().NotBe(ExitCodes.Ok);
+        missing.Err.Should().StartWith("error: ").And.Contain("nosuch");
+        Parse<VmDto>(await admin.RunAsync("vm", "show", "e2e-disk3", "--json")).State.Should().Be("Running", "nothing is stopped for a snapshot that does not exist");
+
+        (await admin.RunAsync("vm", "delete", "e2e-disk3", "--yes")).Exit.Should().Be(ExitCodes.Ok);
+    }
+
     /// <summary>Runs the README's "Disks: fork, snapshot, revert, gc" block exactly as written (only the import path is
     /// the test server's data folder), line by line: every documented command must succeed.</summary>
     [Fact]
