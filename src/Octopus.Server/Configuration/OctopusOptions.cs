@@ -204,7 +204,8 @@ public sealed class OctopusOptions
     /// <summary>A mid-range two-socket server: 110 W idle, 345 W flat out.</summary>
     public static PowerModel DefaultPowerModel { get; } = new([110, 140, 160, 180, 200, 220, 245, 270, 295, 320, 345]);
 
-    private static ByteSize Size(string key, string? text) =>
+    /// <summary>A positive size such as 128GiB, or a <see cref="ConfigurationException"/> naming <paramref name="key"/>.</summary>
+    internal static ByteSize Size(string key, string? text) =>
         ByteSize.TryParse(text, out var s) && s.Bytes > 0 ? s : throw new ConfigurationException(key, $"'{text}' is not a size; write e.g. 128GiB or 2TiB.");
 
 }

@@ -39,10 +39,7 @@ public sealed class QuotaOptions
         }
     }
 
-    private static ByteSize? Size(string key, string? text) =>
-        text is null ? null
-        : ByteSize.TryParse(text, out var s) && s.Bytes > 0 ? s
-        : throw new ConfigurationException($"{Section}:{key}", $"'{text}' is not a size; write e.g. 128GiB or 2TiB.");
+    private static ByteSize? Size(string key, string? text) => text is null ? null : OctopusOptions.Size($"{Section}:{key}", text);
 }
 
 /// <summary>Checks that <see cref="QuotaOptions"/> makes a quota.</summary>
