@@ -2,7 +2,8 @@ namespace Octopus.Contracts;
 
 /// <summary>A compute node as the API shows it. <see cref="PowerState"/>: On, PoweringOn, PoweringOff, Off, Failed.
 /// <see cref="PowerConfig"/>: how it is switched (admins only; null when not configured or not an admin).
-/// <see cref="PowerWatts"/> is what its BMC measured when <see cref="PowerMeasured"/>, else its power model's estimate.</summary>
+/// <see cref="PowerWatts"/> is what its BMC measured when <see cref="PowerMeasured"/>, else its power model's estimate.
+/// <see cref="MaintenanceStatus"/>: how its maintenance is going and what it waits for (null when not in maintenance).</summary>
 public sealed record HostDto(
     string Id,
     string Name,
@@ -21,7 +22,17 @@ public sealed record HostDto(
     IReadOnlyList<string> Vms,
     HostPowerConfigDto? PowerConfig = null,
     HostPowerOperationDto? PowerOperation = null,
-    bool PowerMeasured = false);
+    bool PowerMeasured = false,
+    HostMaintenanceDto? MaintenanceStatus = null);
+
+/// <summary>How a host's maintenance is going. <see cref="Summary"/>: one sentence, e.g. "Waiting: 2 running VM(s) to
+/// move off (1 moving, 1 cannot move yet)." or "Drained: no running VM left.". <see cref="Waiting"/>: the running VMs
+/// that cannot move off yet, each with the scheduler's reason (only the VMs the caller may see).</summary>
+public sealed record HostMaintenanceDto(string Summary, IReadOnlyList<MaintenanceWaitDto> Waiting);
+
+/// <summary>A running VM (its id and name) that a maintenance is waiting for, and why it cannot move yet (the placement decision's
+/// summary, e.g. "no host fits 1 vCPU, 12 GiB memory, 10 GiB disk: 2 lack memory, 1 is in maintenance").</summary>
+public sealed record MaintenanceWaitDto(string Id, string Name, string Reason);
 
 /// <summary>A host's latest power operation (admins only, like its power configuration): <see cref="Kind"/> power-on or
 /// power-off, <see cref="Status"/> Pending, Running, Succeeded or Failed, <see cref="Error"/> why it failed (a power-on

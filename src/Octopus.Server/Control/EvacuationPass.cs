@@ -23,24 +23,37 @@ public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, 
 
         var views = await PlacementPass.SnapshotAsync(db, ct);
         var names = views.ToDictionary(h => h.Id, h => h.Name);
-        var state = PlacementState.From(views);
         var now = time.GetUtcNow();
         var started = 0;
-        foreach (var vm in vms.OrderByDescending(v => v.Geometry.Memory)) // biggest first: they are the hardest to fit
+        foreach (var (vm, decision) in Plan(placer, views, vms))
         {
-            var request = PlacementRequest.For(vm);
-            var decision = placer.Place(request, state, explain: false);
             if (decision.ChosenHost is not { } to)
             {
                 LogNoRoom(log, vm.Name.Value, decision.Summary);
                 continue;
             }
-            state.Reserve(to, request);
             Commands.OperationJournal.BeginMigration(db, vm, to, names[to], "maintenance", now);
             started++;
         }
         await db.SaveChangesAsync(ct);
         return started;
+    }
+
+    /// <summary>Where each running VM on hosts in maintenance would go now, biggest first (they are the hardest to fit),
+    /// each reservation counted before the next VM is placed: the pass migrates the ones with a host, and the hosts API
+    /// shows the others' decisions as the reason a maintenance is waiting (one feasibility model for both).</summary>
+    public static IReadOnlyList<(Vm Vm, PlacementDecision Decision)> Plan(IPlacer placer, IReadOnlyList<HostView> views, IEnumerable<Vm> running)
+    {
+        var state = PlacementState.From(views);
+        var plan = new List<(Vm, PlacementDecision)>();
+        foreach (var vm in running.OrderByDescending(v => v.Geometry.Memory).ThenBy(v => v.Name.Value, StringComparer.Ordinal))
+        {
+            var request = PlacementRequest.For(vm);
+            var decision = placer.Place(request, state, explain: false);
+            if (decision.ChosenHost is { } to) state.Reserve(to, request);
+            plan.Add((vm, decision));
+        }
+        return plan;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot evacuate {Vm} yet: {Summary}")]

@@ -117,4 +117,43 @@ public class PowerAndMigrationTests
         vms.Items.Should().OnlyContain(v => v.State == "Running" && v.Host != source);
         (await http.PostAsync(ApiRoutes.HostPowerOff(source), null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
     }
+
+    [Fact]
+    public async Task Maintenance_ThatCannotProceed_SaysWhichVmWaitsAndWhy_ThenDrained()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var http = await server.LoginAsync();
+        // three 16 GiB hosts, each with a 12 GiB VM: none of them has room for another
+        foreach (var n in new[] { "big1", "big2", "big3" })
+        {
+            await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 12));
+            await http.WaitForStateAsync(n, "Running");
+        }
+        var source = (await (await http.GetAsync(ApiRoutes.Vm("big1"))).ReadAsync<VmDto>()).Host!;
+        (await (await http.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>()).MaintenanceStatus.Should().BeNull();
+
+        await http.PostAsJsonAsync(ApiRoutes.HostMaintenance(source), new MaintenanceRequest(true));
+        var status = (await (await http.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>()).MaintenanceStatus!;
+        status.Summary.Should().Be("Waiting: 1 running VM(s) to move off (1 cannot move yet).");
+        status.Waiting.Should().ContainSingle().Which.Name.Should().Be("big1");
+        status.Waiting[0].Reason.Should().Contain("no host fits").And.Contain("memory");
+
+        // another user sees how the maintenance goes, not whose VMs it waits for
+        var gina = await server.NewUserAsync("gina");
+        var seen = (await (await gina.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>()).MaintenanceStatus!;
+        seen.Summary.Should().Be(status.Summary);
+        seen.Waiting.Should().BeEmpty();
+
+        // room appears: the VM moves off and the host says it is drained
+        (await http.DeleteAsync(ApiRoutes.Vm("big2"))).IsSuccessStatusCode.Should().BeTrue();
+        HostDto host = null!;
+        for (var i = 0; i < 500; i++)
+        {
+            host = await (await http.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>();
+            if (host.VmCount == 0) break;
+            await Task.Delay(20);
+        }
+        host.MaintenanceStatus!.Summary.Should().Be("Drained: no VM left on this host.");
+        host.MaintenanceStatus.Waiting.Should().BeEmpty();
+    }
 }

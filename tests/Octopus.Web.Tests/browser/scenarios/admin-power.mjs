@@ -7,6 +7,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertAccessible } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const base = argv[0] ?? process.env.OCTOPUS_URL;
@@ -81,13 +82,34 @@ try {
   const powerButtons = await page.getByRole('button', { name: /^Power (off|on) / }).count();
   if (powerButtons < 1) throw new Error('the hosts page shows no power button');
   step(`hosts page lists ${hostCount} host(s)`);
-  await page.screenshot({ path: join(shots, 'admin-hosts-1280.png'), fullPage: true });
+
+  // ---- a maintenance that cannot proceed says which VM it waits for and why (the test put every host in maintenance,
+  // so OCTOPUS_MAINT_VM has nowhere to go); ending maintenance on another host lets it move, and the note says drained.
+  const maintHost = process.env.OCTOPUS_MAINT_HOST, maintVm = process.env.OCTOPUS_MAINT_VM, freeHost = process.env.OCTOPUS_MAINT_FREE;
+  if (maintHost && maintVm && freeHost) {
+    const note = page.locator(`[data-maintenance="${maintHost}"]`);
+    await note.locator('.maint-summary', { hasText: /^Waiting: .*cannot move yet/ }).waitFor();
+    const waiting = note.locator('.maint-waiting li', { hasText: maintVm });
+    await waiting.waitFor();
+    const reason = await waiting.textContent();
+    if (!/no host fits/.test(reason ?? '')) throw new Error(`the waiting VM shows no placement reason: '${reason}'`);
+    if (!(await waiting.getByRole('link', { name: maintVm }).getAttribute('href'))?.startsWith('#/vms/')) throw new Error(`${maintVm} is not linked to its page`);
+    step(`${maintHost} in maintenance says: ${(await note.locator('.maint-summary').textContent())} / ${reason}`);
+    await assertAccessible(page, 'hosts page with a waiting maintenance at 1280 px');
+    await page.screenshot({ path: join(shots, 'admin-hosts-1280.png'), fullPage: true });
+    await page.getByRole('button', { name: `End maintenance ${freeHost}` }).click();
+    await note.locator('.maint-summary', { hasText: /^Drained: / }).waitFor({ timeout: 30000 });
+    step(`after maintenance ended on ${freeHost}: ${await note.locator('.maint-summary').textContent()}`);
+  } else {
+    await page.screenshot({ path: join(shots, 'admin-hosts-1280.png'), fullPage: true });
+  }
 
   // ---- phone width: the same pages at 360 px, no horizontal scrolling of the page
   await page.setViewportSize({ width: 360, height: 800 });
   await page.waitForTimeout(300);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (overflow > 1) throw new Error(`the hosts page scrolls sideways at 360 px (${overflow} px too wide)`);
+  await assertAccessible(page, 'hosts page at 360 px');
   await page.screenshot({ path: join(shots, 'admin-hosts-360.png'), fullPage: true });
   await page.goto(`${base}/#/admin/power`);
   await chart.waitFor({ timeout: 15000 });

@@ -14,6 +14,17 @@ function usage(used, total, fmt = (x) => x) {
     h('meter', { min: 0, max: 1, high: 0.85, value: Math.min(1, ratio), 'aria-label': `${Math.round(ratio * 100)} % allocated` }));
 }
 
+/** A host in maintenance: the badge, how it is going and, for each running VM that cannot move off yet, the scheduler's
+ *  reason (the server works it out with the evacuation pass's own placement plan). */
+const maintenanceNote = (host) => {
+  const m = host.maintenanceStatus;
+  return h('div', { class: 'maint-note', 'data-maintenance': host.name },
+    h('div', { class: 'state state-Pending small' }, 'maintenance'),
+    m ? h('p', { class: 'small maint-summary' }, m.summary) : null,
+    m?.waiting?.length ? h('ul', { class: 'plain small maint-waiting' }, ...m.waiting.map((w) => h('li', {},
+      h('a', { href: `#/vms/${encodeURIComponent(w.id)}` }, w.name), `: ${w.reason}`))) : null);
+};
+
 const powerClass = (p) => ({ On: 'state-Running', Off: 'state-Stopped', Failed: 'state-Failed' }[p] ?? 'state-Pending');
 
 export default async function render(root) {
@@ -54,7 +65,7 @@ export default async function render(root) {
     h('button', { type: 'button', class: cls, 'aria-label': `${label} ${host.name}`, onclick: () => act(host, what) }, label);
 
   const row = (host) => h('tr', { 'data-host': host.name },
-    h('th', { scope: 'row', 'data-label': 'Host' }, host.name, host.maintenance ? h('div', { class: 'state state-Pending small' }, 'maintenance') : null),
+    h('th', { scope: 'row', 'data-label': 'Host' }, host.name, host.maintenance ? maintenanceNote(host) : null),
     h('td', { 'data-label': 'Power' }, h('span', { class: `state ${powerClass(host.powerState)}` }, host.powerState)),
     h('td', { 'data-label': 'CPU load' }, host.powerState === 'On' ? percent(host.cpuLoad) : '—'),
     h('td', { 'data-label': 'Cores' }, usage(host.allocatedCores, host.cores)),
