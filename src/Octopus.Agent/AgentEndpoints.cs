@@ -73,6 +73,10 @@ internal static class AgentEndpoints
         g.MapPost("/vms/{id:guid}/firewall", (Guid id, AgentFirewallRequest body, QemuNodeDriver d, AgentState s, CancellationToken ct) =>
             RunAsync(s, () => d.ApplyIngressAsync(new VmId(id), SpecMapping.Rules(body.Ingress ?? throw new ArgumentException("ingress is required (an empty list admits nothing new).")) ?? [], ct)));
         g.MapPost("/vms/{id:guid}/migrate", MigrateAsync);
+        g.MapPost("/networks/{name}/names", (string name, AgentNamesRequest body, AgentNetworkSlot slot, AgentState s, CancellationToken ct) =>
+            RunAsync(s, () => OperatingSystem.IsLinux() && slot.Network is { } net
+                ? net.PublishNamesAsync(name, [.. (body.Names ?? throw new ArgumentException("names is required (an empty list publishes none).")).Select(n => new NetworkHostName(n.Ip, n.HostName))], ct)
+                : throw new DriverException("this agent serves no networks (it does not run on Linux).")));
 
         // Migration target (called by the source agent with a ticket).
         g.MapPost("/vms/{id:guid}/incoming/prepare", (Guid id, AgentIncomingRequest body, QemuNodeDriver d, CancellationToken ct) =>

@@ -30,13 +30,11 @@ public static partial class AgentHost
         services.AddSingleton(resolved);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AgentState>();
-        services.AddSingleton(sp =>
-        {
-            QemuNodeDriver? driver = null;
-            var network = OperatingSystem.IsLinux() ? Network(resolved, () => driver!.AllNics()) : null;
-            driver = new QemuNodeDriver(new HostId(Guid.Empty), resolved.Qemu, resolved.Boot, sp.GetRequiredService<TimeProvider>(), new QemuImg(), network);
-            return driver;
-        });
+        // The node's networking is the driver's tap plumbing, and also takes the names the server publishes (endpoint
+        // networks/{name}/names); it asks the driver for the NICs defined here when it serves.
+        services.AddSingleton(sp => new AgentNetworkSlot(OperatingSystem.IsLinux() ? Network(resolved, () => sp.GetRequiredService<QemuNodeDriver>().AllNics()) : null));
+        services.AddSingleton(sp => new QemuNodeDriver(new HostId(Guid.Empty), resolved.Qemu, resolved.Boot, sp.GetRequiredService<TimeProvider>(), new QemuImg(),
+            sp.GetRequiredService<AgentNetworkSlot>().Network));
         services.AddSingleton<AgentReporter>();
         services.AddHttpClient("server", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHttpClient("peers", c => c.Timeout = TimeSpan.FromMinutes(5));
@@ -52,14 +50,14 @@ public static partial class AgentHost
     }
 
     /// <summary>The node's networking (bridges, taps, dnsmasq, nftables) in the agent's network namespace, with its
-    /// dnsmasq state under {data}/net.</summary>
+    /// dnsmasq state under {data}/net and the names the server published under {data}/net/names.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static AgentNetwork Network(ResolvedAgentOptions o, Func<IReadOnlyList<Drivers.TapPort>> defined)
     {
         var net = new Drivers.Network.HostNetworkOptions { Namespace = o.Qemu.NetworkNamespace, StateFolder = Path.Combine(o.Data, "net") };
         var run = new Drivers.Network.Processes.CommandRunner(net);
         return new AgentNetwork(new Drivers.Network.Bridges.LinuxBridgeDriver(run, net), new Drivers.Network.Dhcp.DnsmasqServer(run, net),
-            new Drivers.Network.Firewall.NftablesFirewall(run, net), defined, o.Uplink);
+            new Drivers.Network.Firewall.NftablesFirewall(run, net), defined, o.Uplink, Path.Combine(net.StateFolder, "names"));
     }
 
     /// <summary>Re-adopts the VMs of the data folder, then starts listening and linking to the server.</summary>

@@ -20,10 +20,13 @@ namespace Octopus.Agent;
 /// so a network's VMs on different nodes share one segment; every node keeps the gateway address on its bridge and
 /// serves DHCP and DNS to its own VMs, and the firewall keeps DHCP and everything to or from a gateway address off the
 /// uplink (<see cref="UplinkFilter"/>). Only one untagged network can use an uplink (an interface has one bridge). Each NIC receives new connections only as its VM's security group (carried in the runtime spec) allows;
-/// <see cref="RefreshAsync"/> re-renders the whole table when a group changed on a running VM.</para></summary>
+/// <see cref="RefreshAsync"/> re-renders the whole table when a group changed on a running VM.</para>
+/// <para>Names: a node's dnsmasq answers its own NICs' names from their specs and the names of the network's NICs on other
+/// nodes from the list the server last published here (<see cref="PublishNamesAsync"/>, kept in
+/// <c>{namesFolder}/{network}</c> as <c>IP NAME</c> lines so it outlives an agent restart).</para></summary>
 [SupportedOSPlatform("linux")]
 internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsmasq, NftablesFirewall firewall, Func<IReadOnlyList<TapPort>> defined,
-    string? uplink = null) : ITapPlumbing
+    string? uplink = null, string? namesFolder = null) : ITapPlumbing
 {
     private readonly LinuxTapPlumbing _taps = new(bridges);
     // Plugs of different VMs run in parallel; the served state is one whole per node.
@@ -86,6 +89,52 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
         }
     }
 
+    /// <summary>Keeps <paramref name="names"/> as the whole network's names (replacing what was published before) and, when
+    /// this node serves the network, has its dnsmasq answer them at once. Refused (a <see cref="DriverException"/>) for a
+    /// network name, address or host name that is not one, or when this agent keeps no names.</summary>
+    public async Task PublishNamesAsync(string network, IReadOnlyList<NetworkHostName> names, CancellationToken ct)
+    {
+        if (namesFolder is null) throw new DriverException("this agent keeps no network names (it was built without a names folder).");
+        var net = Checked(() => NetworkName.Parse(network), $"'{network}' is not a network name");
+        var lines = new System.Text.StringBuilder();
+        foreach (var n in names)
+        {
+            var ip = Checked(() => Ipv4Address.Parse(n.Ip, "ip"), $"name {n.HostName}: '{n.Ip}' is not an IPv4 address");
+            var label = Checked(() => DnsDomain.Parse(n.HostName, "hostName"), $"'{n.HostName}' is not a host name");
+            if (label.ToString().Contains('.', StringComparison.Ordinal))
+                throw new DriverException($"'{n.HostName}' is not a host name: one DNS label, without dots.");
+            lines.Append(ip).Append(' ').Append(label).Append('\n');
+        }
+        await _gate.WaitAsync(ct);
+        try
+        {
+            Directory.CreateDirectory(namesFolder);
+            var file = Path.Combine(namesFolder, net.ToString());
+            await File.WriteAllTextAsync(file + ".new", lines.ToString(), ct);
+            File.Move(file + ".new", file, overwrite: true);
+            await ServeAsync(defined(), ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The names last published for <paramref name="network"/> (none when nothing was).</summary>
+    private List<StaticName> PublishedNames(NetworkName network)
+    {
+        var file = namesFolder is null ? null : Path.Combine(namesFolder, network.ToString());
+        if (file is null || !File.Exists(file)) return [];
+        return [.. File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => l.Split(' ')).Where(p => p.Length == 2)
+            .Select(p => new StaticName(Ipv4Address.Parse(p[0], "ip"), p[1]))];
+    }
+
+    private static T Checked<T>(Func<T> parse, string what)
+    {
+        try { return parse(); }
+        catch (DomainException e) { throw new DriverException($"{what}: {e.Message}", e); }
+    }
+
     /// <summary>dnsmasq per network and the firewall table exactly for <paramref name="served"/>; a network with no NIC
     /// left here has its dnsmasq stopped.</summary>
     private async Task ServeAsync(IReadOnlyList<TapPort> served, CancellationToken ct)
@@ -97,9 +146,11 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
             var first = net.First();
             var a = first.Addressing!;
             var gateway = Parse(first, () => Ipv4Address.Parse(a.Gateway, "gateway"));
-            await dnsmasq.EnsureAsync(new DhcpNetworkSpec(Parse(first, () => NetworkName.Parse(a.Network)), Parse(first, () => BridgeName.Parse(first.Bridge)),
+            var name = Parse(first, () => NetworkName.Parse(a.Network));
+            await dnsmasq.EnsureAsync(new DhcpNetworkSpec(name, Parse(first, () => BridgeName.Parse(first.Bridge)),
                 Parse(first, () => Ipv4Subnet.Parse(a.Subnet)), gateway, Parse(first, () => DnsDomain.Parse(a.Domain)), gateway,
-                [.. net.Select(p => new StaticHost(Mac(p), Parse(p, () => Ipv4Address.Parse(p.Addressing!.Ip, "ip")), p.Addressing!.HostName))]), ct);
+                [.. net.Select(p => new StaticHost(Mac(p), Parse(p, () => Ipv4Address.Parse(p.Addressing!.Ip, "ip")), p.Addressing!.HostName))],
+                PublishedNames(name)), ct);
         }
         var folder = Path.GetDirectoryName(dnsmasq.FolderOf("x"))!;
         if (Directory.Exists(folder))
@@ -121,3 +172,6 @@ internal sealed class AgentNetwork(LinuxBridgeDriver bridges, DnsmasqServer dnsm
         catch (DomainException e) { throw new DriverException($"NIC {p.Mac} (tap {p.Tap}): {e.Message}", e); }
     }
 }
+
+/// <summary>The node's networking as the agent's services hold it: null where the agent serves no networks (not Linux).</summary>
+internal sealed record AgentNetworkSlot(AgentNetwork? Network);

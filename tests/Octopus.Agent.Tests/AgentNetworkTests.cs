@@ -10,7 +10,8 @@ namespace Octopus.Agent.Tests;
 
 /// <summary>The agent's networking for real, in a network namespace the test creates and deletes (acting as the node):
 /// plugging a VM's NICs makes the bridge with the gateway address, the taps, a dnsmasq serving exactly the node's NICs
-/// and the anti-spoofing table; unplugging takes them back out; VLAN networks are refused. dnsmasq is stopped by PID.</summary>
+/// and the anti-spoofing table, and the names the server publishes for the network; unplugging takes them back out; VLAN
+/// networks are refused. dnsmasq is stopped by PID.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AgentNetworkTests
 {
@@ -40,7 +41,7 @@ public sealed class AgentNetworkTests
             var bridges = new LinuxBridgeDriver(run, net);
             var firewall = new NftablesFirewall(run, net);
             var defined = new List<TapPort>(); // the NICs of the VMs the node's QEMU driver has defined
-            var network = new AgentNetwork(bridges, dnsmasq, firewall, () => defined);
+            var network = new AgentNetwork(bridges, dnsmasq, firewall, () => defined, namesFolder: Path.Combine(state, "names"));
             var web = Port("oaweb0", "10.77.0.10", "web");
             var db = Port("oadb0", "10.77.0.11", "db");
 
@@ -58,6 +59,21 @@ public sealed class AgentNetworkTests
             pid.Should().NotBeNull();
             var rules = await firewall.ListAsync(Ct);
             rules.Should().Contain("chain from-oaweb0").And.Contain("chain from-oadb0").And.Contain("ip saddr != 10.77.0.10 drop");
+
+            // The server publishes the whole network's names: the node answers those of other hosts' NICs (DNS only, no
+            // lease); its own NICs stay as their specs say; a new list replaces the last one.
+            var names = Path.Combine(dnsmasq.FolderOf("lab"), "hosts.dns");
+            await network.PublishNamesAsync("lab", [new("10.77.0.11", "db"), new("10.77.0.20", "far"), new("10.77.0.21", "away")], Ct);
+            File.ReadAllText(names).Should().Be("10.77.0.10 web.lab.octopus web\n10.77.0.11 db.lab.octopus db\n10.77.0.20 far.lab.octopus far\n" +
+                "10.77.0.21 away.lab.octopus away\n");
+            File.ReadAllText(hosts).Should().Be($"{web.Mac},10.77.0.10,web\n{db.Mac},10.77.0.11,db\n", "published names get no lease here");
+            await network.PublishNamesAsync("lab", [new("10.77.0.20", "far")], Ct);
+            File.ReadAllText(names).Should().NotContain("away");
+            dnsmasq.RunningPid("lab").Should().Be(pid, "dnsmasq rereads the names");
+            (await FluentActions.Awaiting(() => network.PublishNamesAsync("lab", [new("10.77.0.22", "evil\n10.0.0.1 x")], Ct)).Should().ThrowAsync<DriverException>())
+                .WithMessage("*is not a host name*");
+            (await FluentActions.Awaiting(() => network.PublishNamesAsync("Lab!", [], Ct)).Should().ThrowAsync<DriverException>())
+                .WithMessage("*'Lab!' is not a network name*");
 
             await network.UnplugAsync([web], Ct);
             defined.Remove(web);

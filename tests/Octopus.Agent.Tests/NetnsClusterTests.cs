@@ -48,32 +48,90 @@ public sealed partial class NetnsClusterTests
 
             (await http.PostAsJsonAsync(ApiRoutes.Networks, new NetworkCreateRequest("lab", "br-lab", "10.77.0.0/24", "10.77.0.1", "10.77.0.10-10.77.0.250", "lab.octopus")))
                 .StatusCode.Should().Be(HttpStatusCode.Created);
+            // Two VMs on lab; they must end on different hosts (if the scheduler put both on one, db moves).
             var clock = Stopwatch.StartNew();
-            var created = await http.PostAsJsonAsync(ApiRoutes.Vms, new VmCreateRequest("web", 1, 128L << 20, 64L << 20, "test-guest", Networks: ["lab"]));
-            created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-            var vm = await LocalCluster.WaitForAsync(async () =>
+            foreach (var name in new[] { "web", "db" })
             {
-                var v = await http.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("web"), LocalCluster.Json);
-                return v!.State == "Running" && v.Host is not null ? v : null;
-            }, TimeSpan.FromSeconds(90), "web running");
-            var running = clock.Elapsed;
-            var ip = vm.Nics!.Single().Ip;
-            var console = await LocalCluster.WaitForAsync(async () =>
+                var created = await http.PostAsJsonAsync(ApiRoutes.Vms, new VmCreateRequest(name, 1, 128L << 20, 64L << 20, "test-guest", Networks: ["lab"]));
+                created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            }
+            var leases = new Dictionary<string, TimeSpan>();
+            var vms = new Dictionary<string, VmDto>();
+            await Task.WhenAll(new[] { "web", "db" }.Select(async name =>
             {
-                var text = (await http.GetFromJsonAsync<VmConsoleDto>(ApiRoutes.VmConsole("web", 64 * 1024), LocalCluster.Json))!.Text;
-                return text.Contains($"OCTOPUS-GUEST-LEASE {ip}/24 on eth0", StringComparison.Ordinal) ? text : null;
-            }, TimeSpan.FromSeconds(120), $"the lease of {ip} on web's console");
-            var leased = clock.Elapsed;
-            console.Should().Contain("OCTOPUS-GUEST-READY");
+                var vm = await RunningAsync(http, name);
+                var ip = vm.Nics!.Single().Ip;
+                await LocalCluster.WaitForAsync(async () =>
+                {
+                    var text = (await http.GetFromJsonAsync<VmConsoleDto>(ApiRoutes.VmConsole(name, 64 * 1024), LocalCluster.Json))!.Text;
+                    return text.Contains($"OCTOPUS-GUEST-LEASE {ip}/24 on eth0", StringComparison.Ordinal) ? text : null;
+                }, TimeSpan.FromSeconds(120), $"the lease of {ip} on {name}'s console");
+                lock (leases) { leases[name] = clock.Elapsed; vms[name] = vm; }
+            }));
 
             // The lease came from the dnsmasq of the VM's host, inside that host's namespace.
-            var host = vm.Host!;
-            var ns = namespaces.Single(n => n.EndsWith("-" + host[^1..], StringComparison.Ordinal));
-            File.ReadAllText(Path.Combine(dir, "a" + host[^1..], "net", "dnsmasq", "lab", "leases")).Should().Contain($"{vm.Nics![0].Mac} {ip} web");
+            var web = vms["web"];
+            File.ReadAllText(Path.Combine(dir, "a" + web.Host![^1..], "net", "dnsmasq", "lab", "leases")).Should().Contain($"{web.Nics![0].Mac} {web.Nics[0].Ip} web");
+            var ns = namespaces.Single(n => n.EndsWith("-" + web.Host[^1..], StringComparison.Ordinal));
             (await Ip("-n", ns, "-o", "link", "show", "master", "br-lab")).Should().Contain("up0", "the agent joined its uplink to the network's bridge");
             (await Ip("-o", "link", "show")).Should().NotContain("br-lab", "the VM's network lives in the host's namespace, not the machine's");
+            var migrated = "";
+            if (vms["db"].Host == web.Host)
+            {
+                var before = vms["db"];
+                var other = web.Host[..^1] + (web.Host[^1] == '1' ? "2" : "1"); // agent-1 <-> agent-2
+                var migrate = await http.PostAsJsonAsync(ApiRoutes.VmMigrate("db"), new MigrateRequest(other));
+                migrate.IsSuccessStatusCode.Should().BeTrue(await migrate.Content.ReadAsStringAsync());
+                vms["db"] = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var v = await http.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("db"), LocalCluster.Json);
+                    return v!.State == "Running" && v.Host == other ? v : null;
+                }, TimeSpan.FromSeconds(90), $"db running on {other}");
+                vms["db"].Nics.Should().BeEquivalentTo(before.Nics, "a migration keeps the NIC's MAC and address");
+                migrated = $" (db was migrated to {other} to be on the other host)";
+            }
+            var db = vms["db"];
+            db.Host.Should().NotBe(web.Host);
+
+            // Pings need an ICMP rule on the receiving VM (a VM admits no new connection by default).
+            foreach (var name in new[] { "web", "db" })
+                (await http.PostAsJsonAsync(ApiRoutes.VmSecurityRules(name), new SecurityRuleRequest("icmp"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+            var webIp = web.Nics![0].Ip;
+            var dbIp = db.Nics![0].Ip;
+            await using (var shell = await GuestShell.ConnectAsync(Path.Combine(dir, "a" + web.Host[^1..]), web.Id, TestContext.Current.CancellationToken))
+            {
+                // db's name is on db's host; web's host learns it from the names the server publishes to every host on lab.
+                var resolved = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var (exit, output) = await shell.RunAsync("nslookup db.lab.octopus 10.77.0.1", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                    return exit == 0 && output.Contains(dbIp!, StringComparison.Ordinal) ? output : null;
+                }, TimeSpan.FromSeconds(60), "db.lab.octopus to resolve on web");
+                resolved.Should().Contain(dbIp);
+                var reverse = await shell.RunAsync($"nslookup {dbIp} 10.77.0.1", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                reverse.Output.Should().Contain("db.lab.octopus", "the reverse name resolves too");
+                var ping = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var (exit, output) = await shell.RunAsync($"ping -c 3 -W 2 {dbIp}", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                    return exit == 0 ? output : null;
+                }, TimeSpan.FromSeconds(60), $"web to ping db ({dbIp}) across the hosts");
+                var rtt = PingRtt().Match(ping);
+                rtt.Success.Should().BeTrue(ping);
+                TestContext.Current.SendDiagnosticMessage($"ping web -> db: {rtt.Value}");
+            }
+            await using (var shell = await GuestShell.ConnectAsync(Path.Combine(dir, "a" + db.Host![^1..]), db.Id, TestContext.Current.CancellationToken))
+            {
+                var resolved = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var (exit, output) = await shell.RunAsync("nslookup web.lab.octopus 10.77.0.1", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                    return exit == 0 && output.Contains(webIp!, StringComparison.Ordinal) ? output : null;
+                }, TimeSpan.FromSeconds(60), "web.lab.octopus to resolve on db");
+                var (pingExit, pingOut) = await shell.RunAsync($"ping -c 3 -W 2 {webIp}", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                pingExit.Should().Be(0, pingOut);
+                TestContext.Current.SendDiagnosticMessage($"ping db -> web: {PingRtt().Match(pingOut).Value}");
+            }
             TestContext.Current.SendDiagnosticMessage(
-                $"netns cluster: web running on {host} {running.TotalSeconds:0.0} s after create; DHCP lease {ip} on its console {leased.TotalSeconds:0.0} s after create");
+                $"netns cluster: web on {web.Host}, db on {db.Host}{migrated}; DHCP lease on the console {leases["web"].TotalSeconds:0.0} s (web) and {leases["db"].TotalSeconds:0.0} s (db) after create");
 
             var stop = await RunAsync(root, "stop", "--dir", dir);
             stop.Exit.Should().Be(0, stop.Output);
@@ -87,6 +145,15 @@ public sealed partial class NetnsClusterTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    private static Task<VmDto> RunningAsync(HttpClient http, string name) => LocalCluster.WaitForAsync(async () =>
+    {
+        var v = await http.GetFromJsonAsync<VmDto>(ApiRoutes.Vm(name), LocalCluster.Json);
+        return v!.State == "Running" && v.Host is not null ? v : null;
+    }, TimeSpan.FromSeconds(90), $"{name} running");
+
+    [GeneratedRegex(@"round-trip min/avg/max = [0-9.]+/([0-9.]+)/[0-9.]+ ms")]
+    private static partial Regex PingRtt();
 
     [GeneratedRegex(@"server (http://[0-9.]+:[0-9]+)")]
     private static partial Regex ServerUrl();

@@ -16,6 +16,7 @@ public static class AgentRoutes
     public const string Vm = AgentBase + "/vms/{id}";
 
     public static string VmOf(Guid vm) => $"{AgentBase}/vms/{vm:D}";
+    public static string NetworkNames(string network) => $"{AgentBase}/networks/{Uri.EscapeDataString(network)}/names";
 }
 
 /// <summary>Body of <c>POST /api/v1/agents/register</c>, sent with <c>Authorization: Bearer JOIN-TOKEN</c>.</summary>
@@ -55,6 +56,13 @@ public sealed record AgentNic(string Mac, string Network, string Bridge, string?
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/firewall</c>: the VM's security group changed (same rule form as
 /// <see cref="AgentNic.Ingress"/>); every NIC of the VM takes it at once.</summary>
 public sealed record AgentFirewallRequest(IReadOnlyList<string> Ingress);
+
+/// <summary>Body of <c>POST /agent/v1/networks/{name}/names</c>: every NIC's name on the network (on any host); the agent's
+/// DNS for the network answers them besides its own NICs, replacing the list it had.</summary>
+public sealed record AgentNamesRequest(IReadOnlyList<AgentName> Names);
+
+/// <summary>One name on a network: <c>HostName.DOMAIN</c> ↔ <c>Ip</c>.</summary>
+public sealed record AgentName(string Ip, string HostName);
 
 /// <summary>Body of <c>POST /agent/v1/vms/{id}/create</c>.</summary>
 /// <param name="DiskFile">The VM's active disk: a file name inside the agent's shared storage folder.</param>

@@ -43,6 +43,12 @@ public enum OperationKind
     /// revert leaves it Stopped on the disk it had (the disk tree rolls its intent back) and starts nothing; a failed start
     /// leaves it Failed on the reverted disk.</summary>
     RevertVm,
+
+    /// <summary>Have a host's DNS answer the names of every NIC on one network (<see cref="Operation.Payload"/>: the
+    /// network's name), wherever those NICs' VMs are; a host operation (no VM). Journaled for every host with a NIC on the
+    /// network once a VM with a NIC on it was created, migrated or deleted. The runner reads the names when it runs, so one
+    /// pending operation per host and network covers any number of changes.</summary>
+    PublishNames,
 }
 
 public enum OperationStatus

@@ -12,7 +12,7 @@ namespace Octopus.Server.Agents;
 /// an operation it saw finish). It reads no store and writes no audit: what a migration measured is returned and told to
 /// the <see cref="IAgentEventSink"/>.</summary>
 public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry registry, AgentClient client, string storageFolder,
-    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver, IFirewallDriver
+    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver, IFirewallDriver, INetworkNamesDriver
 {
     public string Name => AgentNodeResolver.Name;
 
@@ -43,6 +43,11 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, AgentRegistry reg
     /// <summary>The agent records the group on the VM's NICs and re-renders its host's firewall.</summary>
     public Task ApplyIngressAsync(VmId vm, IReadOnlyList<Domain.Networks.IngressRule> ingress, CancellationToken ct) =>
         OperateAsync(vm, "firewall", new AgentFirewallRequest([.. ingress.Select(r => r.ToString())]), ct);
+
+    /// <summary>The agent keeps the network's names and has its dnsmasq for the network answer them.</summary>
+    public Task PublishNamesAsync(string network, IReadOnlyList<NetworkHostName> names, CancellationToken ct) =>
+        client.SendAsync<AgentOperationResult>(agent, HttpMethod.Post, AgentRoutes.NetworkNames(network),
+            new AgentNamesRequest([.. names.Select(n => new AgentName(n.Ip, n.HostName))]), ct);
 
     public Task StopAsync(VmId vm, CancellationToken ct) => OperateAsync(vm, "stop", null, ct);
 

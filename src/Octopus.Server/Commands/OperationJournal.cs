@@ -66,6 +66,16 @@ public static class OperationJournal
         return op;
     }
 
+    /// <summary>Journals having <paramref name="host"/> publish <paramref name="network"/>'s names as the store has them
+    /// when it runs, unless such an operation waits already.</summary>
+    public static async Task BeginPublishNamesAsync(OctopusDbContext db, HostId host, string network, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var waiting = await db.Operations.AnyAsync(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network
+                && o.Status == OperationStatus.Pending, ct)
+            || db.Operations.Local.Any(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network && o.Status == OperationStatus.Pending);
+        if (!waiting) db.Operations.Add(Operation.Begin(OperationKind.PublishNames, null, host, actor, now, payload: network));
+    }
+
     /// <summary>Starts a live migration: the VM goes Migrating and the operation that carries it out is journaled.</summary>
     public static void BeginMigration(OctopusDbContext db, Vm vm, HostId to, string toName, string actor, DateTimeOffset now)
     {

@@ -74,6 +74,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
             var op = await db.Operations.FirstAsync(o => o.Id == id, ct);
             if (op.IsFinished) return;
+            if (op.Kind == OperationKind.PublishNames)
+            {
+                await RunPublishNamesAsync(db, op, ct);
+                return;
+            }
             if (op.VmId is null)
             {
                 await RunHostOperationAsync(db, op, ct);
@@ -99,6 +104,10 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             op.MarkRunning(leadership.ReplicaId, ClaimTerm());
             await db.SaveChangesAsync(ct);
 
+            // Where the VM's NICs are changes with these: every host on their networks learns the names again once done.
+            var named = op.Kind is OperationKind.CreateVm or OperationKind.MigrateVm or OperationKind.DeleteVm
+                ? await db.Nics.AsNoTracking().Where(n => n.VmId == vm.Id).Select(n => n.NetworkId).Distinct().ToListAsync(ct)
+                : [];
             string? error = null, code = null;
             // Migrations report how far they have got (in memory: see OperationProgressStore) for `vm migrate`'s bar.
             var reporter = op.Kind == OperationKind.MigrateVm ? _figures.Begin(op.Id) : null;
@@ -124,6 +133,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
 
             await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
             if (op.Kind == OperationKind.CreateVm && error is null) metrics.ObserveCreateToRunning(time.GetUtcNow() - vm.CreatedAt);
+            if (error is null && named.Count > 0) await JournalNamesAsync(db, named, op.Actor, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -187,6 +197,63 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             if (error is null) o.Succeed(now); else o.FailWith(error, now);
         }, ct);
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
+    }
+
+    /// <summary>Journals a <see cref="OperationKind.PublishNames"/> for every host that has a VM with a NIC on one of
+    /// <paramref name="networks"/>, where the host's driver serves names (<see cref="INetworkNamesDriver"/>).</summary>
+    private async Task JournalNamesAsync(OctopusDbContext db, IReadOnlyList<Domain.Networks.NetworkId> networks, string actor, CancellationToken ct)
+    {
+        await SaveWithRetryAsync(db, async now =>
+        {
+            foreach (var network in networks)
+            {
+                var name = await db.Networks.AsNoTracking().Where(w => w.Id == network).Select(w => w.Name).FirstOrDefaultAsync(ct);
+                if (name == default) continue;
+                var hosts = await db.Nics.AsNoTracking().Where(n => n.NetworkId == network).Join(db.Vms.AsNoTracking(), n => n.VmId, v => v.Id, (n, v) => v.HostId)
+                    .Where(h => h != null).Distinct().ToListAsync(ct);
+                foreach (var host in hosts)
+                {
+                    if (!ServesNames(host!.Value)) continue;
+                    await Commands.OperationJournal.BeginPublishNamesAsync(db, host.Value, name.Value, actor, now, ct);
+                }
+            }
+        }, ct);
+    }
+
+    private bool ServesNames(HostId host)
+    {
+        try { return nodes.For(host) is INetworkNamesDriver; }
+        catch (DriverException) { return false; }
+    }
+
+    /// <summary>Has the operation's host answer the names of every NIC on the operation's network as the store has them
+    /// now. A host gone, or whose driver serves no names, has nothing to do; a network deleted meanwhile publishes none.</summary>
+    private async Task RunPublishNamesAsync(OctopusDbContext db, Operation op, CancellationToken ct)
+    {
+        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
+        await db.SaveChangesAsync(ct);
+        var network = op.Payload ?? "";
+        string? error = null;
+        try
+        {
+            var networkName = Domain.Networks.NetworkName.Parse(network, "network");
+            var names = await db.Nics.AsNoTracking().Join(db.Networks.AsNoTracking().Where(w => w.Name == networkName),
+                    n => n.NetworkId, w => w.Id, (n, w) => new { n.Address, n.HostName }).ToListAsync(ct);
+            var host = op.HostId is { } h && await db.Hosts.AsNoTracking().AnyAsync(x => x.Id == h, ct) ? h : (HostId?)null;
+            if (host is not null && nodes.For(host.Value) is INetworkNamesDriver driver)
+            {
+                await driver.PublishNamesAsync(network, [.. names.OrderBy(n => n.Address).Select(n => new NetworkHostName(n.Address.ToString(), n.HostName))], ct);
+                op.RecordStep($"published {names.Count} name(s) of network {network}", time.GetUtcNow());
+            }
+            else op.RecordStep("nothing to publish: the host is gone or its driver serves no names", time.GetUtcNow());
+        }
+        catch (Exception e) when (e is DriverException or Domain.DomainException)
+        {
+            error = e.Message;
+        }
+        if (error is null) op.Succeed(time.GetUtcNow()); else op.FailWith(error, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        if (error is not null) LogFailed(log, op.Kind.ToString(), network, error);
     }
 
     /// <summary>Stop, revert, start (<see cref="OperationKind.RevertVm"/>). Each step begins from the state the VM is in,
