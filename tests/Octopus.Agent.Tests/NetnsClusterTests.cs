@@ -11,15 +11,17 @@ namespace Octopus.Agent.Tests;
 
 /// <summary>Two hosts on one machine: scripts/local-cluster 2 --netns runs each agent in a network namespace it creates
 /// (bridges, taps, dnsmasq, nftables and QEMU live there), joined to the others by an uplink veth into a switch namespace,
-/// and to the server by a management veth into a root-namespace bridge. A VM on network lab boots the real test guest
-/// (TCG) on one of them and gets its static lease from that host's dnsmasq; the time from create to the lease on the
-/// guest console goes to the test output. stop removes exactly the namespaces and bridge the script made, also when the
-/// test fails.</summary>
+/// and to the server by a management veth into a root-namespace bridge. Two VMs on network lab boot the real test guest
+/// (TCG), one on each host (the second is migrated when the scheduler packed both on one): each gets its static lease
+/// from its own host's dnsmasq, resolves the other by name and reverse name (the other's name reaches its host through
+/// the names the server publishes) and, once each has an ICMP rule, pings it across the hosts; the commands are typed on
+/// the guests' serial consoles. The times from create to the leases and the ping round trips go to the test output (run
+/// with -diagnostics). stop removes exactly the namespaces and bridge the script made, also when the test fails.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class NetnsClusterTests
 {
     [Fact]
-    public async Task NetnsCluster_TwoAgentsInTwoNamespacesRegister_VmGetsItsLease_StopRemovesTheNamespaces()
+    public async Task NetnsCluster_TwoVmsOnTwoHosts_GetLeases_ResolveAndPingEachOther_StopRemovesTheNamespaces()
     {
         if (LocalCluster.SkipReason is { } why) Assert.Skip(why);
         Assert.SkipUnless(Geteuid() == 0, "network namespaces need root");
