@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Octopus.Domain;
 using Octopus.Domain.Auditing;
+using Octopus.Domain.Hosts;
 using Octopus.Persistence;
 using Octopus.Persistence.Records;
 using Octopus.Server.Auth;
@@ -29,7 +30,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
             try
             {
                 var result = await body(ct);
-                db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, true, "ok", describe?.Invoke(result)));
+                db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), true, "ok", describe?.Invoke(result)));
                 await db.SaveChangesAsync(ct);
                 if (db.Database.CurrentTransaction is { } tx) await tx.CommitAsync(ct);
                 return result;
@@ -71,8 +72,33 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     /// <summary>Records something that happened without a command (e.g. a control loop's own decision).</summary>
     public async Task RecordAsync(Caller caller, string action, string target, bool ok, string result, CancellationToken ct)
     {
-        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, ok, result));
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), ok, result));
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The audit names what was acted on as a person reads it: a VM addressed by id (as the web UI and
+    /// scripts do) or by a name is recorded as <c>vm/NAME</c> when it is the caller's, <c>vm/OWNER/NAME</c> when it is
+    /// someone else's (an address the API takes, so the entry can link to it); a host addressed by id as
+    /// <c>host/NAME</c>. A target that names nothing the caller can see is recorded as it was given.</summary>
+    private async Task<string> NamedAsync(Caller caller, string target, CancellationToken ct)
+    {
+        try
+        {
+            if (target.StartsWith("vm/", StringComparison.Ordinal) && target.Length > 3)
+            {
+                var vm = await new VmLookup(db).FindAsync(caller, target[3..], ct, track: false);
+                if (vm.OwnerId == caller.Id) return $"vm/{vm.Name}";
+                var owner = await db.Users.AsNoTracking().Where(u => u.Id == vm.OwnerId).Select(u => (Domain.Users.UserName?)u.Name).FirstOrDefaultAsync(ct);
+                return owner is null ? $"vm/{vm.Name}" : $"vm/{owner}/{vm.Name}";
+            }
+            if (target.StartsWith("host/", StringComparison.Ordinal) && HostId.TryParse(target[5..], out var id))
+                return await db.Hosts.AsNoTracking().Where(h => h.Id == id).Select(h => "host/" + h.Name).FirstOrDefaultAsync(ct) ?? target;
+        }
+        catch (DomainException)
+        {
+            // not found, or a name several users' VMs share: the command said so; the entry keeps the words it was given
+        }
+        return target;
     }
 
     /// <summary>Forgets the attempt: rolls back a transaction it left open (an owner's lock,
@@ -89,7 +115,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
 
     private async Task RecordFailureAsync(Caller caller, string action, string target, string message, CancellationToken ct)
     {
-        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, target, false, message));
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), false, message));
         await db.SaveChangesAsync(ct);
     }
 

@@ -64,4 +64,31 @@ public class VmActionTests
         r.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await r.ProblemAsync()).GetProperty("field").GetString().Should().Be(field);
     }
+
+    [Fact]
+    public async Task Audit_NamesVmsAndHostsAddressedById()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var admin = await server.LoginAsync();
+        var alice = await server.NewUserAsync("alice");
+        (await alice.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("a1", cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        var a1 = await alice.WaitForStateAsync("a1", "Running");
+
+        // the web UI addresses VMs and hosts by id; the audit names them: the actor's own VM as vm/NAME, someone else's as
+        // vm/OWNER/NAME (an address the API takes), a host as host/NAME; an unknown id stays as it was given
+        (await alice.PostAsync(ApiRoutes.Vm(a1.Id) + "/stop", null)).EnsureSuccessStatusCode();
+        await alice.WaitForStateAsync("a1", "Stopped");
+        (await admin.PostAsync(ApiRoutes.Vm(a1.Id) + "/start", null)).EnsureSuccessStatusCode();
+        var host = (await (await admin.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>())[0];
+        (await admin.PostAsJsonAsync(ApiRoutes.HostMaintenance(host.Id), new MaintenanceRequest(true))).EnsureSuccessStatusCode();
+        var unknown = Guid.NewGuid().ToString();
+        (await alice.PostAsync(ApiRoutes.Vm(unknown) + "/stop", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var audit = (await (await admin.GetAsync(ApiRoutes.Audit + "?limit=200")).ReadAsync<Page<AuditEntryDto>>()).Items;
+        audit.Should().Contain(e => e.Action == "vm.stop" && e.Actor == "alice" && e.Target == "vm/a1" && e.Succeeded);
+        audit.Should().Contain(e => e.Action == "vm.start" && e.Actor == "admin" && e.Target == "vm/alice/a1" && e.Succeeded);
+        audit.Should().Contain(e => e.Action == "host.maintenance" && e.Target == $"host/{host.Name}" && e.Succeeded);
+        audit.Should().Contain(e => e.Action == "vm.stop" && e.Target == $"vm/{unknown}" && !e.Succeeded);
+        (await admin.GetAsync(ApiRoutes.Vm("alice/a1"))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
 }

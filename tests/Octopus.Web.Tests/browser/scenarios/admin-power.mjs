@@ -100,6 +100,22 @@ try {
     await page.getByRole('button', { name: `End maintenance ${freeHost}` }).click();
     await note.locator('.maint-summary', { hasText: /^Drained: / }).waitFor({ timeout: 30000 });
     step(`after maintenance ended on ${freeHost}: ${await note.locator('.maint-summary').textContent()}`);
+
+    // ---- the audit log names what the page just did (the button addressed the host by id) and links the VM by name
+    await page.goto(`${base}/#/admin/audit?action=host.maintenance`);
+    const hostCell = page.locator('#audit-table tbody tr').first().locator('td[data-label="Target"]');
+    await hostCell.getByRole('link', { name: `host ${freeHost}` }).waitFor();
+    if (/[0-9a-f]{8}-[0-9a-f]{4}-/.test(await hostCell.textContent())) throw new Error(`the audit shows an id: ${await hostCell.textContent()}`);
+    await page.goto(`${base}/#/admin/audit?action=vm.create`);
+    const vmLink = page.locator('#audit-table tbody').getByRole('link', { name: `VM ${maintVm}` }).first();
+    await vmLink.waitFor();
+    await assertAccessible(page, 'audit log at 1280 px');
+    await page.screenshot({ path: join(shots, 'admin-audit-1280.png'), fullPage: true });
+    await vmLink.click();
+    await page.getByRole('heading', { name: maintVm, level: 1 }).waitFor();
+    step(`audit: host.maintenance on ${freeHost} and vm.create of ${maintVm} shown by name; the VM link opens its page`);
+    await page.goto(`${base}/#/admin/hosts`);
+    await rows.first().waitFor();
   } else {
     await page.screenshot({ path: join(shots, 'admin-hosts-1280.png'), fullPage: true });
   }
@@ -110,6 +126,16 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (overflow > 1) throw new Error(`the hosts page scrolls sideways at 360 px (${overflow} px too wide)`);
   await assertAccessible(page, 'hosts page at 360 px');
+  if (maintVm) {
+    await page.goto(`${base}/#/admin/audit?action=vm.create`);
+    await page.locator('#audit-table tbody').getByRole('link', { name: `VM ${maintVm}` }).first().waitFor();
+    await assertAccessible(page, 'audit log at 360 px');
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (wide > 1) throw new Error(`the audit log scrolls sideways at 360 px (${wide} px too wide)`);
+    await page.screenshot({ path: join(shots, 'admin-audit-360.png'), fullPage: true });
+    await page.goto(`${base}/#/admin/hosts`);
+    await rows.first().waitFor();
+  }
   await page.screenshot({ path: join(shots, 'admin-hosts-360.png'), fullPage: true });
   await page.goto(`${base}/#/admin/power`);
   await chart.waitFor({ timeout: 15000 });

@@ -1,9 +1,37 @@
 // #/admin/audit?actor=&action= — the audit log, newest first, a page at a time, filtered by actor and by action
-// (a prefix: "vm." is every VM action).
+// (a prefix: "vm." is every VM action). Targets show names linked to their page; an actor links to their entries.
 import { api } from '../api.js';
 import { h, field, dateTime } from '../ui.js';
 
 const PAGE = 50;
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NOT_USERS = new Set(['system', 'scheduler']);
+
+/** The user behind an actor ("alice via policy idle" acted for alice). */
+const actorUser = (actor) => actor.split(' via policy ')[0];
+
+/** What an entry acted on, by name and linked to where the UI shows it. The server records a VM as vm/NAME when it is
+ *  the actor's and vm/OWNER/NAME when it is someone else's (older entries may hold vm/ID); a host as host/NAME. */
+function target(a) {
+  const slash = a.target.indexOf('/');
+  const kind = slash > 0 ? a.target.slice(0, slash) : '', key = slash > 0 ? a.target.slice(slash + 1) : '';
+  if (!key) return a.target;
+  const link = (href, text, label) => h('a', { href, 'aria-label': label }, text);
+  switch (kind) {
+    case 'vm': {
+      const user = actorUser(a.actor);
+      const address = key.includes('/') || ID.test(key) || NOT_USERS.has(user) ? key : `${user}/${key}`;
+      return ['VM ', link(`#/vms/${encodeURIComponent(address)}`, key, `VM ${key}`)];
+    }
+    case 'host': return ['host ', link(`#/admin/hosts`, key, `host ${key}`)];
+    case 'policy': return ['policy ', link(`#/admin/policies`, key, `policy ${key}`)];
+    case 'user': {
+      const [name, ...rest] = key.split('/');
+      return ['user ', link(`#/admin/users`, name, `user ${name}`), rest.length ? ` (${rest.join(' ')})` : null];
+    }
+    default: return a.target;
+  }
+}
 
 export default async function render(root, ctx) {
   const actor = field('a-actor', 'Actor', h('input', { value: ctx.query.get('actor') ?? '', placeholder: 'e.g. admin or scheduler', autocomplete: 'off' }));
@@ -36,9 +64,9 @@ export default async function render(root, ctx) {
 
   const row = (a) => h('tr', {},
     h('td', { 'data-label': 'When' }, dateTime(a.at)),
-    h('td', { 'data-label': 'Actor' }, a.actor),
+    h('td', { 'data-label': 'Actor' }, h('a', { href: `#/admin/audit?actor=${encodeURIComponent(a.actor)}`, title: `Entries by ${a.actor}` }, a.actor)),
     h('td', { 'data-label': 'Action' }, a.action),
-    h('td', { 'data-label': 'Target' }, a.target),
+    h('td', { 'data-label': 'Target', 'data-target': a.target }, h('span', {}, target(a))),
     h('td', { 'data-label': 'Outcome' }, h('span', { class: a.succeeded ? 'ok' : 'error' }, a.succeeded ? 'ok' : 'refused'), a.succeeded ? null : h('div', { class: 'small' }, a.result)),
     h('td', { 'data-label': 'Details' }, a.details ?? '—'));
 
