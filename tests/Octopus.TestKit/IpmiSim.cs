@@ -20,6 +20,7 @@ public sealed class IpmiSim : IAsyncDisposable
     {
         this.process = process;
         this.folder = folder;
+        WattsFile = Path.Combine(folder, "watts");
         Port = port;
         User = user;
         Password = password;
@@ -29,6 +30,18 @@ public sealed class IpmiSim : IAsyncDisposable
     public string User { get; }
     public string Password { get; }
 
+    /// <summary>The file the power sensor (when there is one) reads its watts from; see <see cref="SetWatts"/>.</summary>
+    public string WattsFile { get; }
+
+    /// <summary>What the power sensor will read within its 1 s poll (resolution 2 W, up to 510 W).</summary>
+    public void SetWatts(int watts)
+    {
+        // Renamed into place so the poll never reads a half-written file.
+        var next = WattsFile + ".next";
+        File.WriteAllText(next, watts.ToString(CultureInfo.InvariantCulture) + "\n");
+        File.Move(next, WattsFile, overwrite: true);
+    }
+
     /// <summary>Why ipmi_sim cannot run here, or null when it can.</summary>
     public static string? SkipReason =>
         !File.Exists(Binary) ? $"{Binary} is not installed (scripts/install-deps installs openipmi)."
@@ -36,9 +49,10 @@ public sealed class IpmiSim : IAsyncDisposable
         : null;
 
     /// <summary>Starts ipmi_sim. <paramref name="startCommand"/> is what "power on" runs (a shell command line); the
-    /// chassis starts off unless <paramref name="startOn"/>.</summary>
+    /// chassis starts off unless <paramref name="startOn"/>. With <paramref name="powerSensorWatts"/> the BMC also lists
+    /// a "Pwr Consumption" sensor in watts (no DCMI: ipmi_sim has none, like many older BMCs), reading that value.</summary>
     public static async Task<IpmiSim> StartAsync(string startCommand = "/bin/sleep 1000000", bool startOn = false,
-        string user = "octopus", string password = "bmc-s3cret", TimeSpan? powerOffWait = null)
+        string user = "octopus", string password = "bmc-s3cret", TimeSpan? powerOffWait = null, int? powerSensorWatts = null)
     {
         var folder = Directory.CreateTempSubdirectory("octopus-ipmisim-").FullName;
         Directory.CreateDirectory(Path.Combine(folder, "state"));
@@ -67,12 +81,21 @@ public sealed class IpmiSim : IAsyncDisposable
             $"  user 2 true \"{user}\" \"{password}\" admin 10 md5",
             ""));
         // The command file must make 0x20 the BMC before anything else (ipmi_sim_cmd(5)).
+        var sensor = new List<string>();
+        if (powerSensorWatts is { } watts)
+        {
+            File.WriteAllText(Path.Combine(folder, "watts"), watts.ToString(inv) + "\n");
+            sensor.Add("main_sdr_add 0x20 " + PowerSensorRecord);
+            // Polled each second from the file; the raw byte is watts / 2 (the record's M = 2).
+            sensor.Add($"sensor_add 0x20 0 0x30 0x03 0x01 poll 1000 file \"{Path.Combine(folder, "watts")}\" div=2");
+        }
         File.WriteAllText(Path.Combine(folder, "sim.emu"), string.Join('\n',
-            "mc_setbmc 0x20",
+            ["mc_setbmc 0x20",
             "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr",
+            .. sensor,
             "sel_enable 0x20 1000 0x0a",
             "mc_enable 0x20",
-            ""));
+            ""]));
         var psi = new ProcessStartInfo(Binary)
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
@@ -89,6 +112,34 @@ public sealed class IpmiSim : IAsyncDisposable
         var sim = new IpmiSim(process, folder, port, user, password);
         await sim.WaitListeningAsync(() => { lock (log) return log.ToString(); });
         return sim;
+    }
+
+    /// <summary>An IPMI 2.0 full sensor record (SDR type 01h, IPMI spec table 43-1): sensor 30h owned by the BMC (20h),
+    /// system board, type Current (03h), threshold reading (01h), unsigned, base unit Watts (06h), linear, M = 2, B = 0,
+    /// exponents 0, named "Pwr Consumption" (as Dell BMCs name theirs).</summary>
+    private static string PowerSensorRecord
+    {
+        get
+        {
+            var name = "Pwr Consumption"u8.ToArray();
+            byte[] body =
+            [
+                0x20, 0x00, 0x30,       // owner, LUN, sensor number
+                0x07, 0x01,             // entity: system board, instance 1
+                0x7f, 0x68,             // initialisation, capabilities
+                0x03, 0x01,             // sensor type Current, event/reading type threshold
+                0, 0, 0, 0, 0, 0,       // event masks
+                0x00, 0x06, 0x00,       // units: unsigned; Watts; no modifier
+                0x00,                   // linear
+                2, 0, 0, 0, 0, 0x00,    // M, M/tolerance, B, B/accuracy, accuracy/direction, R/B exponents
+                0x00, 0, 0, 0, 0xff, 0, // analog flags, nominal, normal max/min, sensor max/min
+                0, 0, 0, 0, 0, 0,       // thresholds
+                0, 0, 0, 0, 0,          // hysteresis, reserved, OEM
+                (byte)(0xc0 | name.Length), .. name,
+            ];
+            byte[] record = [0x00, 0x00, 0x51, 0x01, (byte)body.Length, .. body];
+            return string.Join(' ', record.Select(b => "0x" + b.ToString("x2", CultureInfo.InvariantCulture)));
+        }
     }
 
     /// <summary>Runs ipmitool against this BMC (password in the environment) and returns its exit code and output.</summary>

@@ -69,4 +69,58 @@ public sealed class IpmiCommandLineTests : IDisposable
         IpmiPowerDriver.ParseReading(output).Should().Be(new Domain.Units.Watts(182));
         IpmiPowerDriver.ParseReading(output.Replace("activated", "deactivated", StringComparison.Ordinal)).Should().BeNull();
     }
+
+    [Fact]
+    public void ParseSensorReading_OneSystemSensor_ItsWatts()
+    {
+        // `ipmitool sdr type Current` on a Dell-style BMC: amperes per supply and one consumption sensor in watts.
+        const string output = """
+            Current 1        | 6Ah | ok  | 10.1 | 0.40 Amps
+            Current 2        | 6Bh | ns  | 10.2 | No Reading
+            Pwr Consumption  | 77h | ok  |  7.1 | 140 Watts
+            """;
+        IpmiPowerDriver.ParseSensorReading(output).Should().Be(new Domain.Units.Watts(140));
+    }
+
+    [Fact]
+    public void ParseSensorReading_OnlySupplyInputs_Summed()
+    {
+        const string output = """
+            PS1 Input Power  | 70h | ok  | 10.1 | 120 Watts
+            PS2 Input Power  | 71h | ok  | 10.2 | 118 Watts
+            PS1 Output Power | 72h | ok  | 10.1 | 110 Watts
+            """;
+        IpmiPowerDriver.ParseSensorReading(output).Should().Be(new Domain.Units.Watts(238));
+    }
+
+    [Fact]
+    public void ParseSensorReading_VerboseBlocks_Watts()
+    {
+        // The same command with -v (as the driver runs ipmitool), as ipmitool 1.8.19 prints it against ipmi_sim.
+        const string output = """
+            Sensor ID              : Current 1 (0x6a)
+             Sensor Type (Threshold)  : Current (0x03)
+             Sensor Reading        : 0.40 (+/- 0) Amps
+             Status                : ok
+
+            Sensor ID              : Pwr Consumption (0x30)
+             Entity ID             : 7.1 (System Board)
+             Sensor Type (Threshold)  : Current (0x03)
+             Sensor Reading        : 150 (+/- 0) Watts
+             Status                : ok
+             Positive Hysteresis   : Unspecified
+
+            """;
+        IpmiPowerDriver.ParseSensorReading(output).Should().Be(new Domain.Units.Watts(150));
+        IpmiPowerDriver.ParseSensorReading(output.Replace("150 (+/- 0)", "0 (+/- 0)", StringComparison.Ordinal)).Should()
+            .BeNull("a sensor not sampled yet reads 0 W");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Current 1        | 6Ah | ok  | 10.1 | 0.40 Amps")]
+    [InlineData("Pwr Consumption  | 77h | ns  |  7.1 | No Reading")]
+    [InlineData("Fan Power        | 78h | ok  |  7.1 | 12 Watts\nCPU Power        | 79h | ok  |  7.1 | 80 Watts")]
+    public void ParseSensorReading_NoneOrAmbiguous_Null(string output) =>
+        IpmiPowerDriver.ParseSensorReading(output).Should().BeNull();
 }

@@ -100,9 +100,33 @@ public sealed class IpmiPowerDriverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReadPower_BmcWithoutDcmi_Null()
+    public async Task ReadPower_BmcWithoutDcmiOrPowerSensor_Null()
     {
         (await Driver().ReadPowerAsync(CancellationToken.None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ReadPower_BmcWithoutDcmi_ReadsItsPowerSensor()
+    {
+        // A second BMC whose SDR lists a "Pwr Consumption" sensor in watts, read from a file the test rewrites.
+        await using var metered = await IpmiSim.StartAsync(powerSensorWatts: 150);
+        var driver = new IpmiPowerDriver(new IpmiTarget("127.0.0.1", metered.User, metered.Password, metered.Port), Fast);
+        (await ReadingEventuallyAsync(driver, 150)).Should().Be(new Domain.Units.Watts(150), "the BMC polls its sensor every second");
+
+        metered.SetWatts(238);
+        (await ReadingEventuallyAsync(driver, 238)).Should().Be(new Domain.Units.Watts(238));
+    }
+
+    private static async Task<Domain.Units.Watts?> ReadingEventuallyAsync(IpmiPowerDriver driver, double wanted)
+    {
+        var sw = Stopwatch.StartNew();
+        var reading = await driver.ReadPowerAsync(CancellationToken.None);
+        while (reading != new Domain.Units.Watts(wanted) && sw.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(200);
+            reading = await driver.ReadPowerAsync(CancellationToken.None);
+        }
+        return reading;
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace Octopus.Server.Tests.Power;
 
 /// <summary>BMC power readings replace the power model: a host bound to a Redfish BMC (<see cref="RedfishService"/>, a
 /// Redfish protocol peer written for the tests — no Redfish simulator is packaged for Debian) shows the watts its
-/// BMC reports; a BMC that fails or stops answering gives the model back, and so does a binding without a BMC.</summary>
+/// BMC reports; a BMC that fails or stops answering gives the model back, and so does a binding without a BMC. An IPMI
+/// BMC without DCMI (a real one: ipmi_sim) is read through its power sensor.</summary>
 public sealed class BmcReadingTests : IAsyncLifetime
 {
     private TestServerApp server = null!;
@@ -92,5 +93,26 @@ public sealed class BmcReadingTests : IAsyncLifetime
             .EnsureSuccessStatusCode();
         await ReadAsync(TimeSpan.Zero);
         (await ShownAsync()).PowerMeasured.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task IpmiBmcWithPowerSensor_ItsWattsReplaceTheModel()
+    {
+        Assert.SkipWhen(IpmiSim.SkipReason is not null, IpmiSim.SkipReason ?? "");
+        await using var ipmi = await IpmiSim.StartAsync(startOn: true, powerSensorWatts: 196);
+        (await admin.PutAsJsonAsync(ApiRoutes.HostPowerConfig(host.Name), new HostPowerConfigRequest("ipmi", "127.0.0.1", ipmi.Port,
+            ipmi.User, ipmi.Password))).EnsureSuccessStatusCode();
+        // ipmi_sim samples its sensor once a second (0 W until then, which is no reading): read until it has.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        HostDto shown;
+        do
+        {
+            (await ReadAsync(TimeSpan.Zero)).Should().BeGreaterThanOrEqualTo(1);
+            shown = await ShownAsync();
+            if (shown.PowerMeasured) break;
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        } while (DateTime.UtcNow < deadline);
+        shown.PowerMeasured.Should().BeTrue();
+        shown.PowerWatts.Should().Be(196);
     }
 }
