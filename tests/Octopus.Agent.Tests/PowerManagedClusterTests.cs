@@ -127,7 +127,7 @@ public sealed partial class EndToEndTests
             (await refused.Content.ReadAsStringAsync()).Should().Contain("pm3");
 
             TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
-                $"automatic mode → drained by live migration and BMC Off: {drainedAndOff.TotalSeconds:0.0} s; VM that fits nowhere else created → node powered on over IPMI, agent heartbeats, VM Running there: {onAfter.TotalSeconds:0.0} s"));
+                $"automatic mode → drained by live migration and BMC Off: {drainedAndOff.TotalSeconds:0.0} s; VM that fits nowhere else created → node powered on over IPMI, agent heartbeats, VM Running there: {onAfter.TotalSeconds:0.0} s; power-off steps: {string.Join(" / ", off.PowerOperation.Steps.Select(s => s.Text))}; power-on steps: {string.Join(" / ", back.PowerOperation.Steps.Select(s => s.Text))}"));
             foreach (var name in new[] { "pm1", "pm2", "pm3" })
             {
                 (await admin.DeleteAsync(ApiRoutes.Vm(name))).IsSuccessStatusCode.Should().BeTrue();
