@@ -74,7 +74,7 @@ internal static class AuthCommands
             using var client = ctx.Connect();
             var me = await client.GetMeAsync(ct);
             if (ctx.Json) ctx.Output.WriteJson(me);
-            else ctx.Output.Write(Views.QuotaDetails(me.Username, me.Role, me.Quota, me.Usage));
+            else ctx.Output.Write(Views.QuotaDetails(me.Username, me.Role, me.Quota, me.Usage, me.Provider));
             return ExitCodes.Ok;
         });
         return command;

@@ -165,11 +165,13 @@ public static class Views
         return table;
     }
 
-    public static IRenderable QuotaDetails(string username, string role, QuotaDto quota, QuotaUsageDto usage)
+    public static IRenderable QuotaDetails(string username, string role, QuotaDto quota, QuotaUsageDto usage, string? provider = null)
     {
         var grid = Details();
         Row(grid, "User", E(username));
         Row(grid, "Role", E(role));
+        if (provider is not null)
+            Row(grid, "Account", provider == "local" ? "local (password kept by Octopus)" : E($"{provider} (password kept by the directory)"));
         Row(grid, "VMs", $"{usage.Vms} of {Format.Limit(quota.MaxVms)}");
         Row(grid, "Cores", $"{usage.Cores} of {Format.Limit(quota.MaxCores)}");
         Row(grid, "Memory", E($"{Format.Bytes(usage.MemoryBytes)} of {Format.Limit(quota.MaxMemoryBytes)}"));

@@ -41,7 +41,7 @@ public static class Endpoints
             var caller = Caller.From(http.User);
             var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.Id, ct);
             return TypedResults.Ok(new MeDto(user.Name.Value, user.Role.ToString().ToLowerInvariant(), Dto.From(user.Quota),
-                Dto.From(await VmCommands.UsageAsync(db, user.Id, ct))));
+                Dto.From(await VmCommands.UsageAsync(db, user.Id, ct)), user.Provider));
         }).WithTags("auth");
 
         MapVms(authed.MapGroup("/vms").WithTags("vms"));

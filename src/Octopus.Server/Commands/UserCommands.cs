@@ -48,11 +48,12 @@ public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, IPas
             return user;
         }, ct, u => u.Quota.ToString());
 
-    public static void CheckPassword(string? password)
+    /// <summary>The password rule; a refusal names <paramref name="field"/>, the request field that carried it.</summary>
+    public static void CheckPassword(string? password, string field = "password")
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinPasswordLength)
-            throw DomainException.Invalid("password", $"The password must have at least {MinPasswordLength} characters.");
-        if (password.Length > 256) throw DomainException.Invalid("password", "The password must have at most 256 characters.");
+            throw DomainException.Invalid(field, $"The password must have at least {MinPasswordLength} characters.");
+        if (password.Length > 256) throw DomainException.Invalid(field, "The password must have at most 256 characters.");
     }
 
     public static Quota ToQuota(QuotaDto q) => Quota.Create(q.MaxCores,

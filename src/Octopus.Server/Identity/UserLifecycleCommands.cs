@@ -24,7 +24,7 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
             if (!user.IsLocal) user.SetPasswordHash(""); // throws: a directory user changes it in the directory
             if (!await hashing.VerifyAsync(user, request.CurrentPassword ?? "", ct))
                 throw DomainException.Invalid("currentPassword", "The current password is wrong; nothing was changed.");
-            UserCommands.CheckPassword(request.NewPassword);
+            UserCommands.CheckPassword(request.NewPassword, "newPassword");
             if (request.NewPassword == request.CurrentPassword)
                 throw DomainException.Invalid("newPassword", "The new password must differ from the current one.");
             user.SetPasswordHash(await hashing.HashAsync(user, request.NewPassword, ct));
@@ -40,7 +40,7 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
             caller.EnsureAdmin("reset passwords");
             if (request is null) throw DomainException.Invalid("body", "Send {newPassword}.");
             var user = await FindAsync(username, ct);
-            UserCommands.CheckPassword(request.NewPassword);
+            UserCommands.CheckPassword(request.NewPassword, "newPassword");
             user.SetPasswordHash(await hashing.HashAsync(user, request.NewPassword, ct));
             await EndLoginsAsync(user.Id, ct);
             return user;

@@ -30,6 +30,8 @@ public class LdapLoginEndToEndTests
 
             var me = CliProcess.Parse<MeDto>(await bob.RunAsync("whoami", "--json"));
             me.Username.Should().Be("bob");
+            me.Provider.Should().Be("ldap");
+            (await bob.RunAsync("whoami")).Out.Should().Contain("ldap (password kept by the directory)");
             me.Quota.MaxVms.Should().Be(2, "the octopus-users group's quota applies to a user created at first login");
             var vm = CliProcess.Parse<VmDto>(await bob.RunAsync("vm", "create", "--name", "bob-ldap", "--cores", "1", "--memory", "1GiB", "--disk", "10GiB",
                 "--image", "debian-12", "--json"));

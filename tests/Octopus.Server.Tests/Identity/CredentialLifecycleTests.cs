@@ -29,7 +29,10 @@ public class CredentialLifecycleTests
         var wrong = await bob.PutAsJsonAsync(ApiRoutes.MyPassword, new PasswordChangeRequest("not-it", "new-password-1"));
         wrong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await wrong.ProblemAsync()).GetProperty("field").GetString().Should().Be("currentPassword");
-        (await bob.PutAsJsonAsync(ApiRoutes.MyPassword, new PasswordChangeRequest("password-bob", "short"))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var tooShort = await bob.PutAsJsonAsync(ApiRoutes.MyPassword, new PasswordChangeRequest("password-bob", "short"));
+        tooShort.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await tooShort.ProblemAsync()).GetProperty("field").GetString().Should().Be("newPassword", "the field the request carried it in");
+        (await (await bob.GetAsync(ApiRoutes.Me)).ReadAsync<MeDto>()).Provider.Should().Be("local");
 
         (await bob.PutAsJsonAsync(ApiRoutes.MyPassword, new PasswordChangeRequest("password-bob", "new-password-1"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await bob.GetAsync(ApiRoutes.Me)).StatusCode.Should().Be(HttpStatusCode.OK);            // this login goes on

@@ -32,6 +32,7 @@ public class LdapLoginTests
         var bob = await server.LoginAsync("bob", "bob-directory-pw");
         var me = await (await bob.GetAsync(ApiRoutes.Me)).ReadAsync<MeDto>();
         me.Role.Should().Be("user");
+        me.Provider.Should().Be("ldap", "the account comes from the directory");
         me.Quota.MaxCores.Should().Be(4); // from the octopus-users group, not the server default (8)
         me.Quota.MaxVms.Should().Be(2);
 

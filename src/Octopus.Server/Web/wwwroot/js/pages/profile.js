@@ -19,14 +19,12 @@ export default async function render(root, ctx) {
   root.append(h('h1', {}, `Profile of ${me.username}`), error,
     h('p', { class: 'muted', id: 'profile-role' }, `Role: ${me.role}.`));
 
-  let account = null;
-  try { account = await api.get(`/users/${seg(me.username)}`); } catch (e) { error.textContent = e.message; }
-
-  root.append(passwordSection(account), await tokenSection(ctx), await keySection());
+  root.append(passwordSection(me), await tokenSection(ctx), await keySection());
   return undefined;
 }
 
 // ---- password
+// me.provider (GET /me): 'local', or the directory the account comes from.
 function passwordSection(account) {
   const section = h('section', { class: 'panel', 'aria-labelledby': 'password-h', id: 'password-section' }, h('h2', { id: 'password-h' }, 'Password'));
   if (account && account.provider && account.provider !== 'local') {
@@ -64,8 +62,8 @@ function passwordSection(account) {
       done.textContent = 'Password changed. Your other logins and sessions have ended; personal tokens still work until revoked.';
       toast('Password changed');
     } catch (err) {
-      // The server names the field: currentPassword, newPassword or password (its length rule).
-      const target = { currentPassword: current, newPassword: next, password: next }[err.field];
+      // The server names the field: currentPassword or newPassword.
+      const target = { currentPassword: current, newPassword: next }[err.field];
       if (target) { target.setError(err.message); target.input.focus(); } else formError.textContent = err.message;
     } finally {
       submit.disabled = false;
