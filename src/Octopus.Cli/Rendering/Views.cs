@@ -149,6 +149,12 @@ public static class Views
         Row(grid, "Power draw", Format.Number(h.PowerWatts, "0.#") + " W");
         Row(grid, "VMs", h.Vms.Count == 0 ? "-" : E(string.Join(", ", h.Vms)));
         if (h.PowerConfig is not null) Row(grid, "Power control", E(Commands.HostCommands.Describe(h.PowerConfig)));
+        if (h.MaintenanceStatus is { } m)
+        {
+            // What the maintenance waits for, and why (the VMs that cannot move yet, with the scheduler's reason).
+            Row(grid, "Maintenance", E(m.Summary));
+            foreach (var w in m.Waiting) Row(grid, "", E($"{w.Name}: {w.Reason}"));
+        }
         return grid;
     }
 

@@ -8,8 +8,9 @@ using Octopus.Scheduling.Placement;
 namespace Octopus.Server.Control;
 
 /// <summary>Empties hosts in maintenance: each running VM on an On host in maintenance is live-migrated to the host
-/// placement chooses (the maintenance filter already keeps the host itself out). VMs with nowhere to go stay and are
-/// tried again on the next pass. Stopped VMs stay where they are until maintenance ends.</summary>
+/// placement chooses (the maintenance filter already keeps the host itself out). When some have nowhere to go, the
+/// switched-off hosts that would take them are powered on (<see cref="PowerOnForRoom"/>, as for pending VMs), and they
+/// are tried again on the next pass. Stopped VMs stay where they are until maintenance ends.</summary>
 public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, TimeProvider time, ILogger<EvacuationPass> log)
 {
     /// <summary>Returns how many migrations were started.</summary>
@@ -25,15 +26,25 @@ public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, 
         var names = views.ToDictionary(h => h.Id, h => h.Name);
         var now = time.GetUtcNow();
         var started = 0;
+        var reserved = new List<(HostId, PlacementRequest)>();
+        var stuck = new List<PlacementRequest>();
         foreach (var (vm, decision) in Plan(placer, views, vms))
         {
             if (decision.ChosenHost is not { } to)
             {
                 LogNoRoom(log, vm.Name.Value, decision.Summary);
+                stuck.Add(PlacementRequest.For(vm));
                 continue;
             }
+            reserved.Add((to, PlacementRequest.For(vm)));
             Commands.OperationJournal.BeginMigration(db, vm, to, names[to], "maintenance", now);
             started++;
+        }
+        var wake = PowerOnForRoom.HostsToWake(placer, views, reserved, stuck);
+        foreach (var host in wake.Count == 0 ? [] : await db.Hosts.Where(h => wake.Contains(h.Id)).ToListAsync(ct))
+        {
+            Commands.OperationJournal.BeginPowerChange(db, host, on: true, "scheduler", now);
+            LogPoweringOn(log, host.Name);
         }
         await db.SaveChangesAsync(ct);
         return started;
@@ -56,6 +67,9 @@ public sealed partial class EvacuationPass(OctopusDbContext db, IPlacer placer, 
         return plan;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot evacuate {Vm} yet: {Summary}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "powering on {Host}: VMs leaving hosts in maintenance need its capacity")]
+    private static partial void LogPoweringOn(ILogger logger, string host);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "cannot evacuate {Vm} yet: {Summary}")]
     private static partial void LogNoRoom(ILogger logger, string vm, string summary);
 }

@@ -30,6 +30,7 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         var records = await db.Placements.Where(p => pendingIds.Contains(p.VmId)).ToDictionaryAsync(p => p.VmId, ct);
         var now = time.GetUtcNow();
         var placed = 0;
+        var reserved = new List<(HostId, PlacementRequest)>();
         foreach (var vm in pending)
         {
             var request = PlacementRequest.For(vm);
@@ -42,6 +43,7 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
             if (decision.ChosenHost is { } host)
             {
                 state.Reserve(host, request);
+                reserved.Add((host, request));
                 vm.Place(host, now);
                 await OperationJournal.EnsureAsync(db, vm, "scheduler", now, ct);
                 placed++;
@@ -52,27 +54,17 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
                 vm.StayPending(decision.Summary);
             }
         }
-        await PowerOnForPendingAsync(views, pending.Where(v => v.State == VmState.Pending).ToList(), now, ct);
+        await PowerOnForPendingAsync(views, reserved, pending.Where(v => v.State == VmState.Pending).ToList(), now, ct);
         await db.SaveChangesAsync(ct);
         return placed;
     }
 
-    /// <summary>Powers on the hosts that the still-pending VMs need: placement is tried again on a what-if cluster in
-    /// which every Off host (not in maintenance) and every host already powering on counts as On; each Off host that
-    /// what-if placement chooses is powered on. Hosts already powering on are waited for, not doubled.</summary>
-    private async Task PowerOnForPendingAsync(IReadOnlyList<HostView> views, List<Vm> stillPending, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Powers on the hosts that the still-pending VMs need (<see cref="PowerOnForRoom"/>).</summary>
+    private async Task PowerOnForPendingAsync(IReadOnlyList<HostView> views, List<(HostId, PlacementRequest)> reserved, List<Vm> stillPending,
+        DateTimeOffset now, CancellationToken ct)
     {
-        if (stillPending.Count == 0 || !views.Any(h => h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn)) return;
-        var whatIf = PlacementState.From(views.Select(h =>
-            h.PowerState is HostPowerState.Off or HostPowerState.PoweringOn && !h.Maintenance ? h with { PowerState = HostPowerState.On } : h));
-        var wake = new HashSet<HostId>();
-        foreach (var vm in stillPending)
-        {
-            var request = PlacementRequest.For(vm);
-            if (placer.Place(request, whatIf, explain: false).ChosenHost is not { } host) continue;
-            whatIf.Reserve(host, request);
-            if (views.First(h => h.Id == host).PowerState == HostPowerState.Off) wake.Add(host);
-        }
+        var wake = PowerOnForRoom.HostsToWake(placer, views, reserved, stillPending.Select(PlacementRequest.For));
+        if (wake.Count == 0) return;
         foreach (var host in await db.Hosts.Where(h => wake.Contains(h.Id)).ToListAsync(ct))
         {
             OperationJournal.BeginPowerChange(db, host, on: true, "scheduler", now);

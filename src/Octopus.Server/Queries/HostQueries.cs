@@ -23,6 +23,7 @@ public sealed class HostQueries(OctopusDbContext db, Scheduling.Placement.IPlace
         var power = caller.IsAdmin ? await db.PowerBindings.AsNoTracking().ToDictionaryAsync(p => p.HostId, ct) : [];
         var operations = caller.IsAdmin ? await LatestPowerOperationsAsync(ct) : [];
         var blocked = await BlockedEvacuationsAsync(hosts, vms, ct);
+        var poweringOn = hosts.Where(h => h.PowerState == HostPowerState.PoweringOn).Select(h => h.Name).Order(StringComparer.Ordinal).ToList();
         return [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).Select(h =>
         {
             var mine = byHost.GetValueOrDefault(h.Id) ?? [];
@@ -32,7 +33,7 @@ public sealed class HostQueries(OctopusDbContext db, Scheduling.Placement.IPlace
             {
                 PowerConfig = power.TryGetValue(h.Id, out var binding) ? Power.PowerConfigCommands.ToDto(binding) : null,
                 PowerOperation = operations.TryGetValue(h.Id, out var op) ? ToDto(op) : null,
-                MaintenanceStatus = h.Maintenance ? Maintenance(caller, h, mine, blocked) : null,
+                MaintenanceStatus = h.Maintenance ? Maintenance(caller, h, mine, blocked, poweringOn) : null,
             };
         })];
     }
@@ -50,8 +51,10 @@ public sealed class HostQueries(OctopusDbContext db, Scheduling.Placement.IPlace
     }
 
     /// <summary>What a host in maintenance is doing or waiting for: its running VMs move off one by one (live migration,
-    /// a pass a second); the ones with nowhere to go are named with the scheduler's reason; stopped VMs stay.</summary>
-    private static HostMaintenanceDto Maintenance(Auth.Caller caller, Host h, List<Vm> mine, Dictionary<VmId, string> blocked)
+    /// a pass a second); the ones with nowhere to go are named with the scheduler's reason, and the hosts powering on
+    /// to take them (the evacuation pass switches them on) are named; stopped VMs stay.</summary>
+    private static HostMaintenanceDto Maintenance(Auth.Caller caller, Host h, List<Vm> mine, Dictionary<VmId, string> blocked,
+        List<string> poweringOn)
     {
         var running = mine.Where(v => v.State == VmState.Running).ToList();
         var moving = mine.Count(v => v.State == VmState.Migrating);
@@ -71,6 +74,7 @@ public sealed class HostQueries(OctopusDbContext db, Scheduling.Placement.IPlace
             if (waiting.Count > 0) parts.Add($"{waiting.Count} cannot move yet");
             if (running.Count - waiting.Count > 0) parts.Add($"{running.Count - waiting.Count} about to move");
             summary = $"{(waiting.Count > 0 ? "Waiting" : "Draining")}: {running.Count + moving} running VM(s) to move off ({string.Join(", ", parts)}).";
+            if (waiting.Count > 0 && poweringOn.Count > 0) summary += $" Powering on {string.Join(", ", poweringOn)} to make room.";
         }
         return new HostMaintenanceDto(summary, visible);
     }

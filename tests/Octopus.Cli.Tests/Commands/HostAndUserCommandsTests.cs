@@ -22,6 +22,23 @@ public class HostAndUserCommandsTests
     }
 
     [Fact]
+    public async Task HostShow_WaitingMaintenance_SaysWhatItWaitsForAndWhy()
+    {
+        var host = Wire.Host("host-01", maintenance: true).TrimEnd();
+        host = host[..^1] + """
+            ,"maintenanceStatus":{"summary":"Waiting: 1 running VM(s) to move off (1 cannot move yet). Powering on host-03 to make room.",
+            "waiting":[{"id":"6f0c","name":"big1","reason":"no host fits 1 vCPU, 12 GiB memory: 1 lacks memory, 1 is off"}]}}
+            """;
+        var api = new CannedApi().Ok("GET", "/api/v1/hosts/host-01", host);
+        using var cli = new CliRunner(api).LoggedIn();
+
+        var (exit, output, _) = await cli.RunAsync("host", "show", "host-01");
+
+        exit.Should().Be(ExitCodes.Ok);
+        output.Should().Contain("Powering on host-03 to make room.").And.Contain("big1: no host fits 1 vCPU, 12 GiB memory");
+    }
+
+    [Fact]
     public async Task HostPowerOff_WaitsUntilOff()
     {
         var api = new CannedApi()

@@ -156,4 +156,41 @@ public class PowerAndMigrationTests
         host.MaintenanceStatus!.Summary.Should().Be("Drained: no VM left on this host.");
         host.MaintenanceStatus.Waiting.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Maintenance_WithRoomOnlyOnAnOffHost_PowersItOn_SaysSo_AndDrains()
+    {
+        // Power transitions take 2 s, so the waiting maintenance can be seen naming the host it powers on.
+        var config = TestServerApp.DefaultConfig().Replace("\"PowerTransitionDelay\": \"00:00:00\"", "\"PowerTransitionDelay\": \"00:00:02\"", StringComparison.Ordinal);
+        await using var server = await TestServerApp.StartAsync(config);
+        var http = await server.LoginAsync();
+        foreach (var n in new[] { "big1", "big2" })
+        {
+            await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 12));
+            await http.WaitForStateAsync(n, "Running");
+        }
+        var source = (await (await http.GetAsync(ApiRoutes.Vm("big1"))).ReadAsync<VmDto>()).Host!;
+        var hosts = await (await http.GetAsync(ApiRoutes.Hosts)).ReadAsync<List<HostDto>>();
+        var spare = hosts.Single(h => h.VmCount == 0).Name;
+        (await http.PostAsync(ApiRoutes.HostPowerOff(spare), null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitForHostAsync(http, spare, "Off");
+
+        // big1 fits on no On host (each holds 12 of 16 GiB): the evacuation powers the spare host on for it
+        await http.PostAsJsonAsync(ApiRoutes.HostMaintenance(source), new MaintenanceRequest(true));
+        var sawWhy = false;
+        HostDto host = null!;
+        for (var i = 0; i < 750 && (host is null || host.VmCount > 0); i++)
+        {
+            host = await (await http.GetAsync(ApiRoutes.Host(source))).ReadAsync<HostDto>();
+            sawWhy |= host.MaintenanceStatus?.Summary.Contains($"Powering on {spare} to make room.", StringComparison.Ordinal) == true;
+            await Task.Delay(20);
+        }
+        sawWhy.Should().BeTrue("while the spare host powers on, the maintenance says it waits for it");
+        host.MaintenanceStatus!.Summary.Should().Be("Drained: no VM left on this host.");
+        (await (await http.GetAsync(ApiRoutes.Vm("big1"))).ReadAsync<VmDto>()).Host.Should().Be(spare);
+        var woken = await (await http.GetAsync(ApiRoutes.Host(spare))).ReadAsync<HostDto>();
+        woken.PowerState.Should().Be("On");
+        woken.PowerOperation!.Kind.Should().Be("power-on");
+        woken.PowerOperation.Actor.Should().Be("scheduler");
+    }
 }
