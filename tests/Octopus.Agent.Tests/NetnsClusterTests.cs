@@ -15,13 +15,15 @@ namespace Octopus.Agent.Tests;
 /// (TCG), one on each host (the second is migrated when the scheduler packed both on one): each gets its static lease
 /// from its own host's dnsmasq, resolves the other by name and reverse name (the other's name reaches its host through
 /// the names the server publishes) and, once each has an ICMP rule, pings it across the hosts; the commands are typed on
-/// the guests' serial consoles. The times from create to the leases and the ping round trips go to the test output (run
-/// with -diagnostics). stop removes exactly the namespaces and bridge the script made, also when the test fails.</summary>
+/// the guests' serial consoles. Then a TCP rule opens db's port 8080 to web's busybox nc and its removal closes it, a
+/// ping from a forged source gets nothing through, and db migrates back to web's host while web pings it every 0.2 s.
+/// The times from create to the leases, the ping round trips and the pings lost during the migration go to the test
+/// output (run with -diagnostics). stop removes exactly the namespaces and bridge the script made, also when the test fails.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class NetnsClusterTests
 {
     [Fact]
-    public async Task NetnsCluster_TwoVmsOnTwoHosts_GetLeases_ResolveAndPingEachOther_StopRemovesTheNamespaces()
+    public async Task NetnsCluster_TwoVmsOnTwoHosts_LeasesNamesPingsTcpRuleSpoofingMigration_StopRemovesTheNamespaces()
     {
         if (LocalCluster.SkipReason is { } why) Assert.Skip(why);
         Assert.SkipUnless(Geteuid() == 0, "network namespaces need root");
@@ -132,6 +134,58 @@ public sealed partial class NetnsClusterTests
                 pingExit.Should().Be(0, pingOut);
                 TestContext.Current.SendDiagnosticMessage($"ping db -> web: {PingRtt().Match(pingOut).Value}");
             }
+
+            // A security-group rule opens db's TCP port 8080 to web's busybox nc and removing it closes the port again;
+            // web sending from an address that is not its own gets nothing through (anti-spoofing on its tap).
+            var ct = TestContext.Current.CancellationToken;
+            await using (var shell = await GuestShell.ConnectAsync(Path.Combine(dir, "a" + db.Host[^1..]), db.Id, ct))
+                (await shell.RunAsync("nc -ll -p 8080 -e echo open >/dev/null 2>&1 &", TimeSpan.FromSeconds(10), ct)).Exit.Should().Be(0);
+
+            await using (var shell = await GuestShell.ConnectAsync(Path.Combine(dir, "a" + web.Host[^1..]), web.Id, ct))
+            {
+                var probe = $"nc -w 3 {dbIp} 8080 </dev/null";
+                (await shell.RunAsync(probe, TimeSpan.FromSeconds(15), ct)).Output.Should().NotContain("open", "db admits no TCP yet");
+                var opened = await http.PostAsJsonAsync(ApiRoutes.VmSecurityRules("db"), new SecurityRuleRequest("tcp", "8080", webIp));
+                opened.StatusCode.Should().Be(HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+                await LocalCluster.WaitForAsync(async () =>
+                    (await shell.RunAsync(probe, TimeSpan.FromSeconds(15), ct)).Output.Contains("open", StringComparison.Ordinal) ? "open" : null,
+                    TimeSpan.FromSeconds(60), "db's port 8080 to open for web");
+                (await http.DeleteAsync(opened.Headers.Location)).StatusCode.Should().Be(HttpStatusCode.OK);
+                await LocalCluster.WaitForAsync(async () =>
+                    (await shell.RunAsync(probe, TimeSpan.FromSeconds(15), ct)).Output.Contains("open", StringComparison.Ordinal) ? null : "closed",
+                    TimeSpan.FromSeconds(60), "db's port 8080 to close again");
+
+                const string forged = "10.77.0.249"; // in lab's range, given to no one
+                (await shell.RunAsync($"ping -c 2 -W 2 {dbIp} >/dev/null", TimeSpan.FromSeconds(15), ct)).Exit.Should().Be(0, "web's own address gets through");
+                var spoofed = await shell.RunAsync(
+                    $"ip addr add {forged}/32 dev eth0; ping -c 2 -W 2 -I {forged} {dbIp}; r=$?; ip addr del {forged}/32 dev eth0; [ $r = 0 ]",
+                    TimeSpan.FromSeconds(20), ct);
+                spoofed.Exit.Should().NotBe(0, $"a ping from the forged source {forged} must not get through: {spoofed.Output}");
+
+                // Live migration keeps db's MAC and address; web pings it every 0.2 s meanwhile and counts what was lost.
+                (await shell.RunAsync($"ping -i 0.2 {dbIp} >/tmp/mig 2>&1 & echo $! >/tmp/mig.pid", TimeSpan.FromSeconds(10), ct)).Exit.Should().Be(0);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                var moving = Stopwatch.StartNew();
+                var back = await http.PostAsJsonAsync(ApiRoutes.VmMigrate("db"), new MigrateRequest(web.Host));
+                back.IsSuccessStatusCode.Should().BeTrue(await back.Content.ReadAsStringAsync());
+                var moved = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var v = await http.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("db"), LocalCluster.Json);
+                    return v!.State == "Running" && v.Host == web.Host ? v : null;
+                }, TimeSpan.FromSeconds(90), $"db running on {web.Host}");
+                var migration = moving.Elapsed;
+                moved.Nics.Should().BeEquivalentTo(db.Nics, "a migration keeps the NIC's MAC and address");
+                await Task.Delay(TimeSpan.FromSeconds(3), ct);
+                var stats = (await shell.RunAsync("kill -INT $(cat /tmp/mig.pid); sleep 1; cat /tmp/mig", TimeSpan.FromSeconds(10), ct)).Output;
+                var counted = PingCounts().Match(stats);
+                counted.Success.Should().BeTrue(stats);
+                var (sent, received) = (int.Parse(counted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(counted.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+                received.Should().BeGreaterThan(0, stats);
+                (await shell.RunAsync($"ping -c 2 -W 2 {dbIp} >/dev/null", TimeSpan.FromSeconds(15), ct)).Exit.Should().Be(0, "db answers on its host after the migration");
+                var lost = $"migration of db {db.Host} -> {web.Host} ({migration.TotalSeconds:0.0} s until Running there): {sent - received} of {sent} pings lost (one every 0.2 s)";
+                TestContext.Current.SendDiagnosticMessage(lost);
+            }
             TestContext.Current.SendDiagnosticMessage(
                 $"netns cluster: web on {web.Host}, db on {db.Host}{migrated}; DHCP lease on the console {leases["web"].TotalSeconds:0.0} s (web) and {leases["db"].TotalSeconds:0.0} s (db) after create");
 
@@ -156,6 +210,9 @@ public sealed partial class NetnsClusterTests
 
     [GeneratedRegex(@"round-trip min/avg/max = [0-9.]+/([0-9.]+)/[0-9.]+ ms")]
     private static partial Regex PingRtt();
+
+    [GeneratedRegex(@"(\d+) packets transmitted, (\d+) packets received")]
+    private static partial Regex PingCounts();
 
     [GeneratedRegex(@"server (http://[0-9.]+:[0-9]+)")]
     private static partial Regex ServerUrl();

@@ -43,7 +43,9 @@ public sealed partial class GuestShell : IAsyncDisposable
         int start;
         lock (_lock) start = _seen.Length;
         // The quotes keep the echoed command line from matching: the tty echoes "tag"-$?, the shell prints tag-STATUS.
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{command}; echo \"{tag[..1]}\"\"{tag[1..]}\"-$?\r"), ct);
+        // A command sent to the background ends in '&', which is already a separator (and "&;" a syntax error).
+        var then = command.TrimEnd().EndsWith('&') ? " " : "; ";
+        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{command}{then}echo \"{tag[..1]}\"\"{tag[1..]}\"-$?\r"), ct);
         var done = new Regex($@"(?:^|\n){tag}-(\d+)\r?\n");
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(timeout);
