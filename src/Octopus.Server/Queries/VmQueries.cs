@@ -48,7 +48,7 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
 
         var filter = new VmListFilter(ownerId, state, hostId, request.Tag, request.Search);
         var page = await VmListing.ReadPageAsync(db, filter, sort, after, take, ct);
-        var names = await NamesAsync([.. page.Items.Select(v => v.Id)], ct);
+        var names = await NamesAsync(page.Items, ct);
         return new Page<VmDto>([.. page.Items.Select(v => ToDto(v, names))],
             page.HasMore && page.Last is { } last ? VmListCursor.Format(sort, last) : null, page.Total);
     }
@@ -60,13 +60,13 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
     public async Task<VmDto> GetAsync(Caller caller, string idOrName, CancellationToken ct) =>
         await ToDtoAsync(await lookup.FindAsync(caller, idOrName, ct, track: false), ct);
 
-    public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync([vm.Id], ct));
+    public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync([vm], ct));
 
     /// <summary>Several VMs as the API shows them, reading the user and host names once (bulk answers).</summary>
     public async Task<IReadOnlyList<VmDto>> ToDtosAsync(IEnumerable<Vm> vms, CancellationToken ct)
     {
         var list = vms.ToList();
-        var names = await NamesAsync(list.Select(v => v.Id).ToList(), ct);
+        var names = await NamesAsync(list, ct);
         return [.. list.Select(v => ToDto(v, names))];
     }
 
@@ -101,18 +101,26 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
             with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [], SshKeys = n.SshKeys.GetValueOrDefault(v.Id) ?? [],
                 UserDataBytes = n.UserData.TryGetValue(v.Id, out var bytes) ? bytes : null };
 
-    /// <summary>User and host names, and the NICs of <paramref name="vms"/> (the VMs about to be shown).</summary>
-    private async Task<Names> NamesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct) => new(
-        await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name.Value, ct),
-        await db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.Name, ct),
-        await networks.NicsOfAsync(vms, ct),
-        await new Provisioning.VmSshKeys(db).OfAsync(vms, ct),
-        await UserDataSizesAsync(vms, ct));
+    /// <summary>The owner and host names, NICs, SSH keys and user-data sizes of <paramref name="vms"/> (the VMs about to be
+    /// shown): only their owners' and hosts' names are read, so answering for one VM costs the same in a cluster of any size.</summary>
+    private async Task<Names> NamesAsync(IReadOnlyCollection<Vm> vms, CancellationToken ct)
+    {
+        var ids = vms.Select(v => v.Id).ToList();
+        var owners = vms.Select(v => v.OwnerId).Distinct().ToList();
+        var hosts = vms.Where(v => v.HostId is not null).Select(v => v.HostId!.Value).Distinct().ToList();
+        return new(
+            await db.Users.AsNoTracking().Where(u => owners.Contains(u.Id)).Select(u => new { u.Id, u.Name }).ToDictionaryAsync(u => u.Id, u => u.Name.Value, ct),
+            hosts.Count == 0 ? [] : await db.Hosts.AsNoTracking().Where(h => hosts.Contains(h.Id)).Select(h => new { h.Id, h.Name }).ToDictionaryAsync(h => h.Id, h => h.Name, ct),
+            await networks.NicsOfAsync(ids, ct),
+            await new Provisioning.VmSshKeys(db).OfAsync(ids, ct),
+            await UserDataSizesAsync(ids, ct));
+    }
 
     private async Task<Dictionary<VmId, long>> UserDataSizesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct)
     {
         var ids = vms.ToList();
-        return await db.VmUserData.AsNoTracking().Where(u => ids.Contains(u.VmId)).ToDictionaryAsync(u => u.VmId, u => (long)u.Bytes, ct);
+        return await db.VmUserData.AsNoTracking().Where(u => ids.Contains(u.VmId)).Select(u => new { u.VmId, u.Bytes })
+            .ToDictionaryAsync(u => u.VmId, u => (long)u.Bytes, ct);
     }
 
     private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts,
