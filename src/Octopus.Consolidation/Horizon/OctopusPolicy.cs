@@ -12,6 +12,8 @@ public sealed class OctopusPolicy : IConsolidationPolicy
 {
     private readonly OctopusOptions _options;
     private readonly DemandForecaster _forecaster;
+    // The last plan's workspace: its arrays are reused by the next (nothing of it is read after a plan returns).
+    private OctopusWorkspace? _spare;
 
     public OctopusPolicy(OctopusOptions options)
     {
@@ -27,7 +29,8 @@ public sealed class OctopusPolicy : IConsolidationPolicy
     public ConsolidationPlan Plan(ClusterSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var work = new OctopusWorkspace(snapshot, _options, _forecaster);
+        // Taken, not shared: a plan running at the same time on another thread builds its own.
+        var work = new OctopusWorkspace(snapshot, _options, _forecaster, Interlocked.Exchange(ref _spare, null));
         work.PlaceNewVms();
         if (work.Placements.Count == 0)
         {
@@ -37,6 +40,8 @@ public sealed class OctopusPolicy : IConsolidationPolicy
             if (_options.RepackEverySteps > 0 && snapshot.Step % _options.RepackEverySteps == 0) RepackSolver.Drain(work, _options);
         }
         work.PowerOffIdleHosts();
-        return new ConsolidationPlan(work.Placements, work.Migrations, work.PowerActions, work.Unplaced, work.Held);
+        var plan = new ConsolidationPlan(work.Placements, work.Migrations, work.PowerActions, work.Unplaced, work.Held);
+        Volatile.Write(ref _spare, work);
+        return plan;
     }
 }

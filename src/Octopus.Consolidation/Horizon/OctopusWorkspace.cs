@@ -23,21 +23,30 @@ internal sealed class OctopusWorkspace
     private readonly int[] _offCursor;
 
     public OctopusWorkspace(ClusterSnapshot snapshot, OctopusOptions options, DemandForecaster forecaster)
+        : this(snapshot, options, forecaster, null)
+    {
+    }
+
+    /// <summary>Builds the workspace of <paramref name="snapshot"/>, reusing the arrays of <paramref name="recycled"/>
+    /// (the workspace of an earlier interval, no longer read) when it covers the same hosts; the workspace is the same
+    /// as a fresh one.</summary>
+    public OctopusWorkspace(ClusterSnapshot snapshot, OctopusOptions options, DemandForecaster forecaster, OctopusWorkspace? recycled)
     {
         Snapshot = snapshot;
         _options = options;
-        State = new PlacementState(snapshot);
         var v = snapshot.Vms.Length;
         var h = snapshot.Hosts.Length;
-        _forecast = new double[v];
-        _current = new double[v];
-        _hostCurrent = new double[h];
         _window = options.ForecastWindow;
-        _series = new double[h * _window];
+        if (recycled is not null && (recycled._on.Length != h || recycled._window != _window)) recycled = null;
+        State = new PlacementState(snapshot, recycled?.State);
+        _forecast = recycled is not null && recycled._forecast.Length >= v ? recycled._forecast : new double[v];
+        _current = recycled is not null && recycled._current.Length >= v ? recycled._current : new double[v];
+        _moved = recycled is not null && recycled._moved.Length >= v ? Cleared(recycled._moved) : new bool[v];
+        _hostCurrent = recycled is not null ? Cleared(recycled._hostCurrent) : new double[h];
+        _series = recycled is not null ? Cleared(recycled._series) : new double[h * _window];
+        _on = recycled?._on ?? new bool[h];
+        _touched = recycled is not null ? Cleared(recycled._touched) : new bool[h];
         _z = SlaController.Z(options.Quantile, options.SlaTarget, options.SlaGain, snapshot.MeasuredSlatah);
-        _on = new bool[h];
-        _touched = new bool[h];
-        _moved = new bool[v];
         for (var i = 0; i < v; i++)
         {
             var vm = snapshot.Vms[i];
@@ -47,21 +56,34 @@ internal sealed class OctopusWorkspace
         }
         for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.VmsOn(i).Count > 0;
         var typeOf = new int[h];
-        var perType = new List<int>[snapshot.HostTypes.Count];
-        for (var t = 0; t < perType.Length; t++) perType[t] = [];
-        for (var i = 0; i < h; i++)
+        for (var i = 0; i < h; i++) typeOf[i] = snapshot.Hosts[i].Type;
+        var typeCount = snapshot.HostTypes.Count;
+        if (recycled is not null && recycled._index.HasTypes(typeOf, typeCount))
         {
-            typeOf[i] = snapshot.Hosts[i].Type;
-            perType[typeOf[i]].Add(i);
+            _hostsOfType = recycled._hostsOfType;
+            _index = recycled._index;
+            _index.Clear();
         }
-        _hostsOfType = [.. perType.Select(l => l.ToArray())];
-        _idleCursor = new int[perType.Length];
-        _offCursor = new int[perType.Length];
-        _index = new HostLoadIndex(typeOf, perType.Length);
+        else
+        {
+            var perType = new List<int>[typeCount];
+            for (var t = 0; t < perType.Length; t++) perType[t] = [];
+            for (var i = 0; i < h; i++) perType[typeOf[i]].Add(i);
+            _hostsOfType = [.. perType.Select(l => l.ToArray())];
+            _index = new HostLoadIndex(typeOf, typeCount);
+        }
+        _idleCursor = new int[typeCount];
+        _offCursor = new int[typeCount];
         for (var i = 0; i < h; i++) Reindex(i);
         // Most efficient host types first: watts per MIPS at full load.
         _typeOrder = [.. Enumerable.Range(0, snapshot.HostTypes.Count)
             .OrderBy(t => snapshot.HostTypes[t].MaxWatts / snapshot.HostTypes[t].TotalMips)];
+    }
+
+    private static T[] Cleared<T>(T[] array)
+    {
+        Array.Clear(array);
+        return array;
     }
 
     public ClusterSnapshot Snapshot { get; }

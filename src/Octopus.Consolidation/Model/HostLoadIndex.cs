@@ -53,6 +53,30 @@ public sealed class HostLoadIndex
 
     public int TypeCount => _members.Length;
 
+    /// <summary>Empties the index (as a new one over the same hosts), keeping its memory.</summary>
+    public void Clear()
+    {
+        Array.Fill(_bucketOf, -1);
+        for (var t = 0; t < _members.Length; t++)
+        {
+            foreach (var list in _members[t]) list?.Clear();
+            Array.Clear(_count[t]);
+            Array.Fill(_maxFree[t], double.NegativeInfinity);
+            Array.Fill(_maxSlack[t], double.NegativeInfinity);
+        }
+    }
+
+    /// <summary>Whether this index is over hosts of exactly these types.</summary>
+    internal bool HasTypes(IReadOnlyList<int> typeOf, int typeCount)
+    {
+        if (typeOf.Count != _typeOf.Length || typeCount != _members.Length) return false;
+        for (var i = 0; i < _typeOf.Length; i++)
+        {
+            if (typeOf[i] != _typeOf[i]) return false;
+        }
+        return true;
+    }
+
     /// <summary>The bucket a key falls in (keys are clamped to [0, 1]; 1 and above share the last bucket).</summary>
     public static int BucketOf(double key) => key <= 0 ? 0 : key >= 1 ? Buckets - 1 : Math.Min(Buckets - 1, (int)(key * Buckets));
 

@@ -16,53 +16,129 @@ public sealed class PlacementState
     // Host history sums: only the CloudSim detectors read them, so they are built on first use (see EnsureHistory).
     private double[]? _historySum;
     private int[]? _historyLength;
+    // Hosts whose history sums were written (so a recycled array is cleared where it was written, not everywhere).
+    private bool[]? _historyWritten;
     private readonly double[] _maxRam;
+    // Per VM; arrays may be longer than the snapshot's VM count when recycled (see _vmCount).
     private readonly double[] _requested;
     private readonly double[] _requestOnceHosted;
     private readonly double[] _ramRequest;
     private readonly double[] _bwRequest;
+    private readonly int _vmCount;
     private readonly HostType[] _type;
+    private readonly int[] _typeIndex;
     private readonly double[] _observedUtilisation;
     private readonly double[] _observedWatts;
-    private readonly List<int> _occupied = [];
+    private readonly List<int> _occupied;
     private bool _occupiedStale;
     private readonly bool[] _isOccupied;
     private readonly int[][] _hostsOfType;
     private readonly int[] _emptyCursor;
+    // Scratch of the constructor's counting sort, kept for recycling.
+    private readonly int[] _start;
+    private readonly int[] _fill;
+    private int[] _order;
 
     public PlacementState(ClusterSnapshot snapshot)
+        : this(snapshot, null)
+    {
+    }
+
+    /// <summary>Builds the state of <paramref name="snapshot"/>, reusing the arrays of <paramref name="recycled"/> (a
+    /// state of an earlier snapshot of the same hosts that nobody reads any more) instead of allocating them: policies
+    /// that run every interval on tens of thousands of hosts would otherwise allocate (and page in) every array anew.
+    /// The state built is the same as a fresh one; <paramref name="recycled"/> must not be used afterwards.</summary>
+    internal PlacementState(ClusterSnapshot snapshot, PlacementState? recycled)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Snapshot = snapshot;
         var h = snapshot.Hosts.Length;
         var v = snapshot.Vms.Length;
-        _vmsOn = new List<int>?[h];
-        _sumRequested = new double[h];
-        _sumCapped = new double[h];
-        _ramUsed = new double[h];
-        _bwUsed = new double[h];
-        _maxRam = new double[h];
-        _type = new HostType[h];
-        _observedUtilisation = new double[h];
-        _observedWatts = new double[h];
-        _isOccupied = new bool[h];
-        var perType = new List<int>[snapshot.HostTypes.Count];
-        for (var t = 0; t < perType.Length; t++) perType[t] = [];
+        if (recycled is not null && (recycled.HostCount != h || recycled._hostsOfType.Length != snapshot.HostTypes.Count)) recycled = null;
+        _vmCount = v;
+        if (recycled is null)
+        {
+            _vmsOn = new List<int>?[h];
+            _sumRequested = new double[h];
+            _sumCapped = new double[h];
+            _ramUsed = new double[h];
+            _bwUsed = new double[h];
+            _maxRam = new double[h];
+            _type = new HostType[h];
+            _typeIndex = new int[h];
+            _observedUtilisation = new double[h];
+            _observedWatts = new double[h];
+            _isOccupied = new bool[h];
+            _occupied = [];
+            _start = new int[h + 1];
+            _fill = new int[h + 1];
+            _order = [];
+        }
+        else
+        {
+            _vmsOn = recycled._vmsOn;
+            foreach (var list in _vmsOn) list?.Clear();
+            _sumRequested = Cleared(recycled._sumRequested);
+            _sumCapped = Cleared(recycled._sumCapped);
+            _ramUsed = Cleared(recycled._ramUsed);
+            _bwUsed = Cleared(recycled._bwUsed);
+            _maxRam = Cleared(recycled._maxRam);
+            _type = recycled._type;
+            _typeIndex = recycled._typeIndex;
+            _observedUtilisation = recycled._observedUtilisation;
+            _observedWatts = recycled._observedWatts;
+            _isOccupied = Cleared(recycled._isOccupied);
+            _occupied = recycled._occupied;
+            _occupied.Clear();
+            _start = Cleared(recycled._start);
+            _fill = recycled._fill;
+            _order = recycled._order;
+            if (recycled._historySum is { } sums)
+            {
+                var written = recycled._historyWritten!;
+                for (var i = 0; i < h; i++)
+                {
+                    if (!written[i]) continue;
+                    Array.Clear(sums, i * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+                    written[i] = false;
+                }
+                _historySum = sums;
+                _historyLength = Cleared(recycled._historyLength!);
+                _historyWritten = written;
+                // Built again on first use, as for a fresh state.
+                _historyReady = false;
+            }
+        }
+        var sameTypes = recycled is not null && ReferenceEquals(recycled._typesOf, snapshot.HostTypes);
         for (var i = 0; i < h; i++)
         {
+            var t = snapshot.Hosts[i].Type;
+            if (_typeIndex[i] != t) sameTypes = false;
+            _typeIndex[i] = t;
             _type[i] = snapshot.TypeOf(i);
             _observedUtilisation[i] = Math.Min(1, snapshot.Hosts[i].ObservedMips / _type[i].TotalMips);
             _observedWatts[i] = _type[i].WattsAt(_observedUtilisation[i]);
-            perType[snapshot.Hosts[i].Type].Add(i);
         }
-        _hostsOfType = new int[perType.Length][];
-        for (var t = 0; t < perType.Length; t++) _hostsOfType[t] = [.. perType[t]];
-        _emptyCursor = new int[perType.Length];
+        _typesOf = snapshot.HostTypes;
+        if (sameTypes)
+        {
+            _hostsOfType = recycled!._hostsOfType;
+            _emptyCursor = Cleared(recycled._emptyCursor);
+        }
+        else
+        {
+            var perType = new List<int>[snapshot.HostTypes.Count];
+            for (var t = 0; t < perType.Length; t++) perType[t] = [];
+            for (var i = 0; i < h; i++) perType[_typeIndex[i]].Add(i);
+            _hostsOfType = new int[perType.Length][];
+            for (var t = 0; t < perType.Length; t++) _hostsOfType[t] = [.. perType[t]];
+            _emptyCursor = new int[perType.Length];
+        }
 
-        _requested = new double[v];
-        _requestOnceHosted = new double[v];
-        _ramRequest = new double[v];
-        _bwRequest = new double[v];
+        _requested = Sized(recycled?._requested, v);
+        _requestOnceHosted = Sized(recycled?._requestOnceHosted, v);
+        _ramRequest = Sized(recycled?._ramRequest, v);
+        _bwRequest = Sized(recycled?._bwRequest, v);
         var enforced = snapshot.Memory == MemoryMode.Enforced;
         for (var i = 0; i < v; i++)
         {
@@ -79,14 +155,16 @@ public sealed class PlacementState
 
         // Host lists in arrival order: CloudSim's minimum-migration-time selection breaks ties by list position.
         // Grouped by host first (counting sort), then each host's few VMs sorted by arrival: O(VMs), not O(VMs log VMs).
-        var start = new int[h + 1];
+        var start = _start;
         for (var i = 0; i < v; i++)
         {
             if (snapshot.Vms[i].Host >= 0) start[snapshot.Vms[i].Host + 1]++;
         }
         for (var i = 0; i < h; i++) start[i + 1] += start[i];
-        var order = new int[start[h]];
-        var fill = (int[])start.Clone();
+        if (_order.Length < start[h]) _order = new int[start[h]];
+        var order = _order;
+        var fill = _fill;
+        Array.Copy(start, fill, h + 1);
         for (var i = 0; i < v; i++)
         {
             if (snapshot.Vms[i].Host >= 0) order[fill[snapshot.Vms[i].Host]++] = i;
@@ -114,9 +192,23 @@ public sealed class PlacementState
         _occupiedStale = true;
     }
 
+    private IReadOnlyList<HostType>? _typesOf;
+    private bool _historyReady;
+
+    private static T[] Cleared<T>(T[] array)
+    {
+        Array.Clear(array);
+        return array;
+    }
+
+    /// <summary>An array of at least <paramref name="length"/> elements: the recycled one if long enough (its contents
+    /// are overwritten by the caller), else a new one.</summary>
+    private static double[] Sized(double[]? recycled, int length) =>
+        recycled is not null && recycled.Length >= length ? recycled : new double[length];
+
     public ClusterSnapshot Snapshot { get; }
     public int HostCount => _vmsOn.Length;
-    public int VmCount => _requested.Length;
+    public int VmCount => _vmCount;
 
     public HostType TypeOf(int host) => _type[host];
     public double TotalMips(int host) => _type[host].TotalMips;
@@ -206,7 +298,7 @@ public sealed class PlacementState
         _sumCapped[host] += Math.Min(req, _type[host].MipsPerCore);
         _ramUsed[host] += _ramRequest[vm];
         _bwUsed[host] += _bwRequest[vm];
-        if (_historySum is not null) AddHistory(vm, host);
+        if (_historyReady) AddHistory(vm, host);
         var ram = Snapshot.Vms[vm].RamMb;
         if (ram > _maxRam[host]) _maxRam[host] = ram;
         if (!_isOccupied[host])
@@ -224,9 +316,9 @@ public sealed class PlacementState
         {
             // Reset rather than subtract so an emptied host reads exactly zero, with no rounding residue.
             _sumRequested[host] = _sumCapped[host] = _ramUsed[host] = _bwUsed[host] = 0;
-            if (_historySum is not null)
+            if (_historyReady)
             {
-                Array.Clear(_historySum, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+                Array.Clear(_historySum!, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
                 _historyLength![host] = 0;
             }
             _maxRam[host] = 0;
@@ -244,11 +336,11 @@ public sealed class PlacementState
         _ramUsed[host] -= _ramRequest[vm];
         _bwUsed[host] -= _bwRequest[vm];
         var hist = Snapshot.History.Of(vm);
-        if (_historySum is not null && hist.Length > 0)
+        if (_historyReady && hist.Length > 0)
         {
             var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
             var offset = host * UtilisationHistory.Capacity;
-            for (var i = 0; i < hist.Length; i++) _historySum[offset + i] -= hist[i] * w;
+            for (var i = 0; i < hist.Length; i++) _historySum![offset + i] -= hist[i] * w;
             if (hist.Length == _historyLength![host])
             {
                 var max = 0;
@@ -313,9 +405,11 @@ public sealed class PlacementState
     /// read them before removing anything). From then on <see cref="Add"/> and <see cref="Remove"/> keep them.</summary>
     private void EnsureHistory()
     {
-        if (_historySum is not null) return;
-        _historySum = new double[HostCount * UtilisationHistory.Capacity];
-        _historyLength = new int[HostCount];
+        if (_historyReady) return;
+        _historySum ??= new double[HostCount * UtilisationHistory.Capacity];
+        _historyLength ??= new int[HostCount];
+        _historyWritten ??= new bool[HostCount];
+        _historyReady = true;
         for (var h = 0; h < HostCount; h++)
         {
             if (_vmsOn[h] is not { } list) continue;
@@ -329,6 +423,7 @@ public sealed class PlacementState
         if (hist.Length == 0) return;
         var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
         var offset = host * UtilisationHistory.Capacity;
+        _historyWritten![host] = true;
         for (var i = 0; i < hist.Length; i++) _historySum![offset + i] += hist[i] * w;
         if (hist.Length > _historyLength![host]) _historyLength[host] = hist.Length;
     }

@@ -16,6 +16,8 @@ public sealed class CloudSimMigrationPolicy : IConsolidationPolicy
     private readonly IOverloadDetector _detector;
     private readonly IVmSelector _selector;
     private readonly IVmPlacer _placer;
+    // The last plan's state: its arrays are reused by the next (nothing of it is read after a plan returns).
+    private PlacementState? _spare;
 
     public CloudSimMigrationPolicy(string name, IOverloadDetector detector, IVmSelector selector, IVmPlacer placer)
     {
@@ -31,7 +33,8 @@ public sealed class CloudSimMigrationPolicy : IConsolidationPolicy
     public ConsolidationPlan Plan(ClusterSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var state = new PlacementState(snapshot);
+        // Taken, not shared: a plan running at the same time on another thread builds its own.
+        var state = new PlacementState(snapshot, Interlocked.Exchange(ref _spare, null));
         if (InitialPlacement.Needed(snapshot))
         {
             // CloudSim creates VMs at time 0 and optimises only from the first scheduling interval on.
@@ -120,7 +123,9 @@ public sealed class CloudSimMigrationPolicy : IConsolidationPolicy
             foreach (var m in tentative) excludedAsSource.Add(m.To);
             migrations.AddRange(tentative);
         }
-        return new ConsolidationPlan([], migrations, PowerActionsFor(state, migrations), []);
+        var plan = new ConsolidationPlan([], migrations, PowerActionsFor(state, migrations), []);
+        Volatile.Write(ref _spare, state);
+        return plan;
     }
 
     /// <summary>Descending by current request, stable (Java's Collections.sort is a stable merge sort).</summary>
