@@ -20,6 +20,13 @@ public static class HostDemandForecaster
             sum += x;
             sumSq += x * x;
         }
+        return FromSums(current, sum, sumSq, n, z);
+    }
+
+    /// <summary><see cref="Forecast"/> from the sums of the n ≥ 2 samples and of their squares (added in sample order),
+    /// for callers that form the samples on the fly.</summary>
+    internal static double FromSums(double current, double sum, double sumSq, int n, double z)
+    {
         var mean = sum / n;
         var sd = Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean)));
         return Math.Max(current, mean + (z * sd));

@@ -124,15 +124,26 @@ internal sealed class OctopusWorkspace
     }
 
     /// <summary>The host's forecast demand if the VM joined it.</summary>
+    /// <remarks>The summed series is formed sample by sample inside the sums (no copy): the same additions, in the same
+    /// order, as <see cref="HostDemandForecaster.Forecast"/> over a copy would make.</remarks>
     public double ForecastWith(int vm, int host)
     {
-        Span<double> sum = stackalloc double[_window];
-        _series.AsSpan(host * _window, _window).CopyTo(sum);
+        var current = _hostCurrent[host] + _current[vm];
+        var n = _window;
+        if (n < 2) return current;
+        var row = _series.AsSpan(host * n, n);
         var hist = Snapshot.History.Of(vm);
-        var mips = Snapshot.Vms[vm].Mips;
-        var u = Snapshot.Vms[vm].Utilisation;
-        for (var t = 0; t < _window; t++) sum[t] += (t < hist.Length ? hist[t] : u) * mips;
-        return HostDemandForecaster.Forecast(_hostCurrent[host] + _current[vm], sum, _z);
+        ref readonly var snap = ref Snapshot.Vms[vm];
+        var mips = snap.Mips;
+        var u = snap.Utilisation;
+        double sum = 0, sumSq = 0;
+        for (var t = 0; t < n; t++)
+        {
+            var x = row[t] + ((t < hist.Length ? hist[t] : u) * mips);
+            sum += x;
+            sumSq += x * x;
+        }
+        return HostDemandForecaster.FromSums(current, sum, sumSq, n, _z);
     }
 
     /// <summary>Adds (sign +1) or removes (−1) the VM's current load and load history to the host's sums. A VM with

@@ -60,6 +60,10 @@ public sealed class Simulator
     private long _shutdowns;
     private int _finished;
     private int[] _snapshotMap = [];
+    // The snapshot's arrays, refilled each interval (policies read a snapshot only while planning on it); the VM arrays
+    // are made anew only when the number of live VMs changed.
+    private HostSnapshot[] _hostSnaps = [];
+    private VmSnapshot[] _vmSnaps = [];
 
     private readonly record struct InFlight(int Vm, int From, int To, double Seconds);
 
@@ -219,7 +223,8 @@ public sealed class Simulator
 
     private ClusterSnapshot BuildSnapshot(int k, UtilisationHistory history)
     {
-        var hosts = new HostSnapshot[_hosts];
+        if (_hostSnaps.Length != _hosts) _hostSnaps = new HostSnapshot[_hosts];
+        var hosts = _hostSnaps;
         for (var h = 0; h < _hosts; h++)
         {
             var on = _hostOn[h] || _resident[h] > 0;
@@ -233,8 +238,13 @@ public sealed class Simulator
         {
             if (_vmHost[v] >= 0) live++;
         }
-        var map = new int[live];
-        var vms = new VmSnapshot[live];
+        if (_vmSnaps.Length != live || _snapshotMap.Length != live)
+        {
+            _snapshotMap = new int[live];
+            _vmSnaps = new VmSnapshot[live];
+        }
+        var map = _snapshotMap;
+        var vms = _vmSnaps;
         var i = 0;
         for (var v = 0; v < _vms.Length; v++)
         {
@@ -243,7 +253,6 @@ public sealed class Simulator
             map[i] = v;
             vms[i++] = new VmSnapshot(s.Mips, s.RamMb, s.BandwidthMbps, _vmHost[v], _util[v], _arrival[v]);
         }
-        _snapshotMap = map;
         return new ClusterSnapshot
         {
             HostTypes = _w.HostTypes,
