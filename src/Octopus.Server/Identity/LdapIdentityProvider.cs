@@ -152,12 +152,14 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
         LdapException { ErrorCode: 13 } or DirectoryOperationException { Response.ResultCode: ResultCode.ConfidentialityRequired } => RequiresTls,
         LdapException { ErrorCode: 87 or -7 } =>
             "it rejected the search filter; check Octopus:Identity:Ldap:UserFilter and GroupFilter",
-        _ when settings.Ssl || settings.StartTls =>
+        _ when settings.StartTls =>
+            $"{step} failed: the server is down or unreachable, or StartTLS failed; the LDAP library Octopus uses on Linux does not complete StartTLS (dotnet/runtime#96988), so use an ldaps:// URL (port 636) with Octopus:Identity:Ldap:CaCertificatesDirectory instead",
+        _ when settings.Ssl =>
             $"{step} failed: the server is down, unreachable, or its TLS certificate is not trusted (check Octopus:Identity:Ldap:CaCertificatesDirectory)",
         _ => $"{step} failed: the server is down or unreachable",
     };
 
-    private const string RequiresTls = "it requires TLS; set Octopus:Identity:Ldap:StartTls to true or use an ldaps:// URL";
+    private const string RequiresTls = "it requires TLS; use an ldaps:// URL (port 636)";
 
     private LdapConnection Connect()
     {
