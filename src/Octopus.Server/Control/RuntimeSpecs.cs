@@ -25,16 +25,17 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, 
             chain.AddRange(tree.Ancestors(active.Id).Select(d => PathOf(d.Id)));
             disks = [new DiskAttachment(chain[0], chain, ReadOnly: false)];
         }
-        var nics = await NicsAsync(vm, ct);
+        // One context for the spec's reads (NICs, security group, seed).
+        await using var db = await store.CreateDbContextAsync(ct);
+        var nics = await NicsAsync(db, vm, ct);
         return new VmRuntimeSpec(vm.Id, vm.Name.Value, vm.Geometry, disks, nics, Boot: null, ConsoleSpec.SerialOnly,
-            await IngressAsync(vm.Id, ct), await SeedAsync(vm, nics, ct));
+            await IngressAsync(db, vm.Id, ct), await SeedAsync(db, vm, nics, ct));
     }
 
     /// <summary>The VM's cloud-init NoCloud seed when its image is marked cloud-init capable (else null): its id and name,
     /// the SSH keys it was created with and its user-data, or a generated #cloud-config when it has none.</summary>
-    public async Task<CloudInitSeed?> SeedAsync(Vm vm, IReadOnlyList<NicSpec> nics, CancellationToken ct)
+    private static async Task<CloudInitSeed?> SeedAsync(OctopusDbContext db, Vm vm, IReadOnlyList<NicSpec> nics, CancellationToken ct)
     {
-        await using var db = await store.CreateDbContextAsync(ct);
         var image = vm.Geometry.Image.Value;
         if (!await db.Images.AsNoTracking().AnyAsync(i => i.Name == image && i.CloudInit, ct)) return null;
         var keys = await db.VmSshKeys.AsNoTracking().Where(k => k.VmId == vm.Id).OrderBy(k => k.Slot).Select(k => k.PublicKey).ToListAsync(ct);
@@ -46,13 +47,17 @@ public sealed class RuntimeSpecs(IDiskCatalog catalog, StorageSettings storage, 
     public async Task<IReadOnlyList<IngressRule>> IngressAsync(VmId vm, CancellationToken ct)
     {
         await using var db = await store.CreateDbContextAsync(ct);
+        return await IngressAsync(db, vm, ct);
+    }
+
+    private static async Task<IReadOnlyList<IngressRule>> IngressAsync(OctopusDbContext db, VmId vm, CancellationToken ct)
+    {
         var rules = await db.SecurityRules.AsNoTracking().Where(r => r.VmId == vm).ToListAsync(ct);
         return [.. rules.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id.Value).Select(r => r.Rule)];
     }
 
-    private async Task<IReadOnlyList<NicSpec>> NicsAsync(Vm vm, CancellationToken ct)
+    private static async Task<IReadOnlyList<NicSpec>> NicsAsync(OctopusDbContext db, Vm vm, CancellationToken ct)
     {
-        await using var db = await store.CreateDbContextAsync(ct);
         var nics = await db.Nics.AsNoTracking().Where(n => n.VmId == vm.Id).Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id,
             (n, w) => new { n.Slot, n.Mac, n.Address, n.HostName, w.Name, w.Bridge, w.Vlan, w.Subnet, w.Gateway, w.Domain }).ToListAsync(ct);
         return [.. nics.OrderBy(n => n.Slot).Select(n => new NicSpec(n.Mac.ToString(), n.Name.Value, n.Bridge.Value, n.Address.ToString(), n.Vlan,
