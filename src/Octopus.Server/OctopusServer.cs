@@ -12,14 +12,17 @@ using Octopus.Persistence;
 using Octopus.Scheduling.Placement;
 using Octopus.Server.Api;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Configuration;
 using Octopus.Server.Configuration;
-using Octopus.Server.Control;
-using Octopus.Server.Disks;
+using Octopus.Application.Control;
+using Octopus.Application.Disks;
 using Octopus.Server.Observability;
-using Octopus.Server.Policies;
+using Octopus.Application.Policies;
 using Octopus.Server.Power;
-using Octopus.Server.Queries;
+using Octopus.Application.Power;
+using Octopus.Application.Queries;
 using Octopus.Server.Web;
 using Prometheus;
 
@@ -70,7 +73,7 @@ public static class OctopusServer
         }
         var settings = options.Validate();
         // With the qemu driver the hosts are the registered agents, not the configuration's simulated hosts.
-        var agents = Agents.AgentSettings.From(builder.Configuration, settings);
+        var agents = Application.Agents.AgentSettings.From(builder.Configuration, settings);
         if (agents.Enabled) settings = settings with { Hosts = [] };
         var store = StoreSettings.From(builder.Configuration, settings);
 
@@ -96,7 +99,7 @@ public static class OctopusServer
         AddNodeDrivers(builder.Services, agents);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
-        Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
+        Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
         Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);
         customize?.Invoke(builder);
 
@@ -108,19 +111,19 @@ public static class OctopusServer
     }
 
     /// <summary>The node drivers, chosen in this one place: the agents' (<c>Octopus:Driver</c> = qemu) or the simulated
-    /// cluster's, each registering its power resolver under <see cref="PowerServiceCollectionExtensions.NodePowerKey"/>;
+    /// cluster's, each registering its power resolver under <see cref="BindingPowerDriverResolver.NodePowerKey"/>;
     /// then the binding resolver (ipmi, redfish, wol) over it.</summary>
-    private static void AddNodeDrivers(IServiceCollection services, Agents.AgentSettings agents)
+    private static void AddNodeDrivers(IServiceCollection services, Application.Agents.AgentSettings agents)
     {
         services.AddSingleton(agents);
         if (agents.Enabled)
         {
-            Agents.AgentServiceCollectionExtensions.AddOctopusAgents(services);
+            Application.Agents.AgentServiceCollectionExtensions.AddOctopusAgents(services);
         }
         else
         {
             services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
-            services.AddKeyedSingleton<IPowerDriverResolver>(PowerServiceCollectionExtensions.NodePowerKey,
+            services.AddKeyedSingleton<IPowerDriverResolver>(BindingPowerDriverResolver.NodePowerKey,
                 (sp, _) => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
             services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
         }
@@ -144,7 +147,7 @@ public static class OctopusServer
         services.AddSingleton(sp =>
         {
             // A 0c1667b data folder kept the simulated cluster's state beside the store: it moves to its own folder first.
-            Upgrade.LegacyDataFolder.MoveSimulatedClusterState(settings);
+            Application.Upgrade.LegacyDataFolder.MoveSimulatedClusterState(settings);
             var simulation = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulationOptions>>().Value;
             return new SimulatedCluster(new SimulatedClusterOptions
             {
@@ -152,15 +155,15 @@ public static class OctopusServer
                 StateFile = settings.SimulatedClusterFile,
             }, sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton<Cluster.ILeaderTermListener, Cluster.SimulatedClusterTakeover>();
+        services.AddSingleton<Application.Cluster.ILeaderTermListener, Application.Cluster.SimulatedClusterTakeover>();
         services.AddSingleton<RuntimeSpecs>();
 
         services.AddSingleton(Placer.Create(settings.Placement));
-        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
-        services.AddSingleton<Cluster.ReplicaLeadership>();
+        services.AddSingleton<Application.Identity.IPasswordHasher, Identity.AspNetPasswordHasher>();
+        services.AddSingleton<Application.Cluster.ReplicaLeadership>();
         services.AddSingleton(Persistence.Providers.LeadershipTimeouts.Default);
-        services.AddHostedService<Cluster.LeaderElection>();
-        services.AddScoped<Cluster.ClusterQueries>();
+        services.AddHostedService<Application.Cluster.LeaderElection>();
+        services.AddScoped<Application.Cluster.ClusterQueries>();
         services.AddSingleton<ControlSignal>();
         services.AddSingleton<TelemetryCache>();
         services.AddSingleton<OperationRunner>();
@@ -168,9 +171,10 @@ public static class OctopusServer
         services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry()); // this server's own: several can live in one test process
         services.AddSingleton<OctopusMetrics>();
         services.AddSingleton<ControlPlaneMetrics>();
+        services.AddSingleton<Application.Observability.IControlPlaneMetrics>(sp => sp.GetRequiredService<ControlPlaneMetrics>());
         services.AddHostedService<ControlLoop>();
-        services.AddScoped<Power.BmcReadingPass>();
-        services.AddHostedService<Power.BmcReadingLoop>();
+        services.AddScoped<Application.Power.BmcReadingPass>();
+        services.AddHostedService<Application.Power.BmcReadingLoop>();
 
         services.AddScoped<TokenService>();
         services.AddScoped<CommandRunner>();
@@ -188,13 +192,13 @@ public static class OctopusServer
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();
         services.AddScoped<EvacuationPass>();
-        services.AddSingleton<Consolidation.ConsolidationModeStore>();
-        services.AddScoped<Consolidation.ConsolidationPlanner>();
-        services.AddScoped<Consolidation.PlanCommitter>();
-        services.AddScoped<Consolidation.ConsolidationPass>();
+        services.AddSingleton<Application.Consolidation.ConsolidationModeStore>();
+        services.AddScoped<Application.Consolidation.ConsolidationPlanner>();
+        services.AddScoped<Application.Consolidation.PlanCommitter>();
+        services.AddScoped<Application.Consolidation.ConsolidationPass>();
         services.AddScoped<Bootstrap>();
-        services.AddSingleton<Power.PowerHistory>();
-        services.AddSingleton<Consolidation.PlanDismissal>();
+        services.AddSingleton<Application.Power.PowerHistory>();
+        services.AddSingleton<Application.Consolidation.PlanDismissal>();
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
@@ -240,7 +244,7 @@ public static class OctopusServer
         Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
         Consoles.ConsoleEndpoints.MapOctopusConsoles(app);
-        if (app.Services.GetRequiredService<Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
+        if (app.Services.GetRequiredService<Application.Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
         app.MapOctopusOperations();
         Cluster.ClusterEndpoints.MapOctopusCluster(app);
@@ -321,8 +325,8 @@ public static class OctopusServer
         await db.Provider.PrepareAsync(db, ct);
         await db.Database.MigrateAsync(ct);
         var settings = services.GetRequiredService<ServerSettings>();
-        await Upgrade.LegacyDataFolder.ImportAsync(settings.DataDirectory, db,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Upgrade.LegacyDataFolder).FullName!),
+        await Application.Upgrade.LegacyDataFolder.ImportAsync(settings.DataDirectory, db,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Application.Upgrade.LegacyDataFolder).FullName!),
             services.GetRequiredService<TimeProvider>(), ct);
         return await scope.ServiceProvider.GetRequiredService<Bootstrap>().RunAsync(adminPassword, ct);
     }

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using Octopus.Contracts;
 using Octopus.Contracts.Agents;
 using Octopus.Server.Agents;
+using Octopus.Drivers.Agent;
+using Octopus.Application.Agents;
 using Octopus.TestKit;
 
 namespace Octopus.Agent.Tests;

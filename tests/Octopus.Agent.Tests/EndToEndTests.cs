@@ -190,8 +190,8 @@ public sealed partial class EndToEndTests
     /// <summary>The VM's state in a status fetched from its agent right now.</summary>
     private static async Task<string> AgentStateOfAsync(LocalCluster cluster, VmId vm)
     {
-        var registry = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentRegistry>();
-        var client = cluster.Server.Services.GetRequiredService<Octopus.Server.Agents.AgentClient>();
+        var registry = cluster.Server.Services.GetRequiredService<Octopus.Application.Agents.AgentRegistry>();
+        var client = cluster.Server.Services.GetRequiredService<Octopus.Drivers.Agent.AgentClient>();
         foreach (var agent in registry.All)
         {
             var status = await client.SendAsync<Octopus.Contracts.Agents.AgentStatus>(agent, HttpMethod.Get, Octopus.Contracts.Agents.AgentRoutes.Status, null, CancellationToken.None);

@@ -8,9 +8,12 @@ using Octopus.Domain.Auditing;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
 using Octopus.Persistence;
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
 
 using Host = Octopus.Domain.Hosts.Host;
+
+using Octopus.Drivers.Agent;
+using Octopus.Application.Agents;
 
 namespace Octopus.Server.Agents;
 

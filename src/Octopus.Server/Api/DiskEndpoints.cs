@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Octopus.Contracts;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
-using Octopus.Server.Disks;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Disks;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 

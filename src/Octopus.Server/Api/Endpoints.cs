@@ -6,9 +6,10 @@ using Octopus.Domain;
 using Octopus.Domain.Users;
 using Octopus.Persistence;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
-using Octopus.Server.Configuration;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Configuration;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 
@@ -68,29 +69,29 @@ public static class Endpoints
         }).WithTags("audit");
 
         var plan = authed.MapGroup("/plan").WithTags("plan");
-        plan.MapGet("", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal, CancellationToken ct) =>
+        plan.MapGet("", async (HttpContext http, Application.Consolidation.ConsolidationPlanner planner, Application.Consolidation.PlanDismissal dismissal, CancellationToken ct) =>
         {
             Caller.From(http.User).EnsureAdmin("see the consolidation plan");
             return dismissal.Apply((await planner.PlanAsync(ct)).View);
         });
-        plan.MapPost("/apply", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanCommitter committer, CancellationToken ct) =>
+        plan.MapPost("/apply", async (HttpContext http, Application.Consolidation.ConsolidationPlanner planner, Application.Consolidation.PlanCommitter committer, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
             caller.EnsureAdmin("apply the consolidation plan");
             return await committer.ApplyAsync(await planner.PlanAsync(ct), caller.Name, ct);
         });
-        plan.MapPut("/mode", async (HttpContext http, PlanModeRequest? body, Consolidation.ConsolidationModeStore modes, CommandRunner runner, CancellationToken ct) =>
+        plan.MapPut("/mode", async (HttpContext http, PlanModeRequest? body, Application.Consolidation.ConsolidationModeStore modes, CommandRunner runner, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
             return await runner.RunAsync(caller, "plan.mode", "cluster", _ =>
             {
                 caller.EnsureAdmin("change the consolidation mode");
-                var mode = Consolidation.ConsolidationModeStore.Parse(body?.Mode);
+                var mode = Application.Consolidation.ConsolidationModeStore.Parse(body?.Mode);
                 modes.Set(mode);
                 return Task.FromResult(new PlanModeRequest(mode.ToString().ToLowerInvariant()));
             }, ct, m => m.Mode);
         });
-        plan.MapPost("/dismiss", async (HttpContext http, Consolidation.ConsolidationPlanner planner, Consolidation.PlanDismissal dismissal,
+        plan.MapPost("/dismiss", async (HttpContext http, Application.Consolidation.ConsolidationPlanner planner, Application.Consolidation.PlanDismissal dismissal,
             CommandRunner runner, TimeProvider time, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
@@ -103,11 +104,11 @@ public static class Endpoints
                 return dismissal.Apply(current);
             }, ct, p => p.Summary);
         });
-        plan.MapGet("/mode", (Consolidation.ConsolidationModeStore modes) => new PlanModeRequest(modes.Mode.ToString().ToLowerInvariant()));
+        plan.MapGet("/mode", (Application.Consolidation.ConsolidationModeStore modes) => new PlanModeRequest(modes.Mode.ToString().ToLowerInvariant()));
 
         authed.MapGet("/images", async (OctopusDbContext db, CancellationToken ct) =>
             TypedResults.Ok((await db.Images.AsNoTracking().ToListAsync(ct)).OrderBy(i => i.Name, StringComparer.Ordinal)
-                .Select(Disks.ImageCommands.Dto).ToList())).WithTags("images");
+                .Select(Application.Disks.ImageCommands.Dto).ToList())).WithTags("images");
     }
 
     private static void MapVms(RouteGroupBuilder vms)
@@ -160,7 +161,7 @@ public static class Endpoints
             var host = await c.PowerOnAsync(caller, id, ct);
             return TypedResults.Accepted(ApiRoutes.Host(host.Name), await q.GetAsync(caller, host.Id.ToString(), ct));
         });
-        hosts.MapPut("/{id}/power-config", async (HttpContext http, string id, HostPowerConfigRequest? body, Power.PowerConfigCommands c, HostQueries q, CancellationToken ct) =>
+        hosts.MapPut("/{id}/power-config", async (HttpContext http, string id, HostPowerConfigRequest? body, Application.Power.PowerConfigCommands c, HostQueries q, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
             var record = await c.SetAsync(caller, id, body, ct);

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Octopus.Contracts;
 using Octopus.Server.Auth;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 

@@ -3,9 +3,10 @@ using Octopus.Contracts;
 using Octopus.Policies.Documents;
 using Octopus.Policies.Language;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
-using Octopus.Server.Policies;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Policies;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 

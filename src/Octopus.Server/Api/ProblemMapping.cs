@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Octopus.Application.Commands;
 using Octopus.Domain;
 
 namespace Octopus.Server.Api;
@@ -14,9 +15,9 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         var store = http.RequestServices.GetService<Persistence.OctopusDbContext>()?.Provider;
         var (status, code, title, detail, field) = Describe(exception, store);
         if (code == StoreUnavailable) LogStoreUnavailable(log, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
-        else if (status >= 500 && exception is not Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
+        else if (status >= 500 && exception is not Application.Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
         http.Response.StatusCode = status;
-        if (exception is Identity.LoginRefusedException refused)
+        if (exception is Application.Identity.LoginRefusedException refused)
             http.Response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (code == StoreUnavailable) http.Response.Headers.RetryAfter = "2";
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}" };
@@ -35,7 +36,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         _ when store?.IsUnavailable(e) == true => (503, StoreUnavailable, "Store unavailable",
             "The server cannot reach its database (it is down or failing over to a standby). Retry in a few seconds; " +
             "a change sent just now may or may not have been saved, so look before repeating it.", null),
-        DomainException d => (StatusFor(d.Kind), d.Code, TitleFor(d.Kind), d.Message, d.Field),
+        DomainException d => (ErrorStatus.For(d.Kind), d.Code, ErrorStatus.Title(d.Kind), d.Message, d.Field),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, "request.too-large", "Request body too large", "The request body is larger than the server accepts (1 MiB).", null),
         BadHttpRequestException b when FindJson(b) is { } j =>
@@ -44,8 +45,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         JsonException j => (400, "request.malformed-json", "Malformed JSON", $"The request body is not valid JSON for this call: {Clean(j)}", FieldOf(j)),
         Octopus.Disks.Backends.DiskBackendException d => (503, "storage.failed", "Storage failed",
             $"The disk storage could not complete the operation: {d.Message} The disk tree is unchanged; retry, or ask an administrator to check the storage folder.", null),
-        Identity.LoginRefusedException r => (429, r.Code, "Too many requests", r.Message, null),
-        Identity.IdentityProviderUnavailableException p => (503, "auth.provider-unavailable", "Identity provider unavailable",
+        Application.Identity.LoginRefusedException r => (429, r.Code, "Too many requests", r.Message, null),
+        Application.Identity.IdentityProviderUnavailableException p => (503, "auth.provider-unavailable", "Identity provider unavailable",
             $"{p.Message} Local accounts (the break-glass admin) can still log in; retry later or ask an administrator.", null),
         OperationCanceledException => (499, "request.cancelled", "Request cancelled", "The request was cancelled.", null),
         _ => (500, "internal", "Internal error", "The server failed unexpectedly; the error is in its log. Nothing was changed by this request unless it says so.", null),
@@ -62,28 +63,6 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
 
     /// <summary>"$.memoryBytes" → "memoryBytes".</summary>
     private static string? FieldOf(JsonException j) => j.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
-
-    private static int StatusFor(ErrorKind kind) => kind switch
-    {
-        ErrorKind.Validation => 400,
-        ErrorKind.Unauthenticated => 401,
-        ErrorKind.Forbidden => 403,
-        ErrorKind.NotFound => 404,
-        ErrorKind.Conflict => 409,
-        ErrorKind.QuotaExceeded => 403,
-        _ => 500,
-    };
-
-    private static string TitleFor(ErrorKind kind) => kind switch
-    {
-        ErrorKind.Validation => "Invalid request",
-        ErrorKind.Unauthenticated => "Authentication required",
-        ErrorKind.Forbidden => "Forbidden",
-        ErrorKind.NotFound => "Not found",
-        ErrorKind.Conflict => "Conflict",
-        ErrorKind.QuotaExceeded => "Quota exceeded",
-        _ => "Error",
-    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: 503, the store is unavailable: {Problem}")]
     private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string problem);

@@ -1,8 +1,9 @@
 using Octopus.Contracts;
 using Octopus.Persistence;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 

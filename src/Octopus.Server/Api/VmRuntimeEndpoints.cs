@@ -1,6 +1,7 @@
 using Octopus.Contracts;
 using Octopus.Server.Auth;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Api;
 

@@ -3,6 +3,8 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
+using Octopus.Application.Auth;
+
 namespace Octopus.Server.Auth;
 
 /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the token table.</summary>

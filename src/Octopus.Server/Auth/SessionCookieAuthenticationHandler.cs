@@ -3,6 +3,8 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
+using Octopus.Application.Auth;
+
 namespace Octopus.Server.Auth;
 
 /// <summary>Authenticates the web UI's <c>octopus_session</c> cookie: an opaque token from the same token table as

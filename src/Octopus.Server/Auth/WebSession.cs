@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 
+using Octopus.Application.Auth;
+
 namespace Octopus.Server.Auth;
 
 /// <summary>The web UI's session: cookie names, the CSRF token derived from the session token, the combined

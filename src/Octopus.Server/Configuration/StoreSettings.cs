@@ -3,6 +3,8 @@ using Octopus.Persistence;
 using Octopus.Persistence.Postgres;
 using Octopus.Persistence.Sqlite;
 
+using Octopus.Application.Configuration;
+
 namespace Octopus.Server.Configuration;
 
 /// <summary>Which engine holds the store (<c>Octopus:Store:Provider</c>: <c>sqlite</c>, the default, or

@@ -3,7 +3,8 @@ using Octopus.Domain;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
 
 namespace Octopus.Server.Consoles;
 

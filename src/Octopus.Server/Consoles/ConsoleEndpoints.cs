@@ -1,5 +1,6 @@
 using Octopus.Contracts;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
 
 namespace Octopus.Server.Consoles;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
 
 namespace Octopus.Server.Consoles;
 

@@ -1,8 +1,11 @@
 using Octopus.Contracts;
 using Octopus.Persistence;
 using Octopus.Server.Auth;
-using Octopus.Server.Commands;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+using Octopus.Application.Queries;
+
+using Octopus.Application.Identity;
 
 namespace Octopus.Server.Identity;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
+using Octopus.Application.Identity;
+
 namespace Octopus.Server.Identity;
 
 /// <summary>Registers logins, providers and the brute-force defences, and adds their middleware.</summary>

@@ -1,5 +1,8 @@
 using Octopus.Contracts;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
+
+using Octopus.Application.Networks;
 
 namespace Octopus.Server.Networks;
 

@@ -4,7 +4,7 @@ namespace Octopus.Server.Observability;
 
 /// <summary>Histograms of the control plane's own work, observed where the work happens (the leader's passes, each
 /// placement decision, each VM reaching Running), on the server's metrics registry.</summary>
-public sealed class ControlPlaneMetrics
+public sealed class ControlPlaneMetrics : Octopus.Application.Observability.IControlPlaneMetrics
 {
     // 1 ms .. ~65 s doubling: a pass on an idle cluster takes a millisecond, one placing thousands of VMs seconds.
     private static readonly double[] PassBuckets = Histogram.ExponentialBuckets(0.001, 2, 17);
@@ -27,13 +27,6 @@ public sealed class ControlPlaneMetrics
         _createToRunning = f.CreateHistogram("octopus_vm_create_to_running_seconds",
             "Time from a VM's create request to its create operation succeeding (the VM running on its node).",
             new HistogramConfiguration { Buckets = RunningBuckets });
-    }
-
-    /// <summary>The control loop's passes, as labelled on <c>octopus_control_pass_duration_seconds</c>.</summary>
-    public static class Passes
-    {
-        public const string Placement = "placement", Evacuation = "evacuation", Dispatch = "dispatch", Telemetry = "telemetry",
-            Consolidation = "consolidation";
     }
 
     public void ObservePass(string pass, TimeSpan duration) => _pass.WithLabels(pass).Observe(duration.TotalSeconds);

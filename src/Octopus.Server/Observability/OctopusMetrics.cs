@@ -3,7 +3,7 @@ using Octopus.Domain.Hosts;
 using Octopus.Domain.Operations;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
-using Octopus.Server.Control;
+using Octopus.Application.Control;
 using Prometheus;
 
 namespace Octopus.Server.Observability;
@@ -14,7 +14,7 @@ public sealed class OctopusMetrics
 {
     private readonly Gauge _vms, _hosts, _watts, _operations, _pending, _leader, _term, _replicas;
 
-    public OctopusMetrics(CollectorRegistry registry, IServiceScopeFactory scopes, OperationRunner operations, Cluster.ReplicaLeadership leadership,
+    public OctopusMetrics(CollectorRegistry registry, IServiceScopeFactory scopes, OperationRunner operations, Application.Cluster.ReplicaLeadership leadership,
         TimeProvider time)
     {
         Registry = registry;
@@ -43,7 +43,7 @@ public sealed class OctopusMetrics
             _leader.WithLabels(leadership.ReplicaId.ToString()).Set(leadership.Current is null ? 0 : 1);
             var lead = await db.ControlPlaneLeadership.AsNoTracking().Select(l => (long?)l.Term).FirstOrDefaultAsync(ct);
             _term.Set(lead ?? 0);
-            var since = time.GetUtcNow() - Cluster.ClusterQueries.AliveWithin;
+            var since = time.GetUtcNow() - Application.Cluster.ClusterQueries.AliveWithin;
             _replicas.Set((await db.Replicas.AsNoTracking().Select(r => r.LastSeenAt).ToListAsync(ct)).Count(t => t >= since));
         });
     }

@@ -2,6 +2,9 @@ using System.Globalization;
 using Octopus.Contracts;
 using Octopus.Domain;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
+
+using Octopus.Application.Power;
 
 namespace Octopus.Server.Power;
 

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.DataProtection;
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
+
+using Octopus.Application.Power;
 
 namespace Octopus.Server.Power;
 
 /// <summary>Seals and opens BMC passwords with ASP.NET Core Data Protection (key ring in the data folder's
 /// <c>keys/</c>, see <see cref="PowerServiceCollectionExtensions"/>): the store only ever holds the sealed text.</summary>
-public sealed class PowerSecrets(IDataProtectionProvider provider)
+public sealed class PowerSecrets(IDataProtectionProvider provider) : IPowerSecrets
 {
     // A purpose of its own: text sealed here cannot be opened as a cookie or anything else, and vice versa.
     private readonly IDataProtector protector = provider.CreateProtector("Octopus.Power.BmcPassword.v1");
@@ -35,24 +37,20 @@ public static class PowerServiceCollectionExtensions
         services.AddDataProtection()
             .SetApplicationName("octopus")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
-        services.AddSingleton<PowerSecrets>();
+        services.AddSingleton<IPowerSecrets, PowerSecrets>();
         services.AddScoped<PowerConfigCommands>();
         return services;
     }
 
-    /// <summary>The key of the node-level power resolver (the simulated cluster's or the agents'), which
-    /// <see cref="BindingPowerDriverResolver"/> falls back to for hosts without an ipmi, redfish or wol binding.</summary>
-    public const string NodePowerKey = "node";
-
     /// <summary>Registers <see cref="Drivers.IPowerDriverResolver"/> as the binding resolver over the node-level one
-    /// registered under <see cref="NodePowerKey"/>, with the <c>Octopus:Power</c> section's timings.</summary>
+    /// registered under <see cref="BindingPowerDriverResolver.NodePowerKey"/>, with the <c>Octopus:Power</c> section's timings.</summary>
     public static IServiceCollection AddBoundPowerDrivers(this IServiceCollection services)
     {
         services.AddOctopusSection<PowerSequenceOptions, PowerSequenceOptionsValidator>(PowerSequenceOptions.Section);
         services.AddSingleton<Drivers.IPowerDriverResolver>(sp => new BindingPowerDriverResolver(
-            sp.GetRequiredKeyedService<Drivers.IPowerDriverResolver>(NodePowerKey),
-            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PowerSecrets>(),
-            sp.GetService<Agents.AgentRegistry>() is { } registry ? new AgentHeartbeatWatch(registry) : null,
+            sp.GetRequiredKeyedService<Drivers.IPowerDriverResolver>(BindingPowerDriverResolver.NodePowerKey),
+            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<IPowerSecrets>(),
+            sp.GetService<Application.Agents.AgentRegistry>() is { } registry ? new AgentHeartbeatWatch(registry) : null,
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PowerSequenceOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         return services;
     }

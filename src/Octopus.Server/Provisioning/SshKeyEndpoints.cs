@@ -1,5 +1,8 @@
 using Octopus.Contracts;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
+
+using Octopus.Application.Provisioning;
 
 namespace Octopus.Server.Provisioning;
 

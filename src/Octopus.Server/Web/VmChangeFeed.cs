@@ -3,7 +3,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Octopus.Contracts;
 using Octopus.Server.Auth;
-using Octopus.Server.Queries;
+using Octopus.Application.Auth;
+using Octopus.Application.Queries;
 
 namespace Octopus.Server.Web;
 

@@ -5,6 +5,7 @@ using Octopus.Contracts;
 using Octopus.Domain;
 using Octopus.Persistence;
 using Octopus.Server.Auth;
+using Octopus.Application.Auth;
 
 namespace Octopus.Server.Web;
 

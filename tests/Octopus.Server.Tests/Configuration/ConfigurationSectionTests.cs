@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Configuration;

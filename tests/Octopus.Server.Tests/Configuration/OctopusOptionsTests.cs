@@ -1,4 +1,4 @@
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
 
 namespace Octopus.Server.Tests.Configuration;
 

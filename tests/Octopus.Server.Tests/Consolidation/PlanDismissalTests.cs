@@ -1,6 +1,6 @@
 using Octopus.Contracts;
 using Octopus.Persistence.Settings;
-using Octopus.Server.Consolidation;
+using Octopus.Application.Consolidation;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Consolidation;

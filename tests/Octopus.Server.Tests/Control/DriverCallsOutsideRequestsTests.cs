@@ -103,19 +103,28 @@ public sealed class DriverCallsOutsideRequestsTests
         probe.Calls.Should().Contain(c => c.Call == "suspend").And.NotContain(c => c.InRequest);
     }
 
-    /// <summary>The command layers journal; they never reach for a driver (only Control/, the runner's home, may). Doc
-    /// comments may name the driver contract; code may not use it.</summary>
+    /// <summary>The application's command layers journal; they never reach for a driver. Only Control/ (the runner's
+    /// home, and telemetry's observation), Power/ (the power-driver resolver and the BMC readings), Agents/ (wiring the
+    /// agent drivers) and Queries/ (reading a VM's console) may. Doc comments may name the driver contract; code may
+    /// not use it.</summary>
     [Theory]
     [InlineData("Commands")]
     [InlineData("Disks")]
+    [InlineData("Policies")]
+    [InlineData("Networks")]
+    [InlineData("Consolidation")]
+    [InlineData("Identity")]
+    [InlineData("Provisioning")]
+    [InlineData("Cluster")]
+    [InlineData("Upgrade")]
     public void CommandLayer_SourceFiles_UseNoDriverInterface(string folder)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Octopus.slnx"))) root = root.Parent;
         root.Should().NotBeNull("the tests run from inside the repository");
-        var files = Directory.GetFiles(Path.Combine(root!.FullName, "src", "Octopus.Server", folder), "*.cs");
+        var files = Directory.GetFiles(Path.Combine(root!.FullName, "src", "Octopus.Application", folder), "*.cs");
         files.Should().NotBeEmpty();
-        var driverUse = new Regex(@"\bINodeDriver(Resolver)?\b|\bIHostPowerDriver\b|\bIPowerDriverResolver\b");
+        var driverUse = new Regex(@"\bINodeDriver(Resolver)?\b|\bIHostPowerDriver\b|\bIPowerDriverResolver\b|\bIFirewallDriver\b|\bINetworkNamesDriver\b");
         static string Code(string file) => string.Join('\n', File.ReadLines(file).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
         files.Where(f => driverUse.IsMatch(Code(f))).Select(Path.GetFileName).Should().BeEmpty();
     }

@@ -6,7 +6,7 @@ using Octopus.Domain.Vms;
 using Octopus.Drivers.Simulated;
 using Octopus.Persistence;
 using Octopus.Contracts;
-using Octopus.Server.Control;
+using Octopus.Application.Control;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Control;
@@ -31,7 +31,7 @@ public class TelemetryPassTests
         var empty = new SimulatedCluster(new SimulatedClusterOptions(), time);
         foreach (var h in await db.Hosts.AsNoTracking().ToListAsync()) empty.DefineHost(h.Id, h.Capacity.Cores, h.PowerState);
         var pass = new TelemetryPass(db, new SimulatedNodeResolver(empty), new TelemetryCache(), time, NullLogger<TelemetryPass>.Instance,
-            new Octopus.Server.Power.PowerHistory(scope.ServiceProvider.GetRequiredService<IDbContextFactory<OctopusDbContext>>(), time));
+            new Octopus.Application.Power.PowerHistory(scope.ServiceProvider.GetRequiredService<IDbContextFactory<OctopusDbContext>>(), time));
         await pass.RunAsync(CancellationToken.None);
         var after = await db.Vms.AsNoTracking().SingleAsync(v => v.Name == name);
         return (after.State, after.StatusReason);

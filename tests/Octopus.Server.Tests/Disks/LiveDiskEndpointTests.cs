@@ -9,7 +9,7 @@ using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
 using Octopus.Drivers;
 using Octopus.Drivers.Simulated;
-using Octopus.Server.Disks;
+using Octopus.Application.Disks;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Disks;

@@ -7,7 +7,7 @@ using Octopus.Disks.Model;
 using Octopus.Domain.Units;
 using Octopus.Domain.Vms;
 using Octopus.Drivers.Simulated;
-using Octopus.Server.Disks;
+using Octopus.Application.Disks;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Disks;

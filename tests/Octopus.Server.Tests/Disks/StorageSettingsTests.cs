@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using Octopus.Server.Configuration;
-using Octopus.Server.Disks;
+using Octopus.Application.Configuration;
+using Octopus.Application.Disks;
 
 namespace Octopus.Server.Tests.Disks;
 

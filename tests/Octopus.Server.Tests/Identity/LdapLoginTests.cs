@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Octopus.Contracts;
 using Octopus.Server.Identity;
+using Octopus.Application.Identity;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Identity;

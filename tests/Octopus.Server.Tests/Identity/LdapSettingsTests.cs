@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Octopus.Domain.Users;
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
 using Octopus.Server.Identity;
+using Octopus.Application.Identity;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Identity;

@@ -75,7 +75,7 @@ public class LoginDefenceTests
     {
         var counter = new CountingHasher();
         await using var server = await TestServerApp.StartAsync(Config("\"MaxFailures\": 100"),
-            customize: b => b.Services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>>(counter)));
+            customize: b => b.Services.Replace(ServiceDescriptor.Singleton<Octopus.Application.Identity.IPasswordHasher>(counter)));
         var http = server.Anonymous();
         (await TryLogin(http, "admin", TestServerApp.AdminPassword)).StatusCode.Should().Be(HttpStatusCode.OK); // warms the dummy hash
 
@@ -104,7 +104,7 @@ public class LoginDefenceTests
     {
         var slow = new CountingHasher { Gate = new SemaphoreSlim(0) };
         await using var server = await TestServerApp.StartAsync(Config("\"HashConcurrency\": 1, \"HashQueue\": 0, \"MaxFailures\": 100"),
-            customize: b => b.Services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>>(slow)));
+            customize: b => b.Services.Replace(ServiceDescriptor.Singleton<Octopus.Application.Identity.IPasswordHasher>(slow)));
         slow.Gate.Release(10); // let the admin log in first
         var admin = await server.LoginAsync();
         while (slow.Gate.CurrentCount > 0) await slow.Gate.WaitAsync();
@@ -133,9 +133,9 @@ public class LoginDefenceTests
     }
 
     /// <summary>The real PBKDF2 hasher, counting verifications; optionally blocking each one on <see cref="Gate"/>.</summary>
-    private sealed class CountingHasher : IPasswordHasher<User>
+    private sealed class CountingHasher : Octopus.Application.Identity.IPasswordHasher
     {
-        private readonly PasswordHasher<User> _real = new();
+        private readonly Octopus.Server.Identity.AspNetPasswordHasher _real = new();
         private int _verifies, _waiting;
         public SemaphoreSlim? Gate { get; init; }
         public int Verifies => Volatile.Read(ref _verifies);
@@ -143,7 +143,7 @@ public class LoginDefenceTests
 
         public string HashPassword(User user, string password) => _real.HashPassword(user, password);
 
-        public PasswordVerificationResult VerifyHashedPassword(User user, string hashedPassword, string providedPassword)
+        public bool VerifyHashedPassword(User user, string hashedPassword, string providedPassword)
         {
             Interlocked.Increment(ref _verifies);
             if (Gate is { } g)

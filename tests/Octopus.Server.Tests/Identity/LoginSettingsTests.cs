@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using Octopus.Server.Configuration;
+using Octopus.Application.Configuration;
 using Octopus.Server.Identity;
+using Octopus.Application.Identity;
 
 namespace Octopus.Server.Tests.Identity;
 

@@ -156,7 +156,7 @@ public class NetworkApiTests
         await using var scope = server.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Octopus.Persistence.OctopusDbContext>();
         var vm = await db.Vms.AsNoTracking().SingleAsync(v => v.Id == new Octopus.Domain.Vms.VmId(Guid.Parse(web.Id)));
-        var spec = await server.App.Services.GetRequiredService<Octopus.Server.Control.RuntimeSpecs>().BuildAsync(vm, CancellationToken.None);
+        var spec = await server.App.Services.GetRequiredService<Octopus.Application.Control.RuntimeSpecs>().BuildAsync(vm, CancellationToken.None);
 
         // The agent makes the bridge with the gateway, serves the lease and name by dnsmasq and filters by nftables from these alone.
         spec.Nics.Should().Equal(new Octopus.Drivers.NicSpec("0a:0c:0a:4d:00:0a", "lab", "br-lab", "10.77.0.10", null, "10.77.0.0/24", "10.77.0.1",

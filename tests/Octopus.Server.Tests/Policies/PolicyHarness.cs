@@ -6,7 +6,7 @@ using Octopus.Contracts;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
 using Octopus.Persistence;
-using Octopus.Server.Policies;
+using Octopus.Application.Policies;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Policies;

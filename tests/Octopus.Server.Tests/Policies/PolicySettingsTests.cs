@@ -1,7 +1,7 @@
 using AwesomeAssertions;
 using Microsoft.Extensions.Configuration;
-using Octopus.Server.Configuration;
-using Octopus.Server.Policies;
+using Octopus.Application.Configuration;
+using Octopus.Application.Policies;
 
 namespace Octopus.Server.Tests.Policies;
 

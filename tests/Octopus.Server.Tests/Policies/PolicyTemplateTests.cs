@@ -8,7 +8,7 @@ using Octopus.Drivers.Simulated;
 using Octopus.Persistence;
 using Octopus.Policies.Evaluation;
 using Octopus.Policies.Templates;
-using Octopus.Server.Policies;
+using Octopus.Application.Policies;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Policies;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Octopus.Contracts;
 using Octopus.Persistence;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 using Octopus.TestKit.Power;
 

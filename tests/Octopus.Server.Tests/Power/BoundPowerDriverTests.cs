@@ -4,6 +4,7 @@ using Octopus.Drivers;
 using Octopus.Drivers.Power.Ipmi;
 using Octopus.Drivers.Power.WakeOnLan;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Power;

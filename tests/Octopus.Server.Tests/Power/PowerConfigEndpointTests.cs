@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Octopus.Contracts;
 using Octopus.Persistence;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Power;
@@ -53,7 +54,7 @@ public sealed class PowerConfigEndpointTests : IAsyncLifetime
 
         var row = await StoredAsync();
         row!.SealedPassword.Should().NotBeNull().And.NotContain(Secret);
-        server.App.Services.GetRequiredService<PowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
+        server.App.Services.GetRequiredService<IPowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
         Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "keys"), "key-*.xml").Should().NotBeEmpty("the key ring lives in the data folder");
 
         var audit = await admin.GetStringAsync(ApiRoutes.Base + "/audit?action=host.power-config");
@@ -148,6 +149,6 @@ public sealed class PowerConfigEndpointTests : IAsyncLifetime
         await using var second = await home.StartAsync();
         await using var scope = second.App.Services.CreateAsyncScope();
         var row = await scope.ServiceProvider.GetRequiredService<OctopusDbContext>().PowerBindings.AsNoTracking().SingleAsync();
-        second.App.Services.GetRequiredService<PowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
+        second.App.Services.GetRequiredService<IPowerSecrets>().Open(row.SealedPassword!).Should().Be(Secret);
     }
 }

@@ -1,6 +1,7 @@
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Power;

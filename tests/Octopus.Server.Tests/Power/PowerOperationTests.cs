@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Octopus.Contracts;
 using Octopus.Persistence;
-using Octopus.Server.Commands;
-using Octopus.Server.Control;
+using Octopus.Application.Commands;
+using Octopus.Application.Control;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Power;

@@ -9,6 +9,7 @@ using Octopus.Drivers;
 using Octopus.Persistence;
 using Octopus.Persistence.Records;
 using Octopus.Server.Power;
+using Octopus.Application.Power;
 using Octopus.TestKit;
 using Octopus.TestKit.Power;
 

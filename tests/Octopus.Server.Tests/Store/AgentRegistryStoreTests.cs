@@ -3,6 +3,8 @@ using Octopus.Contracts.Agents;
 using Octopus.Domain.Hosts;
 using Octopus.Persistence.Agents;
 using Octopus.Server.Agents;
+using Octopus.Drivers.Agent;
+using Octopus.Application.Agents;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Store;

@@ -12,6 +12,8 @@ using Octopus.Persistence.Disks;
 using Octopus.Persistence.Records;
 using Octopus.Persistence.Sqlite;
 using Octopus.Server.Agents;
+using Octopus.Drivers.Agent;
+using Octopus.Application.Agents;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Store;

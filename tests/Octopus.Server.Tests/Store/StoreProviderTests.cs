@@ -5,6 +5,7 @@ using Npgsql;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
 using Octopus.Persistence.Postgres;
+using Octopus.Application.Configuration;
 using Octopus.Server.Configuration;
 using Octopus.TestKit;
 

@@ -1,0 +1,133 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain;
+using Octopus.Domain.Auditing;
+using Octopus.Domain.Hosts;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
+using Octopus.Application.Auth;
+
+namespace Octopus.Application.Commands;
+
+/// <summary>Runs one command as a unit: its changes and its audit entry are saved together; a rejected command
+/// saves nothing but its audit entry; a concurrent change (optimistic-concurrency conflict, or two first claims of an
+/// owner's <see cref="OwnerQuotaLockRecord"/>) re-runs it from fresh state. The body must therefore be free of side
+/// effects outside the context: it may run several times.</summary>
+public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogger<CommandRunner> log)
+{
+    /// <summary>Each conflict means another decision committed, so a command over one owner's quota needs at most as many
+    /// attempts as the quota has room plus one; 20 covers bursts well beyond the default quota of 20 VMs.</summary>
+    private const int MaxAttempts = 20;
+
+    /// <summary>Runs <paramref name="body"/> and saves its changes with an audit entry (<paramref name="caller"/>,
+    /// <paramref name="action"/>, <paramref name="target"/>, and <paramref name="describe"/>'s words for the result);
+    /// <paramref name="duplicate"/> is the error for a unique-index violation (a race the body's own checks could not
+    /// see), by default "TARGET already exists".</summary>
+    public async Task<T> RunAsync<T>(Caller caller, string action, string target, Func<CancellationToken, Task<T>> body, CancellationToken ct,
+        Func<T, string>? describe = null, Func<DomainException>? duplicate = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await body(ct);
+                db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), true, "ok", describe?.Invoke(result)));
+                await db.SaveChangesAsync(ct);
+                if (db.Database.CurrentTransaction is { } tx) await tx.CommitAsync(ct);
+                return result;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && (e is DbUpdateException u && IsRetryable(u) || IsTransient(e)))
+            {
+                log.LogDebug("concurrent change during {Action} on {Target}; retrying ({Attempt})", action, target, attempt);
+                await AbandonAsync();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                await AbandonAsync();
+                var busy = DomainException.Conflict("conflict.busy",
+                    $"{target} was changed concurrently {MaxAttempts} times while this request was decided; nothing was changed. Retry.");
+                await RecordFailureAsync(caller, action, target, busy.Message, ct);
+                throw busy;
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await AbandonAsync();
+                var conflict = duplicate?.Invoke() ?? DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.");
+                await RecordFailureAsync(caller, action, target, conflict.Message, ct);
+                throw conflict;
+            }
+            catch (DomainException e)
+            {
+                await AbandonAsync();
+                await RecordFailureAsync(caller, action, target, e.Message, ct);
+                throw;
+            }
+            catch when (db.Database.CurrentTransaction is not null)
+            {
+                await AbandonAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Records something that happened without a command (e.g. a control loop's own decision).</summary>
+    public async Task RecordAsync(Caller caller, string action, string target, bool ok, string result, CancellationToken ct)
+    {
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), ok, result));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The audit names what was acted on as a person reads it: a VM addressed by id (as the web UI and
+    /// scripts do) or by a name is recorded as <c>vm/NAME</c> when it is the caller's, <c>vm/OWNER/NAME</c> when it is
+    /// someone else's (an address the API takes, so the entry can link to it); a host addressed by id as
+    /// <c>host/NAME</c>. A target that names nothing the caller can see is recorded as it was given.</summary>
+    private async Task<string> NamedAsync(Caller caller, string target, CancellationToken ct)
+    {
+        try
+        {
+            if (target.StartsWith("vm/", StringComparison.Ordinal) && target.Length > 3)
+            {
+                var vm = await new VmLookup(db).FindAsync(caller, target[3..], ct, track: false);
+                if (vm.OwnerId == caller.Id) return $"vm/{vm.Name}";
+                var owner = await db.Users.AsNoTracking().Where(u => u.Id == vm.OwnerId).Select(u => (Domain.Users.UserName?)u.Name).FirstOrDefaultAsync(ct);
+                return owner is null ? $"vm/{vm.Name}" : $"vm/{owner}/{vm.Name}";
+            }
+            if (target.StartsWith("host/", StringComparison.Ordinal) && HostId.TryParse(target[5..], out var id))
+                return await db.Hosts.AsNoTracking().Where(h => h.Id == id).Select(h => "host/" + h.Name).FirstOrDefaultAsync(ct) ?? target;
+        }
+        catch (DomainException)
+        {
+            // not found, or a name several users' VMs share: the command said so; the entry keeps the words it was given
+        }
+        return target;
+    }
+
+    /// <summary>Forgets the attempt: rolls back a transaction it left open (an owner's lock,
+    /// <see cref="OwnerQuota.ClaimAsync"/>) so the lock is released and a failure's audit entry saves on its own.</summary>
+    private async Task AbandonAsync()
+    {
+        if (db.Database.CurrentTransaction is { } tx)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            await tx.DisposeAsync();
+        }
+        db.ChangeTracker.Clear();
+    }
+
+    private async Task RecordFailureAsync(Caller caller, string action, string target, string message, CancellationToken ct)
+    {
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), false, message));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A lost optimistic-concurrency race, or a unique violation in a save that claimed an owner's quota lock:
+    /// re-running decides again on fresh state (the first claim that lost now finds the row; a name taken meanwhile is
+    /// then reported by the body's own check, with its own message).</summary>
+    private bool IsRetryable(DbUpdateException e) =>
+        e is DbUpdateConcurrencyException || (IsUniqueViolation(e) && e.Entries.Any(x => x.Entity is OwnerQuotaLockRecord));
+
+    /// <summary>The store was momentarily busy (the provider knows its engine's words for it: SQLite busy or locked,
+    /// PostgreSQL serialization failure or deadlock). Nothing was saved; running again is safe.</summary>
+    private bool IsTransient(Exception e) => db.Provider.IsTransient(e);
+
+    private bool IsUniqueViolation(DbUpdateException e) => db.Provider.IsUniqueViolation(e);
+}

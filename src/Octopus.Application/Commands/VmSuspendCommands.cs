@@ -1,0 +1,90 @@
+using Octopus.Contracts;
+using Octopus.Domain;
+using Octopus.Domain.Vms;
+using Octopus.Domain.Operations;
+using Octopus.Policies.Language;
+using Octopus.Application.Auth;
+using Octopus.Application.Policies;
+
+namespace Octopus.Application.Commands;
+
+/// <summary>Suspend, resume and lease extension: like the other VM commands they find the VM among those the caller may
+/// see, check it through its state machine and are audited. Suspend and resume journal an operation that the
+/// operation runner carries out through the node driver; the request then waits for it, for a bounded time
+/// (<see cref="OperationWaiter.QuickOperationBound"/>), and answers with the VM as the driver left it. The VM changes
+/// state only once the driver has done it; a driver failure leaves it as it was and is answered as a 409.</summary>
+public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, TimeProvider time, PolicySettings settings,
+    Persistence.OctopusDbContext db, OperationWaiter waiter, Control.ControlSignal signal)
+{
+    /// <summary>Suspends a running VM. Returns it Suspended, or still Running when the bound passed before the driver
+    /// finished (the operation goes on).</summary>
+    public Task<Vm> SuspendAsync(Caller caller, string idOrName, CancellationToken ct, string? reason = null) =>
+        ChangePauseAsync(caller, idOrName, suspend: true, reason, ct);
+
+    /// <summary>Resumes a suspended VM. Returns it Running, or still Suspended when the bound passed first.</summary>
+    public Task<Vm> ResumeAsync(Caller caller, string idOrName, CancellationToken ct) =>
+        ChangePauseAsync(caller, idOrName, suspend: false, null, ct);
+
+    private async Task<Vm> ChangePauseAsync(Caller caller, string idOrName, bool suspend, string? reason, CancellationToken ct)
+    {
+        var (what, from, to) = suspend ? ("suspend", VmState.Running, VmState.Suspended) : ("resume", VmState.Suspended, VmState.Running);
+        var action = $"vm.{what}";
+        var (vm, op) = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
+        {
+            var vm = await lookup.FindAsync(caller, idOrName, ct);
+            if (vm.State == to) return (vm, (Operation?)null);
+            if (vm.State != from)
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.");
+            if (vm.HostId is null)
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.");
+            return (vm, await OperationJournal.BeginPauseChangeAsync(db, vm, suspend, caller.Name, reason, time.GetUtcNow(), ct));
+        }, ct, r => r.Item2 is null ? $"already {to}" : $"operation {r.Item2.Id}");
+        if (op is null) return vm;
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is { Status: OperationStatus.Failed })
+        {
+            var failed = DomainException.Conflict("vm.driver-failed", $"Could not {what} VM '{vm.Name}': {done.Error}");
+            await runner.RecordAsync(caller, action, $"vm/{idOrName}", false, failed.Message, ct);
+            throw failed;
+        }
+        return await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: false);
+    }
+
+    /// <summary>Whether the caller's VM <paramref name="idOrName"/> is suspended (false when it cannot be found: the
+    /// caller's command then reports that in its usual way).</summary>
+    public async Task<bool> IsSuspendedAsync(Caller caller, string idOrName, CancellationToken ct)
+    {
+        try { return (await lookup.FindAsync(caller, idOrName, ct, track: false)).State == VmState.Suspended; }
+        catch (DomainException) { return false; }
+    }
+
+    /// <summary>Extends (or sets) the VM's lease: by a duration from its current end (or from now, when it has none or it
+    /// has passed), or to an absolute time. Users may not go beyond the administrator's maximum lease, counted from now.</summary>
+    public Task<Vm> ExtendLeaseAsync(Caller caller, string idOrName, ExtendLeaseRequest? request, CancellationToken ct) =>
+        runner.RunAsync(caller, "vm.lease", $"vm/{idOrName}", async ct =>
+        {
+            if (request is null || (request.ExtendBy is null) == (request.ExpiresAt is null))
+                throw DomainException.Invalid("extendBy", "Send exactly one of {\"extendBy\": \"7d\"} or {\"expiresAt\": \"2030-01-01T00:00:00Z\"}.");
+            var vm = await lookup.FindAsync(caller, idOrName, ct);
+            var now = time.GetUtcNow();
+            DateTimeOffset until;
+            if (request.ExtendBy is { } text)
+            {
+                if (!DurationText.TryParse(text.Trim(), out var by, out var error))
+                    throw DomainException.Invalid("extendBy", $"'{text}' is not a duration ({error}); write e.g. 7d or 12h.");
+                if (by <= TimeSpan.Zero) throw DomainException.Invalid("extendBy", "Extend by a positive duration, e.g. 7d.");
+                var from = vm.LeaseExpiresAt is { } current && current > now ? current : now;
+                until = from + by;
+            }
+            else until = request.ExpiresAt!.Value;
+            if (until <= now) throw DomainException.Invalid("expiresAt", $"The lease must end in the future; {until:u} has passed.");
+            if (!caller.IsAdmin && until > now + settings.MaxLease)
+                throw DomainException.Invalid(request.ExtendBy is null ? "expiresAt" : "extendBy",
+                    $"The lease may end at most {DurationText.Format(settings.MaxLease)} from now ({now + settings.MaxLease:u}), not {until:u}; " +
+                    "ask for less, or ask an administrator.");
+            vm.SetLease(until);
+            return vm;
+        }, ct, v => $"lease ends {v.LeaseExpiresAt:u}");
+}

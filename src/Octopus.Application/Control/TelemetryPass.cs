@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Units;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Persistence;
+
+namespace Octopus.Application.Control;
+
+/// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>.
+/// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
+/// with the reason, never silently "fixed"; a VM whose state changed after the driver was asked is judged next time.</summary>
+public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolver nodes, TelemetryCache cache, TimeProvider time,
+    ILogger<TelemetryPass> log, Power.PowerHistory power)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        // The observation is older than what the store says after it: a VM that started (or moved) after the driver was
+        // asked is legitimately missing from it, so only VMs whose state is older than the observation are judged.
+        var observedAt = time.GetUtcNow();
+        var hosts = await db.Hosts.ToListAsync(ct);
+        var seen = new List<NodeObservation>();
+        var unseen = new HashSet<Domain.Hosts.HostId>(); // nodes that could not be asked: their VMs are not judged
+        foreach (var host in hosts)
+        {
+            try { seen.Add(await nodes.For(host.Id).ObserveAsync(ct)); }
+            catch (DriverException) { unseen.Add(host.Id); }
+        }
+        var hostLoads = seen.ToDictionary(h => h.Host, h => h.CpuLoad);
+        foreach (var host in hosts)
+            if (hostLoads.TryGetValue(host.Id, out var load)) host.ObserveLoad(new CpuLoad(load));
+        power.Record(Power.PowerReading.From(hosts));
+
+        var vmSeen = seen.SelectMany(n => n.Vms).GroupBy(v => v.Vm).ToDictionary(g => g.Key, g => g.First());
+        foreach (var v in vmSeen.Values) cache.Set(v.Vm, v.CpuLoad);
+        cache.Forget(vmSeen.Keys);
+
+        var busy = (await db.Operations.AsNoTracking()
+            .Where(o => o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running)
+            .Select(o => o.VmId).ToListAsync(ct)).Where(v => v is not null).Select(v => v!.Value).ToHashSet();
+        var now = time.GetUtcNow();
+        foreach (var vm in await db.Vms.Where(v => v.State == VmState.Running).ToListAsync(ct))
+        {
+            if (busy.Contains(vm.Id) || vm.StateChangedAt >= observedAt || vm.HostId is { } h && unseen.Contains(h)) continue;
+            string? problem = !vmSeen.TryGetValue(vm.Id, out var obs) ? "the hypervisor no longer knows this VM"
+                : !obs.Running ? "the VM stopped outside Octopus" : null;
+            if (problem is null) continue;
+            vm.Fail(problem, now);
+            LogDrift(log, vm.Name.Value, problem);
+        }
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException) { /* a command changed a VM meanwhile; the next pass looks again */ }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "VM {Vm} marked Failed: {Problem}")]
+    private static partial void LogDrift(ILogger logger, string vm, string problem);
+}

@@ -1,0 +1,62 @@
+using Octopus.Disks.Services;
+using Octopus.Application.Configuration;
+
+namespace Octopus.Application.Disks;
+
+/// <summary>Which disk backend stores VM disks.</summary>
+public enum StorageBackendKind
+{
+    /// <summary>qcow2 files in <c>DATA/storage</c>, managed with qemu-img.</summary>
+    QemuImg,
+    /// <summary>No files: the tree logic over in-memory content (for the simulated cluster without qemu-img).</summary>
+    Simulated,
+}
+
+/// <summary>The <c>Octopus:Storage</c> section: <c>Backend</c> (<c>qemu-img</c>, the default when qemu-img is on PATH,
+/// else <c>simulated</c>), <c>Folder</c> (default <c>DATA/storage</c>), <c>GracePeriod</c> before unreachable disks are
+/// collected (default 1 day), <c>MaxChainDepth</c> (2..256, default 16), <c>ImportFolders</c> (absolute folders
+/// images may be imported from; default <c>DATA/import</c>).</summary>
+public sealed class StorageSection
+{
+    public const string Section = "Octopus:Storage";
+    public string? Backend { get; set; }
+    public string? Folder { get; set; }
+    public TimeSpan? GracePeriod { get; set; }
+    public int? MaxChainDepth { get; set; }
+    public List<string>? ImportFolders { get; set; }
+}
+
+/// <summary>Validated storage settings.</summary>
+public sealed record StorageSettings(StorageBackendKind Backend, string Folder, DiskTreeOptions Tree)
+{
+    /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
+    public static StorageSettings From(IConfiguration configuration, ServerSettings server, Func<string, bool>? onPath = null)
+    {
+        StorageSection section;
+        try { section = configuration.GetSection(StorageSection.Section).Get<StorageSection>() ?? new StorageSection(); }
+        catch (InvalidOperationException e) { throw new ConfigurationException(StorageSection.Section, e.Message); }
+        onPath ??= IsOnPath;
+        var backend = section.Backend?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => onPath("qemu-img") ? StorageBackendKind.QemuImg : StorageBackendKind.Simulated,
+            "qemu-img" => onPath("qemu-img") ? StorageBackendKind.QemuImg
+                : throw new ConfigurationException("Octopus:Storage:Backend", "qemu-img is not on PATH; install qemu-utils (scripts/install-deps) or set Backend to 'simulated'."),
+            "simulated" => StorageBackendKind.Simulated,
+            var other => throw new ConfigurationException("Octopus:Storage:Backend", $"'{other}' is not a disk backend; use 'qemu-img' or 'simulated'."),
+        };
+        var folder = Path.GetFullPath(section.Folder ?? Path.Combine(server.DataDirectory, "storage"));
+        var tree = new DiskTreeOptions
+        {
+            GracePeriod = section.GracePeriod ?? TimeSpan.FromDays(1),
+            MaxChainDepth = section.MaxChainDepth ?? 16,
+            ImportFolders = section.ImportFolders is { Count: > 0 } folders ? folders : [Path.Combine(Path.GetFullPath(server.DataDirectory), "import")],
+        };
+        try { tree = tree.Validate(); }
+        catch (Domain.DomainException e) { throw new ConfigurationException("Octopus:Storage:" + (e.Field ?? "ImportFolders"), e.Message); }
+        return new StorageSettings(backend, folder, tree);
+    }
+
+    private static bool IsOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+}

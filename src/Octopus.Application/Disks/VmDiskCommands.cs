@@ -1,0 +1,228 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Contracts;
+using Octopus.Disks.Collection;
+using Octopus.Disks.Model;
+using Octopus.Disks.Services;
+using Octopus.Domain;
+using Octopus.Domain.Units;
+using Octopus.Domain.Operations;
+using Octopus.Domain.Vms;
+using Octopus.Application.Auth;
+using Octopus.Application.Commands;
+
+namespace Octopus.Application.Disks;
+
+/// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
+/// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
+/// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
+/// A running VM is snapshotted live, and every fork is made, by a journaled operation that the operation runner carries
+/// out (<see cref="Control.DiskSwitchStep"/> has the node driver move a running guest onto its new leaf when its
+/// hypervisor holds the file, <see cref="LiveDiskSwitching"/>); the request waits for it for a bounded time and calls
+/// no driver itself. Otherwise (the simulated cluster, a stopped VM) a snapshot works on the files directly.</summary>
+public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms,
+    Persistence.OctopusDbContext db, LiveDiskSwitching switching,
+    OperationWaiter waiter, Control.ControlSignal signal, TimeProvider time)
+{
+    /// <summary>Creates a new VM through the normal create path (quota, placement, audit, NICs) whose disk is a new child
+    /// of the source's current state; the source continues on its own new child. The fork has a NIC on each of the
+    /// source's networks, with new addresses. The VM and its <see cref="OperationKind.ForkDisk"/> operation commit
+    /// together, and the runner makes the disk before the VM's create runs, so a crash in between leaves a fork that gets
+    /// its disk when the runner resumes (never a fresh image disk). The request waits for the disk for a bounded time; if
+    /// the fork fails, the error is answered and the new VM is deleted.</summary>
+    public async Task<Vm> ForkAsync(Caller caller, string source, VmForkRequest? request, CancellationToken ct)
+    {
+        if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NEW\"} and optionally cores, memoryBytes, diskBytes.");
+        var src = await lookup.FindAsync(caller, source, ct, track: false);
+        if (await VmDisks.ActiveAsync(disks, src.Id, ct) is null)
+            throw DomainException.Conflict("vm.no-disk", $"VM '{src.Name}' has no disk yet (it is {src.State}); fork it once it has been created.");
+        switching.NeedsDriverFor(src); // refuses a source between states now, rather than in the operation
+        var g = src.Geometry;
+        // The fork joins the source's networks in the same NIC order, each NIC with a fresh address, MAC and name
+        // (allocated by the create path like any new VM's); a source without NICs gives a fork without NICs.
+        var networks = await db.Nics.AsNoTracking().Where(n => n.VmId == src.Id)
+            .Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id, (n, w) => new { n.Slot, w.Name }).ToListAsync(ct);
+        var payload = new ForkPayload(src.Id, request.DiskBytes is { } d ? new ByteSize(d) : null).Format();
+        Operation? fork = null;
+        var created = await vms.CreateAsync(caller, new VmCreateRequest(request.Name, request.Cores ?? g.Cores,
+            request.MemoryBytes ?? g.Memory.Bytes, request.DiskBytes ?? g.Disk.Bytes, g.Image.Value)
+        {
+            Networks = [.. networks.OrderBy(n => n.Slot).Select(n => n.Name.Value)],
+        }, ct, vm =>
+        {
+            fork = Operation.Begin(OperationKind.ForkDisk, vm.Id, null, caller.Name, time.GetUtcNow(), payload: payload);
+            db.Operations.Add(fork);
+        });
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(fork!.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is { Status: OperationStatus.Failed })
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.fork-failed", done.Error ?? "The fork failed.");
+            await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", false, failed.Message, ct);
+            throw failed;
+        }
+        if (done is not null) await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", true, $"into {created.Name}", ct);
+        return created;
+    }
+
+    /// <summary>Snapshots the VM's disk. A running VM whose node holds the file open is snapshotted by a journaled
+    /// operation (the runner has the driver switch it onto its new leaf) that the request waits for, for a bounded time;
+    /// otherwise the disk tree works on the files at once. Returns null when the bound passed first (the operation goes on).</summary>
+    public async Task<SnapshotDto?> SnapshotAsync(Caller caller, string vmName, SnapshotRequest? request, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(request?.Name, "name");
+        if (!switching.NeedsDriverFor(vm))
+        {
+            var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct => disks.Tree.SnapshotAsync(vm.Id, name, ct),
+                ct, d => $"'{name}' (disk {d.Id})");
+            return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
+        }
+
+        // The disk tree's own checks (e.g. a name already taken) run in the operation and come back as its error.
+        var op = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct =>
+        {
+            var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
+            db.Operations.Add(op);
+            return Task.FromResult(op);
+        }, ct, o => $"'{name}' live (operation {o.Id})");
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is null) return null;
+        if (done.Status == OperationStatus.Failed)
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.snapshot-failed", done.Error ?? "The snapshot failed.");
+            await runner.RecordAsync(caller, "vm.snapshot", $"vm/{vm.Name}", false, failed.Message, ct);
+            throw failed;
+        }
+        var node = (await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null)
+            ?? throw DomainException.NotFound("snapshot", $"{vm.Name}/{name}");
+        return new SnapshotDto(name.Value, null, node.Disk.Id.ToString(), node.Disk.CreatedAt, false);
+    }
+
+    private static SnapshotNode? Find(SnapshotNode n, SnapshotName name) =>
+        !n.IsCurrent && n.Name == name ? n : n.Children.Select(c => Find(c, name)).FirstOrDefault(f => f is not null);
+
+    public async Task<SnapshotTreeDto> SnapshotsAsync(Caller caller, string vmName, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var roots = await disks.Queries.SnapshotsAsync(vm.Id, ct);
+        var rows = new List<SnapshotDto>();
+        string? current = null;
+        void Walk(SnapshotNode n, string? parent)
+        {
+            if (n.IsCurrent) current = parent;
+            else rows.Add(new SnapshotDto(n.Name?.Value ?? "", parent, n.Disk.Id.ToString(), n.Disk.CreatedAt, n.Disk.Role == DiskRole.Checkpoint));
+            foreach (var c in n.Children) Walk(c, n.IsCurrent ? parent : n.Name?.Value);
+        }
+        foreach (var r in roots) Walk(r, null);
+        return new SnapshotTreeDto(vm.Name.Value, rows, current, DiskTreeText.Render(roots));
+    }
+
+    /// <summary>Continues the VM from a snapshot. A stopped VM is reverted at once. A running one would keep writing to
+    /// the disk it is switched away from, so it is refused unless <paramref name="restart"/> asks for "stop, revert, start":
+    /// then one journaled <see cref="OperationKind.RevertVm"/> stops it, reverts it and starts it again (the runner makes
+    /// every driver call), and the request waits for it for a bounded time. Returns the VM's disk once reverted, or null
+    /// when the bound passed first (the operation goes on). A snapshot that does not exist is refused before anything stops.</summary>
+    public async Task<VmDiskDto?> RevertAsync(Caller caller, string vmName, string snapshot, CancellationToken ct, bool restart = false)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(snapshot, "name");
+        if (!restart || vm.State == VmState.Stopped)
+        {
+            await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", ct =>
+            {
+                if (vm.State != VmState.Stopped)
+                    throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), " +
+                        $"then revert, or stop, revert and start it in one step (octopus vm revert {vm.Name} {name} --restart).");
+                return disks.Tree.RevertAsync(vm.Id, name, ct);
+            }, ct, d => $"to '{name}' (disk {d.Id})");
+            return await DiskAsync(caller, vmName, ct);
+        }
+
+        var op = await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", async ct =>
+        {
+            var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct);
+            if (current.State != VmState.Running || current.HostId is null)
+                throw DomainException.Conflict("vm.not-running", $"VM '{current.Name}' is {current.State}; stop, revert and start needs a running VM " +
+                    "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).");
+            if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
+                throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
+            var now = time.GetUtcNow();
+            current.RequestStop(now);
+            var op = Operation.Begin(OperationKind.RevertVm, current.Id, current.HostId, caller.Name, now, payload: name.Value);
+            db.Operations.Add(op);
+            return op;
+        }, ct, o => $"to '{name}': stop, revert, start (operation {o.Id})");
+        signal.Wake();
+
+        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
+        if (done is null) return null;
+        if (done.Status == OperationStatus.Failed)
+        {
+            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.revert-failed",
+                $"Stop, revert to '{name}' and start of VM '{vm.Name}' failed: {done.Error}");
+            await runner.RecordAsync(caller, "vm.revert", $"vm/{vm.Name}", false, failed.Message, ct);
+            throw failed;
+        }
+        return await DiskAsync(caller, vmName, ct);
+    }
+
+    public async Task DeleteSnapshotAsync(Caller caller, string vmName, string snapshot, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var name = SnapshotName.Parse(snapshot, "name");
+        await runner.RunAsync(caller, "vm.snapshot-delete", $"vm/{vm.Name}", ct => disks.Tree.DeleteSnapshotAsync(vm.Id, name, ct), ct,
+            _ => $"'{name}'");
+    }
+
+    public async Task<VmDiskDto> DiskAsync(Caller caller, string vmName, CancellationToken ct)
+    {
+        var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+        var node = await VmDisks.ActiveAsync(disks, vm.Id, ct)
+            ?? throw DomainException.NotFound("disk of VM", vm.Name.Value);
+        return new VmDiskDto(vm.Name.Value, node.Disk.Id.ToString(), node.Depth, node.Disk.VirtualSize.Bytes, node.FileSize.Bytes);
+    }
+
+    /// <summary>The whole tree for admins; for users, the chains of their own VMs (or of one VM with <paramref name="vmName"/>).</summary>
+    public async Task<DiskTreeDto> TreeAsync(Caller caller, string? vmName, CancellationToken ct)
+    {
+        // Users see only their own VMs' chains, redacted of other users' VMs, snapshots and ids (DiskTreeQueries.TreeForAsync).
+        if (vmName is not null)
+        {
+            var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
+            return ToDto(caller.IsAdmin ? await disks.Queries.TreeAsync(vm.Id, ct) : await disks.Queries.TreeForAsync(caller.Id, [vm.Id], ct));
+        }
+        if (caller.IsAdmin) return ToDto(await disks.Queries.TreeAsync(ct: ct));
+        var mine = await db.Vms.AsNoTracking().Where(v => v.OwnerId == caller.Id).Select(v => v.Id).ToListAsync(ct);
+        return ToDto(await disks.Queries.TreeForAsync(caller.Id, mine, ct));
+    }
+
+    public async Task<GcReportDto> CollectAsync(Caller caller, bool dryRun, CancellationToken ct)
+    {
+        var orphaned = new List<VmId>();
+        var report = await runner.RunAsync(caller, dryRun ? "disk.gc-dry-run" : "disk.gc", "disks", async ct =>
+        {
+            caller.EnsureAdmin("collect disk garbage");
+            // Active disks of VMs that no longer exist (deleted before they were ever placed, or a crash between the
+            // VM's removal and its disk's release) are released first, so they start their grace period.
+            var vmIds = (await db.Vms.AsNoTracking().Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+            var tree = await disks.Queries.TreeAsync(ct: ct);
+            orphaned.AddRange(VmDisks.Flatten(tree.Roots)
+                .Where(n => n.Disk.Role == DiskRole.Active && n.Disk.Vm is { } v && !vmIds.Contains(v)).Select(n => n.Disk.Vm!.Value));
+            if (!dryRun) foreach (var vm in orphaned) await VmDisks.ReleaseAsync(disks, vm, ct);
+            return await disks.Collector.CollectAsync(dryRun, ct);
+        }, ct, r => $"{r.Collected.Count} disks, {r.BytesFreed}");
+        var text = DiskTreeText.Render(report);
+        if (orphaned.Count > 0)
+            text = $"{(dryRun ? "would release" : "released")} the disks of {orphaned.Count} deleted VM(s)\n" + text;
+        return new GcReportDto(report.DryRun, report.Collected.Count, report.BytesFreed.Bytes, report.Pending.Count, report.Missing.Count,
+            text, orphaned.Count);
+    }
+
+    private static DiskTreeDto ToDto(DiskTreeView view) =>
+        new(view.DiskCount, view.TotalSize.Bytes, [.. VmDisks.Flatten(view.Roots).Select(n => new DiskNodeDto(n.Disk.Id.ToString(),
+            n.Disk.Parent?.ToString(), n.Disk.Role.ToString().ToLowerInvariant(), n.Disk.Label, n.Disk.Vm?.ToString(), n.FileSize.Bytes,
+            n.FileMissing, n.KeptAliveBy, n.Depth))], DiskTreeText.Render(view));
+}

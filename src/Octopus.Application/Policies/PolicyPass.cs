@@ -1,0 +1,196 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain.Auditing;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
+using Octopus.Policies.Evaluation;
+using Octopus.Policies.Retries;
+using Octopus.Policies.Triggers;
+
+namespace Octopus.Application.Policies;
+
+/// <summary>One pass of the policy runtime: sample telemetry into the CPU history, derive events (VM state changed, host
+/// failed, lease expiring) from what changed since the last pass, evaluate the due policies and the ones reacting to
+/// events, run due scripts, execute every intended action (each through the command path, as the policy's owner, in its
+/// own scope) and retry failed actions whose backoff has passed. Passes never overlap.</summary>
+public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalog, PolicySnapshotBuilder builder, PolicyRuntimeState state,
+    PolicyEventQueue events, PolicyEngine engine, PolicySettings settings, RetrySchedule retries, IServiceScopeFactory scopes, TimeProvider time,
+    ILogger<PolicyPass> log)
+{
+    private readonly HashSet<(string Policy, Guid Vm, string Kind)> _attempted = [];
+
+    /// <summary>Returns how many actions were attempted.</summary>
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        await state.RunLock.WaitAsync(ct);
+        try { return await RunLockedAsync(ct); }
+        finally { state.RunLock.Release(); }
+    }
+
+    private async Task<int> RunLockedAsync(CancellationToken ct)
+    {
+        _attempted.Clear();
+        var now = time.GetUtcNow();
+        var world = await builder.BuildAsync(now, ct);
+        if (settings.SampleTelemetry && now - state.LastSample >= settings.SampleEvery)
+        {
+            builder.Sample(world, now, settings.SampleEvery);
+            world = await builder.BuildAsync(now, ct); // the snapshot's CPU histories now include this sample
+        }
+        DeriveEvents(world, now);
+
+        var policies = await catalog.LoadAllAsync(ct);
+        var enabled = policies.Where(p => p.Record.Enabled && p.Error is null).ToList();
+        var compiled = enabled.Where(p => p.Compiled is not null).ToList();
+        var attempted = 0;
+
+        // Retries first: they were promised a time, and their VMs may be touched again below.
+        attempted += await RetryDueAsync(now, ct);
+
+        var triggers = new PolicyTriggers(time);
+        var due = compiled.Where(p => p.Compiled!.Document.Trigger is not Octopus.Policies.Documents.EventTrigger &&
+            triggers.IsDue(p.Compiled!, p.Record.LastRunAt ?? p.Record.CreatedAt)).ToList();
+        if (due.Count > 0)
+        {
+            var result = engine.Evaluate(world.Snapshot, due.Select(p => p.Compiled!));
+            attempted += await ExecuteAsync(result, policies, ct);
+            await MarkRunAsync(due.Select(p => p.Name), now, ct);
+        }
+
+        foreach (var e in events.Drain())
+        {
+            var reacting = PolicyTriggers.ReactingTo(compiled.Select(p => p.Compiled!), e);
+            if (reacting.Count == 0) continue;
+            LogEvent(log, e.Kind.ToString(), reacting.Count);
+            var result = engine.Evaluate(world.Snapshot, reacting, e);
+            attempted += await ExecuteAsync(result, policies, ct);
+            await MarkRunAsync(reacting.Select(p => p.Name), now, ct);
+        }
+
+        foreach (var p in enabled.Where(p => p.Script is not null && now - (p.Record.LastRunAt ?? p.Record.CreatedAt) >= p.ScriptHeader!.Interval))
+        {
+            var run = await p.Script!.RunAsync(world.Snapshot, time, ct);
+            await MarkRunAsync([p.Name], now, ct);
+            if (run.Outcome != Octopus.Policies.Scripting.ScriptOutcome.Completed)
+            {
+                db.Audit.Add(AuditEntry.Record(now, $"{p.Record.Owner} via policy {p.Name}", "policy.script", $"policy/{p.Name}", false,
+                    $"{run.Outcome}: {run.Error}"));
+                await db.SaveChangesAsync(ct);
+                continue;
+            }
+            var result = engine.Evaluate(world.Snapshot, [], scriptProposals: run.Proposals);
+            attempted += await ExecuteAsync(result, policies, ct);
+        }
+        return attempted;
+    }
+
+    private void DeriveEvents(PolicyWorld world, DateTimeOffset now)
+    {
+        var vmStates = world.Vms.ToDictionary(v => v.Id, v => v.State);
+        var hostStates = world.Hosts.ToDictionary(h => h.Id, h => h.PowerState);
+        if (state.VmStates is { } before)
+            foreach (var (id, s) in vmStates)
+                if (before.TryGetValue(id, out var old) && old != s) events.Publish(PolicyEvent.VmStateChanged(id));
+        if (state.HostStates is { } hostsBefore)
+            foreach (var (id, s) in hostStates)
+                if (s == HostPowerState.Failed && hostsBefore.TryGetValue(id, out var old) && old != HostPowerState.Failed)
+                    events.Publish(PolicyEvent.HostFailed(id));
+        state.VmStates = vmStates;
+        state.HostStates = hostStates;
+        foreach (var vm in world.Vms)
+            if (vm.LeaseExpiresAt is { } lease && lease - now <= settings.LeaseWarning && state.LeaseEventsSent.Add((vm.Id, lease)))
+                events.Publish(PolicyEvent.LeaseExpiring(vm.Id));
+    }
+
+    private async Task<int> ExecuteAsync(PolicyEvaluation result, IReadOnlyList<LoadedPolicy> policies, CancellationToken ct)
+    {
+        foreach (var problem in result.Problems) LogProblem(log, problem.Policy, problem.Message);
+        var pending = await db.PolicyActions.AsNoTracking().Where(a => a.NextAttemptAt != null)
+            .Select(a => new { a.Policy, a.VmId, a.Action }).ToListAsync(ct);
+        var waiting = pending.Select(a => (a.Policy, a.VmId, a.Action)).ToHashSet();
+        var count = 0;
+        foreach (var action in result.Actions)
+        {
+            var request = PolicyActionRequest.From(action);
+            if (waiting.Contains((action.Policy, action.Vm.Value, request.Kind))) continue; // a retry is already scheduled
+            if (!_attempted.Add((action.Policy, action.Vm.Value, request.Kind))) continue; // already tried in this pass
+            await AttemptAsync(action.Policy, action.PolicyOwner, request, action.Vm, action.VmName, action.Reason, 1, ct);
+            count++;
+        }
+        return count;
+    }
+
+    private async Task<int> RetryDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = (await db.PolicyActions.Where(a => a.NextAttemptAt != null).ToListAsync(ct))
+            .Where(a => a.NextAttemptAt <= now).OrderBy(a => a.NextAttemptAt).ToList();
+        if (due.Count == 0) return 0;
+        foreach (var a in due) a.NextAttemptAt = null; // each retry is taken once; its outcome is a new history entry
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var owners = await db.Policies.AsNoTracking().ToDictionaryAsync(p => p.Name, p => p.Owner, ct);
+        foreach (var a in due)
+        {
+            if (!owners.TryGetValue(a.Policy, out var owner)) continue; // the policy was deleted: nothing to retry for
+            var request = PolicyActionRequest.FromJson(a.Parameters);
+            _attempted.Add((a.Policy, a.VmId, request.Kind));
+            await AttemptAsync(a.Policy, Domain.Users.UserName.Parse(owner, "owner"), request, new VmId(a.VmId), a.VmName, a.Reason,
+                a.Attempt + 1, ct);
+        }
+        return due.Count;
+    }
+
+    private async Task AttemptAsync(string policy, Domain.Users.UserName owner, PolicyActionRequest request, VmId vm, string vmName, string reason,
+        int attempt, CancellationToken ct)
+    {
+        string? error;
+        await using (var scope = scopes.CreateAsyncScope())
+            error = await scope.ServiceProvider.GetRequiredService<PolicyActionExecutor>()
+                .ExecuteAsync(policy, owner, request, vm, vmName, reason, attempt, ct);
+        var now = time.GetUtcNow();
+        var record = new PolicyActionRecord
+        {
+            Policy = policy, At = now, VmId = vm.Value, VmName = vmName, Action = request.Kind, Parameters = request.ToJson(),
+            Result = "ok", Reason = reason.Length > 2000 ? reason[..2000] : reason, Attempt = attempt,
+        };
+        if (error is not null)
+        {
+            record.Error = error.Length > 2000 ? error[..2000] : error;
+            var decision = retries.After(attempt, now, $"{policy}/{vm}/{request.Kind}");
+            if (decision.GiveUp)
+            {
+                record.Result = "gave-up";
+                db.Audit.Add(AuditEntry.Record(now, $"{owner} via policy {policy}"[..Math.Min(64, $"{owner} via policy {policy}".Length)],
+                    "policy.gave-up", $"vm/{vmName}", false, $"{request.Kind} failed {attempt} times; giving up: {decision.Explanation}"));
+            }
+            else
+            {
+                record.Result = "failed";
+                record.NextAttemptAt = decision.RetryAt;
+            }
+            LogActionFailed(log, policy, request.Kind, vmName, attempt, error);
+        }
+        db.PolicyActions.Add(record);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    private async Task MarkRunAsync(IEnumerable<string> names, DateTimeOffset now, CancellationToken ct)
+    {
+        var list = names.Distinct().ToList();
+        var records = await db.Policies.Where(p => list.Contains(p.Name)).ToListAsync(ct);
+        foreach (var r in records) r.LastRunAt = now;
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "policy event {Event}: {Count} policies react")]
+    private static partial void LogEvent(ILogger logger, string @event, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "policy {Policy}: {Message}")]
+    private static partial void LogProblem(ILogger logger, string policy, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "policy {Policy}: {Action} of VM {Vm} failed (attempt {Attempt}): {Error}")]
+    private static partial void LogActionFailed(ILogger logger, string policy, string action, string vm, int attempt, string error);
+}
