@@ -97,6 +97,7 @@ public static class OctopusServer
 
         AddServices(builder.Services, settings, store);
         AddNodeDrivers(builder.Services, agents);
+        AddCrashPoint(builder.Services);
         builder.Services.AddOctopusDisks(builder.Configuration, settings);
         builder.Services.AddOctopusPolicies(builder.Configuration);
         Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
@@ -125,9 +126,29 @@ public static class OctopusServer
             services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
             services.AddKeyedSingleton<IPowerDriverResolver>(BindingPowerDriverResolver.NodePowerKey,
                 (sp, _) => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
-            services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
+            services.AddSingleton(sp => new LiveDiskSwitching(
+                ThroughNodeDriver: sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulationOptions>>().Value.HoldDisksOpen));
         }
         services.AddBoundPowerDrivers();
+    }
+
+    /// <summary>The crash tests' knob (<see cref="CrashAtStepBoundary"/>, environment variable
+    /// <c>OCTOPUS_CRASH_AT</c>): when set, the operation runner kills the process at that step boundary. A bad value
+    /// stops the start with a configuration error saying what is accepted.</summary>
+    private static void AddCrashPoint(IServiceCollection services)
+    {
+        CrashAtStepBoundary? crash;
+        try
+        {
+            crash = CrashAtStepBoundary.Parse(Environment.GetEnvironmentVariable(CrashAtStepBoundary.Variable));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(CrashAtStepBoundary.Variable, e.Message);
+        }
+        if (crash is null) return;
+        Console.Error.WriteLine($"octopus: {CrashAtStepBoundary.Variable} is set: this server kills itself at {crash.Describe} (a testing knob; never set it in production).");
+        services.AddSingleton<IStepBoundaries>(crash);
     }
 
     internal static void AddServices(IServiceCollection services, ServerSettings settings, StoreSettings store)

@@ -14,9 +14,10 @@ namespace Octopus.Application.Control;
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
     Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, Cluster.ReplicaLeadership leadership, Observability.IControlPlaneMetrics metrics,
-    ILogger<OperationRunner> log, OperationProgressStore? figures = null)
+    ILogger<OperationRunner> log, OperationProgressStore? figures = null, IStepBoundaries? boundaries = null)
 {
     private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
+    private readonly IStepBoundaries _boundaries = boundaries ?? NoStepBoundaries.Instance;
 
     private const int MaxConcurrent = 16;
     private readonly ConcurrentDictionary<OperationId, Task> _inFlight = new();
@@ -103,6 +104,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             }
             op.MarkRunning(leadership.ReplicaId, ClaimTerm());
             await db.SaveChangesAsync(ct);
+            _boundaries.Reached(op.Kind, "claimed");
 
             // Where the VM's NICs are changes with these: every host on their networks learns the names again once done.
             var named = op.Kind is OperationKind.CreateVm or OperationKind.MigrateVm or OperationKind.DeleteVm
@@ -130,8 +132,10 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                     "The disk tree is unchanged.", "storage.failed");
             }
             if (reporter is not null) _figures.End(op.Id, error is null);
+            _boundaries.Reached(op.Kind, "executed");
 
             await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
+            _boundaries.Reached(op.Kind, "completed");
             if (op.Kind == OperationKind.CreateVm && error is null) metrics.ObserveCreateToRunning(time.GetUtcNow() - vm.CreatedAt);
             if (error is null && named.Count > 0) await JournalNamesAsync(db, named, op.Actor, ct);
         }
@@ -162,7 +166,8 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         }
         op.MarkRunning(leadership.ReplicaId, ClaimTerm());
         await db.SaveChangesAsync(ct);
-        var steps = new OperationStepLog(db, op, time);
+        _boundaries.Reached(op.Kind, "claimed");
+        var steps = new OperationStepLog(db, op, time, _boundaries);
         string? error = null;
         try
         {
@@ -181,6 +186,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             error = e.Message;
         }
         if (error is not null && error.Length > 2000) error = error[..2000] + " …";
+        _boundaries.Reached(op.Kind, "executed");
         var hostName = host.Name;
         await SaveWithRetryAsync(db, async now =>
         {
@@ -196,6 +202,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             }
             if (error is null) o.Succeed(now); else o.FailWith(error, now);
         }, ct);
+        _boundaries.Reached(op.Kind, "completed");
         if (error is not null) LogFailed(log, op.Kind.ToString(), hostName, error);
     }
 
@@ -278,6 +285,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         }
         op.MarkRunning(leadership.ReplicaId, ClaimTerm());
         await db.SaveChangesAsync(ct);
+        _boundaries.Reached(op.Kind, "claimed");
         var reverted = op.StepLines().Any(s => s.Text.StartsWith("revert:", StringComparison.Ordinal));
         var host = vm.HostId!.Value;
 
@@ -342,10 +350,12 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 (v, now) => { if (v.State == VmState.Starting) v.Fail($"start after the revert to '{name}' failed: {e.Message}; start it again", now); }, ct);
             return;
         }
+        _boundaries.Reached(OperationKind.RevertVm, "executed");
         await FinishRevertAsync(db, op.Id, vmId, null, null, (v, now) =>
         {
             if (v.State == VmState.Starting) v.CompleteOperation(now);
         }, ct, "start: the VM runs on the reverted disk");
+        _boundaries.Reached(OperationKind.RevertVm, "completed");
     }
 
     /// <summary>Saves one step of a revert: when the VM is still as <paramref name="expected"/> says, applies
@@ -367,6 +377,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             }
             else op.FailWith($"the VM is {(vm is null ? "deleted" : vm.State.ToString())} now; the revert stopped there", now, "vm.revert-superseded");
         }, ct);
+        if (ok) _boundaries.Reached(OperationKind.RevertVm, "step");
         return ok;
     }
 
@@ -412,12 +423,13 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     }
 
     /// <summary>Writes a power sequence's steps onto its operation as they happen.</summary>
-    private sealed class OperationStepLog(OctopusDbContext db, Operation op, TimeProvider time) : IPowerStepLog
+    private sealed class OperationStepLog(OctopusDbContext db, Operation op, TimeProvider time, IStepBoundaries boundaries) : IPowerStepLog
     {
         public async Task RecordAsync(string step, CancellationToken ct)
         {
             op.RecordStep(step, time.GetUtcNow());
             await db.SaveChangesAsync(ct);
+            boundaries.Reached(op.Kind, "step");
         }
     }
 
@@ -507,6 +519,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     {
         var source = nodes.For(vm.HostId!.Value);
         var target = nodes.For(destination);
+        // Resumed after a crash that came once the VM had moved but before the move was recorded: the destination runs
+        // it already, so only the record is left to write (migrating it "again" would be refused by the destination).
+        if ((await target.ObserveAsync(ct)).Vms.Any(v => v.Vm == vm.Id && v.Running)) return;
         var waiting = await target.PrepareIncomingAsync(await specs.BuildAsync(vm, ct), ct);
         MigrationStats stats;
         try

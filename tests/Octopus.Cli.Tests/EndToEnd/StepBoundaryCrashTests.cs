@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Octopus.Client;
+using Octopus.Contracts;
+using Octopus.TestKit;
+
+namespace Octopus.Cli.Tests.EndToEnd;
+
+/// <summary>Issue 11's crash test: the real server process (simulated cluster, SQLite store, qcow2 disks through
+/// qemu-img) is killed at every step boundary of create, fork, live snapshot, revert, migrate, delete and host power-off — the server kills
+/// itself with SIGKILL when its operation runner passes the boundary named by <c>OCTOPUS_CRASH_AT</c>
+/// (<c>CrashAtStepBoundary</c>), so no shutdown code runs — then restarted on the same data folder. After one
+/// control-loop interval (50 ms here; the test allows 30 s for a loaded machine and prints what it took) every VM the
+/// server acknowledged is there, no operation is left pending or running, no VM or host is in a transitional state,
+/// each operation's effect happened once (one snapshot, one fork, one VM per simulated node), the simulated nodes agree
+/// with the store on where each VM runs, and every disk a VM reached before the crash is still in the tree. An offline
+/// snapshot is no operation (its disk intent commits with the request, nothing to run): <see cref="DiskCrashTests"/> and
+/// the disk library's kill-restart tests cover a crash inside it.</summary>
+public sealed class StepBoundaryCrashTests : IAsyncDisposable
+{
+    private const string Password = "crash-admin-Passw0rd";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "octopus-steps-" + Guid.NewGuid().ToString("N"));
+    private readonly StringBuilder _log = new();
+    private Process? _server;
+    private string _url = "";
+
+    private string Data => Path.Combine(_dir, "data");
+
+    private static readonly string[] Transitional = ["Pending", "Creating", "Starting", "Stopping", "Migrating", "Deleting", "Suspending", "Resuming"];
+
+    public static TheoryData<string, string> Boundaries() => new()
+    {
+        { "CreateVm", "claimed" }, { "CreateVm", "executed" }, { "CreateVm", "completed" },
+        { "ForkDisk", "claimed" }, { "ForkDisk", "executed" }, { "ForkDisk", "completed" },
+        { "SnapshotVm", "claimed" }, { "SnapshotVm", "executed" }, { "SnapshotVm", "completed" },
+        { "RevertVm", "claimed" }, { "RevertVm", "step:1" }, { "RevertVm", "step:2" }, { "RevertVm", "executed" }, { "RevertVm", "completed" },
+        { "MigrateVm", "claimed" }, { "MigrateVm", "executed" }, { "MigrateVm", "completed" },
+        { "DeleteVm", "claimed" }, { "DeleteVm", "executed" }, { "DeleteVm", "completed" },
+        { "PowerOffHost", "claimed" }, { "PowerOffHost", "step:1" }, { "PowerOffHost", "executed" }, { "PowerOffHost", "completed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Boundaries))]
+    public async Task KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(string operation, string boundary)
+    {
+        Assert.SkipWhen(!File.Exists(CliProcess.DllPath), $"the CLI build is missing at {CliProcess.DllPath}");
+        Assert.SkipWhen(!QemuImgOnPath(), "qemu-img is not installed (scripts/install-deps installs it)");
+        var kind = operation;
+        await StartServerAsync($"{kind}:{boundary}");
+        var acknowledged = new HashSet<string>();
+        HashSet<string> reachable;
+        string? emptyHost = null;
+        using (var client = await LoginAsync())
+        {
+            // Set-up (operations of other kinds, which the knob ignores).
+            if (kind != "CreateVm")
+            {
+                await client.Vms.CreateAsync(new VmCreateRequest("a", 1, 1L << 30, 4L << 30, "debian-12"));
+                acknowledged.Add("a");
+                await client.Vms.WaitForStateAsync("a", v => v.State == "Running", TimeSpan.FromSeconds(60));
+            }
+            if (kind == "RevertVm") await client.Disks.SnapshotAsync("a", "before");
+            if (kind == "PowerOffHost")
+                emptyHost = (await HostsAsync(client)).First(h => h.PowerState == "On" && h.VmCount == 0).Name;
+            reachable = [.. (await client.Disks.TreeAsync()).Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
+
+            // The operation under test: the server dies at the boundary, perhaps under the request.
+            try
+            {
+                switch (kind)
+                {
+                    case "CreateVm":
+                        await client.Vms.CreateAsync(new VmCreateRequest("c", 1, 1L << 30, 4L << 30, "debian-12"));
+                        acknowledged.Add("c");
+                        break;
+                    case "ForkDisk":
+                        await client.Disks.ForkAsync("a", new VmForkRequest("f"));
+                        acknowledged.Add("f");
+                        break;
+                    case "SnapshotVm":
+                        await client.Disks.SnapshotAsync("a", "s1");
+                        break;
+                    case "RevertVm":
+                        await client.Disks.RevertAsync("a", "before", restart: true);
+                        break;
+                    case "MigrateVm":
+                        var vm = await client.Vms.GetAsync("a");
+                        var target = (await HostsAsync(client)).First(h => h.PowerState == "On" && h.Name != vm.Host).Name;
+                        await client.Vms.MigrateAsync("a", target);
+                        break;
+                    case "DeleteVm":
+                        await client.Vms.DeleteAsync("a");
+                        acknowledged.Remove("a");
+                        reachable.Clear(); // a deleted VM's disks may be collected
+                        break;
+                    case "PowerOffHost":
+                        await client.Hosts.PowerOffAsync(emptyHost!);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is OctopusConnectionException or HttpRequestException or TaskCanceledException)
+            {
+                // The server died while answering: the request may or may not have been acknowledged.
+            }
+        }
+        await WaitForCrashAsync(kind, boundary);
+
+        await StartServerAsync(crashAt: null);
+        using (var client = await LoginAsync())
+        {
+            var settled = Stopwatch.StartNew();
+            var (vms, operations, hosts) = await SettledAsync(client, TimeSpan.FromSeconds(30));
+            var took = settled.Elapsed;
+            var names = vms.Select(v => v.Name).ToHashSet();
+            acknowledged.Except(names).Should().BeEmpty($"every acknowledged VM survives a crash at {kind}:{boundary}\n{ServerLog()}");
+            vms.Where(v => Transitional.Contains(v.State)).Select(v => $"{v.Name} {v.State}").Should().BeEmpty($"settled after {took}");
+            operations.Where(o => o.Status is "Pending" or "Running").Select(o => $"{o.Kind} {o.Status}").Should().BeEmpty();
+            hosts.Where(h => h.PowerState is "PoweringOn" or "PoweringOff").Select(h => h.Name).Should().BeEmpty();
+            vms.Where(v => v.State == "Failed").Select(v => $"{v.Name}: {v.StatusReason}").Should().BeEmpty("a crash is not the VM's failure");
+
+            switch (operation)
+            {
+                case "CreateVm":
+                    if (names.Contains("c")) vms.Single(v => v.Name == "c").State.Should().Be("Running");
+                    break;
+                case "ForkDisk":
+                    if (names.Contains("f"))
+                    {
+                        // The fork runs on a child of the source's disk, never a fresh image disk.
+                        var tree = await client.Disks.TreeAsync("f");
+                        tree.Disks.Should().Contain(d => d.Parent != null, "the fork's disk descends from the source's");
+                    }
+                    break;
+                case "SnapshotVm":
+                    var snapshots = await client.Disks.SnapshotsAsync("a");
+                    JsonSerializer.Serialize(snapshots).Split("\"s1\"").Length.Should().BeLessThanOrEqualTo(2, "the snapshot was taken at most once");
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    break;
+                case "RevertVm":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    break;
+                case "MigrateVm":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    break;
+                case "DeleteVm":
+                    names.Should().NotContain("a", "a delete that was journaled is carried out");
+                    break;
+                case "PowerOffHost":
+                    hosts.Single(h => h.Name == emptyHost).PowerState.Should().BeOneOf("On", "Off");
+                    break;
+            }
+
+            var after = (await client.Disks.TreeAsync()).Disks.Select(d => d.Id).ToHashSet();
+            reachable.Except(after).Should().BeEmpty($"disks reachable before the crash at {kind}:{boundary} survive it");
+            await AssertNodesAgreeAsync(vms, hosts);
+            Console.WriteLine($"{kind}:{boundary}: settled {took.TotalMilliseconds:0} ms after the restart; {vms.Count} VM(s), {operations.Count} operation(s)");
+        }
+    }
+
+    /// <summary>The simulated nodes' own record (their state file, written as a real host keeps its own) agrees with the
+    /// store: every VM the store has runs on the store's host, and no node holds a VM the store does not know.</summary>
+    private async Task AssertNodesAgreeAsync(IReadOnlyList<VmDto> vms, IReadOnlyList<HostDto> hosts)
+    {
+        KillServer(); // idle now; read the file as the next start would
+        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "simulated-cluster", "state.json")));
+        var nodeVms = state.RootElement.GetProperty("Vms").EnumerateArray()
+            .Select(v => (Id: v.GetProperty("Id").GetGuid().ToString(), Host: v.GetProperty("Host").GetGuid().ToString(), Running: v.GetProperty("Running").GetBoolean()))
+            .ToList();
+        nodeVms.Select(v => v.Id).Should().OnlyHaveUniqueItems();
+        nodeVms.Select(v => v.Id).Except(vms.Select(v => Guid.Parse(v.Id).ToString())).Should().BeEmpty("no node runs a VM the store does not know");
+        var hostIds = hosts.ToDictionary(h => h.Name, h => Guid.Parse(h.Id).ToString());
+        foreach (var vm in vms.Where(v => v.State == "Running"))
+        {
+            var onNode = nodeVms.Where(n => n.Id == Guid.Parse(vm.Id).ToString()).ToList();
+            onNode.Should().ContainSingle($"{vm.Name} runs on exactly one node");
+            onNode[0].Host.Should().Be(hostIds[vm.Host!], $"{vm.Name} runs where the store says");
+            onNode[0].Running.Should().BeTrue();
+        }
+    }
+
+    private static async Task<(IReadOnlyList<VmDto> Vms, IReadOnlyList<OperationDto> Operations, IReadOnlyList<HostDto> Hosts)> SettledAsync(
+        OctopusClient client, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var vms = (await client.Vms.ListPageAsync(limit: 500)).Items;
+            var operations = (await client.Operations.ListPageAsync(limit: 500)).Items;
+            var hosts = await HostsAsync(client);
+            var settled = !vms.Any(v => Transitional.Contains(v.State)) && !operations.Any(o => o.Status is "Pending" or "Running")
+                && !hosts.Any(h => h.PowerState is "PoweringOn" or "PoweringOff");
+            if (settled || DateTime.UtcNow > deadline) return (vms, operations, hosts);
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<List<HostDto>> HostsAsync(OctopusClient client)
+    {
+        var hosts = new List<HostDto>();
+        await foreach (var h in client.Hosts.ListAsync()) hosts.Add(h);
+        return hosts;
+    }
+
+    private async Task WaitForCrashAsync(string kind, string boundary)
+    {
+        var expected = $"{kind}:{(boundary.Contains(':', StringComparison.Ordinal) ? boundary : boundary + ":1")}";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        while (!_server!.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
+        _server.HasExited.Should().BeTrue($"the server should have killed itself at {expected}\n{ServerLog()}");
+        ServerLog().Should().Contain("octopus: crash point reached: " + expected, "the server died at the boundary asked for, not elsewhere");
+        KillServer();
+    }
+
+    private async Task<OctopusClient> LoginAsync()
+    {
+        using var anonymous = new HttpClient();
+        using var response = await anonymous.PostAsJsonAsync(new Uri(_url + ApiRoutes.Base + "/auth/token"), new TokenRequest("admin", Password));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
+        return new OctopusClient(new Uri(_url), token);
+    }
+
+    private async Task StartServerAsync(string? crashAt)
+    {
+        var port = TestProcesses.FreeLoopbackPort();
+        _url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { CliProcess.DllPath, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", Data })
+            start.ArgumentList.Add(a);
+        start.Environment["OCTOPUS_ADMIN_PASSWORD"] = Password;
+        start.Environment["OCTOPUS_CONFIG"] = Path.Combine(_dir, "cli.json");
+        start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.020";
+        start.Environment["Octopus__Simulation__PowerTransitionDelay"] = "00:00:00.050";
+        start.Environment["Octopus__Scheduler__Interval"] = "00:00:00.050";
+        start.Environment["Octopus__Storage__Backend"] = "qemu-img";
+        // The nodes hold running VMs' disks open, as QEMU does: a live snapshot is then an operation, as on real hosts.
+        start.Environment["Octopus__Simulation__HoldDisksOpen"] = "true";
+        // A small cluster and one image: the test starts the server twice per boundary.
+        start.Environment["Octopus__Cluster__Hosts__0__Count"] = "3";
+        start.Environment["Octopus__Images__0__Name"] = "debian-12";
+        start.Environment["Octopus__Images__0__Size"] = "1GiB";
+        start.Environment.Remove("OCTOPUS_CRASH_AT");
+        if (crashAt is not null) start.Environment["OCTOPUS_CRASH_AT"] = crashAt;
+        _server = Process.Start(start)!;
+        _server.OutputDataReceived += (_, e) => Append(e.Data);
+        _server.ErrorDataReceived += (_, e) => Append(e.Data);
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        await TestProcesses.WaitForHealthAsync(_server, _url, ServerLog);
+    }
+
+    /// <summary>SIGKILL by PID: no shutdown code runs.</summary>
+    private void KillServer()
+    {
+        if (_server is null) return;
+        if (!_server.HasExited) _server.Kill(entireProcessTree: true);
+        _server.WaitForExit(10_000);
+        _server.Dispose();
+        _server = null;
+    }
+
+    private string ServerLog()
+    {
+        lock (_log) return _log.ToString();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    private static bool QemuImgOnPath() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
+
+    public ValueTask DisposeAsync()
+    {
+        KillServer();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        return ValueTask.CompletedTask;
+    }
+}
