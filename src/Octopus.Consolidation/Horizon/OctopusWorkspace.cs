@@ -10,6 +10,9 @@ internal sealed class OctopusWorkspace
     private readonly double[] _forecast;
     private readonly double[] _current;
     private readonly double[] _hostCurrent;
+    // Mean and σ of each indexed host's summed load, as of its last Reindex (MayFit's bound).
+    private readonly double[] _hostMean;
+    private readonly double[] _hostSd;
     private readonly double[] _series;
     private readonly int _window;
     private readonly double _z;
@@ -43,6 +46,8 @@ internal sealed class OctopusWorkspace
         _current = recycled is not null && recycled._current.Length >= v ? recycled._current : new double[v];
         _moved = recycled is not null && recycled._moved.Length >= v ? Cleared(recycled._moved) : new bool[v];
         _hostCurrent = recycled is not null ? Cleared(recycled._hostCurrent) : new double[h];
+        _hostMean = recycled?._hostMean ?? new double[h];
+        _hostSd = recycled?._hostSd ?? new double[h];
         _series = recycled is not null ? Cleared(recycled._series) : new double[h * _window];
         _on = recycled?._on ?? new bool[h];
         _touched = recycled is not null ? Cleared(recycled._touched) : new bool[h];
@@ -164,7 +169,7 @@ internal sealed class OctopusWorkspace
     /// host, less the type's watts per MIPS), ties to the first host in scan order (occupied hosts by index, then empty
     /// hosts that are on, by index). Found here through the load index: per type, buckets from the highest load the VM
     /// can still fit under (load now + VM ≤ fill) downwards, skipping buckets without the memory or the forecast
-    /// headroom (<see cref="VmHeadroomNeeded"/>), until a bucket's best possible score is below the best found. Every
+    /// headroom (mean − z·σ of the VM (<see cref="VmMeanAndDeviation"/>)), until a bucket's best possible score is below the best found. Every
     /// host visited is checked with the scan's exact rule, so the choice is the same (OctopusWorkspaceIndexTests).
     /// Empty hosts of a type are interchangeable for the fit (no load, no memory used), so only the first empty host
     /// that is on, and the first that is off, of each type are looked at. A choice costs O(log hosts) per bucket visited
@@ -177,7 +182,8 @@ internal sealed class OctopusWorkspace
         var vmSnap = Snapshot.Vms[vm];
         var ramNeeded = vmSnap.Host < 0 || Snapshot.Memory == MemoryMode.Enforced ? vmSnap.RamMb : 0;
         var fill = Math.Min(1, _options.FillTarget);
-        var minHeadroom = VmHeadroomNeeded(vm) - HeadroomTolerance;
+        var (vmMean, vmSd) = VmMeanAndDeviation(vm);
+        var minHeadroom = vmMean - (_z * vmSd) - HeadroomTolerance;
         for (var t = 0; t < _hostsOfType.Length; t++)
         {
             var type = (HostType)Snapshot.HostTypes[t];
@@ -192,8 +198,17 @@ internal sealed class OctopusWorkspace
             {
                 var upper = HostLoadIndex.UpperKey(bucket);
                 if (!double.IsPositiveInfinity(upper) && Score(type, upper * type.TotalMips, cur) < bestScore - ScoreTolerance) break;
-                var members = _index.Members(t, bucket);
-                for (var i = 0; i < members.Count; i++) Consider(members[i]);
+                var members = _index.Entries(t, bucket);
+                // A member whose forecast with the VM is bound to exceed the fill limit (see MayFit) is not read further.
+                var fillMips = _options.FillTarget * type.TotalMips;
+                var failed = TakeBucketBest(members, type, fillMips);
+                if (failed >= 0)
+                {
+                    foreach (ref readonly var e in members)
+                    {
+                        if (e.Host != failed && MayFit(e, ramNeeded, vmMean, vmSd, fillMips)) Consider(e.Host);
+                    }
+                }
                 _index.Refresh(t, bucket);
                 bucket = _index.HighestBucket(t, bucket - 1, ramNeeded, minHeadroom);
             }
@@ -205,6 +220,33 @@ internal sealed class OctopusWorkspace
             if (h >= 0 && Fits(vm, h, _options.FillTarget)) return h;
         }
         return -1;
+
+        // The member that would win the bucket if it fits: the highest score, ties to the lowest scan rank. If it fits it
+        // is the bucket's answer (every other member ranks below it), and the bucket needs no more forecasts — at
+        // --scale K the K copies of a host tie, and reading them in bucket order formed a forecast for each.
+        // Members are on and occupied (the index holds no others), so their scan rank is their index.
+        int TakeBucketBest(ReadOnlySpan<HostLoadIndex.Entry> members, HostType type, double fillMips)
+        {
+            var top = -1;
+            var topScore = bestScore;
+            var topRank = ScanRank(best);
+            foreach (ref readonly var e in members)
+            {
+                var h = e.Host;
+                if (h == exclude || !MayFit(e, ramNeeded, vmMean, vmSd, fillMips)) continue;
+                var score = Score(type, e.Load, cur);
+                if (!(score > topScore || (score == topScore && h < topRank))) continue;
+                if (alsoExcluded?.Contains(h) == true) continue;
+                top = h;
+                topScore = score;
+                topRank = h;
+            }
+            if (top < 0) return -1;
+            if (!Fits(vm, top, _options.FillTarget)) return top;
+            best = top;
+            bestScore = topScore;
+            return -1;
+        }
 
         void Consider(int h)
         {
@@ -226,25 +268,34 @@ internal sealed class OctopusWorkspace
     private const double HeadroomTolerance = 1e-2;
 
     /// <summary>The host's forecast headroom: fill × capacity − (mean + z·σ of its summed load). The search skips hosts
-    /// whose headroom is below <see cref="VmHeadroomNeeded"/>: they cannot take the VM within the fill limit.</summary>
+    /// whose headroom is below mean − z·σ of the VM (<see cref="VmMeanAndDeviation"/>): they cannot take the VM within the fill limit.</summary>
     private double Headroom(int host)
     {
         var (mean, sd) = MeanAndDeviation(_series.AsSpan(host * _window, _window));
+        _hostMean[host] = mean;
+        _hostSd[host] = sd;
         return (_options.FillTarget * State.TotalMips(host)) - (mean + (_z * sd));
     }
 
-    /// <summary>A lower bound of what the VM adds to any host's forecast: σ(host + VM) ≥ σ(host) − σ(VM), so
-    /// forecast(host + VM) ≥ mean(host) + z·σ(host) + mean(VM) − z·σ(VM) (z ≥ 0).</summary>
-    private double VmHeadroomNeeded(int vm)
+    /// <summary>Mean and standard deviation of the VM's load over the forecast window (MIPS). The headroom a host needs
+    /// to take the VM is at least mean − z·σ: σ(host + VM) ≥ σ(host) − σ(VM), so forecast(host + VM) ≥ mean(host) +
+    /// z·σ(host) + mean(VM) − z·σ(VM) (z ≥ 0).</summary>
+    private (double Mean, double Deviation) VmMeanAndDeviation(int vm)
     {
         Span<double> series = stackalloc double[_window];
         var hist = Snapshot.History.Of(vm);
         var mips = Snapshot.Vms[vm].Mips;
         var u = Snapshot.Vms[vm].Utilisation;
         for (var t = 0; t < _window; t++) series[t] = (t < hist.Length ? hist[t] : u) * mips;
-        var (mean, sd) = MeanAndDeviation(series);
-        return mean - (_z * sd);
+        return MeanAndDeviation(series);
     }
+
+    /// <summary>False when the host cannot take the VM: not enough free memory, or, by the bound σ(host + VM) ≥
+    /// |σ(host) − σ(VM)| (the triangle inequality of the centred series): forecast(host + VM) ≥ mean(host) + mean(VM)
+    /// + z·|σ(host) − σ(VM)|. True says nothing: <see cref="Fits"/> decides. Reads two numbers per host instead of
+    /// its window, so the search skips most hosts of a bucket it has to visit without forming their forecast.</summary>
+    private bool MayFit(in HostLoadIndex.Entry host, double ramNeeded, double vmMean, double vmSd, double fillMips) =>
+        host.FreeMemory >= ramNeeded && host.Mean + vmMean + (_z * Math.Abs(host.Deviation - vmSd)) <= fillMips + HeadroomTolerance;
 
     private static (double Mean, double Deviation) MeanAndDeviation(ReadOnlySpan<double> values)
     {
@@ -345,7 +396,8 @@ internal sealed class OctopusWorkspace
             return;
         }
         var type = State.TypeOf(host);
-        _index.Set(host, _hostCurrent[host] / type.TotalMips, type.RamMb - State.RamUsed(host), Headroom(host));
+        var headroom = Headroom(host);
+        _index.Set(host, _hostCurrent[host] / type.TotalMips, type.RamMb - State.RamUsed(host), headroom, _hostCurrent[host], _hostMean[host], _hostSd[host]);
     }
 
     public void PlaceNewVms()

@@ -8,19 +8,29 @@ namespace Octopus.Consolidation.Model;
 /// below it: raised on every update, lowered only by <see cref="Refresh"/>, which searches call on each bucket they read,
 /// so updates stay O(log buckets) and a bucket that has become too full is read at most once more. Searches use the bounds only to skip buckets and re-check every host they
 /// visit with the exact rule, so an index search decides exactly as a scan of all hosts does.
-/// Cost: <see cref="Set"/> and <see cref="Remove"/> O(log buckets); a search O(log buckets) per bucket visited plus the
+/// Cost: <see cref="Set(int, double, double, double)"/> and <see cref="Remove"/> O(log buckets); a search O(log buckets) per bucket visited plus the
 /// hosts in those buckets.</remarks>
 public sealed class HostLoadIndex
 {
+    /// <summary>A bucket member with the numbers a search reads for it, stored together in the bucket (a search reads
+    /// a bucket's members one after another instead of each host's numbers from arrays indexed by host).</summary>
+    /// <param name="Host">The host.</param>
+    /// <param name="FreeMemory">Its free memory, as last set.</param>
+    /// <param name="Slack">Its slack, as last set.</param>
+    /// <param name="Load">Its load in the caller's unit (the key is this over capacity), as last set.</param>
+    /// <param name="Mean">A caller-defined number (octopus: mean of the host's summed load).</param>
+    /// <param name="Deviation">A caller-defined number (octopus: its standard deviation).</param>
+    public readonly record struct Entry(int Host, double FreeMemory, double Slack, double Load, double Mean, double Deviation);
+
     /// <summary>Buckets per host type: a key resolution of 1/1024 of a host.</summary>
     public const int Buckets = 1024;
 
     private readonly int[] _typeOf;
     private readonly int[] _bucketOf;
     private readonly int[] _position;
-    private readonly double[] _free;
-    private readonly double[] _slack;
     private readonly List<int>[][] _members;
+    // Parallel to _members (same positions): each member's numbers.
+    private readonly Entry[][][] _entries;
     private readonly int[][] _count;
     private readonly double[][] _maxFree;
     private readonly double[][] _maxSlack;
@@ -34,15 +44,15 @@ public sealed class HostLoadIndex
         _bucketOf = new int[_typeOf.Length];
         Array.Fill(_bucketOf, -1);
         _position = new int[_typeOf.Length];
-        _free = new double[_typeOf.Length];
-        _slack = new double[_typeOf.Length];
         _members = new List<int>[typeCount][];
+        _entries = new Entry[typeCount][][];
         _count = new int[typeCount][];
         _maxFree = new double[typeCount][];
         _maxSlack = new double[typeCount][];
         for (var t = 0; t < typeCount; t++)
         {
             _members[t] = new List<int>[Buckets];
+            _entries[t] = new Entry[Buckets][];
             _count[t] = new int[2 * Buckets];
             _maxFree[t] = new double[2 * Buckets];
             _maxSlack[t] = new double[2 * Buckets];
@@ -89,23 +99,31 @@ public sealed class HostLoadIndex
     public bool Contains(int host) => _bucketOf[host] >= 0;
 
     /// <summary>Inserts the host, or moves it to its new key; records its free memory and slack in the bounds.</summary>
-    public void Set(int host, double key, double freeMemory, double slack)
+    public void Set(int host, double key, double freeMemory, double slack) => Set(host, key, freeMemory, slack, 0, 0, 0);
+
+    /// <summary><see cref="Set(int, double, double, double)"/>, also storing the numbers <see cref="Entries"/> gives back.</summary>
+    public void Set(int host, double key, double freeMemory, double slack, double load, double mean, double deviation)
     {
         var bucket = BucketOf(key);
-        _free[host] = freeMemory;
-        _slack[host] = slack;
+        var t = _typeOf[host];
         if (_bucketOf[host] != bucket)
         {
             if (_bucketOf[host] >= 0) Remove(host);
-            var t = _typeOf[host];
             var list = _members[t][bucket] ??= [];
             _position[host] = list.Count;
             list.Add(host);
+            var entries = _entries[t][bucket];
+            if (entries is null || entries.Length < list.Count) Array.Resize(ref _entries[t][bucket], Math.Max(4, list.Capacity));
             _bucketOf[host] = bucket;
             for (var node = Buckets + bucket; node >= 1; node >>= 1) _count[t][node]++;
         }
-        Raise(_typeOf[host], bucket, freeMemory, slack);
+        _entries[t][bucket][_position[host]] = new Entry(host, freeMemory, slack, load, mean, deviation);
+        Raise(t, bucket, freeMemory, slack);
     }
+
+    /// <summary>The bucket's members with the numbers last set for them, in the order of <see cref="Members"/>.</summary>
+    public ReadOnlySpan<Entry> Entries(int type, int bucket) =>
+        _members[type][bucket] is { } list ? new(_entries[type][bucket], 0, list.Count) : [];
 
     public void Remove(int host)
     {
@@ -116,6 +134,8 @@ public sealed class HostLoadIndex
         var at = _position[host];
         var last = list[^1];
         list[at] = last;
+        var entries = _entries[t][bucket];
+        entries[at] = entries[list.Count - 1];
         _position[last] = at;
         list.RemoveAt(list.Count - 1);
         _bucketOf[host] = -1;
@@ -142,13 +162,10 @@ public sealed class HostLoadIndex
         var w = _maxSlack[type];
         var leaf = Buckets + bucket;
         double maxFree = double.NegativeInfinity, maxSlack = double.NegativeInfinity;
-        if (_members[type][bucket] is { } list)
+        foreach (ref readonly var e in Entries(type, bucket))
         {
-            foreach (var h in list)
-            {
-                if (_free[h] > maxFree) maxFree = _free[h];
-                if (_slack[h] > maxSlack) maxSlack = _slack[h];
-            }
+            if (e.FreeMemory > maxFree) maxFree = e.FreeMemory;
+            if (e.Slack > maxSlack) maxSlack = e.Slack;
         }
         if (free[leaf] == maxFree && w[leaf] == maxSlack) return;
         free[leaf] = maxFree;

@@ -42,6 +42,8 @@ public sealed class Simulator
     private readonly int[] _powerChanged;
     private readonly int[] _resident;
     private readonly List<int>?[] _offSteps; // per host: the intervals in which it was switched off
+    private readonly List<int> _changed = []; // hosts a boundary's finished migrations left or reached
+    private readonly bool[] _mark;
 
     // Per live VM (after initial placement, VMs that could not be placed are dropped, as CloudSim does).
     private VmSpec[] _vms = [];
@@ -66,6 +68,11 @@ public sealed class Simulator
     private VmSnapshot[] _vmSnaps = [];
 
     private readonly record struct InFlight(int Vm, int From, int To, double Seconds);
+
+    // Each trace row's use at the time last asked for (RowUtilAt): at --scale K, K VMs share a row, and every VM of a
+    // row has the same use at a given time.
+    private readonly double[] _rowUtil;
+    private double _rowUtilTau = double.NaN;
 
     private Simulator(Workload workload, IConsolidationPolicy policy, MemoryMode memory)
     {
@@ -94,6 +101,8 @@ public sealed class Simulator
         Array.Fill(_powerChanged, int.MinValue / 2);
         _resident = new int[_hosts];
         _offSteps = new List<int>?[_hosts];
+        _rowUtil = new double[workload.Trace.VmCount];
+        _mark = new bool[_hosts];
     }
 
     /// <summary>Runs the whole day. Throws <see cref="InvalidOperationException"/> if the policy returns an invalid plan.</summary>
@@ -137,10 +146,11 @@ public sealed class Simulator
         {
             ct.ThrowIfCancellationRequested();
             var tau = (k * dt) + DecisionOffset;
+            var rowUtil = RowUtilAt(tau);
             for (var v = 0; v < _vms.Length; v++)
             {
                 if (_vmHost[v] < 0) continue;
-                _util[v] = UtilAt(v, tau);
+                _util[v] = rowUtil[_vms[v].TraceRow];
                 history.Push(v, _util[v]);
                 if (_util[v] == 0)
                 {
@@ -159,11 +169,12 @@ public sealed class Simulator
                 }
             }
             // Load the policy observes: every migration of the previous interval has finished by now (≤ 28 s ≪ 300 s).
-            ComputeState(tau, _allocA, _reqA, out _);
+            ComputeState(tau, _allocA, _reqA, out var requested);
+            double? requestedBeforePlan = _inFlight.Count == 0 ? requested : null;
             var plan = _policy.Plan(BuildSnapshot(k, history));
             StartMigrations(plan, k, tau);
             if (nonPowerAware) continue;
-            AccountInterval(k, tau, last: k == steps - 1, activeSeries, powerSeries);
+            AccountInterval(k, tau, last: k == steps - 1, requestedBeforePlan, activeSeries, powerSeries);
         }
 
         var slatah = _activeTime > 0 ? _violationTime / _activeTime : 0;
@@ -313,11 +324,25 @@ public sealed class Simulator
         return n;
     }
 
-    private void AccountInterval(int k, double tau, bool last, int[] activeSeries, double[] powerSeries)
+    /// <summary>Energy, SLA time and shutdowns of interval <paramref name="k"/> (from <paramref name="tau"/>), at every
+    /// end of a migration started in it and at the interval's end (not for the <paramref name="last"/> one).
+    /// <paramref name="requestedBeforePlan"/> is what <see cref="ComputeState"/> gave at <paramref name="tau"/> before
+    /// the plan if no migration was in flight then (its state is still in the A arrays), else null.</summary>
+    private void AccountInterval(int k, double tau, bool last, double? requestedBeforePlan, int[] activeSeries, double[] powerSeries)
     {
         var dt = _w.IntervalSeconds;
-        // State right after the migrations started (CloudSim re-samples both hosts of each new migration).
-        ComputeState(tau, _allocA, _reqA, out var requestedA);
+        // State right after the migrations started (CloudSim re-samples both hosts of each new migration): the state
+        // before the plan with the new migrations added to their destinations — no VM has moved yet.
+        double requestedA;
+        if (requestedBeforePlan is { } before)
+        {
+            AddInFlight(tau, _allocA, _reqA);
+            requestedA = before;
+        }
+        else
+        {
+            ComputeState(tau, _allocA, _reqA, out requestedA);
+        }
         RecordEntry();
         RecordSeries(k, activeSeries, powerSeries);
         var boundaries = new List<double>();
@@ -348,10 +373,13 @@ public sealed class Simulator
             }
             _requestedTotal += requestedA * span;
             var completed = false;
+            _changed.Clear();
             for (var i = 0; i < _inFlight.Count; i++)
             {
                 var m = _inFlight[i];
                 if (m.Seconds != b) continue;
+                _changed.Add(_vmHost[m.Vm]);
+                _changed.Add(m.To);
                 // A VM listed twice in one plan (CloudSim's underload pass can re-move a VM it just placed) ends on the last.
                 _resident[_vmHost[m.Vm]]--;
                 _vmHost[m.Vm] = m.To;
@@ -359,16 +387,14 @@ public sealed class Simulator
                 _arrival[m.Vm] = _arrivalCounter++;
                 completed = true;
             }
+            (_allocA, _allocB) = (_allocB, _allocA);
+            (_reqA, _reqB) = (_reqB, _reqA);
+            requestedA = requestedB;
             if (completed)
             {
                 _inFlight.RemoveAll(m => m.Seconds == b);
-                ComputeState(tau + b, _allocA, _reqA, out requestedA);
-            }
-            else
-            {
-                (_allocA, _allocB) = (_allocB, _allocA);
-                (_reqA, _reqB) = (_reqB, _reqA);
-                requestedA = requestedB;
+                // Only the hosts the finished migrations left and reached change (same VMs, same time, same total).
+                RecomputeHosts(tau + b, _allocA, _reqA, _changed);
             }
             RecordEntry();
             a = b;
@@ -424,12 +450,83 @@ public sealed class Simulator
         return (Math.Min(idx, steps - 1), Math.Min(idx + 1, steps - 1), frac);
     }
 
-    private double UtilAt(int vm, int i0, int i1, double frac)
+    private double UtilAt(int vm, int i0, int i1, double frac) => RowUtil(_vms[vm].TraceRow, i0, i1, frac);
+
+    private double RowUtil(int row, int i0, int i1, double frac)
     {
-        var row = _vms[vm].TraceRow;
         var d0 = _w.Trace.Percent(row, i0);
         var d1 = _w.Trace.Percent(row, i1);
         return (d0 + ((d1 - d0) * frac)) / 100.0;
+    }
+
+    /// <summary>Every trace row's use at a time (the same numbers <see cref="UtilAt(int, double)"/> gives each VM of the
+    /// row), computed once per time instead of once per VM.</summary>
+    private double[] RowUtilAt(double tau)
+    {
+        if (tau.Equals(_rowUtilTau)) return _rowUtil;
+        var (i0, i1, frac) = SamplesAt(tau);
+        for (var r = 0; r < _rowUtil.Length; r++) _rowUtil[r] = RowUtil(r, i0, i1, frac);
+        _rowUtilTau = tau;
+        return _rowUtil;
+    }
+
+    /// <summary>Adds the migrations in flight to a state <see cref="ComputeState"/> computed with none in flight, as
+    /// <see cref="ComputeState"/> would have counted them (same additions in the same order).</summary>
+    private void AddInFlight(double tau, double[] alloc, double[] req)
+    {
+        foreach (var m in _inFlight)
+        {
+            var r = UtilAt(m.Vm, tau) * _vms[m.Vm].Mips;
+            _sumIn[m.To] += Math.Min(r, _core[m.To]);
+            req[m.To] += r;
+        }
+        foreach (var m in _inFlight) alloc[m.To] = Allocated(m.To);
+    }
+
+    /// <summary>Makes the state of <paramref name="hosts"/> what <see cref="ComputeState"/> would give now (their VMs in
+    /// index order, then the migrations in flight to them), leaving every other host as it is: for after migrations
+    /// end, which changes only the hosts they left and reached.</summary>
+    private void RecomputeHosts(double tau, double[] alloc, double[] req, List<int> hosts)
+    {
+        foreach (var h in hosts)
+        {
+            _mark[h] = true;
+            _sumNormal[h] = 0;
+            _sumIn[h] = 0;
+            req[h] = 0;
+        }
+        var rowUtil = RowUtilAt(tau);
+        for (var v = 0; v < _vms.Length; v++)
+        {
+            var h = _vmHost[v];
+            if (h < 0 || !_mark[h]) continue;
+            var r = rowUtil[_vms[v].TraceRow] * _vms[v].Mips;
+            _sumNormal[h] += Math.Min(r, _core[h]);
+            req[h] += r;
+        }
+        foreach (var m in _inFlight)
+        {
+            if (!_mark[m.To]) continue;
+            var r = UtilAt(m.Vm, tau) * _vms[m.Vm].Mips;
+            _sumIn[m.To] += Math.Min(r, _core[m.To]);
+            req[m.To] += r;
+        }
+        foreach (var h in hosts)
+        {
+            alloc[h] = Allocated(h);
+            _mark[h] = false;
+        }
+    }
+
+    /// <summary>Delivered MIPS of a host from its sums (see <see cref="ComputeState"/>).</summary>
+    private double Allocated(int h)
+    {
+        var normal = _sumNormal[h];
+        var incoming = _sumIn[h];
+        var delivered = normal + (incoming / 9);
+        var needed = normal + (0.1 * incoming);
+        if (needed > _total[h]) delivered *= _total[h] / needed;
+        return delivered;
     }
 
     /// <summary>Load per host at a time: delivered MIPS (requests capped at one core, migrating-in VMs at 10 %,
@@ -440,12 +537,12 @@ public sealed class Simulator
         Array.Clear(_sumIn);
         Array.Clear(req);
         double total = 0;
-        var (i0, i1, frac) = SamplesAt(tau);
+        var rowUtil = RowUtilAt(tau);
         for (var v = 0; v < _vms.Length; v++)
         {
             var h = _vmHost[v];
             if (h < 0) continue;
-            var r = UtilAt(v, i0, i1, frac) * _vms[v].Mips;
+            var r = rowUtil[_vms[v].TraceRow] * _vms[v].Mips;
             _sumNormal[h] += Math.Min(r, _core[h]);
             req[h] += r;
             total += r;
@@ -456,15 +553,7 @@ public sealed class Simulator
             _sumIn[m.To] += Math.Min(r, _core[m.To]);
             req[m.To] += r;
         }
-        for (var h = 0; h < _hosts; h++)
-        {
-            var normal = _sumNormal[h];
-            var incoming = _sumIn[h];
-            var delivered = normal + (incoming / 9);
-            var needed = normal + (0.1 * incoming);
-            if (needed > _total[h]) delivered *= _total[h] / needed;
-            alloc[h] = delivered;
-        }
+        for (var h = 0; h < _hosts; h++) alloc[h] = Allocated(h);
         requestedByVms = total;
     }
 }
