@@ -41,25 +41,42 @@ internal sealed class OctopusWorkspace
         var h = snapshot.Hosts.Length;
         _window = options.ForecastWindow;
         if (recycled is not null && (recycled._on.Length != h || recycled._window != _window)) recycled = null;
+        if (recycled is not null)
+        {
+            // Only hosts that had VMs while the last plan was made have load sums to clear (taken before its planning
+            // state is recycled): at --scale 100 that is a few thousand rows, not 80,000.
+            var window = _window;
+            foreach (var host in recycled.State.OccupiedHosts)
+            {
+                recycled._hostCurrent[host] = 0;
+                Array.Clear(recycled._series, host * window, window);
+            }
+        }
         State = new PlacementState(snapshot, recycled?.State);
         _forecast = recycled is not null && recycled._forecast.Length >= v ? recycled._forecast : new double[v];
         _current = recycled is not null && recycled._current.Length >= v ? recycled._current : new double[v];
         _moved = recycled is not null && recycled._moved.Length >= v ? Cleared(recycled._moved) : new bool[v];
-        _hostCurrent = recycled is not null ? Cleared(recycled._hostCurrent) : new double[h];
+        _hostCurrent = recycled?._hostCurrent ?? new double[h];
         _hostMean = recycled?._hostMean ?? new double[h];
         _hostSd = recycled?._hostSd ?? new double[h];
-        _series = recycled is not null ? Cleared(recycled._series) : new double[h * _window];
+        _series = recycled?._series ?? new double[h * _window];
         _on = recycled?._on ?? new bool[h];
         _touched = recycled is not null ? Cleared(recycled._touched) : new bool[h];
         _z = SlaController.Z(options.Quantile, options.SlaTarget, options.SlaGain, snapshot.MeasuredSlatah);
         for (var i = 0; i < v; i++)
         {
-            var vm = snapshot.Vms[i];
-            _current[i] = vm.Utilisation * vm.Mips;
-            _forecast[i] = forecaster.Forecast(vm.Utilisation, snapshot.History.Of(i)) * vm.Mips;
-            if (vm.Host >= 0) AddLoad(i, vm.Host, +1);
+            ref readonly var vm = ref snapshot.Vms[i];
+            var hist = snapshot.History.Of(i);
+            var current = vm.Utilisation * vm.Mips;
+            _current[i] = current;
+            _forecast[i] = forecaster.Forecast(vm.Utilisation, hist) * vm.Mips;
+            if (vm.Host < 0) continue;
+            // AddLoad(i, vm.Host, +1), with the history already at hand.
+            _hostCurrent[vm.Host] += current;
+            var row = _series.AsSpan(vm.Host * _window, _window);
+            for (var t = 0; t < row.Length; t++) row[t] += (t < hist.Length ? hist[t] : vm.Utilisation) * vm.Mips;
         }
-        for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.VmsOn(i).Count > 0;
+        for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.HasVms(i);
         var typeOf = new int[h];
         for (var i = 0; i < h; i++) typeOf[i] = snapshot.Hosts[i].Type;
         var typeCount = snapshot.HostTypes.Count;
@@ -488,7 +505,7 @@ internal sealed class OctopusWorkspace
         var list = new List<int>();
         foreach (var h in State.OccupiedHosts)
         {
-            if (!_on[h] || _touched[h] || State.VmsOn(h).Count == 0) continue;
+            if (!_on[h] || _touched[h] || !State.HasVms(h)) continue;
             if (Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps) continue;
             if (HostForecast(h) >= _options.UnderloadLimit * State.TotalMips(h)) continue;
             if (AtPowerCycleCap(h))
@@ -595,7 +612,7 @@ internal sealed class OctopusWorkspace
     {
         for (var h = 0; h < _on.Length; h++)
         {
-            if (!_on[h] || State.VmsOn(h).Count > 0) continue;
+            if (!_on[h] || State.HasVms(h)) continue;
             // A host switched on within the dwell time stays on unless it never received anything (it was never needed).
             if (Snapshot.Hosts[h].Power == HostPower.On && Snapshot.Step - Snapshot.Hosts[h].PowerChangedStep < _options.MinimumDwellSteps
                 && !WasEmptiedThisStep(h)) continue;

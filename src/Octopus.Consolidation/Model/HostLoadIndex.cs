@@ -185,16 +185,33 @@ public sealed class HostLoadIndex
     public int HighestBucket(int type, int maxBucket, double minFree, double minSlack = double.NegativeInfinity)
     {
         if (maxBucket < 0) return -1;
-        return Highest(type, 1, 0, Buckets, Math.Min(maxBucket, Buckets - 1), minFree, minSlack);
-    }
+        // Walks leftwards from the leaf of maxBucket (a search asks for the next bucket below the one it just read, so
+        // the answer is usually a few nodes away, not a descent from the root): climb while at a left child, step to
+        // the left sibling, skip it if its bounds rule it out, else descend preferring the right child. A node's bounds
+        // are at least its children's, so a leaf that qualifies has only qualifying ancestors and is never skipped;
+        // a subtree that qualifies only by a mix of its children's bounds is left by the same climb.
+        var count = _count[type];
+        var free = _maxFree[type];
+        var slack = _maxSlack[type];
+        var node = Buckets + Math.Min(maxBucket, Buckets - 1);
+        if (Qualifies(node)) return node - Buckets;
+        while (true)
+        {
+            while ((node & 1) == 0) node >>= 1;
+            if (node == 1) return -1;
+            node--;
+            if (!Qualifies(node)) continue;
+            while (node < Buckets)
+            {
+                var right = (2 * node) + 1;
+                if (Qualifies(right)) node = right;
+                else if (Qualifies(right - 1)) node = right - 1;
+                else break;
+            }
+            if (node >= Buckets) return node - Buckets;
+        }
 
-    private int Highest(int type, int node, int lo, int width, int maxBucket, double minFree, double minSlack)
-    {
-        if (lo > maxBucket || _count[type][node] == 0 || _maxFree[type][node] < minFree || _maxSlack[type][node] < minSlack) return -1;
-        if (width == 1) return lo;
-        var half = width / 2;
-        var right = Highest(type, (2 * node) + 1, lo + half, half, maxBucket, minFree, minSlack);
-        return right >= 0 ? right : Highest(type, 2 * node, lo, half, maxBucket, minFree, minSlack);
+        bool Qualifies(int n) => count[n] > 0 && free[n] >= minFree && slack[n] >= minSlack;
     }
 
     /// <summary>Tree nodes for a best-first search: node 1 is the root, node n's children are 2n and 2n + 1, leaves

@@ -110,12 +110,14 @@ public sealed class PlacementState
             }
         }
         var sameTypes = recycled is not null && ReferenceEquals(recycled._typesOf, snapshot.HostTypes);
+        var types = new HostType[snapshot.HostTypes.Count];
+        for (var t = 0; t < types.Length; t++) types[t] = (HostType)snapshot.HostTypes[t];
         for (var i = 0; i < h; i++)
         {
             var t = snapshot.Hosts[i].Type;
             if (_typeIndex[i] != t) sameTypes = false;
             _typeIndex[i] = t;
-            _type[i] = snapshot.TypeOf(i);
+            _type[i] = types[t];
             _observedUtilisation[i] = Math.Min(1, snapshot.Hosts[i].ObservedMips / _type[i].TotalMips);
             _observedWatts[i] = _type[i].WattsAt(_observedUtilisation[i]);
         }
@@ -183,7 +185,7 @@ public sealed class PlacementState
                 }
                 order[j + 1] = vm;
             }
-            for (var k = start[host]; k < start[host + 1]; k++) Add(order[k], host);
+            if (start[host + 1] > start[host]) AddAll(new ReadOnlySpan<int>(order, start[host], start[host + 1] - start[host]), host);
         }
         for (var i = 0; i < h; i++)
         {
@@ -221,6 +223,9 @@ public sealed class PlacementState
 
     /// <summary>The VMs planned on the host, in arrival order.</summary>
     public IReadOnlyList<int> VmsOn(int host) => (IReadOnlyList<int>?)_vmsOn[host] ?? [];
+
+    /// <summary>Whether any VM is planned on the host (<see cref="VmsOn"/> is not empty).</summary>
+    public bool HasVms(int host) => _vmsOn[host] is { Count: > 0 };
 
     /// <summary>MIPS the VM asks for now (full size while being created).</summary>
     public double Requested(int vm) => _requested[vm];
@@ -306,6 +311,31 @@ public sealed class PlacementState
             _isOccupied[host] = true;
             _occupiedStale = true;
         }
+    }
+
+    /// <summary><see cref="Add"/> of each VM in turn to a host that has none, while the history sums are not built:
+    /// the same additions in the same order, summed in locals and the host's list filled at once.</summary>
+    private void AddAll(ReadOnlySpan<int> vms, int host)
+    {
+        var list = _vmsOn[host] ??= new List<int>(vms.Length);
+        list.AddRange(vms);
+        var core = _type[host].MipsPerCore;
+        double sumRequested = 0, sumCapped = 0, ram = 0, bw = 0, maxRam = _maxRam[host];
+        foreach (var vm in vms)
+        {
+            sumRequested += _requestOnceHosted[vm];
+            sumCapped += Math.Min(_requested[vm], core);
+            ram += _ramRequest[vm];
+            bw += _bwRequest[vm];
+            var mb = Snapshot.Vms[vm].RamMb;
+            if (mb > maxRam) maxRam = mb;
+        }
+        _sumRequested[host] = sumRequested;
+        _sumCapped[host] = sumCapped;
+        _ramUsed[host] = ram;
+        _bwUsed[host] = bw;
+        _maxRam[host] = maxRam;
+        _isOccupied[host] = true;
     }
 
     public void Remove(int vm, int host)

@@ -49,4 +49,24 @@ public sealed class HostLoadIndexTests
         index.Remove(2);
         index.HighestBucket(0, HostLoadIndex.BucketOf(0.7), 0).Should().Be(-1);
     }
+
+    [Fact]
+    public void Entries_CarryTheLastSetNumbers_InMemberOrder()
+    {
+        // Hosts 0, 1, 2 in bucket 512; host 0 leaves (host 2 takes its place), host 1 is set again in the same bucket.
+        var index = new HostLoadIndex([0, 0, 0], 1);
+        index.Set(0, 0.5, 1000, 10, 1860, 1800, 5);
+        index.Set(1, 0.5, 2000, 20, 1870, 1850, 6);
+        index.Set(2, 0.5, 3000, 30, 1880, 1860, 7);
+        index.Remove(0);
+        index.Set(1, 0.5005, 500, 5, 1900, 1890, 8);
+        var entries = index.Entries(0, 512).ToArray();
+        entries.Select(e => e.Host).Should().Equal(index.Members(0, 512));
+        entries.Should().BeEquivalentTo(new HostLoadIndex.Entry[]
+        {
+            new(2, 3000, 30, 1880, 1860, 7),
+            new(1, 500, 5, 1900, 1890, 8),
+        });
+        index.Entries(0, 600).Length.Should().Be(0);
+    }
 }
