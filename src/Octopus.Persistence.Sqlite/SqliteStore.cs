@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage;
 using Octopus.Domain.Users;
 using Octopus.Persistence.Providers;
 
@@ -11,9 +12,13 @@ public static class SqliteStore
 {
     public const string ProviderName = "sqlite";
 
+    /// <summary>Configures <paramref name="builder"/> for the SQLite store at <paramref name="connectionString"/>. This
+    /// process's writers to one file queue for it in memory (<see cref="SqliteWriteGateInterceptor"/>) instead of
+    /// polling the file's lock.</summary>
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name))
-            .AddInterceptors(SqliteConnectionPragmas.Instance)
+            .AddInterceptors(SqliteConnectionPragmas.Instance, SqliteWriteGateInterceptor.Instance)
+            .ReplaceService<IRelationalTransactionFactory, SqliteGatedTransactionFactory>()
             .UseStoreProvider(SqliteStoreProvider.Instance);
 
     /// <summary>A context factory over a database file (tools and tests; the server registers its own).</summary>
@@ -22,8 +27,9 @@ public static class SqliteStore
 
     /// <summary>Connection string for a database file; the folder must exist. A private cache per connection (shared
     /// cache mixes table locks into WAL's reader/writer model and made EF Core fail with "unable to delete/modify
-    /// collation sequence due to active statements" under load); a writer that finds the file locked retries for up to
-    /// 30 s (Default Timeout) before the command fails.</summary>
+    /// collation sequence due to active statements" under load); a writer waits for up to 30 s (Default Timeout) for
+    /// this process's other writers (<see cref="SqliteWriteGate"/>) or another process's lock on the file before it fails
+    /// with SQLITE_BUSY.</summary>
     public static string ConnectionStringFor(string databaseFile) => $"Data Source={databaseFile};Cache=Private;Foreign Keys=True;Default Timeout=30";
 
     /// <summary>Closes pooled connections (so a test or tool can delete the file).</summary>
