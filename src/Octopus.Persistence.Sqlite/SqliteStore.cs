@@ -63,7 +63,15 @@ internal sealed class SqliteStoreProvider : IStoreProvider
 
     public void ShapeModel(ModelBuilder model) { }
 
-    public Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Begins the caller's transaction (if none is open), i.e. takes the file's write lock through its
+    /// <see cref="SqliteWriteGate"/>, and keeps it until the caller commits or rolls back. Without it each concurrent
+    /// decision for one owner read the quota row, queued for the lock and then failed the row's concurrency check
+    /// whenever another decision had committed meanwhile — with many creates for one owner, nearly every time, and
+    /// some ran out of retries; held from the claim, the check cannot fail and nothing is decided twice.</summary>
+    public async Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null) await db.Database.BeginTransactionAsync(ct);
+    }
 
     public string CurrentTermSql => """SELECT "Term" AS "Value" FROM "ControlPlaneLeadership" WHERE "Id" = 1""";
 

@@ -14,10 +14,10 @@ public static class OwnerQuota
     /// commits only if no other decision for this owner committed since the claim, and otherwise fails with a
     /// concurrency conflict, which <see cref="CommandRunner"/> answers by running the command again on fresh state.
     /// The row is created on the owner's first claim (a user created before this table, or since); two first claims at
-    /// once collide on its key and the runner retries the loser in the same way. Where the store can lock the row
-    /// (PostgreSQL, <see cref="Octopus.Persistence.Providers.IStoreProvider.LockOwnerAsync"/>) the claim first waits
-    /// for the owner's other decisions to commit, so the check that follows never fails and nobody spins; the
-    /// transaction it opens is committed or rolled back by <see cref="CommandRunner"/>.</summary>
+    /// once collide on its key and the runner retries the loser in the same way. In practice the claim first waits for
+    /// the owner's other decisions to commit (<see cref="Octopus.Persistence.Providers.IStoreProvider.LockOwnerAsync"/>:
+    /// PostgreSQL locks the owner's row, SQLite takes the file's write lock), so the check that follows never fails and
+    /// nobody spins; the transaction it opens is committed or rolled back by <see cref="CommandRunner"/>.</summary>
     public static async Task<QuotaUsage> ClaimAsync(OctopusDbContext db, UserId owner, CancellationToken ct)
     {
         await db.Provider.LockOwnerAsync(db, owner, ct);

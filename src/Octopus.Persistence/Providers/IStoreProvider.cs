@@ -47,8 +47,9 @@ public interface IStoreProvider
     /// transaction on <paramref name="db"/> if none is open, creates the row if missing and locks it
     /// (<c>INSERT … ON CONFLICT DO UPDATE</c>, which waits for another holder to commit), so concurrent decisions for
     /// one owner queue instead of failing their concurrency check and retrying. The caller must commit or roll back
-    /// <c>db.Database.CurrentTransaction</c> when it is done (<c>CommandRunner</c> does). SQLite does nothing: its
-    /// writers are serialised by the file lock, and the row's concurrency token decides there.</summary>
+    /// <c>db.Database.CurrentTransaction</c> when it is done (<c>CommandRunner</c> does). SQLite has no row locks: it
+    /// begins the transaction, which takes the whole file's write lock (after this process's other writers, in the
+    /// order they asked), so the decision's reads and its save see no other writer in between.</summary>
     Task LockOwnerAsync(OctopusDbContext db, UserId owner, CancellationToken ct);
 
     /// <summary>Tries once to take the store's leadership lock for this process (<see cref="ILeadershipLock"/>): null when

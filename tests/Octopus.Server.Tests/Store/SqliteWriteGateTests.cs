@@ -227,6 +227,24 @@ public class SqliteWriteGateTests : IDisposable
     }
 
     [Fact]
+    public async Task LockOwner_BeginsATransactionHoldingTheSlot_UntilTheCallerCommits()
+    {
+        var gate = await GateAsync();
+        await using var db = await _store.Contexts.CreateDbContextAsync();
+        var owner = Octopus.Domain.Users.UserId.New();
+
+        await db.Provider.LockOwnerAsync(db, owner, CancellationToken.None);
+        var tx = db.Database.CurrentTransaction;
+        tx.Should().NotBeNull("a quota decision on SQLite holds the write lock from its claim to its save");
+        gate.IsHeld.Should().BeTrue();
+        await db.Provider.LockOwnerAsync(db, owner, CancellationToken.None);
+        db.Database.CurrentTransaction.Should().BeSameAs(tx, "a second claim in the same unit of work keeps its transaction");
+
+        await tx!.CommitAsync();
+        gate.IsHeld.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Gate_IsOnePerFile_AndNoneForAnInMemoryDatabase()
     {
         var gate = await GateAsync();
