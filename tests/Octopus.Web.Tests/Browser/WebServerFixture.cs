@@ -94,10 +94,11 @@ public sealed class WebServerFixture : IAsyncLifetime
         return http;
     }
 
-    /// <summary>Creates a small VM for <paramref name="client"/>'s user and waits (at most 30 s) until it runs.</summary>
-    public async Task<VmDto> CreateRunningVmAsync(HttpClient client, string name)
+    /// <summary>Creates a small VM for <paramref name="client"/>'s user (on <paramref name="networks"/>, if given) and waits
+    /// (at most 30 s) until it runs.</summary>
+    public async Task<VmDto> CreateRunningVmAsync(HttpClient client, string name, IReadOnlyList<string>? networks = null)
     {
-        using var created = await client.PostAsJsonAsync("/api/v1/vms", new VmCreateRequest(name, 1, 512L << 20, 4L << 30, "debian-12"));
+        using var created = await client.PostAsJsonAsync("/api/v1/vms", new VmCreateRequest(name, 1, 512L << 20, 4L << 30, "debian-12", Networks: networks));
         if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"creating {name}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
         var vm = (await created.Content.ReadFromJsonAsync<VmDto>())!;
         for (var i = 0; i < 300 && vm.State != "Running"; i++)

@@ -1,10 +1,11 @@
 // #/vms/:id — one VM: properties (live), lifecycle actions, the console link (running VMs), disk actions (fork, snapshot,
-// revert) and the lease.
+// revert), the lease, and its network (NICs, ssh line, security rules: vm-network.js).
 // The server decides who may see it: another user's VM answers 404, and the page says "not found".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, bytes, percent, dateTime, stateBadge, toast, tasksLink, confirmDialog, formDialog, GiB, MiB } from '../ui.js';
 import { actionsFor, runAction, uptime, lease } from './vms.js';
+import { nicSection, ruleSection } from './vm-network.js';
 
 // The server's name rules (Octopus.Domain VmName, Octopus.Disks SnapshotName), checked before a dialog closes.
 const VM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -36,11 +37,14 @@ export default async function render(root, ctx) {
   // Back to the list the VM is in: the caller's own ("My VMs"), or for an admin on another user's VM, "All VMs".
   const back = vm.owner === ctx.me.username ? h('a', { href: '#/vms', id: 'vm-back' }, '← My VMs')
     : ctx.me.role === 'admin' ? h('a', { href: `#/admin/vms?owner=${encodeURIComponent(vm.owner)}`, id: 'vm-back' }, `← All VMs of ${vm.owner}`) : null;
+  const nics = nicSection(vm);
+  const rules = await ruleSection(vm);
   root.append(
     back ? h('p', {}, back) : null,
     title, props,
     h('h2', {}, 'Actions'), actions, message,
-    h('h2', {}, 'Snapshots'), snapshots);
+    h('h2', {}, 'Snapshots'), snapshots,
+    nics.section, rules.section);
 
   const say = (text, bad = false) => { message.className = bad ? 'error' : 'ok'; message.textContent = text; };
   const run = async (label, fn) => {
@@ -64,7 +68,8 @@ export default async function render(root, ctx) {
       ['Created', dateTime(vm.createdAt)],
     ];
     props.replaceChildren(...rows.filter(Boolean).flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-prop': k.toLowerCase() }, v)]));
-    actions.replaceChildren(
+    // replaceChildren (unlike h) would show a null as the text "null": the buttons not offered are filtered out.
+    actions.replaceChildren(...[
       ...actionsFor(vm).map(([a, label]) => h('button', { type: 'button', class: a === 'delete' ? 'danger' : '', id: `action-${a}`,
         onclick: async () => {
           const u = await runAction(vm, a);
@@ -74,8 +79,11 @@ export default async function render(root, ctx) {
       h('button', { type: 'button', class: 'secondary', id: 'action-fork', onclick: fork }, 'Fork'),
       h('button', { type: 'button', class: 'secondary', id: 'action-snapshot', onclick: snapshot }, 'Snapshot'),
       // Only a VM that has a lease can have it extended: on one without, "extend" would create an expiry a lease policy acts on.
-      vm.leaseExpiresAt ? h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days') : null);
+      vm.leaseExpiresAt ? h('button', { type: 'button', class: 'secondary', id: 'action-extend', onclick: extend }, 'Extend lease by 7 days') : null,
+    ].filter(Boolean));
     drawSnapshots();
+    nics.update(vm);
+    rules.update(vm);
     if (focusedId && document.activeElement?.id !== focusedId) document.getElementById(focusedId)?.focus();
   };
 
@@ -145,11 +153,12 @@ export default async function render(root, ctx) {
     const restart = vm.state === 'Running';
     const canRevert = restart || vm.state === 'Stopped';
     const label = restart ? 'Stop, revert and start' : 'Revert';
-    snapshots.replaceChildren(
+    snapshots.replaceChildren(...[
       canRevert ? null : h('p', { class: 'muted small', id: 'revert-note' },
         `${vm.name} is ${vm.state}: a snapshot can be reverted to when it is running (it is stopped, reverted and started again) or stopped.`),
       h('ul', {}, ...snapshotList.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt)}) `,
-        canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': `${label}: ${s.name}`, onclick: () => revert(s.name) }, label) : null))));
+        canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': `${label}: ${s.name}`, onclick: () => revert(s.name) }, label) : null))),
+    ].filter(Boolean));
   }
   async function loadSnapshots() {
     try {
@@ -168,5 +177,5 @@ export default async function render(root, ctx) {
     vm: (v) => { if (v.id === vm.id) { vm = v; draw(); } },
     'vm-deleted': (d) => { if (d.id === vm.id) { say(`${vm.name} has been deleted.`); actions.replaceChildren(h('a', { href: '#/vms' }, 'Back to my VMs')); } },
   }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); draw(); });
-  return () => { stop(); clearInterval(tick); };
+  return () => { stop(); clearInterval(tick); rules.dispose(); };
 }
