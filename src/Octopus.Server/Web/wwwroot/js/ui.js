@@ -55,13 +55,15 @@ export function toast(text, { bad = false, link = null } = {}) {
 /** Where the task centre shows one VM's operations (every action's toast links there). */
 export const tasksLink = (vm) => ({ href: `#/tasks?vm=${encodeURIComponent(vm.id)}`, label: 'Follow in Tasks' });
 
-/** A modal yes/no question (native <dialog>, keyboard and screen-reader friendly). Resolves true when confirmed. */
-export function confirmDialog(question, { confirmLabel = 'Confirm', danger = false } = {}) {
+/** A modal yes/no question (native <dialog>, keyboard and screen-reader friendly). Resolves true when confirmed.
+ *  `items` (strings) are listed under the question, e.g. the names of the VMs a bulk action touches. */
+export function confirmDialog(question, { confirmLabel = 'Confirm', danger = false, items = null } = {}) {
   return new Promise((resolve) => {
     const yes = h('button', { type: 'submit', value: 'yes', class: danger ? 'danger' : '' }, confirmLabel);
     const no = h('button', { type: 'submit', value: 'no', class: 'secondary' }, 'Cancel');
-    const dlg = h('dialog', { 'aria-labelledby': 'confirm-q' },
-      h('form', { method: 'dialog' }, h('p', { id: 'confirm-q' }, question), h('div', { class: 'actions' }, yes, no)));
+    const list = items?.length ? h('ul', { class: 'confirm-items', id: 'confirm-items' }, ...items.map((i) => h('li', {}, i))) : null;
+    const dlg = h('dialog', { 'aria-labelledby': 'confirm-q', 'aria-describedby': list ? 'confirm-items' : null },
+      h('form', { method: 'dialog' }, h('p', { id: 'confirm-q' }, question), list, h('div', { class: 'actions' }, yes, no)));
     dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'yes'); dlg.remove(); });
     document.body.append(dlg);
     dlg.showModal();

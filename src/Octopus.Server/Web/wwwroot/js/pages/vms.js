@@ -1,7 +1,8 @@
-// #/vms — the caller's VMs (admins: their own too; all VMs are on the admin page), live.
+// #/vms — the caller's VMs (admins: their own too; all VMs are on the admin page), live; bulk select (vm-bulk.js).
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, bytes, duration, percent, stateBadge, toast, tasksLink, confirmDialog } from '../ui.js';
+import { vmBulk } from './vm-bulk.js';
 
 export const actionsFor = (vm) => [
   vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
@@ -43,16 +44,18 @@ export default async function render(root, ctx) {
   const tbody = h('tbody');
   const empty = h('p', { class: 'muted', hidden: true }, 'You have no VMs yet. ', h('a', { href: '#/vms/new' }, 'Create one.'));
   const error = h('p', { class: 'error', role: 'alert' });
+  const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm) });
   root.append(
     h('div', { class: 'toolbar' }, h('h1', {}, 'My VMs'), h('a', { href: '#/vms/new', class: 'button-link' }, 'Create VM')),
-    error,
+    error, bulk.bar, bulk.results,
     h('table', { class: 'cards', id: 'vm-table' },
       h('caption', { class: 'muted caption-start' }, 'State changes appear here as they happen.'),
-      h('thead', {}, h('tr', {}, ...['Name', 'State', 'Geometry', 'Image', 'Host', 'Uptime', 'CPU', 'Lease', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, bulk.headerCell(), ...['Name', 'State', 'Geometry', 'Image', 'Host', 'Uptime', 'CPU', 'Lease', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       tbody),
     empty);
 
   const row = (vm) => h('tr', { 'data-vm': vm.name, id: `vm-${vm.id}` },
+    bulk.cell(vm),
     h('td', { 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
     h('td', { 'data-label': 'State', class: 'vm-state' }, stateBadge(vm.state),
       vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
@@ -67,9 +70,14 @@ export default async function render(root, ctx) {
         onclick: async () => { const u = await runAction(vm, a); if (u) upsert(u); } }, label)))));
 
   const draw = () => {
+    // Rows are rebuilt; a keyboard user's focus (a row's checkbox or button) comes back to the same control.
+    const focused = tbody.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = focused && (focused.id || focused.getAttribute('aria-label'));
     const sorted = [...vms.values()].sort((a, b) => a.name.localeCompare(b.name));
     tbody.replaceChildren(...sorted.map(row));
     empty.hidden = sorted.length > 0;
+    bulk.sync();
+    if (focusKey) [...tbody.querySelectorAll('input, button, a')].find((el) => (el.id || el.getAttribute('aria-label')) === focusKey)?.focus();
   };
   const upsert = (vm) => {
     if (ctx.me.role === 'admin' && vm.owner !== ctx.me.username) return;

@@ -1,0 +1,40 @@
+using System.Net.Http.Json;
+using Octopus.Contracts;
+
+namespace Octopus.Web.Tests.Browser;
+
+/// <summary>Issue 18's bulk select on "My VMs" in headless Chromium against a real server (scenario bulk-select.mjs, 1280
+/// and 360 px, axe-core): stop two, reboot all (per-VM results with the server's refusals), start one by keyboard, delete
+/// all. Each bulk call is then found in the audit log with its totals, and the VMs are gone.</summary>
+[Collection(BrowserCollection.Name)]
+public class BulkSelectBrowserTests(WebServerFixture server)
+{
+    [Fact]
+    public async Task MyVms_BulkActionsOnSelectedVms_ShowEachVmsResult()
+    {
+        server.RequireBrowser();
+        const string user = "erin";
+        using var admin = await server.ClientAsync("admin", WebServerFixture.AdminPassword);
+        var quota = new QuotaDto(MaxCores: 8, MaxMemoryBytes: 16L << 30, MaxDiskBytes: 200L << 30, MaxVms: 5);
+        using (var r = await admin.PostAsJsonAsync("/api/v1/users", new UserCreateRequest(user, WebServerFixture.PasswordOf(user), "user", quota)))
+            r.EnsureSuccessStatusCode();
+        using var erin = await server.ClientAsync(user, WebServerFixture.PasswordOf(user));
+        string[] names = ["bulk-a", "bulk-b", "bulk-c"];
+        foreach (var name in names) await server.CreateRunningVmAsync(erin, name);
+
+        var run = await server.RunScenarioAsync("bulk-select", new Dictionary<string, string>
+        {
+            ["OCTOPUS_USER"] = user, ["OCTOPUS_PASSWORD"] = WebServerFixture.PasswordOf(user), ["VM_NAMES"] = string.Join(',', names),
+        });
+
+        run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
+        run.Out.Should().Contain("stopped bulk-a and bulk-b in one action").And.Contain("1 accepted, 2 refused with the server's reason")
+            .And.Contain("focus stayed on \"Select bulk-c\"").And.Contain("axe-core: 0 serious/critical on the bulk delete confirmation at 360 px")
+            .And.Contain("all three deleted with one confirmation naming them");
+        var audit = (await admin.GetFromJsonAsync<Page<AuditEntryDto>>($"/api/v1/audit?actor={user}&action=vm.bulk-&limit=100"))!.Items;
+        audit.Select(a => (a.Action, a.Result)).Should().Contain([
+            ("vm.bulk-stop", "2 of 2 VMs accepted"), ("vm.bulk-reboot", "1 of 3 VMs accepted"),
+            ("vm.bulk-start", "1 of 1 VMs accepted"), ("vm.bulk-delete", "3 of 3 VMs accepted")]);
+        (await erin.GetFromJsonAsync<Page<VmDto>>($"/api/v1/vms?owner={user}"))!.Items.Should().OnlyContain(v => v.State == "Deleting");
+    }
+}
