@@ -13,14 +13,14 @@ public class BulkSelectBrowserTests(WebServerFixture server)
     public async Task MyVms_BulkActionsOnSelectedVms_ShowEachVmsResult()
     {
         server.RequireBrowser();
-        const string user = "erin";
+        const string user = "bella";
         using var admin = await server.ClientAsync("admin", WebServerFixture.AdminPassword);
         var quota = new QuotaDto(MaxCores: 8, MaxMemoryBytes: 16L << 30, MaxDiskBytes: 200L << 30, MaxVms: 5);
         using (var r = await admin.PostAsJsonAsync("/api/v1/users", new UserCreateRequest(user, WebServerFixture.PasswordOf(user), "user", quota)))
             r.EnsureSuccessStatusCode();
-        using var erin = await server.ClientAsync(user, WebServerFixture.PasswordOf(user));
+        using var bella = await server.ClientAsync(user, WebServerFixture.PasswordOf(user));
         string[] names = ["bulk-a", "bulk-b", "bulk-c"];
-        foreach (var name in names) await server.CreateRunningVmAsync(erin, name);
+        foreach (var name in names) await server.CreateRunningVmAsync(bella, name);
 
         var run = await server.RunScenarioAsync("bulk-select", new Dictionary<string, string>
         {
@@ -35,6 +35,6 @@ public class BulkSelectBrowserTests(WebServerFixture server)
         audit.Select(a => (a.Action, a.Result)).Should().Contain([
             ("vm.bulk-stop", "2 of 2 VMs accepted"), ("vm.bulk-reboot", "1 of 3 VMs accepted"),
             ("vm.bulk-start", "1 of 1 VMs accepted"), ("vm.bulk-delete", "3 of 3 VMs accepted")]);
-        (await erin.GetFromJsonAsync<Page<VmDto>>($"/api/v1/vms?owner={user}"))!.Items.Should().OnlyContain(v => v.State == "Deleting");
+        (await bella.GetFromJsonAsync<Page<VmDto>>($"/api/v1/vms?owner={user}"))!.Items.Should().OnlyContain(v => v.State == "Deleting");
     }
 }

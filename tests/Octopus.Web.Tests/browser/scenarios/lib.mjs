@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { generateKeyPairSync, createHash } from 'node:crypto';
 
 export const url = process.env.OCTOPUS_URL ?? 'http://127.0.0.1:8080';
 export const user = process.env.OCTOPUS_USER ?? 'admin';
@@ -97,4 +98,12 @@ export function watchFailedResponses(page) {
   const failed = [];
   page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   return failed;
+}
+
+/** A fresh ed25519 public key line and the SHA256 fingerprint OpenSSH prints for it (ssh-keygen -lf). */
+export function sshKey(comment) {
+  const raw = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const str = (b) => { const len = Buffer.alloc(4); len.writeUInt32BE(b.length); return Buffer.concat([len, b]); };
+  const blob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]);
+  return { line: `ssh-ed25519 ${blob.toString('base64')} ${comment}`, fingerprint: `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}` };
 }

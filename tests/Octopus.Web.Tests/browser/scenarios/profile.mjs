@@ -3,18 +3,9 @@
 // field; a personal token is created (shown once, copied), works, and stops working once revoked; an SSH key is added
 // by pasting (keyboard only) and listed with the fingerprint ssh-keygen would print, then removed. 1280 and 360 px,
 // axe-core on every state. The xunit test (ProfileBrowserTests) checks the password change through the API.
-import { generateKeyPairSync, createHash } from 'node:crypto';
-import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, url, user, password, DESKTOP, PHONE } from './lib.mjs';
+import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, sshKey, url, user, password, DESKTOP, PHONE } from './lib.mjs';
 
 const newPassword = process.env.NEW_PASSWORD;
-
-/** A fresh ed25519 public key line and the SHA256 fingerprint OpenSSH prints for it (ssh-keygen -lf). */
-function sshKey(comment) {
-  const raw = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x, 'base64url');
-  const str = (b) => { const len = Buffer.alloc(4); len.writeUInt32BE(b.length); return Buffer.concat([len, b]); };
-  const blob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]);
-  return { line: `ssh-ed25519 ${blob.toString('base64')} ${comment}`, fingerprint: `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}` };
-}
 
 const status = async (token) => (await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
 

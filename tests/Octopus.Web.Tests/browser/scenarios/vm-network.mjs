@@ -1,17 +1,42 @@
-// Issue 13's network part of the VM page, as the VM's owner: the NIC (network, MAC, address, DNS name) and a copyable
-// ssh line; the security group: no rules at first, the server's refusals land on the field they name (port, source) with
+// Issue 13's networking in the web UI, as a user: a key added in the profile and the network NETWORK (domain DOMAIN) are
+// chosen on the Create VM page; on the VM page the NIC (network, MAC,
+// address, DNS name) and a copyable ssh line; the security group: no rules at first, the server's refusals land on the field they name (port, source) with
 // the input kept, a duplicate rule is refused under the form, rules are added (TCP 22 from a block, ICMP) and applied
 // live on the running VM (the operation link, then "in force"), one is removed with the keyboard. 1280 and 360 px,
-// axe-core on every state. VM_ID/VM_NAME: the user's running VM on NETWORK (domain DOMAIN).
-import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, url, DESKTOP, PHONE } from './lib.mjs';
+// axe-core on every state. VM_NAME: the VM to create.
+import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, sshKey, url, DESKTOP, PHONE } from './lib.mjs';
 
-const { VM_ID: vmId, VM_NAME: vmName, NETWORK: network, DOMAIN: domain } = process.env;
+const { VM_NAME: vmName, NETWORK: network, DOMAIN: domain } = process.env;
 
 await run(async (browser) => {
   const page = await openPage(browser, DESKTOP);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   await login(page);
-  await page.goto(`${url}/#/vms/${encodeURIComponent(vmId)}`);
+
+  // ---- a key in the profile, then a VM with the network and the key from the Create VM page.
+  const key = sshKey('nadia@laptop');
+  await page.goto(`${url}/#/profile`);
+  await page.getByLabel('Key name').fill('laptop');
+  await page.getByLabel('Public key').fill(key.line);
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await page.locator('#key-table tr[data-key="laptop"]').waitFor();
+  await page.goto(`${url}/#/vms/new`);
+  await page.getByRole('heading', { name: 'Create a VM' }).waitFor();
+  const create = page.locator('#create-form');
+  await create.getByLabel('Name', { exact: true }).fill(vmName);
+  await create.getByLabel('vCPU cores').fill('1');
+  await create.getByLabel('Memory (GiB)').fill('0.5');
+  await create.getByLabel('Disk (GiB)').fill('4');
+  const netBox = page.locator('#vm-networks').getByLabel(new RegExp(`^${network} — `));
+  const keyBox = page.locator('#vm-keys').getByLabel(/^laptop \(ssh-ed25519, nadia@laptop\)$/);
+  if (await netBox.isChecked()) throw new Error('a network is checked before the user chose one');
+  if (!(await keyBox.isChecked())) throw new Error("the profile's key is not offered checked");
+  await netBox.check();
+  await assertAccessible(page, 'Create VM with networks and keys at 1280 px');
+  await create.getByRole('button', { name: 'Create VM' }).click();
+  await page.locator('#create-state').filter({ hasText: 'Running' }).waitFor({ timeout: 30000 });
+  step(`created ${vmName} on ${network} with the key laptop from the Create VM page`);
+  await page.getByRole('link', { name: 'Open the VM' }).click();
   await page.getByRole('heading', { name: vmName, level: 1 }).waitFor();
 
   // ---- NICs and the ssh line

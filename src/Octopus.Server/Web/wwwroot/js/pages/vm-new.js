@@ -1,6 +1,7 @@
 // #/vms/new — create a VM: image from the API, any geometry within the caller's quota. Each field says at once
 // what is wrong (name rules, hard limits, what the quota has left); the server's problem `field` lands on the
-// matching input. After submit, shows the VM's progress until it runs, or the reason it waits.
+// matching input. Networks the caller may use (GET /networks) and the SSH keys of their profile (GET /me/ssh-keys) are
+// offered as checkboxes (issue 13). After submit, shows the VM's progress until it runs, or the reason it waits.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, field, bytes, GiB, MiB, stateBadge } from '../ui.js';
@@ -13,7 +14,8 @@ const SERVER_FIELDS = { name: 'vm-name', image: 'vm-image', cores: 'vm-cores', m
 
 export default async function render(root, ctx) {
   const me = await ctx.reloadMe() ?? ctx.me;
-  const images = await api.get('/images');
+  const [images, networks, keys] = await Promise.all([api.get('/images'),
+    api.get('/networks').catch(() => []), api.get('/me/ssh-keys').catch(() => [])]);
   const left = (max, used) => (max == null ? null : Math.max(0, max - used));
   const quota = me.quota, usage = me.usage;
   const room = {
@@ -35,6 +37,29 @@ export default async function render(root, ctx) {
     lease: field('vm-lease', 'Lease end (optional)', h('input', { type: 'datetime-local' }), 'Leave empty for no lease.'),
   };
   const byId = Object.fromEntries(Object.values(f).map((x) => [x.input.id, x]));
+
+  // Networks and keys: checkbox groups with one error slot each (the server's field 'networks' or 'sshKeys').
+  const choices = (id, legend, items, hint, empty) => {
+    const error = h('p', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
+    const boxes = items.map(([value, label, checked], i) => {
+      const input = h('input', { type: 'checkbox', class: 'checkbox', id: `${id}-${i}`, value, checked });
+      input.addEventListener('change', () => error.textContent = '');
+      return { input, wrap: h('div', { class: 'check' }, input, h('label', { for: `${id}-${i}` }, label)) };
+    });
+    const wrap = h('fieldset', { id, 'aria-describedby': `${id}-hint ${id}-error` }, h('legend', {}, legend),
+      ...(boxes.length ? boxes.map((b) => b.wrap) : [empty]), h('p', { class: 'hint', id: `${id}-hint` }, hint), error);
+    return {
+      wrap, values: () => boxes.filter((b) => b.input.checked).map((b) => b.input.value),
+      setError: (msg) => { error.textContent = msg; if (msg) (boxes[0]?.input ?? wrap).focus(); },
+    };
+  };
+  const nets = choices('vm-networks', 'Networks', networks.map((n) => [n.name, `${n.name} — ${n.subnet}, ${n.free} addresses free`, false]),
+    'Each one checked gives the VM a NIC with an address and the name NAME.DOMAIN; none: the server\'s default network, if it has one.',
+    h('p', { class: 'muted' }, 'No network is open to you; the VM gets the server\'s default network, if it has one.'));
+  const sshKeys = choices('vm-keys', 'SSH keys', keys.map((k) => [k.name, `${k.name} (${k.type}${k.comment ? `, ${k.comment}` : ''})`, true]),
+    'Checked keys are put in the VM for its login user (images with cloud-init).',
+    h('p', { class: 'muted' }, 'You have no SSH keys. ', h('a', { href: '#/profile' }, 'Add one in your profile'), ' to log in to your VMs.'));
+  const groups = { networks: nets, sshKeys };
 
   const checks = {
     name: (v) => (!v ? 'Enter a name.' : NAME.test(v) ? '' : 'Use 1–63 lower-case letters, digits or dashes, starting with a letter (e.g. web-1).'),
@@ -65,6 +90,7 @@ export default async function render(root, ctx) {
   const progress = h('section', { class: 'panel', id: 'create-progress', hidden: true, 'aria-live': 'polite' });
   const form = h('form', { novalidate: true, id: 'create-form' },
     h('div', { class: 'grid' }, f.name.wrap, f.image.wrap, f.cores.wrap, f.memory.wrap, f.disk.wrap, f.lease.wrap),
+    nets.wrap, sshKeys.wrap,
     h('div', { class: 'actions' }, submit, h('a', { href: '#/vms' }, 'Cancel')),
     formError);
   root.append(...[h('h1', {}, 'Create a VM'), quotaNote, form, progress].filter(Boolean));
@@ -81,7 +107,10 @@ export default async function render(root, ctx) {
       name: f.name.input.value.trim(), image: f.image.input.value, cores: Number(f.cores.input.value),
       memoryBytes: Math.round(Number(f.memory.input.value) * GiB), diskBytes: Math.round(Number(f.disk.input.value) * GiB),
       leaseExpiresAt: lease ? new Date(lease).toISOString() : undefined,
+      networks: nets.values().length ? nets.values() : undefined,
+      sshKeys: sshKeys.values().length ? sshKeys.values() : undefined,
     };
+    for (const g of Object.values(groups)) g.setError('');
     submit.disabled = true;
     try {
       const vm = await api.post('/vms', body);
@@ -89,7 +118,8 @@ export default async function render(root, ctx) {
       stopWatch = follow(vm);
     } catch (err) {
       const target = err.field && byId[SERVER_FIELDS[err.field]];
-      if (target) { target.setError(err.message); target.input.focus(); } else formError.textContent = err.message;
+      if (target) { target.setError(err.message); target.input.focus(); } else if (groups[err.field]) groups[err.field].setError(err.message);
+      else formError.textContent = err.message;
     } finally {
       submit.disabled = false;
     }
