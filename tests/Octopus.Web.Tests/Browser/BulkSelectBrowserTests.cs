@@ -37,4 +37,28 @@ public class BulkSelectBrowserTests(WebServerFixture server)
             ("vm.bulk-start", "1 of 1 VMs accepted"), ("vm.bulk-delete", "3 of 3 VMs accepted")]);
         (await bella.GetFromJsonAsync<Page<VmDto>>($"/api/v1/vms?owner={user}"))!.Items.Should().OnlyContain(v => v.State == "Deleting");
     }
+
+    [Fact]
+    public async Task AllVms_AdminBulkActionsOnFilteredVms_NameEachVmWithItsOwner()
+    {
+        server.RequireBrowser();
+        using var admin = await server.ClientAsync("admin", WebServerFixture.AdminPassword);
+        string[] names = ["adm-bulk-a", "adm-bulk-b"];
+        foreach (var name in names)
+        {
+            using var r = await admin.PostAsJsonAsync("/api/v1/vms", new VmCreateRequest(name, 1, 512L << 20, 4L << 30, "debian-12", Tags: ["bulk-admin"]));
+            r.EnsureSuccessStatusCode();
+        }
+
+        var run = await server.RunScenarioAsync("admin-bulk", new Dictionary<string, string>
+        {
+            ["OCTOPUS_USER"] = "admin", ["OCTOPUS_PASSWORD"] = WebServerFixture.AdminPassword, ["TAG"] = "bulk-admin", ["OWNER"] = "admin",
+            ["VM_NAMES"] = string.Join(',', names),
+        });
+
+        run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
+        run.Out.Should().Contain("the confirmation naming each with its owner").And.Contain("admin deleted both with one confirmation");
+        var audit = (await admin.GetFromJsonAsync<Page<AuditEntryDto>>("/api/v1/audit?actor=admin&action=vm.bulk-&limit=100"))!.Items;
+        audit.Select(a => (a.Action, a.Result)).Should().Contain([("vm.bulk-stop", "2 of 2 VMs accepted"), ("vm.bulk-delete", "2 of 2 VMs accepted")]);
+    }
 }

@@ -1,8 +1,10 @@
 // #/admin/vms?owner=&host=&state=&tag= — every VM of every user, filtered by the API's own query parameters (so the
-// filter is in the address and can be linked from the hosts and users pages); start, stop, delete; live.
+// filter is in the address and can be linked from the hosts and users pages); start, stop, delete; bulk select of the
+// VMs shown (vm-bulk.js); live.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, field, bytes, percent, stateBadge, toast, confirmDialog } from '../ui.js';
+import { vmBulk } from './vm-bulk.js';
 
 const STATES = ['Pending', 'Creating', 'Starting', 'Running', 'Stopping', 'Stopped', 'Rebooting', 'Migrating', 'Deleting', 'Failed'];
 const FILTERS = ['owner', 'host', 'state', 'tag'];
@@ -30,9 +32,11 @@ export default async function render(root, ctx) {
   h('div', { class: 'grid' }, owner.wrap, host.wrap, state.wrap, tag.wrap),
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/admin/vms' }, 'Clear filters')));
 
-  root.append(h('h1', {}, 'All VMs'), filterForm, error, count,
+  const vms = new Map();
+  const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm), describe: (vm) => `${vm.name} (${vm.owner})`, allLabel: 'Select all shown' });
+  root.append(h('h1', {}, 'All VMs'), filterForm, error, count, bulk.bar, bulk.results,
     h('table', { class: 'cards', id: 'all-vm-table' },
-      h('thead', {}, h('tr', {}, ...['Name', 'Owner', 'State', 'Geometry', 'Host', 'Tags', 'CPU', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, bulk.headerCell(), ...['Name', 'Owner', 'State', 'Geometry', 'Host', 'Tags', 'CPU', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       tbody),
     more);
 
@@ -51,7 +55,6 @@ export default async function render(root, ctx) {
     host.input.value = current.host;
   }).catch(show);
 
-  const vms = new Map();
   let nextCursor = null;
 
   const matches = (vm) => (!current.owner || vm.owner === current.owner) && (!current.host || vm.host === current.host)
@@ -76,6 +79,7 @@ export default async function render(root, ctx) {
   ].filter(Boolean);
 
   const row = (vm) => h('tr', { 'data-vm': vm.name },
+    bulk.cell(vm),
     h('th', { scope: 'row', 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
     h('td', { 'data-label': 'Owner' }, vm.owner),
     h('td', { 'data-label': 'State' }, stateBadge(vm.state), vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
@@ -88,7 +92,11 @@ export default async function render(root, ctx) {
 
   const draw = () => {
     const sorted = [...vms.values()].sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
+    const focused = tbody.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = focused && (focused.id || focused.getAttribute('aria-label'));
     tbody.replaceChildren(...sorted.map(row));
+    bulk.sync();
+    if (focusKey) [...tbody.querySelectorAll('input, button, a')].find((el) => (el.id || el.getAttribute('aria-label')) === focusKey)?.focus();
     count.textContent = `${sorted.length} VM(s)${nextCursor ? ' shown; more match' : ''}.`;
     more.hidden = !nextCursor;
   };

@@ -12,9 +12,11 @@ const ASK = {
   delete: (n) => [`Delete these ${n} VMs? Their disks are removed and this cannot be undone.`, `Delete ${n} VMs`],
 };
 
-/** `vms`: the list's Map id → VmDto (the page keeps it current); `onUpdated(vm)`: a VM the server answered with.
+/** `vms`: the list's Map id → VmDto (the page keeps it current); `onUpdated(vm)`: a VM the server answered with;
+ *  `describe(vm)`: how the confirmation and the results name a VM (the admin list adds the owner); `allLabel`: the
+ *  "Select all" box's label (a paged list selects the VMs it shows).
  *  Returns the toolbar, the results panel, the header and row cells, and sync() to call after every redraw. */
-export function vmBulk({ vms, onUpdated }) {
+export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 'Select all' }) {
   const selected = new Set();
   const count = h('span', { id: 'bulk-count', 'aria-live': 'polite' }, 'None selected.');
   const all = h('input', { type: 'checkbox', id: 'bulk-all', class: 'checkbox' });
@@ -24,7 +26,7 @@ export function vmBulk({ vms, onUpdated }) {
   }, `${label} selected`));
   const clear = h('button', { type: 'button', class: 'secondary', id: 'bulk-clear', disabled: true, onclick: () => { selected.clear(); sync(); } }, 'Clear');
   const bar = h('div', { class: 'bulk-bar panel', role: 'group', 'aria-label': 'Selected VMs', id: 'bulk-bar' },
-    h('div', { class: 'check' }, all, h('label', { for: 'bulk-all' }, 'Select all')), count, h('div', { class: 'actions' }, ...buttons, clear));
+    h('div', { class: 'check' }, all, h('label', { for: 'bulk-all' }, allLabel)), count, h('div', { class: 'actions' }, ...buttons, clear));
   const results = h('section', { id: 'bulk-results', class: 'panel', hidden: true, 'aria-labelledby': 'bulk-results-h' });
 
   all.addEventListener('change', () => {
@@ -51,10 +53,10 @@ export function vmBulk({ vms, onUpdated }) {
   }
 
   async function run(action, label) {
-    const chosen = [...selected].map((id) => vms.get(id)).filter(Boolean).sort((a, b) => a.name.localeCompare(b.name));
+    const chosen = [...selected].map((id) => vms.get(id)).filter(Boolean).sort((a, b) => describe(a).localeCompare(describe(b)));
     if (chosen.length === 0) return;
     const ask = ASK[action]?.(chosen.length);
-    if (ask && !(await confirmDialog(ask[0], { confirmLabel: ask[1], danger: true, items: chosen.map((v) => v.name) }))) return;
+    if (ask && !(await confirmDialog(ask[0], { confirmLabel: ask[1], danger: true, items: chosen.map(describe) }))) return;
     for (const b of buttons) b.disabled = true;
     let answer;
     try {
@@ -77,7 +79,7 @@ export function vmBulk({ vms, onUpdated }) {
     results.replaceChildren(heading,
       h('ul', { class: 'plain bulk-list' }, ...answer.results.map((r) => {
         const vm = byId.get(r.vm);
-        const name = vm?.name ?? r.vm;
+        const name = vm ? describe(vm) : r.vm;
         return h('li', { 'data-result': name, class: r.ok ? 'ok' : 'error' },
           vm ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, name) : name, ': ',
           r.ok ? 'accepted' : `refused — ${r.message ?? `HTTP ${r.status}`}`);
