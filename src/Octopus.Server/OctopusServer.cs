@@ -126,8 +126,7 @@ public static class OctopusServer
             services.AddSingleton<INodeDriverResolver>(sp => new SimulatedNodeResolver(sp.GetRequiredService<SimulatedCluster>()));
             services.AddKeyedSingleton<IPowerDriverResolver>(BindingPowerDriverResolver.NodePowerKey,
                 (sp, _) => new SimulatedPowerDriver(sp.GetRequiredService<SimulatedCluster>()));
-            services.AddSingleton(sp => new LiveDiskSwitching(
-                ThroughNodeDriver: sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulationOptions>>().Value.HoldDisksOpen));
+            services.AddSingleton(new LiveDiskSwitching(ThroughNodeDriver: false));
         }
         services.AddBoundPowerDrivers();
     }

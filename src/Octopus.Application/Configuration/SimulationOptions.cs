@@ -13,11 +13,6 @@ public sealed class SimulationOptions
 
     /// <summary>Seed of the simulated cluster's randomness (any whole number); default 42.</summary>
     public int Seed { get; set; } = 42;
-
-    /// <summary>Whether the simulated nodes hold a running VM's disk open, as QEMU does on a real host: then a snapshot or
-    /// fork of a running VM is a journaled operation in which the node is switched onto its new disk (the path real hosts
-    /// take). Default false: the disk tree works on the files directly, since nothing holds them.</summary>
-    public bool HoldDisksOpen { get; set; }
 }
 
 /// <summary>Checks <see cref="SimulationOptions"/>' ranges.</summary>
