@@ -21,8 +21,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
     private const string Password = "crash-admin-Passw0rd";
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "octopus-crash-" + Guid.NewGuid().ToString("N"));
     private readonly StringBuilder _log = new();
-    private Process? _server;
-    private string _url = "";
+    private ServeProcess? _server;
 
     private string Data => Path.Combine(_dir, "data");
 
@@ -33,7 +32,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
         Assert.SkipWhen(!QemuImgOnPath(), "qemu-img is not installed (scripts/install-deps installs it)");
         var random = new Random(4);
         await StartServerAsync();
-        using (var client = await LoginAsync())
+        using (var client = await _server!.LoginAsync())
         {
             await client.Vms.CreateAsync(new VmCreateRequest("crash0", 1, 1L << 30, 4L << 30, "debian-12"));
             await client.Vms.WaitForStateAsync("crash0", v => v.State == "Running", TimeSpan.FromSeconds(30));
@@ -42,7 +41,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
         for (var round = 0; round < 4; round++)
         {
             HashSet<string> reachable;
-            using (var client = await LoginAsync())
+            using (var client = await _server!.LoginAsync())
             {
                 var tree = await client.Disks.TreeAsync();
                 reachable = [.. tree.Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
@@ -67,7 +66,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
             }
 
             await StartServerAsync(); // runs DiskRecovery.RecoverAsync before it listens
-            using (var client = await LoginAsync())
+            using (var client = await _server!.LoginAsync())
             {
                 var after = (await client.Disks.TreeAsync()).Disks.Select(d => d.Id).ToHashSet();
                 reachable.Except(after).Should().BeEmpty($"round {round}: disks reachable before the kill must survive it\n{ServerLog()}");
@@ -82,72 +81,23 @@ public sealed class DiskCrashTests : IAsyncDisposable
         (await disks.Recovery.VerifyAsync()).Should().BeEmpty();
     }
 
-    private async Task<OctopusClient> LoginAsync()
-    {
-        using var anonymous = new HttpClient();
-        using var response = await anonymous.PostAsJsonAsync(new Uri(_url + ApiRoutes.Base + "/auth/token"), new TokenRequest("admin", Password));
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
-        return new OctopusClient(new Uri(_url), token);
-    }
-
-    private async Task StartServerAsync()
-    {
-        var port = TestProcesses.FreeLoopbackPort();
-        _url = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo("dotnet")
+    private async Task StartServerAsync() =>
+        _server = await ServeProcess.StartAsync(Data, Password, _log, new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { CliProcess.DllPath, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", Data })
-            start.ArgumentList.Add(a);
-        start.Environment["OCTOPUS_ADMIN_PASSWORD"] = Password;
-        start.Environment["OCTOPUS_CONFIG"] = Path.Combine(_dir, "cli.json");
-        start.Environment["Octopus__Storage__Backend"] = "qemu-img";
-        start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.020";
-        start.Environment["Octopus__Scheduler__Interval"] = "00:00:00.050";
-        _server = Process.Start(start)!;
-        _server.OutputDataReceived += (_, e) => Append(e.Data);
-        _server.ErrorDataReceived += (_, e) => Append(e.Data);
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_server.HasExited) throw new InvalidOperationException($"octopus serve exited with {_server.ExitCode}:\n{ServerLog()}");
-            try
-            {
-                using var r = await http.GetAsync(new Uri(_url + "/api/v1/health"));
-                if (r.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { /* not listening yet */ }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"octopus serve did not answer within 90 s:\n{ServerLog()}");
-    }
+            ["OCTOPUS_CONFIG"] = Path.Combine(_dir, "cli.json"),
+            ["Octopus__Storage__Backend"] = "qemu-img",
+            ["Octopus__Simulation__OperationDelay"] = "00:00:00.020",
+            ["Octopus__Scheduler__Interval"] = "00:00:00.050",
+        });
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
     private void KillServer()
     {
-        if (_server is null) return;
-        if (!_server.HasExited) _server.Kill(entireProcessTree: true);
-        _server.WaitForExit(10_000);
-        _server.Dispose();
+        _server?.Dispose();
         _server = null;
     }
 
-    private string ServerLog()
-    {
-        lock (_log) return _log.ToString();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_log) _log.AppendLine(line);
-    }
+    private string ServerLog() => ServeProcess.Text(_log);
 
     private static bool QemuImgOnPath() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
