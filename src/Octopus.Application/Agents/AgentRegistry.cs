@@ -98,13 +98,20 @@ public sealed class AgentRegistry : IAgentDirectory
     public IReadOnlyList<AgentView> Views()
     {
         var rows = _store.All();
-        lock (_lock)
-            return [.. rows.Select(r => new AgentView(ToRecord(r), r.LastHeardAt > _startedAt ? r.LastHeardAt : _startedAt, r.Failed,
-                _reports.TryGetValue(r.Id, out var rep) ? rep.Last : null))];
+        lock (_lock) return [.. rows.Select(ViewOf)];
     }
 
-    /// <summary>One agent's view (<see cref="Views"/>), or null when it is not registered.</summary>
-    public AgentView? View(Guid id) => Views().FirstOrDefault(v => v.Record.Id == id);
+    /// <summary>One agent's view (as in <see cref="Views"/>), or null when it is not registered: one row read.</summary>
+    public AgentView? View(Guid id)
+    {
+        var row = _store.Find(id);
+        if (row is null) return null;
+        lock (_lock) return ViewOf(row);
+    }
+
+    /// <summary>Call under <c>_lock</c>.</summary>
+    private AgentView ViewOf(AgentRegistrationRecord r) => new(ToRecord(r), r.LastHeardAt > _startedAt ? r.LastHeardAt : _startedAt, r.Failed,
+        _reports.TryGetValue(r.Id, out var rep) ? rep.Last : null);
 
     /// <summary>Sets the failed flag; returns true when this call changed it.</summary>
     public bool SetFailed(Guid id, bool failed) => _store.SetFailed(id, failed);

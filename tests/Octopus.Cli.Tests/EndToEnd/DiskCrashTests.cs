@@ -29,7 +29,7 @@ public sealed class DiskCrashTests : IAsyncDisposable
     public async Task KillDuringDiskOperations_Restart_NoReachableDiskLostAndCatalogMatchesFiles()
     {
         Assert.SkipWhen(!File.Exists(CliProcess.DllPath), $"the CLI build is missing at {CliProcess.DllPath}");
-        Assert.SkipWhen(!QemuImgOnPath(), "qemu-img is not installed (scripts/install-deps installs it)");
+        Assert.SkipWhen(!ServeProcess.QemuImgInstalled, "qemu-img is not installed (scripts/install-deps installs it)");
         var random = new Random(4);
         await StartServerAsync();
         using (var client = await _server!.LoginAsync())
@@ -98,9 +98,6 @@ public sealed class DiskCrashTests : IAsyncDisposable
     }
 
     private string ServerLog() => ServeProcess.Text(_log);
-
-    private static bool QemuImgOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
 
 
     public ValueTask DisposeAsync()

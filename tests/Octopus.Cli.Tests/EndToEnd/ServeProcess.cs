@@ -48,6 +48,10 @@ internal sealed class ServeProcess : IDisposable
         return server;
     }
 
+    /// <summary>Whether qemu-img is on PATH (the crash tests keep qcow2 disks; scripts/install-deps installs it).</summary>
+    public static bool QemuImgInstalled =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
+
     public static string Text(StringBuilder log)
     {
         lock (log) return log.ToString();

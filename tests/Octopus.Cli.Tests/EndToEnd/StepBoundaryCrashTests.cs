@@ -44,7 +44,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
     public async Task KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(string operation, string boundary)
     {
         Assert.SkipWhen(!File.Exists(CliProcess.DllPath), $"the CLI build is missing at {CliProcess.DllPath}");
-        Assert.SkipWhen(!QemuImgOnPath(), "qemu-img is not installed (scripts/install-deps installs it)");
+        Assert.SkipWhen(!ServeProcess.QemuImgInstalled, "qemu-img is not installed (scripts/install-deps installs it)");
         var kind = operation;
         await StartServerAsync($"{kind}:{boundary}");
         var acknowledged = new HashSet<string>();
@@ -226,9 +226,6 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
     }
 
     private string ServerLog() => ServeProcess.Text(_log);
-
-    private static bool QemuImgOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "qemu-img")));
 
     public ValueTask DisposeAsync()
     {
