@@ -19,9 +19,4 @@ public sealed record Caller(UserId Id, string Name, bool IsAdmin)
         var admin = principal.IsInRole(nameof(UserRole.Admin)) && Identity.TokenScopeRules.Of(principal).HasFlag(Identity.TokenScopes.Admin);
         return new Caller(userId, principal.Identity?.Name ?? "", admin);
     }
-
-    public void EnsureAdmin(string what)
-    {
-        if (!IsAdmin) throw new DomainException(ErrorKind.Forbidden, "auth.admin-only", $"Only administrators may {what}.");
-    }
 }

@@ -18,17 +18,21 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     /// attempts as the quota has room plus one; 20 covers bursts well beyond the default quota of 20 VMs.</summary>
     private const int MaxAttempts = 20;
 
-    /// <summary>Runs <paramref name="body"/> and saves its changes with an audit entry (<paramref name="caller"/>,
-    /// <paramref name="action"/>, <paramref name="target"/>, and <paramref name="describe"/>'s words for the result);
+    /// <summary>Checks that <paramref name="caller"/> may run <paramref name="command"/> (its declared
+    /// <see cref="Permission"/>), runs <paramref name="body"/> and saves its changes with an audit entry (<paramref name="caller"/>,
+    /// the command's action, <paramref name="target"/>, and <paramref name="describe"/>'s words for the result); a refusal
+    /// is audited like any other failure;
     /// <paramref name="duplicate"/> is the error for a unique-index violation (a race the body's own checks could not
     /// see), by default "TARGET already exists".</summary>
-    public async Task<T> RunAsync<T>(Caller caller, string action, string target, Func<CancellationToken, Task<T>> body, CancellationToken ct,
+    public async Task<T> RunAsync<T>(Caller caller, Permission command, string target, Func<CancellationToken, Task<T>> body, CancellationToken ct,
         Func<T, string>? describe = null, Func<DomainException>? duplicate = null)
     {
+        var action = command.Action;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                command.Authorize(caller);
                 var result = await body(ct);
                 db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), true, "ok", describe?.Invoke(result)));
                 await db.SaveChangesAsync(ct);
@@ -69,10 +73,11 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
         }
     }
 
-    /// <summary>Records something that happened without a command (e.g. a control loop's own decision).</summary>
-    public async Task RecordAsync(Caller caller, string action, string target, bool ok, string result, CancellationToken ct)
+    /// <summary>Records the outcome of <paramref name="command"/> decided outside one unit of work (a fork's or a
+    /// snapshot's operation that ended after the request, a bulk action's summary, a console session).</summary>
+    public async Task RecordAsync(Caller caller, Permission command, string target, bool ok, string result, CancellationToken ct)
     {
-        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), ok, result));
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, target, ct), ok, result));
         await db.SaveChangesAsync(ct);
     }
 

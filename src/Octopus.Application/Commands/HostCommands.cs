@@ -16,9 +16,8 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
     /// control loop as room allows. Off: it accepts VMs again.</summary>
     public async Task<Host> SetMaintenanceAsync(Caller caller, string idOrName, bool on, CancellationToken ct)
     {
-        var host = await runner.RunAsync(caller, "host.maintenance", $"host/{idOrName}", async ct =>
+        var host = await runner.RunAsync(caller, Permissions.HostMaintenance, $"host/{idOrName}", async ct =>
         {
-            caller.EnsureAdmin("change maintenance mode");
             var host = await FindAsync(db, idOrName, ct);
             host.SetMaintenance(on);
             return host;
@@ -29,7 +28,7 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
 
     /// <summary>Powers an Off (or Failed) host on; it accepts VMs once On.</summary>
     public Task<Host> PowerOnAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        PowerAsync(caller, idOrName, "host.power-on", on: true, (host, now) =>
+        PowerAsync(caller, idOrName, Permissions.HostPowerOn, on: true, (host, now) =>
         {
             if (host.PowerState is HostPowerState.On or HostPowerState.PoweringOn) return false;
             if (host.PowerState is HostPowerState.PoweringOff)
@@ -40,7 +39,7 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
 
     /// <summary>Powers an empty host off. Refused while any VM (running or stopped) is on it: evacuate it first.</summary>
     public Task<Host> PowerOffAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        PowerAsync(caller, idOrName, "host.power-off", on: false, (host, now) =>
+        PowerAsync(caller, idOrName, Permissions.HostPowerOff, on: false, (host, now) =>
         {
             if (host.PowerState is HostPowerState.Off or HostPowerState.PoweringOff) return false;
             if (host.PowerState is not HostPowerState.On)
@@ -54,11 +53,10 @@ public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, Cont
         }, ct);
 
     /// <summary><paramref name="wanted"/> checks the host and says whether the change is needed (false: already so).</summary>
-    private async Task<Host> PowerAsync(Caller caller, string idOrName, string action, bool on, Func<Host, DateTimeOffset, bool> wanted, CancellationToken ct)
+    private async Task<Host> PowerAsync(Caller caller, string idOrName, Permission action, bool on, Func<Host, DateTimeOffset, bool> wanted, CancellationToken ct)
     {
         var host = await runner.RunAsync(caller, action, $"host/{idOrName}", async ct =>
         {
-            caller.EnsureAdmin("power hosts on or off");
             var host = await FindAsync(db, idOrName, ct);
             var now = time.GetUtcNow();
             if (wanted(host, now)) OperationJournal.BeginPowerChange(db, host, on, caller.Name, now);

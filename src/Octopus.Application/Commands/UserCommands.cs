@@ -15,9 +15,8 @@ public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, Iden
     public const int MinPasswordLength = 8;
 
     public Task<User> CreateAsync(Caller caller, UserCreateRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.create", $"user/{request?.Username}", async ct =>
+        runner.RunAsync(caller, Permissions.UserCreate, $"user/{request?.Username}", async ct =>
         {
-            caller.EnsureAdmin("create users");
             if (request is null) throw DomainException.Invalid("body", "The request body is empty; send {username, password, role}.");
             var name = UserName.Parse(request.Username);
             CheckPassword(request.Password);
@@ -37,9 +36,8 @@ public sealed class UserCommands(OctopusDbContext db, CommandRunner runner, Iden
         }, ct, u => $"role {u.Role}");
 
     public Task<User> SetQuotaAsync(Caller caller, string username, QuotaDto? quota, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.quota", $"user/{username}", async ct =>
+        runner.RunAsync(caller, Permissions.UserQuota, $"user/{username}", async ct =>
         {
-            caller.EnsureAdmin("set quotas");
             if (quota is null) throw DomainException.Invalid("body", "Send a quota: {maxCores, maxMemoryBytes, maxDiskBytes, maxVms} (null = unlimited).");
             var name = UserName.Parse(username);
             var user = await db.Users.FirstOrDefaultAsync(u => u.Name == name, ct) ?? throw DomainException.NotFound("User", username);

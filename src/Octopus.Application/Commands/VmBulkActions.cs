@@ -67,7 +67,7 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmQu
             else results.Add(new VmActionResultDto(target, false, ErrorStatus.For(error!.Kind), error!.Code, error.Message));
         }
         var ok = results.Count(r => r.Ok);
-        await runner.RecordAsync(caller, $"vm.bulk-{action}", request.Vms is not null ? "vms" : $"vms/{Describe(request.Selector!)}",
+        await runner.RecordAsync(caller, Permissions.VmBulk(action), request.Vms is not null ? "vms" : $"vms/{Describe(request.Selector!)}",
             ok == results.Count, $"{ok} of {results.Count} VMs accepted", ct);
         return new VmBulkActionResponse(action, ok, results.Count - ok, results);
     }

@@ -23,7 +23,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
     /// create's unit of work (again on a retry), to journal what must commit with it, e.g. a fork's disk operation.</summary>
     public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct, Action<Vm>? sameUnit = null)
     {
-        var vm = await runner.RunAsync(caller, "vm.create", $"vm/{request?.Name}", async ct =>
+        var vm = await runner.RunAsync(caller, Permissions.VmCreate, $"vm/{request?.Name}", async ct =>
         {
             if (request is null) throw DomainException.Invalid("body", "The request body is empty; send a JSON VM (name, cores, memoryBytes, diskBytes, image).");
             var name = VmName.Parse(request.Name);
@@ -65,24 +65,23 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
     public async Task<Vm> StartAsync(Caller caller, string idOrName, CancellationToken ct) =>
         suspends is not null && await suspends.IsSuspendedAsync(caller, idOrName, ct)
             ? await suspends.ResumeAsync(caller, idOrName, ct)
-            : await TransitionAsync(caller, idOrName, "vm.start", (vm, now) => vm.RequestStart(now), ct);
+            : await TransitionAsync(caller, idOrName, Permissions.VmStart, (vm, now) => vm.RequestStart(now), ct);
 
     public Task<Vm> StopAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, "vm.stop", (vm, now) => vm.RequestStop(now), ct);
+        TransitionAsync(caller, idOrName, Permissions.VmStop, (vm, now) => vm.RequestStop(now), ct);
 
     public Task<Vm> RebootAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, "vm.reboot", (vm, now) => { vm.RequestReboot(now); return true; }, ct);
+        TransitionAsync(caller, idOrName, Permissions.VmReboot, (vm, now) => { vm.RequestReboot(now); return true; }, ct);
 
     public Task<Vm> DeleteAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, "vm.delete", (vm, now) => vm.RequestDelete(now), ct);
+        TransitionAsync(caller, idOrName, Permissions.VmDelete, (vm, now) => vm.RequestDelete(now), ct);
 
     /// <summary>Live-migrates a running VM to <paramref name="hostName"/> (admin). The destination must pass every
     /// placement filter; the VM holds resources on both hosts until the migration ends, and stays on its source if it fails.</summary>
     public async Task<Vm> MigrateAsync(Caller caller, string idOrName, string? hostName, CancellationToken ct)
     {
-        var vm = await runner.RunAsync(caller, "vm.migrate", $"vm/{idOrName}", async ct =>
+        var vm = await runner.RunAsync(caller, Permissions.VmMigrate, $"vm/{idOrName}", async ct =>
         {
-            caller.EnsureAdmin("migrate VMs");
             if (string.IsNullOrWhiteSpace(hostName)) throw DomainException.Invalid("host", "Name the destination host: {\"host\": \"sim-02\"}.");
             var vm = await lookup.FindAsync(caller, idOrName, ct);
             var destination = await HostCommands.FindAsync(db, hostName, ct);
@@ -98,7 +97,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
         return vm;
     }
 
-    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, string action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct)
+    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, Permission action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct)
     {
         var vm = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
         {
@@ -115,7 +114,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
     {
         if (ownerName is not null && ownerName != caller.Name)
         {
-            caller.EnsureAdmin("create VMs for other users");
+            Permissions.VmCreateForOthers.Authorize(caller);
             var name = UserName.Parse(ownerName, "owner");
             return await db.Users.FirstOrDefaultAsync(u => u.Name == name, ct)
                 ?? throw DomainException.Invalid("owner", $"There is no user '{ownerName}'.");

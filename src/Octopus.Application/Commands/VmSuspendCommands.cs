@@ -28,7 +28,7 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
     private async Task<Vm> ChangePauseAsync(Caller caller, string idOrName, bool suspend, string? reason, CancellationToken ct)
     {
         var (what, from, to) = suspend ? ("suspend", VmState.Running, VmState.Suspended) : ("resume", VmState.Suspended, VmState.Running);
-        var action = $"vm.{what}";
+        var action = suspend ? Permissions.VmSuspend : Permissions.VmResume;
         var (vm, op) = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
         {
             var vm = await lookup.FindAsync(caller, idOrName, ct);
@@ -63,7 +63,7 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
     /// <summary>Extends (or sets) the VM's lease: by a duration from its current end (or from now, when it has none or it
     /// has passed), or to an absolute time. Users may not go beyond the administrator's maximum lease, counted from now.</summary>
     public Task<Vm> ExtendLeaseAsync(Caller caller, string idOrName, ExtendLeaseRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "vm.lease", $"vm/{idOrName}", async ct =>
+        runner.RunAsync(caller, Permissions.VmLease, $"vm/{idOrName}", async ct =>
         {
             if (request is null || (request.ExtendBy is null) == (request.ExpiresAt is null))
                 throw DomainException.Invalid("extendBy", "Send exactly one of {\"extendBy\": \"7d\"} or {\"expiresAt\": \"2030-01-01T00:00:00Z\"}.");

@@ -18,9 +18,8 @@ namespace Octopus.Application.Disks;
 public sealed class ImageCommands(DiskServices disks, CommandRunner runner, OctopusDbContext db)
 {
     public async Task<ImageDto> ImportAsync(Caller caller, ImageImportRequest? request, CancellationToken ct) =>
-        await runner.RunAsync(caller, "image.import", $"image/{request?.Name}", async ct =>
+        await runner.RunAsync(caller, Permissions.ImageImport, $"image/{request?.Name}", async ct =>
         {
-            caller.EnsureAdmin("import images");
             if (request is null) throw DomainException.Invalid("body", "Send {\"name\": \"NAME\", \"file\": \"/path/on/the/server\"}.");
             var name = ImageName.Parse(request.Name, "name");
             ImportPath.Parse(request.File); // checked as data before anything touches the file system
@@ -36,9 +35,8 @@ public sealed class ImageCommands(DiskServices disks, CommandRunner runner, Octo
     /// <summary>Changes what is said about an image (admin): whether it runs cloud-init (its VMs then get a NoCloud seed
     /// disk from their next start on).</summary>
     public async Task<ImageDto> UpdateAsync(Caller caller, string imageName, ImageUpdateRequest? request, CancellationToken ct) =>
-        await runner.RunAsync(caller, "image.update", $"image/{imageName}", async ct =>
+        await runner.RunAsync(caller, Permissions.ImageUpdate, $"image/{imageName}", async ct =>
         {
-            caller.EnsureAdmin("change images");
             if (request?.CloudInit is not { } cloudInit) throw DomainException.Invalid("cloudInit", "Send {\"cloudInit\": true} or {\"cloudInit\": false}.");
             var name = ImageName.Parse(imageName, "name");
             var record = await db.Images.FirstOrDefaultAsync(i => i.Name == name.Value, ct) ?? throw DomainException.NotFound("image", imageName);
@@ -49,9 +47,8 @@ public sealed class ImageCommands(DiskServices disks, CommandRunner runner, Octo
     public static ImageDto Dto(ImageRecord r) => new(r.Name, r.SizeBytes, r.Source, r.CloudInit);
 
     public async Task DeleteAsync(Caller caller, string imageName, CancellationToken ct) =>
-        await runner.RunAsync(caller, "image.delete", $"image/{imageName}", async ct =>
+        await runner.RunAsync(caller, Permissions.ImageDelete, $"image/{imageName}", async ct =>
         {
-            caller.EnsureAdmin("delete images");
             var name = ImageName.Parse(imageName, "name");
             var record = await db.Images.FirstOrDefaultAsync(i => i.Name == name.Value, ct) ?? throw DomainException.NotFound("image", imageName);
             // VMs not yet created have no disk in the tree, but will need the image: they count too.

@@ -58,10 +58,10 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         if (done is { Status: OperationStatus.Failed })
         {
             var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.fork-failed", done.Error ?? "The fork failed.");
-            await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", false, failed.Message, ct);
+            await runner.RecordAsync(caller, Permissions.VmFork, $"vm/{src.Name}", false, failed.Message, ct);
             throw failed;
         }
-        if (done is not null) await runner.RecordAsync(caller, "vm.fork", $"vm/{src.Name}", true, $"into {created.Name}", ct);
+        if (done is not null) await runner.RecordAsync(caller, Permissions.VmFork, $"vm/{src.Name}", true, $"into {created.Name}", ct);
         return created;
     }
 
@@ -74,13 +74,13 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         var name = SnapshotName.Parse(request?.Name, "name");
         if (!switching.NeedsDriverFor(vm))
         {
-            var disk = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct => disks.Tree.SnapshotAsync(vm.Id, name, ct),
+            var disk = await runner.RunAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", ct => disks.Tree.SnapshotAsync(vm.Id, name, ct),
                 ct, d => $"'{name}' (disk {d.Id})");
             return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
         }
 
         // The disk tree's own checks (e.g. a name already taken) run in the operation and come back as its error.
-        var op = await runner.RunAsync(caller, "vm.snapshot", $"vm/{vm.Name}", ct =>
+        var op = await runner.RunAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", ct =>
         {
             var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
             db.Operations.Add(op);
@@ -93,7 +93,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         if (done.Status == OperationStatus.Failed)
         {
             var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.snapshot-failed", done.Error ?? "The snapshot failed.");
-            await runner.RecordAsync(caller, "vm.snapshot", $"vm/{vm.Name}", false, failed.Message, ct);
+            await runner.RecordAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", false, failed.Message, ct);
             throw failed;
         }
         var node = (await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null)
@@ -131,7 +131,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         var name = SnapshotName.Parse(snapshot, "name");
         if (!restart || vm.State == VmState.Stopped)
         {
-            await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", ct =>
+            await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", ct =>
             {
                 if (vm.State != VmState.Stopped)
                     throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), " +
@@ -141,7 +141,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             return await DiskAsync(caller, vmName, ct);
         }
 
-        var op = await runner.RunAsync(caller, "vm.revert", $"vm/{vm.Name}", async ct =>
+        var op = await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", async ct =>
         {
             var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct);
             if (current.State != VmState.Running || current.HostId is null)
@@ -163,7 +163,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         {
             var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.revert-failed",
                 $"Stop, revert to '{name}' and start of VM '{vm.Name}' failed: {done.Error}");
-            await runner.RecordAsync(caller, "vm.revert", $"vm/{vm.Name}", false, failed.Message, ct);
+            await runner.RecordAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", false, failed.Message, ct);
             throw failed;
         }
         return await DiskAsync(caller, vmName, ct);
@@ -173,7 +173,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(snapshot, "name");
-        await runner.RunAsync(caller, "vm.snapshot-delete", $"vm/{vm.Name}", ct => disks.Tree.DeleteSnapshotAsync(vm.Id, name, ct), ct,
+        await runner.RunAsync(caller, Permissions.VmSnapshotDelete, $"vm/{vm.Name}", ct => disks.Tree.DeleteSnapshotAsync(vm.Id, name, ct), ct,
             _ => $"'{name}'");
     }
 
@@ -202,9 +202,8 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     public async Task<GcReportDto> CollectAsync(Caller caller, bool dryRun, CancellationToken ct)
     {
         var orphaned = new List<VmId>();
-        var report = await runner.RunAsync(caller, dryRun ? "disk.gc-dry-run" : "disk.gc", "disks", async ct =>
+        var report = await runner.RunAsync(caller, dryRun ? Permissions.DiskGcDryRun : Permissions.DiskGc, "disks", async ct =>
         {
-            caller.EnsureAdmin("collect disk garbage");
             // Active disks of VMs that no longer exist (deleted before they were ever placed, or a crash between the
             // VM's removal and its disk's release) are released first, so they start their grace period.
             var vmIds = (await db.Vms.AsNoTracking().Select(v => v.Id).ToListAsync(ct)).ToHashSet();

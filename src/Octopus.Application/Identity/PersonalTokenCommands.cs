@@ -17,7 +17,7 @@ public sealed class PersonalTokenCommands(OctopusDbContext db, CommandRunner run
 
     public async Task<TokenCreatedDto> CreateAsync(Caller caller, TokenCreateRequest? request, CancellationToken ct)
     {
-        var dto = await runner.RunAsync(caller, "token.create", $"user/{caller.Name}", async ct =>
+        var dto = await runner.RunAsync(caller, Permissions.TokenCreate, $"user/{caller.Name}", async ct =>
         {
             if (request is null) throw DomainException.Invalid("body", "Send {name, scopes: [\"read\"|\"write\"|\"admin\"], expiresInDays}.");
             var name = (request.Name ?? "").Trim();
@@ -49,7 +49,7 @@ public sealed class PersonalTokenCommands(OctopusDbContext db, CommandRunner run
         if (username is null || username == caller.Name) q = q.Where(t => t.UserId == caller.Id);
         else
         {
-            caller.EnsureAdmin("see other users' tokens");
+            Permissions.TokenListOthers.Authorize(caller);
             if (username != "all")
             {
                 var name = UserName.Parse(username, "user");
@@ -68,7 +68,7 @@ public sealed class PersonalTokenCommands(OctopusDbContext db, CommandRunner run
 
     /// <summary>Revokes one token (its owner or an admin); it stops working at the next request.</summary>
     public Task<bool> RevokeAsync(Caller caller, long id, CancellationToken ct) =>
-        runner.RunAsync(caller, "token.revoke", $"token/{id}", async ct =>
+        runner.RunAsync(caller, Permissions.TokenRevoke, $"token/{id}", async ct =>
         {
             var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == id, ct);
             // Another user's token is "not found" to a non-admin, so ids reveal nothing.

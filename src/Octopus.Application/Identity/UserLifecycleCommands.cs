@@ -17,7 +17,7 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
     /// <summary>Changes the caller's own password after checking the current one; every other login token and
     /// session of theirs ends (personal tokens stay: they are revoked one by one).</summary>
     public Task<bool> ChangeOwnAsync(Caller caller, string? currentToken, PasswordChangeRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.password", $"user/{caller.Name}", async ct =>
+        runner.RunAsync(caller, Permissions.UserPassword, $"user/{caller.Name}", async ct =>
         {
             if (request is null) throw DomainException.Invalid("body", "Send {currentPassword, newPassword}.");
             var user = await db.Users.FirstAsync(u => u.Id == caller.Id, ct);
@@ -35,9 +35,8 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
 
     /// <summary>Sets a user's password (admin); all their login tokens and sessions end.</summary>
     public Task<User> ResetAsync(Caller caller, string username, PasswordResetRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.password-reset", $"user/{username}", async ct =>
+        runner.RunAsync(caller, Permissions.UserPasswordReset, $"user/{username}", async ct =>
         {
-            caller.EnsureAdmin("reset passwords");
             if (request is null) throw DomainException.Invalid("body", "Send {newPassword}.");
             var user = await FindAsync(username, ct);
             UserCommands.CheckPassword(request.NewPassword, "newPassword");
@@ -49,9 +48,8 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
     /// <summary>Disables a user (admin): no login, and every token and session they hold is refused from the next
     /// request on (<see cref="TokenService.ResolveAsync"/> checks it); login tokens and sessions are also deleted.</summary>
     public Task<User> DisableAsync(Caller caller, string username, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.disable", $"user/{username}", async ct =>
+        runner.RunAsync(caller, Permissions.UserDisable, $"user/{username}", async ct =>
         {
-            caller.EnsureAdmin("disable users");
             var user = await FindAsync(username, ct);
             if (user.Id == caller.Id) throw DomainException.Conflict("user.self", "You cannot disable yourself; ask another administrator.");
             if (user.IsAdmin && !await db.Users.AnyAsync(u => u.Role == UserRole.Admin && u.Id != user.Id && u.DisabledAt == null, ct))
@@ -62,9 +60,8 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
         }, ct);
 
     public Task<User> EnableAsync(Caller caller, string username, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.enable", $"user/{username}", async ct =>
+        runner.RunAsync(caller, Permissions.UserEnable, $"user/{username}", async ct =>
         {
-            caller.EnsureAdmin("enable users");
             var user = await FindAsync(username, ct);
             user.Enable();
             return user;
@@ -77,9 +74,8 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
     public async Task<UserDeletionDto?> DeleteAsync(Caller caller, string username, string? transferTo, bool deleteVms, CancellationToken ct)
     {
         List<string> toDelete = [];
-        var result = await runner.RunAsync(caller, "user.delete", $"user/{username}", async ct =>
+        var result = await runner.RunAsync(caller, Permissions.UserDelete, $"user/{username}", async ct =>
         {
-            caller.EnsureAdmin("delete users");
             if (transferTo is not null && deleteVms)
                 throw DomainException.Invalid("transferTo", "Choose one: transfer the user's VMs (transferTo) or delete them (deleteVms).");
             var user = await FindAsync(username, ct);

@@ -14,9 +14,8 @@ namespace Octopus.Application.Networks;
 public sealed class NetworkCommands(OctopusDbContext db, CommandRunner runner, TimeProvider time)
 {
     public Task<Network> CreateAsync(Caller caller, NetworkCreateRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "network.create", $"network/{request?.Name}", async ct =>
+        runner.RunAsync(caller, Permissions.NetworkCreate, $"network/{request?.Name}", async ct =>
         {
-            caller.EnsureAdmin("create networks");
             if (request is null)
                 throw DomainException.Invalid("body", "The request body is empty; send a JSON network (name, bridge, subnet, gateway, range, domain, optional vlan and users).");
             var name = NetworkName.Parse(request.Name);
@@ -40,9 +39,8 @@ public sealed class NetworkCommands(OctopusDbContext db, CommandRunner runner, T
 
     /// <summary>Deletes a network no NIC uses; refused (409, naming some VMs) while any VM is attached.</summary>
     public Task DeleteAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        runner.RunAsync(caller, "network.delete", $"network/{idOrName}", async ct =>
+        runner.RunAsync(caller, Permissions.NetworkDelete, $"network/{idOrName}", async ct =>
         {
-            caller.EnsureAdmin("delete networks");
             var network = await FindAsync(db, idOrName, ct);
             var users = await db.Nics.Where(n => n.NetworkId == network.Id).Join(db.Vms, n => n.VmId, v => v.Id, (n, v) => v.Name)
                 .Take(6).ToListAsync(ct);

@@ -27,7 +27,7 @@ public sealed class SecurityRuleCommands(OctopusDbContext db, CommandRunner runn
     /// <summary>Adds a rule; 400 naming the field for a bad protocol, port or source and for a rule the VM already has.</summary>
     public async Task<(SecurityGroupDto Group, SecurityRuleDto Added)> AddAsync(Caller caller, string vmIdOrName, SecurityRuleRequest? request, CancellationToken ct)
     {
-        var (vm, rule, op) = await runner.RunAsync(caller, "vm.rule.add", $"vm/{vmIdOrName}", async ct =>
+        var (vm, rule, op) = await runner.RunAsync(caller, Permissions.VmRuleAdd, $"vm/{vmIdOrName}", async ct =>
         {
             if (request is null)
                 throw DomainException.Invalid("body", "The request body is empty; send a JSON rule: protocol (tcp, udp, icmp, any), port (tcp/udp: 22 or 8000-8100), source (CIDR, default 0.0.0.0/0).");
@@ -50,7 +50,7 @@ public sealed class SecurityRuleCommands(OctopusDbContext db, CommandRunner runn
     /// <summary>Removes one rule by id; 404 when the VM has no such rule.</summary>
     public async Task<SecurityGroupDto> RemoveAsync(Caller caller, string vmIdOrName, string ruleId, CancellationToken ct)
     {
-        var (vm, op) = await runner.RunAsync(caller, "vm.rule.remove", $"vm/{vmIdOrName}/rule/{ruleId}", async ct =>
+        var (vm, op) = await runner.RunAsync(caller, Permissions.VmRuleRemove, $"vm/{vmIdOrName}/rule/{ruleId}", async ct =>
         {
             var vm = await vms.FindAsync(caller, vmIdOrName, ct);
             if (!SecurityRuleId.TryParse(ruleId, out var id)) throw DomainException.NotFound("Rule", ruleId);

@@ -115,9 +115,8 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
                 await MoveAsync(caller, id, ct);
                 break;
             case "restartElsewhere":
-                await runner.RunAsync(caller, "vm.restart-elsewhere", $"vm/{id}", async ct =>
+                await runner.RunAsync(caller, Permissions.VmRestartElsewhere, $"vm/{id}", async ct =>
                 {
-                    caller.EnsureAdmin("restart VMs on another host");
                     var v = await lookup.FindAsync(caller, id, ct);
                     v.RestartElsewhere($"restarting on another host (policy {policy})", time.GetUtcNow());
                     return v;
@@ -134,7 +133,7 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
         var disks = services.GetService<DiskServices>()
             ?? throw DomainException.Conflict("vm.no-disk", "This server has no disk storage; checkpoints are not available.");
         var vm = await lookup.FindAsync(caller, id, ct, track: false);
-        await runner.RunAsync(caller, "vm.checkpoint", $"vm/{vm.Name}", async ct =>
+        await runner.RunAsync(caller, Permissions.VmCheckpoint, $"vm/{vm.Name}", async ct =>
         {
             var disk = await disks.Checkpoints.CheckpointAsync(vm.Id, policy, ct);
             var released = action.KeepLast is null && action.NewerThan is null ? []

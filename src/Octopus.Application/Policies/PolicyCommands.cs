@@ -33,7 +33,7 @@ public sealed class PolicyCommands(OctopusDbContext db, CommandRunner runner, Po
         bool enabled, isScript = ScriptDocument.IsScript(text);
         if (isScript)
         {
-            caller.EnsureAdmin("write C# script policies (they run as trusted code in the server; admin-only)");
+            Permissions.PolicyScript.Authorize(caller);
             var header = ScriptDocument.Parse(text);
             (name, owner, scope, enabled) = (header.Name, caller.Name, "admin", true);
             var probe = catalog.Load(new PolicyRecord { Name = name, Owner = owner, Document = text, IsScript = true }, ownerIsAdmin: true);
@@ -44,17 +44,17 @@ public sealed class PolicyCommands(OctopusDbContext db, CommandRunner runner, Po
             var doc = PolicyDocumentReader.Parse(text);
             CompiledPolicy.Compile(doc);
             (name, owner, scope, enabled) = (doc.Name, doc.Owner.Value, doc.Scope == PolicyScope.Admin ? "admin" : "user", doc.Enabled);
-            if (owner != caller.Name) caller.EnsureAdmin($"write policies owned by another user ('{owner}'); write 'owner: {caller.Name}'");
-            if (doc.Scope == PolicyScope.Admin) caller.EnsureAdmin("write admin-scope policies; use 'scope: user' for a policy over your own VMs");
+            if (owner != caller.Name) Permissions.PolicyForOwner(owner, caller.Name).Authorize(caller);
+            if (doc.Scope == PolicyScope.Admin) Permissions.PolicyAdminScope.Authorize(caller);
             if (doc.Actions.FirstOrDefault(a => a.AdminOnly) is { } adminOnly)
-                caller.EnsureAdmin($"use the {PolicyActionRequest.Name(adminOnly.Kind)} action (admin-only)");
+                Permissions.PolicyAdminAction(PolicyActionRequest.Name(adminOnly.Kind)).Authorize(caller);
             var ownerUser = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == doc.Owner, ct)
                 ?? throw DomainException.Invalid("owner", $"There is no user '{owner}'.");
             if (doc.Scope == PolicyScope.Admin && ownerUser.Role != UserRole.Admin)
                 throw DomainException.Invalid("scope", $"An admin-scope policy must be owned by an administrator; '{owner}' is not one.");
         }
 
-        var record = await runner.RunAsync(caller, "policy.create", $"policy/{name}", async ct =>
+        var record = await runner.RunAsync(caller, Permissions.PolicyCreate, $"policy/{name}", async ct =>
         {
             var now = time.GetUtcNow();
             var existing = await db.Policies.FirstOrDefaultAsync(p => p.Name == name, ct);
@@ -89,7 +89,7 @@ public sealed class PolicyCommands(OctopusDbContext db, CommandRunner runner, Po
     public Task<PolicyDto> DisableAsync(Caller caller, string name, CancellationToken ct) => SetEnabledAsync(caller, name, false, ct);
 
     public Task DeleteAsync(Caller caller, string name, CancellationToken ct) =>
-        runner.RunAsync(caller, "policy.delete", $"policy/{name}", async ct =>
+        runner.RunAsync(caller, Permissions.PolicyDelete, $"policy/{name}", async ct =>
         {
             var record = await FindAsync(caller, name, ct, track: true);
             db.Policies.Remove(record);
@@ -143,7 +143,7 @@ public sealed class PolicyCommands(OctopusDbContext db, CommandRunner runner, Po
 
     private async Task<PolicyDto> SetEnabledAsync(Caller caller, string name, bool on, CancellationToken ct)
     {
-        var record = await runner.RunAsync(caller, on ? "policy.enable" : "policy.disable", $"policy/{name}", async ct =>
+        var record = await runner.RunAsync(caller, on ? Permissions.PolicyEnable : Permissions.PolicyDisable, $"policy/{name}", async ct =>
         {
             var record = await FindAsync(caller, name, ct, track: true);
             record.Enabled = on;

@@ -22,9 +22,8 @@ public sealed class PowerConfigCommands(OctopusDbContext db, CommandRunner runne
     public const string DefaultBroadcast = "255.255.255.255";
 
     public Task<PowerBindingRecord> SetAsync(Caller caller, string idOrName, HostPowerConfigRequest? body, CancellationToken ct) =>
-        runner.RunAsync(caller, "host.power-config", $"host/{idOrName}", async ct =>
+        runner.RunAsync(caller, Permissions.HostPowerConfig, $"host/{idOrName}", async ct =>
         {
-            caller.EnsureAdmin("configure how hosts are powered");
             if (body is null)
                 throw DomainException.Invalid("body", "Send {\"method\": \"ipmi\", \"address\": \"10.0.0.5\", \"user\": \"admin\", \"password\": \"…\"} (or redfish, wol, agent, simulated).");
             var host = await HostCommands.FindAsync(db, idOrName, ct);

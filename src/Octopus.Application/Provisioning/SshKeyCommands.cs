@@ -18,7 +18,7 @@ public sealed class SshKeyCommands(OctopusDbContext db, CommandRunner runner, Ti
 
     /// <summary>Adds a key; 400 naming <c>name</c> or <c>publicKey</c> for bad input, 409 for a name or key already there.</summary>
     public Task<SshKeyDto> AddAsync(Caller caller, SshKeyRequest? request, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.key.add", $"user/{caller.Name}/key/{request?.Name}", async ct =>
+        runner.RunAsync(caller, Permissions.UserKeyAdd, $"user/{caller.Name}/key/{request?.Name}", async ct =>
         {
             if (request is null) throw DomainException.Invalid("body", "The request body is empty; send {\"name\": \"laptop\", \"publicKey\": \"ssh-ed25519 AAAA… you@laptop\"}.");
             var name = SshKey.ParseName(request.Name);
@@ -31,7 +31,7 @@ public sealed class SshKeyCommands(OctopusDbContext db, CommandRunner runner, Ti
             duplicate: () => DomainException.Conflict("key.duplicate-name", $"You already have a key named '{request?.Name}'; remove it first or choose another name."));
 
     public Task RemoveAsync(Caller caller, string name, CancellationToken ct) =>
-        runner.RunAsync(caller, "user.key.remove", $"user/{caller.Name}/key/{name}", async ct =>
+        runner.RunAsync(caller, Permissions.UserKeyRemove, $"user/{caller.Name}/key/{name}", async ct =>
         {
             var key = await db.SshKeys.FirstOrDefaultAsync(k => k.UserId == caller.Id && k.Name == name, ct) ?? throw DomainException.NotFound("Key", name);
             db.SshKeys.Remove(key);

@@ -71,21 +71,20 @@ public static class Endpoints
         var plan = authed.MapGroup("/plan").WithTags("plan");
         plan.MapGet("", async (HttpContext http, Application.Consolidation.ConsolidationPlanner planner, Application.Consolidation.PlanDismissal dismissal, CancellationToken ct) =>
         {
-            Caller.From(http.User).EnsureAdmin("see the consolidation plan");
+            Permissions.PlanView.Authorize(Caller.From(http.User));
             return dismissal.Apply((await planner.PlanAsync(ct)).View);
         });
         plan.MapPost("/apply", async (HttpContext http, Application.Consolidation.ConsolidationPlanner planner, Application.Consolidation.PlanCommitter committer, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
-            caller.EnsureAdmin("apply the consolidation plan");
+            Permissions.PlanApply.Authorize(caller);
             return await committer.ApplyAsync(await planner.PlanAsync(ct), caller.Name, ct);
         });
         plan.MapPut("/mode", async (HttpContext http, PlanModeRequest? body, Application.Consolidation.ConsolidationModeStore modes, CommandRunner runner, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
-            return await runner.RunAsync(caller, "plan.mode", "cluster", _ =>
+            return await runner.RunAsync(caller, Permissions.PlanMode, "cluster", _ =>
             {
-                caller.EnsureAdmin("change the consolidation mode");
                 var mode = Application.Consolidation.ConsolidationModeStore.Parse(body?.Mode);
                 modes.Set(mode);
                 return Task.FromResult(new PlanModeRequest(mode.ToString().ToLowerInvariant()));
@@ -95,9 +94,8 @@ public static class Endpoints
             CommandRunner runner, TimeProvider time, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
-            return await runner.RunAsync(caller, "plan.dismiss", "cluster", async c =>
+            return await runner.RunAsync(caller, Permissions.PlanDismiss, "cluster", async c =>
             {
-                caller.EnsureAdmin("dismiss the consolidation plan");
                 var current = (await planner.PlanAsync(c)).View;
                 if (!dismissal.Dismiss(current, caller.Name, time.GetUtcNow()))
                     throw Domain.DomainException.Conflict("plan.empty", "The plan has no step to dismiss; nothing was changed.");
@@ -179,7 +177,7 @@ public static class Endpoints
     {
         users.MapGet("", async (HttpContext http, OctopusDbContext db, CancellationToken ct) =>
         {
-            Caller.From(http.User).EnsureAdmin("list users");
+            Permissions.UserList.Authorize(Caller.From(http.User));
             var all = await db.Users.AsNoTracking().ToListAsync(ct);
             var result = new List<UserDto>();
             foreach (var u in all.OrderBy(u => u.Name.Value, StringComparer.Ordinal)) result.Add(Dto.From(u, await VmCommands.UsageAsync(db, u.Id, ct)));
@@ -195,7 +193,7 @@ public static class Endpoints
         users.MapGet("/{name}", async (HttpContext http, string name, OctopusDbContext db, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
-            if (caller.Name != name) caller.EnsureAdmin("see other users");
+            if (caller.Name != name) Permissions.UserViewOthers.Authorize(caller);
             var un = UserName.Parse(name);
             var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == un, ct) ?? throw DomainException.NotFound("User", name);
             return Dto.From(user, await VmCommands.UsageAsync(db, user.Id, ct));

@@ -13,7 +13,7 @@ public static class ClusterEndpoints
     {
         app.MapGroup(ApiRoutes.Base).RequireAuthorization().MapGet("/cluster", async (HttpContext http, ClusterQueries queries, CancellationToken ct) =>
         {
-            Caller.From(http.User).EnsureAdmin("see the control plane's replicas");
+            Permissions.ClusterView.Authorize(Caller.From(http.User));
             return TypedResults.Ok(await queries.GetAsync(ct));
         }).WithTags("cluster");
     }

@@ -16,7 +16,7 @@ namespace Octopus.Server.Consoles;
 public sealed class ConsoleCommands(CommandRunner runner, VmLookup lookup, ConsoleTickets tickets, INodeDriverResolver nodes)
 {
     public Task<ConsoleTicketDto> IssueTicketAsync(Caller caller, string idOrName, string? kind, CancellationToken ct) =>
-        runner.RunAsync(caller, "vm.console-ticket", $"vm/{idOrName}", async ct =>
+        runner.RunAsync(caller, Permissions.VmConsoleTicket, $"vm/{idOrName}", async ct =>
         {
             if ((kind?.Trim().ToLowerInvariant() ?? ConsoleTickets.Serial) != ConsoleTickets.Serial)
                 throw DomainException.Invalid("kind", $"'{kind}' is not a console this server offers; ask for kind=serial.");

@@ -40,11 +40,11 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
         catch (ConsoleRefusedException refused)
         {
             LogRefused(log, idOrName, refused.Code, refused.Message);
-            if (grant is not null) await audit.RecordAsync(grant.Caller, "vm.console", $"vm/{idOrName}", false, refused.Message, CancellationToken.None);
+            if (grant is not null) await audit.RecordAsync(grant.Caller, Permissions.VmConsole, $"vm/{idOrName}", false, refused.Message, CancellationToken.None);
             await CloseAsync(socket, (WebSocketCloseStatus)refused.CloseStatus, refused.Message);
             return;
         }
-        await audit.RecordAsync(grant.Caller, "vm.console", $"vm/{vm.Name}", true, "serial console opened", CancellationToken.None);
+        await audit.RecordAsync(grant.Caller, Permissions.VmConsole, $"vm/{vm.Name}", true, "serial console opened", CancellationToken.None);
         LogOpened(log, vm.Name.Value, grant.Caller.Name);
         await using (serial) await PumpAsync(socket, serial, ct);
         LogClosed(log, vm.Name.Value, grant.Caller.Name);

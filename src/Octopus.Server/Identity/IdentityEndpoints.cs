@@ -43,9 +43,8 @@ public static class IdentityEndpoints
         users.MapPost("/{name}/unlock", async (HttpContext http, string name, LoginThrottle throttle, CommandRunner runner, CancellationToken ct) =>
         {
             var caller = Caller.From(http.User);
-            await runner.RunAsync(caller, "user.unlock", $"user/{name}", async ct =>
+            await runner.RunAsync(caller, Permissions.UserUnlock, $"user/{name}", async ct =>
             {
-                caller.EnsureAdmin("unlock logins");
                 return await throttle.UnlockAsync(LoginThrottle.KeyOf(name), ct);
             }, ct, n => n == 0 ? "was not locked" : "unlocked");
             return TypedResults.NoContent();

@@ -18,7 +18,7 @@ public static class PowerEndpoints
     {
         app.MapGet(ApiRoutes.PowerHistory, (HttpContext http, PowerHistory history, string? window) =>
         {
-            Caller.From(http.User).EnsureAdmin("see the cluster's power history");
+            Permissions.PowerHistoryView.Authorize(Caller.From(http.User));
             var span = ParseWindow(window, history.Options.Retention);
             return ToDto(window ?? "1h", history.Query(span, MaxPoints));
         }).RequireAuthorization().WithTags("power");
