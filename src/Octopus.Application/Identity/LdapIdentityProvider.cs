@@ -152,14 +152,20 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
         LdapException { ErrorCode: 13 } or DirectoryOperationException { Response.ResultCode: ResultCode.ConfidentialityRequired } => RequiresTls,
         LdapException { ErrorCode: 87 or -7 } =>
             "it rejected the search filter; check Octopus:Identity:Ldap:UserFilter and GroupFilter",
+        LdapException { Message: AnonymousRefused } => AnonymousRefused,
         _ when settings.StartTls =>
-            $"{step} failed: the server is down or unreachable, or StartTLS failed; the LDAP library Octopus uses on Linux does not complete StartTLS (dotnet/runtime#96988), so use an ldaps:// URL (port 636) with Octopus:Identity:Ldap:CaCertificatesDirectory instead",
+            $"{step} failed: the server is down or unreachable, does not offer StartTLS, or its TLS certificate is not trusted (check Octopus:Identity:Ldap:CaCertificatesDirectory)",
         _ when settings.Ssl =>
             $"{step} failed: the server is down, unreachable, or its TLS certificate is not trusted (check Octopus:Identity:Ldap:CaCertificatesDirectory)",
         _ => $"{step} failed: the server is down or unreachable",
     };
 
-    private const string RequiresTls = "it requires TLS; use an ldaps:// URL (port 636)";
+    private const string RequiresTls = "it requires TLS; use an ldaps:// URL (port 636) or StartTls";
+    private const int InappropriateAuthentication = 48, UnwillingToPerform = 53;
+
+    private const string AnonymousRefused = "it refused the anonymous bind that opens the connection before StartTLS " +
+        "(the LDAP library Octopus uses on Linux cannot start TLS on a connection it has not opened); allow anonymous binds " +
+        "or use an ldaps:// URL (port 636)";
 
     private LdapConnection Connect()
     {
@@ -172,7 +178,22 @@ public sealed partial class LdapIdentityProvider(OctopusDbContext db, LdapSettin
             connection.SessionOptions.StartNewTlsSessionContext();
         }
         if (settings.Ssl) connection.SessionOptions.SecureSocketLayer = true;
-        if (settings.StartTls) connection.SessionOptions.StartTransportLayerSecurity(null);
+        if (settings.StartTls)
+        {
+            // On Linux, System.DirectoryServices.Protocols opens the connection on its first operation, and StartTLS
+            // asked before that fails with "server unavailable" (dotnet/runtime#96988). An anonymous bind (no name, no
+            // password: nothing secret crosses in clear) opens it; StartTLS then upgrades it before any credential is sent.
+            try
+            {
+                connection.Bind(new NetworkCredential("", ""));
+            }
+            catch (LdapException e) when (e.ErrorCode is InappropriateAuthentication or UnwillingToPerform)
+            {
+                connection.Dispose();
+                throw new LdapException(e.ErrorCode, AnonymousRefused, e);
+            }
+            connection.SessionOptions.StartTransportLayerSecurity(null);
+        }
         return connection;
     }
 

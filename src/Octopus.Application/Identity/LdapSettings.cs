@@ -81,7 +81,7 @@ public sealed record LdapSettings(string Host, int Port, bool Ssl, bool StartTls
             if (OperatingSystem.IsWindows())
                 throw new ConfigurationException($"{k}:CaCertificatesDirectory", "on Windows the directory's CA must be in the Windows certificate store; remove this key.");
             if (!Directory.Exists(ca)) throw new ConfigurationException($"{k}:CaCertificatesDirectory", $"the folder {ca} does not exist.");
-            if (!ssl && !s.StartTls) throw new ConfigurationException($"{k}:CaCertificatesDirectory", "CA certificates need TLS: use an ldaps:// URL.");
+            if (!ssl && !s.StartTls) throw new ConfigurationException($"{k}:CaCertificatesDirectory", "CA certificates need TLS: use an ldaps:// URL, or set StartTls.");
         }
         if (string.IsNullOrWhiteSpace(s.SearchBase))
             throw new ConfigurationException($"{k}:SearchBase", "name the subtree where users are searched, e.g. ou=people,dc=example,dc=org.");
