@@ -121,14 +121,14 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             {
                 error = e.Message;
             }
-            catch (Octopus.Domain.DomainException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.ForkDisk)
+            catch (Octopus.Domain.DomainException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk)
             {
                 // The disk tree refused or its driver step failed; nothing changed (the tree rolls its intent back).
                 (error, code) = (e.Message, e.Code);
             }
-            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.ForkDisk)
+            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk)
             {
-                (error, code) = ($"The disk storage could not complete the {(op.Kind == OperationKind.ForkDisk ? "fork" : "snapshot")}: {e.Message} " +
+                (error, code) = ($"The disk storage could not complete the {(op.Kind switch { OperationKind.ForkDisk => "fork", OperationKind.CheckpointVm => "checkpoint", _ => "snapshot" })}: {e.Message} " +
                     "The disk tree is unchanged.", "storage.failed");
             }
             if (reporter is not null) _figures.End(op.Id, error is null);
@@ -468,6 +468,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.SnapshotVm:
                 await SnapshotAsync(services, op, vm, ct);
                 break;
+            case OperationKind.CheckpointVm:
+                await CheckpointAsync(services, op, vm, ct);
+                break;
             case OperationKind.ForkDisk:
                 await ForkDiskAsync(db, services, op, vm, ct);
                 break;
@@ -494,6 +497,20 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         var live = DiskSwitchStep.For(vm, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
         if (live is not null) await disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct);
         else await disks.Tree.SnapshotAsync(vm.Id, name, ct);
+    }
+
+    /// <summary>Takes a policy's checkpoint under the operation's name (live or as files, as <see cref="SnapshotAsync"/>),
+    /// then applies the policy's retention. Both steps are idempotent: a run resumed after a crash finds the checkpoint it
+    /// already took, and releasing what the retention does not keep twice releases nothing more.</summary>
+    private async Task CheckpointAsync(IServiceProvider services, Operation op, Vm vm, CancellationToken ct)
+    {
+        var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
+        var payload = CheckpointPayload.Parse(op.Payload);
+        var name = Octopus.Disks.Model.SnapshotName.Parse(payload.Name, "name");
+        var live = DiskSwitchStep.For(vm, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
+        await disks.Checkpoints.CheckpointAsync(vm.Id, name, payload.Policy, live, ct);
+        if (payload.KeepLast is not null || payload.NewerThan is not null)
+            await disks.Checkpoints.ApplyRetentionAsync(vm.Id, new Octopus.Disks.Services.CheckpointRetention(payload.KeepLast, payload.NewerThan), ct);
     }
 
     /// <summary>Makes a forked VM's disk: a new child of the source's current state (the source continues on its own new
@@ -549,7 +566,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             kind = op.Kind.ToString();
             if (vm is not null && Commands.OperationJournal.StillWanted(op, vm))
             {
-                if (op.Kind is OperationKind.SnapshotVm or OperationKind.ApplyFirewall)
+                if (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ApplyFirewall)
                 {
                     // The disk tree (or the operation's error) records the outcome; the VM's state is not their business.
                 }

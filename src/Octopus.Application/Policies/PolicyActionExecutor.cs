@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Octopus.Disks.Services;
 using Octopus.Domain;
+using Octopus.Domain.Operations;
 using Octopus.Domain.Auditing;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
@@ -128,6 +129,8 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
         }
     }
 
+    /// <summary>Journals the checkpoint as an operation (named now, so a resumed run finds what it already took); the
+    /// runner takes it (live when a hypervisor holds the VM's disk) and then applies the policy's retention.</summary>
     private async Task CheckpointAsync(Caller caller, string policy, PolicyActionRequest action, string id, CancellationToken ct)
     {
         var disks = services.GetService<DiskServices>()
@@ -135,11 +138,14 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
         var vm = await lookup.FindAsync(caller, id, ct, track: false);
         await runner.RunAsync(caller, Permissions.VmCheckpoint, $"vm/{vm.Name}", async ct =>
         {
-            var disk = await disks.Checkpoints.CheckpointAsync(vm.Id, policy, ct);
-            var released = action.KeepLast is null && action.NewerThan is null ? []
-                : await disks.Checkpoints.ApplyRetentionAsync(vm.Id, new CheckpointRetention(action.KeepLast, action.NewerThan), ct);
-            return (disk, released.Count);
-        }, ct, r => $"'{r.disk.Name}' (disk {r.disk.Id}); released {r.Count} older checkpoint(s)");
+            var now = time.GetUtcNow();
+            var name = await disks.Checkpoints.NameForAsync(vm.Id, now, ct);
+            var payload = new CheckpointPayload(name.Value, policy, action.KeepLast, action.NewerThan);
+            var op = Operation.Begin(OperationKind.CheckpointVm, vm.Id, vm.HostId, caller.Name, now, payload: payload.Format());
+            db.Operations.Add(op);
+            return (name, op.Id);
+        }, ct, r => $"'{r.name}' (operation {r.Id})");
+        signal.Wake();
     }
 
     private async Task MoveAsync(Caller caller, string id, CancellationToken ct)

@@ -46,14 +46,40 @@ public sealed class CheckpointService
         if (string.IsNullOrWhiteSpace(policy)) throw DomainException.Invalid("policy", "A checkpoint must name the policy that takes it.");
         return _store.ExclusiveAsync(async () =>
         {
-            var tree = await _store.LoadTreeAsync(ct);
-            var now = _store.Now;
-            var stem = "cp-" + now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            var name = SnapshotName.Parse(stem);
-            for (var i = 2; tree.SnapshotOf(vm, name) is not null; i++) name = SnapshotName.Parse($"{stem}-{i}");
-            var info = new CheckpointInfo(policy, now);
+            var name = NextName(await _store.LoadTreeAsync(ct), vm, _store.Now);
+            var info = new CheckpointInfo(policy, _store.Now);
             return await _tree.FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsCheckpoint(name, info), $"checkpoint vm {vm} for {policy}", ct);
         }, ct);
+    }
+
+    /// <summary>The name a checkpoint taken at <paramref name="at"/> gets: <c>cp-yyyyMMdd-HHmmss</c>, with a suffix
+    /// when the VM already has a snapshot of that name.</summary>
+    public async Task<SnapshotName> NameForAsync(VmId vm, DateTimeOffset at, CancellationToken ct = default) =>
+        NextName(await _store.LoadTreeAsync(ct), vm, at);
+
+    /// <summary>Takes the checkpoint <paramref name="name"/> of the VM's current disk for <paramref name="policy"/> (an
+    /// operation's step): live through <paramref name="switchTo"/> when a hypervisor holds the VM's file open, as files
+    /// otherwise. Idempotent: when the VM already has that checkpoint (a run resumed after a crash), returns it and changes
+    /// nothing.</summary>
+    public Task<Disk> CheckpointAsync(VmId vm, SnapshotName name, string policy, LiveDiskSwitch? switchTo, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(policy)) throw DomainException.Invalid("policy", "A checkpoint must name the policy that takes it.");
+        return _store.ExclusiveAsync(async () =>
+        {
+            var tree = await _store.LoadTreeAsync(ct);
+            if (tree.SnapshotOf(vm, name) is { Role: DiskRole.Checkpoint } taken) return taken;
+            var info = new CheckpointInfo(policy, _store.Now);
+            return await _tree.FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsCheckpoint(name, info),
+                $"{(switchTo is null ? "" : "live ")}checkpoint vm {vm} as '{name}' for {policy}", ct, switchTo);
+        }, ct);
+    }
+
+    private static SnapshotName NextName(DiskTree tree, VmId vm, DateTimeOffset at)
+    {
+        var stem = "cp-" + at.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var name = SnapshotName.Parse(stem);
+        for (var i = 2; tree.SnapshotOf(vm, name) is not null; i++) name = SnapshotName.Parse($"{stem}-{i}");
+        return name;
     }
 
     /// <summary>Releases the VM's checkpoints the retention does not keep; user snapshots are never touched.

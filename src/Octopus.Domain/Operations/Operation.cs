@@ -49,6 +49,12 @@ public enum OperationKind
     /// network once a VM with a NIC on it was created, migrated or deleted. The runner reads the names when it runs, so one
     /// pending operation per host and network covers any number of changes.</summary>
     PublishNames,
+
+    /// <summary>A checkpoint a policy takes of a VM's disk (<see cref="Operation.Payload"/>: a <see cref="CheckpointPayload"/>),
+    /// then the policy's retention; like <see cref="SnapshotVm"/>, a running VM whose node holds the file open is moved
+    /// onto its new leaf by the driver, and the VM's state does not change. Resumed after a crash, it finds the
+    /// checkpoint it already took (by its name) and only applies the retention.</summary>
+    CheckpointVm,
 }
 
 public enum OperationStatus
@@ -93,7 +99,8 @@ public sealed class Operation
     public bool IsFinished => Status is OperationStatus.Succeeded or OperationStatus.Failed;
 
     /// <summary>The kind's argument, as text: for <see cref="OperationKind.SnapshotVm"/> the snapshot's name, for
-    /// <see cref="OperationKind.ForkDisk"/> a <see cref="ForkPayload"/>; null for
+    /// <see cref="OperationKind.ForkDisk"/> a <see cref="ForkPayload"/>, for <see cref="OperationKind.CheckpointVm"/> a
+    /// <see cref="CheckpointPayload"/>; null for
     /// kinds that need none.</summary>
     public string? Payload { get; private set; }
 

@@ -55,6 +55,33 @@ public class CheckpointServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task NamedCheckpoint_TakenTwice_AsAResumedOperationDoes_IsTakenOnce()
+    {
+        var name = await _s.Checkpoints.NameForAsync(_vm, _time.GetUtcNow());
+        var first = await _s.Checkpoints.CheckpointAsync(_vm, name, "nightly", switchTo: null);
+        var again = await _s.Checkpoints.CheckpointAsync(_vm, name, "nightly", switchTo: null);
+
+        again.Id.Should().Be(first.Id);
+        var tree = (await _catalog.LoadAsync()).Tree();
+        tree.SnapshotsOf(_vm).Should().ContainSingle().Which.Checkpoint!.Policy.Should().Be("nightly");
+        tree.Violations().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task NameFor_TheSameSecondTwice_GetsASuffix_AndAUserSnapshotOfThatNameIsNotTakenForACheckpoint()
+    {
+        var at = _time.GetUtcNow();
+        var first = await _s.Checkpoints.NameForAsync(_vm, at);
+        await _s.Checkpoints.CheckpointAsync(_vm, first, "nightly", switchTo: null);
+        var second = await _s.Checkpoints.NameForAsync(_vm, at);
+        second.Value.Should().Be(first.Value + "-2");
+
+        await _s.Tree.SnapshotAsync(_vm, second);
+        var taking = () => _s.Checkpoints.CheckpointAsync(_vm, second, "nightly", switchTo: null);
+        (await taking.Should().ThrowAsync<DomainException>()).Which.Code.Should().Be("snapshot.exists");
+    }
+
+    [Fact]
     public async Task ApplyRetention_NeverTouchesUserSnapshots()
     {
         await _s.Tree.SnapshotAsync(_vm, Snap("mine"));

@@ -34,6 +34,8 @@ public sealed class PolicyTemplateTests
 
         var history = await PolicyHarness.HistoryAsync(admin, "nightly-checkpoint");
         history.Should().HaveCount(9).And.OnlyContain(e => e.Action == "checkpoint" && e.Result == "ok" && e.VmId == vm.Id);
+        // Each checkpoint is an operation the runner takes, then applies the retention.
+        await CheckpointsDoneAsync(admin, "db1", 9);
         var snapshots = await (await admin.GetAsync($"{ApiRoutes.Vm(vm.Id)}/snapshots")).ReadAsync<SnapshotTreeDto>();
         snapshots.Snapshots.Count(s => s.IsCheckpoint).Should().Be(7);
         var none = await (await admin.GetAsync($"{ApiRoutes.Vm(other.Id)}/snapshots")).ReadAsync<SnapshotTreeDto>();
@@ -194,5 +196,19 @@ public sealed class PolicyTemplateTests
         after.Host.Should().NotBe(vm.Host);
         var audit = await (await admin.GetAsync(ApiRoutes.Audit)).ReadAsync<Page<AuditEntryDto>>();
         audit.Items.Should().Contain(a => a.Action == "vm.restart-elsewhere" && a.Actor == "admin via policy host-failure-restart");
+    }
+
+    /// <summary>Waits until <paramref name="count"/> checkpoint operations of the VM have all succeeded.</summary>
+    private static async Task CheckpointsDoneAsync(HttpClient http, string vm, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var ops = (await (await http.GetAsync($"{ApiRoutes.Operations}?vm={vm}&kind=checkpoint-vm&limit=100")).ReadAsync<Page<OperationDto>>()).Items;
+            if (ops.Count == count && ops.All(o => o.Status == "Succeeded")) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"checkpoint operations of {vm}: {string.Join(", ", ops.Select(o => $"{o.Status} {o.Error}"))}");
+            await Task.Delay(100);
+        }
     }
 }
