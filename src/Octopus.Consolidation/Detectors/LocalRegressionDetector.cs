@@ -37,4 +37,24 @@ public sealed class LocalRegressionDetector : IOverloadDetector
         var predicted = (intercept + (slope * (Window + migrationIntervals))) * SafetyParameter;
         return new OverloadVerdict(predicted >= 1, predicted, 1, Name);
     }
+
+    /// <summary><see cref="Evaluate"/>'s prediction before the safety parameter, written as one weighted sum of the
+    /// window (most recent first, zero beyond its length): the fit is linear in the samples, so a host's prediction
+    /// with a VM is its own plus the VM's share. Equal to Evaluate's up to rounding (~1e-13): for bounds, not verdicts.</summary>
+    internal static double LinearPrediction(ReadOnlySpan<double> mostRecentFirst, double migrationIntervals)
+    {
+        // slope = Σ yᵢ (n xᵢ − Σx) / (n Σx² − (Σx)²), intercept = Σ yᵢ / n − slope Σx / n, x = 1..n oldest first.
+        const double n = Window;
+        const double sx = Window * (Window + 1) / 2.0;
+        const double sxx = Window * (Window + 1) * ((2 * Window) + 1) / 6.0;
+        const double d = (n * sxx) - (sx * sx);
+        var at = Window + migrationIntervals - (sx / n);
+        double p = 0;
+        for (var j = 0; j < Math.Min(mostRecentFirst.Length, Window); j++)
+        {
+            double x = Window - j;
+            p += mostRecentFirst[j] * ((1 / n) + ((((n * x) - sx) / d) * at));
+        }
+        return p;
+    }
 }

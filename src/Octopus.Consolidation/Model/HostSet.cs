@@ -10,6 +10,13 @@ public sealed class HostSet
 
     public int Count => _items.Count;
 
+    /// <summary>The members in the order they were added.</summary>
+    internal IReadOnlyList<int> Items => _items;
+
+    /// <summary>Changes on every <see cref="Clear"/>: between two equal values the set only grew, by <see cref="Items"/>
+    /// past the count seen before.</summary>
+    internal int Generation { get; private set; }
+
     public bool Contains(int host) => _member[host];
 
     public void Add(int host)
@@ -21,6 +28,7 @@ public sealed class HostSet
 
     public void Clear()
     {
+        Generation++;
         foreach (var h in _items) _member[h] = false;
         _items.Clear();
     }

@@ -32,6 +32,7 @@ public sealed class HostType
     public double MaxWatts => _watts[10];
 
     /// <summary>Watts at a load fraction in [0, 1] (clamped), linear between the 10 % points as SPECpower tables are read.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public double WattsAt(double utilisation)
     {
         if (utilisation <= 0) return _watts[0];

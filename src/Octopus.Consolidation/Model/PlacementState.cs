@@ -56,6 +56,7 @@ public sealed class PlacementState
         var v = snapshot.Vms.Length;
         if (recycled is not null && (recycled.HostCount != h || recycled._hostsOfType.Length != snapshot.HostTypes.Count)) recycled = null;
         _vmCount = v;
+        _spareBestFit = recycled?._bestFit ?? recycled?._spareBestFit;
         if (recycled is null)
         {
             _vmsOn = new List<int>?[h];
@@ -196,6 +197,20 @@ public sealed class PlacementState
 
     private IReadOnlyList<HostType>? _typesOf;
     private bool _historyReady;
+    // Power-aware best fit's index of this state's hosts, kept by Add and Remove once built.
+    private Placers.BestFitIndex? _bestFit;
+    // The recycled state's index, emptied and refilled when this state first needs one.
+    private Placers.BestFitIndex? _spareBestFit;
+
+    /// <summary>The best-fit index of this state for a detector, built on first use and then kept up to date.</summary>
+    internal Placers.BestFitIndex BestFitIndexFor(Detectors.IOverloadDetector detector)
+    {
+        if (_bestFit is not null && ReferenceEquals(_bestFit.Detector, detector)) return _bestFit;
+        var spare = _bestFit ?? _spareBestFit;
+        _spareBestFit = null;
+        _bestFit = spare is not null && spare.FitsShapeOf(this) ? spare.Reuse(this, detector) : new Placers.BestFitIndex(this, detector);
+        return _bestFit;
+    }
 
     private static T[] Cleared<T>(T[] array)
     {
@@ -311,6 +326,7 @@ public sealed class PlacementState
             _isOccupied[host] = true;
             _occupiedStale = true;
         }
+        _bestFit?.HostChanged(host);
     }
 
     /// <summary><see cref="Add"/> of each VM in turn to a host that has none, while the history sums are not built:
@@ -352,7 +368,8 @@ public sealed class PlacementState
                 _historyLength![host] = 0;
             }
             _maxRam[host] = 0;
-                return;
+            _bestFit?.HostChanged(host);
+            return;
         }
         if (Snapshot.Vms[vm].RamMb >= _maxRam[host])
         {
@@ -378,6 +395,7 @@ public sealed class PlacementState
                 _historyLength[host] = max;
             }
         }
+        _bestFit?.HostChanged(host);
     }
 
     /// <summary>The host's utilisation history (most recent first; each entry the sum over its VMs of VM use × VM MIPS
@@ -433,7 +451,7 @@ public sealed class PlacementState
     /// <summary>Builds the host history sums from the host lists, each host's VMs in list order — the very additions
     /// <see cref="Add"/> makes, so the sums are the ones incremental upkeep from construction would have given (policies
     /// read them before removing anything). From then on <see cref="Add"/> and <see cref="Remove"/> keep them.</summary>
-    private void EnsureHistory()
+    internal void EnsureHistory()
     {
         if (_historyReady) return;
         _historySum ??= new double[HostCount * UtilisationHistory.Capacity];

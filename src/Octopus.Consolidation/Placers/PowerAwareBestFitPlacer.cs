@@ -7,12 +7,22 @@ namespace Octopus.Consolidation.Placers;
 /// supplies the "decreasing" order). Ties go to the lowest host index.</summary>
 /// <remarks>As in CloudSim 3.0.3 the increase is measured against the host's <em>observed</em> draw, while fit and the
 /// overload check see the VMs already planned there; unloaded hosts skip the overload check. All unoccupied hosts of
-/// one type are interchangeable, so only the first of each type is scored: that keeps a step O(occupied hosts).</remarks>
+/// one type are interchangeable, so only the first of each type is scored. Occupied hosts are searched through the
+/// state's <see cref="BestFitIndex"/>, which reads only the groups of hosts that could beat the best found so far and
+/// returns what <see cref="ChooseByScan"/>, the plain O(occupied hosts) scan, returns.</remarks>
 public sealed class PowerAwareBestFitPlacer : IVmPlacer
 {
     public string Name => "pabfd";
 
     public PlacementChoice Choose(PlacementState state, int vm, HostSet excluded, IOverloadDetector detector)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.BestFitIndexFor(detector).Choose(vm, excluded);
+    }
+
+    /// <summary>The same choice by reading every occupied host in index order (CloudSim's loop); kept as the reference
+    /// the index is tested against.</summary>
+    internal static PlacementChoice ChooseByScan(PlacementState state, int vm, HostSet excluded, IOverloadDetector detector)
     {
         var best = -1;
         var bestDiff = double.MaxValue;

@@ -1,0 +1,412 @@
+using Octopus.Consolidation.Detectors;
+using Octopus.Consolidation.Model;
+
+namespace Octopus.Consolidation.Placers;
+
+/// <summary>The occupied hosts of one <see cref="PlacementState"/> grouped by type and allocation, so that power-aware
+/// best fit reads only the groups that could beat the best host found so far. The choice is the full scan's: least
+/// power increase, lowest host index on ties, never an excluded, unsuitable or would-be-overloaded host.</summary>
+/// <remarks>
+/// Why it is exact. A bin (type, 0.1 % of allocation; bins are bounded ten at a time first) keeps the lowest allocation and the highest observed draw of the
+/// hosts it has held since the index was built (stale values stay valid bounds), so no member's increase
+/// W((a + r) / T) − O is below W((lowest a + r) / T) − highest O (W does not fall as load rises; a nanowatt of slack
+/// covers rounding). A bin whose bound exceeds the best increase found cannot hold a better host and is not read; the
+/// rest are read member by member with the full scan's own arithmetic and tie rule, so the order bins are read in
+/// does not change the answer. Hosts of the current exclusion set are taken out of the bins (they can never win).
+/// With the local-regression detector most of what the bounds cannot skip are loaded hosts on the flat, cheap top of
+/// the power curves, which the detector then rejects (at <c>--scale K</c> there are K times as many). A long-history
+/// host's prediction is linear in its window, so each bin keeps its long-history hosts sorted by their own prediction and stops
+/// reading where prediction + the VM's share (both computed as weighted sums, ~1e-13 from the detector's arithmetic)
+/// is at least 10⁻⁸ above the overload line: every host from there on would be rejected. A host the index is unsure
+/// of is decided by the detector itself.
+/// </remarks>
+internal sealed class BestFitIndex
+{
+    /// <summary>Allocation bins per host type (bin b holds allocations in [b, b + 1) ‰ of the host's MIPS), read in
+    /// groups of <see cref="BinsPerGroup"/> whose own bound is checked first.</summary>
+    internal const int BinsPerType = 1000;
+    internal const int BinsPerGroup = 10;
+    private const int GroupsPerType = (BinsPerType / BinsPerGroup) + 1;
+    // Watts: the bound's rounding is ~1e-13 W.
+    private const double BoundSlack = 1e-9;
+    // Utilisation: the weighted-sum prediction is ~1e-13 from the detector's fit.
+    private const double PredictionSlack = 1e-8;
+
+    private PlacementState _state;
+    private LocalRegressionDetector? _lr;
+    private readonly Bin[] _bins;
+    private readonly Bin[] _groups;
+    private readonly double[] _bound;
+    private readonly int[] _binOf;
+    // Position in the bin's unsorted list, or -1 when the host is in the bin's sorted list.
+    private readonly int[] _othersPos;
+    private readonly double[] _key;
+    private double _intervalSeconds;
+
+    // The exclusion set of the last choice, whose members are taken out of the groups (most reads were of excluded
+    // hosts: the underload pass excludes every host it has tried to empty); put back when another set is passed.
+    private HostSet? _excludedSet;
+    private int _excludedGeneration;
+    private int _excludedSeen;
+    private readonly bool[] _out;
+    private readonly List<int> _outHosts = [];
+
+    // Per choice.
+    private int _vm;
+    private double _req;
+    private HostSet _excluded = null!;
+    private int _best;
+    private double _bestDiff;
+    private double _vmPredictionM = double.NaN;
+    private double _vmPrediction;
+    private double _vmMigrationIntervals;
+
+    public BestFitIndex(PlacementState state, IOverloadDetector detector)
+    {
+        _state = state;
+        Detector = detector;
+        _bins = new Bin[state.HostTypeCount * (BinsPerType + 1)];
+        for (var i = 0; i < _bins.Length; i++) _bins[i] = new Bin();
+        _groups = new Bin[state.HostTypeCount * GroupsPerType];
+        for (var i = 0; i < _groups.Length; i++) _groups[i] = new Bin();
+        _bound = new double[_groups.Length];
+        _binOf = new int[state.HostCount];
+        Array.Fill(_binOf, -1);
+        _othersPos = new int[state.HostCount];
+        _out = new bool[state.HostCount];
+        _key = new double[state.HostCount];
+        Fill(state, detector);
+    }
+
+    /// <summary>Whether <see cref="Reuse"/> can take this index for a state like <paramref name="state"/>.</summary>
+    public bool FitsShapeOf(PlacementState state) =>
+        _binOf.Length == state.HostCount && _bins.Length == state.HostTypeCount * (BinsPerType + 1);
+
+    /// <summary>This index emptied and filled for another state of the same shape (a policy plans every interval on
+    /// the same hosts: the bins and per-host arrays are kept instead of allocated again).</summary>
+    public BestFitIndex Reuse(PlacementState state, IOverloadDetector detector)
+    {
+        foreach (var bin in _bins) bin.Clear();
+        foreach (var group in _groups) group.Clear();
+        Array.Fill(_binOf, -1);
+        Array.Clear(_out);
+        _outHosts.Clear();
+        _excludedSet = null;
+        _excludedSeen = 0;
+        Fill(state, detector);
+        return this;
+    }
+
+    private void Fill(PlacementState state, IOverloadDetector detector)
+    {
+        _state = state;
+        Detector = detector;
+        _lr = detector as LocalRegressionDetector;
+        _intervalSeconds = state.Snapshot.Interval.TotalSeconds;
+        if (_lr is not null) state.EnsureHistory();
+        foreach (var h in state.OccupiedHosts) Insert(h);
+    }
+
+    /// <summary>The detector the index was built for (its sorted order is that detector's prediction).</summary>
+    public IOverloadDetector Detector { get; private set; }
+
+
+    /// <summary>Called by the state after a host's VMs changed (or it became occupied).</summary>
+    public void HostChanged(int host)
+    {
+        if (_out[host]) return;
+        if (_binOf[host] >= 0) Detach(host);
+        Insert(host);
+    }
+
+    private void TrackExcluded(HostSet excluded)
+    {
+        if (!ReferenceEquals(excluded, _excludedSet) || excluded.Generation != _excludedGeneration || excluded.Count < _excludedSeen)
+        {
+            foreach (var h in _outHosts)
+            {
+                _out[h] = false;
+                if (_state.IsOccupied(h)) Insert(h);
+            }
+            _outHosts.Clear();
+            _excludedSet = excluded;
+            _excludedGeneration = excluded.Generation;
+            _excludedSeen = 0;
+        }
+        var items = excluded.Items;
+        for (var i = _excludedSeen; i < items.Count; i++)
+        {
+            var h = items[i];
+            if (_out[h]) continue;
+            _out[h] = true;
+            _outHosts.Add(h);
+            if (_binOf[h] >= 0) Detach(h);
+        }
+        _excludedSeen = items.Count;
+    }
+
+    public PlacementChoice Choose(int vm, HostSet excluded)
+    {
+        var state = _state;
+        _vm = vm;
+        _req = state.Requested(vm);
+        _excluded = excluded;
+        TrackExcluded(excluded);
+        _best = -1;
+        _bestDiff = double.MaxValue;
+        _vmPredictionM = double.NaN;
+        // As the detector forms it: the VM's own migration time in whole intervals (a host's is the larger of its own
+        // and the VM's, both rounded up, since division and rounding up keep order).
+        _vmMigrationIntervals = Math.Ceiling(state.Snapshot.Vms[vm].RamMb / state.Snapshot.MigrationMbPerSecond / _intervalSeconds);
+        var req = _req;
+        for (var t = 0; t < state.HostTypeCount; t++)
+        {
+            var h = state.FirstEmptyHostOfType(t);
+            if (h < 0 || excluded.Contains(h) || !state.IsSuitable(vm, h)) continue;
+            var type = state.TypeOf(h);
+            var diff = type.WattsAt(req / type.TotalMips) - type.IdleWatts;
+            if (IsBetter(diff, h))
+            {
+                _best = h;
+                _bestDiff = diff;
+            }
+        }
+
+        // Bounds of every group; the lowest is read first (it usually holds the answer), then every group whose bound
+        // does not exceed the best increase found.
+        var first = -1;
+        var firstBound = double.PositiveInfinity;
+        var types = state.Snapshot.HostTypes;
+        for (var i = 0; i < _groups.Length; i++)
+        {
+            var bound = Bound(_groups[i], (HostType)types[i / GroupsPerType]);
+            _bound[i] = bound;
+            if (bound < firstBound)
+            {
+                firstBound = bound;
+                first = i;
+            }
+        }
+        if (first >= 0 && firstBound <= _bestDiff) ReadGroup(first);
+        for (var i = 0; i < _groups.Length; i++)
+        {
+            if (i != first && _bound[i] <= _bestDiff) ReadGroup(i);
+        }
+        return new PlacementChoice(_best, _best >= 0 ? _bestDiff : 0);
+    }
+
+    // No member of the bin can take the VM for less than this (+∞: none can take it at all).
+    private double Bound(Bin bin, HostType type)
+    {
+        if (bin.Count == 0) return double.PositiveInfinity;
+        var total = type.TotalMips;
+        // A VM no core of the type can serve, or a bin whose every member has less than the VM free.
+        if (type.MipsPerCore < _req || bin.MinAllocated - (total - _req) > 1e-6 * total) return double.PositiveInfinity;
+        return type.WattsAt((bin.MinAllocated + _req) / total) - bin.MaxObservedWatts - BoundSlack;
+    }
+
+    private void ReadGroup(int g)
+    {
+        var t = g / GroupsPerType;
+        var type = (HostType)_state.Snapshot.HostTypes[t];
+        var firstBin = (t * (BinsPerType + 1)) + ((g % GroupsPerType) * BinsPerGroup);
+        var lastBin = Math.Min(firstBin + BinsPerGroup, (t + 1) * (BinsPerType + 1));
+        for (var b = firstBin; b < lastBin; b++)
+        {
+            var bin = _bins[b];
+            // A bin of one or two hosts is read faster than bounded.
+            if (bin.Count > 2 ? Bound(bin, type) <= _bestDiff : bin.Count > 0) Read(b);
+        }
+    }
+
+    // The full scan's order: the least increase, then the lowest index (a NaN or MaxValue increase never wins).
+    private bool IsBetter(double diff, int host) => diff < _bestDiff || (diff == _bestDiff && _best >= 0 && host < _best);
+
+    private void Read(int b)
+    {
+        var bin = _bins[b];
+        var type = (HostType)_state.Snapshot.HostTypes[b / (BinsPerType + 1)];
+        var others = bin.Others;
+        for (var k = 0; k < others.Count; k++) Consider(others.Hosts[k], others.Allocated[k], others.ObservedWatts[k], type);
+        var sorted = bin.Sorted;
+        var count = sorted.Count;
+        if (count == 0) return;
+        var stop = double.PositiveInfinity;
+        if (_lr is not null && bin.MigrationIntervals >= 0 && _vmMigrationIntervals <= bin.MigrationIntervals)
+        {
+            // Every member's key was formed with the bin's migration intervals, which adding the VM leaves unchanged.
+            var vmShare = VmPrediction(bin.MigrationIntervals) * (_state.Snapshot.Vms[_vm].Mips / type.TotalMips);
+            stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
+        }
+        var keys = sorted.Keys;
+        for (var k = 0; k < count; k++)
+        {
+            if (keys[k] >= stop) break;
+            Consider(sorted.Hosts[k], sorted.Allocated[k], sorted.ObservedWatts[k], type);
+        }
+    }
+
+    // The full scan's test of one host, cheapest part first (all parts are pure, so their order cannot change the
+    // answer): the increase, then fit and exclusion, then the detector.
+    private void Consider(int h, double allocated, double observedWatts, HostType type)
+    {
+        var diff = type.WattsAt((allocated + _req) / type.TotalMips) - observedWatts;
+        if (!IsBetter(diff, h)) return;
+        if (_excluded.Contains(h) || !_state.IsSuitable(_vm, h)) return;
+        if (allocated != 0 && Detector.Evaluate(_state, h, _vm).Overloaded) return;
+        _best = h;
+        _bestDiff = diff;
+    }
+
+
+    // The VM's own window's prediction (weight 1), for the last migration-interval count asked.
+    private double VmPrediction(int migrationIntervals)
+    {
+        if (_vmPredictionM == migrationIntervals) return _vmPrediction;
+        var hist = _state.Snapshot.History.Of(_vm);
+        _vmPrediction = LocalRegressionDetector.LinearPrediction(hist[..Math.Min(hist.Length, LocalRegressionDetector.Window)], migrationIntervals);
+        _vmPredictionM = migrationIntervals;
+        return _vmPrediction;
+    }
+
+    private void Insert(int h)
+    {
+        var state = _state;
+        var allocated = state.AllocatedMips(h);
+        var t = state.TypeIndexOf(h);
+        var total = state.TotalMips(h);
+        var b = Math.Clamp((int)(allocated / total * BinsPerType), 0, BinsPerType);
+        var index = (t * (BinsPerType + 1)) + b;
+        var bin = _bins[index];
+        _binOf[h] = index;
+        var group = _groups[(t * GroupsPerType) + (b / BinsPerGroup)];
+        if (group.Count == 0 || allocated < group.MinAllocated) group.MinAllocated = allocated;
+        if (group.Count == 0 || state.ObservedWatts(h) > group.MaxObservedWatts) group.MaxObservedWatts = state.ObservedWatts(h);
+        group.Count++;
+        if (bin.Count == 0) bin.MigrationIntervals = Bin.Unset;
+        if (bin.Count == 0 || allocated < bin.MinAllocated) bin.MinAllocated = allocated;
+        if (bin.Count == 0 || state.ObservedWatts(h) > bin.MaxObservedWatts) bin.MaxObservedWatts = state.ObservedWatts(h);
+        bin.Count++;
+        if (_lr is not null && allocated != 0 && state.HostHistoryLength(h, -1) >= LocalRegressionDetector.Window)
+        {
+            var m = (int)Math.Ceiling(state.MaxMigrationSeconds(h, -1) / _intervalSeconds);
+            Span<double> window = stackalloc double[LocalRegressionDetector.Window];
+            state.HostHistoryWindow(h, -1, window);
+            var key = LocalRegressionDetector.LinearPrediction(window, m);
+            if (bin.MigrationIntervals == Bin.Unset) bin.MigrationIntervals = m;
+            else if (bin.MigrationIntervals != m) bin.MigrationIntervals = Bin.Mixed;
+            _key[h] = key;
+            _othersPos[h] = -1;
+            bin.Sorted.Insert(key, h, allocated, state.ObservedWatts(h));
+            return;
+        }
+        _othersPos[h] = bin.Others.Count;
+        bin.Others.Add(h, allocated, state.ObservedWatts(h));
+    }
+
+    private void Detach(int h)
+    {
+        var index = _binOf[h];
+        var bin = _bins[index];
+        _binOf[h] = -1;
+        bin.Count--;
+        var t = index / (BinsPerType + 1);
+        _groups[(t * GroupsPerType) + ((index % (BinsPerType + 1)) / BinsPerGroup)].Count--;
+        var pos = _othersPos[h];
+        if (pos >= 0)
+        {
+            var moved = bin.Others.RemoveAtBySwap(pos);
+            if (moved >= 0) _othersPos[moved] = pos;
+            return;
+        }
+        bin.Sorted.Remove(_key[h], h);
+    }
+
+    private sealed class Bin
+    {
+        public const int Unset = -1;
+        public const int Mixed = -2;
+        public int Count;
+        public double MinAllocated;
+        public double MaxObservedWatts;
+        // The migration intervals every sorted member's key was formed with, or Unset / Mixed.
+        public int MigrationIntervals = Unset;
+        // Members the detector must judge one by one (short history, nothing allocated, or not the LR detector).
+        public readonly Members Others = new();
+        // Long-history members sorted by their own LR prediction (Keys).
+        public readonly Members Sorted = new();
+
+        public void Clear()
+        {
+            Count = 0;
+            MigrationIntervals = Unset;
+            Others.Count = 0;
+            Sorted.Count = 0;
+        }
+    }
+
+    /// <summary>Hosts with the allocation and observed draw they had when inserted (a change re-inserts them), in
+    /// parallel arrays read in sequence.</summary>
+    private sealed class Members
+    {
+        public int Count;
+        public int[] Hosts = new int[4];
+        public double[] Allocated = new double[4];
+        public double[] ObservedWatts = new double[4];
+        public double[] Keys = new double[4];
+
+        public void Add(int host, double allocated, double observedWatts) => InsertAt(Count, 0, host, allocated, observedWatts);
+
+        public void Insert(double key, int host, double allocated, double observedWatts)
+        {
+            var at = Array.BinarySearch(Keys, 0, Count, key);
+            if (at < 0) at = ~at;
+            InsertAt(at, key, host, allocated, observedWatts);
+        }
+
+        /// <summary>Removes the member at <paramref name="pos"/> by moving the last one there; returns the host moved, or -1.</summary>
+        public int RemoveAtBySwap(int pos)
+        {
+            Count--;
+            if (pos == Count) return -1;
+            Hosts[pos] = Hosts[Count];
+            Allocated[pos] = Allocated[Count];
+            ObservedWatts[pos] = ObservedWatts[Count];
+            Keys[pos] = Keys[Count];
+            return Hosts[pos];
+        }
+
+        public void Remove(double key, int host)
+        {
+            var at = Array.BinarySearch(Keys, 0, Count, key);
+            // Equal keys (identical hosts) may sit on either side of the one found.
+            while (at > 0 && Keys[at - 1] == key) at--;
+            while (Hosts[at] != host) at++;
+            Count--;
+            Array.Copy(Hosts, at + 1, Hosts, at, Count - at);
+            Array.Copy(Allocated, at + 1, Allocated, at, Count - at);
+            Array.Copy(ObservedWatts, at + 1, ObservedWatts, at, Count - at);
+            Array.Copy(Keys, at + 1, Keys, at, Count - at);
+        }
+
+        private void InsertAt(int at, double key, int host, double allocated, double observedWatts)
+        {
+            if (Count == Hosts.Length)
+            {
+                Array.Resize(ref Hosts, Count * 2);
+                Array.Resize(ref Allocated, Count * 2);
+                Array.Resize(ref ObservedWatts, Count * 2);
+                Array.Resize(ref Keys, Count * 2);
+            }
+            Array.Copy(Hosts, at, Hosts, at + 1, Count - at);
+            Array.Copy(Allocated, at, Allocated, at + 1, Count - at);
+            Array.Copy(ObservedWatts, at, ObservedWatts, at + 1, Count - at);
+            Array.Copy(Keys, at, Keys, at + 1, Count - at);
+            Hosts[at] = host;
+            Allocated[at] = allocated;
+            ObservedWatts[at] = observedWatts;
+            Keys[at] = key;
+            Count++;
+        }
+    }
+}
