@@ -184,7 +184,15 @@ public static class OctopusServer
         services.AddSingleton(Persistence.Providers.LeadershipTimeouts.Default);
         services.AddHostedService<Application.Cluster.LeaderElection>();
         services.AddScoped<Application.Cluster.ClusterQueries>();
-        services.AddSingleton<ControlSignal>();
+        if (store.Wakeups() is { } wakeups)
+        {
+            // Replicas share the store: a wake-up travels through it to the leader, wherever the work was accepted.
+            services.AddSingleton(wakeups);
+            services.AddSingleton<StoreControlSignal>();
+            services.AddSingleton<IControlSignal>(sp => sp.GetRequiredService<StoreControlSignal>());
+            services.AddHostedService(sp => sp.GetRequiredService<StoreControlSignal>());
+        }
+        else services.AddSingleton<IControlSignal, ControlSignal>();
         services.AddSingleton<TelemetryCache>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationProgressStore>();

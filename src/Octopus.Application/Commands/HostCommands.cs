@@ -10,7 +10,7 @@ using Host = Octopus.Domain.Hosts.Host;
 namespace Octopus.Application.Commands;
 
 /// <summary>What administrators ask of hosts: maintenance mode and power.</summary>
-public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, ControlSignal signal, TimeProvider time)
+public sealed class HostCommands(OctopusDbContext db, CommandRunner runner, IControlSignal signal, TimeProvider time)
 {
     /// <summary>Maintenance on: no new VM is placed on the host and its running VMs are live-migrated away by the
     /// control loop as room allows. Off: it accepts VMs again.</summary>

@@ -15,7 +15,7 @@ namespace Octopus.Application.Commands;
 /// <summary>What users ask of VMs: create, start, stop, reboot, delete. Each command authorises the caller, checks
 /// the request, changes the VM through its state machine, journals the operation that will carry it out, and is
 /// audited. The control loop does the rest.</summary>
-public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, ControlSignal signal, TimeProvider time, IPlacer placer,
+public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLookup lookup, IControlSignal signal, TimeProvider time, IPlacer placer,
     Networks.NicAllocator nics, Policies.PolicySettings? policySettings = null, VmSuspendCommands? suspends = null,
     Provisioning.VmSshKeys? sshKeys = null)
 {

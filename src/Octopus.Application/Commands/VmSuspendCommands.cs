@@ -14,7 +14,7 @@ namespace Octopus.Application.Commands;
 /// (<see cref="OperationWaiter.QuickOperationBound"/>), and answers with the VM as the driver left it. The VM changes
 /// state only once the driver has done it; a driver failure leaves it as it was and is answered as a 409.</summary>
 public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, TimeProvider time, PolicySettings settings,
-    Persistence.OctopusDbContext db, OperationWaiter waiter, Control.ControlSignal signal)
+    Persistence.OctopusDbContext db, OperationWaiter waiter, Control.IControlSignal signal)
 {
     /// <summary>Suspends a running VM. Returns it Suspended, or still Running when the bound passed before the driver
     /// finished (the operation goes on).</summary>

@@ -14,7 +14,7 @@ namespace Octopus.Application.Consolidation;
 /// <summary>Applies a consolidation plan optimistically: each step is re-checked against the store as it is now (the
 /// VM still runs where the plan saw it, the destination passes every placement filter, a host to power off is empty)
 /// and either started as a journaled operation or skipped with the reason. Every started step is audited.</summary>
-public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvider time, ControlSignal signal)
+public sealed class PlanCommitter(OctopusDbContext db, IPlacer placer, TimeProvider time, IControlSignal signal)
 {
     public async Task<PlanDto> ApplyAsync(ConsolidationPlanner.Result plan, string actor, CancellationToken ct)
     {

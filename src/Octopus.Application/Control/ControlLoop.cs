@@ -7,7 +7,7 @@ namespace Octopus.Application.Control;
 /// <summary>The control plane's heartbeat: every interval (or sooner when woken) it places pending VMs, dispatches
 /// journaled operations and, less often, reads telemetry. Each pass has its own store scope; a failing pass is
 /// logged and the loop goes on.</summary>
-public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, ControlSignal signal, ServerSettings settings,
+public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, IControlSignal signal, ServerSettings settings,
     Observability.IControlPlaneMetrics metrics, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<ControlLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
     private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(1);

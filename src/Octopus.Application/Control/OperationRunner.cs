@@ -13,7 +13,7 @@ namespace Octopus.Application.Control;
 /// oldest first. Each runs in its own store scope; the VM's state machine records the outcome. An operation whose VM
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
-    Disks.VmDiskProvisioner disks, TimeProvider time, ControlSignal signal, Cluster.ReplicaLeadership leadership, Observability.IControlPlaneMetrics metrics,
+    Disks.VmDiskProvisioner disks, TimeProvider time, IControlSignal signal, Cluster.ReplicaLeadership leadership, Observability.IControlPlaneMetrics metrics,
     ILogger<OperationRunner> log, OperationProgressStore? figures = null, IStepBoundaries? boundaries = null)
 {
     private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);

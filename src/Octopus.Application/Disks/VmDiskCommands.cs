@@ -21,7 +21,7 @@ namespace Octopus.Application.Disks;
 /// no driver itself. Otherwise (the simulated cluster, a stopped VM) a snapshot works on the files directly.</summary>
 public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms,
     Persistence.OctopusDbContext db, LiveDiskSwitching switching,
-    OperationWaiter waiter, Control.ControlSignal signal, TimeProvider time)
+    OperationWaiter waiter, Control.IControlSignal signal, TimeProvider time)
 {
     /// <summary>Creates a new VM through the normal create path (quota, placement, audit, NICs) whose disk is a new child
     /// of the source's current state; the source continues on its own new child. The fork has a NIC on each of the

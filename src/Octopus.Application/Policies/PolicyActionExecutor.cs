@@ -53,7 +53,7 @@ public sealed record PolicyActionRequest(string Kind, int? KeepLast = null, Time
 /// the policy, the reason and the result. Resolve it from a fresh scope per action: a failed command clears its scope's
 /// change tracker.</summary>
 public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, VmSuspendCommands suspends, CommandRunner runner, VmLookup lookup,
-    IPlacer placer, ControlSignal signal, TimeProvider time, IServiceProvider services)
+    IPlacer placer, IControlSignal signal, TimeProvider time, IServiceProvider services)
 {
     /// <summary>Runs the action; returns null on success or the error. Never throws for the action's own failures.</summary>
     public async Task<string?> ExecuteAsync(string policy, UserName owner, PolicyActionRequest action, VmId vm, string vmName, string reason,

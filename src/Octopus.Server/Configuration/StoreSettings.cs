@@ -36,6 +36,11 @@ public sealed record StoreSettings(string Provider, string ConnectionString)
         }
     }
 
+    /// <summary>How replicas on this store wake each other (PostgreSQL LISTEN/NOTIFY), or null where one process owns
+    /// the store (SQLite).</summary>
+    public Persistence.Providers.IStoreWakeups? Wakeups() =>
+        Provider == PostgresStore.ProviderName ? new PostgresWakeups(ConnectionString) : null;
+
     /// <summary>Points <paramref name="builder"/> at this store.</summary>
     public DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder) => Provider switch
     {

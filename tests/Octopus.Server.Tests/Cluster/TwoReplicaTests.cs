@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Octopus.Application.Control;
 using Octopus.Contracts;
 using Octopus.TestKit;
 
@@ -47,6 +49,52 @@ public sealed class TwoReplicaTests
             await viaB.WaitForStateAsync("after-takeover", "Running");
             (await viaB.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("via-follower"), TestServerApp.Json))!.State.Should().Be("Running");
             TestContext.Current.SendDiagnosticMessage($"takeover after a clean stop: {stopped.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            if (a is not null) await a.DisposeAsync();
+            if (b is not null) await b.DisposeAsync();
+            await PostgresTestCluster.DropDatabaseAsync(database);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task CommandOnFollower_WakesTheLeaderAtOnce_InsteadOfAtItsNextPoll()
+    {
+        // The leader polls once a minute: a VM created through the follower runs within WaitForStateAsync's 10 s only
+        // because the follower's wake-up (PostgreSQL NOTIFY) reached the leader's control loop.
+        var config = TestServerApp.DefaultConfig().Replace("\"Interval\": \"00:00:00.05\"", "\"Interval\": \"00:01:00\"", StringComparison.Ordinal);
+        config.Should().Contain("00:01:00");
+        var database = await PostgresTestCluster.CreateDatabaseAsync();
+        var folder = Directory.CreateTempSubdirectory("octopus-two-replicas-").FullName;
+        TestServerApp? a = null, b = null;
+        try
+        {
+            a = await TestServerApp.StartAsync(config, dataDirectory: folder, sharedPostgresDatabase: database);
+            b = await TestServerApp.StartAsync(config, dataDirectory: folder, sharedPostgresDatabase: database);
+            var viaA = await a.LoginAsync();
+            var viaB = await b.LoginAsync();
+            var cluster = await ClusterWaits.UntilAsync(viaB, c => c.Replicas.Count(r => r.Alive) == 2 && c.LeaderId is not null);
+            cluster.LeaderId.Should().Be((await viaA.GetFromJsonAsync<ClusterDto>(ApiRoutes.Cluster, TestServerApp.Json))!.Self);
+            var leader = a.App.Services.GetRequiredService<StoreControlSignal>();
+            await leader.Listening.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await b.App.Services.GetRequiredService<StoreControlSignal>().Listening.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            var latencies = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                var heard = leader.Received;
+                var clock = Stopwatch.StartNew();
+                (await viaB.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm($"woken-{i}", cores: 1, memoryGiB: 0.25, diskGiB: 1),
+                    TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.Created);
+                var accepted = clock.Elapsed;
+                await viaB.WaitForStateAsync($"woken-{i}", "Running");
+                latencies.Add((clock.Elapsed - accepted).TotalMilliseconds);
+                leader.Received.Should().BeGreaterThan(heard, "the leader was told by the follower");
+            }
+            TestContext.Current.SendDiagnosticMessage(
+                $"accepted on the follower -> Running (leader poll 60 s): {string.Join(", ", latencies.Select(l => $"{l:0} ms"))}");
         }
         finally
         {

@@ -121,7 +121,7 @@ public sealed class PowerOperationTests(ITestOutputHelper output) : IAsyncLifeti
             OperationJournal.BeginPowerChange(db, h, on: false, "test", DateTimeOffset.UtcNow);
             await db.SaveChangesAsync();
         }
-        server.App.Services.GetRequiredService<ControlSignal>().Wake();
+        server.App.Services.GetRequiredService<IControlSignal>().Wake();
         var host = await WaitSettledAsync(vm.Host!);
         host.PowerState.Should().Be("On");
         host.PowerOperation!.Status.Should().Be("Failed");
