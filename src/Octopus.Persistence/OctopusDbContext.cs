@@ -46,6 +46,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<OwnerQuotaLockRecord> OwnerQuotaLocks => Set<OwnerQuotaLockRecord>();
     public DbSet<ControlPlaneReplicaRecord> Replicas => Set<ControlPlaneReplicaRecord>();
     public DbSet<ControlPlaneLeadershipRecord> ControlPlaneLeadership => Set<ControlPlaneLeadershipRecord>();
+    public DbSet<OperationFiguresRecord> OperationFigures => Set<OperationFiguresRecord>();
+    public DbSet<VmLoadRecord> VmLoads => Set<VmLoadRecord>();
 
     /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
     /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
@@ -105,6 +107,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.OwnerQuotaLockRecordConfiguration());
         model.ApplyConfiguration(new Configurations.ControlPlaneReplicaRecordConfiguration());
         model.ApplyConfiguration(new Configurations.ControlPlaneLeadershipRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.OperationFiguresRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.VmLoadRecordConfiguration());
 
         model.Entity<User>(b =>
         {

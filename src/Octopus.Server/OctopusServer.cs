@@ -194,6 +194,7 @@ public static class OctopusServer
         }
         else services.AddSingleton<IControlSignal, ControlSignal>();
         services.AddSingleton<TelemetryCache>();
+        services.AddSingleton<Application.Cluster.ILeaderTermListener, TelemetryTakeover>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationProgressStore>();
         services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry()); // this server's own: several can live in one test process

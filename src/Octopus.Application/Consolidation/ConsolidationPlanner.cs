@@ -16,7 +16,7 @@ namespace Octopus.Application.Consolidation;
 /// <summary>Runs the consolidation engine on the live cluster: builds the engine's snapshot from the store and the
 /// telemetry history (the same engine <c>octopus simulate</c> runs on traces), and turns its plan back into named
 /// steps. Pure with respect to the store: it reads, never writes.</summary>
-public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache telemetry, ServerSettings settings, ConsolidationModeStore modes,
+public sealed class ConsolidationPlanner(OctopusDbContext db, ServerSettings settings, ConsolidationModeStore modes,
     TimeProvider time, IPlacer placer)
 {
     /// <summary>One step of a plan, with the ids needed to apply it.</summary>
@@ -48,12 +48,15 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, TelemetryCache tel
         var step = IntervalNumber(now);
         var vmViews = new VmSnapshot[movable.Count];
         var history = new UtilisationHistory(movable.Count);
+        // Loads and histories as the store has them (the leader writes them), so every replica plans from the same figures.
+        var readings = await TelemetryCache.ReadAsync(db, [.. movable.Select(v => v.Id)], ct);
         for (var i = 0; i < movable.Count; i++)
         {
             var v = movable[i];
-            var load = v.State == VmState.Running ? telemetry.VmLoad(v.Id) : 0;
+            var reading = readings.GetValueOrDefault(v.Id);
+            var load = v.State == VmState.Running ? reading?.Load ?? 0 : 0;
             vmViews[i] = new VmSnapshot(v.Geometry.Cores * vcpuMips, v.Geometry.Memory.TotalMiB, 100, hostIndex[v.HostId!.Value], load, i);
-            foreach (var sample in telemetry.History(v.Id)) history.Push(i, sample);
+            foreach (var sample in reading?.History ?? Array.Empty<double>()) history.Push(i, sample);
         }
         // Power cycles come from the journal: each host's power-offs that completed in the last 24 hours (the policy's
         // daily cap, octopus.max-cycles, keeps a host on once it has had that many).

@@ -1,69 +1,157 @@
-using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Octopus.Domain.Operations;
 using Octopus.Drivers;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
 
 namespace Octopus.Application.Control;
 
 /// <summary>How far each running operation has got (0–1, as its driver reports it) and, for a finished migration, what
-/// it cost. Kept in memory, not in the store: progress only means something while this process runs the operation (an
-/// operation interrupted by a restart runs again from the start), so the database is not written several times a second.
-/// Finished entries are kept for <see cref="Retention"/> so a client polling for the result still finds them.</summary>
-public sealed class OperationProgressStore(TimeProvider time)
+/// it cost — kept in the store (<see cref="OperationFiguresRecord"/>), so that every replica answers a client polling
+/// for progress the same way, and a finished migration's figures outlive the process that ran it. A driver reports
+/// several times a second; the row is written at the start, at most every <see cref="WriteEvery"/> while reports come
+/// (the latest value wins), and at the end. Writes run in the leader's flow and are fenced by its term like its other
+/// writes; a write that fails is logged and the next one carries the newer figures.</summary>
+public sealed partial class OperationProgressStore(IDbContextFactory<OctopusDbContext> contexts, TimeProvider time, ILogger<OperationProgressStore> log)
 {
-    /// <summary>How long a finished operation's figures stay readable.</summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
+    /// <summary>The least time between two progress writes of one operation.</summary>
+    public static readonly TimeSpan WriteEvery = TimeSpan.FromMilliseconds(500);
 
-    private const int MaxEntries = 4096;
-    private readonly ConcurrentDictionary<OperationId, OperationFigures> _entries = new();
+    private TimeProvider Clock => time;
+    private ILogger Log => log;
 
-    /// <summary>The figures of one operation, or null when this process has none for it.</summary>
-    public OperationFigures? Get(OperationId id) => _entries.GetValueOrDefault(id);
-
-    /// <summary>Starts following an operation; returns the reporter to hand to the driver.</summary>
-    public Reporter Begin(OperationId id)
+    /// <summary>The figures of one operation, or null when none were recorded for it.</summary>
+    public async Task<OperationFigures?> GetAsync(OperationId id, CancellationToken ct)
     {
-        Prune();
-        _entries[id] = new OperationFigures(0, time.GetUtcNow(), null, null, null);
-        return new Reporter(this, id);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var row = await db.OperationFigures.AsNoTracking().FirstOrDefaultAsync(f => f.OperationId == id, ct);
+        return row is null ? null : new OperationFigures(row.Progress, row.StartedAt, row.EndedAt,
+            row.TotalMilliseconds is { } t ? TimeSpan.FromMilliseconds(t) : null, row.DowntimeMilliseconds is { } d ? TimeSpan.FromMilliseconds(d) : null);
     }
 
-    /// <summary>Records the end: the wall time since <see cref="Begin"/> unless the driver reported its own.</summary>
-    public void End(OperationId id, bool succeeded)
+    /// <summary>Starts following an operation (a run again after a restart starts from 0); returns the reporter to hand
+    /// to the driver, which <see cref="EndAsync"/> closes.</summary>
+    public async Task<Reporter> BeginAsync(OperationId id, CancellationToken ct)
     {
+        var figures = new OperationFigures(0, time.GetUtcNow(), null, null, null);
+        await WriteAsync(id, figures, ct);
+        return new Reporter(this, id, figures);
+    }
+
+    /// <summary>Records the end: progress 1 when it succeeded, and the wall time since <see cref="BeginAsync"/> unless
+    /// the driver reported its own.</summary>
+    public async Task EndAsync(Reporter reporter, bool succeeded, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reporter);
         var now = time.GetUtcNow();
-        _entries.AddOrUpdate(id, _ => new OperationFigures(succeeded ? 1 : null, now, now, null, null),
-            (_, f) => f with { Progress = succeeded ? 1 : f.Progress, EndedAt = now, Total = f.Total ?? now - f.StartedAt });
+        var last = await reporter.CloseAsync();
+        await WriteAsync(reporter.Operation, last with
+        {
+            Progress = succeeded ? 1 : last.Progress, EndedAt = now, Total = last.Total ?? now - last.StartedAt,
+        }, ct);
     }
 
-    private void Update(OperationId id, Func<OperationFigures, OperationFigures> change)
+    private async Task WriteAsync(OperationId id, OperationFigures f, CancellationToken ct)
     {
-        while (_entries.TryGetValue(id, out var f) && !_entries.TryUpdate(id, change(f), f)) { }
-    }
-
-    private void Prune()
-    {
-        var cutoff = time.GetUtcNow() - Retention;
-        foreach (var (id, f) in _entries)
-            if (f.EndedAt is { } e && e < cutoff) _entries.TryRemove(id, out _);
-        if (_entries.Count < MaxEntries) return;
-        foreach (var (id, _) in _entries.Where(e => e.Value.EndedAt is not null).OrderBy(e => e.Value.EndedAt).Take(_entries.Count - MaxEntries + 1).ToList())
-            _entries.TryRemove(id, out _);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var row = await db.OperationFigures.FirstOrDefaultAsync(r => r.OperationId == id, ct);
+        if (row is null) db.OperationFigures.Add(row = new OperationFiguresRecord { OperationId = id });
+        row.Progress = f.Progress;
+        row.StartedAt = f.StartedAt;
+        row.EndedAt = f.EndedAt;
+        row.TotalMilliseconds = f.Total?.TotalMilliseconds;
+        row.DowntimeMilliseconds = f.Downtime?.TotalMilliseconds;
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>What a driver reports to: progress fractions (clamped to 0–1, never going back) and, at the end of a
-    /// migration, its <see cref="MigrationStats"/>.</summary>
-    public sealed class Reporter(OperationProgressStore store, OperationId id) : IProgress<double>, IProgress<MigrationStats>
+    /// migration, its <see cref="MigrationStats"/>. Reports never block the driver: the newest figures are written by
+    /// one background write at a time, at most every <see cref="WriteEvery"/>.</summary>
+    public sealed class Reporter : IProgress<double>, IProgress<MigrationStats>
     {
+        private readonly OperationProgressStore _store;
+        private readonly Lock _gate = new();
+        private OperationFigures _current;
+        private bool _dirty, _closed;
+        private Task? _writing;
+        private long _lastWrite;
+
+        internal Reporter(OperationProgressStore store, OperationId id, OperationFigures start)
+        {
+            _store = store;
+            Operation = id;
+            _current = start;
+            _lastWrite = store.Clock.GetTimestamp();
+        }
+
+        public OperationId Operation { get; }
+
         public void Report(double value)
         {
             if (double.IsNaN(value)) return;
             var v = Math.Clamp(value, 0, 1);
-            store.Update(id, f => f.Progress is { } p && p >= v ? f : f with { Progress = v });
+            Change(f => f.Progress is { } p && p >= v ? f : f with { Progress = v });
         }
 
-        public void Report(MigrationStats value) => store.Update(id, f => f with { Total = value.Total ?? f.Total, Downtime = value.Downtime });
+        public void Report(MigrationStats value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Change(f => f with { Total = value.Total ?? f.Total, Downtime = value.Downtime });
+        }
+
+        private void Change(Func<OperationFigures, OperationFigures> change)
+        {
+            lock (_gate)
+            {
+                if (_closed) return;
+                var next = change(_current);
+                if (next == _current) return;
+                _current = next;
+                _dirty = true;
+                _writing ??= Task.Run(WriteLoopAsync);
+            }
+        }
+
+        private async Task WriteLoopAsync()
+        {
+            while (true)
+            {
+                var wait = WriteEvery - _store.Clock.GetElapsedTime(_lastWrite);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, _store.Clock);
+                OperationFigures figures;
+                lock (_gate)
+                {
+                    if (!_dirty || _closed)
+                    {
+                        _writing = null;
+                        return;
+                    }
+                    _dirty = false;
+                    figures = _current;
+                }
+                try { await _store.WriteAsync(Operation, figures, CancellationToken.None); }
+                catch (Exception e) { LogWriteFailed(_store.Log, Operation.ToString(), e.Message); }
+                _lastWrite = _store.Clock.GetTimestamp();
+            }
+        }
+
+        /// <summary>Stops taking reports, waits for a write in flight, and returns the last figures.</summary>
+        internal async Task<OperationFigures> CloseAsync()
+        {
+            Task? writing;
+            lock (_gate)
+            {
+                _closed = true;
+                writing = _writing;
+            }
+            if (writing is not null) await writing;
+            lock (_gate) return _current;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not record the progress of operation {Operation}: {Error}")]
+    private static partial void LogWriteFailed(ILogger logger, string operation, string error);
 }
 
-/// <summary>One operation's progress (null: unknown), when this process started and ended it, and what it cost.</summary>
+/// <summary>One operation's progress (null: unknown), when its run started and ended, and what it cost.</summary>
 public sealed record OperationFigures(double? Progress, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, TimeSpan? Total, TimeSpan? Downtime);

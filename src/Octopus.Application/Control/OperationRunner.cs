@@ -14,9 +14,8 @@ namespace Octopus.Application.Control;
 /// has meanwhile moved on (e.g. deleted while stopping) is finished without touching the VM.</summary>
 public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDriverResolver nodes, IPowerDriverResolver powers, RuntimeSpecs specs,
     Disks.VmDiskProvisioner disks, TimeProvider time, IControlSignal signal, Cluster.ReplicaLeadership leadership, Observability.IControlPlaneMetrics metrics,
-    ILogger<OperationRunner> log, OperationProgressStore? figures = null, IStepBoundaries? boundaries = null)
+    OperationProgressStore figures, ILogger<OperationRunner> log, IStepBoundaries? boundaries = null)
 {
-    private readonly OperationProgressStore _figures = figures ?? new OperationProgressStore(time);
     private readonly IStepBoundaries _boundaries = boundaries ?? NoStepBoundaries.Instance;
 
     private const int MaxConcurrent = 16;
@@ -111,8 +110,8 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 ? await db.Nics.AsNoTracking().Where(n => n.VmId == vm.Id).Select(n => n.NetworkId).Distinct().ToListAsync(ct)
                 : [];
             string? error = null, code = null;
-            // Migrations report how far they have got (in memory: see OperationProgressStore) for `vm migrate`'s bar.
-            var reporter = op.Kind == OperationKind.MigrateVm ? _figures.Begin(op.Id) : null;
+            // Migrations report how far they have got (in the store: see OperationProgressStore) for `vm migrate`'s bar.
+            var reporter = op.Kind == OperationKind.MigrateVm ? await figures.BeginAsync(op.Id, ct) : null;
             try
             {
                 await ExecuteAsync(db, scope.ServiceProvider, op, vm, reporter, ct);
@@ -131,7 +130,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 (error, code) = ($"The disk storage could not complete the {(op.Kind switch { OperationKind.ForkDisk => "fork", OperationKind.CheckpointVm => "checkpoint", _ => "snapshot" })}: {e.Message} " +
                     "The disk tree is unchanged.", "storage.failed");
             }
-            if (reporter is not null) _figures.End(op.Id, error is null);
+            if (reporter is not null) await figures.EndAsync(reporter, error is null, ct);
             _boundaries.Reached(op.Kind, "executed");
 
             await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
@@ -551,7 +550,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             catch (DriverException e) { LogFailed(log, "MigrateVm compensation", vm.Id.ToString(), e.Message); }
             throw;
         }
-        if (progress is IProgress<MigrationStats> figures) figures.Report(stats);
+        if (progress is IProgress<MigrationStats> costs) costs.Report(stats);
     }
 
     /// <summary>Records the outcome on the VM and the operation, retrying on concurrent changes to the VM (a user may

@@ -1,16 +1,29 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using Octopus.Domain.Vms;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
 
 namespace Octopus.Application.Control;
 
-/// <summary>The latest CPU load seen for each VM, and a short per-VM history with one sample per consolidation
-/// interval (what the consolidation engine's detectors and forecasts read). Kept in memory: readings, not state to
-/// recover; after a restart the history fills again.</summary>
+/// <summary>The latest CPU load seen for each VM, and a short per-VM history with one sample per consolidation interval
+/// (what the consolidation engine's detectors and forecasts read). The leader's telemetry pass fills this working copy
+/// every second and writes it to the store (<see cref="VmLoadRecord"/>) every <see cref="PersistEvery"/> and at each
+/// interval's close; readers that may run on any replica (the API's VM views, the consolidation planner) read the
+/// store (<see cref="ReadAsync"/>), and a replica that begins a leader term starts from it (<see cref="LoadAsync"/>), so
+/// the history does not have to fill again after a change of leader.</summary>
 public sealed class TelemetryCache
 {
     public const int HistoryLength = 30;
+
+    /// <summary>How often the loads are written to the store: a follower's answer is at most this much older than the
+    /// leader's own reading.</summary>
+    public static readonly TimeSpan PersistEvery = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<VmId, double> _vmLoad = new();
     private readonly ConcurrentDictionary<VmId, Queue<double>> _history = new();
+    private DateTimeOffset _persistedAt = DateTimeOffset.MinValue;
 
     public double VmLoad(VmId vm) => _vmLoad.GetValueOrDefault(vm);
 
@@ -42,5 +55,81 @@ public sealed class TelemetryCache
         var alive = keep.ToHashSet();
         foreach (var k in _vmLoad.Keys) if (!alive.Contains(k)) _vmLoad.TryRemove(k, out _);
         foreach (var k in _history.Keys) if (!alive.Contains(k)) _history.TryRemove(k, out _);
+    }
+
+    /// <summary>True when the store's copy is <see cref="PersistEvery"/> old at <paramref name="now"/>.</summary>
+    public bool PersistDue(DateTimeOffset now) => now - _persistedAt >= PersistEvery;
+
+    /// <summary>Writes this working copy to the store in one save: a row per VM with a load, rows of VMs no longer
+    /// observed removed. A VM deleted meanwhile makes the save fail; it is left for the next time (nothing else is in
+    /// the save), and false is returned.</summary>
+    public async Task<bool> PersistAsync(OctopusDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.VmLoads.ToDictionaryAsync(r => r.VmId, ct);
+        foreach (var (vm, load) in _vmLoad)
+        {
+            if (!rows.Remove(vm, out var row)) db.VmLoads.Add(row = new VmLoadRecord { VmId = vm });
+            row.Load = load;
+            row.ObservedAt = now;
+            row.History = Format(History(vm));
+        }
+        db.VmLoads.RemoveRange(rows.Values);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            _persistedAt = now;
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    /// <summary>Replaces this working copy with the store's (a replica beginning a leader term).</summary>
+    public async Task LoadAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        var stored = await ReadAsync(db, null, ct);
+        _vmLoad.Clear();
+        _history.Clear();
+        foreach (var (vm, reading) in stored)
+        {
+            _vmLoad[vm] = reading.Load;
+            _history[vm] = new Queue<double>(reading.History.TakeLast(HistoryLength));
+        }
+    }
+
+    /// <summary>The loads and histories the store holds for <paramref name="vms"/> (every VM when null).</summary>
+    public static async Task<IReadOnlyDictionary<VmId, VmLoadReading>> ReadAsync(OctopusDbContext db, IReadOnlyCollection<VmId>? vms, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var query = db.VmLoads.AsNoTracking();
+        if (vms is not null)
+        {
+            var ids = vms.ToList();
+            query = query.Where(r => ids.Contains(r.VmId));
+        }
+        return (await query.ToListAsync(ct)).ToDictionary(r => r.VmId, r => new VmLoadReading(r.Load, r.ObservedAt, Parse(r.History)));
+    }
+
+    private static string Format(IReadOnlyList<double> history) =>
+        string.Join(' ', history.Select(h => h.ToString("0.####", CultureInfo.InvariantCulture)));
+
+    private static double[] Parse(string history) =>
+        [.. history.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(h => double.Parse(h, CultureInfo.InvariantCulture))];
+}
+
+/// <summary>A VM's load as the store last recorded it (0–1), when, and its per-interval history, oldest first.</summary>
+public sealed record VmLoadReading(double Load, DateTimeOffset ObservedAt, IReadOnlyList<double> History);
+
+/// <summary>Starts the telemetry working copy from the store when this replica begins a leader term.</summary>
+internal sealed class TelemetryTakeover(TelemetryCache cache, IDbContextFactory<OctopusDbContext> contexts) : Cluster.ILeaderTermListener
+{
+    public async Task OnTermBeginningAsync(long term, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await cache.LoadAsync(db, ct);
     }
 }

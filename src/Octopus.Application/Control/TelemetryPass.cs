@@ -7,7 +7,8 @@ using Octopus.Persistence;
 
 namespace Octopus.Application.Control;
 
-/// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>.
+/// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>
+/// (written to the store every <see cref="TelemetryCache.PersistEvery"/>).
 /// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
 /// with the reason, never silently "fixed"; a VM whose state changed after the driver was asked is judged next time.</summary>
 public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolver nodes, TelemetryCache cache, TimeProvider time,
@@ -49,7 +50,11 @@ public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolv
             LogDrift(log, vm.Name.Value, problem);
         }
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { /* a command changed a VM meanwhile; the next pass looks again */ }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear(); // a command changed a VM meanwhile; the next pass looks again
+        }
+        if (cache.PersistDue(now)) await cache.PersistAsync(db, now, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "VM {Vm} marked Failed: {Problem}")]

@@ -11,8 +11,13 @@ public interface IPolicyEventSink
     void Publish(PolicyEvent e);
 }
 
-/// <summary>The in-memory queue behind <see cref="IPolicyEventSink"/>. Events are not persisted: a restart re-derives
-/// the state that matters (a failed host is still failed) on the first pass.</summary>
+/// <summary>The in-memory queue behind <see cref="IPolicyEventSink"/>, local to the leader. It is a derivation of the
+/// store, not state of its own: the only publisher is the leader's <see cref="PolicyPass"/>, which compares the states
+/// it reads from the store with those of its previous pass, so a request served by a follower (a VM stopped, a lease
+/// changed) reaches event-triggered policies through the store at the leader's next pass, and no replica publishes to
+/// another's queue. A replica that begins a term (restart or takeover) starts with no previous states: a state that
+/// changed between the old leader's last pass and the new leader's first raises no event (the periodic policies and
+/// the state itself still see it).</summary>
 public sealed class PolicyEventQueue : IPolicyEventSink
 {
     private const int Capacity = 10_000;

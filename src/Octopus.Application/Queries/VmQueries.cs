@@ -13,7 +13,7 @@ using Octopus.Application.Control;
 namespace Octopus.Application.Queries;
 
 /// <summary>Reads VMs as the caller may see them: their own, or all for admins.</summary>
-public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCache telemetry, Networks.NetworkQueries networks, IPlacer placer,
+public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, Networks.NetworkQueries networks, IPlacer placer,
     TimeProvider time)
 {
     /// <summary>One page of the VMs the caller may see, filtered, searched (search: part of a name, tag,
@@ -97,7 +97,7 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
     }
 
     private VmDto ToDto(Vm v, Names n) =>
-        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, telemetry.VmLoad(v.Id))
+        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, n.Loads.GetValueOrDefault(v.Id)?.Load ?? 0)
             with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [], SshKeys = n.SshKeys.GetValueOrDefault(v.Id) ?? [],
                 UserDataBytes = n.UserData.TryGetValue(v.Id, out var bytes) ? bytes : null };
 
@@ -113,7 +113,8 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
             hosts.Count == 0 ? [] : await db.Hosts.AsNoTracking().Where(h => hosts.Contains(h.Id)).Select(h => new { h.Id, h.Name }).ToDictionaryAsync(h => h.Id, h => h.Name, ct),
             await networks.NicsOfAsync(ids, ct),
             await new Provisioning.VmSshKeys(db).OfAsync(ids, ct),
-            await UserDataSizesAsync(ids, ct));
+            await UserDataSizesAsync(ids, ct),
+            await TelemetryCache.ReadAsync(db, ids, ct));
     }
 
     private async Task<Dictionary<VmId, long>> UserDataSizesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct)
@@ -125,5 +126,5 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, TelemetryCac
 
     private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts,
         IReadOnlyDictionary<VmId, IReadOnlyList<Contracts.NicDto>> Nics, IReadOnlyDictionary<VmId, IReadOnlyList<string>> SshKeys,
-        Dictionary<VmId, long> UserData);
+        Dictionary<VmId, long> UserData, IReadOnlyDictionary<VmId, VmLoadReading> Loads);
 }

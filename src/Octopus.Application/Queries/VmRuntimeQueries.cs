@@ -34,7 +34,7 @@ public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, Opera
         return new VmConsoleDto(vm.Name.Value, text, System.Text.Encoding.UTF8.GetByteCount(text));
     }
 
-    /// <summary>The VM's most recent operation, with live progress while this server runs it.</summary>
+    /// <summary>The VM's most recent operation, with its progress as the leader running it last recorded it.</summary>
     public async Task<VmOperationDto> OperationAsync(Caller caller, string idOrName, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, idOrName, ct, track: false);
@@ -45,7 +45,7 @@ public sealed class VmRuntimeQueries(OctopusDbContext db, VmLookup lookup, Opera
         string? target = null;
         if (op.TargetHostId is { } t)
             target = await db.Hosts.AsNoTracking().Where(h => h.Id == t).Select(h => h.Name).FirstOrDefaultAsync(ct);
-        var f = figures.Get(op.Id);
+        var f = await figures.GetAsync(op.Id, ct);
         var progress = op.Status == Domain.Operations.OperationStatus.Succeeded ? 1 : f?.Progress;
         if (op.Status == Domain.Operations.OperationStatus.Pending) progress = 0;
         return new VmOperationDto(op.Id.ToString(), vm.Name.Value, op.Kind.ToString(), op.Status.ToString(), progress, op.Error, target,

@@ -838,6 +838,31 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("LoginThrottle", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
+                {
+                    b.Property<Guid>("OperationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double?>("DowntimeMilliseconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("TotalMilliseconds")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("OperationId");
+
+                    b.ToTable("OperationFigures", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
                 {
                     b.Property<Guid>("UserId")
@@ -1118,6 +1143,27 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("History")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("text");
+
+                    b.Property<double>("Load")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("ObservedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("VmId");
+
+                    b.ToTable("VmLoads", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Networks.Nic", b =>
                 {
                     b.HasOne("Octopus.Domain.Networks.Network", null)
@@ -1192,6 +1238,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Operations.Operation", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.OperationFiguresRecord", "OperationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
                 {
                     b.HasOne("Octopus.Domain.Users.User", null)
@@ -1206,6 +1261,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
                         .WithOne()
                         .HasForeignKey("Octopus.Persistence.Records.PowerBindingRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.VmLoadRecord", "VmId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -829,6 +829,31 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("LoginThrottle", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
+                {
+                    b.Property<Guid>("OperationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("DowntimeMilliseconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Progress")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("TotalMilliseconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("OperationId");
+
+                    b.ToTable("OperationFigures", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
                 {
                     b.Property<Guid>("UserId")
@@ -1105,6 +1130,27 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("History")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Load")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("ObservedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VmId");
+
+                    b.ToTable("VmLoads", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Domain.Networks.Nic", b =>
                 {
                     b.HasOne("Octopus.Domain.Networks.Network", null)
@@ -1179,6 +1225,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Operations.Operation", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.OperationFiguresRecord", "OperationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OwnerQuotaLockRecord", b =>
                 {
                     b.HasOne("Octopus.Domain.Users.User", null)
@@ -1193,6 +1248,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
                         .WithOne()
                         .HasForeignKey("Octopus.Persistence.Records.PowerBindingRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithOne()
+                        .HasForeignKey("Octopus.Persistence.Records.VmLoadRecord", "VmId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -104,4 +104,64 @@ public sealed class TwoReplicaTests
             try { Directory.Delete(folder, true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task WhatTheLeaderObserves_IsAnsweredByTheFollower()
+    {
+        // A migration that takes a second (reported in steps) and VM CPU loads: the leader runs and observes them, the
+        // follower answers for them from the store.
+        var config = TestServerApp.DefaultConfig().Replace("\"OperationDelay\": \"00:00:00\"", "\"OperationDelay\": \"00:00:01\"", StringComparison.Ordinal);
+        var database = await PostgresTestCluster.CreateDatabaseAsync();
+        var folder = Directory.CreateTempSubdirectory("octopus-two-replicas-").FullName;
+        TestServerApp? a = null, b = null;
+        try
+        {
+            a = await TestServerApp.StartAsync(config, dataDirectory: folder, sharedPostgresDatabase: database);
+            b = await TestServerApp.StartAsync(config, dataDirectory: folder, sharedPostgresDatabase: database);
+            var viaA = await a.LoginAsync();
+            var viaB = await b.LoginAsync();
+            var cluster = await ClusterWaits.UntilAsync(viaB, c => c.Replicas.Count(r => r.Alive) == 2 && c.LeaderId is not null);
+            cluster.LeaderId.Should().NotBe(cluster.Self, "b follows");
+
+            (await viaB.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("mig", cores: 1, memoryGiB: 1), TestContext.Current.CancellationToken))
+                .StatusCode.Should().Be(HttpStatusCode.Created);
+            var vm = await UntilAsync(() => viaB.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("mig"), TestServerApp.Json), v => v!.State == "Running");
+            var to = vm!.Host == "h-01" ? "h-02" : "h-01";
+            (await viaB.PostAsJsonAsync(ApiRoutes.VmMigrate("mig"), new MigrateRequest(to), TestContext.Current.CancellationToken))
+                .StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+            var midway = await UntilAsync(() => viaB.GetFromJsonAsync<VmOperationDto>(ApiRoutes.VmOperation("mig"), TestServerApp.Json),
+                o => o!.Status == "Succeeded" || o.Progress is > 0 and < 1);
+            midway!.Progress.Should().BeInRange(0.05, 0.95, "the follower sees the progress the leader records while it migrates");
+            var done = await UntilAsync(() => viaB.GetFromJsonAsync<VmOperationDto>(ApiRoutes.VmOperation("mig"), TestServerApp.Json),
+                o => o!.Status is "Succeeded" or "Failed");
+            done!.Status.Should().Be("Succeeded");
+            done.Progress.Should().Be(1);
+            done.TotalSeconds.Should().BePositive("the follower sees what the migration cost");
+
+            // The leader observes VM loads every second and writes them every 5 s: the follower shows them.
+            var loaded = await UntilAsync(() => viaB.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("mig"), TestServerApp.Json), v => v!.CpuLoad > 0);
+            loaded!.CpuLoad.Should().BePositive();
+            (await viaA.GetFromJsonAsync<VmDto>(ApiRoutes.Vm("mig"), TestServerApp.Json))!.CpuLoad.Should().BePositive("both replicas read the store");
+        }
+        finally
+        {
+            if (a is not null) await a.DisposeAsync();
+            if (b is not null) await b.DisposeAsync();
+            await PostgresTestCluster.DropDatabaseAsync(database);
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never got there; last: {value}");
+            await Task.Delay(10);
+        }
+    }
 }
