@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Octopus.Application.Control;
 using Octopus.Persistence.Postgres;
 using Octopus.TestKit;
 
@@ -59,6 +61,41 @@ public sealed class PostgresWakeupsTests
         }
         finally
         {
+            await PostgresTestCluster.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task StoreControlSignal_ListensAgainAfterItsSessionIsEnded_AndIsWokenByAnotherReplica()
+    {
+        var database = await PostgresTestCluster.CreateDatabaseAsync();
+        var signal = new StoreControlSignal(new PostgresWakeups(database), TimeProvider.System, NullLogger<StoreControlSignal>.Instance);
+        try
+        {
+            await signal.StartAsync(TestContext.Current.CancellationToken);
+            await signal.Listening.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await using (var admin = new NpgsqlConnection(database))
+            {
+                await admin.OpenAsync(TestContext.Current.CancellationToken);
+                await using var kill = new NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'octopus-wakeups' AND datname = current_database()", admin);
+                (await kill.ExecuteScalarAsync(TestContext.Current.CancellationToken)).Should().Be(true, "the signal's listening session was there to end");
+            }
+
+            // Another replica announces until the signal hears it: it can only hear it on a session it opened again.
+            var other = new PostgresWakeups(database);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (signal.Received == 0 && DateTime.UtcNow < deadline)
+            {
+                await other.AnnounceAsync(TestContext.Current.CancellationToken);
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+            signal.Received.Should().BePositive("the signal listened again after losing its session");
+        }
+        finally
+        {
+            await signal.StopAsync(CancellationToken.None);
+            signal.Dispose();
             await PostgresTestCluster.DropDatabaseAsync(database);
         }
     }
