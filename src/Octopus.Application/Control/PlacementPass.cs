@@ -29,8 +29,8 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         var pendingIds = pending.Select(v => v.Id).ToList();
         var records = await db.Placements.Where(p => pendingIds.Contains(p.VmId)).ToDictionaryAsync(p => p.VmId, ct);
         var now = time.GetUtcNow();
-        var placed = 0;
         var reserved = new List<(HostId, PlacementRequest)>();
+        var placedVms = new List<Vm>();
         foreach (var vm in pending)
         {
             var request = PlacementRequest.For(vm);
@@ -45,8 +45,7 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
                 state.Reserve(host, request);
                 reserved.Add((host, request));
                 vm.Place(host, now);
-                await OperationJournal.EnsureAsync(db, vm, "scheduler", now, ct);
-                placed++;
+                placedVms.Add(vm);
                 LogPlaced(log, vm.Name.Value, decision.ChosenHostName ?? host.ToString(), decision.Summary);
             }
             else
@@ -54,9 +53,11 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
                 vm.StayPending(decision.Summary);
             }
         }
+        // Each placed VM's create operation, journaled in the same save as its placement (one query for the batch).
+        await OperationJournal.EnsureAllAsync(db, placedVms, "scheduler", now, ct);
         await PowerOnForPendingAsync(views, reserved, pending.Where(v => v.State == VmState.Pending).ToList(), now, ct);
         await db.SaveChangesAsync(ct);
-        return placed;
+        return placedVms.Count;
     }
 
     /// <summary>Powers on the hosts that the still-pending VMs need (<see cref="PowerOnForRoom"/>).</summary>
