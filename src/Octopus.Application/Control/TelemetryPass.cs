@@ -40,14 +40,19 @@ public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolv
             .Where(o => o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running)
             .Select(o => o.VmId).ToListAsync(ct)).Where(v => v is not null).Select(v => v!.Value).ToHashSet();
         var now = time.GetUtcNow();
-        foreach (var vm in await db.Vms.Where(v => v.State == VmState.Running).ToListAsync(ct))
+        // Every running VM is judged from three columns, untracked; only a VM found drifting is loaded to be changed (and
+        // judged again on the row as it is then), so a pass over N running VMs tracks none in the usual case.
+        var running = await db.Vms.AsNoTracking().Where(v => v.State == VmState.Running)
+            .Select(v => new { v.Id, v.StateChangedAt, v.HostId }).ToListAsync(ct);
+        var drifting = running.Where(v => Drift(v.Id, v.StateChangedAt, v.HostId) is not null).Select(v => v.Id).ToList();
+        if (drifting.Count > 0)
         {
-            if (busy.Contains(vm.Id) || vm.StateChangedAt >= observedAt || vm.HostId is { } h && unseen.Contains(h)) continue;
-            string? problem = !vmSeen.TryGetValue(vm.Id, out var obs) ? "the hypervisor no longer knows this VM"
-                : !obs.Running ? "the VM stopped outside Octopus" : null;
-            if (problem is null) continue;
-            vm.Fail(problem, now);
-            LogDrift(log, vm.Name.Value, problem);
+            foreach (var vm in await db.Vms.Where(v => drifting.Contains(v.Id)).ToListAsync(ct))
+            {
+                if (vm.State != VmState.Running || Drift(vm.Id, vm.StateChangedAt, vm.HostId) is not { } problem) continue;
+                vm.Fail(problem, now);
+                LogDrift(log, vm.Name.Value, problem);
+            }
         }
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException)
@@ -55,6 +60,13 @@ public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolv
             db.ChangeTracker.Clear(); // a command changed a VM meanwhile; the next pass looks again
         }
         if (cache.PersistDue(now)) await cache.PersistAsync(db, now, ct);
+
+        string? Drift(VmId id, DateTimeOffset stateChangedAt, Domain.Hosts.HostId? host)
+        {
+            if (busy.Contains(id) || stateChangedAt >= observedAt || host is { } h && unseen.Contains(h)) return null;
+            return !vmSeen.TryGetValue(id, out var obs) ? "the hypervisor no longer knows this VM"
+                : !obs.Running ? "the VM stopped outside Octopus" : null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "VM {Vm} marked Failed: {Problem}")]
