@@ -13,7 +13,7 @@ namespace Octopus.Agent;
 /// <summary>The agent's HTTP surface under <c>/agent/v1</c>. Every call must be signed by the server with this agent's
 /// secret, except the migration-target calls (<c>vms/{id}/incoming/*</c>), which take a server-signed migration ticket for
 /// that VM instead (the migrating peer holds it). Driver refusals are 409 problems with the driver's message.</summary>
-internal static class AgentEndpoints
+internal static partial class AgentEndpoints
 {
     public static void MapAgentEndpoints(this WebApplication app)
     {
@@ -63,6 +63,7 @@ internal static class AgentEndpoints
             try { return Results.Ok(new AgentConsoleResponse(await d.ReadConsoleAsync(new VmId(id), max, ct))); }
             catch (DriverException e) { return Problem(404, e.Message); }
         });
+        g.MapGet("/vms/{id:guid}/console/{kind}", ConsoleAsync);
         g.MapPost("/vms/{id:guid}/switch-disk", (Guid id, AgentSwitchDiskRequest body, QemuNodeDriver d, ResolvedAgentOptions o, AgentState s, CancellationToken ct) =>
             RunAsync(s, async () =>
             {
@@ -169,6 +170,72 @@ internal static class AgentEndpoints
         await run;
     }
 
+    private const string RefusedHeader = AgentProblems.RefusedHeader;
+
+    /// <summary>A console of one VM as a WebSocket (serial: the guest's first serial port; vnc: its screen, RFB): the
+    /// middleware checked the console ticket (the user it names is in <see cref="HttpContext.Items"/>). The guest's socket
+    /// is opened before the upgrade, so a refusal is an ordinary 409 with its reason in <see cref="RefusedHeader"/>.</summary>
+    private static async Task ConsoleAsync(HttpContext http, Guid id, string kind, QemuNodeDriver driver, ILoggerFactory logs, CancellationToken ct)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Problem(400, "this is a WebSocket endpoint.").ExecuteAsync(http);
+            return;
+        }
+        var user = http.Items[ConsoleUserItem] as string ?? "?";
+        var vm = new VmId(id);
+        Stream guest;
+        try
+        {
+            guest = kind switch
+            {
+                "serial" => await driver.OpenSerialAsync(vm, user, ct),
+                "vnc" => await driver.OpenGraphicalAsync(vm, user, ct),
+                _ => throw new DriverException($"'{kind}' is not a console (serial or vnc)."),
+            };
+        }
+        catch (DriverException e)
+        {
+            // Header values are ASCII: anything else in a VM's name becomes '?'.
+            http.Response.Headers[RefusedHeader] = new string([.. e.Message.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+            await Problem(409, e.Message).ExecuteAsync(http);
+            return;
+        }
+        var log = logs.CreateLogger("Octopus.Agent.Console");
+        await using (guest)
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            LogConsole(log, kind, vm.ToString(), user, "opened");
+            await PipeAsync(socket, guest, ct);
+            LogConsole(log, kind, vm.ToString(), user, "closed");
+        }
+    }
+
+    /// <summary>Copies bytes both ways until one side ends: the guest's end closes the socket normally, the socket's end
+    /// (the server closed it) closes the guest's socket; the VM itself is never touched.</summary>
+    private static async Task PipeAsync(System.Net.WebSockets.WebSocket socket, Stream guest, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await using var ws = System.Net.WebSockets.WebSocketStream.Create(socket, System.Net.WebSockets.WebSocketMessageType.Binary, ownsWebSocket: false);
+        var fromGuest = guest.CopyToAsync(ws, stop.Token);
+        var toGuest = ws.CopyToAsync(guest, stop.Token);
+        var first = await Task.WhenAny(fromGuest, toGuest);
+        if (first == fromGuest && socket.State == System.Net.WebSockets.WebSocketState.Open)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "the VM's console ended", timeout.Token); }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or IOException) { }
+        }
+        await stop.CancelAsync();
+        try { await Task.WhenAll(fromGuest, toGuest); }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException or IOException or ObjectDisposedException) { }
+    }
+
+    private const string ConsoleUserItem = "octopus.console-user";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} console of VM {Vm} {What} (for {User})")]
+    private static partial void LogConsole(ILogger logger, string kind, string vm, string user, string what);
+
     private sealed class Progress(ChannelWriter<AgentMigrationEvent> writer) : IProgress<double>
     {
         private double _last = -1;
@@ -197,13 +264,30 @@ internal static class AgentEndpoints
             await Problem(503, "this agent has not registered with the server yet; retry shortly.").ExecuteAsync(http);
             return;
         }
+        var segments = path.Split('/');
+        // /agent/v1/vms/{id}/console/{kind}: a WebSocket the server opens for one person, authorised by a console ticket
+        // (no body to sign; the ticket names the VM, the kind of console and the person, and expires in seconds).
+        if (segments.Length == 7 && segments[3] == "vms" && segments[5] == "console")
+        {
+            var (user, refused) = Guid.TryParse(segments[4], out var consoleVm)
+                ? AgentSignature.VerifyConsoleTicket(cred.Secret, http.Request.Headers[AgentSignature.ConsoleTicketHeader], consoleVm, segments[6], time.GetUtcNow())
+                : (null, "no VM id in the path");
+            if (refused is not null)
+            {
+                http.Response.Headers[RefusedHeader] = $"request refused: {refused}.";
+                await Problem(401, $"request refused: {refused}.").ExecuteAsync(http);
+                return;
+            }
+            http.Items[ConsoleUserItem] = user;
+            await next();
+            return;
+        }
         http.Request.EnableBuffering();
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         http.Request.Body.Position = 0;
         var body = buffer.ToArray();
         string? why;
-        var segments = path.Split('/');
         // /agent/v1/vms/{id}/incoming/{step}
         if (segments.Length == 7 && segments[3] == "vms" && segments[5] == "incoming" && http.Request.Headers.ContainsKey(AgentSignature.TicketHeader))
         {

@@ -44,6 +44,7 @@ public static partial class AgentHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapAgentEndpoints();
         app.MapGet("/", () => Results.Text($"octopus agent {resolved.Name}\n"));
         return app;

@@ -54,6 +54,7 @@ public static class ApiRoutes
     public static string VmConsoleTicket(string idOrName, string? kind = null) =>
         $"{Vm(idOrName)}/console/ticket" + (kind is null ? "" : $"?kind={Uri.EscapeDataString(kind)}");
     public static string VmSerialConsole(string idOrName) => $"{Vm(idOrName)}/console/serial";
+    public static string VmGraphicalConsole(string idOrName) => $"{Vm(idOrName)}/console/vnc";
     public static string VmOperation(string idOrName) => $"{Vm(idOrName)}/operation";
     public static string VmSecurityRules(string idOrName) => $"{Vm(idOrName)}/security-rules";
     public static string VmSecurityRule(string idOrName, string ruleId) => $"{VmSecurityRules(idOrName)}/{Uri.EscapeDataString(ruleId)}";

@@ -12,8 +12,13 @@ namespace Octopus.Drivers.Agent;
 /// an operation it saw finish). It reads no store and writes no audit: what a migration measured is returned and told to
 /// the <see cref="IAgentEventSink"/>.</summary>
 public sealed partial class AgentNodeDriver(AgentRecord agent, IAgentDirectory registry, AgentClient client, string storageFolder,
-    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver, IFirewallDriver, INetworkNamesDriver
+    IAgentEventSink events, TimeProvider time, ILogger log) : INodeDriver, IFirewallDriver, INetworkNamesDriver, ISerialConsoleDriver,
+    IGraphicalConsoleDriver
 {
+    /// <summary>How long the console ticket the driver signs for one connection to an agent lasts: only long enough to
+    /// connect, since it is used at once.</summary>
+    public static readonly TimeSpan ConsoleTicketLifetime = TimeSpan.FromSeconds(10);
+
     public string Name => AgentNodeResolver.Name;
 
     public Task CreateAsync(VmRuntimeSpec spec, CancellationToken ct)
@@ -95,6 +100,12 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, IAgentDirectory r
             $"{AgentRoutes.VmOf(vm.Value)}/console?maxBytes={maxBytes.ToString(CultureInfo.InvariantCulture)}", null, ct);
         return answer.Text;
     }
+
+    /// <summary>The VM's serial port through its agent's console WebSocket.</summary>
+    public Task<Stream> OpenSerialAsync(VmId vm, string user, CancellationToken ct) => client.OpenConsoleAsync(agent, vm.Value, "serial", user, ConsoleTicketLifetime, ct);
+
+    /// <summary>The VM's screen (RFB) through its agent's console WebSocket.</summary>
+    public Task<Stream> OpenGraphicalAsync(VmId vm, string user, CancellationToken ct) => client.OpenConsoleAsync(agent, vm.Value, "vnc", user, ConsoleTicketLifetime, ct);
 
     public Task<NodeObservation> ObserveAsync(CancellationToken ct)
     {

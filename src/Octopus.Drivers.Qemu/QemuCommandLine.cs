@@ -61,6 +61,11 @@ public static class QemuCommandLine
         if (spec.Serial)
             args.AddRange(["-chardev", $"socket,id=serial0,path={Escape(folder.SerialSocket)},server=on,wait=off,logfile={Escape(folder.ConsoleLog)},logappend=on",
                 "-serial", "chardev:serial0"]);
+        // The screen: a standard VGA card (the firmware and the kernel's text console draw on it) whose display is a VNC
+        // server on a unix socket in the VM's folder, reachable only through the agent (which authorises each viewer with a
+        // console ticket), never on a TCP port. Without it the guest has no display device at all (-nodefaults).
+        if (spec.Graphics)
+            args.AddRange(["-device", "VGA", "-vnc", $"unix:{Escape(folder.VncSocket)}"]);
         args.AddRange(
         [
             "-qmp", $"unix:{Escape(folder.QmpSocket)},server=on,wait=off",

@@ -36,7 +36,7 @@ public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime,
 /// are serialised; different VMs proceed in parallel. Live migration: the contract's prepare/migrate pair over shared
 /// storage, or <see cref="MigrateToAsync(VmId, IMigrationTarget, MigrationStorage, IProgress{double}?, CancellationToken)"/>
 /// to an <see cref="IMigrationTarget"/> (also without shared storage).</summary>
-public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, IFirewallDriver, IMigrationTarget, IAsyncDisposable
+public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, IGraphicalConsoleDriver, IFirewallDriver, IMigrationTarget, IAsyncDisposable
 {
     private readonly QemuOptions _options;
     private readonly DirectKernelBoot? _defaultBoot;
@@ -359,13 +359,29 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
 
     /// <summary>Connects to the running VM's serial socket (<see cref="VmFolder.SerialSocket"/>). QEMU serves one console
     /// at a time: a second connection waits, silent, until the first closes. The stream ends when QEMU exits.</summary>
-    public async Task<Stream> OpenSerialAsync(VmId vm, CancellationToken ct)
+    public Task<Stream> OpenSerialAsync(VmId vm, string user, CancellationToken ct)
     {
         var m = Known(vm);
         RequireProcess(m);
-        var path = m.Folder.SerialSocket;
-        if (!File.Exists(path))
+        if (!File.Exists(m.Folder.SerialSocket))
             throw new DriverException($"VM {m.Spec.Name} was started without an interactive serial port (by an older agent); stop and start it to get one.");
+        return ConnectAsync(m.Folder.SerialSocket, $"the serial port of VM {m.Spec.Name}", ct);
+    }
+
+    /// <summary>Connects to the running VM's VNC socket (<see cref="VmFolder.VncSocket"/>), which asks no password: whoever
+    /// reaches the socket was authorised by the agent. QEMU serves several viewers at once (shared sessions). The stream
+    /// ends when QEMU exits.</summary>
+    public Task<Stream> OpenGraphicalAsync(VmId vm, string user, CancellationToken ct)
+    {
+        var m = Known(vm);
+        RequireProcess(m);
+        if (!m.Spec.Graphics || !File.Exists(m.Folder.VncSocket))
+            throw new DriverException($"VM {m.Spec.Name} was started without a screen (by an older agent); stop and start it to get one.");
+        return ConnectAsync(m.Folder.VncSocket, $"the screen of VM {m.Spec.Name}", ct);
+    }
+
+    private static async Task<Stream> ConnectAsync(string path, string what, CancellationToken ct)
+    {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -374,7 +390,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new DriverException($"the serial port of VM {m.Spec.Name} cannot be reached ({e.Message}); is it still running?", e);
+            throw new DriverException($"{what} cannot be reached ({e.Message}); is it still running?", e);
         }
         return new NetworkStream(socket, ownsSocket: true);
     }

@@ -15,11 +15,12 @@ namespace Octopus.Drivers.Qemu;
 /// <param name="Disk">The active qcow2 image (the leaf of its chain) in the shared storage folder; the disk tree owns it.</param>
 /// <param name="Boot">Direct kernel boot (kernel, initrd, command line).</param>
 /// <param name="Serial">Capture the first serial port in the folder's console.log.</param>
+/// <param name="Graphics">Give the guest a screen (a standard VGA card) served as VNC on the folder's vnc.sock.</param>
 /// <param name="Nics">The guest's NICs in order (eth0 first): each a tap on this host joined to its bridge; null is none.</param>
 /// <param name="Seed">The cloud-init NoCloud seed, written to the folder's seed.iso before each start and attached
 /// read-only; null is none.</param>
 public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory, string Disk, DirectKernelBoot Boot, bool Serial = true,
-    IReadOnlyList<TapPort>? Nics = null, CloudInitSeed? Seed = null)
+    IReadOnlyList<TapPort>? Nics = null, CloudInitSeed? Seed = null, bool Graphics = true)
 {
     /// <summary>The NICs, empty when there are none.</summary>
     public IReadOnlyList<TapPort> NicList => Nics ?? [];
@@ -35,7 +36,7 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
     /// <summary>Same machine: equal scalars and the same NICs in the same order (records compare lists by reference).</summary>
     public bool Equals(QemuVmSpec? other) =>
         other is not null && Id == other.Id && Name == other.Name && Cores == other.Cores && Memory == other.Memory && Disk == other.Disk
-        && Boot == other.Boot && Serial == other.Serial && NicList.SequenceEqual(other.NicList) && Seed == other.Seed;
+        && Boot == other.Boot && Serial == other.Serial && Graphics == other.Graphics && NicList.SequenceEqual(other.NicList) && Seed == other.Seed;
 
     public override int GetHashCode() => HashCode.Combine(Id, Name, Disk, NicList.Count);
 
@@ -78,19 +79,19 @@ public sealed record QemuVmSpec(VmId Id, string Name, int Cores, ByteSize Memory
         return new QemuVmSpec(new VmId(s.Id), s.Name, s.Cores, ByteSize.FromMiB(s.MemoryMiB), s.Disk,
             new DirectKernelBoot(s.Kernel, s.Initrd, s.Append ?? ""), s.Serial ?? true,
             s.Nics is { Count: > 0 } nics ? [.. nics.Select(n => new TapPort(n.Tap, n.Bridge, n.Mac, n.Addressing, Rules(n.Ingress, source)))] : null,
-            s.Seed is { MetaData: { } meta, UserData: { } user } ? new CloudInitSeed(meta, user, s.Seed.NetworkConfig) : null);
+            s.Seed is { MetaData: { } meta, UserData: { } user } ? new CloudInitSeed(meta, user, s.Seed.NetworkConfig) : null, s.Graphics ?? true);
     }
 
     /// <summary>The on-disk shape: flat and versionable, apart from the domain types.</summary>
-    /// <remarks>Serial is absent (true), Nics and Seed absent (none) in folders written before they existed.</remarks>
+    /// <remarks>Serial and Graphics are absent (true), Nics and Seed absent (none) in folders written before they existed.</remarks>
     internal sealed record Stored(Guid Id, string? Name, int Cores, long MemoryMiB, string? Disk, string? Kernel, string? Initrd, string? Append,
-        bool? Serial = null, List<StoredNic>? Nics = null, StoredSeed? Seed = null)
+        bool? Serial = null, List<StoredNic>? Nics = null, StoredSeed? Seed = null, bool? Graphics = null)
     {
         public static Stored From(QemuVmSpec s) =>
             new(s.Id.Value, s.Name, s.Cores, s.MemoryMiB, s.Disk, s.Boot.Kernel, s.Boot.Initrd, s.Boot.Append, s.Serial ? null : false,
                 s.NicList.Count == 0 ? null : [.. s.NicList.Select(n => new StoredNic(n.Tap, n.Bridge, n.Mac, n.Addressing,
                     n.Ingress is null ? null : [.. n.Ingress.Select(r => r.ToString())]))],
-                s.Seed is { } seed ? new StoredSeed(seed.MetaData, seed.UserData, seed.NetworkConfig) : null);
+                s.Seed is { } seed ? new StoredSeed(seed.MetaData, seed.UserData, seed.NetworkConfig) : null, s.Graphics ? null : false);
     }
 
     internal sealed record StoredSeed(string? MetaData, string? UserData, string? NetworkConfig = null);

@@ -25,6 +25,8 @@ public sealed class VmFolder
     public string ConsoleLog => System.IO.Path.Combine(Path, "console.log");
     /// <summary>The first serial port's unix socket (QEMU listens; one console connects at a time).</summary>
     public string SerialSocket => System.IO.Path.Combine(Path, "serial.sock");
+    /// <summary>The screen's VNC server, a unix socket (QEMU listens; several viewers may connect at once).</summary>
+    public string VncSocket => System.IO.Path.Combine(Path, "vnc.sock");
     public string QemuLog => System.IO.Path.Combine(Path, "qemu.log");
     /// <summary>The cloud-init NoCloud seed (ISO9660, label cidata), written from the spec before each QEMU start.</summary>
     public string SeedImage => System.IO.Path.Combine(Path, "seed.iso");

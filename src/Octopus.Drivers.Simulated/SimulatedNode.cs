@@ -45,7 +45,7 @@ public sealed class SimulatedNode(SimulatedCluster cluster, HostId host) : INode
     public Task<NodeObservation> ObserveAsync(CancellationToken ct) => cluster.ObserveAsync(Host, ct);
 
     /// <summary>A session with the VM's simulated guest: a login prompt and a few shell commands (see the README).</summary>
-    public Task<Stream> OpenSerialAsync(VmId vm, CancellationToken ct) => cluster.OpenSerialAsync(Host, vm, ct);
+    public Task<Stream> OpenSerialAsync(VmId vm, string user, CancellationToken ct) => cluster.OpenSerialAsync(Host, vm, ct);
 }
 
 /// <summary>Every host of the simulated cluster has a node (a host the cluster does not define answers each call with a

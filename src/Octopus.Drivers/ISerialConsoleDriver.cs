@@ -13,6 +13,7 @@ public interface ISerialConsoleDriver
     /// prints from now on (earlier output is <see cref="INodeDriver.ReadConsoleAsync"/>'s). Reading returns 0 when the
     /// session ends from the node's side (the VM stopped, was deleted or left the node). Disposing the stream ends the
     /// session, never the VM. Several sessions may be open at once. Refused with a <see cref="DriverException"/> when the
-    /// VM is not on this node or not running.</summary>
-    Task<Stream> OpenSerialAsync(VmId vm, CancellationToken ct);
+    /// VM is not on this node or not running. <paramref name="user"/> names who opens it, for the node's own log (an
+    /// agent's console ticket carries it).</summary>
+    Task<Stream> OpenSerialAsync(VmId vm, string user, CancellationToken ct);
 }

@@ -215,7 +215,7 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
     {
         var serial = SerialOf(A);
         var spec = await BootAsync(A, "serial");
-        await using (var session = await serial.OpenSerialAsync(spec.Id, Ct))
+        await using (var session = await serial.OpenSerialAsync(spec.Id, "contract", Ct))
         {
             await SerialLoginAsync(session);
             var marker = "contract-" + Guid.NewGuid().ToString("N")[..8];
@@ -232,7 +232,7 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
     {
         var serial = SerialOf(A);
         var spec = await BootAsync(A, "serial-stop");
-        await using (var session = await serial.OpenSerialAsync(spec.Id, Ct))
+        await using (var session = await serial.OpenSerialAsync(spec.Id, "contract", Ct))
         {
             await A.StopAsync(spec.Id, Ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -240,8 +240,8 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
             var buffer = new byte[4096];
             while (await session.ReadAsync(buffer, timeout.Token) > 0) { }
         }
-        await FluentActions.Awaiting(() => serial.OpenSerialAsync(spec.Id, Ct)).Should().ThrowAsync<DriverException>("a stopped VM has no one to talk to");
-        await FluentActions.Awaiting(() => serial.OpenSerialAsync(VmId.New(), Ct)).Should().ThrowAsync<DriverException>();
+        await FluentActions.Awaiting(() => serial.OpenSerialAsync(spec.Id, "contract", Ct)).Should().ThrowAsync<DriverException>("a stopped VM has no one to talk to");
+        await FluentActions.Awaiting(() => serial.OpenSerialAsync(VmId.New(), "contract", Ct)).Should().ThrowAsync<DriverException>();
         await A.DeleteAsync(spec.Id, Ct);
     }
 

@@ -55,6 +55,17 @@ public sealed class QemuCommandLineTests
     }
 
     [Fact]
+    public void Build_Spec_ScreenIsVgaServedAsVncOnAUnixSocketOnly()
+    {
+        var argv = QemuCommandLine.Build(Spec(), Folder, Options);
+
+        After(argv, "-device").Should().Be("VGA");
+        After(argv, "-vnc").Should().Be($"unix:/data/vms/{Id}/vnc.sock", "never a TCP port: only the agent reaches the screen");
+        var headless = QemuCommandLine.Build(Spec() with { Graphics = false }, Folder, Options);
+        headless.Should().NotContain("-vnc").And.NotContain("VGA");
+    }
+
+    [Fact]
     public void Build_PathWithComma_CommaDoubledInsideOptionLists()
     {
         var argv = QemuCommandLine.Build(Spec(disk: "/storage/a,b.qcow2"), Folder, Options);

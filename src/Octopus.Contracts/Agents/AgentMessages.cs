@@ -16,6 +16,9 @@ public static class AgentRoutes
     public const string Vm = AgentBase + "/vms/{id}";
 
     public static string VmOf(Guid vm) => $"{AgentBase}/vms/{vm:D}";
+    /// <summary>A VM's console on its agent, as a WebSocket (<paramref name="kind"/> serial or vnc), authorised by a
+    /// console ticket in <see cref="AgentSignature.ConsoleTicketHeader"/>.</summary>
+    public static string VmConsoleOf(Guid vm, string kind) => $"{AgentBase}/vms/{vm:D}/console/{Uri.EscapeDataString(kind)}";
     public static string NetworkNames(string network) => $"{AgentBase}/networks/{Uri.EscapeDataString(network)}/names";
 }
 

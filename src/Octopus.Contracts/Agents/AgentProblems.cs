@@ -3,6 +3,10 @@ namespace Octopus.Contracts.Agents;
 /// <summary>Reads the detail of an RFC 7807 problem answer (or the raw text).</summary>
 public static class AgentProblems
 {
+    /// <summary>Carries the reason of a refused console WebSocket (ASCII): a WebSocket client sees the status and headers of
+    /// a refused upgrade, never its body.</summary>
+    public const string RefusedHeader = "X-Octopus-Refused";
+
     public static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct);

@@ -17,6 +17,7 @@ public static class AgentSignature
     public const string TimestampHeader = "X-Octopus-Timestamp";
     public const string SignatureHeader = "X-Octopus-Signature";
     public const string TicketHeader = "X-Octopus-Ticket";
+    public const string ConsoleTicketHeader = "X-Octopus-Console-Ticket";
     public const string FromAgent = "agent";
     public const string FromServer = "server";
 
@@ -53,6 +54,40 @@ public static class AgentSignature
         var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(destinationSecret), Encoding.UTF8.GetBytes($"ticket\n{vm:D}\n{exp}"));
         return $"{vm:D}.{exp}.{Convert.ToHexStringLower(mac)}";
     }
+
+    /// <summary>A console ticket: lets whoever holds it open <paramref name="kind"/> (serial or vnc) console of
+    /// <paramref name="vm"/> on the agent whose secret signed it, until <paramref name="expires"/> (seconds away: the server
+    /// signs one for each connection it proxies, after checking the caller's own ticket). <paramref name="user"/> is the
+    /// person the server opens it for, so the agent's log names them. Its MAC is over its own "console" domain, so a
+    /// migration ticket can never pass for one, nor one kind of console for another.</summary>
+    public static string ConsoleTicket(string agentSecret, Guid vm, string kind, string user, DateTimeOffset expires)
+    {
+        var exp = expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var who = Convert.ToBase64String(Encoding.UTF8.GetBytes(user)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(agentSecret), Encoding.UTF8.GetBytes($"console\n{vm:D}\n{kind}\n{who}\n{exp}"));
+        return $"{vm:D}.{kind}.{who}.{exp}.{Convert.ToHexStringLower(mac)}";
+    }
+
+    /// <summary>The user a console ticket names when it is valid for <paramref name="vm"/>'s <paramref name="kind"/> console
+    /// now (Why null), else why not (User null).</summary>
+    public static (string? User, string? Why) VerifyConsoleTicket(string secret, string? ticket, Guid vm, string kind, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(ticket)) return (null, $"missing {ConsoleTicketHeader}");
+        var parts = ticket.Split('.');
+        if (parts.Length != 5 || !Guid.TryParse(parts[0], out var tvm) || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var exp))
+            return (null, "malformed console ticket");
+        if (tvm != vm) return (null, "console ticket is for another VM");
+        if (parts[1] != kind) return (null, $"console ticket opens a {parts[1]} console, not {kind}");
+        string user;
+        try { user = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[2].Replace('-', '+').Replace('_', '/')))); }
+        catch (FormatException) { return (null, "malformed console ticket"); }
+        var expected = ConsoleTicket(secret, vm, kind, user, DateTimeOffset.FromUnixTimeMilliseconds(exp));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(ticket))) return (null, "console ticket signature does not match");
+        if (now > DateTimeOffset.FromUnixTimeMilliseconds(exp)) return (null, "console ticket expired");
+        return (user, null);
+    }
+
+    private static string Pad(string base64) => base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
 
     /// <summary>Null when <paramref name="ticket"/> is valid for <paramref name="vm"/> now, else why not.</summary>
     public static string? VerifyTicket(string secret, string? ticket, Guid vm, DateTimeOffset now)

@@ -33,6 +33,9 @@ public sealed class ConsoleTickets(IDataProtectionProvider provider, TimeProvide
 
     public const string Serial = "serial";
 
+    /// <summary>The VM's screen, spoken as RFB (VNC) on the WebSocket; noVNC draws it in the page.</summary>
+    public const string Vnc = "vnc";
+
     private readonly IDataProtector _protector = provider.CreateProtector("Octopus.Console.Ticket.v1");
 
     public (string Ticket, DateTimeOffset ExpiresAt) Issue(Caller caller, VmId vm, string kind)

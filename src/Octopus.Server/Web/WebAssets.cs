@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 namespace Octopus.Server.Web;
 
 /// <summary>Serves the web UI (Web/wwwroot, embedded in this assembly) at <c>/</c>, <c>/app.css</c>, <c>/favicon.svg</c> (also
-/// <c>/favicon.ico</c>) and <c>/js/...</c>:
+/// <c>/favicon.ico</c>) and <c>/js/...</c>, and noVNC (npm, embedded at build time) at <c>/vendor/novnc/...</c>:
 /// plain files, no build step, no CDN. Revalidated by ETag on every load so a new server never shows a stale page.</summary>
 public static class WebAssets
 {
@@ -13,6 +13,7 @@ public static class WebAssets
     {
         [".html"] = "text/html; charset=utf-8", [".css"] = "text/css; charset=utf-8", [".js"] = "text/javascript; charset=utf-8",
         [".svg"] = "image/svg+xml", [".png"] = "image/png", [".ico"] = "image/x-icon", [".json"] = "application/json",
+        [".txt"] = "text/plain; charset=utf-8",
     };
 
     /// <summary>Maps the page's routes; anything not found falls through to the API's 404 problem.</summary>
@@ -25,6 +26,8 @@ public static class WebAssets
         app.MapGet("/favicon.svg", (HttpContext http) => files.Serve(http, "favicon.svg")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/favicon.ico", (HttpContext http) => files.Serve(http, "favicon.svg")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/js/{**path}", (HttpContext http, string path) => files.Serve(http, "js/" + path)).AllowAnonymous().ExcludeFromDescription();
+        // noVNC's ES modules (npm @novnc/novnc, embedded at build time; see the project file), for the graphical console.
+        app.MapGet("/vendor/novnc/{**path}", (HttpContext http, string path) => files.Serve(http, "vendor/novnc/" + path)).AllowAnonymous().ExcludeFromDescription();
     }
 
     private sealed class EmbeddedWebFiles(System.Reflection.Assembly assembly)

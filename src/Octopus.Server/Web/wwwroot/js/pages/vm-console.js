@@ -1,6 +1,9 @@
-// #/vms/:id/console — the VM's serial console in the page: a ticket from POST /vms/{id}/console/ticket (owner or admin,
-// VM running), then a WebSocket to the url it names on this same server; bytes from the guest are drawn by our small
-// terminal (js/terminal.js), keys typed go back as text. A refused or ended connection says why and offers to reconnect.
+// #/vms/:id/console[?kind=vnc] — the VM's serial console (default) or its screen in the page: a ticket from
+// POST /vms/{id}/console/ticket?kind=serial|vnc (owner or admin, VM running), then a WebSocket to the url it names on this
+// same server. Serial: bytes from the guest are drawn by our small terminal (js/terminal.js), keys typed go back as text.
+// Screen: noVNC (npm @novnc/novnc, served by the server under /vendor/novnc/) speaks RFB over the WebSocket and draws on a
+// canvas; a VM whose host has no screen (the simulated driver) says so and links its serial console. A refused or ended
+// connection says why and offers to reconnect.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, stateBadge } from '../ui.js';
@@ -21,12 +24,20 @@ export default async function render(root, ctx) {
     return undefined;
   }
 
+  const screen = ctx.query.get('kind') === 'vnc';
+  const base = `#/vms/${encodeURIComponent(vm.id)}/console`;
+  const switcher = h('nav', { class: 'console-kinds', 'aria-label': 'Console kind' },
+    h('a', { href: base, 'aria-current': screen ? null : 'page' }, 'Serial console'),
+    h('a', { href: `${base}?kind=vnc`, 'aria-current': screen ? 'page' : null, id: 'console-screen-link' }, 'Screen'));
+  if (screen) return renderScreen(root, vm, switcher);
+
   const status = h('p', { role: 'status', id: 'console-status', class: 'muted' });
   const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, 'Reconnect');
   const term = new Terminal({ label: `Type into ${vm.name}'s serial console`, onData: (text) => { if (socket?.readyState === WebSocket.OPEN) socket.send(text); } });
   root.append(
     h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, `← ${vm.name}`)),
     h('h1', {}, `Console of ${vm.name}`),
+    switcher,
     h('div', { class: 'toolbar' }, h('span', {}, 'Serial console (ttyS0) · ', stateBadge(vm.state)), reconnect),
     status,
     term.element,
@@ -89,5 +100,97 @@ export default async function render(root, ctx) {
     closedByUs = true;
     socket?.close(1000, 'page closed');
     term.dispose();
+  };
+}
+
+/** The VM's screen through noVNC. */
+async function renderScreen(root, vm, switcher) {
+  const status = h('p', { role: 'status', id: 'console-status', class: 'muted' });
+  const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, 'Reconnect');
+  const cad = h('button', { type: 'button', class: 'secondary', id: 'console-cad', disabled: true, onclick: () => rfb?.sendCtrlAltDel() }, 'Send Ctrl+Alt+Del');
+  const display = h('section', { class: 'vnc-screen', id: 'console-screen', 'aria-label': `${vm.name}'s screen` });
+  root.append(
+    h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, `← ${vm.name}`)),
+    h('h1', {}, `Screen of ${vm.name}`),
+    switcher,
+    h('div', { class: 'toolbar' }, h('span', {}, 'Screen (VNC) · ', stateBadge(vm.state)), h('span', { class: 'actions' }, cad, reconnect)),
+    status,
+    display,
+    h('p', { class: 'hint' }, 'Click the screen to type into the VM; the mouse works on it too. Closing this page leaves the VM running.'));
+
+  const say = (content, bad = false) => { status.className = bad ? 'error' : 'muted'; status.replaceChildren(...[].concat(content)); };
+  let RFB;
+  try {
+    ({ default: RFB } = await import('/vendor/novnc/core/rfb.js'));
+  } catch {
+    say(['The graphical console is not part of this server build (its noVNC files were not installed when it was built: ',
+      'run scripts/install-deps, then rebuild). ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console` }, 'Open the serial console instead')], true);
+    return undefined;
+  }
+
+  let rfb = null;
+  let closedByUs = false;
+  async function connect() {
+    reconnect.hidden = true;
+    if (vm.state !== 'Running') {
+      say(`${vm.name} is ${vm.state}: its screen opens only while it runs.`, true);
+      return;
+    }
+    say('Connecting…');
+    let ticket;
+    try {
+      ticket = await api.post(`/vms/${seg(vm.id)}/console/ticket?kind=vnc`);
+    } catch (e) {
+      if (e.code === 'console.no-screen') {
+        // The simulated driver's VMs have no display: say so and offer what they do have.
+        say([e.message, ' ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, id: 'console-serial-link' }, 'Open the serial console')], true);
+        return;
+      }
+      say(e.message, true);
+      reconnect.hidden = false;
+      return;
+    }
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    // Our own socket, handed to noVNC, so a refusal's close code and reason (which noVNC does not report) reach the page.
+    const ws = new WebSocket(`${scheme}//${location.host}${ticket.url}`);
+    ws.binaryType = 'arraybuffer';
+    let closed = null;
+    ws.addEventListener('close', (e) => { closed = e; });
+    const session = new RFB(display, ws, { shared: true });
+    session.scaleViewport = true;
+    session.background = '#000';
+    rfb = session;
+    session.addEventListener('connect', () => {
+      say(`Connected to ${vm.name}'s screen.`);
+      cad.disabled = false;
+      session.focus();
+    });
+    session.addEventListener('disconnect', () => {
+      if (rfb !== session) return;
+      rfb = null;
+      cad.disabled = true;
+      if (closedByUs) return;
+      const why = closed?.reason || (closed?.code === 1006 || !closed ? 'the connection was lost' : `closed (${closed.code})`);
+      say(REFUSED[closed?.code] ? `Screen ${REFUSED[closed.code]}: ${why}` : `Disconnected: ${why}`, closed?.code !== 1000);
+      reconnect.hidden = false;
+    });
+  }
+
+  const stop = live.watch({
+    vm: (v) => {
+      if (v.id !== vm.id) return;
+      const was = vm.state;
+      vm = v;
+      root.querySelector('.toolbar .state')?.replaceWith(stateBadge(vm.state));
+      if (was !== 'Running' && vm.state === 'Running' && !rfb) reconnect.hidden = false;
+    },
+    'vm-deleted': (d) => { if (d.id === vm.id) say(`${vm.name} has been deleted.`, true); },
+  }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); });
+
+  await connect();
+  return () => {
+    stop();
+    closedByUs = true;
+    rfb?.disconnect();
   };
 }

@@ -76,6 +76,7 @@ export default async function render(root, ctx) {
           if (u) { vm = u; draw(); if (a === 'delete') say(`${vm.name} is being deleted.`); }
         } }, label)),
       vm.state === 'Running' ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, class: 'button-link', id: 'action-console' }, 'Console') : null,
+      vm.state === 'Running' ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console?kind=vnc`, class: 'button-link', id: 'action-screen' }, 'Screen') : null,
       h('button', { type: 'button', class: 'secondary', id: 'action-fork', onclick: fork }, 'Fork'),
       h('button', { type: 'button', class: 'secondary', id: 'action-snapshot', onclick: snapshot }, 'Snapshot'),
       // Only a VM that has a lease can have it extended: on one without, "extend" would create an expiry a lease policy acts on.

@@ -10,32 +10,33 @@ using Octopus.Application.Commands;
 
 namespace Octopus.Server.Consoles;
 
-/// <summary>The WebSocket of a serial console (<c>GET /api/v1/vms/{id}/console/serial?ticket=…</c>): checks the ticket,
-/// opens the VM's serial port through its node (<see cref="ISerialConsoleDriver"/>) and pipes bytes both ways until
-/// either side ends. Every refusal accepts the socket and closes it at once with a 44xx code and a reason, because a
+/// <summary>The WebSocket of a console (<c>GET /api/v1/vms/{id}/console/serial?ticket=…</c>, the serial port, and
+/// <c>…/console/vnc?ticket=…</c>, the screen as RFB for noVNC): checks the ticket, opens that console through the VM's node
+/// (<see cref="ISerialConsoleDriver"/>, <see cref="IGraphicalConsoleDriver"/>; on an agent host the agent's own console
+/// WebSocket, authorised by a ticket signed for this VM and caller) and pipes bytes both ways until either side ends. Every refusal accepts the socket and closes it at once with a 44xx code and a reason, because a
 /// browser's WebSocket sees nothing of an HTTP error but a close code and reason reach the page. The open is audited
 /// (<c>vm.console</c>), and so is a refusal of a ticket that names its caller.</summary>
-public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup lookup, INodeDriverResolver nodes, CommandRunner audit,
-    ILogger<SerialConsoleBridge> log)
+public sealed partial class ConsoleBridge(ConsoleTickets tickets, VmLookup lookup, INodeDriverResolver nodes, CommandRunner audit,
+    ILogger<ConsoleBridge> log)
 {
     private const int BufferBytes = 4096;
 
     /// <summary>Longest close reason a WebSocket frame carries (125-byte control payload less the 2-byte code).</summary>
     private const int MaxReasonBytes = 123;
 
-    public async Task RunAsync(HttpContext http, string idOrName, string? ticket, CancellationToken ct)
+    public async Task RunAsync(HttpContext http, string idOrName, string? ticket, string kind, CancellationToken ct)
     {
         if (!http.WebSockets.IsWebSocketRequest)
             throw new DomainException(ErrorKind.Validation, "console.websocket-required",
                 "This is a WebSocket endpoint: connect with a WebSocket to the url of POST .../console/ticket's answer.");
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         ConsoleTicket? grant = null;
-        Stream serial;
+        Stream guest;
         Vm vm;
         try
         {
-            grant = tickets.Open(ticket, ConsoleTickets.Serial);
-            (vm, serial) = await OpenAsync(http, idOrName, grant, ct);
+            grant = tickets.Open(ticket, kind);
+            (vm, guest) = await OpenAsync(http, idOrName, grant, ct);
         }
         catch (ConsoleRefusedException refused)
         {
@@ -44,10 +45,11 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
             await CloseAsync(socket, (WebSocketCloseStatus)refused.CloseStatus, refused.Message);
             return;
         }
-        await audit.RecordAsync(grant.Caller, Permissions.VmConsole, $"vm/{vm.Name}", true, "serial console opened", CancellationToken.None);
-        LogOpened(log, vm.Name.Value, grant.Caller.Name);
-        await using (serial) await PumpAsync(socket, serial, ct);
-        LogClosed(log, vm.Name.Value, grant.Caller.Name);
+        var what = kind == ConsoleTickets.Vnc ? "screen" : "serial console";
+        await audit.RecordAsync(grant.Caller, Permissions.VmConsole, $"vm/{vm.Name}", true, $"{what} opened", CancellationToken.None);
+        LogOpened(log, what, vm.Name.Value, grant.Caller.Name);
+        await using (guest) await PumpAsync(socket, guest, what, ct);
+        LogClosed(log, what, vm.Name.Value, grant.Caller.Name);
     }
 
     private async Task<(Vm, Stream)> OpenAsync(HttpContext http, string idOrName, ConsoleTicket grant, CancellationToken ct)
@@ -72,8 +74,10 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
         if (vm.Id != grant.Vm) throw new ConsoleRefusedException(4403, "console.ticket-mismatch", "This console ticket opens another VM's console.");
         try
         {
-            var console = ConsoleCommands.EnsureSerialConsole(vm, nodes);
-            return (vm, await console.OpenSerialAsync(vm.Id, ct));
+            var stream = grant.Kind == ConsoleTickets.Vnc
+                ? await ConsoleCommands.EnsureGraphicalConsole(vm, nodes).OpenGraphicalAsync(vm.Id, grant.Caller.Name, ct)
+                : await ConsoleCommands.EnsureSerialConsole(vm, nodes).OpenSerialAsync(vm.Id, grant.Caller.Name, ct);
+            return (vm, stream);
         }
         catch (DomainException e)
         {
@@ -81,13 +85,14 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
         }
         catch (DriverException e)
         {
-            throw new ConsoleRefusedException(4409, "console.unavailable", $"VM '{vm.Name}''s node refused its serial console: {e.Message}");
+            throw new ConsoleRefusedException(4409, "console.unavailable",
+                $"VM '{vm.Name}''s node refused its {(grant.Kind == ConsoleTickets.Vnc ? "screen" : "serial console")}: {e.Message}");
         }
     }
 
     /// <summary>Copies guest output to the socket and socket input to the guest until one side ends, then closes the socket
     /// with a reason (the guest's side ended: its VM stopped or moved; or the browser closed) and stops the other copy.</summary>
-    private async Task PumpAsync(WebSocket socket, Stream serial, CancellationToken ct)
+    private async Task PumpAsync(WebSocket socket, Stream serial, string what, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fromGuest = Task.Run(async () =>
@@ -114,7 +119,7 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
         {
             // Say why before anything is cancelled (cancelling a receive aborts the socket), then give the browser a moment
             // to answer the close.
-            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "the VM's serial console ended (the VM stopped, was deleted or moved)");
+            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, $"the VM's {what} ended (the VM stopped, was deleted or moved)");
             await Task.WhenAny(toGuest, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
         }
         else if (socket.State == WebSocketState.CloseReceived)
@@ -146,15 +151,15 @@ public sealed partial class SerialConsoleBridge(ConsoleTickets tickets, VmLookup
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "serial console of VM {Vm} opened by {User}")]
-    private static partial void LogOpened(ILogger logger, string vm, string user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{What} of VM {Vm} opened by {User}")]
+    private static partial void LogOpened(ILogger logger, string what, string vm, string user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "serial console of VM {Vm} closed ({User})")]
-    private static partial void LogClosed(ILogger logger, string vm, string user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{What} of VM {Vm} closed ({User})")]
+    private static partial void LogClosed(ILogger logger, string what, string vm, string user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "serial console of VM {Vm} refused ({Code}): {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "console of VM {Vm} refused ({Code}): {Reason}")]
     private static partial void LogRefused(ILogger logger, string vm, string code, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "serial console pump stopped: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "console pump stopped: {Reason}")]
     private static partial void LogPumpStopped(ILogger logger, string reason);
 }
