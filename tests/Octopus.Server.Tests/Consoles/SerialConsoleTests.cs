@@ -140,8 +140,30 @@ public sealed class SerialConsoleTests
         problem.GetProperty("code").GetString().Should().Be("console.not-running");
         problem.GetProperty("detail").GetString().Should().Be("VM 'web1' is Stopped: its serial console can be opened only while it runs; start it first.");
         var vnc = await alice.PostAsync(ApiRoutes.VmConsoleTicket("web1", "vnc"), null, Ct);
-        vnc.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await vnc.ProblemAsync()).GetProperty("field").GetString().Should().Be("kind");
+        vnc.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await vnc.ProblemAsync()).GetProperty("detail").GetString().Should().Be("VM 'web1' is Stopped: its screen can be opened only while it runs; start it first.");
+        var rdp = await alice.PostAsync(ApiRoutes.VmConsoleTicket("web1", "rdp"), null, Ct);
+        rdp.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await rdp.ProblemAsync()).GetProperty("field").GetString().Should().Be("kind");
+    }
+
+    [Fact]
+    public async Task ScreenTicket_SimulatedVmHasNoScreen_Is409PointingToTheSerialConsole()
+    {
+        var (server, alice) = await StartWithVmAsync();
+        await using var _ = server;
+
+        var r = await alice.PostAsync(ApiRoutes.VmConsoleTicket("web1", "vnc"), null, Ct);
+
+        r.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var problem = await r.ProblemAsync();
+        problem.GetProperty("code").GetString().Should().Be("console.no-screen");
+        problem.GetProperty("detail").GetString().Should().Be(
+            "VM 'web1' has no screen: its host runs the simulated driver, whose VMs have no display. Use its serial console (kind=serial) instead.");
+        // A serial ticket is no key to the screen's socket either.
+        var serial = await TicketAsync(alice, "web1");
+        using var socket = await ConnectAsync(server, $"{ApiRoutes.VmGraphicalConsole(serial.VmId)}?ticket={Uri.EscapeDataString(serial.Ticket)}");
+        (await RefusalAsync(socket)).Should().Be((4403, "This ticket opens a serial console, not a vnc one."));
     }
 
     [Fact]

@@ -45,7 +45,8 @@ public class BrowserTests(WebServerFixture server)
         });
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
-        run.Out.Should().Contain("echoed and answered at 1280 px").And.Contain("echoed and answered at 360 px").And.Contain("no CSP violation");
+        run.Out.Should().Contain("echoed and answered at 1280 px").And.Contain("echoed and answered at 360 px")
+            .And.Contain("a simulated VM has no screen: said so, serial console one click away").And.Contain("no CSP violation");
         (await alice.DeleteAsync($"/api/v1/vms/{vm.Id}")).EnsureSuccessStatusCode();
     }
 

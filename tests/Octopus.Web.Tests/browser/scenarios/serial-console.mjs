@@ -1,7 +1,8 @@
 // The serial console page: from the VM's page, open Console, log in to the simulated guest, type a command and see it
 // echoed and answered, at 1280 px and again at 360 px (no sideways scroll). Fails on a Content-Security-Policy violation
-// on the console page (the terminal must style with classes only). VM_ID/VM_NAME: a running VM of the logged-in user.
-import { run, openPage, login, shot, step, assertNoHorizontalScroll, url, user, DESKTOP, PHONE } from './lib.mjs';
+// on the console page (the terminal must style with classes only). Then its Screen tab: the simulated driver has no
+// screen, the page says so and links back to the serial console. VM_ID/VM_NAME: a running VM of the logged-in user.
+import { run, openPage, login, shot, step, assertAccessible, assertNoHorizontalScroll, url, user, DESKTOP, PHONE } from './lib.mjs';
 
 const vmId = process.env.VM_ID;
 const vmName = process.env.VM_NAME;
@@ -43,6 +44,18 @@ await run(async (browser) => {
   await assertNoHorizontalScroll(page);
   step('typed command echoed and answered at 360 px');
   await shot(page, 'vm-console-360');
+
+  // The simulated driver has no screen: its Screen tab says so and leads back to the serial console (no dead end).
+  await page.setViewportSize(DESKTOP);
+  await page.getByRole('link', { name: 'Screen' }).click();
+  await page.getByRole('heading', { name: `Screen of ${vmName}` }).waitFor();
+  await page.locator('#console-status').filter({ hasText: `VM '${vmName}' has no screen: its host runs the simulated driver` }).waitFor();
+  await assertAccessible(page, 'the screen page of a VM without a screen');
+  await shot(page, 'vm-screen-simulated-1280');
+  await page.locator('#console-serial-link').click();
+  await page.getByRole('heading', { name: `Console of ${vmName}` }).waitFor();
+  await page.locator('#console-status').filter({ hasText: 'Connected' }).waitFor();
+  step('a simulated VM has no screen: said so, serial console one click away');
 
   if (violations.length > 0) throw new Error(`CSP violations: ${violations.join('; ')}`);
   step('no CSP violation');
