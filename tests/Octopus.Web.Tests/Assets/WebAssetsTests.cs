@@ -26,6 +26,11 @@ public class WebAssetsTests
     [InlineData("/js/pages/vms.js", "text/javascript")]
     [InlineData("/favicon.svg", "image/svg+xml")]
     [InlineData("/favicon.ico", "image/svg+xml")]
+    // noVNC (npm, embedded at build time after scripts/install-deps): the module the Screen page imports, the pako
+    // inflate it imports by a relative path, and its licence.
+    [InlineData("/vendor/novnc/core/rfb.js", "text/javascript")]
+    [InlineData("/vendor/novnc/vendor/pako/lib/zlib/inflate.js", "text/javascript")]
+    [InlineData("/vendor/novnc/LICENSE.txt", "text/plain")]
     public async Task Assets_AreServedWithTypeAndETag_AndRevalidateTo304(string path, string type)
     {
         await using var server = await TestServerApp.StartAsync();

@@ -109,6 +109,7 @@ async function renderScreen(root, vm, switcher) {
   const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, 'Reconnect');
   const cad = h('button', { type: 'button', class: 'secondary', id: 'console-cad', disabled: true, onclick: () => rfb?.sendCtrlAltDel() }, 'Send Ctrl+Alt+Del');
   const display = h('section', { class: 'vnc-screen', id: 'console-screen', 'aria-label': `${vm.name}'s screen` });
+  const hint = h('p', { class: 'hint' }, 'Click the screen to type into the VM; the mouse works on it too. Closing this page leaves the VM running.');
   root.append(
     h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, `← ${vm.name}`)),
     h('h1', {}, `Screen of ${vm.name}`),
@@ -116,7 +117,7 @@ async function renderScreen(root, vm, switcher) {
     h('div', { class: 'toolbar' }, h('span', {}, 'Screen (VNC) · ', stateBadge(vm.state)), h('span', { class: 'actions' }, cad, reconnect)),
     status,
     display,
-    h('p', { class: 'hint' }, 'Click the screen to type into the VM; the mouse works on it too. Closing this page leaves the VM running.'));
+    hint);
 
   const say = (content, bad = false) => { status.className = bad ? 'error' : 'muted'; status.replaceChildren(...[].concat(content)); };
   let RFB;
@@ -142,7 +143,8 @@ async function renderScreen(root, vm, switcher) {
       ticket = await api.post(`/vms/${seg(vm.id)}/console/ticket?kind=vnc`);
     } catch (e) {
       if (e.code === 'console.no-screen') {
-        // The simulated driver's VMs have no display: say so and offer what they do have.
+        // The simulated driver's VMs have no display: say so, show no empty screen, and offer what they do have.
+        for (const e of [display, hint, cad]) e.hidden = true;
         say([e.message, ' ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, id: 'console-serial-link' }, 'Open the serial console')], true);
         return;
       }
