@@ -245,6 +245,24 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
         await A.DeleteAsync(spec.Id, Ct);
     }
 
+    [Fact]
+    public async Task Screen_SpeaksRfbFromItsFirstByte_AndAStoppedVmIsRefused()
+    {
+        RequireDriver();
+        if (A is not IGraphicalConsoleDriver) Assert.Skip($"the {A.Name} driver has no screen");
+        var spec = await BootAsync(A, "screen");
+        await using (var session = await ((IGraphicalConsoleDriver)A).OpenGraphicalAsync(spec.Id, "contract", Ct))
+        {
+            var banner = new byte[12];
+            await session.ReadExactlyAsync(banner, Ct);
+            System.Text.Encoding.ASCII.GetString(banner).Should().Be("RFB 003.008\n");
+        }
+        (await SeenAsync(A, spec.Id))!.Running.Should().BeTrue("closing a screen never touches the VM");
+        await A.StopAsync(spec.Id, Ct);
+        await FluentActions.Awaiting(() => ((IGraphicalConsoleDriver)A).OpenGraphicalAsync(spec.Id, "contract", Ct)).Should().ThrowAsync<DriverException>("a stopped VM has no screen");
+        await A.DeleteAsync(spec.Id, Ct);
+    }
+
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool, which would race the assertions).</summary>
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
     {
