@@ -107,14 +107,23 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, IAgentDirectory r
     /// <summary>The VM's screen (RFB) through its agent's console WebSocket.</summary>
     public Task<Stream> OpenGraphicalAsync(VmId vm, string user, CancellationToken ct) => client.OpenConsoleAsync(agent, vm.Value, "vnc", user, ConsoleTicketLifetime, ct);
 
-    public Task<NodeObservation> ObserveAsync(CancellationToken ct)
+    /// <summary>What the agent's last report says. A live agent with no report yet (the server has just started: reports
+    /// are readings kept in memory, and the agent's first heartbeat to the new process may still be on its way) is asked
+    /// for its status now; "no report" is not "no VMs", which the telemetry pass would take for VMs that vanished and mark
+    /// Failed. An agent that does not answer is a <see cref="DriverException"/>: its host is not observed this time.</summary>
+    public async Task<NodeObservation> ObserveAsync(CancellationToken ct)
     {
         var view = registry.View(agent.Id)
             ?? throw new DriverException($"host {agent.Name} has no registered agent.");
+        if (!view.Failed && view.Last is null)
+        {
+            registry.ApplyFresh(agent.Id, await client.SendAsync<AgentStatus>(agent, HttpMethod.Get, AgentRoutes.Status, null, ct));
+            view = registry.View(agent.Id) ?? throw new DriverException($"host {agent.Name} has no registered agent.");
+        }
         var vms = view.Failed || view.Last is null ? [] : view.Last.Vms.Select(v =>
             new VmObservation(new VmId(v.Vm), v.Running, v.State == "paused", v.CpuLoad)).ToList();
-        return Task.FromResult(new NodeObservation(agent.Host, view.Failed ? HostPowerState.Failed : HostPowerState.On,
-            view.Failed ? 0 : view.Last?.CpuLoad ?? 0, vms));
+        return new NodeObservation(agent.Host, view.Failed ? HostPowerState.Failed : HostPowerState.On,
+            view.Failed ? 0 : view.Last?.CpuLoad ?? 0, vms);
     }
 
     private string FileOf(string path)
