@@ -465,7 +465,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 await nodes.For(vm.HostId!.Value).ResumeAsync(vm.Id, ct);
                 break;
             case OperationKind.SnapshotVm:
-                await SnapshotAsync(services, op, vm, ct);
+                await SnapshotAsync(db, services, op, vm, ct);
                 break;
             case OperationKind.CheckpointVm:
                 await CheckpointAsync(services, op, vm, ct);
@@ -488,11 +488,29 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
 
     /// <summary>Snapshots the VM's disk under the operation's name: live (the driver switches the running VM onto its new
     /// leaf, the disk tree journals and commits around it) when the VM runs where a hypervisor holds the file, as files
-    /// otherwise (it may have stopped since the request).</summary>
-    private async Task SnapshotAsync(IServiceProvider services, Operation op, Vm vm, CancellationToken ct)
+    /// otherwise (it may have stopped since the request). Before the disk tree is asked, the operation records which disk
+    /// it freezes (<see cref="FreezeStep"/>), so a replay after a crash that came once the tree had committed (or once the
+    /// start-up recovery rolled an interrupted live switch forward) finds its own snapshot and is done: it neither fails
+    /// with "already has a snapshot named" nor freezes the VM's next leaf as a second overlay. A snapshot of that name on
+    /// any other disk is someone else's, and the tree refuses it as before.</summary>
+    private async Task SnapshotAsync(OctopusDbContext db, IServiceProvider services, Operation op, Vm vm, CancellationToken ct)
     {
         var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
         var name = Octopus.Disks.Model.SnapshotName.Parse(op.Payload, "name");
+        var chain = Disks.VmDisks.Flatten((await disks.Queries.TreeAsync(vm.Id, ct)).Roots).Select(n => n.Disk).Where(d => d.Vm == vm.Id).ToList();
+        var taken = chain.FirstOrDefault(d => d.Role == Octopus.Disks.Model.DiskRole.Snapshot && d.Name == name);
+        if (taken is not null && op.StepLines().Any(s => s.Text == FreezeStep(taken.Id, name)))
+        {
+            op.RecordStep($"snapshot: '{name}' was taken before the restart (disk {taken.Id}); nothing more to do", time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        if (taken is null && chain.FirstOrDefault(d => d.Role == Octopus.Disks.Model.DiskRole.Active) is { } leaf)
+        {
+            op.RecordStep(FreezeStep(leaf.Id, name), time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            _boundaries.Reached(op.Kind, "step");
+        }
         var live = DiskSwitchStep.For(vm, services.GetRequiredService<Disks.LiveDiskSwitching>(), nodes, services.GetRequiredService<Disks.StorageSettings>());
         if (live is not null) await disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct);
         else await disks.Tree.SnapshotAsync(vm.Id, name, ct);
@@ -511,6 +529,10 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         if (payload.KeepLast is not null || payload.NewerThan is not null)
             await disks.Checkpoints.ApplyRetentionAsync(vm.Id, new Octopus.Disks.Services.CheckpointRetention(payload.KeepLast, payload.NewerThan), ct);
     }
+
+    /// <summary>The step a snapshot records before the disk tree freezes <paramref name="leaf"/> as <paramref name="name"/>.</summary>
+    private static string FreezeStep(Octopus.Disks.Model.DiskId leaf, Octopus.Disks.Model.SnapshotName name) =>
+        $"snapshot: freezing disk {leaf} as '{name}'";
 
     /// <summary>Makes a forked VM's disk: a new child of the source's current state (the source continues on its own new
     /// child, switched by its driver when it runs where a hypervisor holds the file). Idempotent: a fork that already has

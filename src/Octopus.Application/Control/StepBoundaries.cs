@@ -5,9 +5,10 @@ namespace Octopus.Application.Control;
 
 /// <summary>The places between two steps of an operation where the process may die and a restart must still end well:
 /// <c>claimed</c> (the claim is saved, no driver called yet), <c>step</c> (one of the operation's recorded steps is
-/// saved: a revert's stop and revert, a power sequence's steps), <c>executed</c> (the driver finished, the outcome not
-/// yet saved) and <c>completed</c> (the outcome saved). The runner reports each one as it passes it; in production
-/// nothing listens (<see cref="NoStepBoundaries"/>). The crash tests listen with <see cref="CrashAtStepBoundary"/>.</summary>
+/// saved: a revert's stop and revert, a power sequence's steps, the disk a snapshot is about to freeze), <c>executed</c>
+/// (the driver finished, the outcome not yet saved) and <c>completed</c> (the outcome saved). The runner reports each
+/// one as it passes it; in production nothing listens (<see cref="NoStepBoundaries"/>). The crash tests listen with
+/// <see cref="CrashAtStepBoundary"/>.</summary>
 public interface IStepBoundaries
 {
     void Reached(OperationKind kind, string boundary);
