@@ -132,7 +132,10 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>PIDs of live QEMU processes whose command line mentions this cluster's root.</summary>
-    public IReadOnlyList<int> QemuProcesses()
+    public IReadOnlyList<int> QemuProcesses() => QemuProcessesUnder(Root);
+
+    /// <summary>PIDs of live QEMU processes whose command line mentions <paramref name="root"/> (a test's own folder).</summary>
+    public static IReadOnlyList<int> QemuProcessesUnder(string root)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -141,7 +144,7 @@ public sealed class LocalCluster : IAsyncDisposable
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.StartsWith(QemuBinary, StringComparison.Ordinal) && cmdline.Contains(Root + "/", StringComparison.Ordinal)) found.Add(pid);
+                if (cmdline.StartsWith(QemuBinary, StringComparison.Ordinal) && cmdline.Contains(root + "/", StringComparison.Ordinal)) found.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Octopus.Client;
 using Octopus.Contracts;
 using Octopus.Application.Control;
+using Octopus.TestKit;
 
 namespace Octopus.Cli.Tests.EndToEnd;
 
@@ -15,8 +16,9 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// server acknowledged is there, no operation is left pending or running, no VM or host is in a transitional state,
 /// each operation's effect happened once (one fork, one VM per simulated node), the simulated nodes agree with the store
 /// on where each VM runs, and every disk a VM reached before the crash is still in the tree. A snapshot is an operation
-/// (SnapshotVm) only where a hypervisor holds the running VM's disk open and makes the new overlay (agent hosts, QEMU);
-/// on simulated nodes the disk tree snapshots the files inside the request, its intent committed with it:
+/// (SnapshotVm) only where a hypervisor holds the running VM's disk open and makes the new overlay (agent hosts, QEMU):
+/// Octopus.Agent.Tests' LiveSnapshotCrashTests kills the server at each of its boundaries with a real QEMU guest. On
+/// simulated nodes the disk tree snapshots the files inside the request, its intent committed with it:
 /// <see cref="DiskCrashTests"/> and the disk library's kill-restart tests cover a crash inside that.</summary>
 public sealed class StepBoundaryCrashTests : IAsyncDisposable
 {

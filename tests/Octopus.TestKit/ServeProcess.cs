@@ -4,14 +4,13 @@ using System.Net.Http.Json;
 using System.Text;
 using Octopus.Client;
 using Octopus.Contracts;
-using Octopus.TestKit;
 
-namespace Octopus.Cli.Tests.EndToEnd;
+namespace Octopus.TestKit;
 
-/// <summary>One <c>octopus serve</c> process (the built CLI, SQLite store) on a free loopback port and a data folder that
-/// outlives it, for the crash tests: started with the environment a test gives, its output kept, and killed with SIGKILL
-/// by its PID, so no shutdown code runs, exactly like a crash.</summary>
-internal sealed class ServeProcess : IDisposable
+/// <summary>One <c>octopus serve</c> process (the built CLI beside the test binaries, SQLite store) on a loopback port and
+/// a data folder that outlives it, for the crash tests: started with the environment a test gives, its output kept, and
+/// killed with SIGKILL by its PID, so no shutdown code runs, exactly like a crash.</summary>
+public sealed class ServeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log;
@@ -23,15 +22,20 @@ internal sealed class ServeProcess : IDisposable
     public string Url { get; }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CLI the test project's build put beside its binaries (a project reference to Octopus.Cli does).</summary>
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "octopus.dll");
+
     /// <summary>Starts the server on <paramref name="data"/> with <paramref name="environment"/> added (a null value
     /// removes a variable) and waits until <c>/api/v1/health</c> answers. Output goes to <paramref name="log"/>, which
-    /// the caller keeps across restarts.</summary>
-    public static async Task<ServeProcess> StartAsync(string data, string adminPassword, StringBuilder log, IReadOnlyDictionary<string, string?> environment)
+    /// the caller keeps across restarts. <paramref name="port"/>: a free one when null; a test whose agents must find the
+    /// restarted server again passes the same port each time. <paramref name="arguments"/> are added to <c>serve</c>'s.</summary>
+    public static async Task<ServeProcess> StartAsync(string data, string adminPassword, StringBuilder log, IReadOnlyDictionary<string, string?> environment,
+        int? port = null, IReadOnlyList<string>? arguments = null)
     {
-        var port = TestProcesses.FreeLoopbackPort();
+        var listen = port ?? TestProcesses.FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { CliProcess.DllPath, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", data })
-            start.ArgumentList.Add(a);
+        string[] serve = [DllPath, "serve", "--port", listen.ToString(CultureInfo.InvariantCulture), "--data", data, .. arguments ?? []];
+        foreach (var a in serve) start.ArgumentList.Add(a);
         start.Environment["OCTOPUS_ADMIN_PASSWORD"] = adminPassword;
         foreach (var (key, value) in environment)
         {
@@ -43,8 +47,16 @@ internal sealed class ServeProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Append(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServeProcess(process, $"http://127.0.0.1:{port}", log, adminPassword);
-        await TestProcesses.WaitForHealthAsync(process, server.Url, () => Text(log));
+        var server = new ServeProcess(process, $"http://127.0.0.1:{listen}", log, adminPassword);
+        try
+        {
+            await TestProcesses.WaitForHealthAsync(process, server.Url, () => Text(log));
+        }
+        catch
+        {
+            server.Dispose(); // a server that never answered is not the caller's to stop: it would outlive the test
+            throw;
+        }
         return server;
     }
 
