@@ -40,7 +40,7 @@ public static class DiskServiceCollectionExtensions
 public sealed record LiveDiskSwitching(bool ThroughNodeDriver)
 {
     /// <summary>Whether snapshotting or forking <paramref name="vm"/> now needs its driver to switch it onto the new leaf:
-    /// false when the disk can be handled as files (no live-capable driver, or the VM is not running). A VM between
+    /// false when the disk can be handled as files (no live-capable driver, or the VM is neither running nor suspended). A VM between
     /// states is refused: its driver may be opening or closing the disk.</summary>
     public bool NeedsDriverFor(Domain.Vms.Vm vm)
     {
@@ -49,7 +49,8 @@ public sealed record LiveDiskSwitching(bool ThroughNodeDriver)
             or Domain.Vms.VmState.Creating or Domain.Vms.VmState.Deleting)
             throw Domain.DomainException.Conflict("vm.busy",
                 $"VM '{vm.Name}' is {vm.State}; wait until it is running or stopped (octopus vm show {vm.Name}), then try again.");
-        return vm.State == Domain.Vms.VmState.Running && vm.HostId is not null;
+        // A suspended VM's hypervisor still holds its disk open (paused, not closed): its disk is switched like a running one's.
+        return vm.State is Domain.Vms.VmState.Running or Domain.Vms.VmState.Suspended && vm.HostId is not null;
     }
 }
 

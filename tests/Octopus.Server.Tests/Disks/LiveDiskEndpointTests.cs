@@ -99,6 +99,20 @@ public sealed class LiveDiskEndpointTests
     }
 
     [Fact]
+    public async Task Snapshot_SuspendedVm_DriverSwitchesIt_ItsPausedHypervisorStillHoldsTheDisk()
+    {
+        var (server, http, live) = await StartAsync();
+        await using var _ = server;
+        (await http.PostAsync(ApiRoutes.Vm("web1") + "/suspend", null)).IsSuccessStatusCode.Should().BeTrue();
+        await http.WaitForStateAsync("web1", "Suspended");
+
+        (await http.PostAsJsonAsync(ApiRoutes.Vm("web1") + "/snapshots", new SnapshotRequest("s1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        live.Calls.Should().ContainSingle("a paused QEMU writes to the disk it holds once resumed: it must be moved to the new leaf");
+        (await (await http.GetAsync(ApiRoutes.Vm("web1"))).ReadAsync<VmDto>()).State.Should().Be("Suspended");
+    }
+
+    [Fact]
     public async Task Snapshot_DriverFails_ConflictWithTheReasonAndNothingChanged()
     {
         var (server, http, live) = await StartAsync();
