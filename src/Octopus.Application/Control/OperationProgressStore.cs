@@ -75,6 +75,7 @@ public sealed partial class OperationProgressStore(IDbContextFactory<OctopusDbCo
         private bool _dirty, _closed;
         private Task? _writing;
         private long _lastWrite;
+        private readonly CancellationTokenSource _closing = new();
 
         internal Reporter(OperationProgressStore store, OperationId id, OperationFigures start)
         {
@@ -117,7 +118,13 @@ public sealed partial class OperationProgressStore(IDbContextFactory<OctopusDbCo
             while (true)
             {
                 var wait = WriteEvery - _store.Clock.GetElapsedTime(_lastWrite);
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, _store.Clock);
+                // The pause between writes ends early when the operation ends: EndAsync writes the last figures itself, and
+                // must not wait out the pause (nor a clock that does not move, as tests' manual clocks do not).
+                if (wait > TimeSpan.Zero)
+                {
+                    try { await Task.Delay(wait, _store.Clock, _closing.Token); }
+                    catch (OperationCanceledException) { }
+                }
                 OperationFigures figures;
                 lock (_gate)
                 {
@@ -144,7 +151,9 @@ public sealed partial class OperationProgressStore(IDbContextFactory<OctopusDbCo
                 _closed = true;
                 writing = _writing;
             }
+            await _closing.CancelAsync();
             if (writing is not null) await writing;
+            _closing.Dispose();
             lock (_gate) return _current;
         }
     }
