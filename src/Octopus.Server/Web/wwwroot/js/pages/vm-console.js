@@ -12,6 +12,22 @@ import { Terminal } from '../terminal.js';
 /** Close codes the server uses to refuse a console (the reason says the rest). */
 const REFUSED = { 4400: 'refused', 4401: 'ticket expired', 4403: 'not allowed', 4404: 'VM not found', 4409: 'not available' };
 
+/** Follows the VM while one of its consoles is open: keeps the toolbar's state badge current, offers to reconnect
+ * when the VM is running again with nothing connected, and says so when it is deleted. Returns the stop function. */
+function followVm(root, vm, connected, reconnect, say, changed) {
+  return live.watch({
+    vm: (v) => {
+      if (v.id !== vm.id) return;
+      const was = vm.state;
+      vm = v;
+      changed(v);
+      root.querySelector('.toolbar .state')?.replaceWith(stateBadge(vm.state));
+      if (was !== 'Running' && vm.state === 'Running' && !connected()) reconnect.hidden = false;
+    },
+    'vm-deleted': (d) => { if (d.id === vm.id) say(`${vm.name} has been deleted.`, true); },
+  }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); changed(vm); });
+}
+
 export default async function render(root, ctx) {
   const id = ctx.params.id;
   let vm;
@@ -83,16 +99,7 @@ export default async function render(root, ctx) {
     });
   }
 
-  const stop = live.watch({
-    vm: (v) => {
-      if (v.id !== vm.id) return;
-      const was = vm.state;
-      vm = v;
-      root.querySelector('.toolbar .state')?.replaceWith(stateBadge(vm.state));
-      if (was !== 'Running' && vm.state === 'Running' && !socket) reconnect.hidden = false;
-    },
-    'vm-deleted': (d) => { if (d.id === vm.id) say(`${vm.name} has been deleted.`, true); },
-  }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); });
+  const stop = followVm(root, vm, () => socket !== null, reconnect, say, (v) => { vm = v; });
 
   await connect();
   return () => {
@@ -178,16 +185,7 @@ async function renderScreen(root, vm, switcher) {
     });
   }
 
-  const stop = live.watch({
-    vm: (v) => {
-      if (v.id !== vm.id) return;
-      const was = vm.state;
-      vm = v;
-      root.querySelector('.toolbar .state')?.replaceWith(stateBadge(vm.state));
-      if (was !== 'Running' && vm.state === 'Running' && !rfb) reconnect.hidden = false;
-    },
-    'vm-deleted': (d) => { if (d.id === vm.id) say(`${vm.name} has been deleted.`, true); },
-  }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); });
+  const stop = followVm(root, vm, () => rfb !== null, reconnect, say, (v) => { vm = v; });
 
   await connect();
   return () => {
