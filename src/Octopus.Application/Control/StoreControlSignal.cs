@@ -4,10 +4,13 @@ namespace Octopus.Application.Control;
 
 /// <summary>The <see cref="IControlSignal"/> of replicas sharing a store: a wake-up wakes this process's loop and is
 /// announced through the store (<see cref="IStoreWakeups"/>: PostgreSQL NOTIFY), and an announcement from another
-/// replica wakes this one's loop, so a command accepted by a follower is acted on by the leader at once. Announcements
-/// asked for while one is being sent are sent as one. When the store cannot be reached the loops fall back on their
+/// replica wakes this one's loop, so a command accepted by a follower is acted on by the leader at once. Only followers
+/// announce: the leader's own wake-ups (one per command and per finished operation) concern its own loop, and followers'
+/// loops do no leader work, so announcing them would only cost the store a NOTIFY each. Announcements asked for while one
+/// is being sent are sent as one. When the store cannot be reached the loops fall back on their
 /// poll interval; after listening again the loop runs once, for what was announced meanwhile.</summary>
-public sealed partial class StoreControlSignal(IStoreWakeups wakeups, TimeProvider time, ILogger<StoreControlSignal> log) : BackgroundService, IControlSignal
+public sealed partial class StoreControlSignal(IStoreWakeups wakeups, Cluster.ReplicaLeadership leadership, TimeProvider time, ILogger<StoreControlSignal> log)
+    : BackgroundService, IControlSignal
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
@@ -25,6 +28,7 @@ public sealed partial class StoreControlSignal(IStoreWakeups wakeups, TimeProvid
     public void Wake()
     {
         _local.Wake();
+        if (leadership.Current is not null) return; // the leader's own loop is the one that acts
         try { _announce.Release(); } catch (SemaphoreFullException) { /* one is pending: it covers this one too */ }
     }
 

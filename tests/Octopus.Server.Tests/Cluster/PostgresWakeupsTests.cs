@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Octopus.Application.Cluster;
 using Octopus.Application.Control;
 using Octopus.Persistence.Postgres;
 using Octopus.TestKit;
@@ -69,7 +70,7 @@ public sealed class PostgresWakeupsTests
     public async Task StoreControlSignal_ListensAgainAfterItsSessionIsEnded_AndIsWokenByAnotherReplica()
     {
         var database = await PostgresTestCluster.CreateDatabaseAsync();
-        var signal = new StoreControlSignal(new PostgresWakeups(database), TimeProvider.System, NullLogger<StoreControlSignal>.Instance);
+        var signal = new StoreControlSignal(new PostgresWakeups(database), new ReplicaLeadership(), TimeProvider.System, NullLogger<StoreControlSignal>.Instance);
         try
         {
             await signal.StartAsync(TestContext.Current.CancellationToken);
