@@ -164,6 +164,7 @@ public static class OctopusServer
         services.AddOctopusSection<SimulationOptions, SimulationOptionsValidator>(SimulationOptions.Section);
         services.AddOctopusSection<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddOctopusSection<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
+        services.AddOctopusSection<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddSingleton(sp =>
         {
             // A 0c1667b data folder kept the simulated cluster's state beside the store: it moves to its own folder first.
@@ -265,7 +266,9 @@ public static class OctopusServer
         app.MapOctopusWeb();
         app.MapOctopusWebApi();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapMetrics("/metrics", metrics.Registry);
+        var scrape = app.MapMetrics("/metrics", metrics.Registry);
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>().Value.RequireAuthentication)
+            scrape.RequireAuthorization(p => p.RequireRole(nameof(Domain.Users.UserRole.Admin)));
         app.MapOctopusApi();
         app.MapOctopusDisks();
         Networks.NetworkEndpoints.MapOctopusNetworks(app);

@@ -29,6 +29,8 @@ public sealed class ConfigurationSectionTests
     [InlineData("\"Auth\": { \"TokenLifetime\": \"soon\" }", "Octopus:Auth:TokenLifetime", "is not a time span")]
     [InlineData("\"DefaultQuota\": { \"MaxVms\": \"many\" }", "Octopus:DefaultQuota:MaxVms", "is not a whole number")]
     [InlineData("\"Power\": { \"ForceOffTimeout\": \"later\" }", "Octopus:Power:ForceOffTimeout", "is not a time span")]
+    [InlineData("\"Metrics\": { \"RequireAuthentication\": \"sometimes\" }", "Octopus:Metrics:RequireAuthentication", "is not true or false")]
+    [InlineData("\"Metrics\": { \"RequireAuth\": true }", "Octopus:Metrics:RequireAuth", "is not a setting")]
     public async Task Serve_BadSectionValue_ExitsTwoWithOneLineNamingTheKey(string section, string key, string problem)
     {
         var folder = Directory.CreateTempSubdirectory("octopus-config-").FullName;
