@@ -92,13 +92,8 @@ public static class OperationJournal
     }
 
     /// <summary>Adds the operation <paramref name="vm"/>'s state needs, unless one of that kind is already waiting.</summary>
-    public static async Task EnsureAsync(OctopusDbContext db, Vm vm, string actor, DateTimeOffset now, CancellationToken ct)
-    {
-        if (KindFor(vm.State) is not { } kind || kind == OperationKind.MigrateVm) return;
-        var waiting = await db.Operations.AnyAsync(o => o.VmId == vm.Id && o.Kind == kind && o.Status == OperationStatus.Pending, ct)
-            || db.Operations.Local.Any(o => o.VmId == vm.Id && o.Kind == kind && o.Status == OperationStatus.Pending);
-        if (!waiting) db.Operations.Add(Operation.Begin(kind, vm.Id, vm.HostId, actor, now));
-    }
+    public static Task EnsureAsync(OctopusDbContext db, Vm vm, string actor, DateTimeOffset now, CancellationToken ct) =>
+        EnsureAllAsync(db, [vm], actor, now, ct);
 
     /// <summary><see cref="EnsureAsync"/> for many VMs at once (the placement pass's batch): one query for the operations
     /// already waiting on any of them and one look at the context's unsaved ones, instead of a query and a scan of every

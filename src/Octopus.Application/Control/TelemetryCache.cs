@@ -114,6 +114,15 @@ public sealed class TelemetryCache
         return (await query.ToListAsync(ct)).ToDictionary(r => r.VmId, r => new VmLoadReading(r.Load, r.ObservedAt, Parse(r.History)));
     }
 
+    /// <summary>Only the latest loads the store holds for <paramref name="vms"/> (what a VM list shows), without reading or
+    /// parsing their histories.</summary>
+    public static async Task<IReadOnlyDictionary<VmId, double>> LoadsAsync(OctopusDbContext db, IReadOnlyCollection<VmId> vms, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var ids = vms.ToList();
+        return await db.VmLoads.AsNoTracking().Where(r => ids.Contains(r.VmId)).ToDictionaryAsync(r => r.VmId, r => r.Load, ct);
+    }
+
     private static string Format(IReadOnlyList<double> history) =>
         string.Join(' ', history.Select(h => h.ToString("0.####", CultureInfo.InvariantCulture)));
 

@@ -97,7 +97,7 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, Networks.Net
     }
 
     private VmDto ToDto(Vm v, Names n) =>
-        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, n.Loads.GetValueOrDefault(v.Id)?.Load ?? 0)
+        Dto.From(v, n.Users.GetValueOrDefault(v.OwnerId, "?"), v.HostId is { } h ? n.Hosts.GetValueOrDefault(h) : null, n.Loads.GetValueOrDefault(v.Id))
             with { Nics = n.Nics.GetValueOrDefault(v.Id) ?? [], SshKeys = n.SshKeys.GetValueOrDefault(v.Id) ?? [],
                 UserDataBytes = n.UserData.TryGetValue(v.Id, out var bytes) ? bytes : null };
 
@@ -114,7 +114,7 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, Networks.Net
             await networks.NicsOfAsync(ids, ct),
             await new Provisioning.VmSshKeys(db).OfAsync(ids, ct),
             await UserDataSizesAsync(ids, ct),
-            await TelemetryCache.ReadAsync(db, ids, ct));
+            await TelemetryCache.LoadsAsync(db, ids, ct));
     }
 
     private async Task<Dictionary<VmId, long>> UserDataSizesAsync(IReadOnlyCollection<VmId> vms, CancellationToken ct)
@@ -126,5 +126,5 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, Networks.Net
 
     private sealed record Names(Dictionary<UserId, string> Users, Dictionary<Domain.Hosts.HostId, string> Hosts,
         IReadOnlyDictionary<VmId, IReadOnlyList<Contracts.NicDto>> Nics, IReadOnlyDictionary<VmId, IReadOnlyList<string>> SshKeys,
-        Dictionary<VmId, long> UserData, IReadOnlyDictionary<VmId, VmLoadReading> Loads);
+        Dictionary<VmId, long> UserData, IReadOnlyDictionary<VmId, double> Loads);
 }

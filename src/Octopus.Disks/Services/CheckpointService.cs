@@ -43,13 +43,8 @@ public sealed class CheckpointService
     /// <c>cp-yyyyMMdd-HHmmss</c> (with a suffix when two land in the same second).</summary>
     public Task<Disk> CheckpointAsync(VmId vm, string policy, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(policy)) throw DomainException.Invalid("policy", "A checkpoint must name the policy that takes it.");
-        return _store.ExclusiveAsync(async () =>
-        {
-            var name = NextName(await _store.LoadTreeAsync(ct), vm, _store.Now);
-            var info = new CheckpointInfo(policy, _store.Now);
-            return await _tree.FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsCheckpoint(name, info), $"checkpoint vm {vm} for {policy}", ct);
-        }, ct);
+        RequirePolicy(policy);
+        return _store.ExclusiveAsync(async () => await FreezeAsync(vm, NextName(await _store.LoadTreeAsync(ct), vm, _store.Now), policy, null, ct), ct);
     }
 
     /// <summary>The name a checkpoint taken at <paramref name="at"/> gets: <c>cp-yyyyMMdd-HHmmss</c>, with a suffix
@@ -63,15 +58,25 @@ public sealed class CheckpointService
     /// nothing.</summary>
     public Task<Disk> CheckpointAsync(VmId vm, SnapshotName name, string policy, LiveDiskSwitch? switchTo, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(policy)) throw DomainException.Invalid("policy", "A checkpoint must name the policy that takes it.");
+        RequirePolicy(policy);
         return _store.ExclusiveAsync(async () =>
-        {
-            var tree = await _store.LoadTreeAsync(ct);
-            if (tree.SnapshotOf(vm, name) is { Role: DiskRole.Checkpoint } taken) return taken;
-            var info = new CheckpointInfo(policy, _store.Now);
-            return await _tree.FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsCheckpoint(name, info),
-                $"{(switchTo is null ? "" : "live ")}checkpoint vm {vm} as '{name}' for {policy}", ct, switchTo);
-        }, ct);
+            (await _store.LoadTreeAsync(ct)).SnapshotOf(vm, name) is { Role: DiskRole.Checkpoint } taken
+                ? taken
+                : await FreezeAsync(vm, name, policy, switchTo, ct), ct);
+    }
+
+    /// <summary>Freezes the VM's leaf as checkpoint <paramref name="name"/> and continues on a new child. Call inside
+    /// <see cref="DiskStore.ExclusiveAsync{T}"/>.</summary>
+    private Task<Disk> FreezeAsync(VmId vm, SnapshotName name, string policy, LiveDiskSwitch? switchTo, CancellationToken ct)
+    {
+        var info = new CheckpointInfo(policy, _store.Now);
+        return _tree.FreezeAndContinueAsync(vm, name, leaf => leaf.FreezeAsCheckpoint(name, info),
+            $"{(switchTo is null ? "" : "live ")}checkpoint vm {vm} as '{name}' for {policy}", ct, switchTo);
+    }
+
+    private static void RequirePolicy(string policy)
+    {
+        if (string.IsNullOrWhiteSpace(policy)) throw DomainException.Invalid("policy", "A checkpoint must name the policy that takes it.");
     }
 
     private static SnapshotName NextName(DiskTree tree, VmId vm, DateTimeOffset at)
