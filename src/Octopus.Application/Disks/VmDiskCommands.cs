@@ -15,10 +15,10 @@ namespace Octopus.Application.Disks;
 /// <summary>What users ask of VM disks: fork, snapshot, list snapshots, revert, delete a snapshot, see the tree, and
 /// (admins) collect garbage. Each command finds the VM among those the caller may see (others are 404), runs through
 /// the <see cref="CommandRunner"/> so it is audited, and leaves the disk work to <see cref="DiskServices"/>.
-/// A running VM is snapshotted live, and every fork is made, by a journaled operation that the operation runner carries
-/// out (<see cref="Control.DiskSwitchStep"/> has the node driver move a running guest onto its new leaf when its
-/// hypervisor holds the file, <see cref="LiveDiskSwitching"/>); the request waits for it for a bounded time and calls
-/// no driver itself. Otherwise (the simulated cluster, a stopped VM) a snapshot works on the files directly.</summary>
+/// Every snapshot and every fork is made by a journaled operation that the operation runner carries out
+/// (<see cref="Control.DiskSwitchStep"/> has the node driver move a running guest onto its new leaf when its
+/// hypervisor holds the file, <see cref="LiveDiskSwitching"/>; otherwise the disk tree works on the files); the request
+/// waits for it for a bounded time and calls no driver and no disk tree itself.</summary>
 public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmLookup lookup, VmCommands vms,
     Persistence.OctopusDbContext db, LiveDiskSwitching switching,
     OperationWaiter waiter, Control.IControlSignal signal, TimeProvider time)
@@ -65,27 +65,28 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         return created;
     }
 
-    /// <summary>Snapshots the VM's disk. A running VM whose node holds the file open is snapshotted by a journaled
-    /// operation (the runner has the driver switch it onto its new leaf) that the request waits for, for a bounded time;
-    /// otherwise the disk tree works on the files at once. Returns null when the bound passed first (the operation goes on).</summary>
+    /// <summary>Snapshots the VM's disk through a journaled <see cref="OperationKind.SnapshotVm"/>, whatever the VM's state:
+    /// the runner takes it live (the driver switches the running guest onto its new leaf) where a hypervisor holds the
+    /// file, as files otherwise, so no disk work happens inside the request and a crash at any point leaves either no
+    /// snapshot or exactly one (the operation resumes). What the caller can be told at once (no disk yet, the name taken)
+    /// is refused before anything is journaled. The request waits for the operation for a bounded time; returns null when
+    /// the bound passed first (the operation goes on).</summary>
     public async Task<SnapshotDto?> SnapshotAsync(Caller caller, string vmName, SnapshotRequest? request, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(request?.Name, "name");
-        if (!switching.NeedsDriverFor(vm))
-        {
-            var disk = await runner.RunAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", ct => disks.Tree.SnapshotAsync(vm.Id, name, ct),
-                ct, d => $"'{name}' (disk {d.Id})");
-            return new SnapshotDto(name.Value, null, disk.Id.ToString(), disk.CreatedAt, false);
-        }
+        var live = switching.NeedsDriverFor(vm); // refuses a VM between states now, rather than in the operation
 
-        // The disk tree's own checks (e.g. a name already taken) run in the operation and come back as its error.
-        var op = await runner.RunAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", ct =>
+        var op = await runner.RunAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", async ct =>
         {
+            if (await VmDisks.ActiveAsync(disks, vm.Id, ct) is null)
+                throw DomainException.NotFound("disk of VM", vm.Name.Value);
+            if ((await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).Any(n => n is not null))
+                throw DomainException.Conflict("snapshot.exists", $"VM '{vm.Name}' already has a snapshot named '{name}'; pick another name or delete it first.");
             var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
             db.Operations.Add(op);
-            return Task.FromResult(op);
-        }, ct, o => $"'{name}' live (operation {o.Id})");
+            return op;
+        }, ct, o => $"'{name}'{(live ? " live" : "")} (operation {o.Id})");
         signal.Wake();
 
         var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);

@@ -15,11 +15,11 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// control-loop interval (50 ms here; the test allows 30 s for a loaded machine and prints what it took) every VM the
 /// server acknowledged is there, no operation is left pending or running, no VM or host is in a transitional state,
 /// each operation's effect happened once (one fork, one VM per simulated node), the simulated nodes agree with the store
-/// on where each VM runs, and every disk a VM reached before the crash is still in the tree. A snapshot is an operation
-/// (SnapshotVm) only where a hypervisor holds the running VM's disk open and makes the new overlay (agent hosts, QEMU):
-/// Octopus.Agent.Tests' LiveSnapshotCrashTests kills the server at each of its boundaries with a real QEMU guest. On
-/// simulated nodes the disk tree snapshots the files inside the request, its intent committed with it:
-/// <see cref="DiskCrashTests"/> and the disk library's kill-restart tests cover a crash inside that.</summary>
+/// on where each VM runs, and every disk a VM reached before the crash is still in the tree. Every snapshot is an
+/// operation (SnapshotVm): here the simulated node's files are snapshotted by the runner (a crash after it recorded the
+/// disk it freezes, and after the disk tree committed, leaves exactly one snapshot); Octopus.Agent.Tests'
+/// LiveSnapshotCrashTests kills the server at each boundary of a live snapshot with a real QEMU guest, and
+/// <see cref="DiskCrashTests"/> and the disk library's kill-restart tests cover a crash inside the disk tree.</summary>
 public sealed class StepBoundaryCrashTests : IAsyncDisposable
 {
     private const string Password = "crash-admin-Passw0rd";
@@ -35,6 +35,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
     {
         { "CreateVm", "claimed" }, { "CreateVm", "executed" }, { "CreateVm", "completed" },
         { "ForkDisk", "claimed" }, { "ForkDisk", "executed" }, { "ForkDisk", "completed" },
+        { "SnapshotVm", "step" }, { "SnapshotVm", "executed" },
         { "RevertVm", "claimed" }, { "RevertVm", "step:1" }, { "RevertVm", "step:2" }, { "RevertVm", "executed" }, { "RevertVm", "completed" },
         { "MigrateVm", "claimed" }, { "MigrateVm", "executed" }, { "MigrateVm", "completed" },
         { "DeleteVm", "claimed" }, { "DeleteVm", "executed" }, { "DeleteVm", "completed" },
@@ -78,6 +79,9 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                     case "ForkDisk":
                         await client.Disks.ForkAsync("a", new VmForkRequest("f"));
                         acknowledged.Add("f");
+                        break;
+                    case "SnapshotVm":
+                        await client.Disks.SnapshotAsync("a", "s1");
                         break;
                     case "RevertVm":
                         await client.Disks.RevertAsync("a", "before", restart: true);
@@ -130,6 +134,11 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                         var tree = await client.Disks.TreeAsync("f");
                         tree.Disks.Should().Contain(d => d.Parent != null, "the fork's disk descends from the source's");
                     }
+                    break;
+                case "SnapshotVm":
+                    // The runner reached the boundary, so the snapshot was journaled: it is there exactly once.
+                    (await client.Disks.SnapshotsAsync("a")).Snapshots.Where(n => n.Name == "s1").Should().ContainSingle();
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
                     break;
                 case "RevertVm":
                     vms.Single(v => v.Name == "a").State.Should().Be("Running");
