@@ -33,6 +33,7 @@ public static class OperationJournal
         OperationKind.ResumeVm => vm.State == VmState.Suspended,
         OperationKind.SnapshotVm or OperationKind.CheckpointVm => true,
         OperationKind.RevertVm => vm.State is VmState.Stopping or VmState.Stopped or VmState.Starting,
+        OperationKind.RevertDisk => vm.State is VmState.Stopped or VmState.Starting,
         OperationKind.ForkDisk => vm.State is VmState.Pending or VmState.Creating,
         OperationKind.ApplyFirewall => vm.State is VmState.Running or VmState.Suspended && vm.HostId is not null,
         _ => KindFor(vm.State) == op.Kind,

@@ -97,6 +97,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 if (vm is not null && op.Kind is OperationKind.SuspendVm or OperationKind.ResumeVm
                     && vm.State != (op.Kind == OperationKind.SuspendVm ? VmState.Suspended : VmState.Running))
                     op.FailWith($"the VM is {vm.State} now", time.GetUtcNow());
+                else if (op.Kind == OperationKind.RevertDisk)
+                    op.FailWith($"the VM is {(vm is null ? "deleted" : vm.State.ToString())} now, so it was not reverted to '{op.Payload}'",
+                        time.GetUtcNow(), "vm.revert-superseded");
                 else op.Succeed(time.GetUtcNow());
                 await db.SaveChangesAsync(ct);
                 return;
@@ -120,14 +123,14 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             {
                 error = e.Message;
             }
-            catch (Octopus.Domain.DomainException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk)
+            catch (Octopus.Domain.DomainException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk or OperationKind.RevertDisk)
             {
                 // The disk tree refused or its driver step failed; nothing changed (the tree rolls its intent back).
                 (error, code) = (e.Message, e.Code);
             }
-            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk)
+            catch (Octopus.Disks.Backends.DiskBackendException e) when (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ForkDisk or OperationKind.RevertDisk)
             {
-                (error, code) = ($"The disk storage could not complete the {(op.Kind switch { OperationKind.ForkDisk => "fork", OperationKind.CheckpointVm => "checkpoint", _ => "snapshot" })}: {e.Message} " +
+                (error, code) = ($"The disk storage could not complete the {(op.Kind switch { OperationKind.ForkDisk => "fork", OperationKind.CheckpointVm => "checkpoint", OperationKind.RevertDisk => "revert", _ => "snapshot" })}: {e.Message} " +
                     "The disk tree is unchanged.", "storage.failed");
             }
             if (reporter is not null) await figures.EndAsync(reporter, error is null, ct);
@@ -470,6 +473,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             case OperationKind.CheckpointVm:
                 await CheckpointAsync(services, op, vm, ct);
                 break;
+            case OperationKind.RevertDisk:
+                await RevertDiskAsync(db, services, op, vm, ct);
+                break;
             case OperationKind.ForkDisk:
                 await ForkDiskAsync(db, services, op, vm, ct);
                 break;
@@ -515,6 +521,36 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         if (live is not null) await disks.Tree.SnapshotLiveAsync(vm.Id, name, live, ct);
         else await disks.Tree.SnapshotAsync(vm.Id, name, ct);
     }
+
+    /// <summary>Continues a stopped VM from the snapshot the operation names. The leaf it abandons is recorded first
+    /// (<see cref="AbandonStep"/>); a replay that finds the VM on another leaf than the one recorded was reverted before
+    /// the crash and has nothing left to do.</summary>
+    private async Task RevertDiskAsync(OctopusDbContext db, IServiceProvider services, Operation op, Vm vm, CancellationToken ct)
+    {
+        var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
+        var name = Octopus.Disks.Model.SnapshotName.Parse(op.Payload, "name");
+        var leaf = await Disks.VmDisks.ActiveAsync(disks, vm.Id, ct)
+            ?? throw Octopus.Domain.DomainException.NotFound("disk of VM", vm.Name.Value);
+        var recorded = op.StepLines().Select(s => s.Text).LastOrDefault(t => t.StartsWith("revert: abandons disk ", StringComparison.Ordinal));
+        if (recorded is not null && recorded != AbandonStep(leaf.Disk.Id, name))
+        {
+            op.RecordStep($"revert: continued from '{name}' before the restart (disk {leaf.Disk.Id}); nothing more to do", time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        if (recorded is null)
+        {
+            op.RecordStep(AbandonStep(leaf.Disk.Id, name), time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            _boundaries.Reached(op.Kind, "step");
+        }
+        var created = await disks.Tree.RevertAsync(vm.Id, name, ct);
+        op.RecordStep($"revert: continued from '{name}' on disk {created.Id}", time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string AbandonStep(Octopus.Disks.Model.DiskId leaf, Octopus.Disks.Model.SnapshotName name) =>
+        $"revert: abandons disk {leaf} for a new child of '{name}'";
 
     /// <summary>Takes a policy's checkpoint under the operation's name (live or as files, as <see cref="SnapshotAsync"/>),
     /// then applies the policy's retention. Both steps are idempotent: a run resumed after a crash finds the checkpoint it
@@ -587,7 +623,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             kind = op.Kind.ToString();
             if (vm is not null && Commands.OperationJournal.StillWanted(op, vm))
             {
-                if (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ApplyFirewall)
+                if (op.Kind is OperationKind.SnapshotVm or OperationKind.CheckpointVm or OperationKind.ApplyFirewall or OperationKind.RevertDisk)
                 {
                     // The disk tree (or the operation's error) records the outcome; the VM's state is not their business.
                 }

@@ -121,24 +121,40 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         return new SnapshotTreeDto(vm.Name.Value, rows, current, DiskTreeText.Render(roots));
     }
 
-    /// <summary>Continues the VM from a snapshot. A stopped VM is reverted at once. A running one would keep writing to
-    /// the disk it is switched away from, so it is refused unless <paramref name="restart"/> asks for "stop, revert, start":
-    /// then one journaled <see cref="OperationKind.RevertVm"/> stops it, reverts it and starts it again (the runner makes
-    /// every driver call), and the request waits for it for a bounded time. Returns the VM's disk once reverted, or null
-    /// when the bound passed first (the operation goes on). A snapshot that does not exist is refused before anything stops.</summary>
+    /// <summary>Continues the VM from a snapshot, through a journaled operation the request waits for for a bounded time.
+    /// A stopped VM is reverted by a <see cref="OperationKind.RevertDisk"/>. A running one would keep writing to the disk
+    /// it is switched away from, so it is refused unless <paramref name="restart"/> asks for "stop, revert, start": then one
+    /// journaled <see cref="OperationKind.RevertVm"/> stops it, reverts it and starts it again (the runner makes every
+    /// driver call). Returns the VM's disk once reverted, or null when the bound passed first (the operation goes on). A
+    /// snapshot that does not exist is refused before anything is journaled or stops.</summary>
     public async Task<VmDiskDto?> RevertAsync(Caller caller, string vmName, string snapshot, CancellationToken ct, bool restart = false)
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(snapshot, "name");
         if (!restart || vm.State == VmState.Stopped)
         {
-            await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", ct =>
+            var revert = await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", async ct =>
             {
-                if (vm.State != VmState.Stopped)
-                    throw DomainException.Conflict("vm.not-stopped", $"VM '{vm.Name}' is {vm.State}; stop it first (octopus vm stop {vm.Name}), " +
-                        $"then revert, or stop, revert and start it in one step (octopus vm revert {vm.Name} {name} --restart).");
-                return disks.Tree.RevertAsync(vm.Id, name, ct);
-            }, ct, d => $"to '{name}' (disk {d.Id})");
+                var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: false);
+                if (current.State != VmState.Stopped)
+                    throw DomainException.Conflict("vm.not-stopped", $"VM '{current.Name}' is {current.State}; stop it first (octopus vm stop {current.Name}), " +
+                        $"then revert, or stop, revert and start it in one step (octopus vm revert {current.Name} {name} --restart).");
+                if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
+                    throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
+                var op = Operation.Begin(OperationKind.RevertDisk, current.Id, current.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
+                db.Operations.Add(op);
+                return op;
+            }, ct, o => $"to '{name}' (operation {o.Id})");
+            signal.Wake();
+            var reverted = await waiter.WaitAsync(revert.Id, OperationWaiter.QuickOperationBound, ct);
+            if (reverted is null) return null;
+            if (reverted.Status == OperationStatus.Failed)
+            {
+                var failed = new DomainException(ErrorKind.Conflict, reverted.ErrorCode ?? "vm.revert-failed",
+                    $"The revert of VM '{vm.Name}' to '{name}' failed: {reverted.Error}");
+                await runner.RecordAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", false, failed.Message, ct);
+                throw failed;
+            }
             return await DiskAsync(caller, vmName, ct);
         }
 

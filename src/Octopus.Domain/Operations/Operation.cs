@@ -55,6 +55,13 @@ public enum OperationKind
     /// onto its new leaf by the driver, and the VM's state does not change. Resumed after a crash, it finds the
     /// checkpoint it already took (by its name) and only applies the retention.</summary>
     CheckpointVm,
+
+    /// <summary>Continue a stopped VM from one of its snapshots (<see cref="Operation.Payload"/>: the snapshot's name): a
+    /// new leaf under the snapshot, the one it abandons kept for the collector's grace period. The VM's state does not
+    /// change, and a start asked for meanwhile waits for it. Before the disk tree is asked the operation records which
+    /// leaf it abandons, so a replay after a crash that came once the tree had committed finds the VM on another leaf and
+    /// is done (it never reverts twice). A running VM is reverted by <see cref="RevertVm"/> instead.</summary>
+    RevertDisk,
 }
 
 public enum OperationStatus

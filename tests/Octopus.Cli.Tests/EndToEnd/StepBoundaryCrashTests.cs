@@ -9,7 +9,7 @@ using Octopus.TestKit;
 namespace Octopus.Cli.Tests.EndToEnd;
 
 /// <summary>Issue 11's crash test: the real server process (simulated cluster, SQLite store, qcow2 disks through
-/// qemu-img) is killed at every step boundary of create, fork, revert, migrate, delete and host power-off — the server kills
+/// qemu-img) is killed at every step boundary of create, fork, snapshot, revert (running and stopped), migrate, delete and host power-off — the server kills
 /// itself with SIGKILL when its operation runner passes the boundary named by <c>OCTOPUS_CRASH_AT</c>
 /// (<c>CrashAtStepBoundary</c>), so no shutdown code runs — then restarted on the same data folder. After one
 /// control-loop interval (50 ms here; the test allows 30 s for a loaded machine and prints what it took) every VM the
@@ -36,6 +36,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         { "CreateVm", "claimed" }, { "CreateVm", "executed" }, { "CreateVm", "completed" },
         { "ForkDisk", "claimed" }, { "ForkDisk", "executed" }, { "ForkDisk", "completed" },
         { "SnapshotVm", "step" }, { "SnapshotVm", "executed" },
+        { "RevertDisk", "step" }, { "RevertDisk", "executed" },
         { "RevertVm", "claimed" }, { "RevertVm", "step:1" }, { "RevertVm", "step:2" }, { "RevertVm", "executed" }, { "RevertVm", "completed" },
         { "MigrateVm", "claimed" }, { "MigrateVm", "executed" }, { "MigrateVm", "completed" },
         { "DeleteVm", "claimed" }, { "DeleteVm", "executed" }, { "DeleteVm", "completed" },
@@ -53,6 +54,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         var acknowledged = new HashSet<string>();
         HashSet<string> reachable;
         string? emptyHost = null;
+        var disksBefore = 0;
         using (var client = await _server!.LoginAsync())
         {
             // Set-up (operations of other kinds, which the knob ignores).
@@ -62,7 +64,13 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                 acknowledged.Add("a");
                 await client.Vms.WaitForStateAsync("a", v => v.State == "Running", TimeSpan.FromSeconds(60));
             }
-            if (kind == "RevertVm") await client.Disks.SnapshotAsync("a", "before");
+            if (kind is "RevertVm" or "RevertDisk") await client.Disks.SnapshotAsync("a", "before");
+            if (kind == "RevertDisk")
+            {
+                await client.Vms.StopAsync("a");
+                await client.Vms.WaitForStateAsync("a", v => v.State == "Stopped", TimeSpan.FromSeconds(60));
+            }
+            if (kind != "CreateVm") disksBefore = (await client.Disks.TreeAsync("a")).Disks.Count;
             if (kind == "PowerOffHost")
                 emptyHost = (await HostsAsync(client)).First(h => h.PowerState == "On" && h.VmCount == 0).Name;
             reachable = [.. (await client.Disks.TreeAsync()).Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
@@ -85,6 +93,9 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                         break;
                     case "RevertVm":
                         await client.Disks.RevertAsync("a", "before", restart: true);
+                        break;
+                    case "RevertDisk":
+                        await client.Disks.RevertAsync("a", "before");
                         break;
                     case "MigrateVm":
                         var vm = await client.Vms.GetAsync("a");
@@ -142,6 +153,13 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                     break;
                 case "RevertVm":
                     vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    break;
+                case "RevertDisk":
+                    // The runner recorded the leaf it abandons, so the revert was journaled: done exactly once (one new
+                    // leaf under 'before'; a second revert would have made two), and the VM stays stopped.
+                    vms.Single(v => v.Name == "a").State.Should().Be("Stopped");
+                    (await client.Disks.SnapshotsAsync("a")).CurrentAfter.Should().Be("before");
+                    (await client.Disks.TreeAsync("a")).Disks.Count.Should().Be(disksBefore + 1, "one revert adds one leaf");
                     break;
                 case "MigrateVm":
                     vms.Single(v => v.Name == "a").State.Should().Be("Running");
