@@ -129,7 +129,7 @@ async function renderScreen(root, vm, switcher) {
   const say = (content, bad = false) => { status.className = bad ? 'error' : 'muted'; status.replaceChildren(...[].concat(content)); };
   let RFB;
   try {
-    ({ default: RFB } = await import('/vendor/novnc/core/rfb.js'));
+    ({ default: RFB } = await import('../../vendor/novnc/core/rfb.js'));
   } catch {
     say(['The graphical console is not part of this server build (its noVNC files were not installed when it was built: ',
       'run scripts/install-deps, then rebuild). ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console` }, 'Open the serial console instead')], true);
