@@ -15,12 +15,12 @@ public sealed partial class VmOperations
     public Task<VmBulkActionResponse> BulkAsync(VmBulkActionRequest request, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmBulkActionResponse>(HttpMethod.Post, ApiRoutes.VmActions, request, ct);
 
-    /// <summary>Applies <paramref name="action"/> (start, stop, reboot, delete) to every VM the <paramref name="selector"/>
+    /// <summary>Applies <paramref name="action"/> (start, stop, reboot, suspend, resume, delete) to every VM the <paramref name="selector"/>
     /// picks among those the caller may see, in one request.</summary>
     public Task<VmBulkActionResponse> BulkAsync(string action, VmSelector selector, CancellationToken ct = default) =>
         BulkAsync(new VmBulkActionRequest(action, Selector: selector), ct);
 
-    /// <summary>Applies <paramref name="action"/> (start, stop, reboot, delete) to the named VMs (ids, names or
+    /// <summary>Applies <paramref name="action"/> (start, stop, reboot, suspend, resume, delete) to the named VMs (ids, names or
     /// owner/name) through the bulk endpoint, <see cref="BulkChunkSize"/> per request; results are in input order.</summary>
     public async Task<VmBulkActionResponse> BulkAsync(string action, IEnumerable<string> idsOrNames, CancellationToken ct = default)
     {
@@ -44,6 +44,12 @@ public sealed partial class VmOperations
 
     /// <summary>Reboots the named VMs in bulk requests.</summary>
     public Task<VmBulkActionResponse> RebootManyAsync(IEnumerable<string> idsOrNames, CancellationToken ct = default) => BulkAsync("reboot", idsOrNames, ct);
+
+    /// <summary>Suspends the named VMs in bulk requests (each VM's operation is journaled; the answer does not wait for it).</summary>
+    public Task<VmBulkActionResponse> SuspendManyAsync(IEnumerable<string> idsOrNames, CancellationToken ct = default) => BulkAsync("suspend", idsOrNames, ct);
+
+    /// <summary>Resumes the named VMs in bulk requests.</summary>
+    public Task<VmBulkActionResponse> ResumeManyAsync(IEnumerable<string> idsOrNames, CancellationToken ct = default) => BulkAsync("resume", idsOrNames, ct);
 
     /// <summary>Deletes the named VMs in bulk requests.</summary>
     public Task<VmBulkActionResponse> DeleteManyAsync(IEnumerable<string> idsOrNames, CancellationToken ct = default) => BulkAsync("delete", idsOrNames, ct);

@@ -1,6 +1,6 @@
 namespace Octopus.Contracts;
 
-/// <summary>Body of <c>POST /api/v1/vm-actions</c>: one action (start, stop, reboot, delete) applied to many VMs in one
+/// <summary>Body of <c>POST /api/v1/vm-actions</c>: one action (start, stop, reboot, suspend, resume, delete) applied to many VMs in one
 /// call. Name the VMs in <see cref="Vms"/> (ids, names or owner/name), or pick them with <see cref="Selector"/>, not
 /// both. Each VM is authorised and audited exactly as the single call would be.</summary>
 public sealed record VmBulkActionRequest(string Action, IReadOnlyList<string>? Vms = null, VmSelector? Selector = null);

@@ -12,8 +12,10 @@ namespace Octopus.Application.Commands;
 /// <summary>One action over many VMs (<c>POST /api/v1/vm-actions</c>). Each VM goes through the same
 /// <see cref="VmCommands"/> call a single request takes, so it is authorised (another user's VM is "not found", as it
 /// would be alone), journaled and audited one by one; a refusal for one VM is that VM's result and does not stop the
-/// others. The bulk call itself is audited once more with its totals.</summary>
-public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmQueries queries, CommandRunner runner)
+/// others. The bulk call itself is audited once more with its totals. Suspend and resume journal each VM's operation and
+/// do not wait for the runner (the single call waits a few seconds): the answer says "accepted", and the VM's state
+/// follows, as it does for start and stop.</summary>
+public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmSuspendCommands suspends, VmQueries queries, CommandRunner runner)
 {
     /// <summary>The most VMs one call may name or select; larger sets are split by the caller.</summary>
     public const int MaxVms = 5000;
@@ -27,8 +29,10 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmQu
             "start" => v => commands.StartAsync(caller, v, ct),
             "stop" => v => commands.StopAsync(caller, v, ct),
             "reboot" => v => commands.RebootAsync(caller, v, ct),
+            "suspend" => v => suspends.BeginPauseChangeAsync(caller, v, suspend: true, ct),
+            "resume" => v => suspends.BeginPauseChangeAsync(caller, v, suspend: false, ct),
             "delete" => v => commands.DeleteAsync(caller, v, ct),
-            _ => throw DomainException.Invalid("action", $"'{request.Action}' is not a bulk action; use start, stop, reboot or delete."),
+            _ => throw DomainException.Invalid("action", $"'{request.Action}' is not a bulk action; use start, stop, reboot, suspend, resume or delete."),
         };
         if (request.Vms is not null && request.Selector is not null)
             throw DomainException.Invalid("selector", "Give either vms or selector, not both.");

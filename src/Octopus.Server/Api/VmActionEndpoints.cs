@@ -13,7 +13,7 @@ public static class VmActionEndpoints
 {
     public static void MapOctopusVmActions(this IEndpointRouteBuilder app) =>
         app.MapPost(ApiRoutes.VmActions, (HttpContext http, VmBulkActionRequest? body, OctopusDbContext db, VmCommands commands,
-                VmQueries queries, CommandRunner runner, CancellationToken ct) =>
-            new VmBulkActions(db, commands, queries, runner).RunAsync(Caller.From(http.User), body, ct))
+                VmSuspendCommands suspends, VmQueries queries, CommandRunner runner, CancellationToken ct) =>
+            new VmBulkActions(db, commands, suspends, queries, runner).RunAsync(Caller.From(http.User), body, ct))
         .RequireAuthorization().WithTags("vms");
 }

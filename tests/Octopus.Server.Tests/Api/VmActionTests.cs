@@ -51,6 +51,41 @@ public class VmActionTests
         body.Results.Should().ContainSingle().Which.Result!.Name.Should().Be("a1");
     }
 
+    [Fact]
+    public async Task Bulk_SuspendThenResume_WrongStateVmGetsItsOwnConflict()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var alice = await server.NewUserAsync("alice");
+        foreach (var n in new[] { "a1", "a2", "a3" })
+            (await alice.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        foreach (var n in new[] { "a1", "a2", "a3" }) await alice.WaitForStateAsync(n, "Running");
+        (await alice.PostAsync(ApiRoutes.Vm("a3") + "/stop", null)).EnsureSuccessStatusCode();
+        await alice.WaitForStateAsync("a3", "Stopped");
+
+        // a3 is Stopped: refused on its own with the single call's conflict, the other two accepted, the answer a 200
+        var r = await alice.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("suspend", ["a1", "a2", "a3"]));
+        r.StatusCode.Should().Be(HttpStatusCode.OK);
+        var suspended = await r.ReadAsync<VmBulkActionResponse>();
+        suspended.Results.Select(x => (x.Vm, x.Ok, x.Status)).Should().Equal(("a1", true, 202), ("a2", true, 202), ("a3", false, 409));
+        suspended.Results[2].Code.Should().Be("vm.illegal-transition");
+        suspended.Results[2].Message.Should().Be("Cannot suspend VM 'a3': it is Stopped. Allowed when Running.");
+        await alice.WaitForStateAsync("a1", "Suspended");
+        await alice.WaitForStateAsync("a2", "Suspended");
+
+        var resumed = await (await alice.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("RESUME", ["a1", "a2", "a3"])))
+            .ReadAsync<VmBulkActionResponse>();
+        resumed.Action.Should().Be("resume");
+        resumed.Results.Select(x => (x.Vm, x.Ok, x.Status)).Should().Equal(("a1", true, 202), ("a2", true, 202), ("a3", false, 409));
+        resumed.Results[2].Message.Should().Be("Cannot resume VM 'a3': it is Stopped. Allowed when Suspended.");
+        await alice.WaitForStateAsync("a1", "Running");
+        await alice.WaitForStateAsync("a2", "Running");
+
+        var audit = await (await alice.GetAsync(ApiRoutes.Audit + "?limit=200")).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Should().Contain(e => e.Action == "vm.suspend" && e.Target == "vm/a1" && e.Succeeded);
+        audit.Items.Should().Contain(e => e.Action == "vm.bulk-suspend" && e.Result == "2 of 3 VMs accepted");
+        audit.Items.Should().Contain(e => e.Action == "vm.bulk-resume" && e.Result == "2 of 3 VMs accepted");
+    }
+
     [Theory]
     [InlineData("""{"action":"explode","vms":["a"]}""", "action")]
     [InlineData("""{"action":"stop"}""", "vms")]

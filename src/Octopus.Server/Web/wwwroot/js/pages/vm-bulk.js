@@ -1,11 +1,11 @@
-// Bulk select on a VM list (issue 18): a checkbox per row, "Select all", and start/stop/reboot/delete of the chosen VMs
+// Bulk select on a VM list (issue 18): a checkbox per row, "Select all", and start/stop/reboot/suspend/resume/delete of the chosen VMs
 // in one POST /api/v1/vm-actions (Contracts/VmActions.cs). The server authorises, journals and audits each VM as the
 // single call would and answers one result per VM; the page lists them (accepted, or the server's reason) so a partly
 // refused action says which VMs and why. Stop, reboot and delete ask first, naming every VM they touch.
 import { api } from '../api.js';
 import { h, toast, confirmDialog } from '../ui.js';
 
-const ACTIONS = [['start', 'Start'], ['stop', 'Stop'], ['reboot', 'Reboot'], ['delete', 'Delete']];
+const ACTIONS = [['start', 'Start'], ['stop', 'Stop'], ['reboot', 'Reboot'], ['suspend', 'Suspend'], ['resume', 'Resume'], ['delete', 'Delete']];
 const ASK = {
   stop: (n) => [`Stop these ${n} VMs? Their guests are powered off and anything not saved is lost.`, `Stop ${n} VMs`],
   reboot: (n) => [`Reboot these ${n} VMs? Their guests restart at once.`, `Reboot ${n} VMs`],
