@@ -24,6 +24,10 @@ public static class ApiRoutes
     public static string Vm(string idOrName) => $"{Vms}/{Uri.EscapeDataString(idOrName)}";
     public static string VmAction(string idOrName, string action) => $"{Vm(idOrName)}/{action}";
     public static string VmPlacement(string idOrName) => $"{Vm(idOrName)}/placement";
+    public static string VmHistory(string idOrName, string? range = null) =>
+        $"{Vm(idOrName)}/history" + (range is null ? "" : $"?range={Uri.EscapeDataString(range)}");
+    public static string HostHistory(string idOrName, string? range = null) =>
+        $"{Host(idOrName)}/history" + (range is null ? "" : $"?range={Uri.EscapeDataString(range)}");
     public static string Host(string idOrName) => $"{Hosts}/{Uri.EscapeDataString(idOrName)}";
     public static string HostMaintenance(string idOrName) => $"{Host(idOrName)}/maintenance";
     public static string HostPowerOn(string idOrName) => $"{Host(idOrName)}/power-on";

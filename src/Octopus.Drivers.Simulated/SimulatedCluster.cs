@@ -124,6 +124,7 @@ public sealed class SimulatedCluster
                     existing.CloudInit = spec.Seed;
                     _console.Boot(Info(existing));
                 }
+                existing.MemoryBytes = spec.Geometry.Memory.Bytes;
                 existing.Suspended = false;
                 existing.Running = true;
             }
@@ -131,7 +132,7 @@ public sealed class SimulatedCluster
             {
                 var created = new SimVm
                 {
-                    Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, Running = true,
+                    Id = spec.Id.Value, Name = spec.Name, Host = host.Value, Cores = spec.Geometry.Cores, MemoryBytes = spec.Geometry.Memory.Bytes, Running = true,
                     Seed = StableSeed(_options.Seed, spec.Id), ActiveDisk = spec.BootDisk?.ActivePath, Ingress = Texts(spec.Ingress),
                     CloudInit = spec.Seed,
                 };
@@ -335,8 +336,12 @@ public sealed class SimulatedCluster
         lock (_gate)
         {
             var h = HostOrThrow(host);
-            var vms = _vms.Values.Where(v => v.Host == host.Value).Select(v => new VmObservation(new VmId(v.Id), v.Running, v.Running && v.Suspended,
-                v.Running && !v.Suspended ? CpuCurve(v.Seed, now) : 0)).ToList();
+            var vms = _vms.Values.Where(v => v.Host == host.Value).Select(v =>
+            {
+                var cpu = v.Running && !v.Suspended ? CpuCurve(v.Seed, now) : 0;
+                return new VmObservation(new VmId(v.Id), v.Running, v.Running && v.Suspended, cpu,
+                    v.Running ? Figures(v.Seed, v.MemoryBytes, cpu) : null);
+            }).ToList();
             // Host load: demand of its running VMs over its capacity, each vCPU counted as one core's share.
             var coresBusy = vms.Where(v => v.Running).Sum(v => v.CpuLoad * _vms[v.Vm.Value].Cores);
             var load = h.PowerState == HostPowerState.On ? Math.Min(1, coresBusy / Math.Max(1, h.Cores)) : 0;
@@ -402,6 +407,21 @@ public sealed class SimulatedCluster
         var minutes = now.ToUnixTimeSeconds() / 60.0;
         var v = baseLevel + 0.15 * Math.Sin(minutes / 37.0 + phase1) + 0.08 * Math.Sin(minutes / 7.3 + phase2);
         return Math.Clamp(v, 0.02, 0.95);
+    }
+
+    /// <summary>What a simulated guest uses besides CPU, following its <see cref="CpuCurve"/>: memory from 30 % of its size
+    /// (idle) to 90 % (busy), and disk and network rates that are a per-VM seeded peak (1–20 MiB/s of disk, 0.2–10 MiB/s
+    /// of network) times its load. A suspended guest (load 0) keeps its memory and does no I/O.</summary>
+    internal static VmFigures Figures(int seed, long memoryBytes, double cpu)
+    {
+        const double MiB = 1024 * 1024;
+        var rng = new Random(unchecked(seed * 31 + 7));
+        var disk = (1 + rng.NextDouble() * 19) * MiB * cpu;
+        var net = (0.2 + rng.NextDouble() * 9.8) * MiB * cpu;
+        var readShare = 0.2 + rng.NextDouble() * 0.6;
+        var receiveShare = 0.2 + rng.NextDouble() * 0.6;
+        var memory = (long)((memoryBytes > 0 ? memoryBytes : 1L << 30) * (0.3 + 0.6 * cpu));
+        return new VmFigures(memory, disk * readShare, disk * (1 - readShare), net * receiveShare, net * (1 - receiveShare));
     }
 
     /// <summary>A seed that is the same in every process (unlike <see cref="HashCode"/>), so curves survive restarts.</summary>
@@ -485,6 +505,8 @@ public sealed class SimulatedCluster
         public string Name { get; set; } = "";
         public Guid Host { get; set; }
         public int Cores { get; set; }
+        /// <summary>The geometry's memory (0 in a state file written before it was kept: taken as 1 GiB).</summary>
+        public long MemoryBytes { get; set; }
         public bool Running { get; set; }
         public bool Suspended { get; set; }
         public int Seed { get; set; }

@@ -15,4 +15,15 @@ public sealed record NodeObservation(HostId Host, HostPowerState Power, double C
 /// <param name="Running">The hypervisor runs it (a suspended VM is running, with <paramref name="Suspended"/> set).</param>
 /// <param name="Suspended">Its vCPUs are stopped.</param>
 /// <param name="CpuLoad">Fraction of its vCPUs busy, 0–1.</param>
-public sealed record VmObservation(VmId Vm, bool Running, bool Suspended, double CpuLoad);
+/// <param name="Figures">Memory and I/O rates, when the driver measures them (null: not measured, and the VM's history
+/// records its CPU alone).</param>
+public sealed record VmObservation(VmId Vm, bool Running, bool Suspended, double CpuLoad, VmFigures? Figures = null);
+
+/// <summary>What a running VM uses besides CPU, as its node measured it since the previous observation.</summary>
+/// <param name="MemoryBytes">Memory in use (the hypervisor process's resident memory, or the guest's as simulated).</param>
+/// <param name="DiskReadBytesPerSecond">Bytes read from its disks per second.</param>
+/// <param name="DiskWriteBytesPerSecond">Bytes written to its disks per second.</param>
+/// <param name="NetReceiveBytesPerSecond">Bytes its NICs received per second.</param>
+/// <param name="NetTransmitBytesPerSecond">Bytes its NICs sent per second.</param>
+public sealed record VmFigures(long MemoryBytes, double DiskReadBytesPerSecond, double DiskWriteBytesPerSecond,
+    double NetReceiveBytesPerSecond, double NetTransmitBytesPerSecond);

@@ -48,6 +48,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<ControlPlaneLeadershipRecord> ControlPlaneLeadership => Set<ControlPlaneLeadershipRecord>();
     public DbSet<OperationFiguresRecord> OperationFigures => Set<OperationFiguresRecord>();
     public DbSet<VmLoadRecord> VmLoads => Set<VmLoadRecord>();
+    public DbSet<VmHistoryBucketRecord> VmHistory => Set<VmHistoryBucketRecord>();
+    public DbSet<HostHistoryBucketRecord> HostHistory => Set<HostHistoryBucketRecord>();
 
     /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
     /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
@@ -109,6 +111,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.ControlPlaneLeadershipRecordConfiguration());
         model.ApplyConfiguration(new Configurations.OperationFiguresRecordConfiguration());
         model.ApplyConfiguration(new Configurations.VmLoadRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.VmHistoryBucketRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.HostHistoryBucketRecordConfiguration());
 
         model.Entity<User>(b =>
         {

@@ -195,6 +195,7 @@ public static class OctopusServer
         }
         else services.AddSingleton<IControlSignal, ControlSignal>();
         services.AddSingleton<TelemetryCache>();
+        services.AddSingleton<TelemetryHistory>();
         services.AddSingleton<Application.Cluster.ILeaderTermListener, TelemetryTakeover>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<OperationProgressStore>();
@@ -218,6 +219,7 @@ public static class OctopusServer
         services.AddScoped<VmRuntimeQueries>();
         Consoles.ConsoleEndpoints.AddOctopusConsoles(services);
         services.AddScoped<HostQueries>();
+        services.AddScoped<TelemetryQueries>();
         services.AddScoped<OperationQueries>();
         services.AddScoped<PlacementPass>();
         services.AddScoped<TelemetryPass>();

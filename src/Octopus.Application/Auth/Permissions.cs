@@ -43,6 +43,7 @@ public static class Permissions
     public static readonly Permission HostPowerOff = Admin("host.power-off", "power hosts on or off");
     public static readonly Permission HostPowerConfig = Admin("host.power-config", "configure how hosts are powered");
     public static readonly Permission PowerHistoryView = Admin("power.history", "see the cluster's power history");
+    public static readonly Permission HostHistoryView = Admin("host.history", "see hosts' load and power history");
     public static readonly Permission ClusterView = Admin("cluster.view", "see the control plane's replicas");
     public static readonly Permission PlanView = Admin("plan.view", "see the consolidation plan");
     public static readonly Permission PlanApply = Admin("plan.apply", "apply the consolidation plan");

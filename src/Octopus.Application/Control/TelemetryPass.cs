@@ -8,11 +8,12 @@ using Octopus.Persistence;
 namespace Octopus.Application.Control;
 
 /// <summary>Reads what the driver observes: host loads go to the store, VM loads to the <see cref="TelemetryCache"/>
-/// (written to the store every <see cref="TelemetryCache.PersistEvery"/>).
+/// (written to the store every <see cref="TelemetryCache.PersistEvery"/>), and every running VM's and every host's
+/// reading to the <see cref="TelemetryHistory"/> (written once a minute).
 /// A VM the store believes running but the hypervisor does not run (and no operation is touching) is marked Failed
 /// with the reason, never silently "fixed"; a VM whose state changed after the driver was asked is judged next time.</summary>
 public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolver nodes, TelemetryCache cache, TimeProvider time,
-    ILogger<TelemetryPass> log, Power.PowerHistory power)
+    ILogger<TelemetryPass> log, Power.PowerHistory power, TelemetryHistory history)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -35,6 +36,8 @@ public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolv
         var vmSeen = seen.SelectMany(n => n.Vms).GroupBy(v => v.Vm).ToDictionary(g => g.Key, g => g.First());
         foreach (var v in vmSeen.Values) cache.Set(v.Vm, v.CpuLoad);
         cache.Forget(vmSeen.Keys);
+        history.Add(vmSeen.Values.Where(v => v.Running).Select(v => new VmReading(v.Vm, v.CpuLoad, v.Figures)),
+            hosts.Select(h => new HostReading(h.Id, h.Load.Fraction, h.PowerDraw.Value)));
 
         var busy = (await db.Operations.AsNoTracking()
             .Where(o => o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running)
@@ -60,6 +63,7 @@ public sealed partial class TelemetryPass(OctopusDbContext db, INodeDriverResolv
             db.ChangeTracker.Clear(); // a command changed a VM meanwhile; the next pass looks again
         }
         if (cache.PersistDue(now)) await cache.PersistAsync(db, now, ct);
+        if (history.WriteDue) await history.WriteAsync(db, ct);
 
         string? Drift(VmId id, DateTimeOffset stateChangedAt, Domain.Hosts.HostId? host)
         {

@@ -796,6 +796,33 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("Disks", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.HostHistoryBucketRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Resolution")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("LoadSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("WattsSum")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("HostId", "Resolution", "Start");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.ToTable("HostHistory", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.ImageRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -1143,6 +1170,48 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.VmHistoryBucketRecord", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Resolution")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("CpuSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("DiskReadSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("DiskWriteSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("MeasuredSamples")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("MemorySum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("NetReceiveSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("NetTransmitSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("integer");
+
+                    b.HasKey("VmId", "Resolution", "Start");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.ToTable("VmHistory", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
                 {
                     b.Property<Guid>("VmId")
@@ -1238,6 +1307,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.HostHistoryBucketRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Hosts.Host", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
                 {
                     b.HasOne("Octopus.Domain.Operations.Operation", null)
@@ -1261,6 +1339,15 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
                         .WithOne()
                         .HasForeignKey("Octopus.Persistence.Records.PowerBindingRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.VmHistoryBucketRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

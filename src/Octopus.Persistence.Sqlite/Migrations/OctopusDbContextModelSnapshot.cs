@@ -787,6 +787,33 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Disks", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.HostHistoryBucketRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Resolution")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("LoadSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("WattsSum")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("HostId", "Resolution", "Start");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.ToTable("HostHistory", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.ImageRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -1130,6 +1157,48 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.VmHistoryBucketRecord", b =>
+                {
+                    b.Property<Guid>("VmId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Resolution")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("CpuSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("DiskReadSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("DiskWriteSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MeasuredSamples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("MemorySum")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("NetReceiveSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("NetTransmitSum")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("VmId", "Resolution", "Start");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.ToTable("VmHistory", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.VmLoadRecord", b =>
                 {
                     b.Property<Guid>("VmId")
@@ -1225,6 +1294,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.HostHistoryBucketRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Hosts.Host", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.OperationFiguresRecord", b =>
                 {
                     b.HasOne("Octopus.Domain.Operations.Operation", null)
@@ -1248,6 +1326,15 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.HasOne("Octopus.Domain.Hosts.Host", null)
                         .WithOne()
                         .HasForeignKey("Octopus.Persistence.Records.PowerBindingRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.VmHistoryBucketRecord", b =>
+                {
+                    b.HasOne("Octopus.Domain.Vms.Vm", null)
+                        .WithMany()
+                        .HasForeignKey("VmId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -140,12 +140,16 @@ public static class Endpoints
 
         vms.MapGet("/{id}/placement", (HttpContext http, string id, VmQueries q, CancellationToken ct) =>
             q.PlacementAsync(Caller.From(http.User), id, ct));
+        vms.MapGet("/{id}/history", (HttpContext http, string id, string? range, TelemetryQueries q, CancellationToken ct) =>
+            q.VmAsync(Caller.From(http.User), id, range, ct));
     }
 
     private static void MapHosts(RouteGroupBuilder hosts)
     {
         hosts.MapGet("", (HttpContext http, HostQueries q, CancellationToken ct) => q.ListAsync(Caller.From(http.User), ct));
         hosts.MapGet("/{id}", (HttpContext http, string id, HostQueries q, CancellationToken ct) => q.GetAsync(Caller.From(http.User), id, ct));
+        hosts.MapGet("/{id}/history", (HttpContext http, string id, string? range, TelemetryQueries q, CancellationToken ct) =>
+            q.HostAsync(Caller.From(http.User), id, range, ct));
         hosts.MapPost("/{id}/maintenance", async (HttpContext http, string id, MaintenanceRequest? body, HostCommands c, HostQueries q, CancellationToken ct) =>
         {
             if (body is null) throw DomainException.Invalid("enabled", "Send {\"enabled\": true} or {\"enabled\": false}.");

@@ -31,7 +31,8 @@ public class TelemetryPassTests
         var empty = new SimulatedCluster(new SimulatedClusterOptions(), time);
         foreach (var h in await db.Hosts.AsNoTracking().ToListAsync()) empty.DefineHost(h.Id, h.Capacity.Cores, h.PowerState);
         var pass = new TelemetryPass(db, new SimulatedNodeResolver(empty), new TelemetryCache(), time, NullLogger<TelemetryPass>.Instance,
-            new Octopus.Application.Power.PowerHistory(scope.ServiceProvider.GetRequiredService<IDbContextFactory<OctopusDbContext>>(), time));
+            new Octopus.Application.Power.PowerHistory(scope.ServiceProvider.GetRequiredService<IDbContextFactory<OctopusDbContext>>(), time),
+            new TelemetryHistory(time));
         await pass.RunAsync(CancellationToken.None);
         var after = await db.Vms.AsNoTracking().SingleAsync(v => v.Name == name);
         return (after.State, after.StatusReason);

@@ -1,0 +1,240 @@
+using Microsoft.EntityFrameworkCore;
+using Octopus.Domain;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+using Octopus.Drivers;
+using Octopus.Persistence;
+using Octopus.Persistence.Records;
+
+namespace Octopus.Application.Control;
+
+/// <summary>The retained, downsampled history of every running VM's CPU, memory, disk and network I/O and of every
+/// host's load and power draw, in the store (tables <c>VmHistory</c> and <c>HostHistory</c>). The telemetry pass adds
+/// its readings (one a second) to the minute being filled, which is this class's only working state; once a reading
+/// falls in a later minute, the closed minute is written in one save: its own row (kept an hour), and its sums added
+/// to the five-minute row (kept a day) and the hour row (kept a week) it falls in, so each coarser point is the mean
+/// of every reading it covers rather than a mean of means. Rows past their retention are deleted in the same
+/// transaction, so each VM or host has at most 61 + 289 + 169 rows (see <see cref="Tiers"/>). Readers (any replica)
+/// read the store only; the minute being filled is lost when the leader changes, as a reading between two
+/// heartbeats would be.</summary>
+public sealed class TelemetryHistory(TimeProvider time)
+{
+    /// <summary>The resolutions, finest first: a range is answered from the first one whose retention covers it.</summary>
+    public static readonly IReadOnlyList<TelemetryTier> Tiers =
+    [
+        new(TelemetryResolution.Minute, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), "1h"),
+        new(TelemetryResolution.FiveMinutes, TimeSpan.FromMinutes(5), TimeSpan.FromHours(24), "24h"),
+        new(TelemetryResolution.Hour, TimeSpan.FromHours(1), TimeSpan.FromDays(7), "7d"),
+    ];
+
+    /// <summary>Closed minutes kept while the store refuses them (a busy SQLite file): older ones are dropped.</summary>
+    public const int MaxPendingMinutes = 5;
+
+    private readonly Lock _gate = new();
+    private Minute? _filling;
+    private readonly List<Minute> _closed = [];
+
+    /// <summary>The tier a range names ("1h", "24h", "7d"); a bad range is a 400 that lists the good ones.</summary>
+    public static TelemetryTier TierFor(string? range)
+    {
+        var key = string.IsNullOrWhiteSpace(range) ? "1h" : range.Trim().ToLowerInvariant();
+        return Tiers.FirstOrDefault(t => t.Range == key)
+            ?? throw DomainException.Invalid("range", $"'{range}' is not a history range; use 1h, 24h or 7d.");
+    }
+
+    /// <summary>Adds one telemetry pass's readings, taken now. Only running VMs are given, suspended ones included (a
+    /// stopped VM's graph shows a gap, not zeros).</summary>
+    public void Add(IEnumerable<VmReading> vms, IEnumerable<HostReading> hosts)
+    {
+        var start = Floor(time.GetUtcNow(), Tiers[0].Length);
+        lock (_gate)
+        {
+            if (_filling is { } f && f.Start != start)
+            {
+                _closed.Add(f);
+                if (_closed.Count > MaxPendingMinutes) _closed.RemoveAt(0);
+                _filling = null;
+            }
+            _filling ??= new Minute(start);
+            foreach (var v in vms)
+            {
+                var b = _filling.Vms.TryGetValue(v.Vm, out var row) ? row : _filling.Vms[v.Vm] = new VmHistoryBucketRecord { VmId = v.Vm, Start = start };
+                b.Samples++;
+                b.CpuSum += v.Cpu;
+                if (v.Figures is not { } fig) continue;
+                b.MeasuredSamples++;
+                b.MemorySum += fig.MemoryBytes;
+                b.DiskReadSum += fig.DiskReadBytesPerSecond;
+                b.DiskWriteSum += fig.DiskWriteBytesPerSecond;
+                b.NetReceiveSum += fig.NetReceiveBytesPerSecond;
+                b.NetTransmitSum += fig.NetTransmitBytesPerSecond;
+            }
+            foreach (var h in hosts)
+            {
+                var b = _filling.Hosts.TryGetValue(h.Host, out var row) ? row : _filling.Hosts[h.Host] = new HostHistoryBucketRecord { HostId = h.Host, Start = start };
+                b.Samples++;
+                b.LoadSum += h.Load;
+                b.WattsSum += h.Watts;
+            }
+        }
+    }
+
+    /// <summary>True when a closed minute waits to be written.</summary>
+    public bool WriteDue
+    {
+        get { lock (_gate) return _closed.Count > 0; }
+    }
+
+    /// <summary>Writes the closed minutes and prunes what fell out of the retention, in one transaction. A VM or host
+    /// deleted meanwhile is left out. When the save fails the minutes stay pending for the next pass (at most
+    /// <see cref="MaxPendingMinutes"/>) and false is returned.</summary>
+    public async Task<bool> WriteAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        List<Minute> minutes;
+        lock (_gate)
+        {
+            if (_closed.Count == 0) return true;
+            minutes = [.. _closed];
+        }
+        var now = time.GetUtcNow();
+        try
+        {
+            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            foreach (var minute in minutes) await MergeAsync(db, minute, ct);
+            foreach (var tier in Tiers)
+            {
+                var cutoff = now - tier.Retention;
+                await db.VmHistory.Where(r => r.Resolution == tier.Resolution && r.Start < cutoff).ExecuteDeleteAsync(ct);
+                await db.HostHistory.Where(r => r.Resolution == tier.Resolution && r.Start < cutoff).ExecuteDeleteAsync(ct);
+            }
+            await db.SaveChangesAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+        lock (_gate) _closed.RemoveAll(minutes.Contains);
+        return true;
+    }
+
+    private static async Task MergeAsync(OctopusDbContext db, Minute minute, CancellationToken ct)
+    {
+        var starts = Tiers.Select(t => Floor(minute.Start, t.Length)).ToList();
+        var (s0, s1, s2) = (starts[0], starts[1], starts[2]);
+        var vmIds = minute.Vms.Keys.ToList();
+        var liveVms = (await db.Vms.AsNoTracking().Where(v => vmIds.Contains(v.Id)).Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+        var vmRows = (await db.VmHistory.Where(r => vmIds.Contains(r.VmId) && (
+                (r.Resolution == TelemetryResolution.Minute && r.Start == s0) ||
+                (r.Resolution == TelemetryResolution.FiveMinutes && r.Start == s1) ||
+                (r.Resolution == TelemetryResolution.Hour && r.Start == s2))).ToListAsync(ct))
+            .ToDictionary(r => (r.VmId, r.Resolution));
+        foreach (var (vm, sums) in minute.Vms)
+        {
+            if (!liveVms.Contains(vm)) continue;
+            for (var i = 0; i < Tiers.Count; i++)
+            {
+                if (!vmRows.TryGetValue((vm, Tiers[i].Resolution), out var row))
+                    db.VmHistory.Add(vmRows[(vm, Tiers[i].Resolution)] = row = new VmHistoryBucketRecord { VmId = vm, Resolution = Tiers[i].Resolution, Start = starts[i] });
+                row.Samples += sums.Samples;
+                row.MeasuredSamples += sums.MeasuredSamples;
+                row.CpuSum += sums.CpuSum;
+                row.MemorySum += sums.MemorySum;
+                row.DiskReadSum += sums.DiskReadSum;
+                row.DiskWriteSum += sums.DiskWriteSum;
+                row.NetReceiveSum += sums.NetReceiveSum;
+                row.NetTransmitSum += sums.NetTransmitSum;
+            }
+        }
+
+        var hostIds = minute.Hosts.Keys.ToList();
+        var liveHosts = (await db.Hosts.AsNoTracking().Where(h => hostIds.Contains(h.Id)).Select(h => h.Id).ToListAsync(ct)).ToHashSet();
+        var hostRows = (await db.HostHistory.Where(r => hostIds.Contains(r.HostId) && (
+                (r.Resolution == TelemetryResolution.Minute && r.Start == s0) ||
+                (r.Resolution == TelemetryResolution.FiveMinutes && r.Start == s1) ||
+                (r.Resolution == TelemetryResolution.Hour && r.Start == s2))).ToListAsync(ct))
+            .ToDictionary(r => (r.HostId, r.Resolution));
+        foreach (var (host, sums) in minute.Hosts)
+        {
+            if (!liveHosts.Contains(host)) continue;
+            for (var i = 0; i < Tiers.Count; i++)
+            {
+                if (!hostRows.TryGetValue((host, Tiers[i].Resolution), out var row))
+                    db.HostHistory.Add(hostRows[(host, Tiers[i].Resolution)] = row = new HostHistoryBucketRecord { HostId = host, Resolution = Tiers[i].Resolution, Start = starts[i] });
+                row.Samples += sums.Samples;
+                row.LoadSum += sums.LoadSum;
+                row.WattsSum += sums.WattsSum;
+            }
+        }
+    }
+
+    /// <summary>The VM's history over the tier's range, oldest first: one point per stored bucket (a bucket with no
+    /// reading, the VM stopped, is absent and the graph shows a gap).</summary>
+    public async Task<TelemetrySeries<VmHistoryPoint>> VmAsync(OctopusDbContext db, VmId vm, TelemetryTier tier, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(tier);
+        var (from, to) = Window(tier);
+        var rows = await db.VmHistory.AsNoTracking()
+            .Where(r => r.VmId == vm && r.Resolution == tier.Resolution && r.Start >= from).ToListAsync(ct);
+        return new(tier, from, to, [.. rows.Where(r => r.Samples > 0).OrderBy(r => r.Start).Select(VmHistoryPoint.From)]);
+    }
+
+    /// <summary>The host's load and power over the tier's range, oldest first.</summary>
+    public async Task<TelemetrySeries<HostHistoryPoint>> HostAsync(OctopusDbContext db, HostId host, TelemetryTier tier, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(tier);
+        var (from, to) = Window(tier);
+        var rows = await db.HostHistory.AsNoTracking()
+            .Where(r => r.HostId == host && r.Resolution == tier.Resolution && r.Start >= from).ToListAsync(ct);
+        return new(tier, from, to, [.. rows.Where(r => r.Samples > 0).OrderBy(r => r.Start)
+            .Select(r => new HostHistoryPoint(r.Start, r.LoadSum / r.Samples, r.WattsSum / r.Samples))]);
+    }
+
+    /// <summary>The range back from now: the buckets that start in it are those the retention keeps.</summary>
+    private (DateTimeOffset From, DateTimeOffset To) Window(TelemetryTier tier)
+    {
+        var now = time.GetUtcNow();
+        return (now - tier.Retention, now);
+    }
+
+    internal static DateTimeOffset Floor(DateTimeOffset at, TimeSpan length) => new(at.UtcTicks - at.UtcTicks % length.Ticks, TimeSpan.Zero);
+
+    private sealed class Minute(DateTimeOffset start)
+    {
+        public DateTimeOffset Start { get; } = start;
+        public Dictionary<VmId, VmHistoryBucketRecord> Vms { get; } = [];
+        public Dictionary<HostId, HostHistoryBucketRecord> Hosts { get; } = [];
+    }
+}
+
+/// <summary>One resolution of the <see cref="TelemetryHistory"/>: its bucket length, how long it is kept, and the range
+/// name the API answers from it.</summary>
+public sealed record TelemetryTier(TelemetryResolution Resolution, TimeSpan Length, TimeSpan Retention, string Range);
+
+/// <summary>One VM's reading in a telemetry pass: its CPU load (0–1) and, when the driver measures them, its figures.</summary>
+public readonly record struct VmReading(VmId Vm, double Cpu, VmFigures? Figures);
+
+/// <summary>One host's reading in a telemetry pass: its CPU load (0–1) and its draw in watts.</summary>
+public readonly record struct HostReading(HostId Host, double Load, double Watts);
+
+/// <summary>A history answer: the tier it came from, the window, and its points oldest first.</summary>
+public sealed record TelemetrySeries<T>(TelemetryTier Tier, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<T> Points);
+
+/// <summary>Means over one bucket of a VM's history; memory and I/O are null when no reading in it carried figures.</summary>
+public sealed record VmHistoryPoint(DateTimeOffset At, double Cpu, double? MemoryBytes, double? DiskReadBytesPerSecond,
+    double? DiskWriteBytesPerSecond, double? NetReceiveBytesPerSecond, double? NetTransmitBytesPerSecond)
+{
+    internal static VmHistoryPoint From(VmHistoryBucketRecord r)
+    {
+        double? Mean(double sum) => r.MeasuredSamples > 0 ? sum / r.MeasuredSamples : null;
+        return new(r.Start, r.CpuSum / r.Samples, Mean(r.MemorySum), Mean(r.DiskReadSum), Mean(r.DiskWriteSum), Mean(r.NetReceiveSum),
+            Mean(r.NetTransmitSum));
+    }
+}
+
+/// <summary>Means over one bucket of a host's history.</summary>
+public sealed record HostHistoryPoint(DateTimeOffset At, double Load, double Watts);
