@@ -15,7 +15,10 @@ public sealed class AgentReporter(QemuNodeDriver driver, AgentState state)
         foreach (var v in seen.Vms)
         {
             var paused = v.Running && state.Suspended.ContainsKey(v.Vm);
-            vms.Add(new AgentVmStatus(v.Vm.Value, !v.Running ? "stopped" : paused ? "paused" : "running", v.Running, v.CpuLoad, 0));
+            vms.Add(new AgentVmStatus(v.Vm.Value, !v.Running ? "stopped" : paused ? "paused" : "running", v.Running, v.CpuLoad,
+                v.Figures?.MemoryBytes ?? 0, v.Figures is { } f
+                    ? new AgentVmFigures(f.DiskReadBytesPerSecond, f.DiskWriteBytesPerSecond, f.NetReceiveBytesPerSecond, f.NetTransmitBytesPerSecond)
+                    : null));
         }
         return new AgentStatus(state.NextSequence(), generation, seen.CpuLoad, vms);
     }

@@ -121,7 +121,9 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, IAgentDirectory r
             view = registry.View(agent.Id) ?? throw new DriverException($"host {agent.Name} has no registered agent.");
         }
         var vms = view.Failed || view.Last is null ? [] : view.Last.Vms.Select(v =>
-            new VmObservation(new VmId(v.Vm), v.Running, v.State == "paused", v.CpuLoad)).ToList();
+            new VmObservation(new VmId(v.Vm), v.Running, v.State == "paused", v.CpuLoad, v.Figures is { } f
+                ? new VmFigures(v.RssBytes, f.DiskReadBytesPerSecond, f.DiskWriteBytesPerSecond, f.NetReceiveBytesPerSecond, f.NetTransmitBytesPerSecond)
+                : null)).ToList();
         return new NodeObservation(agent.Host, view.Failed ? HostPowerState.Failed : HostPowerState.On,
             view.Failed ? 0 : view.Last?.CpuLoad ?? 0, vms);
     }

@@ -27,7 +27,8 @@ public sealed record DiskSnapshot(VmId Vm, string Frozen, string Active);
 /// <param name="CpuLoad">Fraction of the VM's vCPUs busy since the previous sample (0 on the first).</param>
 /// <param name="CpuTime">Total CPU time of the QEMU process (all threads, emulation overhead included).</param>
 /// <param name="RssBytes">Resident memory of the QEMU process.</param>
-public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime, long RssBytes);
+/// <param name="Figures">Memory and the disk and network rates since the previous sample (rates 0 on the first).</param>
+public sealed record VmUsage(VmId Vm, int Pid, double CpuLoad, TimeSpan CpuTime, long RssBytes, VmFigures? Figures = null);
 
 /// <summary>The <see cref="INodeDriver"/> of ONE host (the agent's own): its VMs are QEMU processes driven over QMP, built
 /// from the complete <see cref="VmRuntimeSpec"/> the caller gives (disk chain, boot media, console); it never looks
@@ -63,7 +64,11 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         public bool Suspended { get; set; }
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public (TimeSpan Cpu, long Stamp)? LastCpuSample { get; set; }
+        /// <summary>Disk and tap byte counters at the previous observation, for the rates of the next.</summary>
+        public IoSample? LastIoSample { get; set; }
     }
+
+    internal readonly record struct IoSample(long DiskRead, long DiskWritten, long TapReceived, long TapTransmitted, long Stamp);
 
     /// <param name="defaultBoot">What a VM whose spec names no boot media boots (the agent's --kernel/--initrd); null
     /// makes such specs a refusal.</param>
@@ -415,7 +420,30 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             if (wall > TimeSpan.Zero) load = (usage.CpuTime - last.Cpu) / wall / m.Spec.Cores;
         }
         m.LastCpuSample = (usage.CpuTime, now);
-        return new VmUsage(vm, p.Pid, Math.Max(0, load), usage.CpuTime, usage.RssBytes);
+        return new VmUsage(vm, p.Pid, Math.Max(0, load), usage.CpuTime, usage.RssBytes, Figures(m, p.Pid, usage.RssBytes, now));
+    }
+
+    /// <summary>Memory (the QEMU process's resident set) and rates since the previous call: disk from the process's
+    /// storage I/O counters, network from its taps' counters (a tap's receive is the guest's transmit). The first call
+    /// after a start has no previous counters and reports rates of 0; a counter that went back (a new process) too.</summary>
+    private VmFigures Figures(ManagedVm m, int pid, long rssBytes, long now)
+    {
+        var io = ProcFs.IoBytes(pid) ?? (0, 0);
+        long tapRx = 0, tapTx = 0;
+        foreach (var nic in m.Spec.NicList)
+        {
+            if (ProcFs.NetBytes(nic.Tap) is not { } n) continue;
+            tapRx += n.Received;
+            tapTx += n.Transmitted;
+        }
+        var sample = new IoSample(io.Read, io.Write, tapRx, tapTx, now);
+        var last = m.LastIoSample;
+        m.LastIoSample = sample;
+        if (last is not { } l) return new VmFigures(rssBytes, 0, 0, 0, 0);
+        var seconds = _time.GetElapsedTime(l.Stamp, now).TotalSeconds;
+        double Rate(long a, long b) => seconds > 0 && a >= b ? (a - b) / seconds : 0;
+        return new VmFigures(rssBytes, Rate(sample.DiskRead, l.DiskRead), Rate(sample.DiskWritten, l.DiskWritten),
+            Rate(sample.TapTransmitted, l.TapTransmitted), Rate(sample.TapReceived, l.TapReceived));
     }
 
     /// <summary>This host and its VMs. The host's load is the VMs' QEMU CPU use over the host's processors. A VM that
@@ -429,7 +457,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
             if (m.Incoming && !await TrySettleArrivalAsync(m, ct)) continue;
             var usage = m.Process is { IsAlive: true } ? GetUsage(id) : null;
             if (usage is not null) busyCores += usage.CpuLoad * m.Spec.Cores;
-            vms.Add(new VmObservation(id, usage is not null, usage is not null && m.Suspended, m.Suspended ? 0 : usage?.CpuLoad ?? 0));
+            vms.Add(new VmObservation(id, usage is not null, usage is not null && m.Suspended, m.Suspended ? 0 : usage?.CpuLoad ?? 0, usage?.Figures));
         }
         return new NodeObservation(Host, HostPowerState.On, busyCores / Environment.ProcessorCount, vms);
     }
@@ -527,6 +555,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         await WriteSeedAsync(m.Spec, m.Folder, ct);
         m.Process = await QemuProcess.LaunchAsync(m.Folder, argv, _options, _time, ct);
         m.LastCpuSample = null;
+        m.LastIoSample = null;
     }
 
     /// <summary>Points a VM that is not running at <paramref name="nics"/> (the store's current NICs) and records them.</summary>
@@ -595,6 +624,7 @@ public sealed partial class QemuNodeDriver : INodeDriver, ISerialConsoleDriver, 
         await m.Process.DisposeAsync();
         m.Process = null;
         m.LastCpuSample = null;
+        m.LastIoSample = null;
         m.Suspended = false;
     }
 

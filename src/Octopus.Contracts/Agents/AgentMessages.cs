@@ -34,7 +34,12 @@ public sealed record AgentRegisterResponse(Guid AgentId, string Secret, string H
 /// <summary>One VM as its agent sees it.</summary>
 /// <param name="State">QEMU's run state: running, paused, stopped, ...</param>
 /// <param name="CpuLoad">Fraction of the VM's vCPUs busy since the previous report.</param>
-public sealed record AgentVmStatus(Guid Vm, string State, bool Running, double CpuLoad, long RssBytes);
+public sealed record AgentVmStatus(Guid Vm, string State, bool Running, double CpuLoad, long RssBytes, AgentVmFigures? Figures = null);
+
+/// <summary>A running VM's disk and network rates as its agent measured them since its previous report, bytes per second
+/// (network as the guest sees it: received, transmitted). Absent from an older agent's report.</summary>
+public sealed record AgentVmFigures(double DiskReadBytesPerSecond, double DiskWriteBytesPerSecond, double NetReceiveBytesPerSecond,
+    double NetTransmitBytesPerSecond);
 
 /// <summary>An agent's report (heartbeat body, and the answer of <c>GET /agent/v1/status</c>).</summary>
 /// <param name="Sequence">Strictly increasing per registration: the server refuses a heartbeat that is not newer than the last.</param>

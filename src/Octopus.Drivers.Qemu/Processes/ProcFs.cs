@@ -67,6 +67,52 @@ public static partial class ProcFs
         return new ProcessUsage(TimeSpan.FromSeconds(ticks / (double)ClockTicks.Value), rssKiB * 1024);
     }
 
+    /// <summary>Bytes the process made the storage layer read and write (<c>read_bytes</c>, <c>write_bytes</c> of
+    /// /proc/PID/io: a QEMU's disk I/O, not its sockets), or null when the process is gone or not readable.</summary>
+    public static (long Read, long Write)? IoBytes(int pid)
+    {
+        try
+        {
+            return ParseIo(File.ReadAllText($"/proc/{pid}/io"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    internal static (long Read, long Write)? ParseIo(string text)
+    {
+        long? read = null, write = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0 || !long.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)) continue;
+            switch (line[..colon])
+            {
+                case "read_bytes": read = value; break;
+                case "write_bytes": write = value; break;
+            }
+        }
+        return read is { } r && write is { } w ? (r, w) : null;
+    }
+
+    /// <summary>A network interface's byte counters (/sys/class/net/NAME/statistics: received, transmitted as the host
+    /// sees them), or null when it does not exist.</summary>
+    public static (long Received, long Transmitted)? NetBytes(string iface)
+    {
+        try
+        {
+            var dir = $"/sys/class/net/{iface}/statistics";
+            return (long.Parse(File.ReadAllText($"{dir}/rx_bytes").Trim(), CultureInfo.InvariantCulture),
+                long.Parse(File.ReadAllText($"{dir}/tx_bytes").Trim(), CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     internal readonly record struct Stat(char State, long UTime, long STime);
 
     /// <summary>Parses /proc/PID/stat. The command name (field 2) is in parentheses and may itself hold spaces and

@@ -97,8 +97,14 @@ public sealed partial class QemuNodeDriverIntegrationTests(TestGuestFixture gues
         var usage = driver.GetUsage(vm.Id)!;
         usage.CpuTime.Should().BePositive("booting a kernel under TCG costs CPU");
         usage.RssBytes.Should().BeInRange(64L << 20, 1L << 30, "a 128 MiB TCG guest with tb-size=32 stays well under 1 GiB");
+        usage.Figures!.MemoryBytes.Should().Be(usage.RssBytes);
         var observed = await driver.ObserveAsync(Ct);
-        observed.Vms.Should().ContainSingle(o => o.Vm == vm.Id && o.Running);
+        var seen = observed.Vms.Should().ContainSingle(o => o.Vm == vm.Id && o.Running).Which;
+        // The second sample has counters to compare with: memory is the QEMU's resident set, rates are never negative
+        // (the guest may have read nothing from storage: its image is in the page cache).
+        seen.Figures!.MemoryBytes.Should().BeInRange(64L << 20, 1L << 30);
+        new[] { seen.Figures.DiskReadBytesPerSecond, seen.Figures.DiskWriteBytesPerSecond, seen.Figures.NetReceiveBytesPerSecond,
+            seen.Figures.NetTransmitBytesPerSecond }.Should().OnlyContain(r => r >= 0);
     }
 
     [Fact]

@@ -26,6 +26,27 @@ public sealed class ProcFsTests
     }
 
     [Fact]
+    public void ParseIo_StorageCountersOnly_NotTheCharacterCounters()
+    {
+        // rchar/wchar count every read and write (sockets too); read_bytes/write_bytes what reached storage.
+        const string io = "rchar: 9000\nwchar: 8000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 12288\ncancelled_write_bytes: 0\n";
+
+        ProcFs.ParseIo(io).Should().Be((4096L, 12288L));
+        ProcFs.ParseIo("rchar: 1\n").Should().BeNull();
+    }
+
+    [Fact]
+    public void IoBytes_ThisProcess_AndNetBytes_Loopback()
+    {
+        File.WriteAllBytes(Path.Combine(Path.GetTempPath(), $"procfs-io-{Environment.ProcessId}"), new byte[8192]);
+        ProcFs.IoBytes(Environment.ProcessId).Should().NotBeNull();
+        ProcFs.IoBytes(int.MaxValue).Should().BeNull();
+        ProcFs.NetBytes("lo").Should().NotBeNull();
+        ProcFs.NetBytes("no-such-tap0").Should().BeNull();
+        File.Delete(Path.Combine(Path.GetTempPath(), $"procfs-io-{Environment.ProcessId}"));
+    }
+
+    [Fact]
     public void IsAlive_ThisProcessAndANonexistentPid()
     {
         ProcFs.IsAlive(Environment.ProcessId).Should().BeTrue();
