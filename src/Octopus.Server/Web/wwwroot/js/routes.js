@@ -17,6 +17,7 @@ export const routes = [
 
   // ---- admin pages (append below) ----
   { path: '/admin/hosts', load: () => import('./pages/admin-hosts.js'), nav: 'Hosts', admin: true },
+  { path: '/admin/hosts/:id', load: () => import('./pages/admin-host.js'), admin: true },
   { path: '/admin/power', load: () => import('./pages/admin-power.js'), nav: 'Power', admin: true },
   { path: '/admin/vms', load: () => import('./pages/admin-vms.js'), nav: 'All VMs', admin: true },
   { path: '/admin/users', load: () => import('./pages/admin-users.js'), nav: 'Users', admin: true },

@@ -65,7 +65,8 @@ export default async function render(root) {
     h('button', { type: 'button', class: cls, 'aria-label': `${label} ${host.name}`, onclick: () => act(host, what) }, label);
 
   const row = (host) => h('tr', { 'data-host': host.name },
-    h('th', { scope: 'row', 'data-label': 'Host' }, host.name, host.maintenance ? maintenanceNote(host) : null),
+    h('th', { scope: 'row', 'data-label': 'Host' }, h('a', { href: `#/admin/hosts/${encodeURIComponent(host.id)}`, title: `${host.name}: load and power graphs` }, host.name),
+      host.maintenance ? maintenanceNote(host) : null),
     h('td', { 'data-label': 'Power' }, h('span', { class: `state ${powerClass(host.powerState)}` }, host.powerState)),
     h('td', { 'data-label': 'CPU load' }, host.powerState === 'On' ? percent(host.cpuLoad) : '—'),
     h('td', { 'data-label': 'Cores' }, usage(host.allocatedCores, host.cores)),

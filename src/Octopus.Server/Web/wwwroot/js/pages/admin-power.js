@@ -3,26 +3,10 @@
 // apply or dismiss) and the mode (automatic, manual, off). Admins only; the server refuses everyone else.
 import { api } from '../api.js';
 import { h, toast, confirmDialog, dateTime } from '../ui.js';
+import { s, niceCeil } from '../charts.js';
 
 const REFRESH_MS = 10000;
 const WINDOWS = [['15m', '15 minutes'], ['1h', '1 hour'], ['6h', '6 hours'], ['24h', '24 hours']];
-const SVG = 'http://www.w3.org/2000/svg';
-
-/** Like h() for SVG elements (attributes only; text children). */
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
-
-/** A round axis maximum at or above x (1, 2, 2.5, 5 × 10^n). */
-function niceCeil(x) {
-  if (!(x > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(x));
-  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= x);
-}
-
 const kWh = (x) => (Math.abs(x) >= 1 ? `${x.toFixed(2)} kWh` : `${(x * 1000).toFixed(1)} Wh`);
 const clock = (ms, long) => new Date(ms).toLocaleTimeString([], long ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 

@@ -1,11 +1,13 @@
-// #/vms/:id — one VM: properties (live), lifecycle actions, the console link (running VMs), disk actions (fork, snapshot,
-// revert), the lease, and its network (NICs, ssh line, security rules: vm-network.js).
+// #/vms/:id — one VM: properties (live), lifecycle actions, the console link (running VMs), graphs of its CPU, memory,
+// disk and network over 1 h / 24 h / 7 d (vm-graphs.js), disk actions (fork, snapshot, revert), the lease, and its
+// network (NICs, ssh line, security rules: vm-network.js).
 // The server decides who may see it: another user's VM answers 404, and the page says "not found".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
 import { h, bytes, percent, dateTime, stateBadge, toast, tasksLink, confirmDialog, formDialog, GiB, MiB } from '../ui.js';
 import { actionsFor, runAction, uptime, lease } from './vms.js';
 import { nicSection, ruleSection } from './vm-network.js';
+import { graphSection } from './vm-graphs.js';
 
 // The server's name rules (Octopus.Domain VmName, Octopus.Disks SnapshotName), checked before a dialog closes.
 const VM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -39,10 +41,12 @@ export default async function render(root, ctx) {
     : ctx.me.role === 'admin' ? h('a', { href: `#/admin/vms?owner=${encodeURIComponent(vm.owner)}`, id: 'vm-back' }, `← All VMs of ${vm.owner}`) : null;
   const nics = nicSection(vm);
   const rules = await ruleSection(vm);
+  const graphs = graphSection(vm);
   root.append(
     back ? h('p', {}, back) : null,
     title, props,
     h('h2', {}, 'Actions'), actions, message,
+    graphs.section,
     h('h2', {}, 'Snapshots'), snapshots,
     nics.section, rules.section);
 
@@ -178,5 +182,5 @@ export default async function render(root, ctx) {
     vm: (v) => { if (v.id === vm.id) { vm = v; draw(); } },
     'vm-deleted': (d) => { if (d.id === vm.id) { say(`${vm.name} has been deleted.`); actions.replaceChildren(h('a', { href: '#/vms' }, 'Back to my VMs')); } },
   }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); draw(); });
-  return () => { stop(); clearInterval(tick); rules.dispose(); };
+  return () => { stop(); clearInterval(tick); rules.dispose(); graphs.dispose(); };
 }
