@@ -177,7 +177,13 @@ public abstract class NodeDriverContractTests : IAsyncLifetime
         a.Host.Should().Be(HostA);
         a.Power.Should().Be(HostPowerState.On);
         a.CpuLoad.Should().BeInRange(0, 1);
-        a.Vms.Should().ContainSingle(v => v.Vm == spec.Id).Which.CpuLoad.Should().BeInRange(0, 1);
+        var seen = a.Vms.Should().ContainSingle(v => v.Vm == spec.Id).Which;
+        seen.CpuLoad.Should().BeInRange(0, 1);
+        // What the telemetry history graphs: memory in use, and disk and network rates that are never negative.
+        seen.Figures.Should().NotBeNull("a running VM's node measures its memory and I/O");
+        seen.Figures!.MemoryBytes.Should().BePositive();
+        new[] { seen.Figures.DiskReadBytesPerSecond, seen.Figures.DiskWriteBytesPerSecond, seen.Figures.NetReceiveBytesPerSecond,
+            seen.Figures.NetTransmitBytesPerSecond }.Should().OnlyContain(r => r >= 0);
         (await B.ObserveAsync(Ct)).Vms.Should().NotContain(v => v.Vm == spec.Id, "another node does not see this node's VMs");
         await A.DeleteAsync(spec.Id, Ct);
     }
