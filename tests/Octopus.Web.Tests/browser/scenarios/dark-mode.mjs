@@ -1,21 +1,22 @@
 // Issue 18's dark mode, as the admin (who sees every page) with a running VM VM_ID/VM_NAME: with the system set to dark
 // the page is dark from the first paint and axe-core finds 0 serious/critical issues (colour contrast included) on every
-// page of the navigation, the VM page, a confirmation and the login page, at 1280 and 360 px; the header's "Dark mode"
+// page of the navigation, the VM page and a host page (with their graphs), a confirmation and the login page, at 1280 and 360 px; the header's "Dark mode"
 // toggle switches to light, is remembered in localStorage across a reload, and choosing what the system asks for forgets
 // the choice so the page follows the system again when it changes.
 import { run, openPage, login, shot, step, assertNoHorizontalScroll, assertAccessible, url, DESKTOP, PHONE } from './lib.mjs';
 
-const { VM_ID: vmId, VM_NAME: vmName } = process.env;
+const { VM_ID: vmId, VM_NAME: vmName, HOST_NAME: hostName } = process.env;
 
 // Every page, with what shows it has drawn its data (axe must see the page as the user does, not a half-drawn one).
 const pages = [
   ['/vms', 'My VMs', '#vm-table tbody tr'],
-  [`/vms/${encodeURIComponent(vmId)}`, vmName, '#rule-section'],
+  [`/vms/${encodeURIComponent(vmId)}`, vmName, '#graphs-grid svg.chart'],
   ['/vms/new', 'Create a VM', '#create-form'],
   ['/policies', 'My policies', '#policy-form'],
   ['/tasks', 'Tasks', '#task-table tbody tr'],
   ['/profile', 'Profile of admin', '#key-list > *'],
   ['/admin/hosts', 'Hosts', '#host-table tbody tr'],
+  [`/admin/hosts/${encodeURIComponent(hostName)}`, hostName, '#graphs-grid svg.chart'],
   ['/admin/power', 'Power', '#power-chart'],
   ['/admin/vms', 'All VMs', '#all-vm-table tbody tr'],
   ['/admin/users', 'Users and quotas', '#user-table tbody tr'],
