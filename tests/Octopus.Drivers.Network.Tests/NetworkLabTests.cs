@@ -121,6 +121,63 @@ public class NetworkLabTests
         (await Ping("10.77.0.99")).Should().BeTrue("without the table nothing is filtered");
     }
 
+    /// <summary>A RARP frame as QEMU announces a guest after a live migration (self-announce): broadcast from
+    /// <paramref name="source"/>, ethertype 0x8035, opcode 3 (reverse request), sender and target hardware address
+    /// <paramref name="sender"/>, no protocol addresses; padded to Ethernet's 60-byte minimum.</summary>
+    private static byte[] Rarp(MacAddress source, MacAddress sender)
+    {
+        static byte[] Bytes(MacAddress m) => Convert.FromHexString(m.ToString().Replace(":", "", StringComparison.Ordinal));
+        var frame = new byte[60];
+        new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }.CopyTo(frame, 0);
+        Bytes(source).CopyTo(frame, 6);
+        new byte[] { 0x80, 0x35, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x03 }.CopyTo(frame, 12);
+        Bytes(sender).CopyTo(frame, 22); // sender hardware address; sender protocol address 0.0.0.0
+        Bytes(sender).CopyTo(frame, 32); // target hardware address; target protocol address 0.0.0.0
+        return frame;
+    }
+
+    /// <summary>After a live migration QEMU announces the guest with RARP frames so the switches (here: the destination
+    /// host's bridge, and through the uplink the others) learn the port it is now behind. Anti-spoofing lets them through
+    /// from the VM's own MAC, and the bridge learns it on the VM's port; a RARP with a forged Ethernet source, or with the
+    /// VM's source but a forged sender address, is dropped and teaches the bridge nothing.</summary>
+    [Fact]
+    public async Task Nftables_PassesRarpAnnouncementsFromTheVmsOwnMac_AndDropsForgedOnes()
+    {
+        await using var lab = await NetnsLab.StartAsync();
+        Assert.SkipUnless(File.Exists("/usr/sbin/bridge"), "/usr/sbin/bridge is missing (iproute2)");
+        var bridges = new LinuxBridgeDriver(lab.Runner, lab.Options);
+        await bridges.EnsureBridgeAsync(Bridge, "10.77.0.1/24", Ct);
+        var mac = MacAddress.ForAddress(Ip("10.77.0.10"));
+        var forged = MacAddress.ForAddress(Ip("10.77.0.66"));
+        var (vmGuest, port) = await lab.AddGuestAsync(1, mac);
+        var (observer, observerPort) = await lab.AddGuestAsync(2, MacAddress.ForAddress(Ip("10.77.0.20")));
+        // The rules come first, so nothing the VM sends before them (IPv6 at link-up) teaches the bridge its MAC.
+        await new NftablesFirewall(lab.Runner, lab.Options).ApplyAsync([new NicFirewallSpec(port, mac, Ip("10.77.0.10"), [])], Ct);
+        await bridges.AttachAsync(port, Bridge, Ct);
+        await bridges.AttachAsync(observerPort, Bridge, Ct);
+
+        using var vm = PacketSocket.Open(vmGuest, "eth0", 0x8035);
+        using var seen = PacketSocket.Open(observer, "eth0", 0x8035);
+        async Task<string> Learned() => (await lab.InAsync(lab.HostNamespace, "/usr/sbin/bridge", "fdb", "show", "dev", port)).Out;
+        // Each frame the observer saw as (Ethernet source, RARP sender hardware address).
+        List<(string Source, string Sender)> Seen() => [.. seen.Receive(TimeSpan.FromSeconds(1))
+            .Select(f => (Convert.ToHexStringLower(f.AsSpan(6, 6)), Convert.ToHexStringLower(f.AsSpan(22, 6))))];
+        var own = Convert.ToHexStringLower(Convert.FromHexString(mac.ToString().Replace(":", "", StringComparison.Ordinal)));
+        var fake = Convert.ToHexStringLower(Convert.FromHexString(forged.ToString().Replace(":", "", StringComparison.Ordinal)));
+
+        (await Learned()).Should().NotContain(mac.ToString(), "the bridge has not learnt the VM's MAC before its announcement");
+        vm.Send(Rarp(mac, mac));
+        Seen().Should().Contain((own, own), "a RARP announcement from the VM's own MAC crosses the bridge");
+        (await Learned()).Should().Contain(mac.ToString(), "the bridge learns the VM's MAC on its port from the announcement");
+
+        vm.Send(Rarp(forged, forged));
+        vm.Send(Rarp(mac, forged));
+        var frames = Seen();
+        frames.Select(f => f.Source).Should().NotContain(fake, "a RARP from a forged Ethernet source is dropped");
+        frames.Select(f => f.Sender).Should().NotContain(fake, "a RARP announcing another MAC is dropped");
+        (await Learned()).Should().NotContain(forged.ToString(), "the bridge learns no forged MAC on the VM's port");
+    }
+
     /// <summary>The path a security group takes on a node, from the rules as the store keeps them: SecurityRule →
     /// IngressRule → the NIC's TapPort (what the runtime spec and the agent's VM folder carry) → NicFirewallSpecs → nft.</summary>
     [Fact]

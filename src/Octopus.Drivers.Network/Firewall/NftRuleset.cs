@@ -33,6 +33,9 @@ internal static class NftRuleset
             // What the VM sends: only from its own MAC and address (0.0.0.0 while it asks DHCP for that address).
             b.Append($"  chain from-{p} {{\n");
             b.Append($"    ether saddr != {nic.Mac} drop\n");
+            // RARP (0x8035): QEMU announces a guest so after a live migration, for the switches to learn its new port;
+            // only announcements of its own MAC (sender hardware address, 8 bytes into the RARP header) pass.
+            b.Append($"    ether type 0x8035 @nh,64,48 0x{nic.Mac.ToString().Replace(":", "", StringComparison.Ordinal)} accept\n");
             b.Append($"    ether type arp arp saddr ether != {nic.Mac} drop\n");
             b.Append($"    ether type arp arp saddr ip != {{ {nic.Address}, 0.0.0.0 }} drop\n");
             b.Append("    ether type arp accept\n");

@@ -16,6 +16,7 @@ public class NftRulesetTests
         text.Should().Contain("set in-tap-web0 { type ipv4_addr . inet_proto . inet_service; flags interval; elements = { 0.0.0.0/0 . tcp . 22, 10.0.0.0/8 . udp . 53 }; }");
         text.Should().Contain("set icmp-tap-web0 { type ipv4_addr; flags interval; elements = { 0.0.0.0/0 }; }");
         text.Should().Contain("ether saddr != 0a:0c:0a:4d:00:0a drop").And.Contain("ether type ip ip saddr != 10.77.0.10 drop");
+        text.Should().Contain("ether type 0x8035 @nh,64,48 0x0a0c0a4d000a accept", "RARP announcements of its own MAC pass (live migration)");
         text.Should().Contain("iifname \"tap-web0\" jump from-tap-web0").And.Contain("oifname \"tap-web0\" jump to-tap-web0");
     }
 
