@@ -68,13 +68,16 @@ public static class OperationJournal
     }
 
     /// <summary>Journals having <paramref name="host"/> publish <paramref name="network"/>'s names as the store has them
-    /// when it runs, unless such an operation waits already.</summary>
+    /// when it runs, unless such an operation waits already (it reads the names when it runs); one that waits out a
+    /// failed attempt's backoff is made due at once, as a new one would be.</summary>
     public static async Task BeginPublishNamesAsync(OctopusDbContext db, HostId host, string network, string actor, DateTimeOffset now, CancellationToken ct)
     {
-        var waiting = await db.Operations.AnyAsync(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network
-                && o.Status == OperationStatus.Pending, ct)
-            || db.Operations.Local.Any(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network && o.Status == OperationStatus.Pending);
-        if (!waiting) db.Operations.Add(Operation.Begin(OperationKind.PublishNames, null, host, actor, now, payload: network));
+        var waiting = db.Operations.Local.FirstOrDefault(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network
+                && o.Status == OperationStatus.Pending)
+            ?? await db.Operations.FirstOrDefaultAsync(o => o.HostId == host && o.Kind == OperationKind.PublishNames && o.Payload == network
+                && o.Status == OperationStatus.Pending, ct);
+        if (waiting is null) db.Operations.Add(Operation.Begin(OperationKind.PublishNames, null, host, actor, now, payload: network));
+        else waiting.DueNow();
     }
 
     /// <summary>Starts a live migration: the VM goes Migrating and the operation that carries it out is journaled.</summary>

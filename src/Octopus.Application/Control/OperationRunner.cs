@@ -43,8 +43,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     {
         if (_inFlight.Count >= MaxConcurrent) return 0;
         var pending = await db.Operations.AsNoTracking().Where(o => o.Status == OperationStatus.Pending).ToListAsync(ct);
+        var now = time.GetUtcNow();
         var started = 0;
-        foreach (var op in pending.OrderBy(o => o.CreatedAt))
+        foreach (var op in pending.Where(o => o.IsDue(now)).OrderBy(o => o.CreatedAt)) // a retry waits out its backoff
         {
             if (_inFlight.Count >= MaxConcurrent) break;
             if (_inFlight.ContainsKey(op.Id)) continue;
@@ -136,10 +137,9 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             if (reporter is not null) await figures.EndAsync(reporter, error is null, ct);
             _boundaries.Reached(op.Kind, "executed");
 
-            await CompleteAsync(db, op.Id, vm.Id, error, code, ct);
+            await CompleteAsync(db, op.Id, vm.Id, error, code, named, ct);
             _boundaries.Reached(op.Kind, "completed");
             if (op.Kind == OperationKind.CreateVm && error is null) metrics.ObserveCreateToRunning(time.GetUtcNow() - vm.CreatedAt);
-            if (error is null && named.Count > 0) await JournalNamesAsync(db, named, op.Actor, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -209,24 +209,24 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     }
 
     /// <summary>Journals a <see cref="OperationKind.PublishNames"/> for every host that has a VM with a NIC on one of
-    /// <paramref name="networks"/>, where the host's driver serves names (<see cref="INetworkNamesDriver"/>).</summary>
-    private async Task JournalNamesAsync(OctopusDbContext db, IReadOnlyList<Domain.Networks.NetworkId> networks, string actor, CancellationToken ct)
+    /// <paramref name="networks"/>, where the host's driver serves names (<see cref="INetworkNamesDriver"/>), in the
+    /// caller's unit of work: the one that records the VM operation's outcome, so no crash can fall between the two (a
+    /// lost names update would leave dnsmasq answering stale names until something else republished them). The store
+    /// still has the VM where it was before the outcome, so <paramref name="movedTo"/> (a migration's destination) is
+    /// added; the host a VM left or was deleted from is in the query's answer and learns the names without it.</summary>
+    private async Task JournalNamesAsync(OctopusDbContext db, IReadOnlyList<Domain.Networks.NetworkId> networks, HostId? movedTo, string actor,
+        DateTimeOffset now, CancellationToken ct)
     {
-        await SaveWithRetryAsync(db, async now =>
+        foreach (var network in networks)
         {
-            foreach (var network in networks)
-            {
-                var name = await db.Networks.AsNoTracking().Where(w => w.Id == network).Select(w => w.Name).FirstOrDefaultAsync(ct);
-                if (name == default) continue;
-                var hosts = await db.Nics.AsNoTracking().Where(n => n.NetworkId == network).Join(db.Vms.AsNoTracking(), n => n.VmId, v => v.Id, (n, v) => v.HostId)
-                    .Where(h => h != null).Distinct().ToListAsync(ct);
-                foreach (var host in hosts)
-                {
-                    if (!ServesNames(host!.Value)) continue;
-                    await Commands.OperationJournal.BeginPublishNamesAsync(db, host.Value, name.Value, actor, now, ct);
-                }
-            }
-        }, ct);
+            var name = await db.Networks.AsNoTracking().Where(w => w.Id == network).Select(w => w.Name).FirstOrDefaultAsync(ct);
+            if (name == default) continue;
+            var hosts = (await db.Nics.AsNoTracking().Where(n => n.NetworkId == network).Join(db.Vms.AsNoTracking(), n => n.VmId, v => v.Id, (n, v) => v.HostId)
+                .Where(h => h != null).Distinct().ToListAsync(ct)).Select(h => h!.Value).ToHashSet();
+            if (movedTo is { } destination) hosts.Add(destination);
+            foreach (var host in hosts.Where(ServesNames))
+                await Commands.OperationJournal.BeginPublishNamesAsync(db, host, name.Value, actor, now, ct);
+        }
     }
 
     private bool ServesNames(HostId host)
@@ -236,13 +236,19 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     }
 
     /// <summary>Has the operation's host answer the names of every NIC on the operation's network as the store has them
-    /// now. A host gone, or whose driver serves no names, has nothing to do; a network deleted meanwhile publishes none.</summary>
+    /// now. A host gone, or whose driver serves no names, has nothing to do; a network deleted meanwhile publishes none.
+    /// A host that cannot be reached (its agent down, say) is tried again after a backoff (<see cref="NamesRetryDelay"/>)
+    /// until it answers, so its DNS does not keep stale names: the operation waits Pending with the last failure as its
+    /// error. It ends failed only when a newer publication for the same host and network was journaled meanwhile (that
+    /// one reads the names when it runs, so it carries this one's work), or for a network name the store cannot hold.</summary>
     private async Task RunPublishNamesAsync(OctopusDbContext db, Operation op, CancellationToken ct)
     {
         op.MarkRunning(leadership.ReplicaId, ClaimTerm());
         await db.SaveChangesAsync(ct);
+        _boundaries.Reached(op.Kind, "claimed");
         var network = op.Payload ?? "";
         string? error = null;
+        var retry = false;
         try
         {
             var networkName = Domain.Networks.NetworkName.Parse(network, "network");
@@ -256,14 +262,46 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             }
             else op.RecordStep("nothing to publish: the host is gone or its driver serves no names", time.GetUtcNow());
         }
-        catch (Exception e) when (e is DriverException or Domain.DomainException)
+        catch (DriverException e)
+        {
+            (error, retry) = (e.Message, true);
+        }
+        catch (Domain.DomainException e)
         {
             error = e.Message;
         }
-        if (error is null) op.Succeed(time.GetUtcNow()); else op.FailWith(error, time.GetUtcNow());
+        _boundaries.Reached(op.Kind, "executed");
+        var now = time.GetUtcNow();
+        if (error is null) op.Succeed(now);
+        else if (retry && await NewerPublicationAsync(db, op, ct) is { } newer)
+        {
+            op.RecordStep($"attempt {op.Attempts} failed; not retried: operation {newer}, journaled since, publishes the names as they are now", now);
+            op.FailWith(error, now, "names.superseded");
+        }
+        else if (retry)
+        {
+            var at = now + NamesRetryDelay(op.Attempts);
+            op.RecordStep($"attempt {op.Attempts} failed; next attempt at {at.UtcDateTime:HH:mm:ss} UTC: {error}", now);
+            op.RetryAt(error, at);
+        }
+        else op.FailWith(error, now);
         await db.SaveChangesAsync(ct);
+        _boundaries.Reached(op.Kind, "completed");
         if (error is not null) LogFailed(log, op.Kind.ToString(), network, error);
     }
+
+    /// <summary>How long a failed names publication waits before attempt <paramref name="attempts"/> + 1: 1 s, doubling
+    /// each time, at most 5 minutes (a host down for long is asked a dozen times an hour, and learns the names within
+    /// 5 minutes of coming back).</summary>
+    public static TimeSpan NamesRetryDelay(int attempts) =>
+        TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Clamp(attempts - 1, 0, 16))));
+
+    /// <summary>The id of a publication of the same network on the same host journaled after <paramref name="op"/> and
+    /// still waiting, if any.</summary>
+    private static async Task<OperationId?> NewerPublicationAsync(OctopusDbContext db, Operation op, CancellationToken ct) =>
+        await db.Operations.AsNoTracking().Where(o => o.Kind == OperationKind.PublishNames && o.HostId == op.HostId && o.Payload == op.Payload
+                && o.Id != op.Id && o.Status == OperationStatus.Pending)
+            .Select(o => (OperationId?)o.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>Stop, revert, start (<see cref="OperationKind.RevertVm"/>). Each step begins from the state the VM is in,
     /// and each ends by saving the VM's new state with the step recorded on the operation, so a replay after a restart
@@ -612,8 +650,11 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     }
 
     /// <summary>Records the outcome on the VM and the operation, retrying on concurrent changes to the VM (a user may
-    /// have sent another command meanwhile).</summary>
-    private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, string? code, CancellationToken ct)
+    /// have sent another command meanwhile). On success, <c>named</c> (the networks of the VM's NICs, for a create, a
+    /// migration or a delete) have their names served elsewhere now, so their publication is journaled in the same save
+    /// (<see cref="JournalNamesAsync"/>).</summary>
+    private async Task CompleteAsync(OctopusDbContext db, OperationId opId, VmId vmId, string? error, string? code,
+        IReadOnlyList<Domain.Networks.NetworkId> named, CancellationToken ct)
     {
         var kind = "";
         await SaveWithRetryAsync(db, async now =>
@@ -657,6 +698,8 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 }
             }
             if (error is null) op.Succeed(now); else op.FailWith(error, now, code);
+            if (error is null && named.Count > 0)
+                await JournalNamesAsync(db, named, op.Kind == OperationKind.MigrateVm ? op.TargetHostId : null, op.Actor, now, ct);
         }, ct);
         if (error is not null) LogFailed(log, kind, vmId.ToString(), error);
     }

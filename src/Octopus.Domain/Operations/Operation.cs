@@ -124,6 +124,23 @@ public sealed class Operation
     /// <summary>Back to the queue after a restart interrupted it; drivers are idempotent, so running it again is safe.</summary>
     public void Requeue() => Status = OperationStatus.Pending;
 
+    /// <summary>A pending operation waits until then before it runs again (the backoff of <see cref="RetryAt"/>); null:
+    /// it runs as soon as it can.</summary>
+    public DateTimeOffset? NotBefore { get; private set; }
+
+    /// <summary>Whether the runner may start it at <paramref name="now"/>.</summary>
+    public bool IsDue(DateTimeOffset now) => Status == OperationStatus.Pending && (NotBefore is null || NotBefore <= now);
+
+    /// <summary>A failed run that is to be tried again: back to the queue, not before <paramref name="at"/>, keeping
+    /// <paramref name="error"/> as the last failure (what <c>operation show</c> tells while it waits).</summary>
+    public void RetryAt(string error, DateTimeOffset at)
+    {
+        Status = OperationStatus.Pending; Error = error; NotBefore = at;
+    }
+
+    /// <summary>A waiting retry is wanted now (a newer request for the same work arrived): the backoff is dropped.</summary>
+    public void DueNow() => NotBefore = null;
+
     /// <summary>The server replica that claimed the operation when it last started running, and the leader term it held
     /// then (null until first run). A new leader requeues every operation still Running under an older term: the
     /// replica that claimed it is no longer allowed to finish it (its writes are fenced by the term).</summary>
@@ -137,10 +154,10 @@ public sealed class Operation
     {
         Status = OperationStatus.Running; Attempts++; ClaimHolder = holder; ClaimTerm = term;
     }
-    public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; }
+    public void Succeed(DateTimeOffset now) { Status = OperationStatus.Succeeded; CompletedAt = now; Error = null; NotBefore = null; }
     public void FailWith(string error, DateTimeOffset now, string? code = null)
     {
-        Status = OperationStatus.Failed; CompletedAt = now; Error = error; ErrorCode = code;
+        Status = OperationStatus.Failed; CompletedAt = now; Error = error; ErrorCode = code; NotBefore = null;
     }
 
     /// <summary>Appends a step (line breaks in <paramref name="text"/> become spaces). Past <see cref="MaxSteps"/> the

@@ -318,6 +318,9 @@ namespace Octopus.Persistence.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("text");
 
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Payload")
                         .HasMaxLength(1024)
                         .HasColumnType("text");

@@ -311,6 +311,9 @@ namespace Octopus.Persistence.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Payload")
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
