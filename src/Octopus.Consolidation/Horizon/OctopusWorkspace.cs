@@ -96,7 +96,11 @@ internal sealed class OctopusWorkspace
         }
         _idleCursor = new int[typeCount];
         _offCursor = new int[typeCount];
-        for (var i = 0; i < h; i++) Reindex(i);
+        // The index is empty: only hosts that are on and occupied enter it (Reindex of any other host removes nothing).
+        foreach (var i in State.OccupiedHosts)
+        {
+            if (_on[i]) Reindex(i);
+        }
         // Most efficient host types first: watts per MIPS at full load.
         _typeOrder = [.. Enumerable.Range(0, snapshot.HostTypes.Count)
             .OrderBy(t => snapshot.HostTypes[t].MaxWatts / snapshot.HostTypes[t].TotalMips)];
