@@ -47,7 +47,15 @@ public sealed class Simulator
 
     // Per live VM (after initial placement, VMs that could not be placed are dropped, as CloudSim does).
     private VmSpec[] _vms = [];
+    // _vms' trace rows and sizes as flat arrays, for the passes over every VM.
+    private int[] _vmRow = [];
+    private double[] _vmMips = [];
     private int[] _vmHost = [];
+    // Per host: its VMs in index order (the order every per-host sum adds them in).
+    private List<int>?[] _hostVms = [];
+    // Hosts the per-host passes visit (ascending): every host not in it has no VM, no migration, is off, was not
+    // active at the last entry and has every per-host sum and load at exactly zero, so visiting it would change nothing.
+    private readonly List<int> _live = [];
     private long[] _arrival = [];
     private double[] _util = [];
     private long _arrivalCounter;
@@ -138,6 +146,7 @@ public sealed class Simulator
         }
         else
         {
+            CollectLiveHosts();
             ComputeState(DecisionOffset, _allocA, _reqA, out _);
             RecordSeries(0, activeSeries, powerSeries);
         }
@@ -150,13 +159,14 @@ public sealed class Simulator
             for (var v = 0; v < _vms.Length; v++)
             {
                 if (_vmHost[v] < 0) continue;
-                _util[v] = rowUtil[_vms[v].TraceRow];
+                _util[v] = rowUtil[_vmRow[v]];
                 history.Push(v, _util[v]);
                 if (_util[v] == 0)
                 {
                     // CloudSim treats a VM whose request is exactly zero as finished and removes it for good.
                     var h = _vmHost[v];
                     _resident[h]--;
+                    _hostVms[h]!.Remove(v);
                     _vmHost[v] = -1;
                     _finished++;
                     if (_resident[h] == 0 && _hostOn[h])
@@ -169,6 +179,7 @@ public sealed class Simulator
                 }
             }
             // Load the policy observes: every migration of the previous interval has finished by now (≤ 28 s ≪ 300 s).
+            CollectLiveHosts();
             ComputeState(tau, _allocA, _reqA, out var requested);
             double? requestedBeforePlan = _inFlight.Count == 0 ? requested : null;
             var plan = _policy.Plan(BuildSnapshot(k, history));
@@ -216,13 +227,19 @@ public sealed class Simulator
         var live = new List<int>();
         foreach (var p in plan.Placements) live.Add(p.Vm);
         _vms = new VmSpec[live.Count];
+        _vmRow = new int[live.Count];
+        _vmMips = new double[live.Count];
+        _hostVms = new List<int>?[_hosts];
         _vmHost = new int[live.Count];
         _arrival = new long[live.Count];
         _util = new double[live.Count];
         for (var i = 0; i < live.Count; i++)
         {
             _vms[i] = all[live[i]];
+            _vmRow[i] = _vms[i].TraceRow;
+            _vmMips[i] = _vms[i].Mips;
             _vmHost[i] = hostOf[live[i]];
+            (_hostVms[_vmHost[i]] ??= []).Add(i);
             _arrival[i] = _arrivalCounter++;
             _resident[_vmHost[i]]++;
             _hostOn[_vmHost[i]] = true;
@@ -251,8 +268,9 @@ public sealed class Simulator
         }
         if (_vmSnaps.Length != live || _snapshotMap.Length != live)
         {
-            _snapshotMap = new int[live];
-            _vmSnaps = new VmSnapshot[live];
+            // Every element is written below, so the (large, short-lived) arrays need not be zeroed first.
+            _snapshotMap = GC.AllocateUninitializedArray<int>(live);
+            _vmSnaps = GC.AllocateUninitializedArray<VmSnapshot>(live);
         }
         var map = _snapshotMap;
         var vms = _vmSnaps;
@@ -333,6 +351,8 @@ public sealed class Simulator
         var dt = _w.IntervalSeconds;
         // State right after the migrations started (CloudSim re-samples both hosts of each new migration): the state
         // before the plan with the new migrations added to their destinations — no VM has moved yet.
+        // The plan may have switched hosts on and started migrations to them: they join the hosts visited.
+        CollectLiveHosts();
         double requestedA;
         if (requestedBeforePlan is { } before)
         {
@@ -357,7 +377,7 @@ public sealed class Simulator
         {
             var span = b - a;
             ComputeState(tau + b, _allocB, _reqB, out var requestedB);
-            for (var h = 0; h < _hosts; h++)
+            foreach (var h in _live)
             {
                 var alloc = _allocA[h];
                 if (alloc > 0)
@@ -382,8 +402,10 @@ public sealed class Simulator
                 _changed.Add(m.To);
                 // A VM listed twice in one plan (CloudSim's underload pass can re-move a VM it just placed) ends on the last.
                 _resident[_vmHost[m.Vm]]--;
+                _hostVms[_vmHost[m.Vm]]!.Remove(m.Vm);
                 _vmHost[m.Vm] = m.To;
                 _resident[m.To]++;
+                InsertInOrder(_hostVms[m.To] ??= [], m.Vm);
                 _arrival[m.Vm] = _arrivalCounter++;
                 completed = true;
             }
@@ -401,9 +423,38 @@ public sealed class Simulator
         }
     }
 
+    private static void InsertInOrder(List<int> list, int vm)
+    {
+        var at = list.BinarySearch(vm);
+        list.Insert(at < 0 ? ~at : at, vm);
+    }
+
+    /// <summary>Fills <see cref="_live"/>: the hosts that have VMs, migrations, power, were active at the last entry, or
+    /// have any per-host sum or load not exactly zero; the others contribute nothing to any per-host pass until one of
+    /// these changes, which happens only to a host with a VM or a migration, or switched on (collected again after
+    /// every plan).</summary>
+    private void CollectLiveHosts()
+    {
+        _live.Clear();
+        foreach (var m in _inFlight)
+        {
+            _mark[m.To] = true;
+            _mark[_vmHost[m.Vm]] = true;
+        }
+        for (var h = 0; h < _hosts; h++)
+        {
+            if (_mark[h] || _resident[h] > 0 || _hostOn[h] || _activePrev[h] || _allocA[h] != 0 || _allocB[h] != 0
+                || _reqA[h] != 0 || _reqB[h] != 0 || _sumNormal[h] != 0 || _sumIn[h] != 0)
+            {
+                _live.Add(h);
+            }
+            _mark[h] = false;
+        }
+    }
+
     private void RecordEntry()
     {
-        for (var h = 0; h < _hosts; h++)
+        foreach (var h in _live)
         {
             var active = _allocA[h] > 0;
             if (_activePrev[h] && !active) _shutdowns++;
@@ -415,7 +466,7 @@ public sealed class Simulator
     {
         var active = 0;
         double watts = 0;
-        for (var h = 0; h < _hosts; h++)
+        foreach (var h in _live)
         {
             if (_allocA[h] > 0)
             {
@@ -450,7 +501,7 @@ public sealed class Simulator
         return (Math.Min(idx, steps - 1), Math.Min(idx + 1, steps - 1), frac);
     }
 
-    private double UtilAt(int vm, int i0, int i1, double frac) => RowUtil(_vms[vm].TraceRow, i0, i1, frac);
+    private double UtilAt(int vm, int i0, int i1, double frac) => RowUtil(_vmRow[vm], i0, i1, frac);
 
     private double RowUtil(int row, int i0, int i1, double frac)
     {
@@ -488,31 +539,37 @@ public sealed class Simulator
     /// end, which changes only the hosts they left and reached.</summary>
     private void RecomputeHosts(double tau, double[] alloc, double[] req, List<int> hosts)
     {
+        var rowUtil = RowUtilAt(tau);
         foreach (var h in hosts)
         {
+            if (_mark[h]) continue;
             _mark[h] = true;
-            _sumNormal[h] = 0;
+            double normal = 0, requested = 0;
+            var core = _core[h];
+            if (_hostVms[h] is { } vms)
+            {
+                // The host's VMs in index order: the additions ComputeState's pass over every VM makes for this host.
+                foreach (var v in vms)
+                {
+                    var r = rowUtil[_vmRow[v]] * _vmMips[v];
+                    normal += Math.Min(r, core);
+                    requested += r;
+                }
+            }
+            _sumNormal[h] = normal;
             _sumIn[h] = 0;
-            req[h] = 0;
-        }
-        var rowUtil = RowUtilAt(tau);
-        for (var v = 0; v < _vms.Length; v++)
-        {
-            var h = _vmHost[v];
-            if (h < 0 || !_mark[h]) continue;
-            var r = rowUtil[_vms[v].TraceRow] * _vms[v].Mips;
-            _sumNormal[h] += Math.Min(r, _core[h]);
-            req[h] += r;
+            req[h] = requested;
         }
         foreach (var m in _inFlight)
         {
             if (!_mark[m.To]) continue;
-            var r = UtilAt(m.Vm, tau) * _vms[m.Vm].Mips;
+            var r = UtilAt(m.Vm, tau) * _vmMips[m.Vm];
             _sumIn[m.To] += Math.Min(r, _core[m.To]);
             req[m.To] += r;
         }
         foreach (var h in hosts)
         {
+            if (!_mark[h]) continue;
             alloc[h] = Allocated(h);
             _mark[h] = false;
         }
@@ -533,27 +590,34 @@ public sealed class Simulator
     /// scaled down when the host is oversubscribed) and requested MIPS (uncapped, migrating-in VMs in full).</summary>
     private void ComputeState(double tau, double[] alloc, double[] req, out double requestedByVms)
     {
-        Array.Clear(_sumNormal);
-        Array.Clear(_sumIn);
-        Array.Clear(req);
+        // Hosts outside _live hold zero sums already.
+        foreach (var h in _live)
+        {
+            _sumNormal[h] = 0;
+            _sumIn[h] = 0;
+            req[h] = 0;
+        }
         double total = 0;
         var rowUtil = RowUtilAt(tau);
-        for (var v = 0; v < _vms.Length; v++)
+        var vmHost = _vmHost;
+        var vmRow = _vmRow;
+        var vmMips = _vmMips;
+        for (var v = 0; v < vmHost.Length; v++)
         {
-            var h = _vmHost[v];
+            var h = vmHost[v];
             if (h < 0) continue;
-            var r = rowUtil[_vms[v].TraceRow] * _vms[v].Mips;
+            var r = rowUtil[vmRow[v]] * vmMips[v];
             _sumNormal[h] += Math.Min(r, _core[h]);
             req[h] += r;
             total += r;
         }
         foreach (var m in _inFlight)
         {
-            var r = UtilAt(m.Vm, tau) * _vms[m.Vm].Mips;
+            var r = UtilAt(m.Vm, tau) * _vmMips[m.Vm];
             _sumIn[m.To] += Math.Min(r, _core[m.To]);
             req[m.To] += r;
         }
-        for (var h = 0; h < _hosts; h++) alloc[h] = Allocated(h);
+        foreach (var h in _live) alloc[h] = Allocated(h);
         requestedByVms = total;
     }
 }
