@@ -52,7 +52,8 @@ internal sealed class OctopusWorkspace
                 Array.Clear(recycled._series, host * window, window);
             }
         }
-        State = new PlacementState(snapshot, recycled?.State);
+        // Its own load figures (below) are what octopus plans by: the state keeps host lists and memory only.
+        State = new PlacementState(snapshot, recycled?.State, tracksCpu: false);
         _forecast = recycled is not null && recycled._forecast.Length >= v ? recycled._forecast : new double[v];
         _current = recycled is not null && recycled._current.Length >= v ? recycled._current : new double[v];
         _moved = recycled is not null && recycled._moved.Length >= v ? Cleared(recycled._moved) : new bool[v];
