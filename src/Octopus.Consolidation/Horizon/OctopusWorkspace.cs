@@ -78,10 +78,8 @@ internal sealed class OctopusWorkspace
             for (var t = 0; t < row.Length; t++) row[t] += (t < hist.Length ? hist[t] : vm.Utilisation) * vm.Mips;
         }
         for (var i = 0; i < h; i++) _on[i] = snapshot.Hosts[i].Power == HostPower.On || State.HasVms(i);
-        var typeOf = new int[h];
-        for (var i = 0; i < h; i++) typeOf[i] = snapshot.Hosts[i].Type;
         var typeCount = snapshot.HostTypes.Count;
-        if (recycled is not null && recycled._index.HasTypes(typeOf, typeCount))
+        if (recycled is not null && recycled._index.HasTypes(snapshot.Hosts, typeCount))
         {
             _hostsOfType = recycled._hostsOfType;
             _index = recycled._index;
@@ -89,6 +87,8 @@ internal sealed class OctopusWorkspace
         }
         else
         {
+            var typeOf = new int[h];
+            for (var i = 0; i < h; i++) typeOf[i] = snapshot.Hosts[i].Type;
             var perType = new List<int>[typeCount];
             for (var t = 0; t < perType.Length; t++) perType[t] = [];
             for (var i = 0; i < h; i++) perType[typeOf[i]].Add(i);
@@ -566,8 +566,11 @@ internal sealed class OctopusWorkspace
         var drained = new HostSet(_on.Length);
         foreach (var source in DrainCandidates())
         {
-            var vms = State.VmsOn(source).Where(v => !_moved[v]).OrderByDescending(v => _forecast[v]).ThenBy(v => v).ToList();
-            if (vms.Count == 0 || vms.Count != State.VmsOn(source).Count) continue;
+            var on = State.VmsOn(source);
+            if (on.Count == 0 || HasMovedVm(on)) continue;
+            // Largest forecast first, ties by index (a total order, so the sort gives what a stable one would).
+            var vms = new List<int>(on);
+            vms.Sort((a, b) => _forecast[b].CompareTo(_forecast[a]) is var c && c != 0 ? c : a.CompareTo(b));
             if (ConsolidationMigrations + vms.Count > MigrationBudget) continue;
             drained.Add(source);
             var tentative = new List<(int Vm, int To, double Watts)>();
@@ -596,6 +599,15 @@ internal sealed class OctopusWorkspace
             }
             foreach (var (vm, to, _) in tentative) Unassign(vm, to);
         }
+    }
+
+    private bool HasMovedVm(IReadOnlyList<int> vms)
+    {
+        foreach (var vm in vms)
+        {
+            if (_moved[vm]) return true;
+        }
+        return false;
     }
 
     /// <summary>Commits a drain decided elsewhere (the re-pack solver).</summary>

@@ -77,12 +77,12 @@ public sealed class HostLoadIndex
     }
 
     /// <summary>Whether this index is over hosts of exactly these types.</summary>
-    internal bool HasTypes(IReadOnlyList<int> typeOf, int typeCount)
+    internal bool HasTypes(HostSnapshot[] hosts, int typeCount)
     {
-        if (typeOf.Count != _typeOf.Length || typeCount != _members.Length) return false;
+        if (hosts.Length != _typeOf.Length || typeCount != _members.Length) return false;
         for (var i = 0; i < _typeOf.Length; i++)
         {
-            if (typeOf[i] != _typeOf[i]) return false;
+            if (hosts[i].Type != _typeOf[i]) return false;
         }
         return true;
     }
