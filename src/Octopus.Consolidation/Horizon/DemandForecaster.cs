@@ -28,6 +28,16 @@ public sealed class DemandForecaster
             sum += historyRecentFirst[i];
             sumSq += historyRecentFirst[i] * historyRecentFirst[i];
         }
+        return FromSums(current, sum, sumSq, n);
+    }
+
+    /// <summary>Samples in the window the forecast reads.</summary>
+    internal int Window => _window;
+
+    /// <summary><see cref="Forecast"/> from the sums of its n ≥ 2 samples and of their squares (added in sample order),
+    /// for callers that read the samples anyway.</summary>
+    internal double FromSums(double current, double sum, double sumSq, int n)
+    {
         var mean = sum / n;
         var variance = Math.Max(0, (sumSq / n) - (mean * mean));
         var upper = mean + (_safety * Math.Sqrt(variance));

@@ -64,12 +64,43 @@ internal sealed class OctopusWorkspace
         _on = recycled?._on ?? new bool[h];
         _touched = recycled is not null ? Cleared(recycled._touched) : new bool[h];
         _z = SlaController.Z(options.Quantile, options.SlaTarget, options.SlaGain, snapshot.MeasuredSlatah);
+        // A VM with a full window of samples (nearly all after the first half hour) has its forecast's sums formed in the
+        // same read of its samples that adds them to its host's series: the same additions as Forecast makes.
+        var w = _window;
+        var fused = forecaster.Window == w && w >= 2;
         for (var i = 0; i < v; i++)
         {
             ref readonly var vm = ref snapshot.Vms[i];
             var hist = snapshot.History.Of(i);
             var current = vm.Utilisation * vm.Mips;
             _current[i] = current;
+            if (fused && hist.Length >= w)
+            {
+                var mips = vm.Mips;
+                double sum = 0, sumSq = 0;
+                if (vm.Host >= 0)
+                {
+                    _hostCurrent[vm.Host] += current;
+                    var series = _series.AsSpan(vm.Host * w, w);
+                    for (var t = 0; t < series.Length; t++)
+                    {
+                        var x = hist[t];
+                        sum += x;
+                        sumSq += x * x;
+                        series[t] += x * mips;
+                    }
+                }
+                else
+                {
+                    for (var t = 0; t < w; t++)
+                    {
+                        sum += hist[t];
+                        sumSq += hist[t] * hist[t];
+                    }
+                }
+                _forecast[i] = forecaster.FromSums(vm.Utilisation, sum, sumSq, w) * mips;
+                continue;
+            }
             _forecast[i] = forecaster.Forecast(vm.Utilisation, hist) * vm.Mips;
             if (vm.Host < 0) continue;
             // AddLoad(i, vm.Host, +1), with the history already at hand.
