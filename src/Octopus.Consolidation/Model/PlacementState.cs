@@ -38,6 +38,8 @@ public sealed class PlacementState
     private readonly int[] _start;
     private readonly int[] _fill;
     private int[] _order;
+    // Each VM's arrival order at its position in _order, so the per-host sort reads its keys in sequence.
+    private long[] _arrivalAt = [];
 
     public PlacementState(ClusterSnapshot snapshot)
         : this(snapshot, null)
@@ -106,6 +108,7 @@ public sealed class PlacementState
             _start = Cleared(recycled._start);
             _fill = recycled._fill;
             _order = recycled._order;
+            _arrivalAt = recycled._arrivalAt;
             if (recycled._historySum is { } sums)
             {
                 var written = recycled._historyWritten!;
@@ -185,26 +188,35 @@ public sealed class PlacementState
         }
         for (var i = 0; i < h; i++) start[i + 1] += start[i];
         if (_order.Length < start[h]) _order = new int[start[h]];
+        if (_arrivalAt.Length < start[h]) _arrivalAt = new long[start[h]];
         var order = _order;
+        var arrival = _arrivalAt;
         var fill = _fill;
         Array.Copy(start, fill, h + 1);
         for (var i = 0; i < v; i++)
         {
-            if (snapshot.Vms[i].Host >= 0) order[fill[snapshot.Vms[i].Host]++] = i;
+            ref readonly var vm = ref snapshot.Vms[i];
+            if (vm.Host < 0) continue;
+            var at = fill[vm.Host]++;
+            order[at] = i;
+            arrival[at] = vm.ArrivalOrder;
         }
         for (var host = 0; host < h; host++)
         {
+            // Insertion sort by arrival, the keys moved with their VMs.
             for (var k = start[host] + 1; k < start[host + 1]; k++)
             {
                 var vm = order[k];
-                var key = snapshot.Vms[vm].ArrivalOrder;
+                var key = arrival[k];
                 var j = k - 1;
-                while (j >= start[host] && snapshot.Vms[order[j]].ArrivalOrder > key)
+                while (j >= start[host] && arrival[j] > key)
                 {
                     order[j + 1] = order[j];
+                    arrival[j + 1] = arrival[j];
                     j--;
                 }
                 order[j + 1] = vm;
+                arrival[j + 1] = key;
             }
             if (start[host + 1] > start[host]) AddAll(new ReadOnlySpan<int>(order, start[host], start[host + 1] - start[host]), host);
         }
