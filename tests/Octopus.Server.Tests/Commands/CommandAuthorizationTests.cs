@@ -60,6 +60,7 @@ public sealed class CommandAuthorizationTests
         [Permissions.PolicyScript] = "PolicyApiTests (scripts are admin-only)",
         [Permissions.PolicyAdminScope] = "PolicyApiTests",
         [Permissions.PowerHistoryView] = "PowerHistoryApiTests",
+        [Permissions.HostHistoryView] = "HistoryEndpointTests.HostHistory_AdminReadsLoadAndWatts_UserGets403",
         [Permissions.ClusterView] = "ClusterStatusTests",
         [Permissions.PlanView] = "the plan API tests",
         [Permissions.PlanApply] = "the plan API tests",
