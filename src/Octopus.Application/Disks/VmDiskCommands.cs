@@ -87,16 +87,8 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             db.Operations.Add(op);
             return op;
         }, ct, o => $"'{name}'{(live ? " live" : "")} (operation {o.Id})");
-        signal.Wake();
-
-        var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
-        if (done is null) return null;
-        if (done.Status == OperationStatus.Failed)
-        {
-            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.snapshot-failed", done.Error ?? "The snapshot failed.");
-            await runner.RecordAsync(caller, Permissions.VmSnapshot, $"vm/{vm.Name}", false, failed.Message, ct);
-            throw failed;
-        }
+        if (await AwaitAsync(caller, Permissions.VmSnapshot, vm, op, "vm.snapshot-failed", error => error ?? "The snapshot failed.", ct) is null)
+            return null;
         var node = (await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null)
             ?? throw DomainException.NotFound("snapshot", $"{vm.Name}/{name}");
         return new SnapshotDto(name.Value, null, node.Disk.Id.ToString(), node.Disk.CreatedAt, false);
@@ -131,59 +123,43 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
         var name = SnapshotName.Parse(snapshot, "name");
-        if (!restart || vm.State == VmState.Stopped)
-        {
-            var revert = await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", async ct =>
-            {
-                var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: false);
-                if (current.State != VmState.Stopped)
-                    throw DomainException.Conflict("vm.not-stopped", $"VM '{current.Name}' is {current.State}; stop it first (octopus vm stop {current.Name}), " +
-                        $"then revert, or stop, revert and start it in one step (octopus vm revert {current.Name} {name} --restart).");
-                if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
-                    throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
-                var op = Operation.Begin(OperationKind.RevertDisk, current.Id, current.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
-                db.Operations.Add(op);
-                return op;
-            }, ct, o => $"to '{name}' (operation {o.Id})");
-            signal.Wake();
-            var reverted = await waiter.WaitAsync(revert.Id, OperationWaiter.QuickOperationBound, ct);
-            if (reverted is null) return null;
-            if (reverted.Status == OperationStatus.Failed)
-            {
-                var failed = new DomainException(ErrorKind.Conflict, reverted.ErrorCode ?? "vm.revert-failed",
-                    $"The revert of VM '{vm.Name}' to '{name}' failed: {reverted.Error}");
-                await runner.RecordAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", false, failed.Message, ct);
-                throw failed;
-            }
-            return await DiskAsync(caller, vmName, ct);
-        }
-
+        var stopAndStart = restart && vm.State != VmState.Stopped;
         var op = await runner.RunAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", async ct =>
         {
-            var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct);
-            if (current.State != VmState.Running || current.HostId is null)
+            var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: stopAndStart);
+            if (!stopAndStart && current.State != VmState.Stopped)
+                throw DomainException.Conflict("vm.not-stopped", $"VM '{current.Name}' is {current.State}; stop it first (octopus vm stop {current.Name}), " +
+                    $"then revert, or stop, revert and start it in one step (octopus vm revert {current.Name} {name} --restart).");
+            if (stopAndStart && (current.State != VmState.Running || current.HostId is null))
                 throw DomainException.Conflict("vm.not-running", $"VM '{current.Name}' is {current.State}; stop, revert and start needs a running VM " +
                     "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).");
             if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
                 throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
             var now = time.GetUtcNow();
-            current.RequestStop(now);
-            var op = Operation.Begin(OperationKind.RevertVm, current.Id, current.HostId, caller.Name, now, payload: name.Value);
+            if (stopAndStart) current.RequestStop(now);
+            var op = Operation.Begin(stopAndStart ? OperationKind.RevertVm : OperationKind.RevertDisk, current.Id, current.HostId, caller.Name, now,
+                payload: name.Value);
             db.Operations.Add(op);
             return op;
-        }, ct, o => $"to '{name}': stop, revert, start (operation {o.Id})");
-        signal.Wake();
+        }, ct, o => $"to '{name}'{(stopAndStart ? ": stop, revert, start" : "")} (operation {o.Id})");
+        var done = await AwaitAsync(caller, Permissions.VmRevert, vm, op, "vm.revert-failed", error => stopAndStart
+            ? $"Stop, revert to '{name}' and start of VM '{vm.Name}' failed: {error}"
+            : $"The revert of VM '{vm.Name}' to '{name}' failed: {error}", ct);
+        return done is null ? null : await DiskAsync(caller, vmName, ct);
+    }
 
+    /// <summary>Wakes the runner for <paramref name="op"/> and waits for it for a bounded time: null when the bound passed
+    /// first (the operation goes on); a failure is audited under <paramref name="permission"/> and thrown as a conflict
+    /// with the operation's own code (else <paramref name="code"/>) and <paramref name="failure"/>'s words.</summary>
+    private async Task<Operation?> AwaitAsync(Caller caller, Permission permission, Vm vm, Operation op, string code,
+        Func<string?, string> failure, CancellationToken ct)
+    {
+        signal.Wake();
         var done = await waiter.WaitAsync(op.Id, OperationWaiter.QuickOperationBound, ct);
-        if (done is null) return null;
-        if (done.Status == OperationStatus.Failed)
-        {
-            var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? "vm.revert-failed",
-                $"Stop, revert to '{name}' and start of VM '{vm.Name}' failed: {done.Error}");
-            await runner.RecordAsync(caller, Permissions.VmRevert, $"vm/{vm.Name}", false, failed.Message, ct);
-            throw failed;
-        }
-        return await DiskAsync(caller, vmName, ct);
+        if (done is not { Status: OperationStatus.Failed }) return done;
+        var failed = new DomainException(ErrorKind.Conflict, done.ErrorCode ?? code, failure(done.Error));
+        await runner.RecordAsync(caller, permission, $"vm/{vm.Name}", false, failed.Message, ct);
+        throw failed;
     }
 
     public async Task DeleteSnapshotAsync(Caller caller, string vmName, string snapshot, CancellationToken ct)
