@@ -58,6 +58,19 @@ internal sealed class ApiConnection
         return await ReadAsync<T>(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a command that answers a body, or 202 Accepted while the server goes on with it as an operation:
+    /// then the operation's id, from the answer's Location (<c>/api/v1/operations/{id}</c>; null when it names none).</summary>
+    public async Task<(T? Body, string? Operation)> SendJsonOrOperationAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+        where T : class
+    {
+        using var response = await SendCoreAsync(method, path, body, ct).ConfigureAwait(false);
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted) return (await ReadAsync<T>(response, ct).ConfigureAwait(false), null);
+        var location = response.Headers.Location?.OriginalString ?? "";
+        var prefix = Octopus.Contracts.ApiRoutes.Operations + "/";
+        var at = location.IndexOf(prefix, StringComparison.Ordinal);
+        return (null, at < 0 ? null : Uri.UnescapeDataString(location[(at + prefix.Length)..]));
+    }
+
     /// <summary>Sends a command whose answer body the caller does not need.</summary>
     public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {

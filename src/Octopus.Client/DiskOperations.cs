@@ -16,9 +16,25 @@ public sealed class DiskOperations
     public Task<VmDto> ForkAsync(string source, VmForkRequest request, CancellationToken ct = default) =>
         _api.SendJsonAsync<VmDto>(HttpMethod.Post, ApiRoutes.Vm(source) + "/fork", request, ct);
 
-    /// <summary>Freezes the VM's current disk as snapshot <paramref name="name"/>; the VM continues on a new child.</summary>
-    public Task<SnapshotDto> SnapshotAsync(string vm, string name, CancellationToken ct = default) =>
-        _api.SendJsonAsync<SnapshotDto>(HttpMethod.Post, ApiRoutes.Vm(vm) + "/snapshots", new SnapshotRequest(name), ct);
+    /// <summary>Freezes the VM's current disk as snapshot <paramref name="name"/>; the VM continues on a new child. The
+    /// server answers once its snapshot operation is done, or 202 when that outlasts its wait: then this follows the
+    /// operation to its end (a failure is thrown as the server would have answered it, 409 with the operation's code).</summary>
+    public async Task<SnapshotDto> SnapshotAsync(string vm, string name, CancellationToken ct = default)
+    {
+        var (snapshot, operation) = await _api.SendJsonOrOperationAsync<SnapshotDto>(HttpMethod.Post, ApiRoutes.Vm(vm) + "/snapshots",
+            new SnapshotRequest(name), ct).ConfigureAwait(false);
+        if (snapshot is not null) return snapshot;
+        if (operation is not null)
+        {
+            var done = await new JournalOperations(_api).WaitAsync(operation, ct: ct).ConfigureAwait(false);
+            if (done.Status == "Failed")
+                throw new OctopusApiException(System.Net.HttpStatusCode.Conflict, done.ErrorCode ?? "vm.snapshot-failed", null, "Snapshot failed",
+                    done.Error ?? $"The snapshot '{name}' of VM {vm} failed.");
+        }
+        return (await SnapshotsAsync(vm, ct).ConfigureAwait(false)).Snapshots.FirstOrDefault(s => s.Name == name)
+            ?? throw new OctopusApiException(System.Net.HttpStatusCode.NotFound, "not-found", null, "Snapshot not found",
+                $"The server accepted snapshot '{name}' of VM {vm}, but it is not among the VM's snapshots; see octopus vm snapshots {vm}.");
+    }
 
     /// <summary>The VM's snapshots as a tree, and which one its current state descends from.</summary>
     public Task<SnapshotTreeDto> SnapshotsAsync(string vm, CancellationToken ct = default) =>

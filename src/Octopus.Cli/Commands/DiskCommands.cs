@@ -188,8 +188,8 @@ internal static class DiskCommands
             var disk = await client.Disks.RevertAsync(parse.GetValue(vm)!, parse.GetValue(name)!, again, ct);
             if (disk is null)
             {
-                ctx.Output.Note($"{parse.GetValue(vm)}: stop, revert to {parse.GetValue(name)} and start is still running on the server; " +
-                    $"follow it with: octopus vm show {parse.GetValue(vm)}");
+                ctx.Output.Note($"{parse.GetValue(vm)}: {(again ? "stop, revert to " + parse.GetValue(name) + " and start" : "the revert to " + parse.GetValue(name))} " +
+                    $"is still running on the server; follow it with: octopus vm show {parse.GetValue(vm)}");
                 return ExitCodes.Ok;
             }
             if (ctx.Json) ctx.Output.WriteJson(disk);
