@@ -51,12 +51,8 @@ internal sealed class ApiConnection
     }
 
     /// <summary>Sends a command that answers either 202 Accepted (null: the server goes on with it) or a body.</summary>
-    public async Task<T?> SendJsonOrAcceptedAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct) where T : class
-    {
-        using var response = await SendCoreAsync(method, path, body, ct).ConfigureAwait(false);
-        if (response.StatusCode == System.Net.HttpStatusCode.Accepted) return null;
-        return await ReadAsync<T>(response, ct).ConfigureAwait(false);
-    }
+    public async Task<T?> SendJsonOrAcceptedAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct) where T : class =>
+        (await SendJsonOrOperationAsync<T>(method, path, body, ct).ConfigureAwait(false)).Body;
 
     /// <summary>Sends a command that answers a body, or 202 Accepted while the server goes on with it as an operation:
     /// then the operation's id, from the answer's Location (<c>/api/v1/operations/{id}</c>; null when it names none).</summary>

@@ -8,8 +8,9 @@ public sealed class DiskOperations
 {
     private const string Disks = ApiRoutes.Base + "/disks";
     private readonly ApiConnection _api;
+    private readonly JournalOperations _operations;
 
-    internal DiskOperations(ApiConnection api) => _api = api;
+    internal DiskOperations(ApiConnection api, JournalOperations operations) => (_api, _operations) = (api, operations);
 
     /// <summary>Creates a new VM whose disk is a new child of <paramref name="source"/>'s current state (quota and
     /// placement as for a create). It comes back Pending, like a created VM.</summary>
@@ -26,7 +27,7 @@ public sealed class DiskOperations
         if (snapshot is not null) return snapshot;
         if (operation is not null)
         {
-            var done = await new JournalOperations(_api).WaitAsync(operation, ct: ct).ConfigureAwait(false);
+            var done = await _operations.WaitAsync(operation, ct: ct).ConfigureAwait(false);
             if (done.Status == "Failed")
                 throw new OctopusApiException(System.Net.HttpStatusCode.Conflict, done.ErrorCode ?? "vm.snapshot-failed", null, "Snapshot failed",
                     done.Error ?? $"The snapshot '{name}' of VM {vm} failed.");

@@ -55,7 +55,7 @@ public sealed partial class OctopusClient : IDisposable
         Audit = new AuditOperations(_api);
         Operations = new JournalOperations(_api);
         Images = new ImageOperations(_api);
-        Disks = new DiskOperations(_api);
+        Disks = new DiskOperations(_api, Operations);
         Policies = new PolicyOperations(_api);
         Networks = new NetworkOperations(_api);
         Keys = new SshKeyOperations(_api);

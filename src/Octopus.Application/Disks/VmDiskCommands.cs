@@ -81,7 +81,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         {
             if (await VmDisks.ActiveAsync(disks, vm.Id, ct) is null)
                 throw DomainException.NotFound("disk of VM", vm.Name.Value);
-            if ((await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).Any(n => n is not null))
+            if (await FindSnapshotAsync(vm.Id, name, ct) is not null)
                 throw DomainException.Conflict("snapshot.exists", $"VM '{vm.Name}' already has a snapshot named '{name}'; pick another name or delete it first.");
             var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
             db.Operations.Add(op);
@@ -89,10 +89,14 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
         }, ct, o => $"'{name}'{(live ? " live" : "")} (operation {o.Id})");
         if (await AwaitAsync(caller, Permissions.VmSnapshot, vm, op, "vm.snapshot-failed", error => error ?? "The snapshot failed.", ct) is null)
             return null;
-        var node = (await disks.Queries.SnapshotsAsync(vm.Id, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null)
+        var node = await FindSnapshotAsync(vm.Id, name, ct)
             ?? throw DomainException.NotFound("snapshot", $"{vm.Name}/{name}");
         return new SnapshotDto(name.Value, null, node.Disk.Id.ToString(), node.Disk.CreatedAt, false);
     }
+
+    /// <summary>The VM's snapshot (or checkpoint) named <paramref name="name"/>, or null.</summary>
+    private async Task<SnapshotNode?> FindSnapshotAsync(VmId vm, SnapshotName name, CancellationToken ct) =>
+        (await disks.Queries.SnapshotsAsync(vm, ct)).Select(r => Find(r, name)).FirstOrDefault(n => n is not null);
 
     private static SnapshotNode? Find(SnapshotNode n, SnapshotName name) =>
         !n.IsCurrent && n.Name == name ? n : n.Children.Select(c => Find(c, name)).FirstOrDefault(f => f is not null);
@@ -133,7 +137,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             if (stopAndStart && (current.State != VmState.Running || current.HostId is null))
                 throw DomainException.Conflict("vm.not-running", $"VM '{current.Name}' is {current.State}; stop, revert and start needs a running VM " +
                     "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).");
-            if ((await disks.Queries.SnapshotsAsync(current.Id, ct)).Select(r => Find(r, name)).All(n => n is null))
+            if (await FindSnapshotAsync(current.Id, name, ct) is null)
                 throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
             var now = time.GetUtcNow();
             if (stopAndStart) current.RequestStop(now);

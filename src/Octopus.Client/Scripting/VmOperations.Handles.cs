@@ -7,7 +7,7 @@ namespace Octopus.Client;
 public sealed partial class VmOperations
 {
     /// <summary>Wraps a VM already read (e.g. from <see cref="ListAsync"/>) as a <see cref="VmHandle"/>; sends nothing.</summary>
-    public VmHandle Handle(VmDto vm) => new(this, new DiskOperations(_api), vm);
+    public VmHandle Handle(VmDto vm) => new(this, new DiskOperations(_api, new JournalOperations(_api)), vm);
 
     /// <summary>Reads the VM with this id or name as a <see cref="VmHandle"/>.</summary>
     public async Task<VmHandle> HandleAsync(string idOrName, CancellationToken ct = default) =>

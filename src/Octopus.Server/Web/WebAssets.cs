@@ -20,7 +20,7 @@ namespace Octopus.Server.Web;
 /// <item>Text files (HTML, CSS, JavaScript, SVG, JSON, text) are sent Brotli- or gzip-compressed when the browser accepts
 /// it (Brotli first), each encoding compressed once and kept; <c>Vary: Accept-Encoding</c> and an ETag per encoding.</item>
 /// </list></summary>
-public static class WebAssets
+public static partial class WebAssets
 {
     /// <summary>The path prefix of long-cached assets; the next segment is <see cref="EmbeddedWebFiles.Version"/>.</summary>
     public const string AssetsPrefix = "/assets/";
@@ -60,21 +60,28 @@ public static class WebAssets
         public EmbeddedWebFiles(Assembly assembly)
         {
             _assembly = assembly;
-            // The version changes with any file's content: a hash over every embedded web file's name and bytes.
+            _version = new Lazy<string>(Hash);
+        }
+
+        private readonly Lazy<string> _version;
+
+        /// <summary>A hash of every embedded web file, worked out on first use (not at start-up): the current
+        /// <c>/assets/{version}/</c>. It changes with any file's name or content.</summary>
+        public string Version => _version.Value;
+
+        private string Hash()
+        {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("web/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            foreach (var name in _assembly.GetManifestResourceNames().Where(n => n.StartsWith("web/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             {
                 hash.AppendData(Encoding.UTF8.GetBytes(name + "\n"));
-                using var stream = assembly.GetManifestResourceStream(name)!;
+                using var stream = _assembly.GetManifestResourceStream(name)!;
                 var buffer = new byte[81920];
                 int read;
                 while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
             }
-            Version = Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
+            return Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
         }
-
-        /// <summary>A hash of every embedded web file: the current <c>/assets/{version}/</c>.</summary>
-        public string Version { get; }
 
         public IResult Serve(HttpContext http, string name, bool immutable)
         {
@@ -153,16 +160,13 @@ public static class WebAssets
             return new Representation(bytes, "\"" + tag + "\"");
         }
 
-        private string Versioned(string html)
-        {
-            var prefix = AssetsPrefix + Version + "/";
-            foreach (var attribute in new[] { "href=\"/", "src=\"/" })
-                html = html.Replace(attribute + "app.css\"", attribute[..^1] + prefix + "app.css\"", StringComparison.Ordinal)
-                    .Replace(attribute + "favicon.svg\"", attribute[..^1] + prefix + "favicon.svg\"", StringComparison.Ordinal)
-                    .Replace(attribute + "js/", attribute[..^1] + prefix + "js/", StringComparison.Ordinal);
-            return html;
-        }
+        /// <summary>The page's own references to its stylesheet, icon and scripts, moved under this build's version.</summary>
+        private string Versioned(string html) =>
+            AssetReference().Replace(html, m => $"{m.Groups[1].Value}=\"{AssetsPrefix}{Version}/{m.Groups[2].Value}\"");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(href|src)=\"/(app\\.css|favicon\\.svg|js/[^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex AssetReference();
 
     private sealed record Representation(byte[] Bytes, string ETag);
 }
