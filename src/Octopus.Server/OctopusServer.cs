@@ -25,6 +25,7 @@ using Octopus.Application.Power;
 using Octopus.Application.Queries;
 using Octopus.Server.Web;
 using Prometheus;
+using StoreOptions = Octopus.Server.Configuration.StoreOptions;
 
 namespace Octopus.Server;
 
@@ -62,20 +63,11 @@ public static class OctopusServer
         builder.Configuration.AddInMemoryCollection(overrides);
         if (extraConfiguration is not null) builder.Configuration.AddInMemoryCollection(extraConfiguration);
 
-        OctopusOptions options;
-        try
-        {
-            options = builder.Configuration.GetSection(OctopusOptions.Section).Get<OctopusOptions>() ?? new OctopusOptions();
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ConfigurationException("config", e.Message + " Check the value's type (number, text, time span like 00:00:05).");
-        }
-        var settings = options.Validate();
-        // With the qemu driver the hosts are the registered agents, not the configuration's simulated hosts.
-        var agents = Application.Agents.AgentSettings.From(builder.Configuration, settings);
-        if (agents.Enabled) settings = settings with { Hosts = [] };
-        var store = StoreSettings.From(builder.Configuration, settings);
+        // The composition root chooses its parts from three sections, read (and checked) now; every section, these
+        // included, is bound to its options class and checked again when the host is built.
+        var server = OctopusSections.Read<ServerOptions, ServerOptionsValidator>(builder.Configuration, ServerOptions.Section, hasSubsections: true);
+        var dataFolder = server.Data;
+        var store = StoreSettings.Read(builder.Configuration, dataFolder);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -90,15 +82,16 @@ public static class OctopusServer
 
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(settings.Bind, settings.Port);
+            k.Listen(server.BindAddress, server.Port);
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             k.AddServerHeader = false;
         });
 
-        AddServices(builder.Services, settings, store);
-        AddNodeDrivers(builder.Services, agents);
+        AddSections(builder.Services);
+        AddServices(builder.Services, dataFolder, store);
+        AddNodeDrivers(builder.Services, server.AgentsRunVms);
         AddCrashPoint(builder.Services);
-        builder.Services.AddOctopusDisks(builder.Configuration, settings);
+        builder.Services.AddOctopusDisks(builder.Configuration, dataFolder);
         builder.Services.AddOctopusPolicies(builder.Configuration);
         Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
         Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);
@@ -114,10 +107,9 @@ public static class OctopusServer
     /// <summary>The node drivers, chosen in this one place: the agents' (<c>Octopus:Driver</c> = qemu) or the simulated
     /// cluster's, each registering its power resolver under <see cref="BindingPowerDriverResolver.NodePowerKey"/>;
     /// then the binding resolver (ipmi, redfish, wol) over it.</summary>
-    private static void AddNodeDrivers(IServiceCollection services, Application.Agents.AgentSettings agents)
+    private static void AddNodeDrivers(IServiceCollection services, bool agentsRunVms)
     {
-        services.AddSingleton(agents);
-        if (agents.Enabled)
+        if (agentsRunVms)
         {
             Application.Agents.AgentServiceCollectionExtensions.AddOctopusAgents(services);
         }
@@ -150,9 +142,25 @@ public static class OctopusServer
         services.AddSingleton<IStepBoundaries>(crash);
     }
 
-    internal static void AddServices(IServiceCollection services, ServerSettings settings, StoreSettings store)
+    /// <summary>Every options section the server reads, each bound to its class and checked at start-up
+    /// (<see cref="OctopusSections.ValidateAtStart"/>).</summary>
+    private static void AddSections(IServiceCollection services)
     {
-        services.AddSingleton(settings);
+        services.AddOctopusSection<ServerOptions, ServerOptionsValidator>(ServerOptions.Section, hasSubsections: true);
+        services.AddOctopusSection<StoreOptions, StoreOptionsValidator>(StoreOptions.Section);
+        services.AddOctopusSection<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
+        services.AddOctopusSection<ImageOptions, ImageOptionsValidator>(ImageOptions.Section);
+        services.AddOctopusSection<SchedulerOptions, SchedulerOptionsValidator>(SchedulerOptions.Section);
+        services.AddOctopusSection<Application.Agents.AgentOptions, Application.Agents.AgentOptionsValidator>(Application.Agents.AgentOptions.Section);
+        services.AddOctopusSection<SimulationOptions, SimulationOptionsValidator>(SimulationOptions.Section);
+        services.AddOctopusSection<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
+        services.AddOctopusSection<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
+        services.AddOctopusSection<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
+    }
+
+    internal static void AddServices(IServiceCollection services, DataFolder data, StoreSettings store)
+    {
+        services.AddSingleton(data);
         services.AddSingleton(store);
         services.AddSingleton(TimeProvider.System);
         // The factory also registers the context per scope; long-lived services (disk catalog, agents, settings) make
@@ -161,25 +169,21 @@ public static class OctopusServer
         services.AddSingleton<Persistence.Settings.SettingsStore>();
         services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 
-        services.AddOctopusSection<SimulationOptions, SimulationOptionsValidator>(SimulationOptions.Section);
-        services.AddOctopusSection<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
-        services.AddOctopusSection<QuotaOptions, QuotaOptionsValidator>(QuotaOptions.Section);
-        services.AddOctopusSection<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddSingleton(sp =>
         {
             // A 0c1667b data folder kept the simulated cluster's state beside the store: it moves to its own folder first.
-            Application.Upgrade.LegacyDataFolder.MoveSimulatedClusterState(settings);
+            Application.Upgrade.LegacyDataFolder.MoveSimulatedClusterState(data);
             var simulation = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulationOptions>>().Value;
             return new SimulatedCluster(new SimulatedClusterOptions
             {
                 OperationDelay = simulation.OperationDelay, PowerTransitionDelay = simulation.PowerTransitionDelay, Seed = simulation.Seed,
-                StateFile = settings.SimulatedClusterFile,
+                StateFile = data.SimulatedClusterFile,
             }, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<Application.Cluster.ILeaderTermListener, Application.Cluster.SimulatedClusterTakeover>();
         services.AddSingleton<RuntimeSpecs>();
 
-        services.AddSingleton(Placer.Create(settings.Placement));
+        services.AddSingleton(sp => Placer.Create(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SchedulerOptions>>().Value.Placement()));
         services.AddSingleton<Application.Identity.IPasswordHasher, Identity.AspNetPasswordHasher>();
         services.AddSingleton<Application.Cluster.ReplicaLeadership>();
         services.AddSingleton(Persistence.Providers.LeadershipTimeouts.Default);
@@ -213,7 +217,7 @@ public static class OctopusServer
         services.AddScoped<OperationWaiter>();
         services.AddScoped<VmCommands>();
         services.AddScoped<HostCommands>();
-        services.AddOctopusPowerConfig(settings.DataDirectory);
+        services.AddOctopusPowerConfig(data.Root);
         services.AddScoped<UserCommands>();
         services.AddScoped<VmQueries>();
         services.AddScoped<VmRuntimeQueries>();
@@ -278,7 +282,7 @@ public static class OctopusServer
         Identity.IdentityEndpoints.MapOctopusIdentity(app);
         app.MapVmRuntime();
         Consoles.ConsoleEndpoints.MapOctopusConsoles(app);
-        if (app.Services.GetRequiredService<Application.Agents.AgentSettings>().Enabled) Agents.AgentEndpoints.MapOctopusAgents(app);
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value.AgentsRunVms) Agents.AgentEndpoints.MapOctopusAgents(app);
         app.MapOctopusPolicies();
         app.MapOctopusOperations();
         Cluster.ClusterEndpoints.MapOctopusCluster(app);
@@ -306,10 +310,11 @@ public static class OctopusServer
         }
         await using (app)
         {
-            var settings = app.Services.GetRequiredService<ServerSettings>();
+            var server = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value;
+            var data = app.Services.GetRequiredService<DataFolder>();
             try
             {
-                Directory.CreateDirectory(settings.DataDirectory);
+                Directory.CreateDirectory(data.Root);
                 var generated = await PrepareStoreAsync(app.Services, Environment.GetEnvironmentVariable("OCTOPUS_ADMIN_PASSWORD"), ct);
                 if (generated is not null)
                 {
@@ -319,7 +324,7 @@ public static class OctopusServer
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Domain.DomainException or Drivers.DriverException)
             {
-                await output.WriteLineAsync($"error: cannot prepare the data folder {settings.DataDirectory}: {e.Message}");
+                await output.WriteLineAsync($"error: cannot prepare the data folder {data.Root}: {e.Message}");
                 return 2;
             }
             catch (Exception e) when (e is System.Data.Common.DbException || e.InnerException is System.Data.Common.DbException)
@@ -328,7 +333,7 @@ public static class OctopusServer
                 var store = app.Services.GetRequiredService<StoreSettings>();
                 await using var db = await app.Services.GetRequiredService<IDbContextFactory<OctopusDbContext>>().CreateDbContextAsync(CancellationToken.None);
                 var where = db.Provider.Describe(store.ConnectionString);
-                await output.WriteLineAsync($"error: the {store.Provider} store {where} cannot be opened: {(e.InnerException ?? e).Message} (check {StoreSettings.ConnectionStringKey})");
+                await output.WriteLineAsync($"error: the {store.Provider} store {where} cannot be opened: {(e.InnerException ?? e).Message} (check {StoreOptions.ConnectionStringKey})");
                 return 2;
             }
 
@@ -338,11 +343,13 @@ public static class OctopusServer
             }
             catch (IOException e)
             {
-                await output.WriteLineAsync($"error: cannot listen on {settings.Bind}:{settings.Port}: {e.Message} Use --port to choose another port.");
+                await output.WriteLineAsync($"error: cannot listen on {server.Bind}:{server.Port}: {e.Message} Use --port to choose another port.");
                 return 2;
             }
             var url = ListeningUrl(app);
-            await output.WriteLineAsync($"Octopus listening on {url} (data: {settings.DataDirectory}, {settings.Hosts.Count} simulated hosts)");
+            var hosts = server.AgentsRunVms ? "hosts are the agents that register"
+                : $"{app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.HostSpecs().Count} simulated hosts";
+            await output.WriteLineAsync($"Octopus listening on {url} (data: {data.Root}, {hosts})");
             await output.FlushAsync(ct);
             await app.WaitForShutdownAsync(ct);
             await app.Services.GetRequiredService<OperationRunner>().DrainAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
@@ -358,8 +365,7 @@ public static class OctopusServer
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         await db.Provider.PrepareAsync(db, ct);
         await db.Database.MigrateAsync(ct);
-        var settings = services.GetRequiredService<ServerSettings>();
-        await Application.Upgrade.LegacyDataFolder.ImportAsync(settings.DataDirectory, db,
+        await Application.Upgrade.LegacyDataFolder.ImportAsync(services.GetRequiredService<DataFolder>().Root, db,
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Application.Upgrade.LegacyDataFolder).FullName!),
             services.GetRequiredService<TimeProvider>(), ct);
         return await scope.ServiceProvider.GetRequiredService<Bootstrap>().RunAsync(adminPassword, ct);

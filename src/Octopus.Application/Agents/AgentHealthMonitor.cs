@@ -9,10 +9,10 @@ using Octopus.Drivers.Agent;
 
 namespace Octopus.Application.Agents;
 
-/// <summary>Marks a host Failed when its agent has not heartbeated for <see cref="AgentSettings.HeartbeatTimeout"/>, and On
+/// <summary>Marks a host Failed when its agent has not heartbeated for <see cref="AgentOptions.HeartbeatTimeout"/>, and On
 /// again when heartbeats resume. On failure its running VMs are marked Failed with the reason, the event is logged and
 /// audited (<c>host.failed</c>, listing the VMs), and every <see cref="IHostFailureListener"/> is told.</summary>
-public sealed partial class AgentHealthMonitor(AgentRegistry registry, AgentSettings settings, IServiceScopeFactory scopes,
+public sealed partial class AgentHealthMonitor(AgentRegistry registry, Microsoft.Extensions.Options.IOptions<AgentOptions> settings, IServiceScopeFactory scopes,
     IEnumerable<IHostFailureListener> listeners, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<AgentHealthMonitor> log)
     : Cluster.LeaderOnlyService(leadership, log)
 {
@@ -34,7 +34,7 @@ public sealed partial class AgentHealthMonitor(AgentRegistry registry, AgentSett
     public async Task CheckAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        foreach (var v in registry.Views()) registry.SetFailed(v.Record.Id, now - v.LastHeard > settings.HeartbeatTimeout);
+        foreach (var v in registry.Views()) registry.SetFailed(v.Record.Id, now - v.LastHeard > settings.Value.HeartbeatTimeout);
         var views = registry.Views().ToDictionary(v => new HostId(v.Record.Id));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();

@@ -15,7 +15,7 @@ namespace Octopus.Application.Cluster;
 /// the store's term; when either is lost (the session died, the process was frozen past the session's idle timeout,
 /// the database failed over) the term ends at once and the leader-only services stop.</summary>
 public sealed partial class LeaderElection(IDbContextFactory<OctopusDbContext> contexts, ReplicaLeadership leadership, LeadershipTimeouts timeouts,
-    ServerSettings settings, IEnumerable<ILeaderTermListener> listeners, TimeProvider time, ILogger<LeaderElection> log) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<ServerOptions> settings, IEnumerable<ILeaderTermListener> listeners, TimeProvider time, ILogger<LeaderElection> log) : BackgroundService
 {
     /// <summary>Replicas not seen for this long are removed from the table.</summary>
     private static readonly TimeSpan ForgetAfter = TimeSpan.FromHours(1);
@@ -128,7 +128,7 @@ public sealed partial class LeaderElection(IDbContextFactory<OctopusDbContext> c
         await db.SaveChangesAsync(ct);
     }
 
-    private string Address() => $"{System.Net.Dns.GetHostName()}:{settings.Port}";
+    private string Address() => $"{System.Net.Dns.GetHostName()}:{settings.Value.Port}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "replica {Replica} leads the control plane (term {Term})")]
     private static partial void LogLeading(ILogger logger, Guid replica, long term);

@@ -39,14 +39,39 @@ public static class OctopusSections
 {
     /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="path"/> (unknown keys are errors), checks it with
     /// <typeparamref name="TValidator"/> and validates it at start-up. Consumers take <c>IOptions&lt;TOptions&gt;</c>.</summary>
-    public static OptionsBuilder<TOptions> AddOctopusSection<TOptions, TValidator>(this IServiceCollection services, string path)
+    /// <param name="services">The server's services.</param>
+    /// <param name="path">The section, e.g. <c>Octopus:Scheduler</c>.</param>
+    /// <param name="hasSubsections">The section also holds other classes' sections (only <c>Octopus</c> itself does): a key
+    /// this class does not have is then left to them rather than refused.</param>
+    public static OptionsBuilder<TOptions> AddOctopusSection<TOptions, TValidator>(this IServiceCollection services, string path, bool hasSubsections = false)
         where TOptions : class, new() where TValidator : class, IValidateOptions<TOptions>
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        services.AddSingleton(new Section(path, typeof(TOptions), sp => sp.GetRequiredService<IOptions<TOptions>>().Value));
+        services.AddSingleton(new Section(path, typeof(TOptions), sp => sp.GetRequiredService<IOptions<TOptions>>().Value, !hasSubsections));
         return services.AddOptions<TOptions>()
-            .BindConfiguration(path, b => b.ErrorOnUnknownConfiguration = true)
+            .BindConfiguration(path, b => b.ErrorOnUnknownConfiguration = !hasSubsections)
             .ValidateOnStart();
+    }
+
+    /// <summary>Binds and checks one section now, as the start-up validation will: for the few values the composition root
+    /// needs to choose its parts (where to listen, which driver, which store). Throws <see cref="ConfigurationException"/>
+    /// naming the key.</summary>
+    public static TOptions Read<TOptions, TValidator>(IConfiguration configuration, string path, bool hasSubsections = false)
+        where TOptions : class, new() where TValidator : IValidateOptions<TOptions>, new()
+    {
+        var options = new TOptions();
+        var section = new Section(path, typeof(TOptions), _ => options, !hasSubsections);
+        try
+        {
+            configuration.GetSection(path).Bind(options, b => b.ErrorOnUnknownConfiguration = !hasSubsections);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Explain(configuration, section, e);
+        }
+        var result = new TValidator().Validate(Options.DefaultName, options);
+        if (result.Failed) throw From(new OptionsValidationException(Options.DefaultName, typeof(TOptions), result.Failures));
+        return options;
     }
 
     /// <summary>Runs the start-up validation now. A section that does not bind (an unknown key, a value of the wrong type)
@@ -85,7 +110,7 @@ public static class OctopusSections
     }
 
     /// <summary>One registered section: where it is, what it binds to, how to read it.</summary>
-    internal sealed record Section(string Path, Type OptionsType, Func<IServiceProvider, object> Resolve);
+    internal sealed record Section(string Path, Type OptionsType, Func<IServiceProvider, object> Resolve, bool Strict);
 
     private static ConfigurationException From(OptionsValidationException e)
     {
@@ -98,10 +123,10 @@ public static class OctopusSections
 
     private static ConfigurationException Explain(IConfiguration configuration, Section section, InvalidOperationException e)
     {
-        if (Unknown(configuration.GetSection(section.Path), section.OptionsType) is { } unknown)
+        if (section.Strict && Unknown(configuration.GetSection(section.Path), section.OptionsType) is var (unknown, owner, ownerPath))
         {
-            var known = string.Join(", ", Settable(section.OptionsType).Select(p => p.Name));
-            return new ConfigurationException(unknown, $"is not a setting (check the spelling); {section.Path} has {known}.");
+            var known = string.Join(", ", Settable(owner).Select(p => p.Name));
+            return new ConfigurationException(unknown, $"is not a setting (check the spelling); {ownerPath} has {known}.");
         }
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
@@ -114,8 +139,9 @@ public static class OctopusSections
         return new ConfigurationException(section.Path, e.Message);
     }
 
-    /// <summary>The first key under <paramref name="section"/> that <paramref name="type"/> has no property for.</summary>
-    private static string? Unknown(IConfigurationSection section, Type type)
+    /// <summary>The first key under <paramref name="section"/> that <paramref name="type"/> has no property for, with the
+    /// type and path that lack it.</summary>
+    private static (string Key, Type Owner, string OwnerPath)? Unknown(IConfigurationSection section, Type type)
     {
         if (IsLeaf(type)) return null;
         var element = ElementType(type);
@@ -127,7 +153,7 @@ public static class OctopusSections
                 continue;
             }
             var property = Settable(type).FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
-            if (property is null) return child.Path;
+            if (property is null) return (child.Path, type, section.Path);
             if (Unknown(child, property.PropertyType) is { } deeper) return deeper;
         }
         return null;
@@ -145,8 +171,9 @@ public static class OctopusSections
 
     private static Type? ElementType(Type type) =>
         type.IsArray ? type.GetElementType()
-        : typeof(IEnumerable).IsAssignableFrom(type) && type.IsGenericType ? type.GetGenericArguments()[0]
-        : null;
+        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)) is { } e
+            ? e.GetGenericArguments()[0]
+            : null;
 
     private static string Describe(string type) => (type.StartsWith("System.Nullable`1[[", StringComparison.Ordinal) ? type[19..type.IndexOf(',', StringComparison.Ordinal)] : type) switch
     {

@@ -39,7 +39,8 @@ public sealed class QuotaOptions
         }
     }
 
-    private static ByteSize? Size(string key, string? text) => text is null ? null : OctopusOptions.Size($"{Section}:{key}", text);
+    private static ByteSize? Size(string key, string? text) =>
+        text is null ? null : ConfigurationValues.Size(text) ?? throw new ConfigurationException($"{Section}:{key}", ConfigurationValues.NotASize(text));
 }
 
 /// <summary>Checks that <see cref="QuotaOptions"/> makes a quota.</summary>

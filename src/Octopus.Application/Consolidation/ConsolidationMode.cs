@@ -16,11 +16,11 @@ public enum ConsolidationMode
 /// <summary>The cluster-wide consolidation mode: starts from configuration, changed at run time by admins, and kept in
 /// the store's <c>Settings</c> table (key <see cref="SettingKeys.ConsolidationMode"/>), so it survives a restart and every
 /// server process reads the same mode.</summary>
-public sealed class ConsolidationModeStore(ServerSettings settings, SettingsStore store)
+public sealed class ConsolidationModeStore(Microsoft.Extensions.Options.IOptions<SchedulerOptions> settings, SettingsStore store)
 {
     /// <summary>The stored mode, or the configured one until an admin sets one.</summary>
     public ConsolidationMode Mode =>
-        store.Get(SettingKeys.ConsolidationMode) is { } text && Enum.TryParse<ConsolidationMode>(text, true, out var m) ? m : settings.ConsolidationMode;
+        store.Get(SettingKeys.ConsolidationMode) is { } text && Enum.TryParse<ConsolidationMode>(text, true, out var m) ? m : settings.Value.Mode();
 
     public static ConsolidationMode Parse(string? text) =>
         text?.Trim().ToLowerInvariant() switch

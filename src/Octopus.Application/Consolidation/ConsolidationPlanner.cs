@@ -16,7 +16,7 @@ namespace Octopus.Application.Consolidation;
 /// <summary>Runs the consolidation engine on the live cluster: builds the engine's snapshot from the store and the
 /// telemetry history (the same engine <c>octopus simulate</c> runs on traces), and turns its plan back into named
 /// steps. Pure with respect to the store: it reads, never writes.</summary>
-public sealed class ConsolidationPlanner(OctopusDbContext db, ServerSettings settings, ConsolidationModeStore modes,
+public sealed class ConsolidationPlanner(OctopusDbContext db, Microsoft.Extensions.Options.IOptions<SchedulerOptions> options, ConsolidationModeStore modes,
     TimeProvider time, IPlacer placer)
 {
     /// <summary>One step of a plan, with the ids needed to apply it.</summary>
@@ -32,7 +32,7 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, ServerSettings set
         var vms = await db.Vms.AsNoTracking().Where(v => v.HostId != null).ToListAsync(ct);
         var watts = hosts.Sum(h => h.PowerDraw.Value);
         var mode = modes.Mode;
-        var policy = CreatePolicy(settings);
+        var policy = CreatePolicy(options.Value);
 
         // Hosts that placement may not use (maintenance, failed, in transition) are left out: the engine must not
         // plan moves onto them, nor power them off under a running operation.
@@ -80,7 +80,7 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, ServerSettings set
             : policy.Plan(new EngineSnapshot
             {
                 HostTypes = types, Hosts = hostViews, Vms = vmViews, History = history, Memory = MemoryMode.Enforced,
-                Step = step, Interval = settings.ConsolidationInterval,
+                Step = step, Interval = options.Value.ConsolidationInterval,
             });
 
         // The engine knows cores and memory; placement also knows disk, power state and maintenance. Each move is judged
@@ -131,15 +131,15 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, ServerSettings set
     }
 
     /// <summary>The configured policy with the configured options.</summary>
-    public static IConsolidationPolicy CreatePolicy(ServerSettings settings)
+    public static IConsolidationPolicy CreatePolicy(SchedulerOptions settings)
     {
-        return PolicyCatalog.TryCreate(settings.ConsolidationPolicy, settings.PolicyOptions, out var policy, out var error)
+        return PolicyCatalog.TryCreate(settings.PolicyName, settings.Policy(), out var policy, out var error)
             ? policy!
             : throw new InvalidOperationException(error); // validated at start-up
     }
 
     /// <summary>Interval number since the Unix epoch: stable across restarts, so hysteresis survives them.</summary>
-    private int IntervalNumber(DateTimeOffset at) => (int)Math.Clamp(at.ToUnixTimeMilliseconds() / settings.ConsolidationInterval.TotalMilliseconds, int.MinValue + 1, int.MaxValue);
+    private int IntervalNumber(DateTimeOffset at) => (int)Math.Clamp(at.ToUnixTimeMilliseconds() / options.Value.ConsolidationInterval.TotalMilliseconds, int.MinValue + 1, int.MaxValue);
 
     private static string Describe(PlanReason reason) => reason switch
     {

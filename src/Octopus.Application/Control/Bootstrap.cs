@@ -15,7 +15,8 @@ namespace Octopus.Application.Control;
 /// <summary>Brings the store up to date before the server listens: applies migrations, makes the first admin,
 /// aligns hosts and images with the configuration. (Operations a previous run left unfinished are requeued by the
 /// replica that next becomes leader: Cluster/LeaderElection.)</summary>
-public sealed partial class Bootstrap(OctopusDbContext db, ServerSettings settings, SimulatedCluster cluster, Identity.IPasswordHasher hasher,
+public sealed partial class Bootstrap(OctopusDbContext db, Microsoft.Extensions.Options.IOptions<ServerOptions> server,
+    Microsoft.Extensions.Options.IOptions<ClusterOptions> hosts, Microsoft.Extensions.Options.IOptions<ImageOptions> images, SimulatedCluster cluster, Identity.IPasswordHasher hasher,
     TimeProvider time, ILogger<Bootstrap> log)
 {
     /// <summary>Returns the admin password when it was generated now (to be shown once), else null.</summary>
@@ -54,7 +55,8 @@ public sealed partial class Bootstrap(OctopusDbContext db, ServerSettings settin
     {
         var now = time.GetUtcNow();
         var existing = await db.Hosts.ToDictionaryAsync(h => h.Name, ct);
-        foreach (var spec in settings.Hosts)
+        // With the qemu driver the hosts are the registered agents, not the configuration's simulated hosts.
+        foreach (var spec in server.Value.AgentsRunVms ? Array.Empty<HostSpec>() : hosts.Value.HostSpecs())
         {
             if (existing.Remove(spec.Name, out var host)) host.Reconfigure(spec.Capacity, spec.PowerModel);
             else db.Hosts.Add(Host.Create(spec.Name, spec.Capacity, spec.PowerModel, now));
@@ -67,7 +69,7 @@ public sealed partial class Bootstrap(OctopusDbContext db, ServerSettings settin
     private async Task SyncImagesAsync(CancellationToken ct)
     {
         var existing = await db.Images.ToDictionaryAsync(i => i.Name, ct);
-        foreach (var spec in settings.Images)
+        foreach (var spec in images.Value.ImageSpecs())
         {
             if (existing.TryGetValue(spec.Name.Value, out var img)) img.SizeBytes = spec.Size.Bytes;
             else db.Images.Add(new ImageRecord { Name = spec.Name.Value, SizeBytes = spec.Size.Bytes, Source = "configuration" });

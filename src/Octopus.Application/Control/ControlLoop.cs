@@ -7,7 +7,7 @@ namespace Octopus.Application.Control;
 /// <summary>The control plane's heartbeat: every interval (or sooner when woken) it places pending VMs, dispatches
 /// journaled operations and, less often, reads telemetry. Each pass has its own store scope; a failing pass is
 /// logged and the loop goes on.</summary>
-public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, IControlSignal signal, ServerSettings settings,
+public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRunner operations, IControlSignal signal, Microsoft.Extensions.Options.IOptions<SchedulerOptions> options,
     Observability.IControlPlaneMetrics metrics, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<ControlLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
     private static readonly TimeSpan TelemetryEvery = TimeSpan.FromSeconds(1);
@@ -30,7 +30,7 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
                     await TimedAsync(Passes.Telemetry, () => sp.GetRequiredService<TelemetryPass>().RunAsync(stoppingToken));
                     lastTelemetry = time.GetUtcNow();
                 }
-                if (time.GetUtcNow() - lastConsolidation >= settings.ConsolidationInterval)
+                if (time.GetUtcNow() - lastConsolidation >= options.Value.ConsolidationInterval)
                 {
                     await TimedAsync(Passes.Consolidation, () => sp.GetRequiredService<Consolidation.ConsolidationPass>().RunAsync(stoppingToken));
                     lastConsolidation = time.GetUtcNow();
@@ -45,7 +45,7 @@ public sealed partial class ControlLoop(IServiceScopeFactory scopes, OperationRu
                 LogPassFailed(log, e);
             }
 
-            try { await signal.WaitAsync(settings.ControlInterval, stoppingToken); }
+            try { await signal.WaitAsync(options.Value.Interval, stoppingToken); }
             catch (OperationCanceledException) { break; }
         }
     }

@@ -10,9 +10,9 @@ namespace Octopus.Application.Disks;
 public static class DiskServiceCollectionExtensions
 {
     /// <summary>Throws <see cref="ConfigurationException"/> on a bad storage section.</summary>
-    public static IServiceCollection AddOctopusDisks(this IServiceCollection services, IConfiguration configuration, ServerSettings server)
+    public static IServiceCollection AddOctopusDisks(this IServiceCollection services, IConfiguration configuration, DataFolder data)
     {
-        var storage = StorageSettings.From(configuration, server);
+        var storage = StorageSettings.From(configuration, data);
         services.AddSingleton(storage);
         services.AddSingleton<IDiskBackend>(sp => storage.Backend switch
         {

@@ -30,7 +30,7 @@ public sealed class StorageSection
 public sealed record StorageSettings(StorageBackendKind Backend, string Folder, DiskTreeOptions Tree)
 {
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
-    public static StorageSettings From(IConfiguration configuration, ServerSettings server, Func<string, bool>? onPath = null)
+    public static StorageSettings From(IConfiguration configuration, DataFolder data, Func<string, bool>? onPath = null)
     {
         StorageSection section;
         try { section = configuration.GetSection(StorageSection.Section).Get<StorageSection>() ?? new StorageSection(); }
@@ -44,12 +44,12 @@ public sealed record StorageSettings(StorageBackendKind Backend, string Folder, 
             "simulated" => StorageBackendKind.Simulated,
             var other => throw new ConfigurationException("Octopus:Storage:Backend", $"'{other}' is not a disk backend; use 'qemu-img' or 'simulated'."),
         };
-        var folder = Path.GetFullPath(section.Folder ?? Path.Combine(server.DataDirectory, "storage"));
+        var folder = Path.GetFullPath(section.Folder ?? data.StorageFolder);
         var tree = new DiskTreeOptions
         {
             GracePeriod = section.GracePeriod ?? TimeSpan.FromDays(1),
             MaxChainDepth = section.MaxChainDepth ?? 16,
-            ImportFolders = section.ImportFolders is { Count: > 0 } folders ? folders : [Path.Combine(Path.GetFullPath(server.DataDirectory), "import")],
+            ImportFolders = section.ImportFolders is { Count: > 0 } folders ? folders : [data.ImportFolder],
         };
         try { tree = tree.Validate(); }
         catch (Domain.DomainException e) { throw new ConfigurationException("Octopus:Storage:" + (e.Field ?? "ImportFolders"), e.Message); }

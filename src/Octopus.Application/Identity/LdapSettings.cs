@@ -28,7 +28,16 @@ public sealed class LdapGroupSection
 {
     public string? Dn { get; set; }
     public string? Role { get; set; }
-    public OctopusOptions.QuotaSection? Quota { get; set; }
+    public LdapGroupQuotaSection? Quota { get; set; }
+}
+
+/// <summary>Limits as written in a directory group's <c>Quota</c>; a limit left out is unlimited.</summary>
+public sealed class LdapGroupQuotaSection
+{
+    public int? MaxCores { get; set; }
+    public string? MaxMemory { get; set; }
+    public string? MaxDisk { get; set; }
+    public int? MaxVms { get; set; }
 }
 
 /// <summary>A mapped directory group. <see cref="Dn"/> is kept as written; <see cref="LdapDn.Normalize"/> compares.</summary>

@@ -66,11 +66,12 @@ public sealed partial class BmcReadingPass(OctopusDbContext db, IPowerDriverReso
 
 /// <summary>Runs <see cref="BmcReadingPass"/> every few seconds (each host is still asked at most once per
 /// <c>Octopus:Scheduler:PowerReadingInterval</c>), apart from the control loop so a slow BMC never delays placement.</summary>
-public sealed partial class BmcReadingLoop(IServiceScopeFactory scopes, Configuration.ServerSettings settings, TimeProvider time,
+public sealed partial class BmcReadingLoop(IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<Configuration.SchedulerOptions> options, TimeProvider time,
     Cluster.ReplicaLeadership leadership, ILogger<BmcReadingLoop> log) : Cluster.LeaderOnlyService(leadership, log)
 {
     protected override async Task LeadAsync(CancellationToken stoppingToken)
     {
+        var settings = options.Value;
         var tick = settings.PowerReadingInterval < TimeSpan.FromSeconds(5) ? settings.PowerReadingInterval : TimeSpan.FromSeconds(5);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -30,11 +30,11 @@ public static partial class LegacyDataFolder
 
     /// <summary>Moves <c>DATA/simulated-cluster.json</c> (and its console folder) into <c>DATA/simulated-cluster/</c>.
     /// Runs before the simulated cluster is first used, which reads its state from there.</summary>
-    public static void MoveSimulatedClusterState(ServerSettings settings)
+    public static void MoveSimulatedClusterState(DataFolder settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var old = Path.Combine(settings.DataDirectory, SimulatedClusterFile);
-        var oldConsole = Path.Combine(settings.DataDirectory, "simulated-console");
+        var old = Path.Combine(settings.Root, SimulatedClusterFile);
+        var oldConsole = Path.Combine(settings.Root, "simulated-console");
         if (!File.Exists(old) && !Directory.Exists(oldConsole)) return;
         Directory.CreateDirectory(settings.SimulatedClusterFolder);
         if (File.Exists(old) && !File.Exists(settings.SimulatedClusterFile)) File.Move(old, settings.SimulatedClusterFile);

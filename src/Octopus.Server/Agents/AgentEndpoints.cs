@@ -28,12 +28,12 @@ public static class AgentEndpoints
         app.MapPost(AgentRoutes.Heartbeat, HeartbeatAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext http, AgentRegisterRequest body, AgentSettings settings, AgentRegistry registry,
+    private static async Task<IResult> RegisterAsync(HttpContext http, AgentRegisterRequest body, Microsoft.Extensions.Options.IOptions<AgentOptions> settings, AgentRegistry registry,
         OctopusDbContext db, TimeProvider time, CancellationToken ct)
     {
         var header = http.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : "";
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(settings.JoinToken)))
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(settings.Value.JoinToken.Trim())))
             throw new DomainException(ErrorKind.Unauthenticated, "agent.bad-join-token", "the join token is wrong: give the server's Octopus:Agents:JoinToken to the agent with --token.");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 50 || !body.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
             throw DomainException.Invalid("name", $"'{body.Name}' must be 1-50 lower-case letters, digits or '-'.");
@@ -44,7 +44,7 @@ public static class AgentEndpoints
         var host = await db.Hosts.FirstOrDefaultAsync(h => h.Name == body.Name, ct);
         if (host is null)
         {
-            host = Host.Create(body.Name, capacity, OctopusOptions.DefaultPowerModel, now);
+            host = Host.Create(body.Name, capacity, ClusterOptions.DefaultPowerModel, now);
             db.Hosts.Add(host);
         }
         else

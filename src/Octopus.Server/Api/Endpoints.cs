@@ -28,7 +28,7 @@ public static class Endpoints
             return TypedResults.Ok(new TokenResponse(token, expires, user.Name.Value, user.Role.ToString().ToLowerInvariant()));
         }).AllowAnonymous().RequireRateLimiting(Identity.IdentityServiceCollectionExtensions.LoginRateLimit).WithTags("auth");
 
-        api.MapGet("/health", async (OctopusDbContext db, ServerSettings settings, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
+        api.MapGet("/health", async (OctopusDbContext db, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
         {
             var hosts = await db.Hosts.AsNoTracking().Select(h => h.PowerState).ToListAsync(ct);
             return TypedResults.Ok(new HealthDto("ok", Version, db.Provider.Name, nodes.DriverName, hosts.Count,

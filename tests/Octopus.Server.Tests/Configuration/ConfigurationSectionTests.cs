@@ -31,6 +31,19 @@ public sealed class ConfigurationSectionTests
     [InlineData("\"Power\": { \"ForceOffTimeout\": \"later\" }", "Octopus:Power:ForceOffTimeout", "is not a time span")]
     [InlineData("\"Metrics\": { \"RequireAuthentication\": \"sometimes\" }", "Octopus:Metrics:RequireAuthentication", "is not true or false")]
     [InlineData("\"Metrics\": { \"RequireAuth\": true }", "Octopus:Metrics:RequireAuth", "is not a setting")]
+    // The sections that replaced the one settings record.
+    [InlineData("\"Bind\": \"localhost\"", "Octopus:Bind", "not an IP address")]
+    [InlineData("\"Driver\": \"xen\"", "Octopus:Driver", "use simulated or qemu")]
+    [InlineData("\"Driver\": \"qemu\", \"Agents\": { \"JoinToken\": \"short\" }", "Octopus:Agents:JoinToken", "at least 16 characters")]
+    [InlineData("\"Agents\": { \"HeartbeatTimeout\": \"00:00:01\" }", "Octopus:Agents:HeartbeatTimeout", "out of range")]
+    [InlineData("\"Store\": { \"Provider\": \"mysql\" }", "Octopus:Store:Provider", "use sqlite or postgres")]
+    [InlineData("\"Store\": { \"Engine\": \"postgres\" }", "Octopus:Store:Engine", "is not a setting")]
+    [InlineData("\"Cluster\": { \"Hosts\": [ { \"Memory\": \"lots\" } ] }", "Octopus:Cluster:Hosts:0:Memory", "is not a size")]
+    [InlineData("\"Cluster\": { \"Hosts\": [ { \"Cpus\": 4 } ] }", "Octopus:Cluster:Hosts:0:Cpus", "Octopus:Cluster:Hosts:0 has NamePrefix, Count, Cores")]
+    [InlineData("\"Images\": [ { \"Name\": \"Not An Image\" } ]", "Octopus:Images:0:Name", "not a valid image name")]
+    [InlineData("\"Scheduler\": { \"Interval\": \"00:05:00\" }", "Octopus:Scheduler:Interval", "out of range")]
+    [InlineData("\"Scheduler\": { \"Strategi\": \"pack\" }", "Octopus:Scheduler:Strategi", "is not a setting")]
+    [InlineData("\"Scheduler\": { \"PolicyOptions\": { \"octopus.fill\": \"1.5\" } }", "Octopus:Scheduler:PolicyOptions:octopus.fill", "got 1.5")]
     public async Task Serve_BadSectionValue_ExitsTwoWithOneLineNamingTheKey(string section, string key, string problem)
     {
         var folder = Directory.CreateTempSubdirectory("octopus-config-").FullName;

@@ -32,7 +32,7 @@ public sealed class TelemetryHistoryTests
         var owner = User.Create(UserName.Parse("ann"), UserRole.User, "x", Quota.Unlimited, Midnight);
         var vm = Vm.Create(VmName.Parse("web"), owner.Id, Geometry.Create(1, ByteSize.FromGiB(1), ByteSize.FromGiB(1), ImageName.Parse("debian-12")), Midnight);
         var host = Host.Create("sim-01", new HostCapacity(8, new Mips(1000), ByteSize.FromGiB(16), ByteSize.FromGiB(100)),
-            Octopus.Application.Configuration.OctopusOptions.DefaultPowerModel, Midnight);
+            Octopus.Application.Configuration.ClusterOptions.DefaultPowerModel, Midnight);
         await using var db = await store.Contexts.CreateDbContextAsync(Ct);
         db.Users.Add(owner);
         db.Vms.Add(vm);

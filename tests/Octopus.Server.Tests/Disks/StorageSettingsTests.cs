@@ -6,7 +6,7 @@ namespace Octopus.Server.Tests.Disks;
 
 public class StorageSettingsTests
 {
-    private static readonly ServerSettings Server = new OctopusOptions { DataDirectory = "/srv/octopus" }.Validate();
+    private static readonly DataFolder Server = new("/srv/octopus");
 
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();

@@ -288,6 +288,6 @@ public class SqliteWriteGateTests : IDisposable
     }
 
     private static Host NewHost(string name) =>
-        Host.Create(name, new HostCapacity(8, new Mips(1000), ByteSize.FromGiB(16), ByteSize.FromGiB(100)), OctopusOptions.DefaultPowerModel,
+        Host.Create(name, new HostCapacity(8, new Mips(1000), ByteSize.FromGiB(16), ByteSize.FromGiB(100)), ClusterOptions.DefaultPowerModel,
             new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 }

@@ -155,19 +155,19 @@ public class StoreProviderTests
             ["Octopus:Store:ConnectionString"] = connection,
         }).Build();
 
-        FluentActions.Invoking(() => StoreSettings.From(configuration, new OctopusOptions().Validate()))
+        FluentActions.Invoking(() => StoreSettings.Read(configuration, new DataFolder("/srv/octopus")))
             .Should().Throw<ConfigurationException>().Where(e => e.Key == key).WithMessage($"*{problem}*");
     }
 
     [Fact]
     public void Settings_Default_IsSqliteInTheDataFolder_AndProviderNamesIgnoreCase()
     {
-        var server = new OctopusOptions { DataDirectory = "/srv/octopus" }.Validate();
-        var none = StoreSettings.From(new ConfigurationBuilder().Build(), server);
+        var server = new DataFolder("/srv/octopus");
+        var none = StoreSettings.Read(new ConfigurationBuilder().Build(), server);
         none.Provider.Should().Be("sqlite");
         none.ConnectionString.Should().Contain("/srv/octopus/octopus.db");
 
-        var pg = StoreSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var pg = StoreSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Octopus:Store:Provider"] = " PostgreS ",
             ["Octopus:Store:ConnectionString"] = "Host=db1:5432,db2:5432;Database=octopus;Username=octopus;Target Session Attributes=primary",
@@ -176,6 +176,6 @@ public class StoreProviderTests
     }
 
     private static Host NewHost(string name) =>
-        Host.Create(name, new HostCapacity(8, new Mips(1000), ByteSize.FromGiB(16), ByteSize.FromGiB(100)), OctopusOptions.DefaultPowerModel,
+        Host.Create(name, new HostCapacity(8, new Mips(1000), ByteSize.FromGiB(16), ByteSize.FromGiB(100)), ClusterOptions.DefaultPowerModel,
             new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 }
