@@ -91,7 +91,7 @@ public static class OctopusServer
         AddServices(builder.Services, dataFolder, store);
         AddNodeDrivers(builder.Services, server.AgentsRunVms);
         AddCrashPoint(builder.Services);
-        builder.Services.AddOctopusDisks(builder.Configuration, dataFolder);
+        builder.Services.AddOctopusDisks();
         builder.Services.AddOctopusPolicies(builder.Configuration);
         Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
         Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);

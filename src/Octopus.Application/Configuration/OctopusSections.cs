@@ -59,16 +59,7 @@ public static class OctopusSections
     public static TOptions Read<TOptions, TValidator>(IConfiguration configuration, string path, bool hasSubsections = false)
         where TOptions : class, new() where TValidator : IValidateOptions<TOptions>, new()
     {
-        var options = new TOptions();
-        var section = new Section(path, typeof(TOptions), _ => options, !hasSubsections);
-        try
-        {
-            configuration.GetSection(path).Bind(options, b => b.ErrorOnUnknownConfiguration = !hasSubsections);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw Explain(configuration, section, e);
-        }
+        var options = Bind<TOptions>(configuration, path, hasSubsections);
         var result = new TValidator().Validate(Options.DefaultName, options);
         if (result.Failed) throw From(new OptionsValidationException(Options.DefaultName, typeof(TOptions), result.Failures));
         return options;
@@ -107,6 +98,23 @@ public static class OctopusSections
         {
             throw From(first);
         }
+    }
+
+    /// <summary>Binds one section now as the options system does (unknown keys are errors unless it
+    /// <paramref name="hasSubsections"/>); a key it does not have or a value of the wrong type is a
+    /// <see cref="ConfigurationException"/> naming the key.</summary>
+    public static TOptions Bind<TOptions>(IConfiguration configuration, string path, bool hasSubsections = false) where TOptions : class, new()
+    {
+        var options = new TOptions();
+        try
+        {
+            configuration.GetSection(path).Bind(options, b => b.ErrorOnUnknownConfiguration = !hasSubsections);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Explain(configuration, new Section(path, typeof(TOptions), _ => options, !hasSubsections), e);
+        }
+        return options;
     }
 
     /// <summary>One registered section: where it is, what it binds to, how to read it.</summary>

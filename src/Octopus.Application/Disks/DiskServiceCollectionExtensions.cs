@@ -9,20 +9,25 @@ namespace Octopus.Application.Disks;
 /// start-up recovery, and the commands behind the disk endpoints.</summary>
 public static class DiskServiceCollectionExtensions
 {
-    /// <summary>Throws <see cref="ConfigurationException"/> on a bad storage section.</summary>
-    public static IServiceCollection AddOctopusDisks(this IServiceCollection services, IConfiguration configuration, DataFolder data)
+    /// <summary>The <c>Octopus:Storage</c> section is bound and checked at start-up (<see cref="StorageSectionValidator"/>).</summary>
+    public static IServiceCollection AddOctopusDisks(this IServiceCollection services)
     {
-        var storage = StorageSettings.From(configuration, data);
-        services.AddSingleton(storage);
-        services.AddSingleton<IDiskBackend>(sp => storage.Backend switch
+        services.AddOctopusSection<StorageSection, StorageSectionValidator>(StorageSection.Section);
+        services.AddSingleton(sp => StorageSettings.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageSection>>().Value,
+            sp.GetRequiredService<DataFolder>()));
+        services.AddSingleton<IDiskBackend>(sp =>
         {
-            StorageBackendKind.QemuImg => new QemuImgDiskBackend(new QemuImgOptions { StorageFolder = storage.Folder }),
-            StorageBackendKind.Simulated => new SimulatedDiskBackend(sp.GetRequiredService<TimeProvider>()),
-            _ => throw new ConfigurationException("Octopus:Storage:Backend", $"unknown backend {storage.Backend}"),
+            var storage = sp.GetRequiredService<StorageSettings>();
+            return storage.Backend switch
+            {
+                StorageBackendKind.QemuImg => new QemuImgDiskBackend(new QemuImgOptions { StorageFolder = storage.Folder }),
+                StorageBackendKind.Simulated => new SimulatedDiskBackend(sp.GetRequiredService<TimeProvider>()),
+                _ => throw new ConfigurationException("Octopus:Storage:Backend", $"unknown backend {storage.Backend}"),
+            };
         });
         services.AddSingleton<IDiskCatalog, Persistence.Disks.StoreDiskCatalog>();
         services.AddSingleton(sp => DiskServices.Create(sp.GetRequiredService<IDiskCatalog>(), sp.GetRequiredService<IDiskBackend>(),
-            sp.GetRequiredService<TimeProvider>(), storage.Tree, loggers: sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StorageSettings>().Tree, loggers: sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<VmDiskGate>();
         services.AddScoped<VmDiskCommands>();
         services.AddScoped<ImageCommands>();

@@ -30,11 +30,14 @@ public sealed class StorageSection
 public sealed record StorageSettings(StorageBackendKind Backend, string Folder, DiskTreeOptions Tree)
 {
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
-    public static StorageSettings From(IConfiguration configuration, DataFolder data, Func<string, bool>? onPath = null)
+    public static StorageSettings From(IConfiguration configuration, DataFolder data, Func<string, bool>? onPath = null) =>
+        From(OctopusSections.Bind<StorageSection>(configuration, StorageSection.Section), data, onPath);
+
+    /// <summary>Checks the bound section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
+    public static StorageSettings From(StorageSection section, DataFolder data, Func<string, bool>? onPath = null)
     {
-        StorageSection section;
-        try { section = configuration.GetSection(StorageSection.Section).Get<StorageSection>() ?? new StorageSection(); }
-        catch (InvalidOperationException e) { throw new ConfigurationException(StorageSection.Section, e.Message); }
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(data);
         onPath ??= IsOnPath;
         var backend = section.Backend?.Trim().ToLowerInvariant() switch
         {
@@ -59,4 +62,20 @@ public sealed record StorageSettings(StorageBackendKind Backend, string Folder, 
     private static bool IsOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => File.Exists(Path.Combine(dir, program)));
+}
+
+/// <summary>Checks <see cref="StorageSection"/> at start-up (its defaults are places in the data folder).</summary>
+public sealed class StorageSectionValidator(DataFolder data) : SectionValidator<StorageSection>(StorageSection.Section)
+{
+    protected override void Check(StorageSection options, Action<string, string> fail)
+    {
+        try
+        {
+            StorageSettings.From(options, data);
+        }
+        catch (ConfigurationException e)
+        {
+            fail(e.Key.StartsWith(Section + ":", StringComparison.Ordinal) ? e.Key[(Section.Length + 1)..] : "", e.Problem);
+        }
+    }
 }

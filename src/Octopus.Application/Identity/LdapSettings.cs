@@ -72,12 +72,14 @@ public sealed record LdapSettings(string Host, int Port, bool Ssl, bool StartTls
     /// <summary>Reads and checks <c>Octopus:Identity:Ldap</c>; throws <see cref="ConfigurationException"/> naming the key.</summary>
     /// <param name="configuration">The server's configuration.</param>
     /// <param name="readFile">Reads <c>BindPasswordFile</c> (tests pass their own).</param>
-    public static LdapSettings From(IConfiguration configuration, Func<string, string>? readFile = null)
+    public static LdapSettings From(IConfiguration configuration, Func<string, string>? readFile = null) =>
+        From(OctopusSections.Bind<LdapSection>(configuration, LdapSection.Section), readFile);
+
+    /// <summary>Checks the bound <c>Octopus:Identity:Ldap</c> section; throws <see cref="ConfigurationException"/> naming the key.</summary>
+    public static LdapSettings From(LdapSection s, Func<string, string>? readFile = null)
     {
+        ArgumentNullException.ThrowIfNull(s);
         const string k = LdapSection.Section;
-        LdapSection s;
-        try { s = configuration.GetSection(k).Get<LdapSection>() ?? new LdapSection(); }
-        catch (InvalidOperationException e) { throw new ConfigurationException(k, e.Message + " Check the value's type (true/false, time span like 00:00:05)."); }
         readFile ??= File.ReadAllText;
 
         if (string.IsNullOrWhiteSpace(s.Url) || !Uri.TryCreate(s.Url.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("ldap" or "ldaps")

@@ -4,9 +4,11 @@ namespace Octopus.Application.Identity;
 
 /// <summary>The <c>Octopus:Login</c> section, as written. Every key is optional; see <see cref="LoginSettings"/> for
 /// meanings, ranges and defaults.</summary>
-public sealed class LoginSection
+public sealed class LoginSection : ISettingsSection<LoginSettings>
 {
     public const string Section = "Octopus:Login";
+    public static string Path => Section;
+    public LoginSettings ToSettings() => LoginSettings.From(this);
     public int? MaxFailures { get; set; }
     public TimeSpan? LockoutBase { get; set; }
     public TimeSpan? LockoutMax { get; set; }
@@ -33,13 +35,7 @@ public sealed record LoginSettings(int MaxFailures, TimeSpan LockoutBase, TimeSp
     public static LoginSettings Default => From(new LoginSection());
 
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
-    public static LoginSettings From(IConfiguration configuration)
-    {
-        LoginSection section;
-        try { section = configuration.GetSection(LoginSection.Section).Get<LoginSection>() ?? new LoginSection(); }
-        catch (InvalidOperationException e) { throw new ConfigurationException(LoginSection.Section, e.Message + " Check the value's type (number, or a time span like 00:00:30)."); }
-        return From(section);
-    }
+    public static LoginSettings From(IConfiguration configuration) => SettingsSections.Read<LoginSection, LoginSettings>(configuration);
 
     public static LoginSettings From(LoginSection s)
     {

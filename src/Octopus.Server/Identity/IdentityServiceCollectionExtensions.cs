@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
+using Octopus.Application.Configuration;
 using Octopus.Application.Identity;
 
 namespace Octopus.Server.Identity;
@@ -15,24 +16,25 @@ public static class IdentityServiceCollectionExtensions
 
     public static IServiceCollection AddOctopusIdentity(this IServiceCollection services, IConfiguration configuration)
     {
-        var login = LoginSettings.From(configuration);
-        services.AddSingleton(login);
+        services.AddOctopusSettings<LoginSection, LoginSettings>();
+        services.AddOctopusSettings<IdentitySection, IdentitySettings>();
+        // Which providers exist is a choice of parts, so the section is also read now (same binder and checks).
         var identity = IdentitySettings.From(configuration);
-        services.AddSingleton(identity);
         services.AddSingleton<PasswordHashing>();
         services.AddScoped<LoginThrottle>();
         services.AddScoped<LoginService>();
         services.AddScoped<IdentityProviders>();
         services.AddScoped<IIdentityProvider, LocalIdentityProvider>();
-        if (identity.Ldap is { } ldap)
+        if (identity.Ldap is not null)
         {
-            services.AddSingleton(ldap);
+            services.AddSingleton(sp => sp.GetRequiredService<IdentitySettings>().Ldap!);
             services.AddScoped<IIdentityProvider, LdapIdentityProvider>();
         }
         services.AddScoped<UserLifecycleCommands>();
         services.AddScoped<PersonalTokenCommands>();
 
-        services.AddRateLimiter(o =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<LoginSettings>((o, login) =>
         {
             o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",

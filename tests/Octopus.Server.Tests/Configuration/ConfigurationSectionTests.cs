@@ -44,6 +44,14 @@ public sealed class ConfigurationSectionTests
     [InlineData("\"Scheduler\": { \"Interval\": \"00:05:00\" }", "Octopus:Scheduler:Interval", "out of range")]
     [InlineData("\"Scheduler\": { \"Strategi\": \"pack\" }", "Octopus:Scheduler:Strategi", "is not a setting")]
     [InlineData("\"Scheduler\": { \"PolicyOptions\": { \"octopus.fill\": \"1.5\" } }", "Octopus:Scheduler:PolicyOptions:octopus.fill", "got 1.5")]
+    [InlineData("\"Login\": { \"MaxFailures\": 0 }", "Octopus:Login:MaxFailures", "out of range")]
+    [InlineData("\"Login\": { \"MaxFailure\": 3 }", "Octopus:Login:MaxFailure", "is not a setting")]
+    [InlineData("\"Identity\": { \"Provider\": \"kerberos\" }", "Octopus:Identity:Provider", "not an identity provider")]
+    [InlineData("\"Identity\": { \"Provider\": \"ldap\", \"Ldap\": { \"Url\": \"http://dc1\" } }", "Octopus:Identity:Ldap:Url", "not an LDAP server URL")]
+    [InlineData("\"Identity\": { \"Ldap\": { \"Uri\": \"ldap://dc1\" } }", "Octopus:Identity:Ldap:Uri", "is not a setting")]
+    [InlineData("\"Storage\": { \"Backend\": \"zfs\" }", "Octopus:Storage:Backend", "not a disk backend")]
+    [InlineData("\"Storage\": { \"MaxChainDepth\": 1 }", "Octopus:Storage:MaxChainDepth", "between 2 and 256")]
+    [InlineData("\"Storage\": { \"GracePeriod\": \"soon\" }", "Octopus:Storage:GracePeriod", "is not a time span")]
     public async Task Serve_BadSectionValue_ExitsTwoWithOneLineNamingTheKey(string section, string key, string problem)
     {
         var folder = Directory.CreateTempSubdirectory("octopus-config-").FullName;

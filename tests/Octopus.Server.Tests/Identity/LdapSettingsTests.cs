@@ -50,7 +50,7 @@ public class LdapSettingsTests
     [InlineData("Url", "http://dc1.example.org", "Url")]
     [InlineData("Url", "dc1.example.org", "Url")]
     [InlineData("Url", "ldap://dc1.example.org/dc=example", "Url")]
-    [InlineData("StartTls", "yes", "Ldap")]                      // not a boolean
+    [InlineData("StartTls", "yes", "StartTls")]                  // not a boolean: the binder names the key
     [InlineData("SearchBase", " ", "SearchBase")]
     [InlineData("UserFilter", "uid={0}", "UserFilter")]          // no parentheses
     [InlineData("UserFilter", "(uid=alice)", "UserFilter")]      // no {0}
