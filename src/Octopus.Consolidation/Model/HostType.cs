@@ -29,6 +29,10 @@ public sealed class HostType
     public double BandwidthMbps { get; }
     public PowerModel Power { get; }
     public double IdleWatts => _watts[0];
+
+    /// <summary>The power table itself (watts at 0, 10, …, 100 % load), for loops that form <see cref="WattsAt"/>'s
+    /// arithmetic inline over many hosts.</summary>
+    internal double[] WattsAtTenths => _watts;
     public double MaxWatts => _watts[10];
 
     /// <summary>Watts at a load fraction in [0, 1] (clamped), linear between the 10 % points as SPECpower tables are read.</summary>

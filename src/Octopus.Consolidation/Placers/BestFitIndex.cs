@@ -227,7 +227,7 @@ internal sealed class BestFitIndex
         var bin = _bins[b];
         var type = (HostType)_state.Snapshot.HostTypes[b / (BinsPerType + 1)];
         var others = bin.Others;
-        for (var k = 0; k < others.Count; k++) Consider(others.Hosts[k], others.Allocated[k], others.ObservedWatts[k], type);
+        ReadMembers(others, others.Count, type);
         var sorted = bin.Sorted;
         var count = sorted.Count;
         if (count == 0) return;
@@ -238,19 +238,57 @@ internal sealed class BestFitIndex
             var vmShare = VmPrediction(bin.MigrationIntervals) * (_state.Snapshot.Vms[_vm].Mips / type.TotalMips);
             stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
         }
-        var keys = sorted.Keys;
+        // The members before the first key at or above the stop (keys ascend).
+        ReadMembers(sorted, FirstAtOrAbove(sorted.Keys, count, stop), type);
+    }
+
+    // The index of the first of keys[0..count) (ascending) that is at or above the stop, or count.
+    private static int FirstAtOrAbove(double[] keys, int count, double stop)
+    {
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (keys[mid] >= stop) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    // The first count members through Consider, with its increase formed inline (WattsAt's very arithmetic: the same
+    // operations on the same operands, so the same bits) and only the members whose increase could win passed on.
+    private void ReadMembers(Members members, int count, HostType type)
+    {
+        var hosts = members.Hosts;
+        var allocated = members.Allocated;
+        var observed = members.ObservedWatts;
+        if (count > hosts.Length || count > allocated.Length || count > observed.Length) throw new InvalidOperationException("bin arrays shorter than their count");
+        var watts = type.WattsAtTenths;
+        if (watts.Length != 11) throw new InvalidOperationException("a power table has 11 points");
+        var total = type.TotalMips;
+        var req = _req;
         for (var k = 0; k < count; k++)
         {
-            if (keys[k] >= stop) break;
-            Consider(sorted.Hosts[k], sorted.Allocated[k], sorted.ObservedWatts[k], type);
+            var utilisation = (allocated[k] + req) / total;
+            double w;
+            if (utilisation <= 0) w = watts[0];
+            else if (utilisation >= 1) w = watts[10];
+            else
+            {
+                var x = utilisation * 10;
+                var i = (int)x;
+                w = watts[i] + ((watts[i + 1] - watts[i]) * (x - i));
+            }
+            var diff = w - observed[k];
+            // IsBetter holds only if diff ≤ the best (a NaN fails both).
+            if (diff <= _bestDiff) Consider(hosts[k], allocated[k], diff);
         }
     }
 
     // The full scan's test of one host, cheapest part first (all parts are pure, so their order cannot change the
     // answer): the increase, then fit and exclusion, then the detector.
-    private void Consider(int h, double allocated, double observedWatts, HostType type)
+    private void Consider(int h, double allocated, double diff)
     {
-        var diff = type.WattsAt((allocated + _req) / type.TotalMips) - observedWatts;
         if (!IsBetter(diff, h)) return;
         if (_excluded.Contains(h) || !_state.IsSuitable(_vm, h)) return;
         if (allocated != 0 && Detector.Evaluate(_state, h, _vm).Overloaded) return;
