@@ -22,6 +22,9 @@ public sealed class LocalRegressionDetector : IOverloadDetector
     }
 
     public double SafetyParameter { get; }
+
+    /// <summary>The detector that decides while a host has fewer than <see cref="Window"/> samples.</summary>
+    internal IOverloadDetector Fallback => _fallback;
     public string Name { get; }
 
     public OverloadVerdict Evaluate(PlacementState state, int host, int extraVm)

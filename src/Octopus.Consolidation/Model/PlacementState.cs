@@ -291,6 +291,16 @@ public sealed class PlacementState
 
     public double RamMb(int vm) => Snapshot.Vms[vm].RamMb;
 
+    /// <summary>Memory the VM asks of a host it moves to (0 under <see cref="MemoryMode.CloudSim"/> once hosted).</summary>
+    internal double RamRequest(int vm) => _ramRequest[vm];
+
+    /// <summary>Bandwidth the VM asks of a host it moves to (as <see cref="RamRequest"/>).</summary>
+    internal double BandwidthRequest(int vm)
+    {
+        CpuTracked();
+        return _bwRequest[vm];
+    }
+
     /// <summary>Sum of the uncapped requests of the host's planned VMs.</summary>
     public double SumRequested(int host)
     {

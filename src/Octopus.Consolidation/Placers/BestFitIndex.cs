@@ -31,6 +31,7 @@ internal sealed class BestFitIndex
     private const double BoundSlack = 1e-9;
     // Utilisation: the weighted-sum prediction is ~1e-13 from the detector's fit.
     private const double PredictionSlack = 1e-8;
+    private const int MemoCount = 32;
 
     private PlacementState _state;
     private LocalRegressionDetector? _lr;
@@ -61,6 +62,21 @@ internal sealed class BestFitIndex
     private double _vmPrediction;
     private double _vmMigrationIntervals;
 
+    // Reuse of a search for the next VM of the same kind (see Memo): each host's change count, the hosts changed since
+    // the index was filled (in order), the memos of recent searches, and the current search's collected candidates.
+    private readonly int[] _version;
+    private readonly List<int> _changes = [];
+    private readonly Memo[] _memos = new Memo[MemoCount];
+    private bool _memoEnabled;
+    private long _clock;
+    private bool _collect;
+    private int _collected;
+    private int[] _collectedHosts = new int[64];
+    private double[] _collectedDiffs = new double[64];
+    private long _reads;
+    // Members read per full search, smoothed: a memo is replayed only while its pending changes are fewer.
+    private double _readsPerSearch = 64;
+
     public BestFitIndex(PlacementState state, IOverloadDetector detector)
     {
         _state = state;
@@ -75,6 +91,7 @@ internal sealed class BestFitIndex
         _othersPos = new int[state.HostCount];
         _out = new bool[state.HostCount];
         _key = new double[state.HostCount];
+        _version = new int[state.HostCount];
         Fill(state, detector);
     }
 
@@ -102,10 +119,20 @@ internal sealed class BestFitIndex
         _state = state;
         Detector = detector;
         _lr = detector as LocalRegressionDetector;
+        // A memo is keyed by what these detectors read of a VM (Memo.Matches); others always search.
+        _memoEnabled = detector is StaticThresholdDetector || (_lr is not null && _lr.Fallback is StaticThresholdDetector);
+        _changes.Clear();
+        foreach (var memo in _memos)
+        {
+            if (memo is not null) memo.Vm = -1;
+        }
         _intervalSeconds = state.Snapshot.Interval.TotalSeconds;
         if (_lr is not null) state.EnsureHistory();
         foreach (var h in state.OccupiedHosts) Insert(h);
     }
+
+    /// <summary>Choices answered from a memo of an earlier search since the index was made (for tests).</summary>
+    internal long ReusedChoices { get; private set; }
 
     /// <summary>The detector the index was built for (its sorted order is that detector's prediction).</summary>
     public IOverloadDetector Detector { get; private set; }
@@ -114,6 +141,8 @@ internal sealed class BestFitIndex
     /// <summary>Called by the state after a host's VMs changed (or it became occupied).</summary>
     public void HostChanged(int host)
     {
+        _version[host]++;
+        _changes.Add(host);
         if (_out[host]) return;
         if (_binOf[host] >= 0) Detach(host);
         Insert(host);
@@ -152,17 +181,41 @@ internal sealed class BestFitIndex
         _req = state.Requested(vm);
         _excluded = excluded;
         TrackExcluded(excluded);
-        _best = -1;
-        _bestDiff = double.MaxValue;
         _vmPredictionM = double.NaN;
         // As the detector forms it: the VM's own migration time in whole intervals (a host's is the larger of its own
         // and the VM's, both rounded up, since division and rounding up keep order).
         _vmMigrationIntervals = Math.Ceiling(state.Snapshot.Vms[vm].RamMb / state.Snapshot.MigrationMbPerSecond / _intervalSeconds);
+        _clock++;
+        var memo = _memoEnabled ? FindMemo(vm, excluded) : null;
+        if (memo is not null && TryReuse(memo))
+        {
+            ReusedChoices++;
+            return new PlacementChoice(_best, _bestDiff);
+        }
+
+        ChooseEmpty();
+        _collect = _memoEnabled;
+        _collected = 0;
+        var readsBefore = _reads;
+        Search();
+        _collect = false;
+        _readsPerSearch += ((_reads - readsBefore) - _readsPerSearch) / 16;
+        if (_memoEnabled && _best >= 0) Remember(memo, vm, excluded);
+        return new PlacementChoice(_best, _best >= 0 ? _bestDiff : 0);
+    }
+
+    // The first unoccupied host of each type (all unoccupied hosts of a type are interchangeable) as the best so far.
+    private void ChooseEmpty()
+    {
+        var state = _state;
+        var vm = _vm;
         var req = _req;
+        _best = -1;
+        _bestDiff = double.MaxValue;
         for (var t = 0; t < state.HostTypeCount; t++)
         {
             var h = state.FirstEmptyHostOfType(t);
-            if (h < 0 || excluded.Contains(h) || !state.IsSuitable(vm, h)) continue;
+            if (h < 0 || _excluded.Contains(h) || !state.IsSuitable(vm, h)) continue;
             var type = state.TypeOf(h);
             var diff = type.WattsAt(req / type.TotalMips) - type.IdleWatts;
             if (IsBetter(diff, h))
@@ -171,12 +224,15 @@ internal sealed class BestFitIndex
                 _bestDiff = diff;
             }
         }
+    }
 
+    private void Search()
+    {
         // Bounds of every group; the lowest is read first (it usually holds the answer), then every group whose bound
         // does not exceed the best increase found.
         var first = -1;
         var firstBound = double.PositiveInfinity;
-        var types = state.Snapshot.HostTypes;
+        var types = _state.Snapshot.HostTypes;
         for (var i = 0; i < _groups.Length; i++)
         {
             var bound = Bound(_groups[i], (HostType)types[i / GroupsPerType]);
@@ -192,8 +248,131 @@ internal sealed class BestFitIndex
         {
             if (i != first && _bound[i] <= _bestDiff) ReadGroup(i);
         }
-        return new PlacementChoice(_best, _best >= 0 ? _bestDiff : 0);
     }
+
+    // A memo of an earlier search for a VM of the same kind under the same exclusion set, or null. Its entry is taken
+    // over (or a free or least recently used one) by the search that follows when the memo cannot answer.
+    private Memo? FindMemo(int vm, HostSet excluded)
+    {
+        Memo? match = null;
+        for (var i = 0; i < _memos.Length; i++)
+        {
+            var m = _memos[i];
+            if (m is null || m.Vm < 0) continue;
+            if (!ReferenceEquals(m.Excluded, excluded) || m.Generation != excluded.Generation || excluded.Count < m.ExcludedCount)
+            {
+                m.Vm = -1;
+                continue;
+            }
+            if (match is null && Matches(m.Vm, vm)) match = m;
+        }
+        return match;
+    }
+
+    // Whether two VMs are alike for every part of a choice: the request, memory and bandwidth asked, and what the LR
+    // and THR detectors read of a VM (its MIPS, memory size and history).
+    private bool Matches(int a, int b)
+    {
+        if (a == b) return true;
+        var state = _state;
+        if (state.Requested(a) != state.Requested(b) || state.RamRequest(a) != state.RamRequest(b) || state.BandwidthRequest(a) != state.BandwidthRequest(b)) return false;
+        ref readonly var va = ref state.Snapshot.Vms[a];
+        ref readonly var vb = ref state.Snapshot.Vms[b];
+        if (va.Mips != vb.Mips || va.RamMb != vb.RamMb) return false;
+        var history = state.Snapshot.History;
+        return history.Of(a).SequenceEqual(history.Of(b));
+    }
+
+    // The choice from a memo, if it can be made exactly (see Memo); else false, and the caller searches.
+    private bool TryReuse(Memo m)
+    {
+        if (_changes.Count - m.ChangesSeen > _readsPerSearch)
+        {
+            m.Vm = -1;
+            return false;
+        }
+        var state = _state;
+        var threshold = m.Threshold;
+        // Hosts changed since: a new increase, kept if it could win.
+        for (var i = m.ChangesSeen; i < _changes.Count; i++)
+        {
+            var h = _changes[i];
+            if (_out[h]) continue;
+            var type = state.TypeOf(h);
+            var diff = Increase(state.AllocatedMips(h), _req, type.TotalMips, type.WattsAtTenths, state.ObservedWatts(h));
+            if (diff <= threshold) m.AddChanged(h, diff, _version[h]);
+        }
+        m.ChangesSeen = _changes.Count;
+        m.LastUse = _clock;
+
+        ChooseEmpty();
+        // The memo's own hosts, all at the threshold, in index order: the first that is unchanged, allowed and fits.
+        for (var j = m.Head; j < m.Count; j++)
+        {
+            var h = m.Hosts[j];
+            var dead = _version[h] != m.Versions[j] || _excluded.Contains(h) || m.Verdicts[j] == Memo.Rejected;
+            if (!dead)
+            {
+                if (!IsBetter(threshold, h)) break;
+                if (m.Verdicts[j] == Memo.Unknown) m.Verdicts[j] = Accepts(h, state.AllocatedMips(h)) ? Memo.Accepted : Memo.Rejected;
+                if (m.Verdicts[j] == Memo.Accepted)
+                {
+                    _best = h;
+                    _bestDiff = threshold;
+                    break;
+                }
+            }
+            if (j == m.Head) m.Head++;
+        }
+        for (var k = 0; k < m.ChangedCount; k++)
+        {
+            var h = m.ChangedHosts[k];
+            if (_version[h] != m.ChangedVersions[k] || _excluded.Contains(h)) continue;
+            var diff = m.ChangedDiffs[k];
+            if (IsBetter(diff, h) && Accepts(h, state.AllocatedMips(h)))
+            {
+                _best = h;
+                _bestDiff = diff;
+            }
+        }
+        if (_best >= 0 && _bestDiff <= threshold) return true;
+        m.Vm = -1;
+        return false;
+    }
+
+    // Keeps this search's answer for the next VM of the same kind: the hosts whose increase equals the best's.
+    private void Remember(Memo? m, int vm, HostSet excluded)
+    {
+        if (m is null)
+        {
+            for (var i = 0; i < _memos.Length && m is null; i++)
+            {
+                if (_memos[i] is null) m = _memos[i] = new Memo();
+                else if (_memos[i].Vm < 0) m = _memos[i];
+            }
+            if (m is null)
+            {
+                m = _memos[0];
+                foreach (var other in _memos)
+                {
+                    if (other.LastUse < m.LastUse) m = other;
+                }
+            }
+        }
+        m.Start(vm, excluded, _bestDiff, _changes.Count, _clock);
+        // Every host whose increase is below the best was read and found excluded, unfit or overloaded, and stays so
+        // while unchanged; every host at the best was read (its group's and bin's bounds are at most the best).
+        var d = _bestDiff;
+        for (var k = 0; k < _collected; k++)
+        {
+            if (_collectedDiffs[k] == d) m.AddHost(_collectedHosts[k], _version[_collectedHosts[k]]);
+        }
+        m.SortHosts();
+    }
+
+    // The full scan's test of a host beyond its increase: allowed, fits, and not overloaded with the VM.
+    private bool Accepts(int h, double allocated) =>
+        !_excluded.Contains(h) && _state.IsSuitable(_vm, h) && (allocated == 0 || !Detector.Evaluate(_state, h, _vm).Overloaded);
 
     // No member of the bin can take the VM for less than this (+∞: none can take it at all).
     private double Bound(Bin bin, HostType type)
@@ -267,22 +446,47 @@ internal sealed class BestFitIndex
         if (watts.Length != 11) throw new InvalidOperationException("a power table has 11 points");
         var total = type.TotalMips;
         var req = _req;
+        _reads += count;
         for (var k = 0; k < count; k++)
         {
-            var utilisation = (allocated[k] + req) / total;
-            double w;
-            if (utilisation <= 0) w = watts[0];
-            else if (utilisation >= 1) w = watts[10];
-            else
-            {
-                var x = utilisation * 10;
-                var i = (int)x;
-                w = watts[i] + ((watts[i + 1] - watts[i]) * (x - i));
-            }
-            var diff = w - observed[k];
+            var diff = Increase(allocated[k], req, total, watts, observed[k]);
             // IsBetter holds only if diff ≤ the best (a NaN fails both).
-            if (diff <= _bestDiff) Consider(hosts[k], allocated[k], diff);
+            if (diff <= _bestDiff)
+            {
+                if (_collect) Collect(hosts[k], diff);
+                Consider(hosts[k], allocated[k], diff);
+            }
         }
+    }
+
+    /// <summary>type.WattsAt((allocated + req) / total) − observed, with WattsAt's very operations on the same operands
+    /// (so the same bits), inline.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static double Increase(double allocated, double req, double total, double[] watts, double observed)
+    {
+        var utilisation = (allocated + req) / total;
+        double w;
+        if (utilisation <= 0) w = watts[0];
+        else if (utilisation >= 1) w = watts[10];
+        else
+        {
+            var x = utilisation * 10;
+            var i = (int)x;
+            w = watts[i] + ((watts[i + 1] - watts[i]) * (x - i));
+        }
+        return w - observed;
+    }
+
+    private void Collect(int h, double diff)
+    {
+        if (_collected == _collectedHosts.Length)
+        {
+            Array.Resize(ref _collectedHosts, _collected * 2);
+            Array.Resize(ref _collectedDiffs, _collected * 2);
+        }
+        _collectedHosts[_collected] = h;
+        _collectedDiffs[_collected] = diff;
+        _collected++;
     }
 
     // The full scan's test of one host, cheapest part first (all parts are pure, so their order cannot change the
@@ -380,6 +584,82 @@ internal sealed class BestFitIndex
             MigrationIntervals = Unset;
             Others.Count = 0;
             Sorted.Count = 0;
+        }
+    }
+
+    /// <summary>What a search for a VM found, kept so the next VM of the same kind (at <c>--scale K</c> its K copies are
+    /// usually placed within a few choices of each other) is placed without a search, exactly.</summary>
+    /// <remarks>With the search's best increase D under an exclusion set that since only grew: every unchanged host
+    /// below D was found excluded, unfit or overloaded and still is (the VM is alike); the unchanged hosts at D are
+    /// <see cref="Hosts"/>; every host changed since is re-measured and kept in <see cref="ChangedHosts"/> if at or below
+    /// D. So if the best of these and the empty hosts is at or below D, no host outside them can beat it, and it is the
+    /// full scan's choice; otherwise the caller searches. Changes are replayed only while fewer than a search reads.</remarks>
+    private sealed class Memo
+    {
+        public const sbyte Unknown = 0;
+        public const sbyte Accepted = 1;
+        public const sbyte Rejected = -1;
+        // The VM searched for (-1: the memo is free).
+        public int Vm = -1;
+        public HostSet? Excluded;
+        public int Generation;
+        public int ExcludedCount;
+        public double Threshold;
+        public int ChangesSeen;
+        public long LastUse;
+        public int Count;
+        public int Head;
+        public int[] Hosts = new int[16];
+        public int[] Versions = new int[16];
+        public sbyte[] Verdicts = new sbyte[16];
+        public int ChangedCount;
+        public int[] ChangedHosts = new int[16];
+        public double[] ChangedDiffs = new double[16];
+        public int[] ChangedVersions = new int[16];
+
+        public void Start(int vm, HostSet excluded, double threshold, int changesSeen, long clock)
+        {
+            Vm = vm;
+            Excluded = excluded;
+            Generation = excluded.Generation;
+            ExcludedCount = excluded.Count;
+            Threshold = threshold;
+            ChangesSeen = changesSeen;
+            LastUse = clock;
+            Count = 0;
+            Head = 0;
+            ChangedCount = 0;
+        }
+
+        public void AddHost(int host, int version)
+        {
+            if (Count == Hosts.Length)
+            {
+                Array.Resize(ref Hosts, Count * 2);
+                Array.Resize(ref Versions, Count * 2);
+                Array.Resize(ref Verdicts, Count * 2);
+            }
+            Hosts[Count] = host;
+            Versions[Count] = version;
+            Verdicts[Count] = Unknown;
+            Count++;
+        }
+
+        // Index order (the versions move with their hosts; verdicts are all unknown yet).
+        public void SortHosts() => Array.Sort(Hosts, Versions, 0, Count);
+
+        public void AddChanged(int host, double diff, int version)
+        {
+            if (ChangedCount == ChangedHosts.Length)
+            {
+                Array.Resize(ref ChangedHosts, ChangedCount * 2);
+                Array.Resize(ref ChangedDiffs, ChangedCount * 2);
+                Array.Resize(ref ChangedVersions, ChangedCount * 2);
+            }
+            ChangedHosts[ChangedCount] = host;
+            ChangedDiffs[ChangedCount] = diff;
+            ChangedVersions[ChangedCount] = version;
+            ChangedCount++;
         }
     }
 
