@@ -236,6 +236,19 @@ public sealed class PlacementState
         if (!_tracksCpu) throw new InvalidOperationException("this placement state does not track CPU requests (built with tracksCpu false).");
     }
     private bool _historyReady;
+    // Samples of each host history kept (the most recent first); see LimitHistory.
+    private int _historyDepth = UtilisationHistory.Capacity;
+
+    /// <summary>Keeps only the most recent <paramref name="depth"/> samples of each host history (its length is still
+    /// the full one): a detector that reads a short window (LR reads 10 of CloudSim's 30) then costs a third of the
+    /// additions per plan. Each kept sample is formed by the same additions as before, so it is the same to the bit;
+    /// reading more than is kept throws. Called before the history is first built.</summary>
+    internal void LimitHistory(int depth)
+    {
+        if (depth < 1 || depth > UtilisationHistory.Capacity) throw new ArgumentOutOfRangeException(nameof(depth), depth, $"a history depth is 1 to {UtilisationHistory.Capacity} samples");
+        if (_historyReady && depth < _historyDepth) throw new InvalidOperationException("the host histories are already built; limit them before their first use.");
+        _historyDepth = depth;
+    }
     // Power-aware best fit's index of this state's hosts, kept by Add and Remove once built.
     private Placers.BestFitIndex? _bestFit;
     // The recycled state's index, emptied and refilled when this state first needs one.
@@ -474,7 +487,8 @@ public sealed class PlacementState
         {
             var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
             var offset = host * UtilisationHistory.Capacity;
-            for (var i = 0; i < hist.Length; i++) _historySum![offset + i] -= hist[i] * w;
+            var kept = Math.Min(hist.Length, _historyDepth);
+            for (var i = 0; i < kept; i++) _historySum![offset + i] -= hist[i] * w;
             if (hist.Length == _historyLength![host])
             {
                 var max = 0;
@@ -490,6 +504,8 @@ public sealed class PlacementState
     public int HostHistory(int host, int extraVm, Span<double> destination)
     {
         EnsureHistory();
+        if (_historyDepth < UtilisationHistory.Capacity)
+            throw new InvalidOperationException($"this state keeps only the last {_historyDepth} samples of its host histories (LimitHistory); the whole history cannot be read.");
         var len = _historyLength![host];
         new ReadOnlySpan<double>(_historySum!, host * UtilisationHistory.Capacity, len).CopyTo(destination);
         if (extraVm >= 0)
@@ -527,6 +543,8 @@ public sealed class PlacementState
     {
         EnsureHistory();
         var n = destination.Length;
+        if (n > _historyDepth)
+            throw new InvalidOperationException($"this state keeps only the last {_historyDepth} samples of its host histories (LimitHistory); {n} were asked for.");
         var offset = host * UtilisationHistory.Capacity;
         for (var i = 0; i < n; i++) destination[i] = i < _historyLength![host] ? _historySum![offset + i] : 0;
         if (extraVm < 0) return;
@@ -561,7 +579,8 @@ public sealed class PlacementState
         var w = Snapshot.Vms[vm].Mips / _type[host].TotalMips;
         var offset = host * UtilisationHistory.Capacity;
         _historyWritten![host] = true;
-        for (var i = 0; i < hist.Length; i++) _historySum![offset + i] += hist[i] * w;
+        var kept = Math.Min(hist.Length, _historyDepth);
+        for (var i = 0; i < kept; i++) _historySum![offset + i] += hist[i] * w;
         if (hist.Length > _historyLength![host]) _historyLength[host] = hist.Length;
     }
 }

@@ -35,6 +35,8 @@ public sealed class CloudSimMigrationPolicy : IConsolidationPolicy
         ArgumentNullException.ThrowIfNull(snapshot);
         // Taken, not shared: a plan running at the same time on another thread builds its own.
         var state = new PlacementState(snapshot, Interlocked.Exchange(ref _spare, null));
+        // LR (with the threshold fallback, which reads no history) reads only its window of the host histories.
+        if (_detector is LocalRegressionDetector { Fallback: StaticThresholdDetector }) state.LimitHistory(LocalRegressionDetector.Window);
         if (InitialPlacement.Needed(snapshot))
         {
             // CloudSim creates VMs at time 0 and optimises only from the first scheduling interval on.
