@@ -193,7 +193,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(o => o.Id).HasConversion(Converters.OperationId);
             b.Property(o => o.Kind).HasConversion<string>().HasMaxLength(32);
             b.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
-            b.HasIndex(o => o.Status);
+            b.HasIndex(o => new { o.Status, o.CreatedAt }); // the runner's dispatch reads the oldest pending ones in this order
             b.Property(o => o.VmId).HasConversion(Converters.VmId);
             b.Property(o => o.HostId).HasConversion(Converters.HostId);
             b.Property(o => o.TargetHostId).HasConversion(Converters.HostId);

@@ -38,30 +38,68 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Starts pending operations that can start now. Returns how many were started.</summary>
+    /// <summary>How many due operations one dispatch reads, oldest first (<see cref="Operation.CreatedAt"/>, then id):
+    /// enough to fill the <see cref="MaxConcurrent"/> slots past those whose VM (or host) already has an operation in
+    /// flight. The rest waits in the store for the next pass; a pass that read a full batch and started something wakes
+    /// the loop again at once (<see cref="IControlSignal.Wake"/>), so a long queue drains at the runner's pace, not one
+    /// batch per control interval, while the store is never read whole.</summary>
+    public const int DispatchBatch = 4 * MaxConcurrent;
+
+    /// <summary>Starts pending operations that can start now, from a bounded batch (<see cref="DispatchBatch"/>): each
+    /// chosen one is claimed (Running, this replica, the current term) and all the claims are written in one save before
+    /// any starts, so a crash after the save leaves them Running for the next term to requeue, and one before it leaves
+    /// them Pending. Returns how many were started.</summary>
     public async Task<int> DispatchAsync(OctopusDbContext db, CancellationToken ct)
     {
         if (_inFlight.Count >= MaxConcurrent) return 0;
-        var pending = await db.Operations.AsNoTracking().Where(o => o.Status == OperationStatus.Pending).ToListAsync(ct);
         var now = time.GetUtcNow();
-        var started = 0;
-        foreach (var op in pending.Where(o => o.IsDue(now)).OrderBy(o => o.CreatedAt)) // a retry waits out its backoff
+        var batch = await db.Operations
+            .Where(o => o.Status == OperationStatus.Pending && (o.NotBefore == null || o.NotBefore <= now)) // a retry waits out its backoff
+            .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
+            .Take(DispatchBatch).ToListAsync(ct);
+        var chosen = new List<(Operation Op, Guid Key)>();
+        foreach (var op in batch)
         {
-            if (_inFlight.Count >= MaxConcurrent) break;
+            if (_inFlight.Count + chosen.Count >= MaxConcurrent) break;
             if (_inFlight.ContainsKey(op.Id)) continue;
             var key = op.VmId?.Value ?? op.HostId?.Value ?? Guid.Empty;
             if (!_busy.TryAdd(key, 0)) continue; // one operation per VM (or host) at a time, in order
-            var task = Task.Run(() => RunOneAsync(op.Id, ct), CancellationToken.None);
-            _inFlight[op.Id] = task;
+            chosen.Add((op, key));
+        }
+        if (chosen.Count == 0) return 0;
+        foreach (var (op, _) in chosen) op.MarkRunning(leadership.ReplicaId, ClaimTerm());
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            foreach (var (_, key) in chosen) _busy.TryRemove(key, out _);
+            throw;
+        }
+        foreach (var (op, key) in chosen)
+        {
+            var id = op.Id;
+            var task = Task.Run(() => RunOneAsync(id, ct), CancellationToken.None);
+            _inFlight[id] = task;
             _ = task.ContinueWith(t =>
             {
-                _inFlight.TryRemove(op.Id, out var _);
+                _inFlight.TryRemove(id, out var _);
                 _busy.TryRemove(key, out _);
                 signal.Wake();
             }, TaskScheduler.Default);
-            started++;
         }
-        return started;
+        if (batch.Count == DispatchBatch && _inFlight.Count < MaxConcurrent) signal.Wake(); // more may be due past this batch
+        return chosen.Count;
+    }
+
+    /// <summary>Makes sure <paramref name="op"/> is claimed by this replica before its driver is called: the dispatch
+    /// normally claimed it already (one save for its batch); an operation found otherwise is claimed here, in its own save.</summary>
+    private async Task ClaimAsync(OctopusDbContext db, Operation op, CancellationToken ct)
+    {
+        if (op.Status == OperationStatus.Running && op.ClaimHolder == leadership.ReplicaId) return;
+        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Waits for every operation in flight (used at shutdown and by tests).</summary>
@@ -105,8 +143,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 await db.SaveChangesAsync(ct);
                 return;
             }
-            op.MarkRunning(leadership.ReplicaId, ClaimTerm());
-            await db.SaveChangesAsync(ct);
+            await ClaimAsync(db, op, ct);
             _boundaries.Reached(op.Kind, "claimed");
 
             // Where the VM's NICs are changes with these: every host on their networks learns the names again once done.
@@ -166,8 +203,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
             await db.SaveChangesAsync(ct);
             return;
         }
-        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
-        await db.SaveChangesAsync(ct);
+        await ClaimAsync(db, op, ct);
         _boundaries.Reached(op.Kind, "claimed");
         var steps = new OperationStepLog(db, op, time, _boundaries);
         string? error = null;
@@ -243,8 +279,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     /// one reads the names when it runs, so it carries this one's work), or for a network name the store cannot hold.</summary>
     private async Task RunPublishNamesAsync(OctopusDbContext db, Operation op, CancellationToken ct)
     {
-        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
-        await db.SaveChangesAsync(ct);
+        await ClaimAsync(db, op, ct);
         _boundaries.Reached(op.Kind, "claimed");
         var network = op.Payload ?? "";
         string? error = null;
@@ -323,8 +358,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 "vm.revert-superseded", (_, _) => { }, ct);
             return;
         }
-        op.MarkRunning(leadership.ReplicaId, ClaimTerm());
-        await db.SaveChangesAsync(ct);
+        await ClaimAsync(db, op, ct);
         _boundaries.Reached(op.Kind, "claimed");
         var reverted = op.StepLines().Any(s => s.Text.StartsWith("revert:", StringComparison.Ordinal));
         var host = vm.HostId!.Value;

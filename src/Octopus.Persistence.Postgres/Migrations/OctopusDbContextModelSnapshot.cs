@@ -345,7 +345,7 @@ namespace Octopus.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.ToTable("Operations", (string)null);
                 });

@@ -338,7 +338,7 @@ namespace Octopus.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
+                    b.HasIndex("Status", "CreatedAt");
 
                     b.ToTable("Operations", (string)null);
                 });
