@@ -38,9 +38,13 @@ public sealed class SimulatedCluster
     {
         lock (_gate)
         {
-            if (_hosts.TryGetValue(id.Value, out var h)) h.Cores = cores;
-            else _hosts[id.Value] = new SimHost { Id = id.Value, Cores = cores, PowerState = initialState };
-            Save();
+            if (_hosts.TryGetValue(id.Value, out var h))
+            {
+                if (h.Cores == cores) return;
+                h.Cores = cores;
+            }
+            else _hosts[id.Value] = h = new SimHost { Id = id.Value, Cores = cores, PowerState = initialState };
+            Saved(h);
         }
     }
 
@@ -49,14 +53,16 @@ public sealed class SimulatedCluster
     {
         lock (_gate)
         {
-            HostOrThrow(host).PowerState = HostPowerState.Failed;
+            var h = HostOrThrow(host);
+            h.PowerState = HostPowerState.Failed;
+            Saved(h);
             foreach (var v in _vms.Values.Where(v => v.Host == host.Value))
             {
                 v.Running = false;
                 v.Suspended = false;
                 EndSerial(v.Id, "octopus-sim: the host failed; the VM is off");
+                Saved(v);
             }
-            Save();
         }
     }
 
@@ -95,8 +101,9 @@ public sealed class SimulatedCluster
         lock (_gate)
         {
             ThrowIfInjected(vm);
-            VmOrThrow(host, vm).Ingress = Texts(ingress);
-            Save();
+            var v = VmOrThrow(host, vm);
+            v.Ingress = Texts(ingress);
+            Saved(v);
         }
     }
 
@@ -127,6 +134,7 @@ public sealed class SimulatedCluster
                 existing.MemoryBytes = spec.Geometry.Memory.Bytes;
                 existing.Suspended = false;
                 existing.Running = true;
+                Saved(existing);
             }
             else
             {
@@ -138,8 +146,8 @@ public sealed class SimulatedCluster
                 };
                 _vms[spec.Id.Value] = created;
                 _console.Boot(Info(created));
+                Saved(created);
             }
-            Save();
         }
     }
 
@@ -161,7 +169,7 @@ public sealed class SimulatedCluster
             }
             v.Running = true;
             v.Suspended = false;
-            Save();
+            Saved(v);
         }
     }
 
@@ -179,7 +187,7 @@ public sealed class SimulatedCluster
             }
             v.Running = false;
             v.Suspended = false;
-            Save();
+            Saved(v);
         }
     }
 
@@ -209,7 +217,7 @@ public sealed class SimulatedCluster
                 _vms.Remove(vm.Value);
                 _console.Delete(vm.Value);
                 EndSerial(vm.Value, "octopus-sim: the VM was deleted");
-                Save();
+                Removed(vm.Value);
             }
         }
     }
@@ -224,7 +232,7 @@ public sealed class SimulatedCluster
             var v = VmOrThrow(host, vm);
             if (!v.Running) throw new DriverException("the VM is not running; only a running VM can be suspended.");
             v.Suspended = true;
-            Save();
+            Saved(v);
         }
     }
 
@@ -238,7 +246,7 @@ public sealed class SimulatedCluster
             var v = VmOrThrow(host, vm);
             if (!v.Running) throw new DriverException("the VM is not running; start it instead of resuming.");
             v.Suspended = false;
-            Save();
+            Saved(v);
         }
     }
 
@@ -256,7 +264,7 @@ public sealed class SimulatedCluster
                 throw new DriverException($"the new disk {newActiveDisk} already exists; choose a new file name.");
             if (v.ActiveDisk is { } old) v.Frozen.Add(old);
             v.ActiveDisk = newActiveDisk;
-            Save();
+            Saved(v);
         }
     }
 
@@ -298,8 +306,9 @@ public sealed class SimulatedCluster
             if (d.PowerState != HostPowerState.On) throw new DriverException($"destination host is {d.PowerState}.");
             if (!_incoming.Remove(vm.Value, out var waiting) || waiting != target)
                 throw new DriverException($"host {target.Host} stopped waiting for the VM; it keeps running here.");
-            VmOrThrow(host, vm).Host = target.Host.Value;
-            Save();
+            var moved = VmOrThrow(host, vm);
+            moved.Host = target.Host.Value;
+            Saved(moved);
         }
         return MigrationStats.Unknown;
     }
@@ -309,8 +318,9 @@ public sealed class SimulatedCluster
         await DelayAsync(_options.PowerTransitionDelay, ct);
         lock (_gate)
         {
-            HostOrThrow(host).PowerState = HostPowerState.On;
-            Save();
+            var h = HostOrThrow(host);
+            h.PowerState = HostPowerState.On;
+            Saved(h);
         }
     }
 
@@ -325,8 +335,9 @@ public sealed class SimulatedCluster
         await DelayAsync(_options.PowerTransitionDelay, ct);
         lock (_gate)
         {
-            HostOrThrow(host).PowerState = HostPowerState.Off;
-            Save();
+            var h = HostOrThrow(host);
+            h.PowerState = HostPowerState.Off;
+            Saved(h);
         }
     }
 
@@ -446,14 +457,14 @@ public sealed class SimulatedCluster
     private SimHost HostOrThrow(HostId host) =>
         _hosts.TryGetValue(host.Value, out var h) ? h : throw new DriverException($"the simulated cluster has no host {host}.");
 
-    /// <summary>Reads the state file again, replacing what this process holds. Server replicas that share a data folder
-    /// share the simulated hardware through it: the replica that becomes leader (the only one that drives the hardware)
-    /// takes it over as the previous leader left it. Without a state file nothing changes.</summary>
+    /// <summary>Reads the state file (and its journal) again, replacing what this process holds. Server replicas that share
+    /// a data folder share the simulated hardware through it: the replica that becomes leader (the only one that drives
+    /// the hardware) takes it over as the previous leader left it. Without a state file nothing changes.</summary>
     public void Reload()
     {
         lock (_gate)
         {
-            if (_options.StateFile is null || !File.Exists(_options.StateFile)) return;
+            if (_options.StateFile is null || !File.Exists(_options.StateFile) && !File.Exists(JournalFile)) return;
             _hosts.Clear();
             _vms.Clear();
             _incoming.Clear();
@@ -461,29 +472,114 @@ public sealed class SimulatedCluster
         }
     }
 
+    /// <summary>Writes the whole state file and empties the journal (what a long journal triggers by itself; tools and tests
+    /// that read the state file call it first). Without a state file nothing happens.</summary>
+    public void Compact()
+    {
+        lock (_gate) WriteSnapshot();
+    }
+
+    /// <summary>The journal beside the state file (<c>state.journal</c>): one line per change since the state file was
+    /// last written whole, appended as each change is made, so a change costs one short append, not a rewrite of every
+    /// host and VM, and a killed server loses none of them (an append is in the file, through the OS, when it returns; as
+    /// before, nothing is synced to the disk, since the simulated hardware is not meant to outlive a machine crash).</summary>
+    private string JournalFile => Path.ChangeExtension(_options.StateFile!, ".journal");
+
+    /// <summary>The journal is folded into the state file once it has more lines than this or than twice the hosts and
+    /// VMs (so its replay at start-up stays proportional to the state, and the rewrite's cost is spread over as many
+    /// changes as it rewrites records).</summary>
+    private const int CompactAfterLines = 4096;
+
+    private int _journalLines;
+    private bool _snapshotWritten; // the state file exists (the first change of a fresh folder writes it whole)
+
     private void Load()
     {
-        if (_options.StateFile is null || !File.Exists(_options.StateFile)) return;
-        try
+        if (_options.StateFile is null) return;
+        _snapshotWritten = File.Exists(_options.StateFile);
+        if (_snapshotWritten)
         {
-            var state = JsonSerializer.Deserialize<SimState>(File.ReadAllText(_options.StateFile));
-            foreach (var h in state?.Hosts ?? []) _hosts[h.Id] = h;
-            foreach (var v in state?.Vms ?? []) _vms[v.Id] = v;
+            try
+            {
+                var state = JsonSerializer.Deserialize<SimState>(File.ReadAllText(_options.StateFile));
+                foreach (var h in state?.Hosts ?? []) _hosts[h.Id] = h;
+                foreach (var v in state?.Vms ?? []) _vms[v.Id] = v;
+            }
+            catch (JsonException e)
+            {
+                throw new DriverException($"the simulated cluster state file {_options.StateFile} is corrupt ({e.Message}); " +
+                    "move it away to start with an empty simulated cluster.", e);
+            }
         }
-        catch (JsonException e)
+        _journalLines = 0;
+        if (!File.Exists(JournalFile)) return;
+        var lines = File.ReadAllLines(JournalFile);
+        for (var i = 0; i < lines.Length; i++)
         {
-            throw new DriverException($"the simulated cluster state file {_options.StateFile} is corrupt ({e.Message}); " +
-                "move it away to start with an empty simulated cluster.", e);
+            if (lines[i].Length == 0) continue;
+            SimChange? change;
+            try { change = JsonSerializer.Deserialize<SimChange>(lines[i]); }
+            catch (JsonException e)
+            {
+                if (i == lines.Length - 1)
+                {
+                    // The last append, cut short by a kill: its change was never acknowledged. The state is written whole, so
+                    // the next append does not land on the cut line.
+                    WriteSnapshot();
+                    return;
+                }
+                throw new DriverException($"the simulated cluster journal {JournalFile} is corrupt at line {i + 1} ({e.Message}); " +
+                    "move it and the state file away to start with an empty simulated cluster.", e);
+            }
+            if (change?.Host is { } h) _hosts[h.Id] = h;
+            if (change?.Vm is { } v) _vms[v.Id] = v;
+            if (change?.RemovedVm is { } gone) _vms.Remove(gone);
+            _journalLines++;
         }
     }
 
-    private void Save()
+    private void Saved(SimHost host) => Append(new SimChange { Host = host });
+
+    private void Saved(SimVm vm) => Append(new SimChange { Vm = vm });
+
+    private void Removed(Guid vm) => Append(new SimChange { RemovedVm = vm });
+
+    /// <summary>Records one change (the whole changed record, so replaying a line twice is harmless) in the journal, or
+    /// folds the journal into the state file when it has grown long.</summary>
+    private void Append(SimChange change)
+    {
+        if (_options.StateFile is null) return;
+        if (!_snapshotWritten || _journalLines >= Math.Max(CompactAfterLines, 2 * (_hosts.Count + _vms.Count)))
+        {
+            WriteSnapshot();
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.StateFile))!);
+        File.AppendAllText(JournalFile, JsonSerializer.Serialize(change) + "\n");
+        _journalLines++;
+    }
+
+    /// <summary>Writes every host and VM to the state file (a temporary file moved over it), then deletes the journal it
+    /// now contains. A kill between the two leaves a journal whose changes the state file already has: replayed, they
+    /// change nothing.</summary>
+    private void WriteSnapshot()
     {
         if (_options.StateFile is null) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.StateFile))!);
         var tmp = $"{_options.StateFile}.{Environment.ProcessId}.tmp"; // replicas sharing the folder never share a temporary file
         File.WriteAllText(tmp, JsonSerializer.Serialize(new SimState { Hosts = [.. _hosts.Values], Vms = [.. _vms.Values] }));
         File.Move(tmp, _options.StateFile, overwrite: true);
+        File.Delete(JournalFile);
+        _journalLines = 0;
+        _snapshotWritten = true;
+    }
+
+    /// <summary>One line of the journal: a host or VM as it is now, or a VM deleted.</summary>
+    private sealed class SimChange
+    {
+        public SimHost? Host { get; set; }
+        public SimVm? Vm { get; set; }
+        public Guid? RemovedVm { get; set; }
     }
 
     private sealed class SimState

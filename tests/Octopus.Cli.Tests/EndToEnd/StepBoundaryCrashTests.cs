@@ -179,12 +179,14 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         }
     }
 
-    /// <summary>The simulated nodes' own record (their state file, written as a real host keeps its own) agrees with the
+    /// <summary>The simulated nodes' own record (their state file and its journal, written as a real host keeps its own) agrees with the
     /// store: every VM the store has runs on the store's host, and no node holds a VM the store does not know.</summary>
     private async Task AssertNodesAgreeAsync(IReadOnlyList<VmDto> vms, IReadOnlyList<HostDto> hosts)
     {
-        KillServer(); // idle now; read the file as the next start would
-        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Data, "simulated-cluster", "state.json")));
+        KillServer(); // idle now; read the file (with its journal) as the next start would
+        var file = Path.Combine(Data, "simulated-cluster", "state.json");
+        new Octopus.Drivers.Simulated.SimulatedCluster(new Octopus.Drivers.Simulated.SimulatedClusterOptions { StateFile = file }, TimeProvider.System).Compact();
+        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(file));
         var nodeVms = state.RootElement.GetProperty("Vms").EnumerateArray()
             .Select(v => (Id: v.GetProperty("Id").GetGuid().ToString(), Host: v.GetProperty("Host").GetGuid().ToString(), Running: v.GetProperty("Running").GetBoolean()))
             .ToList();
