@@ -165,7 +165,14 @@ public static class OctopusServer
         services.AddSingleton(TimeProvider.System);
         // The factory also registers the context per scope; long-lived services (disk catalog, agents, settings) make
         // one short-lived context per call from it.
-        services.AddDbContextFactory<OctopusDbContext>(o => store.Configure((DbContextOptionsBuilder<OctopusDbContext>)o));
+        // Every context's saves also tell the token cache what they change (Application/Auth/TokenCacheInvalidator).
+        services.AddSingleton<Application.Auth.TokenCache>();
+        services.AddSingleton<Application.Auth.TokenCacheInvalidator>();
+        services.AddDbContextFactory<OctopusDbContext>((sp, o) =>
+        {
+            store.Configure((DbContextOptionsBuilder<OctopusDbContext>)o);
+            o.AddInterceptors(sp.GetRequiredService<Application.Auth.TokenCacheInvalidator>());
+        });
         services.AddSingleton<Persistence.Settings.SettingsStore>();
         services.AddSingleton<Persistence.Agents.AgentRegistrationStore>();
 

@@ -12,7 +12,8 @@ namespace Octopus.Application.Identity;
 /// <summary>A user account's life after creation: password change (self) and reset (admin), disable and enable, delete
 /// (refused while the user owns VMs unless they are transferred or deleted). Every one is a command: authorised and
 /// audited by <see cref="CommandRunner"/>.</summary>
-public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner runner, PasswordHashing hashing, VmCommands vms, TimeProvider time)
+public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner runner, PasswordHashing hashing, VmCommands vms, TimeProvider time,
+    Auth.TokenCache tokens)
 {
     /// <summary>Changes the caller's own password after checking the current one; every other login token and
     /// session of theirs ends (personal tokens stay: they are revoked one by one).</summary>
@@ -124,6 +125,12 @@ public sealed class UserLifecycleCommands(OctopusDbContext db, CommandRunner run
     }
 
     /// <summary>Deletes the user's login tokens and web sessions (not personal tokens), except <paramref name="keepHash"/>.</summary>
-    private Task<int> EndLoginsAsync(UserId user, CancellationToken ct, string keepHash = "") =>
-        db.ApiTokens.Where(t => t.UserId == user && t.Kind != TokenService.PersonalKind && t.TokenHash != keepHash).ExecuteDeleteAsync(ct);
+    /// <remarks>A bulk delete, which the save's <see cref="Auth.TokenCacheInvalidator"/> does not see: the user's cached
+    /// tokens are forgotten here (the command's save, changing the user, forgets them again once committed).</remarks>
+    private async Task<int> EndLoginsAsync(UserId user, CancellationToken ct, string keepHash = "")
+    {
+        var ended = await db.ApiTokens.Where(t => t.UserId == user && t.Kind != TokenService.PersonalKind && t.TokenHash != keepHash).ExecuteDeleteAsync(ct);
+        tokens.ForgetUser(user);
+        return ended;
+    }
 }

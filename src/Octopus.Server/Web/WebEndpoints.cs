@@ -44,6 +44,7 @@ public static class WebEndpoints
             {
                 var hash = TokenService.Hash(token);
                 await db.ApiTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(ct);
+                http.RequestServices.GetRequiredService<TokenCache>().ForgetToken(hash); // a bulk delete: no save tells the cache
             }
             WebSession.ClearCookies(http);
             return TypedResults.NoContent();
