@@ -139,6 +139,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
             b.Property(v => v.Name).HasConversion(Converters.VmName).HasMaxLength(63);
             b.Property(v => v.OwnerId).HasConversion(Converters.UserId);
             b.HasIndex(v => new { v.OwnerId, v.Name }).IsUnique();
+            b.HasIndex(v => new { v.CreatedAt, v.Id }); // the VM list's default order: its keyset pages read this index in order
             b.HasOne<User>().WithMany().HasForeignKey(v => v.OwnerId).OnDelete(DeleteBehavior.Restrict);
             b.ComplexProperty(v => v.Geometry, g =>
             {

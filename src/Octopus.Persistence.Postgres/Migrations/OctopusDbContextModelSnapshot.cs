@@ -510,6 +510,8 @@ namespace Octopus.Persistence.Postgres.Migrations
 
                     b.HasIndex("State");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("OwnerId", "Name")
                         .IsUnique();
 

@@ -503,6 +503,8 @@ namespace Octopus.Persistence.Sqlite.Migrations
 
                     b.HasIndex("State");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("OwnerId", "Name")
                         .IsUnique();
 

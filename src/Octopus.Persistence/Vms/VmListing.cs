@@ -93,8 +93,11 @@ public static class VmListing
             var op = sort.Descending ? "<" : ">";
             var k = P(after.Key);
             var id = P(sqlDialect.IdParameter(after.Id));
-            page.Append(" AND (").Append(key).Append(' ').Append(op).Append(' ').Append(k)
-                .Append(" OR (").Append(key).Append(" = ").Append(k).Append(" AND v.\"Id\" ").Append(op).Append(' ').Append(id).Append("))");
+            // (key, id) after (k, id'), written so that an index on (key, id) seeks to k rather than scans from the start:
+            // key >= k AND (key > k OR id > id'), the same rows as key > k OR (key = k AND id > id').
+            page.Append(" AND ").Append(key).Append(' ').Append(op).Append("= ").Append(k)
+                .Append(" AND (").Append(key).Append(' ').Append(op).Append(' ').Append(k)
+                .Append(" OR v.\"Id\" ").Append(op).Append(' ').Append(id).Append(')');
         }
         var direction = sort.Descending ? " DESC" : "";
         var sql = $"SELECT v.\"Id\" AS \"Value\" FROM \"Vms\" v WHERE {page} ORDER BY {key}{direction}, v.\"Id\"{direction} LIMIT {take + 1}";
