@@ -67,6 +67,7 @@ public static class ApiRoutes
 
     public const string Networks = Base + "/networks";
     public static string Network(string idOrName) => $"{Networks}/{Uri.EscapeDataString(idOrName)}";
+    public static string NetworkAddresses(string idOrName) => $"{Network(idOrName)}/addresses";
     public const string PlanDismiss = Plan + "/dismiss";
 
     /// <summary>Bulk VM actions (<see cref="VmBulkActionRequest"/>); a path of its own so it never collides with a VM's name.</summary>

@@ -29,6 +29,17 @@ public sealed record NetworkDto(
     long Free,
     DateTimeOffset CreatedAt);
 
+/// <summary>One used address of a network (<c>GET /api/v1/networks/{id}/addresses</c>): the NIC Octopus gave it and the VM
+/// that holds it. Admins see every address; a user sees only their own VMs' addresses.</summary>
+/// <param name="Ip">The address.</param>
+/// <param name="Mac">The NIC's MAC.</param>
+/// <param name="DnsName">The name the VM answers to on this network (<c>HOST.DOMAIN</c>).</param>
+/// <param name="VmId">The VM's id.</param>
+/// <param name="VmName">The VM's name.</param>
+/// <param name="Owner">The VM owner's user name.</param>
+/// <param name="AllocatedAt">When the address was given to the VM.</param>
+public sealed record NetworkAddressDto(string Ip, string Mac, string DnsName, string VmId, string VmName, string Owner, DateTimeOffset AllocatedAt);
+
 /// <summary>One of a VM's network interfaces: the network, the MAC and address Octopus gave it, and the name it answers
 /// to (<c>HOST.DOMAIN</c>).</summary>
 public sealed record NicDto(string Network, string Mac, string Ip, string DnsName);

@@ -28,6 +28,21 @@ public sealed class NetworkQueries(OctopusDbContext db)
         return await ToDtoAsync(network, ct);
     }
 
+    /// <summary>The network's used addresses in address order, each with the VM holding it: all of them for admins, the
+    /// caller's own VMs' for users (another user's VM names are not theirs to see). 404 as <see cref="GetAsync"/>.</summary>
+    public async Task<IReadOnlyList<NetworkAddressDto>> AddressesAsync(Caller caller, string idOrName, CancellationToken ct)
+    {
+        var network = await NetworkCommands.FindAsync(db, idOrName, ct);
+        if (!network.MayBeUsedBy(caller.Id, caller.IsAdmin)) throw DomainException.NotFound("Network", idOrName);
+        var rows = await db.Nics.AsNoTracking().Where(n => n.NetworkId == network.Id)
+            .Join(db.Vms.AsNoTracking(), n => n.VmId, v => v.Id, (n, v) => new { Nic = n, v.Name, v.OwnerId })
+            .Where(x => caller.IsAdmin || x.OwnerId == caller.Id)
+            .ToListAsync(ct);
+        var names = await UserNamesAsync(ct);
+        return [.. rows.OrderBy(x => x.Nic.Address).Select(x => new NetworkAddressDto(x.Nic.Address.ToString(), x.Nic.Mac.ToString(),
+            x.Nic.DnsName(network), x.Nic.VmId.ToString(), x.Name.Value, names.GetValueOrDefault(x.OwnerId, x.OwnerId.ToString()), x.Nic.CreatedAt))];
+    }
+
     public async Task<NetworkDto> ToDtoAsync(Network network, CancellationToken ct) =>
         ToDto(network, await db.Nics.CountAsync(n => n.NetworkId == network.Id, ct), await UserNamesAsync(ct));
 

@@ -6,7 +6,7 @@ using Octopus.Application.Networks;
 
 namespace Octopus.Server.Networks;
 
-/// <summary>The network endpoints under /api/v1/networks: list and show (what the caller may use), create and delete
+/// <summary>The network endpoints under /api/v1/networks: list and show (what the caller may use), a network's used addresses with their VMs (admins: all; users: their own), create and delete
 /// (admins); and each VM's security group under /api/v1/vms/{vm}/security-rules. Handlers only translate HTTP to
 /// <see cref="NetworkCommands"/>, <see cref="NetworkQueries"/> and <see cref="SecurityRuleCommands"/>.</summary>
 public static class NetworkEndpoints
@@ -16,6 +16,8 @@ public static class NetworkEndpoints
         var networks = app.MapGroup(ApiRoutes.Networks).RequireAuthorization().WithTags("networks");
         networks.MapGet("", (HttpContext http, NetworkQueries q, CancellationToken ct) => q.ListAsync(Caller.From(http.User), ct));
         networks.MapGet("/{id}", (HttpContext http, string id, NetworkQueries q, CancellationToken ct) => q.GetAsync(Caller.From(http.User), id, ct));
+        networks.MapGet("/{id}/addresses", (HttpContext http, string id, NetworkQueries q, CancellationToken ct) =>
+            q.AddressesAsync(Caller.From(http.User), id, ct));
         networks.MapPost("", async (HttpContext http, NetworkCreateRequest? body, NetworkCommands c, NetworkQueries q, CancellationToken ct) =>
         {
             var network = await c.CreateAsync(Caller.From(http.User), body, ct);

@@ -118,6 +118,29 @@ public class NetworkApiTests
     }
 
     [Fact]
+    public async Task Addresses_AdminSeesEveryVm_UserOnlyTheirOwn_OtherNetworkIs404()
+    {
+        await using var server = await TestServerApp.StartAsync();
+        var admin = await server.LoginAsync();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab())).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab("private", "10.79.0.0/24", "10.79.0.1", "10.79.0.10-10.79.0.20", "br-priv", users: ["admin"])))
+            .EnsureSuccessStatusCode();
+        var alice = await server.NewUserAsync("alice");
+        var web = await (await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("web", "lab"))).ReadAsync<VmDto>();
+        var mine = await (await alice.PostAsJsonAsync(ApiRoutes.Vms, VmOn("mine", "lab"))).ReadAsync<VmDto>();
+
+        var all = await admin.GetFromJsonAsync<List<NetworkAddressDto>>(ApiRoutes.NetworkAddresses("lab"), TestServerApp.Json);
+        all!.Select(a => (a.Ip, a.VmName, a.VmId, a.Owner, a.DnsName)).Should().Equal(
+            ("10.77.0.10", "web", web.Id, "admin", "web.lab.octopus"), ("10.77.0.11", "mine", mine.Id, "alice", "mine.lab.octopus"));
+        all![0].Mac.Should().Be("0a:0c:0a:4d:00:0a");
+
+        var hers = await alice.GetFromJsonAsync<List<NetworkAddressDto>>(ApiRoutes.NetworkAddresses("lab"), TestServerApp.Json);
+        hers!.Select(a => a.VmName).Should().Equal(["mine"], "another user's VM names are not hers to see");
+        (await alice.GetAsync(ApiRoutes.NetworkAddresses("private"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await admin.GetAsync(ApiRoutes.NetworkAddresses("nope"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Fork_GetsFreshNicsOnTheSourcesNetworks_InTheSameOrder()
     {
         await using var server = await TestServerApp.StartAsync(TestServerApp.DefaultConfig(""", "Storage": { "Backend": "simulated" }"""));
