@@ -4,6 +4,7 @@ import { api, ApiError } from './api.js';
 import * as live from './live.js';
 import { routes, home } from './routes.js';
 import { h, toast } from './ui.js';
+import { init as initLanguage, t } from './i18n.js';
 
 let me = null;          // MeDto of the logged-in user, or null
 let dispose = null;     // cleanup of the page on screen
@@ -50,11 +51,11 @@ function renderChrome() {
   for (const r of routes) {
     if (!r.nav || r.public || (r.admin && !isAdmin)) continue;
     if (r.admin && !adminSep) { nav.append(h('span', { class: 'sep', 'aria-hidden': 'true' }, '|')); adminSep = true; }
-    nav.append(h('a', { href: '#' + r.path, class: r.admin ? 'admin-link' : '', 'aria-current': current === r.path ? 'page' : null }, r.nav));
+    nav.append(h('a', { href: '#' + r.path, class: r.admin ? 'admin-link' : '', 'aria-current': current === r.path ? 'page' : null }, t(r.nav)));
   }
   who.append(h('span', { class: 'muted' }, `${me.username} (${me.role})`),
-    h('a', { href: '#/profile', id: 'profile-link', 'aria-current': current === '/profile' ? 'page' : null }, 'Profile'),
-    h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: logout }, 'Log out'));
+    h('a', { href: '#/profile', id: 'profile-link', 'aria-current': current === '/profile' ? 'page' : null }, t('app.profile')),
+    h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: logout }, t('app.logout')));
 }
 
 async function logout() {
@@ -75,7 +76,7 @@ async function render() {
   if (!found) { navigate(me ? home : '/login'); return; }
   if (!found.route.public && !me) { navigate('/login?next=' + encodeURIComponent(path)); return; }
   if (found.route.admin && me?.role !== 'admin') {
-    root.replaceChildren(h('h1', {}, 'Not allowed'), h('p', {}, 'Only administrators may open this page.'));
+    root.replaceChildren(h('h1', {}, t('app.notAllowed')), h('p', {}, t('app.adminsOnly')));
     return;
   }
   document.getElementById('nav')?.classList.add('collapsed');
@@ -99,7 +100,7 @@ async function render() {
     }
   } catch (e) {
     if (seq !== renderSeq) return;
-    root.replaceChildren(h('h1', {}, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, e.message));
+    root.replaceChildren(h('h1', {}, t('app.error')), h('p', { class: 'error', role: 'alert' }, e.message));
   }
 }
 
@@ -109,7 +110,7 @@ window.addEventListener('octopus:unauthenticated', () => {
   me = null;
   live.close();
   renderChrome();
-  toast('Your session has ended; please log in again.', { bad: true });
+  toast(t('app.sessionEnded'), { bad: true });
   navigate('/login');
 });
 window.addEventListener('octopus:logged-in', async (e) => {
@@ -117,14 +118,28 @@ window.addEventListener('octopus:logged-in', async (e) => {
   navigate(e.detail?.next || home);
 });
 
+/** The static parts of index.html (skip link, menu button, loading note) in the UI's language. */
+function translateShell() {
+  document.querySelector('.skip').textContent = t('app.skip');
+  document.getElementById('menu-toggle').textContent = t('app.menu');
+  document.getElementById('nav').setAttribute('aria-label', t('app.mainNav'));
+  const theme = document.getElementById('theme-toggle');
+  theme.textContent = t('app.darkMode');
+  theme.title = t('app.darkModeHint');
+  const loading = document.getElementById('loading');
+  if (loading) loading.textContent = t('app.loading');
+}
+
 async function start() {
+  try { await initLanguage(); } catch (e) { toast(e.message, { bad: true }); }
+  translateShell();
   document.getElementById('menu-toggle').addEventListener('click', (e) => {
     const nav = document.getElementById('nav');
     const open = nav.classList.toggle('collapsed') === false;
     e.currentTarget.setAttribute('aria-expanded', String(open));
   });
   document.getElementById('nav').classList.add('collapsed');
-  live.onStatus((up) => { document.getElementById('live-status').textContent = up ? 'Live' : 'Reconnecting…'; });
+  live.onStatus((up) => { document.getElementById('live-status').textContent = up ? t('app.live') : t('app.reconnecting'); });
   try { await loadMe(); } catch (e) { toast(e.message, { bad: true }); }
   await render();
 }

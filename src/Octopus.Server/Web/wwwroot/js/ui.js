@@ -1,4 +1,8 @@
 // Small DOM and formatting helpers shared by every page. Build DOM with h(); never assign server text to innerHTML.
+// Sizes and dates are formatted in the UI's language (i18n.js), which also gives every text the user reads: t(key).
+import { t, has, bytes, dateTime, number } from './i18n.js';
+
+export { t, bytes, dateTime };
 
 /** h('button', {class: 'secondary', onclick}, 'Stop') — attributes (on* become listeners), then children. */
 export function h(tag, attrs = {}, ...children) {
@@ -21,23 +25,16 @@ export function h(tag, attrs = {}, ...children) {
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
 
-export function bytes(n) {
-  if (n == null) return '—';
-  if (n >= GiB) return `${+(n / GiB).toFixed(n % GiB === 0 ? 0 : 1)} GiB`;
-  return `${Math.round(n / MiB)} MiB`;
-}
-
 export function duration(ms) {
   if (ms == null || ms < 0) return '—';
   const s = Math.floor(ms / 1000), d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${hr}h`;
-  if (hr > 0) return `${hr}h ${m}m`;
-  if (m > 0) return `${m}m`;
-  return `${s}s`;
+  if (d > 0) return t('duration.dh', { d, h: hr });
+  if (hr > 0) return t('duration.hm', { h: hr, m });
+  if (m > 0) return t('duration.m', { m });
+  return t('duration.s', { s });
 }
 
-export const percent = (x) => (x == null ? '—' : `${Math.round(x * 100)} %`);
-export const dateTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+export const percent = (x) => (x == null ? '—' : `${number(Math.round(x * 100))} %`);
 
 /** Shows a short message at the bottom right for a few seconds (longer while the pointer or focus is on it).
  *  `link` ({href, label}) adds a link, e.g. to the task centre where the action can be followed after the toast is gone. */
@@ -53,14 +50,14 @@ export function toast(text, { bad = false, link = null } = {}) {
 }
 
 /** Where the task centre shows one VM's operations (every action's toast links there). */
-export const tasksLink = (vm) => ({ href: `#/tasks?vm=${encodeURIComponent(vm.id)}`, label: 'Follow in Tasks' });
+export const tasksLink = (vm) => ({ href: `#/tasks?vm=${encodeURIComponent(vm.id)}`, label: t('tasks.follow') });
 
 /** A modal yes/no question (native <dialog>, keyboard and screen-reader friendly). Resolves true when confirmed.
  *  `items` (strings) are listed under the question, e.g. the names of the VMs a bulk action touches. */
-export function confirmDialog(question, { confirmLabel = 'Confirm', danger = false, items = null } = {}) {
+export function confirmDialog(question, { confirmLabel = t('common.confirm'), danger = false, items = null } = {}) {
   return new Promise((resolve) => {
     const yes = h('button', { type: 'submit', value: 'yes', class: danger ? 'danger' : '' }, confirmLabel);
-    const no = h('button', { type: 'submit', value: 'no', class: 'secondary' }, 'Cancel');
+    const no = h('button', { type: 'submit', value: 'no', class: 'secondary' }, t('common.cancel'));
     const list = items?.length ? h('ul', { class: 'confirm-items', id: 'confirm-items' }, ...items.map((i) => h('li', {}, i))) : null;
     const dlg = h('dialog', { 'aria-labelledby': 'confirm-q', 'aria-describedby': list ? 'confirm-items' : null },
       h('form', { method: 'dialog' }, h('p', { id: 'confirm-q' }, question), list, h('div', { class: 'actions' }, yes, no)));
@@ -85,19 +82,22 @@ export function field(id, label, input, hint) {
   return { wrap, input, setError };
 }
 
+/** A VM state's name in the UI's language (the API's word when the catalogue has none, e.g. a host's power state). */
+export const stateLabel = (state) => (has(`state.${state}`) ? t(`state.${state}`) : state);
+
 /** A state badge (class state-Running etc.). */
-export const stateBadge = (state) => h('span', { class: `state state-${state}` }, state);
+export const stateBadge = (state) => h('span', { class: `state state-${state}` }, stateLabel(state));
 
 /** A modal form that checks its fields before it closes and keeps them on a server refusal. `fields`: {id, name, label,
  *  input, hint, check(value) → error text or '', serverField (the problem's `field` that lands here; default name)}.
  *  `submit(values)` runs while the dialog stays open; an ApiError is shown on the matching field (or under the form) and
  *  the dialog stays open with the input as typed. Resolves submit's result, or null when cancelled. */
-export function formDialog(question, { fields, confirmLabel = 'OK', submit }) {
+export function formDialog(question, { fields, confirmLabel = t('common.ok'), submit }) {
   return new Promise((resolve) => {
     const fs = fields.map((d) => ({ ...d, ...field(d.id, d.label, d.input, d.hint) }));
     const formError = h('p', { class: 'error', role: 'alert', id: 'dialog-error' });
     const yes = h('button', { type: 'submit' }, confirmLabel);
-    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, 'Cancel');
+    const no = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, t('common.cancel'));
     const form = h('form', { novalidate: true }, h('p', { id: 'dialog-q' }, question), ...fs.map((f) => f.wrap), formError,
       h('div', { class: 'actions' }, yes, no));
     const dlg = h('dialog', { 'aria-labelledby': 'dialog-q' }, form);

@@ -3,29 +3,29 @@
 // single call would and answers one result per VM; the page lists them (accepted, or the server's reason) so a partly
 // refused action says which VMs and why. Stop, reboot and delete ask first, naming every VM they touch.
 import { api } from '../api.js';
-import { h, toast, confirmDialog } from '../ui.js';
+import { h, t, toast, confirmDialog } from '../ui.js';
 
-const ACTIONS = [['start', 'Start'], ['stop', 'Stop'], ['reboot', 'Reboot'], ['suspend', 'Suspend'], ['resume', 'Resume'], ['delete', 'Delete']];
+const ACTIONS = ['start', 'stop', 'reboot', 'suspend', 'resume', 'delete'];
 const ASK = {
-  stop: (n) => [`Stop these ${n} VMs? Their guests are powered off and anything not saved is lost.`, `Stop ${n} VMs`],
-  reboot: (n) => [`Reboot these ${n} VMs? Their guests restart at once.`, `Reboot ${n} VMs`],
-  delete: (n) => [`Delete these ${n} VMs? Their disks are removed and this cannot be undone.`, `Delete ${n} VMs`],
+  stop: (n) => [t('bulk.ask.stop', { n }), t('bulk.confirm.stop', { n })],
+  reboot: (n) => [t('bulk.ask.reboot', { n }), t('bulk.confirm.reboot', { n })],
+  delete: (n) => [t('bulk.ask.delete', { n }), t('bulk.confirm.delete', { n })],
 };
 
 /** `vms`: the list's Map id → VmDto (the page keeps it current); `onUpdated(vm)`: a VM the server answered with;
  *  `describe(vm)`: how the confirmation and the results name a VM (the admin list adds the owner); `allLabel`: the
  *  "Select all" box's label (a paged list selects the VMs it shows).
  *  Returns the toolbar, the results panel, the header and row cells, and sync() to call after every redraw. */
-export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 'Select all' }) {
+export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = t('bulk.selectAll') }) {
   const selected = new Set();
-  const count = h('span', { id: 'bulk-count', 'aria-live': 'polite' }, 'None selected.');
+  const count = h('span', { id: 'bulk-count', 'aria-live': 'polite' }, t('bulk.none'));
   const all = h('input', { type: 'checkbox', id: 'bulk-all', class: 'checkbox' });
-  const buttons = ACTIONS.map(([action, label]) => h('button', {
+  const buttons = ACTIONS.map((action) => [action, t(`vm.action.${action}`)]).map(([action, label]) => h('button', {
     type: 'button', class: action === 'delete' ? 'secondary danger-text' : 'secondary', id: `bulk-${action}`, disabled: true,
     onclick: () => run(action, label),
-  }, `${label} selected`));
-  const clear = h('button', { type: 'button', class: 'secondary', id: 'bulk-clear', disabled: true, onclick: () => { selected.clear(); sync(); } }, 'Clear');
-  const bar = h('div', { class: 'bulk-bar panel', role: 'group', 'aria-label': 'Selected VMs', id: 'bulk-bar' },
+  }, t('bulk.button', { action: label })));
+  const clear = h('button', { type: 'button', class: 'secondary', id: 'bulk-clear', disabled: true, onclick: () => { selected.clear(); sync(); } }, t('bulk.clear'));
+  const bar = h('div', { class: 'bulk-bar panel', role: 'group', 'aria-label': t('bulk.group'), id: 'bulk-bar' },
     h('div', { class: 'check' }, all, h('label', { for: 'bulk-all' }, allLabel)), count, h('div', { class: 'actions' }, ...buttons, clear));
   const results = h('section', { id: 'bulk-results', class: 'panel', hidden: true, 'aria-labelledby': 'bulk-results-h' });
 
@@ -34,16 +34,16 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
     sync();
   });
 
-  const headerCell = () => h('th', { scope: 'col', class: 'select-cell' }, h('span', { class: 'visually-hidden' }, 'Select'));
-  const cell = (vm) => h('td', { 'data-label': 'Select', class: 'select-cell' },
-    h('input', { type: 'checkbox', class: 'checkbox', id: `select-${vm.id}`, 'aria-label': `Select ${vm.name}`, checked: selected.has(vm.id),
+  const headerCell = () => h('th', { scope: 'col', class: 'select-cell' }, h('span', { class: 'visually-hidden' }, t('bulk.select')));
+  const cell = (vm) => h('td', { 'data-label': t('bulk.select'), class: 'select-cell' },
+    h('input', { type: 'checkbox', class: 'checkbox', id: `select-${vm.id}`, 'aria-label': t('bulk.selectVm', { name: vm.name }), checked: selected.has(vm.id),
       onchange: (e) => { if (e.currentTarget.checked) selected.add(vm.id); else selected.delete(vm.id); sync(); } }));
 
   /** Forgets VMs no longer listed and brings the toolbar up to date with the selection. */
   function sync() {
     for (const id of selected) if (!vms.has(id)) selected.delete(id);
     const n = selected.size;
-    count.textContent = n === 0 ? 'None selected.' : `${n} of ${vms.size} selected.`;
+    count.textContent = n === 0 ? t('bulk.none') : t('bulk.count', { n, total: vms.size });
     all.checked = n > 0 && n === vms.size;
     all.indeterminate = n > 0 && n < vms.size;
     for (const b of buttons) b.disabled = n === 0;
@@ -75,18 +75,18 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
 
   function show(label, answer, byId) {
     const heading = h('h2', { id: 'bulk-results-h', tabindex: '-1' },
-      `${label}: ${answer.succeeded} of ${answer.results.length} accepted${answer.failed ? `, ${answer.failed} refused` : ''}`);
+      t(answer.failed ? 'bulk.resultRefused' : 'bulk.result', { action: label, ok: answer.succeeded, total: answer.results.length, failed: answer.failed }));
     results.replaceChildren(heading,
       h('ul', { class: 'plain bulk-list' }, ...answer.results.map((r) => {
         const vm = byId.get(r.vm);
         const name = vm ? describe(vm) : r.vm;
         return h('li', { 'data-result': name, class: r.ok ? 'ok' : 'error' },
           vm ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, name) : name, ': ',
-          r.ok ? 'accepted' : `refused — ${r.message ?? `HTTP ${r.status}`}`);
+          r.ok ? t('bulk.accepted') : t('bulk.refused', { reason: r.message ?? `HTTP ${r.status}` }));
       })),
       h('div', { class: 'actions' },
-        h('a', { href: '#/tasks' }, 'Follow in Tasks'),
-        h('button', { type: 'button', class: 'secondary', id: 'bulk-results-close', onclick: () => { results.hidden = true; all.focus(); } }, 'Dismiss')));
+        h('a', { href: '#/tasks' }, t('tasks.follow')),
+        h('button', { type: 'button', class: 'secondary', id: 'bulk-results-close', onclick: () => { results.hidden = true; all.focus(); } }, t('common.dismiss'))));
     results.hidden = false;
     heading.focus();
   }

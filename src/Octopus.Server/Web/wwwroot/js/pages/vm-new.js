@@ -4,7 +4,8 @@
 // offered as checkboxes (issue 13). After submit, shows the VM's progress until it runs, or the reason it waits.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, field, bytes, GiB, MiB, stateBadge } from '../ui.js';
+import { h, t, field, bytes, GiB, MiB, stateBadge } from '../ui.js';
+import { number } from '../i18n.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MAX_CORES = 1024;
@@ -22,19 +23,19 @@ export default async function render(root, ctx) {
     cores: left(quota.maxCores, usage.cores), memory: left(quota.maxMemoryBytes, usage.memoryBytes),
     disk: left(quota.maxDiskBytes, usage.diskBytes), vms: left(quota.maxVms, usage.vms),
   };
-  const roomText = (n, fmt) => (n == null ? 'no quota limit' : `your quota has ${fmt(n)} left`);
+  const roomText = (n, fmt) => (n == null ? t('new.noQuota') : t('new.quotaLeft', { left: fmt(n) }));
 
   const f = {
-    name: field('vm-name', 'Name', h('input', { required: true, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none', maxlength: 63 }),
-      'Lower-case letters, digits and dashes; starts with a letter.'),
-    image: field('vm-image', 'Image', h('select', { required: true }, ...images.map((i) => h('option', { value: i.name }, `${i.name} (${bytes(i.sizeBytes)})`)))),
-    cores: field('vm-cores', 'vCPU cores', h('input', { type: 'number', min: 1, step: 1, value: 2, required: true, inputmode: 'numeric' }),
-      roomText(room.cores, (n) => `${n} cores`)),
-    memory: field('vm-memory', 'Memory (GiB)', h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 4, required: true, inputmode: 'decimal' }),
+    name: field('vm-name', t('field.name'), h('input', { required: true, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none', maxlength: 63 }),
+      t('hint.vmName')),
+    image: field('vm-image', t('field.image'), h('select', { required: true }, ...images.map((i) => h('option', { value: i.name }, `${i.name} (${bytes(i.sizeBytes)})`)))),
+    cores: field('vm-cores', t('field.cores'), h('input', { type: 'number', min: 1, step: 1, value: 2, required: true, inputmode: 'numeric' }),
+      roomText(room.cores, (n) => t('new.cores', { n: number(n) }))),
+    memory: field('vm-memory', t('field.memory'), h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 4, required: true, inputmode: 'decimal' }),
       roomText(room.memory, bytes)),
-    disk: field('vm-disk', 'Disk (GiB)', h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 20, required: true, inputmode: 'decimal' }),
+    disk: field('vm-disk', t('field.disk'), h('input', { type: 'number', min: 0.0625, step: 0.0625, value: 20, required: true, inputmode: 'decimal' }),
       roomText(room.disk, bytes)),
-    lease: field('vm-lease', 'Lease end (optional)', h('input', { type: 'datetime-local' }), 'Leave empty for no lease.'),
+    lease: field('vm-lease', t('field.lease'), h('input', { type: 'datetime-local' }), t('hint.lease')),
   };
   const byId = Object.fromEntries(Object.values(f).map((x) => [x.input.id, x]));
 
@@ -53,47 +54,46 @@ export default async function render(root, ctx) {
       setError: (msg) => { error.textContent = msg; if (msg) (boxes[0]?.input ?? wrap).focus(); },
     };
   };
-  const nets = choices('vm-networks', 'Networks', networks.map((n) => [n.name, `${n.name} — ${n.subnet}, ${n.free} addresses free`, false]),
-    'Each one checked gives the VM a NIC with an address and the name NAME.DOMAIN; none: the server\'s default network, if it has one.',
-    h('p', { class: 'muted' }, 'No network is open to you; the VM gets the server\'s default network, if it has one.'));
-  const sshKeys = choices('vm-keys', 'SSH keys', keys.map((k) => [k.name, `${k.name} (${k.type}${k.comment ? `, ${k.comment}` : ''})`, true]),
-    'Checked keys are put in the VM for its login user (images with cloud-init).',
-    h('p', { class: 'muted' }, 'You have no SSH keys. ', h('a', { href: '#/profile' }, 'Add one in your profile'), ' to log in to your VMs.'));
+  const nets = choices('vm-networks', t('new.networks'), networks.map((n) => [n.name, t('new.networkChoice', { name: n.name, subnet: n.subnet, free: number(n.free) }), false]),
+    t('new.networksHint'), h('p', { class: 'muted' }, t('new.noNetworks')));
+  const sshKeys = choices('vm-keys', t('new.keys'), keys.map((k) => [k.name, `${k.name} (${k.type}${k.comment ? `, ${k.comment}` : ''})`, true]),
+    t('new.keysHint'),
+    h('p', { class: 'muted' }, t('new.noKeys'), ' ', h('a', { href: '#/profile' }, t('new.addKey')), ' ', t('new.noKeysEnd')));
   const groups = { networks: nets, sshKeys };
 
   const checks = {
-    name: (v) => (!v ? 'Enter a name.' : NAME.test(v) ? '' : 'Use 1–63 lower-case letters, digits or dashes, starting with a letter (e.g. web-1).'),
+    name: (v) => (!v ? t('check.nameEmpty') : NAME.test(v) ? '' : t('check.vmName', { example: 'web-1' })),
     cores: (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) return 'Enter a whole number of cores, 1 or more.';
-      if (n > MAX_CORES) return `At most ${MAX_CORES} cores.`;
-      if (room.cores != null && n > room.cores) return `Your quota has ${room.cores} cores left (${usage.cores} of ${quota.maxCores} in use).`;
+      if (!Number.isInteger(n) || n < 1) return t('check.cores');
+      if (n > MAX_CORES) return t('check.maxCores', { n: number(MAX_CORES) });
+      if (room.cores != null && n > room.cores) return t('check.coresQuota', { left: number(room.cores), used: number(usage.cores), max: number(quota.maxCores) });
       return '';
     },
-    memory: (v) => sizeCheck(v, room.memory, quota.maxMemoryBytes, usage.memoryBytes, 'memory'),
-    disk: (v) => sizeCheck(v, room.disk, quota.maxDiskBytes, usage.diskBytes, 'disk'),
-    lease: (v) => (v && Date.parse(v) <= Date.now() ? 'The lease must end in the future.' : ''),
-    image: (v) => (v ? '' : 'Choose an image.'),
+    memory: (v) => sizeCheck(v, room.memory, quota.maxMemoryBytes, usage.memoryBytes, t('new.memory')),
+    disk: (v) => sizeCheck(v, room.disk, quota.maxDiskBytes, usage.diskBytes, t('new.disk')),
+    lease: (v) => (v && Date.parse(v) <= Date.now() ? t('check.leaseFuture') : ''),
+    image: (v) => (v ? '' : t('check.image')),
   };
   function sizeCheck(v, roomBytes, max, used, what) {
     const n = Number(v);
-    if (!v || !Number.isFinite(n) || n * GiB < MIN_BYTES) return `Enter the ${what} in GiB, at least 0.0625 (64 MiB).`;
-    if (roomBytes != null && n * GiB > roomBytes) return `Your quota has ${bytes(roomBytes)} of ${what} left (${bytes(used)} of ${bytes(max)} in use).`;
+    if (!v || !Number.isFinite(n) || n * GiB < MIN_BYTES) return t('check.minSize', { what, bytes: bytes(MIN_BYTES) });
+    if (roomBytes != null && n * GiB > roomBytes) return t('check.sizeQuota', { what, left: bytes(roomBytes), used: bytes(used), max: bytes(max) });
     return '';
   }
   const validate = (key) => { const msg = checks[key](f[key].input.value.trim()); f[key].setError(msg); return !msg; };
   for (const key of Object.keys(f)) f[key].input.addEventListener('input', () => validate(key));
 
   const formError = h('p', { class: 'error', role: 'alert', id: 'create-error' });
-  const submit = h('button', { type: 'submit', id: 'create-submit' }, 'Create VM');
-  const quotaNote = room.vms === 0 ? h('p', { class: 'error' }, `You already have ${usage.vms} VMs, your quota's limit; delete one first.`) : null;
+  const submit = h('button', { type: 'submit', id: 'create-submit' }, t('nav.create'));
+  const quotaNote = room.vms === 0 ? h('p', { class: 'error' }, t('new.vmQuota', { n: number(usage.vms) })) : null;
   const progress = h('section', { class: 'panel', id: 'create-progress', hidden: true, 'aria-live': 'polite' });
   const form = h('form', { novalidate: true, id: 'create-form' },
     h('div', { class: 'grid' }, f.name.wrap, f.image.wrap, f.cores.wrap, f.memory.wrap, f.disk.wrap, f.lease.wrap),
     nets.wrap, sshKeys.wrap,
-    h('div', { class: 'actions' }, submit, h('a', { href: '#/vms' }, 'Cancel')),
+    h('div', { class: 'actions' }, submit, h('a', { href: '#/vms' }, t('common.cancel'))),
     formError);
-  root.append(...[h('h1', {}, 'Create a VM'), quotaNote, form, progress].filter(Boolean));
+  root.append(...[h('h1', {}, t('new.title')), quotaNote, form, progress].filter(Boolean));
   f.name.input.focus();
 
   let stopWatch = null;
@@ -133,8 +133,8 @@ export default async function render(root, ctx) {
       progress.replaceChildren(
         h('h2', {}, `${v.name}`),
         h('div', { class: 'progress' }, !done && !failed ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null,
-          h('span', { id: 'create-state' }, stateBadge(v.state)), h('span', {}, done ? `running on ${v.host}` : v.statusReason ?? 'waiting for the scheduler…')),
-        h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(v.id)}` }, 'Open the VM'), ' · ', h('a', { href: '#/vms' }, 'All my VMs')));
+          h('span', { id: 'create-state' }, stateBadge(v.state)), h('span', {}, done ? t('new.runningOn', { host: v.host }) : v.statusReason ?? t('new.waiting'))),
+        h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(v.id)}` }, t('new.open')), ' · ', h('a', { href: '#/vms' }, t('new.allMine'))));
     };
     draw(vm);
     const refresh = async () => draw(await api.get(`/vms/${seg(vm.id)}`));

@@ -1,20 +1,20 @@
 // #/vms — the caller's VMs (admins: their own too; all VMs are on the admin page), live; bulk select (vm-bulk.js).
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, bytes, duration, percent, stateBadge, toast, tasksLink, confirmDialog } from '../ui.js';
+import { h, t, bytes, duration, percent, stateBadge, toast, tasksLink, confirmDialog } from '../ui.js';
 import { vmBulk } from './vm-bulk.js';
 
 export const actionsFor = (vm) => [
-  vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
-  vm.spec === 'Running' && ['stop', 'Stop'],
-  vm.state === 'Running' && ['reboot', 'Reboot'],
-  vm.state !== 'Deleting' && ['delete', 'Delete'],
+  vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', t('vm.action.start')],
+  vm.spec === 'Running' && ['stop', t('vm.action.stop')],
+  vm.state === 'Running' && ['reboot', t('vm.action.reboot')],
+  vm.state !== 'Deleting' && ['delete', t('vm.action.delete')],
 ].filter(Boolean);
 
 // What an action asks before it runs: [question, confirm label]. Stop asks too: it ends the guest's programs.
 const CONFIRM = {
-  delete: (vm) => [`Delete ${vm.name}? Its disk is removed and this cannot be undone.`, 'Delete'],
-  stop: (vm) => [`Stop ${vm.name}? Its guest is powered off and anything it has not saved is lost. You can start it again later.`, 'Stop'],
+  delete: (vm) => [t('vm.confirm.delete', { name: vm.name }), t('vm.action.delete')],
+  stop: (vm) => [t('vm.confirm.stop', { name: vm.name }), t('vm.action.stop')],
 };
 
 /** Runs one lifecycle action (stop and delete ask first); returns the updated VM or null. */
@@ -23,7 +23,7 @@ export async function runAction(vm, action) {
   if (ask && !(await confirmDialog(ask[0], { confirmLabel: ask[1], danger: true }))) return null;
   try {
     const updated = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
-    toast(`${vm.name}: ${action} requested.`, { link: tasksLink(vm) });
+    toast(t(`vm.requested.${action}`, { name: vm.name }), { link: tasksLink(vm) });
     return updated;
   } catch (e) {
     toast(`${vm.name}: ${e.message}`, { bad: true });
@@ -33,40 +33,42 @@ export async function runAction(vm, action) {
 
 export const uptime = (vm) => (vm.state === 'Running' && vm.startedAt ? duration(Date.now() - Date.parse(vm.startedAt)) : '—');
 export const lease = (vm) => {
-  if (!vm.leaseExpiresAt) return 'none';
+  if (!vm.leaseExpiresAt) return t('vm.lease.none');
   const left = Date.parse(vm.leaseExpiresAt) - Date.now();
-  return left <= 0 ? 'expired' : `${duration(left)} left`;
+  return left <= 0 ? t('vm.lease.expired') : t('vm.lease.left', { time: duration(left) });
 };
-export const geometry = (vm) => `${vm.cores} vCPU · ${bytes(vm.memoryBytes)} · ${bytes(vm.diskBytes)}`;
+export const geometry = (vm) => t('vm.geometryShort', { cores: vm.cores, memory: bytes(vm.memoryBytes), disk: bytes(vm.diskBytes) });
+
+const COLUMNS = ['name', 'state', 'geometry', 'image', 'host', 'uptime', 'cpu', 'lease', 'actions'];
 
 export default async function render(root, ctx) {
   const vms = new Map();
   const tbody = h('tbody');
-  const empty = h('p', { class: 'muted', hidden: true }, 'You have no VMs yet. ', h('a', { href: '#/vms/new' }, 'Create one.'));
+  const empty = h('p', { class: 'muted', hidden: true }, t('vms.empty'), ' ', h('a', { href: '#/vms/new' }, t('vms.createOne')));
   const error = h('p', { class: 'error', role: 'alert' });
   const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm) });
   root.append(
-    h('div', { class: 'toolbar' }, h('h1', {}, 'My VMs'), h('a', { href: '#/vms/new', class: 'button-link' }, 'Create VM')),
+    h('div', { class: 'toolbar' }, h('h1', {}, t('vms.title')), h('a', { href: '#/vms/new', class: 'button-link' }, t('nav.create'))),
     error, bulk.bar, bulk.results,
     h('table', { class: 'cards', id: 'vm-table' },
-      h('caption', { class: 'muted caption-start' }, 'State changes appear here as they happen.'),
-      h('thead', {}, h('tr', {}, bulk.headerCell(), ...['Name', 'State', 'Geometry', 'Image', 'Host', 'Uptime', 'CPU', 'Lease', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', { class: 'muted caption-start' }, t('vms.caption')),
+      h('thead', {}, h('tr', {}, bulk.headerCell(), ...COLUMNS.map((c) => h('th', { scope: 'col' }, t(`vm.col.${c}`))))),
       tbody),
     empty);
 
   const row = (vm) => h('tr', { 'data-vm': vm.name, id: `vm-${vm.id}` },
     bulk.cell(vm),
-    h('td', { 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
-    h('td', { 'data-label': 'State', class: 'vm-state' }, stateBadge(vm.state),
+    h('td', { 'data-label': t('vm.col.name') }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
+    h('td', { 'data-label': t('vm.col.state'), class: 'vm-state' }, stateBadge(vm.state),
       vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
-    h('td', { 'data-label': 'Geometry' }, geometry(vm)),
-    h('td', { 'data-label': 'Image' }, vm.image),
-    h('td', { 'data-label': 'Host' }, vm.host ?? '—'),
-    h('td', { 'data-label': 'Uptime' }, uptime(vm)),
-    h('td', { 'data-label': 'CPU' }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
-    h('td', { 'data-label': 'Lease' }, lease(vm)),
+    h('td', { 'data-label': t('vm.col.geometry') }, geometry(vm)),
+    h('td', { 'data-label': t('vm.col.image') }, vm.image),
+    h('td', { 'data-label': t('vm.col.host') }, vm.host ?? '—'),
+    h('td', { 'data-label': t('vm.col.uptime') }, uptime(vm)),
+    h('td', { 'data-label': t('vm.col.cpu') }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
+    h('td', { 'data-label': t('vm.col.lease') }, lease(vm)),
     h('td', { class: 'actions-cell' }, h('div', { class: 'actions' }, ...actionsFor(vm).map(([a, label]) =>
-      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': `${label} ${vm.name}`,
+      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': t('vm.actionLabel', { action: label, name: vm.name }),
         onclick: async () => { const u = await runAction(vm, a); if (u) upsert(u); } }, label)))));
 
   const draw = () => {

@@ -1,0 +1,102 @@
+// Issue 18's languages: with the browser in Italian (Chromium locale it-IT: navigator.languages and Accept-Language),
+// the login page, the navigation, the VM list, the VM page, the Create VM page, the Networks page and the profile are in
+// Italian, <html lang="it">, the VM's creation date in Italian format (e.g. "7 dic 2026, 15:30") and sizes with a
+// decimal comma ("1,5 GiB"); choosing English on the profile page switches it (kept across reloads) and "as the browser
+// asks" brings Italian back. With en-US the same pages are in English with an English date. USER (PASSWORD) owns the
+// running VM VM_NAME of 1.5 GiB memory. 1280 px, with axe-core (which checks <html lang>), and 360 px for the Italian list.
+import { launch, openPage, shot, step, assertAccessible, assertNoHorizontalScroll, url, user, password, DESKTOP, PHONE } from './lib.mjs';
+
+const vmName = process.env.VM_NAME;
+const ITALIAN_DATE = /^\d{1,2} (gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic) \d{4}, \d{2}:\d{2}$/;
+const ENGLISH_DATE = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}, \d{1,2}:\d{2}\s(AM|PM)$/;
+
+async function contextPage(browser, locale, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  page.on('pageerror', (e) => { console.error(`page error: ${e.message}`); process.exitCode = 1; });
+  return page;
+}
+
+const lang = (page) => page.evaluate(() => document.documentElement.lang);
+
+async function loginAs(page, texts) {
+  await page.goto(url + '/');
+  await page.getByRole('heading', { name: texts.loginTitle }).waitFor();
+  await page.getByLabel(texts.user).fill(user);
+  await page.getByLabel(texts.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: texts.login, exact: true }).click();
+  await page.getByRole('heading', { name: texts.myVms, level: 1 }).waitFor();
+}
+
+async function checkPages(page, texts, datePattern, label) {
+  if ((await lang(page)) !== texts.lang) throw new Error(`<html lang> is "${await lang(page)}", expected ${texts.lang}`);
+  const nav = page.locator('#nav');
+  for (const link of [texts.myVms, texts.createVm, texts.networks]) await nav.getByRole('link', { name: link, exact: true }).waitFor({ state: 'attached' });
+  const row = page.locator(`#vm-table tr[data-vm="${vmName}"]`);
+  await row.locator('.state').filter({ hasText: texts.running }).waitFor();
+  const geometry = (await row.locator('td').nth(3).innerText()).trim();
+  if (!geometry.includes(texts.size)) throw new Error(`the VM list shows the geometry "${geometry}", expected ${texts.size}`);
+  await assertAccessible(page, `the VM list in ${label}`);
+  await row.getByRole('link', { name: vmName }).click();
+  await page.getByRole('heading', { name: vmName, level: 1 }).waitFor();
+  await page.locator('#vm-props dt').filter({ hasText: texts.created }).waitFor();
+  const created = (await page.locator('#vm-props dd[data-prop="created"]').innerText()).trim();
+  if (!datePattern.test(created)) throw new Error(`the creation date "${created}" is not in ${label} format`);
+  await page.getByRole('heading', { name: texts.snapshots }).waitFor();
+  await assertAccessible(page, `the VM page in ${label}`);
+  await nav.getByRole('link', { name: texts.createVm, exact: true }).click();
+  await page.getByRole('heading', { name: texts.createTitle, level: 1 }).waitFor();
+  await page.getByLabel(texts.memory).waitFor();
+  await nav.getByRole('link', { name: texts.networks, exact: true }).click();
+  await page.getByRole('heading', { name: texts.networks, level: 1 }).waitFor();
+  await page.locator('#who').getByRole('link', { name: texts.profile }).click();
+  await page.getByRole('heading', { name: texts.profileTitle, level: 1 }).waitFor();
+  await assertAccessible(page, `the profile in ${label}`);
+  step(`${label}: lang=${texts.lang}, navigation, VM list (${geometry}), VM page (created ${created}), Create VM, Networks and profile`);
+}
+
+const IT = { lang: 'it', loginTitle: 'Accedi a Octopus', user: 'Nome utente', password: 'Password', login: 'Accedi', myVms: 'Le mie VM', createVm: 'Crea VM',
+  networks: 'Reti', running: 'In esecuzione', size: '1,5 GiB', created: 'Creata', snapshots: 'Snapshot', createTitle: 'Crea una VM', memory: 'Memoria (GiB)',
+  profile: 'Profilo', profileTitle: `Profilo di ${user}` };
+const EN = { lang: 'en', loginTitle: 'Log in to Octopus', user: 'User name', password: 'Password', login: 'Log in', myVms: 'My VMs', createVm: 'Create VM',
+  networks: 'Networks', running: 'Running', size: '1.5 GiB', created: 'Created', snapshots: 'Snapshots', createTitle: 'Create a VM', memory: 'Memory (GiB)',
+  profile: 'Profile', profileTitle: `Profile of ${user}` };
+
+const browser = await launch();
+try {
+  // ---- Italian browser
+  const it = await contextPage(browser, 'it-IT');
+  await loginAs(it, IT);
+  await checkPages(it, IT, ITALIAN_DATE, 'Italian');
+  await shot(it, 'profile-it-1280');
+
+  // ---- the profile's choice overrides the browser's, and survives a reload; "as the browser asks" forgets it
+  await Promise.all([it.waitForEvent('load'), it.getByLabel('Lingua di queste pagine').selectOption('en')]);
+  await it.getByRole('heading', { name: EN.profileTitle, level: 1 }).waitFor();
+  if ((await lang(it)) !== 'en') throw new Error('choosing English did not set <html lang="en">');
+  await it.reload();
+  await it.getByRole('heading', { name: EN.profileTitle, level: 1 }).waitFor();
+  await it.locator('#nav').getByRole('link', { name: 'My VMs', exact: true }).waitFor({ state: 'attached' });
+  step('English chosen on the profile page: the Italian browser now shows English, also after a reload');
+  await Promise.all([it.waitForEvent('load'), it.getByLabel('Language of these pages').selectOption('')]);
+  await it.getByRole('heading', { name: IT.profileTitle, level: 1 }).waitFor();
+  step('"as the browser asks" brings Italian back');
+
+  // ---- Italian at 360 px
+  const phone = await contextPage(browser, 'it-IT', PHONE);
+  await loginAs(phone, IT);
+  await phone.locator(`#vm-table tr[data-vm="${vmName}"]`).waitFor();
+  await assertNoHorizontalScroll(phone);
+  await assertAccessible(phone, 'the VM list in Italian at 360 px');
+
+  // ---- English browser
+  const en = await contextPage(browser, 'en-US');
+  await loginAs(en, EN);
+  await checkPages(en, EN, ENGLISH_DATE, 'English');
+} catch (e) {
+  console.error(`FAILED: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
