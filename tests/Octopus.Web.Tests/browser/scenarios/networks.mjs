@@ -60,6 +60,7 @@ await run(async (browser) => {
   await addr.first().waitFor();
   if ((await addr.count()) !== 1) throw new Error(`${await addr.count()} used addresses listed, expected 1`);
   const ip = (await addr.locator('td[data-label="Address"]').innerText()).trim();
+  if (/\bnull\b/.test(await page.locator('main').innerText())) throw new Error('the network page shows the text "null"');
   await assertAccessible(page, `the network page of ${inUse} at 1280 px`);
   await addr.getByRole('link', { name: vmName }).click();
   await page.getByRole('heading', { name: vmName, level: 1 }).waitFor();
@@ -113,6 +114,7 @@ await run(async (browser) => {
   await assertAccessible(user, "a user's Networks page at 360 px");
   await user.locator(`#network-table tr[data-network="${inUse}"]`).getByRole('link', { name: inUse }).click();
   await user.locator('#address-table, #address-none').first().waitFor();
+  if (/\bnull\b/.test(await user.locator('main').innerText())) throw new Error('the network page shows the text "null"');
   const theirs = await user.locator('#address-table tbody tr').count();
   if (theirs !== 0) throw new Error(`the user sees ${theirs} addresses of another user's VMs`);
   await assertAccessible(user, "a user's network page at 360 px");

@@ -3,6 +3,7 @@
 
 import { api } from './api.js';
 import { h } from './ui.js';
+import { t, tn, number, currentLocale } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -26,7 +27,7 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 export function binary(n, perSecond = false) {
   let i = 0, v = Math.abs(n);
   while (v >= 1024 && i < UNITS.length - 1) { v /= 1024; i++; }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}${perSecond ? '/s' : ''}`;
+  return `${number(v >= 100 || i === 0 ? Math.round(v) : +v.toFixed(1))} ${UNITS[i]}${perSecond ? '/s' : ''}`;
 }
 
 /** A round binary axis maximum at or above x: a niceCeil of the value in its own unit (e.g. 2.5 MiB). */
@@ -37,7 +38,7 @@ export function niceBinaryCeil(x) {
 }
 
 function clock(ms, range) {
-  return new Date(ms).toLocaleString([], range === '7d' ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+  return new Date(ms).toLocaleString(currentLocale(), range === '7d' ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
     : range === '24h' ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
 }
 
@@ -59,8 +60,9 @@ export function historyChart({ id, title, history, series, max, format, width = 
 
   const titleEl = s('title', { id: `${id}-title` }, title);
   const last = pts[pts.length - 1];
-  const desc = s('desc', { id: `${id}-desc` }, pts.length === 0 ? 'No readings in this range yet.'
-    : `${pts.length} points, one per ${history.stepSeconds / 60} min; latest ${series.map((sr) => `${sr.label} ${last && sr.value(last) != null ? format(sr.value(last)) : '—'}`).join(', ')}.`);
+  const desc = s('desc', { id: `${id}-desc` }, pts.length === 0 ? t('graphs.noReadings')
+    : t('graphs.desc', { n: number(pts.length), step: number(history.stepSeconds / 60),
+      latest: series.map((sr) => `${sr.label} ${last && sr.value(last) != null ? format(sr.value(last)) : '—'}`).join(', ') }));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`,
     'data-points': pts.length, width: W, height: H }, titleEl, desc);
 
@@ -91,7 +93,7 @@ export function historyChart({ id, title, history, series, max, format, width = 
   return svg;
 }
 
-const RANGES = [['1h', 'Last hour'], ['24h', 'Last 24 hours'], ['7d', 'Last 7 days']];
+const RANGES = ['1h', '24h', '7d'];
 const REFRESH_MS = 60000;
 
 /**
@@ -103,12 +105,12 @@ const REFRESH_MS = 60000;
 export function rangeGraphs(path, build) {
   let range = '1h', history = null;
   const select = h('select', { id: 'graph-range', onchange: () => { range = select.value; load(); } },
-    ...RANGES.map(([k, label]) => h('option', { value: k, selected: k === range }, label)));
+    ...RANGES.map((k) => h('option', { value: k, selected: k === range }, t(`graphs.range.${k}`))));
   const status = h('p', { class: 'muted small', id: 'graph-status', 'aria-live': 'polite' });
   const grid = h('div', { class: 'graph-grid', id: 'graphs-grid' });
   const section = h('section', { 'aria-labelledby': 'graphs-h', id: 'graphs' },
-    h('div', { class: 'toolbar' }, h('h2', { id: 'graphs-h' }, 'Graphs'),
-      h('div', { class: 'field inline' }, h('label', { for: 'graph-range' }, 'Range'), select)),
+    h('div', { class: 'toolbar' }, h('h2', { id: 'graphs-h' }, t('graphs.title')),
+      h('div', { class: 'field inline' }, h('label', { for: 'graph-range' }, t('graphs.range')), select)),
     status, grid);
 
   const figure = (caption, keys, chart) => h('figure', { class: 'graph' }, chart,
@@ -124,15 +126,15 @@ export function rangeGraphs(path, build) {
   async function load() {
     try {
       history = await api.get(`${path}?range=${encodeURIComponent(range)}`);
-      const step = history.stepSeconds >= 3600 ? `${history.stepSeconds / 3600} h` : `${history.stepSeconds / 60} min`;
+      const step = history.stepSeconds >= 3600 ? `${number(history.stepSeconds / 3600)} h` : `${number(history.stepSeconds / 60)} min`;
       status.className = 'muted small';
       status.textContent = history.points.length === 0
-        ? 'No readings in this range yet: the server records a point a minute.'
-        : `${history.points.length} ${history.points.length === 1 ? 'point' : 'points'}, each the mean over ${step}.`;
+        ? t('graphs.noReadingsYet')
+        : tn('graphs.points', history.points.length, { step });
       draw();
     } catch (e) {
       status.className = 'error';
-      status.textContent = `Graphs unavailable: ${e.message}`;
+      status.textContent = t('graphs.unavailable', { reason: e.message });
     }
   }
 

@@ -32,7 +32,8 @@ export default async function render(root, ctx) {
   ];
   const del = isAdmin ? h('button', { type: 'button', class: 'danger', id: 'network-delete',
     onclick: async () => { if (await deleteNetwork(n)) ctx.navigate('/networks'); } }, t('common.delete')) : null;
-  root.append(
+  // root.append (unlike h) would show a null as the text "null": the parts not shown are filtered out.
+  root.append(...[
     h('p', {}, h('a', { href: '#/networks', id: 'network-back' }, t('network.back'))),
     h('h1', {}, n.name),
     h('dl', { class: 'props', id: 'network-props' }, ...rows.flatMap(([k, v]) => [h('dt', {}, t(`network.prop.${k}`)), h('dd', { 'data-prop': k }, v)])),
@@ -47,6 +48,6 @@ export default async function render(root, ctx) {
           h('td', { 'data-label': t('network.col.vm') }, h('a', { href: `#/vms/${encodeURIComponent(a.vmId)}` }, a.vmName)),
           h('td', { 'data-label': t('network.col.owner') }, a.owner),
           h('td', { 'data-label': t('network.col.dns'), class: 'wrap' }, a.dnsName),
-          h('td', { 'data-label': t('network.col.mac') }, h('span', { class: 'mono' }, a.mac)))))));
+          h('td', { 'data-label': t('network.col.mac') }, h('span', { class: 'mono' }, a.mac))))))].filter(Boolean));
   return undefined;
 }

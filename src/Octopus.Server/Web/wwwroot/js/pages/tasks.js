@@ -5,21 +5,21 @@
 // operation id and only redrawn when they change, so focus and open step lists survive the refresh.
 import { api } from '../api.js';
 import * as live from '../live.js';
-import { h, dateTime, duration } from '../ui.js';
+import { h, t, dateTime, duration } from '../ui.js';
+import { has, tn, currentLocale } from '../i18n.js';
 
 const PAGE = 50;
 const POLL_MS = 2000;
 
-const KIND_LABELS = {
-  'create-vm': 'Create VM', 'start-vm': 'Start VM', 'stop-vm': 'Stop VM', 'reboot-vm': 'Reboot VM', 'delete-vm': 'Delete VM',
-  'migrate-vm': 'Migrate VM', 'suspend-vm': 'Suspend VM', 'resume-vm': 'Resume VM', 'snapshot-vm': 'Snapshot VM',
-  'fork-disk': 'Fork disk', 'revert-vm': 'Stop, revert and start VM', 'power-on-host': 'Power on host', 'power-off-host': 'Power off host',
-};
-/** 'create-vm' → 'Create VM'; an unknown kind reads as its words. */
-export const kindLabel = (kind) => KIND_LABELS[kind] ?? kind.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+/** 'create-vm' → 'Create VM' (catalogue key op.kind.create-vm); an unknown kind reads as its words. */
+export const kindLabel = (kind) => (has(`op.kind.${kind}`) ? t(`op.kind.${kind}`) : kind.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+/** An operation's status (Pending, Running, Succeeded, Failed) in the UI's language. */
+const statusLabel = (st) => (has(`op.status.${st}`) ? t(`op.status.${st}`) : st);
 export const isOpen = (op) => op.status === 'Pending' || op.status === 'Running';
 
-const STATUS_FILTERS = [['', 'All'], ['open', 'In progress'], ['finished', 'Finished'], ['failed', 'Failed']];
+const STATUS_FILTERS = [['', 'tasks.filter.all'], ['open', 'tasks.filter.open'], ['finished', 'tasks.filter.finished'], ['failed', 'tasks.filter.failed']];
+const COLUMNS = ['operation', 'target', 'status', 'progress', 'outcome', 'started', 'by'];
+const col = (c) => t(`tasks.col.${c}`);
 
 export default async function render(root, ctx) {
   const status = ctx.query.get('status') ?? '';
@@ -28,23 +28,21 @@ export default async function render(root, ctx) {
   const isAdmin = ctx.me.role === 'admin';
 
   const statusSelect = h('select', { id: 'task-status', onchange: () => go({ status: statusSelect.value, op: null }) },
-    ...STATUS_FILTERS.map(([v, label]) => h('option', { value: v, selected: v === status }, label)));
+    ...STATUS_FILTERS.map(([v, key]) => h('option', { value: v, selected: v === status }, t(key))));
   const error = h('p', { class: 'error', role: 'alert', id: 'task-error' });
   const summary = h('p', { class: 'muted', id: 'task-summary', 'aria-live': 'polite' });
   const tbody = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary', id: 'task-more', hidden: true, onclick: () => loadMore() }, 'Show older');
+  const more = h('button', { type: 'button', class: 'secondary', id: 'task-more', hidden: true, onclick: () => loadMore() }, t('tasks.more'));
 
   root.append(
-    h('h1', {}, 'Tasks'),
-    h('p', { class: 'muted' }, isAdmin
-      ? 'Every operation in the journal, newest first. Open ones update as they progress.'
-      : 'Operations on your VMs and the ones you started, newest first. Open ones update as they progress.'),
+    h('h1', {}, t('nav.tasks')),
+    h('p', { class: 'muted' }, t(isAdmin ? 'tasks.introAdmin' : 'tasks.intro')),
     h('div', { class: 'toolbar', id: 'task-filter' },
-      h('div', { class: 'field inline' }, h('label', { for: 'task-status' }, 'Show'), statusSelect),
-      vmFilter ? h('p', { class: 'small' }, 'Only one VM\'s operations. ', h('a', { href: '#' + hrefWith({ vm: null, op: null }) }, 'Show all')) : null),
+      h('div', { class: 'field inline' }, h('label', { for: 'task-status' }, t('tasks.show')), statusSelect),
+      vmFilter ? h('p', { class: 'small' }, t('tasks.oneVm'), ' ', h('a', { href: '#' + hrefWith({ vm: null, op: null }) }, t('tasks.showAll'))) : null),
     error, summary,
     h('table', { class: 'cards', id: 'task-table' },
-      h('thead', {}, h('tr', {}, ...['Operation', 'Target', 'Status', 'Progress', 'Outcome', 'Started', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { scope: 'col' }, col(c))))),
       tbody),
     h('div', { class: 'actions' }, more));
 
@@ -63,9 +61,9 @@ export default async function render(root, ctx) {
 
   const target = (op) => {
     const parts = [];
-    if (op.vmId) parts.push(op.vm ? h('a', { href: `#/vms/${encodeURIComponent(op.vmId)}` }, op.vm) : h('span', { class: 'muted' }, `VM ${op.vmId.slice(0, 8)}… (deleted)`));
+    if (op.vmId) parts.push(op.vm ? h('a', { href: `#/vms/${encodeURIComponent(op.vmId)}` }, op.vm) : h('span', { class: 'muted' }, t('tasks.deletedVm', { id: op.vmId.slice(0, 8) })));
     for (const host of [op.host, op.targetHost].filter(Boolean)) {
-      if (parts.length) parts.push(op.targetHost === host && op.host ? ' → ' : ' on ');
+      if (parts.length) parts.push(op.targetHost === host && op.host ? ' → ' : ` ${t('tasks.on')} `);
       parts.push(isAdmin ? h('a', { href: '#/admin/hosts' }, host) : host);
     }
     return parts.length ? h('span', {}, ...parts) : '—'; // one flex item in the phone's card layout
@@ -74,29 +72,29 @@ export default async function render(root, ctx) {
     const last = op.steps[op.steps.length - 1];
     const head = isOpen(op)
       ? h('span', { class: 'progress' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        last ? last.text : op.status === 'Pending' ? 'Waiting for the runner' : 'In progress')
+        last ? last.text : op.status === 'Pending' ? t('tasks.waitingRunner') : t('tasks.filter.open'))
       : h('span', {}, last ? last.text : '—');
     if (op.steps.length <= 1) return head;
     return h('div', {}, head, h('details', { class: 'steps' },
-      h('summary', {}, `${op.steps.length} steps`),
-      h('ol', { class: 'small' }, ...op.steps.map((s) => h('li', {}, h('time', { datetime: s.at }, new Date(s.at).toLocaleTimeString()), ' ', s.text)))));
+      h('summary', {}, tn('tasks.steps', op.steps.length)),
+      h('ol', { class: 'small' }, ...op.steps.map((s) => h('li', {}, h('time', { datetime: s.at }, new Date(s.at).toLocaleTimeString(currentLocale())), ' ', s.text)))));
   };
   const outcome = (op) => {
-    if (op.status === 'Failed') return h('span', { class: 'error' }, op.error ?? 'Failed', op.errorCode ? h('span', { class: 'muted small' }, ` (${op.errorCode})`) : null);
+    if (op.status === 'Failed') return h('span', { class: 'error' }, op.error ?? statusLabel('Failed'), op.errorCode ? h('span', { class: 'muted small' }, ` (${op.errorCode})`) : null);
     if (op.status === 'Succeeded') {
       const ms = op.completedAt ? Date.parse(op.completedAt) - Date.parse(op.createdAt) : -1;
-      return h('span', { class: 'ok' }, 'Done', h('span', { class: 'muted small' }, ms < 0 ? '' : ms < 1000 ? ' in under a second' : ` in ${duration(ms)}`));
+      return h('span', { class: 'ok' }, t('common.done'), h('span', { class: 'muted small' }, ms < 0 ? '' : ms < 1000 ? ` ${t('tasks.underSecond')}` : ` ${t('tasks.inTime', { time: duration(ms) })}`));
     }
-    return op.attempts > 1 ? h('span', { class: 'muted' }, `attempt ${op.attempts}`) : '—';
+    return op.attempts > 1 ? h('span', { class: 'muted' }, t('tasks.attempt', { n: op.attempts })) : '—';
   };
   const row = (op) => h('tr', { id: `op-${op.id}`, 'data-op': op.id, 'data-status': op.status, class: op.id === highlight ? 'highlight' : null },
-    h('td', { 'data-label': 'Operation' }, h('strong', {}, kindLabel(op.kind)), op.reason ? h('div', { class: 'muted small' }, op.reason) : null),
-    h('td', { 'data-label': 'Target' }, target(op)),
-    h('td', { 'data-label': 'Status' }, h('span', { class: `op-status op-${op.status}` }, op.status)),
-    h('td', { 'data-label': 'Progress', class: 'op-progress' }, progress(op)),
-    h('td', { 'data-label': 'Outcome', class: 'op-outcome' }, outcome(op)),
-    h('td', { 'data-label': 'Started' }, h('time', { datetime: op.createdAt }, dateTime(op.createdAt))),
-    h('td', { 'data-label': 'By' }, op.actor));
+    h('td', { 'data-label': col('operation') }, h('strong', {}, kindLabel(op.kind)), op.reason ? h('div', { class: 'muted small' }, op.reason) : null),
+    h('td', { 'data-label': col('target') }, target(op)),
+    h('td', { 'data-label': col('status') }, h('span', { class: `op-status op-${op.status}` }, statusLabel(op.status))),
+    h('td', { 'data-label': col('progress'), class: 'op-progress' }, progress(op)),
+    h('td', { 'data-label': col('outcome'), class: 'op-outcome' }, outcome(op)),
+    h('td', { 'data-label': col('started') }, h('time', { datetime: op.createdAt }, dateTime(op.createdAt))),
+    h('td', { 'data-label': col('by') }, op.actor));
 
   const draw = () => {
     const shown = ops.slice(0, shownLimit);
@@ -121,8 +119,8 @@ export default async function render(root, ctx) {
     }
     for (const [id, entry] of rows) if (!keep.has(id)) { entry.tr.remove(); rows.delete(id); }
     const open = shown.filter(isOpen).length;
-    summary.textContent = shown.length === 0 ? 'No operations match.'
-      : `${shown.length} operation${shown.length === 1 ? '' : 's'} shown${open ? `, ${open} in progress` : ''}.`;
+    summary.textContent = shown.length === 0 ? t('tasks.none')
+      : open ? tn('tasks.shownOpen', shown.length, { open }) : tn('tasks.shown', shown.length);
     more.hidden = !(hasMore || ops.length > shownLimit);
   };
 

@@ -3,6 +3,7 @@
 // per hour). Inline SVG drawn by charts.js (rangeGraphs: range picker, refresh every minute, redraw on resize).
 import { seg } from '../api.js';
 import { rangeGraphs, binary, niceBinaryCeil } from '../charts.js';
+import { t, number } from '../i18n.js';
 
 /** The graphs section of `vm`'s page: `{ section, dispose }`. */
 export function graphSection(vm) {
@@ -10,18 +11,21 @@ export function graphSection(vm) {
     const rates = (p, a, b) => Math.max(p[a] ?? 0, p[b] ?? 0);
     const ioMax = (a, b) => niceBinaryCeil(Math.max(1, ...history.points.map((p) => rates(p, a, b))));
     return [
-      figure('CPU', [['key-a', 'busy, % of its vCPUs']], chart({ id: 'graph-cpu', title: `${vm.name}: CPU`, max: 1,
-        format: (v) => `${Math.round(v * 100)} %`, series: [{ label: 'CPU', cls: 'series-a', value: (p) => p.cpu }] })),
-      figure('Memory', [['key-a', `in use, of ${binary(history.memoryBytes)}`]], chart({ id: 'graph-memory', title: `${vm.name}: memory`,
-        max: history.memoryBytes, format: (v) => binary(v), series: [{ label: 'in use', cls: 'series-a', value: (p) => p.memoryBytes }] })),
-      figure('Disk I/O', [['key-a', 'read'], ['key-b', 'write']], chart({ id: 'graph-disk', title: `${vm.name}: disk I/O`,
+      figure(t('graphs.cpu'), [['key-a', t('graphs.cpuKey')]], chart({ id: 'graph-cpu', title: t('graphs.chartTitle', { name: vm.name, what: t('graphs.cpu') }), max: 1,
+        format: (v) => `${number(Math.round(v * 100))} %`, series: [{ label: t('graphs.cpu'), cls: 'series-a', value: (p) => p.cpu }] })),
+      figure(t('graphs.memory'), [['key-a', t('graphs.memoryKey', { size: binary(history.memoryBytes) })]], chart({ id: 'graph-memory',
+        title: t('graphs.chartTitle', { name: vm.name, what: t('graphs.memory') }),
+        max: history.memoryBytes, format: (v) => binary(v), series: [{ label: t('graphs.inUse'), cls: 'series-a', value: (p) => p.memoryBytes }] })),
+      figure(t('graphs.disk'), [['key-a', t('graphs.read')], ['key-b', t('graphs.write')]], chart({ id: 'graph-disk',
+        title: t('graphs.chartTitle', { name: vm.name, what: t('graphs.disk') }),
         max: ioMax('diskReadBytesPerSecond', 'diskWriteBytesPerSecond'), format: (v) => binary(v, true),
-        series: [{ label: 'read', cls: 'series-a', value: (p) => p.diskReadBytesPerSecond },
-          { label: 'write', cls: 'series-b', value: (p) => p.diskWriteBytesPerSecond }] })),
-      figure('Network I/O', [['key-a', 'received'], ['key-b', 'sent']], chart({ id: 'graph-network', title: `${vm.name}: network I/O`,
+        series: [{ label: t('graphs.read'), cls: 'series-a', value: (p) => p.diskReadBytesPerSecond },
+          { label: t('graphs.write'), cls: 'series-b', value: (p) => p.diskWriteBytesPerSecond }] })),
+      figure(t('graphs.network'), [['key-a', t('graphs.received')], ['key-b', t('graphs.sent')]], chart({ id: 'graph-network',
+        title: t('graphs.chartTitle', { name: vm.name, what: t('graphs.network') }),
         max: ioMax('netReceiveBytesPerSecond', 'netTransmitBytesPerSecond'), format: (v) => binary(v, true),
-        series: [{ label: 'received', cls: 'series-a', value: (p) => p.netReceiveBytesPerSecond },
-          { label: 'sent', cls: 'series-b', value: (p) => p.netTransmitBytesPerSecond }] })),
+        series: [{ label: t('graphs.received'), cls: 'series-a', value: (p) => p.netReceiveBytesPerSecond },
+          { label: t('graphs.sent'), cls: 'series-b', value: (p) => p.netTransmitBytesPerSecond }] })),
     ];
   });
 }
