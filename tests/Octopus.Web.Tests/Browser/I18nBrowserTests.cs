@@ -4,7 +4,8 @@ using Octopus.Contracts;
 namespace Octopus.Web.Tests.Browser;
 
 /// <summary>Issue 18's English and Italian in headless Chromium against a real server (scenario i18n.mjs): a browser in
-/// it-IT gets the login page, navigation, VM list, VM page, Create VM, Networks and profile in Italian with
+/// it-IT gets the login page, navigation, VM list, VM page (with its graphs and security rules), Create VM, Networks,
+/// Tasks, My policies and profile in Italian with
 /// <c>&lt;html lang="it"&gt;</c>, an Italian date and "1,5 GiB"; the profile's language choice overrides the browser's
 /// and survives a reload; a browser in en-US gets English and an English date. axe-core on each page, 360 px for the
 /// Italian list.</summary>
@@ -30,7 +31,7 @@ public class I18nBrowserTests(WebServerFixture server)
         });
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
-        run.Out.Should().Contain("Italian: lang=it").And.Contain("(1 vCPU · 1,5 GiB · 4 GiB)")
+        run.Out.Should().Contain("Italian: lang=it").And.Contain("Tasks, policies and profile").And.Contain("(1 vCPU · 1,5 GiB · 4 GiB)")
             .And.Contain("English chosen on the profile page").And.Contain("brings Italian back")
             .And.Contain("axe-core: 0 serious/critical on the VM list in Italian at 360 px")
             .And.Contain("English: lang=en").And.Contain("(1 vCPU · 1.5 GiB · 4 GiB)");

@@ -35,7 +35,7 @@ public class NetworksBrowserTests(WebServerFixture server)
         run.Out.Should().Contain("a bad name is refused before the dialog closes")
             .And.Contain("the server's refusal is shown on the subnet field with the input kept")
             .And.Contain($"{newName} created from the dialog and listed: 11 of 11 addresses free")
-            .And.Contain($"held by {vm}, linked to the VM's page").And.Contain($"deleting {inUse} is refused with the server's reason")
+            .And.Contain($"held by {vm}, linked to the VM's page").And.Contain($"the VM page's NIC links back to {inUse}'s page").And.Contain($"deleting {inUse} is refused with the server's reason")
             .And.Contain($"{newName} deleted from the list").And.Contain("axe-core: 0 serious/critical on the network page at 360 px")
             .And.Contain("none of another user's VMs").And.Contain("no Content-Security-Policy violation");
         var networks = (await admin.GetFromJsonAsync<List<NetworkDto>>("/api/v1/networks"))!;

@@ -1,5 +1,6 @@
 // Issue 18's languages: with the browser in Italian (Chromium locale it-IT: navigator.languages and Accept-Language),
-// the login page, the navigation, the VM list, the VM page, the Create VM page, the Networks page and the profile are in
+// the login page, the navigation, the VM list, the VM page (graphs, security rules), Create VM, Networks, Tasks, My policies
+// and the profile are in
 // Italian, <html lang="it">, the VM's creation date in Italian format (e.g. "7 dic 2026, 15:30") and sizes with a
 // decimal comma ("1,5 GiB"); choosing English on the profile page switches it (kept across reloads) and "as the browser
 // asks" brings Italian back. With en-US the same pages are in English with an English date. USER (PASSWORD) owns the
@@ -43,25 +44,33 @@ async function checkPages(page, texts, datePattern, label) {
   await page.locator('#vm-props dt').filter({ hasText: texts.created }).waitFor();
   const created = (await page.locator('#vm-props dd[data-prop="created"]').innerText()).trim();
   if (!datePattern.test(created)) throw new Error(`the creation date "${created}" is not in ${label} format`);
-  await page.getByRole('heading', { name: texts.snapshots }).waitFor();
+  for (const heading of [texts.snapshots, texts.graphs, texts.rules]) await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+  await page.locator('#graph-status').filter({ hasText: texts.graphStatus }).waitFor();
   await assertAccessible(page, `the VM page in ${label}`);
   await nav.getByRole('link', { name: texts.createVm, exact: true }).click();
   await page.getByRole('heading', { name: texts.createTitle, level: 1 }).waitFor();
   await page.getByLabel(texts.memory).waitFor();
   await nav.getByRole('link', { name: texts.networks, exact: true }).click();
   await page.getByRole('heading', { name: texts.networks, level: 1 }).waitFor();
+  await nav.getByRole('link', { name: texts.tasks, exact: true }).click();
+  await page.getByRole('heading', { name: texts.tasks, level: 1 }).waitFor();
+  await page.locator('#task-table tr[data-op]').filter({ hasText: texts.createOp }).first().waitFor();
+  await nav.getByRole('link', { name: texts.policies, exact: true }).click();
+  await page.getByRole('heading', { name: texts.policies, level: 1 }).waitFor();
   await page.locator('#who').getByRole('link', { name: texts.profile }).click();
   await page.getByRole('heading', { name: texts.profileTitle, level: 1 }).waitFor();
   await assertAccessible(page, `the profile in ${label}`);
-  step(`${label}: lang=${texts.lang}, navigation, VM list (${geometry}), VM page (created ${created}), Create VM, Networks and profile`);
+  step(`${label}: lang=${texts.lang}, navigation, VM list (${geometry}), VM page (created ${created}), Create VM, Networks, Tasks, policies and profile`);
 }
 
 const IT = { lang: 'it', loginTitle: 'Accedi a Octopus', user: 'Nome utente', password: 'Password', login: 'Accedi', myVms: 'Le mie VM', createVm: 'Crea VM',
   networks: 'Reti', running: 'In esecuzione', size: '1,5 GiB', created: 'Creata', snapshots: 'Snapshot', createTitle: 'Crea una VM', memory: 'Memoria (GiB)',
-  profile: 'Profilo', profileTitle: `Profilo di ${user}` };
+  profile: 'Profilo', profileTitle: `Profilo di ${user}`, graphs: 'Grafici', rules: 'Regole di sicurezza', graphStatus: /punt[oi]|Ancora nessuna/,
+  tasks: 'Attività', createOp: 'Crea VM', policies: 'Le mie regole' };
 const EN = { lang: 'en', loginTitle: 'Log in to Octopus', user: 'User name', password: 'Password', login: 'Log in', myVms: 'My VMs', createVm: 'Create VM',
   networks: 'Networks', running: 'Running', size: '1.5 GiB', created: 'Created', snapshots: 'Snapshots', createTitle: 'Create a VM', memory: 'Memory (GiB)',
-  profile: 'Profile', profileTitle: `Profile of ${user}` };
+  profile: 'Profile', profileTitle: `Profile of ${user}`, graphs: 'Graphs', rules: 'Security rules', graphStatus: /points?|No readings/,
+  tasks: 'Tasks', createOp: 'Create VM', policies: 'My policies' };
 
 const browser = await launch();
 try {

@@ -65,8 +65,9 @@ await run(async (browser) => {
   await addr.getByRole('link', { name: vmName }).click();
   await page.getByRole('heading', { name: vmName, level: 1 }).waitFor();
   step(`${inUse}'s page lists ${ip} held by ${vmName}, linked to the VM's page`);
-  await page.goBack();
+  await page.locator('#nic-table').getByRole('link', { name: inUse }).click();
   await page.getByRole('heading', { name: inUse, level: 1 }).waitFor();
+  step(`the VM page's NIC links back to ${inUse}'s page`);
 
   // ---- delete: refused while in use (the server's reason), then the new one deleted
   await page.getByRole('button', { name: 'Delete' }).click();

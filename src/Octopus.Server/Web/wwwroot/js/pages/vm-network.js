@@ -34,7 +34,7 @@ export function nicSection(vm) {
         h('caption', { class: 'visually-hidden' }, t('nic.caption', { name: v.name })),
         h('thead', {}, h('tr', {}, ...['network', 'mac', 'address', 'dns'].map((x) => h('th', { scope: 'col' }, t(`nic.col.${x}`))))),
         h('tbody', {}, ...nics.map((n) => h('tr', { 'data-nic': n.mac },
-          h('td', { 'data-label': t('nic.col.network') }, n.network),
+          h('td', { 'data-label': t('nic.col.network') }, h('a', { href: `#/networks/${encodeURIComponent(n.network)}` }, n.network)),
           h('td', { 'data-label': t('nic.col.mac') }, h('span', { class: 'mono' }, n.mac)),
           h('td', { 'data-label': t('nic.col.address') }, h('span', { class: 'mono' }, n.ip)),
           h('td', { 'data-label': t('nic.col.dns'), class: 'wrap' }, n.dnsName || '—'))))),
