@@ -6,11 +6,14 @@
 // connection says why and offers to reconnect.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, stateBadge } from '../ui.js';
+import { h, t, stateBadge, stateLabel } from '../ui.js';
 import { Terminal } from '../terminal.js';
 
-/** Close codes the server uses to refuse a console (the reason says the rest). */
-const REFUSED = { 4400: 'refused', 4401: 'ticket expired', 4403: 'not allowed', 4404: 'VM not found', 4409: 'not available' };
+/** Close codes the server uses to refuse a console (the reason says the rest): catalogue keys console.refused.CODE. */
+const REFUSED = new Set([4400, 4401, 4403, 4404, 4409]);
+/** What the status line says when a console's socket closes: refused (the code's word) or disconnected, with why. */
+const closedText = (kind, code, why) => (REFUSED.has(code)
+  ? t(`console.closed.${kind}`, { what: t(`console.refused.${code}`), why }) : t('console.disconnected', { why }));
 
 /** Follows the VM while one of its consoles is open: keeps the toolbar's state badge current, offers to reconnect
  * when the VM is running again with nothing connected, and says so when it is deleted. Returns the stop function. */
@@ -24,7 +27,7 @@ function followVm(root, vm, connected, reconnect, say, changed) {
       root.querySelector('.toolbar .state')?.replaceWith(stateBadge(vm.state));
       if (was !== 'Running' && vm.state === 'Running' && !connected()) reconnect.hidden = false;
     },
-    'vm-deleted': (d) => { if (d.id === vm.id) say(`${vm.name} has been deleted.`, true); },
+    'vm-deleted': (d) => { if (d.id === vm.id) say(t('vm.deleted', { name: vm.name }), true); },
   }, async () => { vm = await api.get(`/vms/${seg(vm.id)}`); changed(vm); });
 }
 
@@ -34,30 +37,30 @@ export default async function render(root, ctx) {
   try {
     vm = await api.get(`/vms/${seg(id)}`);
   } catch (e) {
-    root.append(h('h1', {}, 'VM not found'),
-      h('p', { class: 'error', role: 'alert', id: 'console-error' }, e.status === 404 ? `There is no VM '${id}' that you can see.` : e.message),
-      h('p', {}, h('a', { href: '#/vms' }, 'Back to my VMs')));
+    root.append(h('h1', {}, t('vm.notFound')),
+      h('p', { class: 'error', role: 'alert', id: 'console-error' }, e.status === 404 ? t('vm.notFoundText', { name: id }) : e.message),
+      h('p', {}, h('a', { href: '#/vms' }, t('vm.backToMine'))));
     return undefined;
   }
 
   const screen = ctx.query.get('kind') === 'vnc';
   const base = `#/vms/${encodeURIComponent(vm.id)}/console`;
-  const switcher = h('nav', { class: 'console-kinds', 'aria-label': 'Console kind' },
-    h('a', { href: base, 'aria-current': screen ? null : 'page' }, 'Serial console'),
-    h('a', { href: `${base}?kind=vnc`, 'aria-current': screen ? 'page' : null, id: 'console-screen-link' }, 'Screen'));
+  const switcher = h('nav', { class: 'console-kinds', 'aria-label': t('console.kind') },
+    h('a', { href: base, 'aria-current': screen ? null : 'page' }, t('console.serial')),
+    h('a', { href: `${base}?kind=vnc`, 'aria-current': screen ? 'page' : null, id: 'console-screen-link' }, t('vm.screen')));
   if (screen) return renderScreen(root, vm, switcher);
 
   const status = h('p', { role: 'status', id: 'console-status', class: 'muted' });
-  const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, 'Reconnect');
-  const term = new Terminal({ label: `Type into ${vm.name}'s serial console`, onData: (text) => { if (socket?.readyState === WebSocket.OPEN) socket.send(text); } });
+  const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, t('console.reconnect'));
+  const term = new Terminal({ label: t('console.typeInto', { name: vm.name }), onData: (text) => { if (socket?.readyState === WebSocket.OPEN) socket.send(text); } });
   root.append(
     h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, `← ${vm.name}`)),
-    h('h1', {}, `Console of ${vm.name}`),
+    h('h1', {}, t('console.title', { name: vm.name })),
     switcher,
-    h('div', { class: 'toolbar' }, h('span', {}, 'Serial console (ttyS0) · ', stateBadge(vm.state)), reconnect),
+    h('div', { class: 'toolbar' }, h('span', {}, `${t('console.serialTty')} · `, stateBadge(vm.state)), reconnect),
     status,
     term.element,
-    h('p', { class: 'hint' }, 'Keys, Ctrl+letter, arrows and pasted text go to the VM. Closing this page leaves the VM running.'));
+    h('p', { class: 'hint' }, t('console.serialHint')));
 
   let socket = null;
   let closedByUs = false;
@@ -66,10 +69,10 @@ export default async function render(root, ctx) {
   async function connect() {
     reconnect.hidden = true;
     if (vm.state !== 'Running') {
-      say(`${vm.name} is ${vm.state}: its console opens only while it runs.`, true);
+      say(t('console.notRunning', { name: vm.name, state: stateLabel(vm.state) }), true);
       return;
     }
-    say('Connecting…');
+    say(t('console.connecting'));
     let ticket;
     try {
       ticket = await api.post(`/vms/${seg(vm.id)}/console/ticket`);
@@ -83,7 +86,7 @@ export default async function render(root, ctx) {
     ws.binaryType = 'arraybuffer';
     socket = ws;
     ws.addEventListener('open', () => {
-      say(`Connected to ${vm.name}'s serial console.`);
+      say(t('console.connected', { name: vm.name }));
       term.note('connected');
       term.focus();
     });
@@ -92,8 +95,8 @@ export default async function render(root, ctx) {
       if (socket !== ws) return;
       socket = null;
       if (closedByUs) return;
-      const why = e.reason || (e.code === 1006 ? 'the connection was lost' : `closed (${e.code})`);
-      say(REFUSED[e.code] ? `Console ${REFUSED[e.code]}: ${why}` : `Disconnected: ${why}`, e.code !== 1000);
+      const why = e.reason || (e.code === 1006 ? t('console.lost') : t('console.closedCode', { code: e.code }));
+      say(closedText('console', e.code, why), e.code !== 1000);
       term.note(`disconnected: ${why}`);
       reconnect.hidden = false;
     });
@@ -113,15 +116,15 @@ export default async function render(root, ctx) {
 /** The VM's screen through noVNC. */
 async function renderScreen(root, vm, switcher) {
   const status = h('p', { role: 'status', id: 'console-status', class: 'muted' });
-  const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, 'Reconnect');
-  const cad = h('button', { type: 'button', class: 'secondary', id: 'console-cad', disabled: true, onclick: () => rfb?.sendCtrlAltDel() }, 'Send Ctrl+Alt+Del');
-  const display = h('section', { class: 'vnc-screen', id: 'console-screen', 'aria-label': `${vm.name}'s screen` });
-  const hint = h('p', { class: 'hint' }, 'Click the screen to type into the VM; the mouse works on it too. Closing this page leaves the VM running.');
+  const reconnect = h('button', { type: 'button', class: 'secondary', id: 'console-reconnect', hidden: true, onclick: () => connect() }, t('console.reconnect'));
+  const cad = h('button', { type: 'button', class: 'secondary', id: 'console-cad', disabled: true, onclick: () => rfb?.sendCtrlAltDel() }, t('console.cad'));
+  const display = h('section', { class: 'vnc-screen', id: 'console-screen', 'aria-label': t('console.screenOf', { name: vm.name }) });
+  const hint = h('p', { class: 'hint' }, t('console.screenHint'));
   root.append(
     h('p', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, `← ${vm.name}`)),
-    h('h1', {}, `Screen of ${vm.name}`),
+    h('h1', {}, t('console.screenTitle', { name: vm.name })),
     switcher,
-    h('div', { class: 'toolbar' }, h('span', {}, 'Screen (VNC) · ', stateBadge(vm.state)), h('span', { class: 'actions' }, cad, reconnect)),
+    h('div', { class: 'toolbar' }, h('span', {}, `${t('console.screenVnc')} · `, stateBadge(vm.state)), h('span', { class: 'actions' }, cad, reconnect)),
     status,
     display,
     hint);
@@ -131,8 +134,7 @@ async function renderScreen(root, vm, switcher) {
   try {
     ({ default: RFB } = await import('../../vendor/novnc/core/rfb.js'));
   } catch {
-    say(['The graphical console is not part of this server build (its noVNC files were not installed when it was built: ',
-      'run scripts/install-deps, then rebuild). ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console` }, 'Open the serial console instead')], true);
+    say([t('console.noNovnc'), ' ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console` }, t('console.serialInstead'))], true);
     return undefined;
   }
 
@@ -141,10 +143,10 @@ async function renderScreen(root, vm, switcher) {
   async function connect() {
     reconnect.hidden = true;
     if (vm.state !== 'Running') {
-      say(`${vm.name} is ${vm.state}: its screen opens only while it runs.`, true);
+      say(t('console.screenNotRunning', { name: vm.name, state: stateLabel(vm.state) }), true);
       return;
     }
-    say('Connecting…');
+    say(t('console.connecting'));
     let ticket;
     try {
       ticket = await api.post(`/vms/${seg(vm.id)}/console/ticket?kind=vnc`);
@@ -152,7 +154,7 @@ async function renderScreen(root, vm, switcher) {
       if (e.code === 'console.no-screen') {
         // The simulated driver's VMs have no display: say so, show no empty screen, and offer what they do have.
         for (const e of [display, hint, cad]) e.hidden = true;
-        say([e.message, ' ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, id: 'console-serial-link' }, 'Open the serial console')], true);
+        say([e.message, ' ', h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/console`, id: 'console-serial-link' }, t('console.openSerial'))], true);
         return;
       }
       say(e.message, true);
@@ -170,7 +172,7 @@ async function renderScreen(root, vm, switcher) {
     session.background = '#000';
     rfb = session;
     session.addEventListener('connect', () => {
-      say(`Connected to ${vm.name}'s screen.`);
+      say(t('console.screenConnected', { name: vm.name }));
       cad.disabled = false;
       session.focus();
     });
@@ -179,8 +181,8 @@ async function renderScreen(root, vm, switcher) {
       rfb = null;
       cad.disabled = true;
       if (closedByUs) return;
-      const why = closed?.reason || (closed?.code === 1006 || !closed ? 'the connection was lost' : `closed (${closed.code})`);
-      say(REFUSED[closed?.code] ? `Screen ${REFUSED[closed.code]}: ${why}` : `Disconnected: ${why}`, closed?.code !== 1000);
+      const why = closed?.reason || (closed?.code === 1006 || !closed ? t('console.lost') : t('console.closedCode', { code: closed.code }));
+      say(closedText('screen', closed?.code, why), closed?.code !== 1000);
       reconnect.hidden = false;
     });
   }
