@@ -42,7 +42,7 @@ export default async function render(root, ctx) {
   const rules = await ruleSection(vm);
   const graphs = graphSection(vm);
   root.append(
-    back ? h('p', {}, back) : null,
+    ...(back ? [h('p', {}, back)] : []), // append(null) would show the text "null"
     title, props,
     h('h2', {}, t('vm.actions')), actions, message,
     graphs.section,
