@@ -17,6 +17,10 @@ public sealed class NetworkOperations
     public Task<NetworkDto> GetAsync(string idOrName, CancellationToken ct = default) =>
         _api.GetAsync<NetworkDto>(ApiRoutes.Network(idOrName), ct);
 
+    /// <summary>The network's used addresses, each with the VM holding it (admins: every VM; users: their own VMs).</summary>
+    public Task<IReadOnlyList<NetworkAddressDto>> AddressesAsync(string idOrName, CancellationToken ct = default) =>
+        _api.GetAsync<IReadOnlyList<NetworkAddressDto>>(ApiRoutes.NetworkAddresses(idOrName), ct);
+
     /// <summary>Creates a network (admin). A bad or overlapping subnet, a range outside it or a gateway inside the range
     /// is refused with 400 naming the field.</summary>
     public Task<NetworkDto> CreateAsync(NetworkCreateRequest request, CancellationToken ct = default) =>

@@ -67,13 +67,20 @@ internal static class NetworkCommands
     private static Command Show(CliGlobals g)
     {
         var network = NetworkArgument();
-        var command = new Command("show", "Show one network: addresses, free and used counts, who may use it") { network };
+        var command = new Command("show", "Show one network: addresses, free and used counts, who may use it, and which VM holds each used address") { network };
         g.Action(command, async (ctx, parse, ct) =>
         {
             using var client = ctx.Connect();
             var dto = await client.Networks.GetAsync(parse.GetValue(network)!, ct);
-            if (ctx.Json) ctx.Output.WriteJson(dto);
-            else ctx.Output.Write(Views.NetworkDetails(dto));
+            if (ctx.Json)
+            {
+                ctx.Output.WriteJson(dto);
+                return ExitCodes.Ok;
+            }
+            ctx.Output.Write(Views.NetworkDetails(dto));
+            // Which VM holds each used address (users see their own VMs' only).
+            var addresses = await client.Networks.AddressesAsync(dto.Id, ct);
+            if (addresses.Count > 0) ctx.Output.Write(Views.NetworkAddresses(ctx.Output, addresses));
             return ExitCodes.Ok;
         });
         return command;

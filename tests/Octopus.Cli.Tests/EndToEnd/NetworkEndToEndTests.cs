@@ -28,7 +28,10 @@ public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFi
         var table = await admin.RunAsync("network", "list");
         table.Exit.Should().Be(ExitCodes.Ok, table.Err);
         table.Out.Should().Contain("e2e-a").And.Contain("10.61.0.0/24");
-        (await admin.RunAsync("network", "show", "e2e-a")).Out.Should().Contain("1 used, 1 free of 2");
+        var detail = await admin.RunAsync("network", "show", "e2e-a");
+        detail.Out.Should().Contain("1 used, 1 free of 2");
+        detail.Out.Split('\n').Should().Contain(l => l.Contains("10.61.0.10") && l.Contains("e2e-net1") && l.Contains("admin") && l.Contains("0a:0c:0a:3d:00:0a"),
+            "show lists which VM holds each used address");
 
         var overlap = await admin.RunAsync("network", "create", "e2e-b", "--bridge", "br-e2eb", "--subnet", "10.61.0.0/16",
             "--gateway", "10.61.200.1", "--range", "10.61.200.10-10.61.200.20", "--domain", "b.octopus");
