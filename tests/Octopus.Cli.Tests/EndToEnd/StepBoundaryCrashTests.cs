@@ -9,8 +9,9 @@ using Octopus.TestKit;
 namespace Octopus.Cli.Tests.EndToEnd;
 
 /// <summary>Issue 11's crash test: the real server process (simulated cluster, SQLite store, qcow2 disks through
-/// qemu-img) is killed at every step boundary of create, fork, snapshot, revert (running and stopped), migrate, delete and host power-off — the server kills
-/// itself with SIGKILL when its operation runner passes the boundary named by <c>OCTOPUS_CRASH_AT</c>
+/// qemu-img) is killed at every step boundary of create, fork, snapshot, revert (running and stopped), migrate, delete and
+/// host power-off, and after the driver call of start, stop, reboot, suspend and resume (<see cref="LifecycleBoundaries"/>)
+/// — the server kills itself with SIGKILL when its operation runner passes the boundary named by <c>OCTOPUS_CRASH_AT</c>
 /// (<c>CrashAtStepBoundary</c>), so no shutdown code runs — then restarted on the same data folder. After one
 /// control-loop interval (50 ms here; the test allows 30 s for a loaded machine and prints what it took) every VM the
 /// server acknowledged is there, no operation is left pending or running, no VM or host is in a transitional state,
@@ -43,6 +44,18 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         { "PowerOffHost", "claimed" }, { "PowerOffHost", "step:1" }, { "PowerOffHost", "executed" }, { "PowerOffHost", "completed" },
     };
 
+    /// <summary>A running VM's power actions, each killed after its driver call and before its outcome is recorded (the
+    /// boundary where a replay calls the driver a second time): the replay must find the node already there.</summary>
+    public static TheoryData<string, string> LifecycleBoundaries() => new()
+    {
+        { "StopVm", "executed" }, { "StartVm", "executed" }, { "RebootVm", "executed" }, { "SuspendVm", "executed" }, { "ResumeVm", "executed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LifecycleBoundaries))]
+    public Task KillAfterLifecycleDriverCall_Restart_ActionCarriedOutOnce(string operation, string boundary) =>
+        KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(operation, boundary);
+
     [Theory]
     [MemberData(nameof(Boundaries))]
     public async Task KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(string operation, string boundary)
@@ -65,10 +78,15 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                 await client.Vms.WaitForStateAsync("a", v => v.State == "Running", TimeSpan.FromSeconds(60));
             }
             if (kind is "RevertVm" or "RevertDisk") await client.Disks.SnapshotAsync("a", "before");
-            if (kind == "RevertDisk")
+            if (kind is "RevertDisk" or "StartVm")
             {
                 await client.Vms.StopAsync("a");
                 await client.Vms.WaitForStateAsync("a", v => v.State == "Stopped", TimeSpan.FromSeconds(60));
+            }
+            if (kind == "ResumeVm")
+            {
+                await client.Policies.SuspendVmAsync("a");
+                await client.Vms.WaitForStateAsync("a", v => v.State == "Suspended", TimeSpan.FromSeconds(60));
             }
             if (kind != "CreateVm") disksBefore = (await client.Disks.TreeAsync("a")).Disks.Count;
             if (kind == "PowerOffHost")
@@ -110,6 +128,21 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                         break;
                     case "PowerOffHost":
                         await client.Hosts.PowerOffAsync(emptyHost!);
+                        break;
+                    case "StopVm":
+                        await client.Vms.StopAsync("a");
+                        break;
+                    case "StartVm":
+                        await client.Vms.StartAsync("a");
+                        break;
+                    case "RebootVm":
+                        await client.Vms.RebootAsync("a");
+                        break;
+                    case "SuspendVm":
+                        await client.Policies.SuspendVmAsync("a");
+                        break;
+                    case "ResumeVm":
+                        await client.Policies.ResumeVmAsync("a");
                         break;
                 }
             }
@@ -169,6 +202,16 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                     break;
                 case "PowerOffHost":
                     hosts.Single(h => h.Name == emptyHost).PowerState.Should().BeOneOf("On", "Off");
+                    break;
+                // The runner passed the driver call, so the action was journaled: it is carried out.
+                case "StopVm":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Stopped");
+                    break;
+                case "StartVm" or "RebootVm" or "ResumeVm":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    break;
+                case "SuspendVm":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Suspended");
                     break;
             }
 
