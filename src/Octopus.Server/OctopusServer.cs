@@ -63,8 +63,9 @@ public static class OctopusServer
         builder.Configuration.AddInMemoryCollection(overrides);
         if (extraConfiguration is not null) builder.Configuration.AddInMemoryCollection(extraConfiguration);
 
-        // The composition root chooses its parts from three sections, read (and checked) now; every section, these
-        // included, is bound to its options class and checked again when the host is built.
+        // The composition root chooses its parts from a few sections, read (and checked) now: Octopus's own keys (where
+        // to listen, which driver), Store, and Identity's provider (in AddOctopusIdentity). Every section, these included,
+        // is bound to its options class and checked again when the host is built.
         var server = OctopusSections.Read<ServerOptions, ServerOptionsValidator>(builder.Configuration, ServerOptions.Section, hasSubsections: true);
         var dataFolder = server.Data;
         var store = StoreSettings.Read(builder.Configuration, dataFolder);
@@ -92,8 +93,8 @@ public static class OctopusServer
         AddNodeDrivers(builder.Services, server.AgentsRunVms);
         AddCrashPoint(builder.Services);
         builder.Services.AddOctopusDisks();
-        builder.Services.AddOctopusPolicies(builder.Configuration);
-        Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services, builder.Configuration);
+        builder.Services.AddOctopusPolicies();
+        Application.Networks.NetworkServiceCollectionExtensions.AddOctopusNetworks(builder.Services);
         Identity.IdentityServiceCollectionExtensions.AddOctopusIdentity(builder.Services, builder.Configuration);
         customize?.Invoke(builder);
 

@@ -4,10 +4,10 @@ namespace Octopus.Application.Networks;
 /// VM creation uses.</summary>
 public static class NetworkServiceCollectionExtensions
 {
-    /// <summary>Throws <see cref="Configuration.ConfigurationException"/> on a bad <c>Octopus:Networks</c> section.</summary>
-    public static IServiceCollection AddOctopusNetworks(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The <c>Octopus:Networks</c> section is bound and checked at start-up.</summary>
+    public static IServiceCollection AddOctopusNetworks(this IServiceCollection services)
     {
-        services.AddSingleton(NetworkSettings.From(configuration));
+        Configuration.SettingsSections.AddOctopusSettings<NetworksSection, NetworkSettings>(services);
         services.AddScoped<NetworkCommands>();
         services.AddScoped<NetworkQueries>();
         services.AddScoped<NicAllocator>();

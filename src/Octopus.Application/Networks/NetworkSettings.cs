@@ -5,9 +5,11 @@ using Octopus.Application.Configuration;
 namespace Octopus.Application.Networks;
 
 /// <summary>The <c>Octopus:Networks</c> section.</summary>
-public sealed class NetworksSection
+public sealed class NetworksSection : ISettingsSection<NetworkSettings>
 {
     public const string Section = "Octopus:Networks";
+    public static string Path => Section;
+    public NetworkSettings ToSettings() => NetworkSettings.From(this);
 
     /// <summary>The network a VM created without naming any is attached to (by name; default: none, such VMs have no NIC).</summary>
     public string? Default { get; set; }
@@ -17,11 +19,12 @@ public sealed class NetworksSection
 public sealed record NetworkSettings(NetworkName? Default)
 {
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
-    public static NetworkSettings From(IConfiguration configuration)
+    public static NetworkSettings From(IConfiguration configuration) => SettingsSections.Read<NetworksSection, NetworkSettings>(configuration);
+
+    /// <summary>Checks the bound section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
+    public static NetworkSettings From(NetworksSection s)
     {
-        NetworksSection s;
-        try { s = configuration.GetSection(NetworksSection.Section).Get<NetworksSection>() ?? new NetworksSection(); }
-        catch (InvalidOperationException e) { throw new ConfigurationException(NetworksSection.Section, e.Message); }
+        ArgumentNullException.ThrowIfNull(s);
         if (string.IsNullOrWhiteSpace(s.Default)) return new NetworkSettings((NetworkName?)null);
         try { return new NetworkSettings(NetworkName.Parse(s.Default.Trim())); }
         catch (DomainException e) { throw new ConfigurationException($"{NetworksSection.Section}:Default", e.Message); }

@@ -1,6 +1,7 @@
 using Octopus.Policies.Evaluation;
 using Octopus.Policies.Retries;
 using Octopus.Application.Commands;
+using Octopus.Application.Configuration;
 
 namespace Octopus.Application.Policies;
 
@@ -8,10 +9,10 @@ namespace Octopus.Application.Policies;
 /// policy endpoints, suspend/resume/lease commands and the policy loop.</summary>
 public static class PolicyServiceCollectionExtensions
 {
-    /// <summary>Throws <see cref="Configuration.ConfigurationException"/> on a bad <c>Octopus:Policies</c> section.</summary>
-    public static IServiceCollection AddOctopusPolicies(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The <c>Octopus:Policies</c> section is bound and checked at start-up.</summary>
+    public static IServiceCollection AddOctopusPolicies(this IServiceCollection services)
     {
-        services.AddSingleton(PolicySettings.From(configuration));
+        services.AddOctopusSettings<PoliciesSection, PolicySettings>();
         services.AddSingleton<PolicyRuntimeState>();
         services.AddSingleton<PolicyEventQueue>();
         services.AddSingleton<IPolicyEventSink>(sp => sp.GetRequiredService<PolicyEventQueue>());

@@ -5,9 +5,11 @@ namespace Octopus.Application.Policies;
 
 /// <summary>The <c>Octopus:Policies</c> section. Durations are written like the policy language's (<c>90d</c>, <c>30s</c>)
 /// or as time spans (<c>00:00:30</c>).</summary>
-public sealed class PoliciesSection
+public sealed class PoliciesSection : ISettingsSection<PolicySettings>
 {
     public const string Section = "Octopus:Policies";
+    public static string Path => Section;
+    public PolicySettings ToSettings() => PolicySettings.From(this);
 
     /// <summary>The longest lease a user may set or extend to, counted from now (default 90d; 1h to 3650d).</summary>
     public string? MaxLease { get; set; }
@@ -36,11 +38,12 @@ public sealed record PolicySettings(TimeSpan MaxLease, TimeSpan Interval, TimeSp
         TimeSpan.FromHours(24), TimeSpan.FromSeconds(5));
 
     /// <summary>Reads and checks the section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
-    public static PolicySettings From(IConfiguration configuration)
+    public static PolicySettings From(IConfiguration configuration) => SettingsSections.Read<PoliciesSection, PolicySettings>(configuration);
+
+    /// <summary>Checks the bound section; a wrong value is a <see cref="ConfigurationException"/> naming the key.</summary>
+    public static PolicySettings From(PoliciesSection s)
     {
-        PoliciesSection s;
-        try { s = configuration.GetSection(PoliciesSection.Section).Get<PoliciesSection>() ?? new PoliciesSection(); }
-        catch (InvalidOperationException e) { throw new ConfigurationException(PoliciesSection.Section, e.Message); }
+        ArgumentNullException.ThrowIfNull(s);
         var d = Default;
         return new PolicySettings(
             Duration(s.MaxLease, "MaxLease", d.MaxLease, TimeSpan.FromHours(1), TimeSpan.FromDays(3650)),
