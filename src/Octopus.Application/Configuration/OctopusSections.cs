@@ -25,6 +25,22 @@ public abstract class SectionValidator<TOptions>(string section) : IValidateOpti
     /// <summary>Reports every wrong value through <paramref name="fail"/> (key within the section, problem).</summary>
     protected abstract void Check(TOptions options, Action<string, string> fail);
 
+    /// <summary>Runs a conversion that throws <see cref="ConfigurationException"/> naming the key, and reports what it
+    /// throws through <paramref name="fail"/> with the key made relative to this section.</summary>
+    protected void Converts(Action convert, Action<string, string> fail)
+    {
+        ArgumentNullException.ThrowIfNull(convert);
+        ArgumentNullException.ThrowIfNull(fail);
+        try
+        {
+            convert();
+        }
+        catch (ConfigurationException e)
+        {
+            fail(e.Key.StartsWith(Section + ":", StringComparison.Ordinal) ? e.Key[(Section.Length + 1)..] : "", e.Problem);
+        }
+    }
+
     /// <summary>Fails <paramref name="key"/> unless <paramref name="value"/> lies in [min, max].</summary>
     protected static void Range(TimeSpan value, TimeSpan min, TimeSpan max, string key, Action<string, string> fail)
     {

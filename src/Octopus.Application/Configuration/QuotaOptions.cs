@@ -46,15 +46,5 @@ public sealed class QuotaOptions
 /// <summary>Checks that <see cref="QuotaOptions"/> makes a quota.</summary>
 public sealed class QuotaOptionsValidator() : SectionValidator<QuotaOptions>(QuotaOptions.Section)
 {
-    protected override void Check(QuotaOptions o, Action<string, string> fail)
-    {
-        try
-        {
-            o.ToQuota();
-        }
-        catch (ConfigurationException e)
-        {
-            fail(e.Key.Length > Section.Length ? e.Key[(Section.Length + 1)..] : "", e.Problem);
-        }
-    }
+    protected override void Check(QuotaOptions o, Action<string, string> fail) => Converts(() => o.ToQuota(), fail);
 }

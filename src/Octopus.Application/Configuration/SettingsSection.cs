@@ -20,17 +20,7 @@ public interface ISettingsSection<out TSettings>
 public sealed class SettingsSectionValidator<TSection, TSettings>() : SectionValidator<TSection>(TSection.Path)
     where TSection : class, ISettingsSection<TSettings>
 {
-    protected override void Check(TSection options, Action<string, string> fail)
-    {
-        try
-        {
-            options.ToSettings();
-        }
-        catch (ConfigurationException e)
-        {
-            fail(e.Key.StartsWith(Section + ":", StringComparison.Ordinal) ? e.Key[(Section.Length + 1)..] : e.Key == Section ? "" : e.Key, e.Problem);
-        }
-    }
+    protected override void Check(TSection options, Action<string, string> fail) => Converts(() => options.ToSettings(), fail);
 }
 
 public static class SettingsSections

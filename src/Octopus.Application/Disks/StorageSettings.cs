@@ -67,15 +67,5 @@ public sealed record StorageSettings(StorageBackendKind Backend, string Folder, 
 /// <summary>Checks <see cref="StorageSection"/> at start-up (its defaults are places in the data folder).</summary>
 public sealed class StorageSectionValidator(DataFolder data) : SectionValidator<StorageSection>(StorageSection.Section)
 {
-    protected override void Check(StorageSection options, Action<string, string> fail)
-    {
-        try
-        {
-            StorageSettings.From(options, data);
-        }
-        catch (ConfigurationException e)
-        {
-            fail(e.Key.StartsWith(Section + ":", StringComparison.Ordinal) ? e.Key[(Section.Length + 1)..] : "", e.Problem);
-        }
-    }
+    protected override void Check(StorageSection options, Action<string, string> fail) => Converts(() => StorageSettings.From(options, data), fail);
 }

@@ -79,22 +79,12 @@ public static class Views
         return grid;
     }
 
-    /// <summary>A network's used addresses, in address order, each with its VM.</summary>
+    /// <summary>A network's used addresses, each with its VM, in the order the server gives (numeric address order).</summary>
     public static IRenderable NetworkAddresses(Output output, IReadOnlyList<NetworkAddressDto> addresses)
     {
         var table = output.NewTable("ADDRESS", "VM", "OWNER", "DNS NAME", "MAC");
-        foreach (var a in addresses.OrderBy(a => System.Net.IPAddress.TryParse(a.Ip, out var ip) ? new AddressKey(ip) : default))
-            table.AddRow(E(a.Ip), E(a.VmName), E(a.Owner), E(a.DnsName), E(a.Mac));
+        foreach (var a in addresses) table.AddRow(E(a.Ip), E(a.VmName), E(a.Owner), E(a.DnsName), E(a.Mac));
         return table;
-    }
-
-    /// <summary>Orders addresses numerically (10.0.0.9 before 10.0.0.10).</summary>
-    private readonly record struct AddressKey(System.Net.IPAddress Ip) : IComparable<AddressKey>
-    {
-        public int CompareTo(AddressKey other) =>
-            Ip is null || other.Ip is null ? Comparer<object?>.Default.Compare(Ip, other.Ip)
-            : new System.Numerics.BigInteger(Ip.GetAddressBytes(), isUnsigned: true, isBigEndian: true)
-                .CompareTo(new System.Numerics.BigInteger(other.Ip.GetAddressBytes(), isUnsigned: true, isBigEndian: true));
     }
 
     /// <summary>The placement decision: a summary line, then every host with its verdict, scores or rejections.</summary>

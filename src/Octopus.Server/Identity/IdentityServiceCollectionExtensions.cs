@@ -17,9 +17,11 @@ public static class IdentityServiceCollectionExtensions
     public static IServiceCollection AddOctopusIdentity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOctopusSettings<LoginSection, LoginSettings>();
-        services.AddOctopusSettings<IdentitySection, IdentitySettings>();
-        // Which providers exist is a choice of parts, so the section is also read now (same binder and checks).
+        // Which providers exist is a choice of parts, so the section is read now (same binder and checks as at start-up),
+        // and that reading is the one the server uses.
         var identity = IdentitySettings.From(configuration);
+        services.AddSingleton(identity);
+        services.AddOctopusSettings<IdentitySection, IdentitySettings>();
         services.AddSingleton<PasswordHashing>();
         services.AddScoped<LoginThrottle>();
         services.AddScoped<LoginService>();
