@@ -10,7 +10,8 @@ namespace Octopus.Cli.Tests.EndToEnd;
 
 /// <summary>Issue 11's crash test: the real server process (simulated cluster, SQLite store, qcow2 disks through
 /// qemu-img) is killed at every step boundary of create, fork, snapshot, revert (running and stopped), migrate, delete and
-/// host power-off, and after the driver call of start, stop, reboot, suspend and resume (<see cref="LifecycleBoundaries"/>)
+/// host power-off, after the driver call of start, stop, reboot, suspend and resume (<see cref="LifecycleBoundaries"/>), and
+/// at every boundary of a policy's checkpoint, a security-group change and a host power-on (<see cref="DerivedBoundaries"/>)
 /// — the server kills itself with SIGKILL when its operation runner passes the boundary named by <c>OCTOPUS_CRASH_AT</c>
 /// (<c>CrashAtStepBoundary</c>), so no shutdown code runs — then restarted on the same data folder. After one
 /// control-loop interval (50 ms here; the test allows 30 s for a loaded machine and prints what it took) every VM the
@@ -51,9 +52,24 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         { "StopVm", "executed" }, { "StartVm", "executed" }, { "RebootVm", "executed" }, { "SuspendVm", "executed" }, { "ResumeVm", "executed" },
     };
 
+    /// <summary>The operations journaled by something other than a user's request to the VM: a policy's checkpoint (a
+    /// policy reacting to the VM stopping), a security-group change on a running VM, and a host power-on; each at every
+    /// boundary it passes on the simulated cluster.</summary>
+    public static TheoryData<string, string> DerivedBoundaries() => new()
+    {
+        { "CheckpointVm", "claimed" }, { "CheckpointVm", "executed" }, { "CheckpointVm", "completed" },
+        { "ApplyFirewall", "claimed" }, { "ApplyFirewall", "executed" }, { "ApplyFirewall", "completed" },
+        { "PowerOnHost", "claimed" }, { "PowerOnHost", "executed" }, { "PowerOnHost", "completed" },
+    };
+
     [Theory]
     [MemberData(nameof(LifecycleBoundaries))]
     public Task KillAfterLifecycleDriverCall_Restart_ActionCarriedOutOnce(string operation, string boundary) =>
+        KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(operation, boundary);
+
+    [Theory]
+    [MemberData(nameof(DerivedBoundaries))]
+    public Task KillDuringPolicyFirewallOrPowerOn_Restart_CarriedOutOnce(string operation, string boundary) =>
         KillAtStepBoundary_Restart_EverythingAcknowledgedIsThereAndSettled(operation, boundary);
 
     [Theory]
@@ -89,8 +105,21 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                 await client.Vms.WaitForStateAsync("a", v => v.State == "Suspended", TimeSpan.FromSeconds(60));
             }
             if (kind != "CreateVm") disksBefore = (await client.Disks.TreeAsync("a")).Disks.Count;
-            if (kind == "PowerOffHost")
+            if (kind is "PowerOffHost" or "PowerOnHost")
                 emptyHost = (await HostsAsync(client)).First(h => h.PowerState == "On" && h.VmCount == 0).Name;
+            if (kind == "PowerOnHost")
+            {
+                await client.Hosts.PowerOffAsync(emptyHost!);
+                await WaitForHostAsync(client, emptyHost!, "Off");
+            }
+            if (kind == "CheckpointVm")
+                await client.Policies.CreateAsync("""
+                    {"name": "checkpoint-when-stopped", "owner": "admin", "trigger": {"event": "vmStateChanged"},
+                     "condition": "vm.state == \"Stopped\"", "actions": [{"checkpoint": {"keepLast": 3}}]}
+                    """);
+            // A state change is an event only against a state the policy loop has seen (its pass compares with the last
+            // one): let a pass (every second here) see the VM Running before it stops.
+            if (kind == "CheckpointVm") await Task.Delay(TimeSpan.FromSeconds(1.5));
             reachable = [.. (await client.Disks.TreeAsync()).Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
 
             // The operation under test: the server dies at the boundary, perhaps under the request.
@@ -144,6 +173,16 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                     case "ResumeVm":
                         await client.Policies.ResumeVmAsync("a");
                         break;
+                    case "CheckpointVm":
+                        // The policy reacts to the stop by journaling a checkpoint.
+                        await client.Vms.StopAsync("a");
+                        break;
+                    case "ApplyFirewall":
+                        await client.Vms.AddRuleAsync("a", new SecurityRuleRequest("tcp", "22", "10.0.0.0/8"));
+                        break;
+                    case "PowerOnHost":
+                        await client.Hosts.PowerOnAsync(emptyHost!);
+                        break;
                 }
             }
             catch (Exception e) when (e is OctopusConnectionException or HttpRequestException or TaskCanceledException)
@@ -154,6 +193,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
         await WaitForCrashAsync(kind, boundary);
 
         await StartServerAsync(crashAt: null);
+        string? firewallVm = null;
         using (var client = await _server!.LoginAsync())
         {
             var settled = Stopwatch.StartNew();
@@ -213,18 +253,33 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                 case "SuspendVm":
                     vms.Single(v => v.Name == "a").State.Should().Be("Suspended");
                     break;
+                case "CheckpointVm":
+                    // The runner claimed the checkpoint, so it was journaled: taken exactly once, by the one policy run.
+                    vms.Single(v => v.Name == "a").State.Should().Be("Stopped");
+                    (await client.Disks.SnapshotsAsync("a")).Snapshots.Where(n => n.IsCheckpoint).Should().ContainSingle();
+                    (await client.Disks.TreeAsync("a")).Disks.Count.Should().Be(disksBefore + 1, "one checkpoint adds one frozen disk");
+                    break;
+                case "ApplyFirewall":
+                    vms.Single(v => v.Name == "a").State.Should().Be("Running");
+                    (await client.Vms.ListRulesAsync("a")).Rules.Should().ContainSingle(r => r.Port == "22");
+                    firewallVm = vms.Single(v => v.Name == "a").Id;
+                    break;
+                case "PowerOnHost":
+                    hosts.Single(h => h.Name == emptyHost).PowerState.Should().Be("On", "a power-on that was journaled is carried out");
+                    break;
             }
 
             var after = (await client.Disks.TreeAsync()).Disks.Select(d => d.Id).ToHashSet();
             reachable.Except(after).Should().BeEmpty($"disks reachable before the crash at {kind}:{boundary} survive it");
-            await AssertNodesAgreeAsync(vms, hosts);
+            await AssertNodesAgreeAsync(vms, hosts, firewallVm);
             Console.WriteLine($"{kind}:{boundary}: settled {took.TotalMilliseconds:0} ms after the restart; {vms.Count} VM(s), {operations.Count} operation(s)");
         }
     }
 
     /// <summary>The simulated nodes' own record (their state file and its journal, written as a real host keeps its own) agrees with the
     /// store: every VM the store has runs on the store's host, and no node holds a VM the store does not know.</summary>
-    private async Task AssertNodesAgreeAsync(IReadOnlyList<VmDto> vms, IReadOnlyList<HostDto> hosts)
+    /// <param name="firewallVm">A VM whose node must enforce exactly the one ingress rule the firewall row added.</param>
+    private async Task AssertNodesAgreeAsync(IReadOnlyList<VmDto> vms, IReadOnlyList<HostDto> hosts, string? firewallVm = null)
     {
         KillServer(); // idle now; read the file (with its journal) as the next start would
         var file = Path.Combine(Data, "simulated-cluster", "state.json");
@@ -242,6 +297,22 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
             onNode.Should().ContainSingle($"{vm.Name} runs on exactly one node");
             onNode[0].Host.Should().Be(hostIds[vm.Host!], $"{vm.Name} runs where the store says");
             onNode[0].Running.Should().BeTrue();
+        }
+        if (firewallVm is not null)
+        {
+            var node = state.RootElement.GetProperty("Vms").EnumerateArray().Single(v => v.GetProperty("Id").GetGuid() == Guid.Parse(firewallVm));
+            node.GetProperty("Ingress").EnumerateArray().Select(r => r.GetString()).Should()
+                .Equal(["tcp 22 10.0.0.0/8"], "the node enforces the rule the store has, once");
+        }
+    }
+
+    private static async Task WaitForHostAsync(OctopusClient client, string host, string powerState)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await HostsAsync(client)).Single(h => h.Name == host).PowerState != powerState)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, $"{host} should have gone {powerState}");
+            await Task.Delay(50);
         }
     }
 
@@ -284,6 +355,7 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
             ["Octopus__Simulation__OperationDelay"] = "00:00:00.020",
             ["Octopus__Simulation__PowerTransitionDelay"] = "00:00:00.050",
             ["Octopus__Scheduler__Interval"] = "00:00:00.050",
+            ["Octopus__Policies__Interval"] = "00:00:01",
             ["Octopus__Storage__Backend"] = "qemu-img",
             // A small cluster and one image: the test starts the server twice per boundary.
             ["Octopus__Cluster__Hosts__0__Count"] = "3",
