@@ -30,9 +30,8 @@ public static class Endpoints
 
         api.MapGet("/health", async (OctopusDbContext db, Drivers.INodeDriverResolver nodes, CancellationToken ct) =>
         {
-            var hosts = await db.Hosts.AsNoTracking().Select(h => h.PowerState).ToListAsync(ct);
-            return TypedResults.Ok(new HealthDto("ok", Version, db.Provider.Name, nodes.DriverName, hosts.Count,
-                hosts.Count(p => p == Domain.Hosts.HostPowerState.On), await db.Vms.CountAsync(ct)));
+            var counts = await ClusterCounts.ReadAsync(db, ct);
+            return TypedResults.Ok(new HealthDto("ok", Version, db.Provider.Name, nodes.DriverName, counts.Hosts, counts.HostsOn, counts.Vms));
         }).AllowAnonymous().WithTags("health");
 
         var authed = api.MapGroup("").RequireAuthorization();
