@@ -78,10 +78,7 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
     public static async Task<IReadOnlyList<HostView>> SnapshotAsync(OctopusDbContext db, CancellationToken ct)
     {
         var hosts = await db.Hosts.AsNoTracking().ToListAsync(ct);
-        var held = await db.Vms.AsNoTracking().Where(v => v.HostId != null)
-            .Select(v => new { v.HostId, v.Geometry }).ToListAsync(ct);
-        var byHost = held.GroupBy(x => x.HostId!.Value)
-            .ToDictionary(g => g.Key, g => g.Aggregate(HostAllocation.None, (a, x) => a.Add(x.Geometry.Cores, x.Geometry.Memory, x.Geometry.Disk)));
+        var byHost = await HeldByHostAsync(db, ct);
         // A migrating VM holds its geometry on the destination too, until the migration ends (as in CloudSim and Nova).
         var migrating = await db.Operations.AsNoTracking()
             .Where(o => o.Kind == OperationKind.MigrateVm && (o.Status == OperationStatus.Pending || o.Status == OperationStatus.Running))
@@ -97,6 +94,30 @@ public sealed partial class PlacementPass(OctopusDbContext db, IPlacer placer, T
         }
         return hosts.Select(h => new HostView(h.Id, h.Name, h.Capacity, byHost.GetValueOrDefault(h.Id, HostAllocation.None),
             h.PowerState, h.Maintenance, h.Load)).ToList();
+    }
+
+    /// <summary>What the VMs on each host hold, summed in SQL: one row per host, so a pass reads as many rows as there
+    /// are hosts in use, not one per placed VM. Raw SQL because EF cannot sum value-converted columns
+    /// (<see cref="Domain.Units.ByteSize"/>), as in <see cref="VmCommands.UsageAsync"/>.</summary>
+    internal static async Task<Dictionary<HostId, HostAllocation>> HeldByHostAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT "HostId", CAST(COUNT(*) AS BIGINT) AS "Vms", CAST(SUM("Cores") AS BIGINT) AS "Cores",
+                   CAST(SUM("MemoryBytes") AS BIGINT) AS "Memory", CAST(SUM("DiskBytes") AS BIGINT) AS "Disk"
+            FROM "Vms" WHERE "HostId" IS NOT NULL GROUP BY "HostId"
+            """;
+        var rows = await db.Database.SqlQueryRaw<HeldRow>(sql).ToListAsync(ct);
+        return rows.ToDictionary(r => new HostId(r.HostId),
+            r => new HostAllocation(checked((int)r.Cores), new Domain.Units.ByteSize(r.Memory), new Domain.Units.ByteSize(r.Disk), checked((int)r.Vms)));
+    }
+
+    private sealed class HeldRow
+    {
+        public Guid HostId { get; set; }
+        public long Vms { get; set; }
+        public long Cores { get; set; }
+        public long Memory { get; set; }
+        public long Disk { get; set; }
     }
 
     private void Remember(Dictionary<VmId, PlacementRecord> records, Vm vm, PlacementDecision decision, DateTimeOffset now)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Octopus.Application.Control;
 using Octopus.Application.Queries;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Units;
@@ -12,9 +13,10 @@ using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Control;
 
-/// <summary>What the health check reads of the whole cluster is counted in SQL: the health counts
-/// (<see cref="ClusterCounts"/>) read one row, not one per host; the figures are the same as counting the rows by hand,
-/// on both stores.</summary>
+/// <summary>What the placement pass and the health check read of the whole cluster is summed in SQL: the per-host
+/// allocations (<see cref="PlacementPass.SnapshotAsync"/>) read one row per host in use, not one per placed VM, and the
+/// health counts (<see cref="ClusterCounts"/>) one row, not one per host; the figures are the same as summing the rows
+/// by hand, on both stores.</summary>
 public sealed class ClusterAggregatesTests
 {
     public static TheoryData<TestStoreKind> Kinds => [TestStoreKind.Sqlite, TestStoreKind.Postgres];
@@ -48,6 +50,49 @@ public sealed class ClusterAggregatesTests
 
     private static Vm NewVm(UserId owner, int i, int cores, int memoryGiB, int diskGiB) =>
         Vm.Create(VmName.Parse($"vm-{i:D3}"), owner, Geometry.Create(cores, ByteSize.FromGiB(memoryGiB), ByteSize.FromGiB(diskGiB), ImageName.Parse("debian-12")), T0.AddSeconds(i));
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Snapshot_SumsEachHostsVmsInSql_OneRowPerHostInUse(TestStoreKind kind)
+    {
+        using var store = TestStore.Create(kind);
+        var owner = User.Create(UserName.Parse("ann"), UserRole.User, "x", Quota.Unlimited, T0);
+        var a = NewHost("sim-a");
+        var b = NewHost("sim-b");
+        var idle = NewHost("sim-idle");
+        await using (var db = await store.Contexts.CreateDbContextAsync(Ct))
+        {
+            db.Users.Add(owner);
+            db.Hosts.AddRange(a, b, idle);
+            // 30 VMs on a: 1, 2, 3 cores in turn (sum 60), 1 GiB memory, 10 GiB disk each; 2 VMs on b: 4 cores, 8 GiB, 20 GiB
+            // each; 5 VMs pending, which hold nothing.
+            for (var i = 0; i < 30; i++)
+            {
+                var vm = NewVm(owner.Id, i, 1 + i % 3, 1, 10);
+                vm.Place(a.Id, T0);
+                db.Vms.Add(vm);
+            }
+            for (var i = 30; i < 32; i++)
+            {
+                var vm = NewVm(owner.Id, i, 4, 8, 20);
+                vm.Place(b.Id, T0);
+                db.Vms.Add(vm);
+            }
+            for (var i = 32; i < 37; i++) db.Vms.Add(NewVm(owner.Id, i, 8, 8, 8));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var counter = new RowCounter("Vms");
+        await using var plain = await store.Contexts.CreateDbContextAsync(Ct);
+        await using var counted = Counted(plain, counter);
+        var views = (await PlacementPass.SnapshotAsync(counted, Ct)).ToDictionary(h => h.Name);
+
+        views.Should().HaveCount(3);
+        views["sim-a"].Allocated.Should().Be(new HostAllocation(60, ByteSize.FromGiB(30), ByteSize.FromGiB(300), 30));
+        views["sim-b"].Allocated.Should().Be(new HostAllocation(8, ByteSize.FromGiB(16), ByteSize.FromGiB(40), 2));
+        views["sim-idle"].Allocated.Should().Be(HostAllocation.None);
+        counter.Rows.Should().Be(2 + 1, "one aggregate row per host holding VMs (a and b), not one per placed VM (32 + 1)");
+    }
 
     [Theory]
     [MemberData(nameof(Kinds))]
