@@ -53,11 +53,25 @@ public sealed class TokenCacheInvalidator(TokenCache cache) : SaveChangesInterce
         if (db is null) return;
         var hashes = new List<string>();
         var users = new List<UserId>();
-        foreach (var e in db.ChangeTracker.Entries())
+        // Only tokens and users are looked at, so only their entries are compared with their snapshots: ChangeTracker.Entries()
+        // would detect changes on every tracked entity, a second full pass over them before the save's own (a placement pass
+        // or a bulk action tracks thousands).
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            if (e.State is not (EntityState.Modified or EntityState.Deleted)) continue;
-            if (e.Entity is ApiToken t) hashes.Add(t.TokenHash);
-            else if (e.Entity is User u) users.Add(u.Id);
+            foreach (var e in db.ChangeTracker.Entries())
+            {
+                if (e.Entity is not (ApiToken or User)) continue;
+                if (detect) e.DetectChanges();
+                if (e.State is not (EntityState.Modified or EntityState.Deleted)) continue;
+                if (e.Entity is ApiToken t) hashes.Add(t.TokenHash);
+                else if (e.Entity is User u) users.Add(u.Id);
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
         }
         if (hashes.Count == 0 && users.Count == 0) return;
         _pending.AddOrUpdate(db, new Changed(hashes, users));
