@@ -17,10 +17,8 @@ namespace Octopus.Consolidation.Placers;
 /// the power curves, which the detector then rejects (at <c>--scale K</c> there are K times as many). A long-history
 /// host's prediction is linear in its window, so each bin keeps its long-history hosts sorted by their own prediction and stops
 /// reading where prediction + the VM's share (both computed as weighted sums, ~1e-13 from the detector's arithmetic)
-/// is at least 10⁻⁸ above the overload line: every host from there on would be rejected. A bin, or a group of bins,
-/// whose members are all sorted and whose lowest key (a group keeps the lowest since it was last empty: a lower bound)
-/// is at or above that line is passed over without its bound (most bins the bounds admitted were cut whole). A host the
-/// index is unsure of is decided by the detector itself.
+/// is at least 10⁻⁸ above the overload line: every host from there on would be rejected. A host the index is unsure
+/// of is decided by the detector itself.
 /// </remarks>
 internal sealed class BestFitIndex
 {
@@ -45,9 +43,6 @@ internal sealed class BestFitIndex
     private readonly int[] _othersPos;
     private readonly double[] _key;
     private double _intervalSeconds;
-    // Per host type, this choice's LR stop (see Stop) and the migration intervals it was formed for (-1: none yet).
-    private int[] _stopIntervals = [];
-    private double[] _stop = [];
 
     // The exclusion set of the last choice, whose members are taken out of the groups (most reads were of excluded
     // hosts: the underload pass excludes every host it has tried to empty); put back when another set is passed.
@@ -132,18 +127,9 @@ internal sealed class BestFitIndex
             if (memo is not null) memo.Vm = -1;
         }
         _intervalSeconds = state.Snapshot.Interval.TotalSeconds;
-        if (_stopIntervals.Length != state.HostTypeCount)
-        {
-            _stopIntervals = new int[state.HostTypeCount];
-            _stop = new double[state.HostTypeCount];
-        }
         if (_lr is not null) state.EnsureHistory();
         foreach (var h in state.OccupiedHosts) Insert(h);
     }
-
-    /// <summary>Bins and groups passed over whole because the LR stop cuts every member, since the index was made (for
-    /// tests).</summary>
-    internal long StoppedBins { get; private set; }
 
     /// <summary>Choices answered from a memo of an earlier search since the index was made (for tests).</summary>
     internal long ReusedChoices { get; private set; }
@@ -196,7 +182,6 @@ internal sealed class BestFitIndex
         _excluded = excluded;
         TrackExcluded(excluded);
         _vmPredictionM = double.NaN;
-        Array.Fill(_stopIntervals, -1);
         // As the detector forms it: the VM's own migration time in whole intervals (a host's is the larger of its own
         // and the VM's, both rounded up, since division and rounding up keep order).
         _vmMigrationIntervals = Math.Ceiling(state.Snapshot.Vms[vm].RamMb / state.Snapshot.MigrationMbPerSecond / _intervalSeconds);
@@ -250,17 +235,7 @@ internal sealed class BestFitIndex
         var types = _state.Snapshot.HostTypes;
         for (var i = 0; i < _groups.Length; i++)
         {
-            var group = _groups[i];
-            var type = (HostType)types[i / GroupsPerType];
-            // A group whose every member the LR stop would cut is not read (Read would read none of it).
-            double bound;
-            if (group.Count == 0) bound = double.PositiveInfinity;
-            else if (AllStopped(group, group.OthersCount, group.MinKey, i / GroupsPerType))
-            {
-                bound = double.PositiveInfinity;
-                StoppedBins++;
-            }
-            else bound = Bound(group, type);
+            var bound = Bound(_groups[i], (HostType)types[i / GroupsPerType]);
             _bound[i] = bound;
             if (bound < firstBound)
             {
@@ -418,13 +393,7 @@ internal sealed class BestFitIndex
         for (var b = firstBin; b < lastBin; b++)
         {
             var bin = _bins[b];
-            // A bin whose every member the LR stop cuts is passed over; one of one or two hosts is read faster than bounded.
-            if (bin.Count == 0) continue;
-            if (bin.Sorted.Count > 0 && AllStopped(bin, bin.Others.Count, bin.Sorted.Keys[0], t))
-            {
-                StoppedBins++;
-                continue;
-            }
+            // A bin of one or two hosts is read faster than bounded.
             if (bin.Count > 2 ? Bound(bin, type) <= _bestDiff : bin.Count > 0) Read(b);
         }
     }
@@ -435,36 +404,22 @@ internal sealed class BestFitIndex
     private void Read(int b)
     {
         var bin = _bins[b];
-        var t = b / (BinsPerType + 1);
-        var type = (HostType)_state.Snapshot.HostTypes[t];
+        var type = (HostType)_state.Snapshot.HostTypes[b / (BinsPerType + 1)];
         var others = bin.Others;
-        if (others.Count > 0) ReadMembers(others, others.Count, type);
+        ReadMembers(others, others.Count, type);
         var sorted = bin.Sorted;
         var count = sorted.Count;
         if (count == 0) return;
-        var stop = Stop(bin, t);
+        var stop = double.PositiveInfinity;
+        if (_lr is not null && bin.MigrationIntervals >= 0 && _vmMigrationIntervals <= bin.MigrationIntervals)
+        {
+            // Every member's key was formed with the bin's migration intervals, which adding the VM leaves unchanged.
+            var vmShare = VmPrediction(bin.MigrationIntervals) * (_state.Snapshot.Vms[_vm].Mips / type.TotalMips);
+            stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
+        }
         // The members before the first key at or above the stop (keys ascend).
         ReadMembers(sorted, FirstAtOrAbove(sorted.Keys, count, stop), type);
     }
-
-    // The key at or above which a sorted member of the bin (or group) would be overloaded with the VM (+∞: none is
-    // known to be).
-    private double Stop(Bin bin, int t)
-    {
-        var m = bin.MigrationIntervals;
-        if (_lr is null || m < 0 || _vmMigrationIntervals > m) return double.PositiveInfinity;
-        // Formed once per choice, host type and migration intervals (nearly always one value), read by every bin.
-        if (_stopIntervals[t] == m) return _stop[t];
-        // Every member's key was formed with the bin's migration intervals, which adding the VM leaves unchanged.
-        var vmShare = VmPrediction(m) * (_state.Snapshot.Vms[_vm].Mips / ((HostType)_state.Snapshot.HostTypes[t]).TotalMips);
-        _stopIntervals[t] = m;
-        return _stop[t] = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
-    }
-
-    // Whether Read would read no member of the bin or group: it has no unsorted member and its lowest key (a group's:
-    // a lower bound, see Bin.MinKey) is at or above the stop, so every sorted member is cut.
-    private bool AllStopped(Bin bin, int others, double minKey, int t) =>
-        _lr is not null && others == 0 && bin.MigrationIntervals >= 0 && minKey >= Stop(bin, t);
 
     // The index of the first of keys[0..count) (ascending) that is at or above the stop, or count.
     private static int FirstAtOrAbove(double[] keys, int count, double stop)
@@ -567,12 +522,6 @@ internal sealed class BestFitIndex
         var bin = _bins[index];
         _binOf[h] = index;
         var group = _groups[(t * GroupsPerType) + (b / BinsPerGroup)];
-        if (group.Count == 0)
-        {
-            group.MigrationIntervals = Bin.Unset;
-            group.MinKey = double.PositiveInfinity;
-            group.OthersCount = 0;
-        }
         if (group.Count == 0 || allocated < group.MinAllocated) group.MinAllocated = allocated;
         if (group.Count == 0 || state.ObservedWatts(h) > group.MaxObservedWatts) group.MaxObservedWatts = state.ObservedWatts(h);
         group.Count++;
@@ -588,16 +537,12 @@ internal sealed class BestFitIndex
             var key = LocalRegressionDetector.LinearPrediction(window, m);
             if (bin.MigrationIntervals == Bin.Unset) bin.MigrationIntervals = m;
             else if (bin.MigrationIntervals != m) bin.MigrationIntervals = Bin.Mixed;
-            if (group.MigrationIntervals == Bin.Unset) group.MigrationIntervals = m;
-            else if (group.MigrationIntervals != m) group.MigrationIntervals = Bin.Mixed;
-            if (key < group.MinKey) group.MinKey = key;
             _key[h] = key;
             _othersPos[h] = -1;
             bin.Sorted.Insert(key, h, allocated, state.ObservedWatts(h));
             return;
         }
         _othersPos[h] = bin.Others.Count;
-        group.OthersCount++;
         bin.Others.Add(h, allocated, state.ObservedWatts(h));
     }
 
@@ -608,12 +553,10 @@ internal sealed class BestFitIndex
         _binOf[h] = -1;
         bin.Count--;
         var t = index / (BinsPerType + 1);
-        var group = _groups[(t * GroupsPerType) + ((index % (BinsPerType + 1)) / BinsPerGroup)];
-        group.Count--;
+        _groups[(t * GroupsPerType) + ((index % (BinsPerType + 1)) / BinsPerGroup)].Count--;
         var pos = _othersPos[h];
         if (pos >= 0)
         {
-            group.OthersCount--;
             var moved = bin.Others.RemoveAtBySwap(pos);
             if (moved >= 0) _othersPos[moved] = pos;
             return;
@@ -628,13 +571,8 @@ internal sealed class BestFitIndex
         public int Count;
         public double MinAllocated;
         public double MaxObservedWatts;
-        // The migration intervals every sorted member's key was formed with, or Unset / Mixed (a group's: every member
-        // inserted since it was last empty).
+        // The migration intervals every sorted member's key was formed with, or Unset / Mixed.
         public int MigrationIntervals = Unset;
-        // A group's: the lowest key of its sorted members since it was last empty (members that left keep it: a lower
-        // bound still) and how many of its members are unsorted. Bins use their lists.
-        public double MinKey = double.PositiveInfinity;
-        public int OthersCount;
         // Members the detector must judge one by one (short history, nothing allocated, or not the LR detector).
         public readonly Members Others = new();
         // Long-history members sorted by their own LR prediction (Keys).
@@ -644,8 +582,6 @@ internal sealed class BestFitIndex
         {
             Count = 0;
             MigrationIntervals = Unset;
-            MinKey = double.PositiveInfinity;
-            OthersCount = 0;
             Others.Count = 0;
             Sorted.Count = 0;
         }
