@@ -7,8 +7,9 @@ namespace Octopus.Web.Tests.Browser;
 /// it-IT gets the login page, navigation, VM list, VM page (with its graphs and security rules), Create VM, Networks,
 /// Tasks, My policies and profile in Italian with
 /// <c>&lt;html lang="it"&gt;</c>, an Italian date and "1,5 GiB"; the profile's language choice overrides the browser's
-/// and survives a reload; a browser in en-US gets English and an English date. axe-core on each page, 360 px for the
-/// Italian list.</summary>
+/// and survives a reload; a browser in en-US gets English and an English date. The administrator in Italian gets the
+/// admin pages (users, hosts, all VMs, the audit log with times to the second, power) in Italian. axe-core on each page,
+/// 360 px for the Italian list.</summary>
 [Collection(BrowserCollection.Name)]
 public class I18nBrowserTests(WebServerFixture server)
 {
@@ -28,12 +29,14 @@ public class I18nBrowserTests(WebServerFixture server)
         var run = await server.RunScenarioAsync("i18n", new Dictionary<string, string>
         {
             ["OCTOPUS_USER"] = user, ["OCTOPUS_PASSWORD"] = WebServerFixture.PasswordOf(user), ["VM_NAME"] = vm,
+            ["ADMIN_PASSWORD"] = WebServerFixture.AdminPassword,
         });
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
         run.Out.Should().Contain("Italian: lang=it").And.Contain("Tasks, policies and profile").And.Contain("(1 vCPU · 1,5 GiB · 4 GiB)")
             .And.Contain("English chosen on the profile page").And.Contain("brings Italian back")
             .And.Contain("axe-core: 0 serious/critical on the VM list in Italian at 360 px")
+            .And.Contain("Italian admin pages: Utenti e quote (role utente), Host (").And.Contain("axe-core: 0 serious/critical on Registro di controllo")
             .And.Contain("English: lang=en").And.Contain("(1 vCPU · 1.5 GiB · 4 GiB)");
         (await italo.DeleteAsync($"/api/v1/vms/{vm}")).EnsureSuccessStatusCode();
     }

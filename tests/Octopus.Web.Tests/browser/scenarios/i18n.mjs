@@ -3,12 +3,16 @@
 // and the profile are in
 // Italian, <html lang="it">, the VM's creation date in Italian format (e.g. "7 dic 2026, 15:30") and sizes with a
 // decimal comma ("1,5 GiB"); choosing English on the profile page switches it (kept across reloads) and "as the browser
-// asks" brings Italian back. With en-US the same pages are in English with an English date. USER (PASSWORD) owns the
-// running VM VM_NAME of 1.5 GiB memory. 1280 px, with axe-core (which checks <html lang>), and 360 px for the Italian list.
+// asks" brings Italian back. With en-US the same pages are in English with an English date. The administrator (ADMIN_PASSWORD)
+// in Italian gets the admin pages in Italian: Users and quotas (USER's role "utente"), Hosts (the summary line), All VMs
+// (USER's VM with its state), the audit log (times with seconds, "vm.create" of VM_NAME linked as "VM …") and Power.
+// USER (PASSWORD) owns the running VM VM_NAME of 1.5 GiB memory. 1280 px, with axe-core (which checks <html lang>),
+// and 360 px for the Italian list.
 import { launch, openPage, shot, step, assertAccessible, assertNoHorizontalScroll, url, user, password, DESKTOP, PHONE } from './lib.mjs';
 
 const vmName = process.env.VM_NAME;
 const ITALIAN_DATE = /^\d{1,2} (gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic) \d{4}, \d{2}:\d{2}$/;
+const ITALIAN_DATE_SECONDS = /^\d{1,2} (gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic) \d{4}, \d{2}:\d{2}:\d{2}$/;
 const ENGLISH_DATE = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}, \d{1,2}:\d{2}\s(AM|PM)$/;
 
 async function contextPage(browser, locale, viewport = DESKTOP) {
@@ -21,11 +25,11 @@ async function contextPage(browser, locale, viewport = DESKTOP) {
 
 const lang = (page) => page.evaluate(() => document.documentElement.lang);
 
-async function loginAs(page, texts) {
+async function loginAs(page, texts, name = user, pass = password) {
   await page.goto(url + '/');
   await page.getByRole('heading', { name: texts.loginTitle }).waitFor();
-  await page.getByLabel(texts.user).fill(user);
-  await page.getByLabel(texts.password, { exact: true }).fill(password);
+  await page.getByLabel(texts.user).fill(name);
+  await page.getByLabel(texts.password, { exact: true }).fill(pass);
   await page.getByRole('button', { name: texts.login, exact: true }).click();
   await page.getByRole('heading', { name: texts.myVms, level: 1 }).waitFor();
 }
@@ -72,6 +76,48 @@ const EN = { lang: 'en', loginTitle: 'Log in to Octopus', user: 'User name', pas
   profile: 'Profile', profileTitle: `Profile of ${user}`, graphs: 'Graphs', rules: 'Security rules', graphStatus: /points?|No readings/,
   tasks: 'Tasks', createOp: 'Create VM', policies: 'My policies' };
 
+/** The admin pages in Italian: every heading, a column header, a translated value and axe-core on each. */
+async function checkAdminPagesItalian(page) {
+  const nav = page.locator('#nav');
+  await nav.getByRole('link', { name: 'Utenti', exact: true }).click();
+  await page.getByRole('heading', { name: 'Utenti e quote', level: 1 }).waitFor();
+  await page.locator('#user-table th').filter({ hasText: 'Ruolo' }).waitFor();
+  const role = (await page.locator(`#user-table tr[data-user="${user}"] td`).first().innerText()).trim();
+  if (role !== 'utente') throw new Error(`${user}'s role shows as "${role}", expected "utente"`);
+  await page.getByRole('button', { name: `Modifica la quota di ${user}` }).waitFor();
+  await assertAccessible(page, 'Utenti e quote');
+
+  await nav.getByRole('link', { name: 'Host', exact: true }).click();
+  await page.getByRole('heading', { name: 'Host', level: 1 }).waitFor();
+  await page.locator('#hosts-summary').filter({ hasText: /VM collocate, assorb/ }).waitFor();
+  const summary = (await page.locator('#hosts-summary').innerText()).trim();
+  await page.locator('#host-table th').filter({ hasText: 'Carico CPU' }).waitFor();
+  await assertAccessible(page, 'Host');
+
+  await nav.getByRole('link', { name: 'Tutte le VM', exact: true }).click();
+  await page.getByRole('heading', { name: 'Tutte le VM', level: 1 }).waitFor();
+  await page.locator(`#all-vm-table tr[data-vm="${vmName}"] .state`).filter({ hasText: 'In esecuzione' }).waitFor();
+  await page.locator('#vm-count').filter({ hasText: /^\d+ VM/ }).waitFor();
+  await assertAccessible(page, 'Tutte le VM');
+
+  await nav.getByRole('link', { name: 'Registro', exact: true }).click();
+  await page.getByRole('heading', { name: 'Registro di controllo', level: 1 }).waitFor();
+  await page.getByLabel('Autore').fill(user);
+  await page.getByRole('button', { name: 'Filtra', exact: true }).click();
+  const entry = page.locator('#audit-table tbody tr').filter({ hasText: 'vm.create' }).first();
+  await entry.getByRole('link', { name: `VM ${vmName}` }).waitFor();
+  const when = (await entry.locator('td').first().innerText()).trim();
+  if (!ITALIAN_DATE_SECONDS.test(when)) throw new Error(`the audit time "${when}" is not an Italian date with seconds`);
+  await assertAccessible(page, 'Registro di controllo');
+
+  await nav.getByRole('link', { name: 'Energia', exact: true }).click();
+  await page.getByRole('heading', { name: 'Energia', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Piano di consolidamento' }).waitFor();
+  await page.getByLabel('Intervallo').waitFor();
+  await assertAccessible(page, 'Energia');
+  step(`Italian admin pages: Utenti e quote (role utente), Host ("${summary}"), Tutte le VM, Registro di controllo (${when}), Energia`);
+}
+
 const browser = await launch();
 try {
   // ---- Italian browser
@@ -98,6 +144,12 @@ try {
   await phone.locator(`#vm-table tr[data-vm="${vmName}"]`).waitFor();
   await assertNoHorizontalScroll(phone);
   await assertAccessible(phone, 'the VM list in Italian at 360 px');
+
+  // ---- the administrator in Italian
+  const admin = await contextPage(browser, 'it-IT');
+  await loginAs(admin, IT, 'admin', process.env.ADMIN_PASSWORD);
+  await checkAdminPagesItalian(admin);
+  await shot(admin, 'admin-power-it-1280');
 
   // ---- English browser
   const en = await contextPage(browser, 'en-US');

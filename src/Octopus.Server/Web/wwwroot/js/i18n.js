@@ -68,11 +68,12 @@ export function tn(key, n, params = {}) {
 /** A number in the locale's digits and separators. */
 export const number = (n, options) => new Intl.NumberFormat(locale, options).format(n);
 
-/** A date and time in the locale (e.g. "7 Dec 2026, 15:30" / "7 dic 2026, 15:30"); '—' for none. */
-export function dateTime(iso) {
+/** A date and time in the locale (e.g. "7 Dec 2026, 15:30" / "7 dic 2026, 15:30"); '—' for none. With `seconds` the time
+ *  has them ("7 dic 2026, 15:30:42"), for lists where events a few seconds apart are compared (a VM's history, the audit log). */
+export function dateTime(iso, { seconds = false } = {}) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '—' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return Number.isNaN(d.getTime()) ? '—' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' }).format(d);
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

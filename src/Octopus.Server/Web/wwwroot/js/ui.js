@@ -1,8 +1,8 @@
 // Small DOM and formatting helpers shared by every page. Build DOM with h(); never assign server text to innerHTML.
 // Sizes and dates are formatted in the UI's language (i18n.js), which also gives every text the user reads: t(key).
-import { t, has, bytes, dateTime, number } from './i18n.js';
+import { t, tn, has, bytes, dateTime, number } from './i18n.js';
 
-export { t, bytes, dateTime };
+export { t, tn, bytes, dateTime, number };
 
 /** h('button', {class: 'secondary', onclick}, 'Stop') — attributes (on* become listeners), then children. */
 export function h(tag, attrs = {}, ...children) {

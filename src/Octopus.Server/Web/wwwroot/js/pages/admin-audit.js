@@ -1,9 +1,10 @@
 // #/admin/audit?actor=&action= — the audit log, newest first, a page at a time, filtered by actor and by action
 // (a prefix: "vm." is every VM action). Targets show names linked to their page; an actor links to their entries.
 import { api } from '../api.js';
-import { h, field, dateTime } from '../ui.js';
+import { h, t, field, dateTime } from '../ui.js';
 
 const PAGE = 50;
+const COLUMNS = ['when', 'actor', 'action', 'target', 'outcome', 'details'];
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_USERS = new Set(['system', 'scheduler']);
 
@@ -21,31 +22,31 @@ function target(a) {
     case 'vm': {
       const user = actorUser(a.actor);
       const address = key.includes('/') || ID.test(key) || NOT_USERS.has(user) ? key : `${user}/${key}`;
-      return ['VM ', link(`#/vms/${encodeURIComponent(address)}`, key, `VM ${key}`)];
+      return [t('audit.kind.vm'), ' ', link(`#/vms/${encodeURIComponent(address)}`, key, t('audit.target.vm', { name: key }))];
     }
-    case 'host': return ['host ', link(`#/admin/hosts`, key, `host ${key}`)];
-    case 'policy': return ['policy ', link(`#/admin/policies`, key, `policy ${key}`)];
+    case 'host': return [t('audit.kind.host'), ' ', link(`#/admin/hosts`, key, t('audit.target.host', { name: key }))];
+    case 'policy': return [t('audit.kind.policy'), ' ', link(`#/admin/policies`, key, t('audit.target.policy', { name: key }))];
     case 'user': {
       const [name, ...rest] = key.split('/');
-      return ['user ', link(`#/admin/users`, name, `user ${name}`), rest.length ? ` (${rest.join(' ')})` : null];
+      return [t('audit.kind.user'), ' ', link(`#/admin/users`, name, t('audit.target.user', { name })), rest.length ? ` (${rest.join(' ')})` : null];
     }
     default: return a.target;
   }
 }
 
 export default async function render(root, ctx) {
-  const actor = field('a-actor', 'Actor', h('input', { value: ctx.query.get('actor') ?? '', placeholder: 'e.g. admin or scheduler', autocomplete: 'off' }));
-  const action = field('a-action', 'Action', h('input', { value: ctx.query.get('action') ?? '', placeholder: 'e.g. vm. or plan.apply', autocomplete: 'off' }),
-    'Matches actions that start with this text.');
+  const actor = field('a-actor', t('audit.actor'), h('input', { value: ctx.query.get('actor') ?? '', placeholder: t('audit.actorPlaceholder'), autocomplete: 'off' }));
+  const action = field('a-action', t('audit.action'), h('input', { value: ctx.query.get('action') ?? '', placeholder: t('audit.actionPlaceholder'), autocomplete: 'off' }),
+    t('audit.actionHint'));
   const error = h('p', { class: 'error', role: 'alert' });
   const tbody = h('tbody');
   const status = h('p', { class: 'muted', 'aria-live': 'polite' });
   const cursors = [null]; // cursor of each page seen, for "Newer"
   let pageIndex = 0, next = null;
-  const newer = h('button', { type: 'button', class: 'secondary', onclick: () => go(pageIndex - 1) }, 'Newer');
-  const older = h('button', { type: 'button', class: 'secondary', onclick: () => go(pageIndex + 1) }, 'Older');
+  const newer = h('button', { type: 'button', class: 'secondary', onclick: () => go(pageIndex - 1) }, t('audit.newer'));
+  const older = h('button', { type: 'button', class: 'secondary', onclick: () => go(pageIndex + 1) }, t('audit.older'));
 
-  root.append(h('h1', {}, 'Audit log'),
+  root.append(h('h1', {}, t('audit.title')),
     h('form', { class: 'panel', role: 'search', id: 'audit-filter', onsubmit: (e) => {
       e.preventDefault();
       const q = new URLSearchParams();
@@ -55,20 +56,20 @@ export default async function render(root, ctx) {
       ctx.navigate('/admin/audit' + (qs ? `?${qs}` : ''));
     } },
     h('div', { class: 'grid' }, actor.wrap, action.wrap),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/admin/audit' }, 'Clear filters'))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('common.filter')), h('a', { href: '#/admin/audit' }, t('common.clearFilters')))),
     error, status,
     h('table', { class: 'cards', id: 'audit-table' },
-      h('thead', {}, h('tr', {}, ...['When', 'Actor', 'Action', 'Target', 'Outcome', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { scope: 'col' }, t(`audit.col.${c}`))))),
       tbody),
-    h('nav', { class: 'actions', 'aria-label': 'Audit pages' }, newer, older));
+    h('nav', { class: 'actions', 'aria-label': t('audit.pages') }, newer, older));
 
   const row = (a) => h('tr', {},
-    h('td', { 'data-label': 'When' }, dateTime(a.at)),
-    h('td', { 'data-label': 'Actor' }, h('a', { href: `#/admin/audit?actor=${encodeURIComponent(a.actor)}`, title: `Entries by ${a.actor}` }, a.actor)),
-    h('td', { 'data-label': 'Action' }, a.action),
-    h('td', { 'data-label': 'Target', 'data-target': a.target }, h('span', {}, target(a))),
-    h('td', { 'data-label': 'Outcome' }, h('span', { class: a.succeeded ? 'ok' : 'error' }, a.succeeded ? 'ok' : 'refused'), a.succeeded ? null : h('div', { class: 'small' }, a.result)),
-    h('td', { 'data-label': 'Details' }, a.details ?? '—'));
+    h('td', { 'data-label': t('audit.col.when') }, dateTime(a.at, { seconds: true })),
+    h('td', { 'data-label': t('audit.col.actor') }, h('a', { href: `#/admin/audit?actor=${encodeURIComponent(a.actor)}`, title: t('audit.entriesBy', { actor: a.actor }) }, a.actor)),
+    h('td', { 'data-label': t('audit.col.action') }, a.action),
+    h('td', { 'data-label': t('audit.col.target'), 'data-target': a.target }, h('span', {}, target(a))),
+    h('td', { 'data-label': t('audit.col.outcome') }, h('span', { class: a.succeeded ? 'ok' : 'error' }, a.succeeded ? t('audit.ok') : t('audit.refused')), a.succeeded ? null : h('div', { class: 'small' }, a.result)),
+    h('td', { 'data-label': t('audit.col.details') }, a.details ?? '—'));
 
   async function go(index) {
     if (index < 0 || index >= cursors.length) return;
@@ -81,7 +82,7 @@ export default async function render(root, ctx) {
       next = page.nextCursor;
       if (next && cursors.length === index + 1) cursors.push(next);
       tbody.replaceChildren(...page.items.map(row));
-      status.textContent = page.items.length === 0 ? 'No entries match.' : `Page ${index + 1}: entries ${index * PAGE + 1}–${index * PAGE + page.items.length}.`;
+      status.textContent = page.items.length === 0 ? t('audit.none') : t('audit.page', { page: index + 1, from: index * PAGE + 1, to: index * PAGE + page.items.length });
       newer.disabled = index === 0;
       older.disabled = !next;
       error.textContent = '';

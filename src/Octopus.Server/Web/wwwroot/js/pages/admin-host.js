@@ -1,7 +1,8 @@
 // #/admin/hosts/:id — one host for admins: its state now and graphs of its CPU load and power draw over the last hour,
 // day or week (GET /hosts/{id}/history?range=1h|24h|7d, downsampled in the store), drawn by charts.js.
 import { api, seg } from '../api.js';
-import { h, percent } from '../ui.js';
+import { h, t, percent } from '../ui.js';
+import { powerLabel } from './admin-hosts.js';
 import { rangeGraphs, niceCeil } from '../charts.js';
 
 export default async function render(root, ctx) {
@@ -9,26 +10,26 @@ export default async function render(root, ctx) {
   try {
     host = await api.get(`/hosts/${seg(ctx.params.id)}`);
   } catch (e) {
-    root.append(h('h1', {}, 'Host not found'), h('p', { class: 'error', role: 'alert' }, e.message),
-      h('p', {}, h('a', { href: '#/admin/hosts' }, 'Back to hosts')));
+    root.append(h('h1', {}, t('host.notFound')), h('p', { class: 'error', role: 'alert' }, e.message),
+      h('p', {}, h('a', { href: '#/admin/hosts' }, t('host.backToHosts'))));
     return undefined;
   }
   const graphs = rangeGraphs(`/hosts/${seg(host.id)}/history`, (history, chart, figure) => [
-    figure('CPU load', [['key-a', '% of its processors']], chart({ id: 'graph-load', title: `${host.name}: CPU load`, max: 1,
-      format: (v) => `${Math.round(v * 100)} %`, series: [{ label: 'load', cls: 'series-a', value: (p) => p.load }] })),
-    figure('Power', [['key-a', 'draw (W)']], chart({ id: 'graph-power', title: `${host.name}: power`,
+    figure(t('host.load'), [['key-a', t('host.loadKey')]], chart({ id: 'graph-load', title: t('graphs.chartTitle', { name: host.name, what: t('host.load') }), max: 1,
+      format: (v) => `${Math.round(v * 100)} %`, series: [{ label: t('host.loadSeries'), cls: 'series-a', value: (p) => p.load }] })),
+    figure(t('host.power'), [['key-a', t('host.powerKey')]], chart({ id: 'graph-power', title: t('graphs.chartTitle', { name: host.name, what: t('host.power') }),
       max: niceCeil(Math.max(1, ...history.points.map((p) => p.watts))), format: (v) => `${Math.round(v)} W`,
-      series: [{ label: 'draw', cls: 'series-a', value: (p) => p.watts }] })),
+      series: [{ label: t('host.powerSeries'), cls: 'series-a', value: (p) => p.watts }] })),
   ]);
   const row = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
   root.append(
-    h('p', {}, h('a', { href: '#/admin/hosts' }, '← Hosts')),
+    h('p', {}, h('a', { href: '#/admin/hosts' }, t('host.back'))),
     h('h1', {}, host.name),
     h('dl', { class: 'props', id: 'host-props' },
-      ...row('Power', host.powerState),
-      ...row('CPU load', host.powerState === 'On' ? percent(host.cpuLoad) : '—'),
-      ...row('Draw now', `${Math.round(host.powerWatts)} W`),
-      ...row('VMs', String(host.vmCount))),
+      ...row(t('host.power'), powerLabel(host.powerState)),
+      ...row(t('host.load'), host.powerState === 'On' ? percent(host.cpuLoad) : '—'),
+      ...row(t('host.drawNow'), `${Math.round(host.powerWatts)} W`),
+      ...row(t('host.vms'), String(host.vmCount))),
     graphs.section);
   return () => graphs.dispose();
 }

@@ -2,13 +2,17 @@
 // the energy used against "all hosts on" and the saving; below it, the consolidation plan (steps with reasons,
 // apply or dismiss) and the mode (automatic, manual, off). Admins only; the server refuses everyone else.
 import { api } from '../api.js';
-import { h, toast, confirmDialog, dateTime } from '../ui.js';
+import { h, t, tn, toast, confirmDialog, dateTime, number } from '../ui.js';
+import { currentLocale } from '../i18n.js';
 import { s, niceCeil } from '../charts.js';
 
 const REFRESH_MS = 10000;
-const WINDOWS = [['15m', '15 minutes'], ['1h', '1 hour'], ['6h', '6 hours'], ['24h', '24 hours']];
-const kWh = (x) => (Math.abs(x) >= 1 ? `${x.toFixed(2)} kWh` : `${(x * 1000).toFixed(1)} Wh`);
-const clock = (ms, long) => new Date(ms).toLocaleTimeString([], long ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const PLAN_COLUMNS = ['step', 'what', 'reason', 'saves', 'risk', 'result'];
+const WINDOWS = ['15m', '1h', '6h', '24h'];
+const MODES = ['automatic', 'manual', 'off'];
+const fixed = (x, digits) => number(x, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const kWh = (x) => (Math.abs(x) >= 1 ? `${fixed(x, 2)} kWh` : `${fixed(x * 1000, 1)} Wh`);
+const clock = (ms, long) => new Date(ms).toLocaleTimeString(currentLocale(), long ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** The chart: watts (solid) and the all-on baseline (dashed) on the left axis, active hosts (steps) on the right. */
 export function powerChart(history, width = 800) {
@@ -36,10 +40,11 @@ export function powerChart(history, width = 800) {
     return d;
   };
 
-  const title = s('title', { id: 'power-chart-title' }, 'Cluster power and active hosts');
+  const title = s('title', { id: 'power-chart-title' }, t('power.chartTitle'));
   const last = pts[pts.length - 1];
-  const desc = s('desc', { id: 'power-chart-desc' }, pts.length === 0 ? 'No readings yet.'
-    : `${pts.length} points from ${clock(pts[0].t)} to ${clock(last.t)}; latest ${Math.round(last.watts)} W of ${Math.round(last.allOnWatts)} W with all hosts on, ${last.maxActiveHosts} of ${last.hosts} hosts active.`);
+  const desc = s('desc', { id: 'power-chart-desc' }, pts.length === 0 ? t('power.noReadings')
+    : tn('power.chartDesc', pts.length, { from: clock(pts[0].t), to: clock(last.t), watts: Math.round(last.watts), allOn: Math.round(last.allOnWatts),
+      active: last.maxActiveHosts, hosts: last.hosts }));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'power-chart', role: 'img', 'aria-labelledby': 'power-chart-title power-chart-desc',
     'data-points': pts.length, width: W, height: H }, title, desc);
 
@@ -50,7 +55,7 @@ export function powerChart(history, width = 800) {
   }
   const hostStep = Math.max(1, Math.ceil(maxH / 4));
   for (let n = 0; n <= maxH; n += hostStep) svg.append(s('text', { x: W - R + 6, y: yH(n) + 4, class: 'tick hosts' }, String(n)));
-  svg.append(s('text', { x: W - 4, y: 12, 'text-anchor': 'end', class: 'tick hosts' }, 'hosts'));
+  svg.append(s('text', { x: W - 4, y: 12, 'text-anchor': 'end', class: 'tick hosts' }, t('power.axisHosts')));
   const long = to - from > 2 * 3600_000, xTicks = W < 500 ? 2 : 4;
   for (let i = 0; i <= xTicks; i++) {
     const t = from + ((to - from) * i) / xTicks;
@@ -74,37 +79,37 @@ export default async function render(root) {
   const figures = h('dl', { class: 'props', id: 'power-figures' });
   const chartBox = h('div', { class: 'chart-box' });
   const windowSelect = h('select', { onchange: () => { windowKey = windowSelect.value; refreshPower().catch(show); } },
-    ...WINDOWS.map(([k, label]) => h('option', { value: k, selected: k === windowKey }, label)));
+    ...WINDOWS.map((k) => h('option', { value: k, selected: k === windowKey }, t(`power.window.${k}`))));
   windowSelect.id = 'power-window';
 
-  const modeSelect = h('select', {}, ...['automatic', 'manual', 'off'].map((m) => h('option', { value: m }, m)));
+  const modeSelect = h('select', {}, ...MODES.map((m) => h('option', { value: m }, t(`power.mode.${m}`))));
   modeSelect.id = 'plan-mode';
   const modeError = h('p', { class: 'field-error', id: 'plan-mode-error', 'aria-live': 'polite' });
   modeSelect.setAttribute('aria-describedby', 'plan-mode-hint plan-mode-error');
   const planSummary = h('p', { id: 'plan-summary' });
   const planBody = h('tbody');
   const planTable = h('table', { class: 'cards', id: 'plan-table' },
-    h('thead', {}, h('tr', {}, ...['Step', 'What', 'Reason', 'Saves', 'Risk', 'Result'].map((t) => h('th', { scope: 'col' }, t)))), planBody);
-  const applyBtn = h('button', { type: 'button', onclick: () => apply() }, 'Apply plan');
-  const dismissBtn = h('button', { type: 'button', class: 'secondary', onclick: () => dismiss() }, 'Dismiss');
+    h('thead', {}, h('tr', {}, ...PLAN_COLUMNS.map((c) => h('th', { scope: 'col' }, t(`power.col.${c}`))))), planBody);
+  const applyBtn = h('button', { type: 'button', onclick: () => apply() }, t('power.apply'));
+  const dismissBtn = h('button', { type: 'button', class: 'secondary', onclick: () => dismiss() }, t('common.dismiss'));
 
   root.append(
-    h('div', { class: 'toolbar' }, h('h1', {}, 'Power'),
-      h('div', { class: 'field inline' }, h('label', { for: 'power-window' }, 'Window'), windowSelect)),
+    h('div', { class: 'toolbar' }, h('h1', {}, t('nav.power')),
+      h('div', { class: 'field inline' }, h('label', { for: 'power-window' }, t('power.window')), windowSelect)),
     error,
     h('section', { 'aria-labelledby': 'chart-h' },
-      h('h2', { id: 'chart-h', class: 'visually-hidden' }, 'Power over time'),
+      h('h2', { id: 'chart-h', class: 'visually-hidden' }, t('power.overTime')),
       chartBox,
       h('p', { class: 'legend small' },
-        h('span', { class: 'key key-watts' }, 'Cluster power (W)'), ' ',
-        h('span', { class: 'key key-baseline' }, 'All hosts on (W)'), ' ',
-        h('span', { class: 'key key-hosts' }, 'Active hosts (right axis)')),
+        h('span', { class: 'key key-watts' }, t('power.key.watts')), ' ',
+        h('span', { class: 'key key-baseline' }, t('power.key.baseline')), ' ',
+        h('span', { class: 'key key-hosts' }, t('power.key.hosts'))),
       figures),
     h('section', { 'aria-labelledby': 'plan-h', class: 'panel' },
-      h('div', { class: 'toolbar' }, h('h2', { id: 'plan-h' }, 'Consolidation plan'),
+      h('div', { class: 'toolbar' }, h('h2', { id: 'plan-h' }, t('power.plan')),
         h('form', { class: 'actions', id: 'mode-form', onsubmit: (e) => { e.preventDefault(); saveMode(); } },
-          h('label', { for: 'plan-mode' }, 'Mode'), modeSelect, h('button', { type: 'submit', class: 'secondary' }, 'Set mode'))),
-      h('p', { class: 'hint', id: 'plan-mode-hint' }, 'automatic: applied every interval · manual: proposed here, applied when you say · off: not computed'),
+          h('label', { for: 'plan-mode' }, t('power.modeLabel')), modeSelect, h('button', { type: 'submit', class: 'secondary' }, t('power.setMode')))),
+      h('p', { class: 'hint', id: 'plan-mode-hint' }, t('power.modeHint')),
       modeError,
       planSummary, planTable,
       h('div', { class: 'actions' }, applyBtn, dismissBtn)));
@@ -116,28 +121,28 @@ export default async function render(root) {
     const history = await api.get(`/power/history?window=${encodeURIComponent(windowKey)}`);
     lastHistory = history;
     chartBox.replaceChildren(history.points.length ? powerChart(history, chartBox.clientWidth || 800)
-      : h('p', { class: 'muted', id: 'power-empty' }, 'No readings yet: the server records one every second; reload in a moment.'));
+      : h('p', { class: 'muted', id: 'power-empty' }, t('power.empty')));
     const row = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
     figures.replaceChildren(
-      ...row('Now', `${Math.round(history.currentWatts)} W, ${history.activeHosts} of ${history.hosts} hosts active (all on: ${Math.round(history.currentAllOnWatts)} W)`),
-      ...row('Energy used', kWh(history.energyKWh)),
-      ...row('With all hosts on', kWh(history.allOnEnergyKWh)),
-      ...row('Saved', h('strong', { id: 'power-saved' }, `${kWh(history.savedKWh)} (${history.savedPercent.toFixed(1)} %)`)),
-      ...row('Period', `${dateTime(history.from)} – ${dateTime(history.to)}, one point per ${history.stepSeconds} s`));
+      ...row(t('power.now'), t('power.nowValue', { watts: Math.round(history.currentWatts), active: history.activeHosts, hosts: history.hosts, allOn: Math.round(history.currentAllOnWatts) })),
+      ...row(t('power.energy'), kWh(history.energyKWh)),
+      ...row(t('power.allOnEnergy'), kWh(history.allOnEnergyKWh)),
+      ...row(t('power.saved'), h('strong', { id: 'power-saved' }, `${kWh(history.savedKWh)} (${fixed(history.savedPercent, 1)} %)`)),
+      ...row(t('power.period'), t('power.periodValue', { from: dateTime(history.from), to: dateTime(history.to), step: history.stepSeconds })));
     error.textContent = '';
   }
 
   let lastPlan = null, appliedAt = 0;
   function drawPlan(plan) {
     lastPlan = plan;
-    planSummary.textContent = `${plan.summary} (policy ${plan.policy}, ${Math.round(plan.clusterWatts)} W now, computed ${dateTime(plan.generatedAt)})`;
+    planSummary.textContent = t('power.planSummary', { summary: plan.summary, policy: plan.policy, watts: Math.round(plan.clusterWatts), at: dateTime(plan.generatedAt, { seconds: true }) });
     planBody.replaceChildren(...plan.steps.map((st, i) => h('tr', {},
-      h('td', { 'data-label': 'Step' }, `${i + 1}. ${st.kind}`),
-      h('td', { 'data-label': 'What' }, st.kind === 'migrate' ? `${st.vm}: ${st.from} → ${st.to}` : st.host),
-      h('td', { 'data-label': 'Reason' }, st.reason),
-      h('td', { 'data-label': 'Saves' }, `${st.wattsSaved} W${st.hostsFreed ? `, frees ${st.hostsFreed} host(s)` : ''}`),
-      h('td', { 'data-label': 'Risk' }, `${(st.slaRisk * 100).toFixed(1)} %`),
-      h('td', { 'data-label': 'Result' }, st.result ?? '—'))));
+      h('td', { 'data-label': t('power.col.step') }, `${i + 1}. ${st.kind}`),
+      h('td', { 'data-label': t('power.col.what') }, st.kind === 'migrate' ? `${st.vm}: ${st.from} → ${st.to}` : st.host),
+      h('td', { 'data-label': t('power.col.reason') }, st.reason),
+      h('td', { 'data-label': t('power.col.saves') }, st.hostsFreed ? tn('power.savesFrees', st.hostsFreed, { watts: st.wattsSaved }) : `${st.wattsSaved} W`),
+      h('td', { 'data-label': t('power.col.risk') }, `${fixed(st.slaRisk * 100, 1)} %`),
+      h('td', { 'data-label': t('power.col.result') }, st.result ?? '—'))));
     planTable.hidden = plan.steps.length === 0;
     applyBtn.disabled = dismissBtn.disabled = plan.steps.length === 0;
   }
@@ -150,11 +155,11 @@ export default async function render(root) {
   }
 
   async function apply() {
-    if (!(await confirmDialog(`Apply ${lastPlan.steps.length} step(s) now? Migrations and power changes start at once.`, { confirmLabel: 'Apply' }))) return;
+    if (!(await confirmDialog(tn('power.ask.apply', lastPlan.steps.length), { confirmLabel: t('power.applyShort') }))) return;
     try {
       drawPlan(await api.post('/plan/apply'));
       appliedAt = Date.now();
-      toast('Plan applied');
+      toast(t('power.applied'));
     } catch (e) { toast(e.message, { bad: true }); }
   }
 
@@ -162,7 +167,7 @@ export default async function render(root) {
     try {
       appliedAt = 0;
       drawPlan(await api.post('/plan/dismiss'));
-      toast('Plan dismissed until it changes');
+      toast(t('power.dismissed'));
     } catch (e) { toast(e.message, { bad: true }); await refreshPlan().catch(show); }
   }
 
@@ -171,7 +176,7 @@ export default async function render(root) {
     modeSelect.removeAttribute('aria-invalid');
     try {
       const r = await api.put('/plan/mode', { mode: modeSelect.value });
-      toast(`Consolidation mode: ${r.mode}`);
+      toast(t('power.modeSet', { mode: t(`power.mode.${r.mode}`) }));
       appliedAt = 0;
       await refreshPlan();
     } catch (e) {

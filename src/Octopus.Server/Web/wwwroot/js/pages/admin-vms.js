@@ -3,24 +3,26 @@
 // VMs shown (vm-bulk.js); live.
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, field, bytes, percent, stateBadge, toast, confirmDialog } from '../ui.js';
+import { h, t, tn, field, percent, stateBadge, stateLabel, toast, tasksLink, confirmDialog } from '../ui.js';
+import { geometry } from './vms.js';
 import { vmBulk } from './vm-bulk.js';
 
 const STATES = ['Pending', 'Creating', 'Starting', 'Running', 'Stopping', 'Stopped', 'Rebooting', 'Migrating', 'Deleting', 'Failed'];
 const FILTERS = ['owner', 'host', 'state', 'tag'];
+const COLUMNS = ['name', 'owner', 'state', 'geometry', 'host', 'tags', 'cpu', 'actions'];
 
 export default async function render(root, ctx) {
   const current = Object.fromEntries(FILTERS.map((k) => [k, ctx.query.get(k) ?? '']));
   const option = (value, label, selected) => h('option', { value, selected: value === selected }, label);
-  const owner = field('f-owner', 'Owner', h('select', {}, option('', 'anyone', current.owner)));
-  const host = field('f-host', 'Host', h('select', {}, option('', 'any host', current.host)));
-  const state = field('f-state', 'State', h('select', {}, option('', 'any state', current.state), ...STATES.map((s) => option(s, s, current.state))));
-  const tag = field('f-tag', 'Tag', h('input', { value: current.tag, placeholder: 'e.g. web', autocomplete: 'off' }));
+  const owner = field('f-owner', t('allVms.owner'), h('select', {}, option('', t('allVms.anyOwner'), current.owner)));
+  const host = field('f-host', t('allVms.host'), h('select', {}, option('', t('allVms.anyHost'), current.host)));
+  const state = field('f-state', t('allVms.state'), h('select', {}, option('', t('allVms.anyState'), current.state), ...STATES.map((s) => option(s, stateLabel(s), current.state))));
+  const tag = field('f-tag', t('allVms.tag'), h('input', { value: current.tag, placeholder: t('allVms.tagPlaceholder'), autocomplete: 'off' }));
   const slots = { owner, host, state, tag };
   const error = h('p', { class: 'error', role: 'alert' });
   const count = h('p', { class: 'muted', id: 'vm-count', 'aria-live': 'polite' });
   const tbody = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => load(nextCursor).catch(show) }, 'Show more');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => load(nextCursor).catch(show) }, t('allVms.more'));
 
   const filterForm = h('form', { class: 'panel', id: 'vm-filter', role: 'search', onsubmit: (e) => {
     e.preventDefault();
@@ -30,13 +32,13 @@ export default async function render(root, ctx) {
     ctx.navigate('/admin/vms' + (qs ? `?${qs}` : ''));
   } },
   h('div', { class: 'grid' }, owner.wrap, host.wrap, state.wrap, tag.wrap),
-  h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/admin/vms' }, 'Clear filters')));
+  h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('common.filter')), h('a', { href: '#/admin/vms' }, t('common.clearFilters'))));
 
   const vms = new Map();
-  const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm), describe: (vm) => `${vm.name} (${vm.owner})`, allLabel: 'Select all shown' });
-  root.append(h('h1', {}, 'All VMs'), filterForm, error, count, bulk.bar, bulk.results,
+  const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm), describe: (vm) => t('allVms.describe', { name: vm.name, owner: vm.owner }), allLabel: t('allVms.selectAllShown') });
+  root.append(h('h1', {}, t('nav.allVms')), filterForm, error, count, bulk.bar, bulk.results,
     h('table', { class: 'cards', id: 'all-vm-table' },
-      h('thead', {}, h('tr', {}, bulk.headerCell(), ...['Name', 'Owner', 'State', 'Geometry', 'Host', 'Tags', 'CPU', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, bulk.headerCell(), ...COLUMNS.map((c) => h('th', { scope: 'col' }, t(`allVms.col.${c}`))))),
       tbody),
     more);
 
@@ -61,34 +63,34 @@ export default async function render(root, ctx) {
     && (!current.state || vm.state === current.state) && (!current.tag || vm.tags.includes(current.tag));
 
   async function act(vm, action) {
-    if (action === 'delete' && !(await confirmDialog(`Delete ${vm.name} of ${vm.owner}? Its disk is removed and this cannot be undone.`, { confirmLabel: 'Delete', danger: true })))
+    if (action === 'delete' && !(await confirmDialog(t('allVms.confirm.delete', { name: vm.name, owner: vm.owner }), { confirmLabel: t('vm.action.delete'), danger: true })))
       return;
-    if (action === 'stop' && !(await confirmDialog(`Stop ${vm.name} of ${vm.owner}? Its guest is powered off and anything it has not saved is lost.`, { confirmLabel: 'Stop', danger: true })))
+    if (action === 'stop' && !(await confirmDialog(t('allVms.confirm.stop', { name: vm.name, owner: vm.owner }), { confirmLabel: t('vm.action.stop'), danger: true })))
       return;
     try {
       const u = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
-      toast(`${vm.name}: ${action} requested`);
+      toast(t(`vm.requested.${action}`, { name: vm.name }), { link: tasksLink(vm) });
       upsert(u);
     } catch (e) { toast(`${vm.name}: ${e.message}`, { bad: true }); }
   }
 
   const actions = (vm) => [
-    vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', 'Start'],
-    vm.spec === 'Running' && ['stop', 'Stop'],
-    vm.state !== 'Deleting' && ['delete', 'Delete'],
+    vm.spec !== 'Running' && vm.state !== 'Deleting' && ['start', t('vm.action.start')],
+    vm.spec === 'Running' && ['stop', t('vm.action.stop')],
+    vm.state !== 'Deleting' && ['delete', t('vm.action.delete')],
   ].filter(Boolean);
 
   const row = (vm) => h('tr', { 'data-vm': vm.name },
     bulk.cell(vm),
-    h('th', { scope: 'row', 'data-label': 'Name' }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
-    h('td', { 'data-label': 'Owner' }, vm.owner),
-    h('td', { 'data-label': 'State' }, stateBadge(vm.state), vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
-    h('td', { 'data-label': 'Geometry' }, `${vm.cores} vCPU · ${bytes(vm.memoryBytes)} · ${bytes(vm.diskBytes)}`),
-    h('td', { 'data-label': 'Host' }, vm.host ?? '—'),
-    h('td', { 'data-label': 'Tags' }, vm.tags.length ? vm.tags.join(', ') : '—'),
-    h('td', { 'data-label': 'CPU' }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
+    h('th', { scope: 'row', 'data-label': t('allVms.col.name') }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
+    h('td', { 'data-label': t('allVms.col.owner') }, vm.owner),
+    h('td', { 'data-label': t('allVms.col.state') }, stateBadge(vm.state), vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
+    h('td', { 'data-label': t('allVms.col.geometry') }, geometry(vm)),
+    h('td', { 'data-label': t('allVms.col.host') }, vm.host ?? '—'),
+    h('td', { 'data-label': t('allVms.col.tags') }, vm.tags.length ? vm.tags.join(', ') : '—'),
+    h('td', { 'data-label': t('allVms.col.cpu') }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
     h('td', { class: 'actions-cell' }, h('div', { class: 'actions' }, ...actions(vm).map(([a, label]) =>
-      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': `${label} ${vm.name}`, onclick: () => act(vm, a) }, label)))));
+      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': t('vm.actionLabel', { action: label, name: vm.name }), onclick: () => act(vm, a) }, label)))));
 
   const draw = () => {
     const sorted = [...vms.values()].sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
@@ -97,7 +99,7 @@ export default async function render(root, ctx) {
     tbody.replaceChildren(...sorted.map(row));
     bulk.sync();
     if (focusKey) [...tbody.querySelectorAll('input, button, a')].find((el) => (el.id || el.getAttribute('aria-label')) === focusKey)?.focus();
-    count.textContent = `${sorted.length} VM(s)${nextCursor ? ' shown; more match' : ''}.`;
+    count.textContent = tn(nextCursor ? 'allVms.countMore' : 'allVms.count', sorted.length);
     more.hidden = !nextCursor;
   };
   function upsert(vm) {

@@ -93,7 +93,7 @@ export default async function render(root, ctx) {
     h('td', { 'data-label': col('status') }, h('span', { class: `op-status op-${op.status}` }, statusLabel(op.status))),
     h('td', { 'data-label': col('progress'), class: 'op-progress' }, progress(op)),
     h('td', { 'data-label': col('outcome'), class: 'op-outcome' }, outcome(op)),
-    h('td', { 'data-label': col('started') }, h('time', { datetime: op.createdAt }, dateTime(op.createdAt))),
+    h('td', { 'data-label': col('started') }, h('time', { datetime: op.createdAt }, dateTime(op.createdAt, { seconds: true }))),
     h('td', { 'data-label': col('by') }, op.actor));
 
   const draw = () => {

@@ -160,7 +160,7 @@ export default async function render(root, ctx) {
     snapshots.replaceChildren(...[
       canRevert ? null : h('p', { class: 'muted small', id: 'revert-note' },
         t('vm.revertNote', { name: vm.name, state: stateLabel(vm.state) })),
-      h('ul', {}, ...snapshotList.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt)}) `,
+      h('ul', {}, ...snapshotList.map((s) => h('li', {}, `${s.name} (${dateTime(s.createdAt, { seconds: true })}) `,
         canRevert ? h('button', { type: 'button', class: 'secondary', id: `revert-${s.name}`, 'aria-label': t('vm.revertLabel', { action: label, snapshot: s.name }), onclick: () => revert(s.name) }, label) : null))),
     ].filter(Boolean));
   }
