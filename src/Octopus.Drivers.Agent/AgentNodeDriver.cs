@@ -107,10 +107,10 @@ public sealed partial class AgentNodeDriver(AgentRecord agent, IAgentDirectory r
     /// <summary>The VM's screen (RFB) through its agent's console WebSocket.</summary>
     public Task<Stream> OpenGraphicalAsync(VmId vm, string user, CancellationToken ct) => client.OpenConsoleAsync(agent, vm.Value, "vnc", user, ConsoleTicketLifetime, ct);
 
-    /// <summary>What the agent's last report says. A live agent with no report yet (the server has just started: reports
-    /// are readings kept in memory, and the agent's first heartbeat to the new process may still be on its way) is asked
-    /// for its status now; "no report" is not "no VMs", which the telemetry pass would take for VMs that vanished and mark
-    /// Failed. An agent that does not answer is a <see cref="DriverException"/>: its host is not observed this time.</summary>
+    /// <summary>What the agent's last report says (the store's copy, whichever replica received it). A live agent with no
+    /// report yet (registered, its first heartbeat still on its way) is asked for its status now; "no report" is not "no
+    /// VMs", which the telemetry pass would take for VMs that vanished and mark Failed. An agent that does not answer is a
+    /// <see cref="DriverException"/>: its host is not observed this time.</summary>
     public async Task<NodeObservation> ObserveAsync(CancellationToken ct)
     {
         var view = registry.View(agent.Id)

@@ -34,8 +34,8 @@ public sealed partial class AgentHealthMonitor(AgentRegistry registry, Microsoft
     public async Task CheckAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        foreach (var v in registry.Views()) registry.SetFailed(v.Record.Id, now - v.LastHeard > settings.Value.HeartbeatTimeout);
-        var views = registry.Views().ToDictionary(v => new HostId(v.Record.Id));
+        foreach (var v in registry.Liveness()) registry.SetFailed(v.Record.Id, now - v.LastHeard > settings.Value.HeartbeatTimeout);
+        var views = registry.Liveness().ToDictionary(v => new HostId(v.Record.Id));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         var failed = new List<(Host Host, List<VmId> Vms)>();

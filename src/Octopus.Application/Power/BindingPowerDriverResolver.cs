@@ -55,5 +55,5 @@ public sealed class BindingPowerDriverResolver(IPowerDriverResolver inner, IServ
 public sealed class AgentHeartbeatWatch(Agents.AgentRegistry registry) : IHeartbeatWatch
 {
     public bool HeardSince(HostId host, DateTimeOffset since) =>
-        registry.Views().FirstOrDefault(v => v.Record.Id == host.Value) is { } view && view.LastHeard > since;
+        registry.Liveness().FirstOrDefault(v => v.Record.Id == host.Value) is { } view && view.LastHeard > since;
 }

@@ -580,6 +580,12 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.Property<long>("RegisteredAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Report")
+                        .HasColumnType("text");
+
+                    b.Property<long>("ReportGeneration")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(128)

@@ -5,11 +5,25 @@ namespace Octopus.Persistence.Agents;
 
 /// <summary>Registered agents and their liveness in the store (table <c>Agents</c>). Every write is one statement or
 /// one transaction, and the liveness updates are conditional, so two server processes serving the same agents agree:
-/// a heartbeat is accepted once (its sequence must be newer than the stored one) and a failure is flagged once.
+/// a heartbeat is accepted once (its sequence must be newer than the stored one) and a failure is flagged once. The
+/// agent's last report travels in the statement that accepts its heartbeat, so a report costs no statement of its own.
 /// Synchronous because its callers (request handlers, the driver's lookups) are; each call is one short query.</summary>
 public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> contexts)
 {
+    /// <summary>Every registration with its liveness, without the reports (<see cref="AgentRegistrationRecord.Report"/> is
+    /// null): what the health monitor reads every second.</summary>
     public IReadOnlyList<AgentRegistrationRecord> All()
+    {
+        using var db = contexts.CreateDbContext();
+        return db.Agents.AsNoTracking().OrderBy(a => a.Name).Select(a => new AgentRegistrationRecord
+        {
+            Id = a.Id, Name = a.Name, Url = a.Url, Secret = a.Secret, RegisteredAt = a.RegisteredAt, LastHeardAt = a.LastHeardAt,
+            LastSequence = a.LastSequence, Failed = a.Failed, ReportGeneration = a.ReportGeneration, Version = a.Version,
+        }).ToList();
+    }
+
+    /// <summary>Every registration with its liveness and last report.</summary>
+    public IReadOnlyList<AgentRegistrationRecord> AllWithReports()
     {
         using var db = contexts.CreateDbContext();
         return db.Agents.AsNoTracking().OrderBy(a => a.Name).ToList();
@@ -42,28 +56,40 @@ public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> c
             existing.LastHeardAt = record.LastHeardAt;
             existing.LastSequence = 0;
             existing.Failed = false;
+            existing.Report = null;
+            existing.ReportGeneration = 0;
             existing.Version++;
         }
         db.SaveChanges();
         tx.Commit();
     }
 
-    /// <summary>Records a heartbeat when <paramref name="sequence"/> is newer than the last accepted one; false when it
-    /// is not (stale or replayed) or the agent is unknown.</summary>
-    public bool AcceptHeartbeat(Guid id, long sequence, DateTimeOffset at)
+    /// <summary>Records a heartbeat and its report when <paramref name="sequence"/> is newer than the last accepted one;
+    /// false when it is not (stale or replayed) or the agent is unknown. One statement: the report replaces the stored
+    /// one unless its <paramref name="generation"/> is older than the newest applied (it may predate an operation the
+    /// server saw finish; the heartbeat still counts as liveness).</summary>
+    public bool AcceptHeartbeat(Guid id, long sequence, DateTimeOffset at, long generation, string report)
     {
+        ArgumentNullException.ThrowIfNull(report);
         using var db = contexts.CreateDbContext();
         return db.Agents.Where(a => a.Id == id && a.LastSequence < sequence)
             .ExecuteUpdate(s => s.SetProperty(a => a.LastSequence, sequence).SetProperty(a => a.LastHeardAt, at)
+                .SetProperty(a => a.Report, a => generation >= a.ReportGeneration ? report : a.Report)
+                .SetProperty(a => a.ReportGeneration, a => generation > a.ReportGeneration ? generation : a.ReportGeneration)
                 .SetProperty(a => a.Version, a => a.Version + 1)) == 1;
     }
 
-    /// <summary>The agent answered a request just now (a fresh status after an operation).</summary>
-    public void Heard(Guid id, DateTimeOffset at)
+    /// <summary>The agent answered a status request just now (right after an operation): its report is the newest view
+    /// of it whatever its generation, and it was heard at <paramref name="at"/>. One statement.</summary>
+    public void ApplyFresh(Guid id, DateTimeOffset at, long generation, string report)
     {
+        ArgumentNullException.ThrowIfNull(report);
         using var db = contexts.CreateDbContext();
-        db.Agents.Where(a => a.Id == id && a.LastHeardAt < at)
-            .ExecuteUpdate(s => s.SetProperty(a => a.LastHeardAt, at).SetProperty(a => a.Version, a => a.Version + 1));
+        db.Agents.Where(a => a.Id == id)
+            .ExecuteUpdate(s => s.SetProperty(a => a.LastHeardAt, a => a.LastHeardAt < at ? at : a.LastHeardAt)
+                .SetProperty(a => a.Report, report)
+                .SetProperty(a => a.ReportGeneration, a => generation > a.ReportGeneration ? generation : a.ReportGeneration)
+                .SetProperty(a => a.Version, a => a.Version + 1));
     }
 
     /// <summary>Sets the failed flag; true when this call changed it (so only one process reacts to the change).</summary>
@@ -85,6 +111,6 @@ public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> c
     private static AgentRegistrationRecord Copy(AgentRegistrationRecord r, long version) => new()
     {
         Id = r.Id, Name = r.Name, Url = r.Url, Secret = r.Secret, RegisteredAt = r.RegisteredAt, LastHeardAt = r.LastHeardAt,
-        LastSequence = r.LastSequence, Failed = r.Failed, Version = version,
+        LastSequence = r.LastSequence, Failed = r.Failed, Report = r.Report, ReportGeneration = r.ReportGeneration, Version = version,
     };
 }

@@ -99,6 +99,70 @@ public class AgentRegistryStoreTests : IDisposable
         registry.AcceptHeartbeat(first.Id, Status(1)).Should().BeNull("a re-registered agent (a restarted agent process) counts from 1 again");
         registry.Views().Single().Failed.Should().BeFalse();
     }
+
+    [Fact]
+    public void AcceptHeartbeat_ThroughOneProcess_TheOtherSeesTheReport()
+    {
+        var host = HostId.New();
+        var follower = Process();
+        var leader = Process(other: true);
+        var record = follower.Register(host, "node-1", "http://127.0.0.1:7001");
+        var vm = Guid.NewGuid();
+        var report = new AgentStatus(1, 3, 0.5, [new AgentVmStatus(vm, "running", true, 0.75, 1 << 20, new AgentVmFigures(1, 2, 3, 4))]);
+
+        follower.AcceptHeartbeat(record.Id, report).Should().BeNull();
+
+        var seen = leader.View(record.Id)!.Last;
+        seen.Should().NotBeNull("the report received by one process is in the store, so the leader observes it");
+        seen!.Generation.Should().Be(3);
+        seen.CpuLoad.Should().Be(0.5);
+        seen.Vms.Should().ContainSingle().Which.Should().BeEquivalentTo(report.Vms[0]);
+        leader.Views().Single().Last.Should().BeEquivalentTo(seen);
+        leader.Liveness().Single().Record.Should().Be(record);
+    }
+
+    [Fact]
+    public void AcceptHeartbeat_OlderGeneration_CountsAsLivenessButKeepsTheNewerReport()
+    {
+        var host = HostId.New();
+        var one = Process();
+        var two = Process(other: true);
+        var record = one.Register(host, "node-1", "http://127.0.0.1:7001");
+        var vm = Guid.NewGuid();
+        // The server saw an operation finish (generation 5: the VM runs); a heartbeat built before it (generation 4: no VM)
+        // arrives afterwards at the other process.
+        one.ApplyFresh(record.Id, new AgentStatus(0, 5, 0.1, [new AgentVmStatus(vm, "running", true, 0.1, 0)]));
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        two.AcceptHeartbeat(record.Id, new AgentStatus(1, 4, 0.2, [])).Should().BeNull();
+
+        var view = one.View(record.Id)!;
+        view.LastHeard.Should().Be(_time.GetUtcNow(), "the heartbeat is liveness whatever its report");
+        view.Last!.Generation.Should().Be(5);
+        view.Last.Vms.Should().ContainSingle(v => v.Vm == vm, "a report older than one applied may predate the operation");
+
+        two.AcceptHeartbeat(record.Id, new AgentStatus(2, 5, 0.3, [])).Should().BeNull();
+        one.View(record.Id)!.Last!.Vms.Should().BeEmpty("a report of the same generation is newer: the VM is gone");
+
+        // A status fetched right after an operation is the newest view whatever its generation.
+        two.ApplyFresh(record.Id, new AgentStatus(0, 2, 0.4, [new AgentVmStatus(vm, "paused", false, 0, 0)]));
+        one.View(record.Id)!.Last!.Vms.Should().ContainSingle(v => v.State == "paused");
+    }
+
+    [Fact]
+    public void Register_Again_DropsTheLastReport()
+    {
+        var host = HostId.New();
+        var registry = Process();
+        var first = registry.Register(host, "node-1", "http://127.0.0.1:7001");
+        registry.AcceptHeartbeat(first.Id, new AgentStatus(9, 9, 0.5, [new AgentVmStatus(Guid.NewGuid(), "running", true, 0.5, 0)])).Should().BeNull();
+
+        registry.Register(host, "node-1", "http://127.0.0.1:7001");
+
+        registry.View(first.Id)!.Last.Should().BeNull("a restarted agent reports afresh");
+        registry.AcceptHeartbeat(first.Id, new AgentStatus(1, 1, 0.1, [])).Should().BeNull("its generation counts from the start again");
+        registry.View(first.Id)!.Last!.Generation.Should().Be(1);
+    }
 }
 
 /// <summary>The agent registry on PostgreSQL.</summary>
