@@ -50,6 +50,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<VmLoadRecord> VmLoads => Set<VmLoadRecord>();
     public DbSet<VmHistoryBucketRecord> VmHistory => Set<VmHistoryBucketRecord>();
     public DbSet<HostHistoryBucketRecord> HostHistory => Set<HostHistoryBucketRecord>();
+    public DbSet<PolicyObservationRecord> PolicyObservations => Set<PolicyObservationRecord>();
+    public DbSet<PolicyCpuChunkRecord> PolicyCpuHistory => Set<PolicyCpuChunkRecord>();
 
     /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
     /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
@@ -113,6 +115,8 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.VmLoadRecordConfiguration());
         model.ApplyConfiguration(new Configurations.VmHistoryBucketRecordConfiguration());
         model.ApplyConfiguration(new Configurations.HostHistoryBucketRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.PolicyObservationRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.PolicyCpuChunkRecordConfiguration());
 
         model.Entity<User>(b =>
         {

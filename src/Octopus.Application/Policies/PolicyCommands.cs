@@ -107,7 +107,7 @@ public sealed class PolicyCommands(OctopusDbContext db, CommandRunner runner, Po
         var loaded = catalog.Load(record, ownerIsAdmin);
         var now = time.GetUtcNow();
         if (loaded.Error is { } error) return new PolicyPreviewDto(record.Name, now, [], [$"the policy does not compile: {error}"]);
-        var world = await builder.BuildAsync(now, ct);
+        var world = await builder.BuildForPreviewAsync(now, ct);
         PolicyEvaluation result;
         var problems = new List<string>();
         if (loaded.Script is { } script)

@@ -13,7 +13,8 @@ namespace Octopus.Application.Policies;
 /// <summary>One pass of the policy runtime: sample telemetry into the CPU history, derive events (VM state changed, host
 /// failed, lease expiring) from what changed since the last pass, evaluate the due policies and the ones reacting to
 /// events, run due scripts, execute every intended action (each through the command path, as the policy's owner, in its
-/// own scope) and retry failed actions whose backoff has passed. Passes never overlap.</summary>
+/// own scope) and retry failed actions whose backoff has passed; then write the CPU samples and states seen to the store
+/// (<see cref="PolicyRuntimeStore"/>) for the next leader. Passes never overlap.</summary>
 public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalog, PolicySnapshotBuilder builder, PolicyRuntimeState state,
     PolicyEventQueue events, PolicyEngine engine, PolicySettings settings, RetrySchedule retries, IServiceScopeFactory scopes, TimeProvider time,
     ILogger<PolicyPass> log)
@@ -82,6 +83,9 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
             var result = engine.Evaluate(world.Snapshot, [], scriptProposals: run.Proposals);
             attempted += await ExecuteAsync(result, policies, ct);
         }
+        // Last, so a leader that dies mid-pass leaves the previous states: its successor derives the same events again
+        // (a reaction may run twice, none is lost).
+        await PolicyRuntimeStore.SaveAsync(db, state, now, ct);
         return attempted;
     }
 

@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Vms;
+using Octopus.Persistence.Records;
 using Octopus.Policies.Scripting;
 using Octopus.Policies.Snapshots;
 
 namespace Octopus.Application.Policies;
 
-/// <summary>What the policy runtime keeps between passes, in memory: the CPU histories policies read (fed from
-/// telemetry), the states seen last pass (to derive events), compiled scripts, and the lock that keeps passes one at a time.</summary>
+/// <summary>What the policy runtime keeps between passes: the CPU histories policies read (fed from telemetry), the
+/// states seen last pass (to derive events), the lease events published, compiled scripts, and the lock that keeps
+/// passes one at a time. The histories, states and lease events are the leader's working copy of the store's
+/// (<see cref="PolicyRuntimeStore"/>): each pass writes what it changed, and a replica beginning a leader term starts
+/// from the store, so it continues where the previous leader stopped.</summary>
 public sealed class PolicyRuntimeState
 {
     /// <summary>Six hours of samples per VM and host: enough for the longest usual window (2h idle) with room.</summary>
@@ -22,4 +26,27 @@ public sealed class PolicyRuntimeState
     internal Dictionary<HostId, HostPowerState>? HostStates { get; set; }
     internal HashSet<(VmId, DateTimeOffset)> LeaseEventsSent { get; } = [];
     internal ConcurrentDictionary<string, (string Code, ScriptPolicy Script)> Scripts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The hours (per VM or host) given samples since the store was last written.</summary>
+    internal HashSet<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> DirtyHours { get; } = [];
+
+    /// <summary>The hours the store holds a row for (so a write is an update, not an insert).</summary>
+    internal HashSet<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> StoredHours { get; } = [];
+
+    /// <summary>The observation rows as the store holds them (state, lease event), so a pass writes only changes.</summary>
+    internal Dictionary<(PolicySubjectKind Kind, Guid Subject), (int State, DateTimeOffset? LeaseEventFor)> StoredObservations { get; } = [];
+
+    /// <summary>Adds a VM's CPU reading to its history and marks its hour for the next write to the store.</summary>
+    public void RecordVmCpu(VmId vm, DateTimeOffset at, double percent)
+    {
+        VmCpu.Record(vm, at, percent);
+        DirtyHours.Add((PolicySubjectKind.Vm, vm.Value, PolicyRuntimeStore.HourOf(at)));
+    }
+
+    /// <summary>Adds a host's CPU reading to its history and marks its hour for the next write to the store.</summary>
+    public void RecordHostCpu(HostId host, DateTimeOffset at, double percent)
+    {
+        HostCpu.Record(host, at, percent);
+        DirtyHours.Add((PolicySubjectKind.Host, host.Value, PolicyRuntimeStore.HourOf(at)));
+    }
 }

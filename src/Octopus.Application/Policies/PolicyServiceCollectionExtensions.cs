@@ -14,6 +14,7 @@ public static class PolicyServiceCollectionExtensions
     {
         services.AddOctopusSettings<PoliciesSection, PolicySettings>();
         services.AddSingleton<PolicyRuntimeState>();
+        services.AddSingleton<Cluster.ILeaderTermListener, PolicyRuntimeTakeover>();
         services.AddSingleton<PolicyEventQueue>();
         services.AddSingleton<IPolicyEventSink>(sp => sp.GetRequiredService<PolicyEventQueue>());
         services.AddSingleton(new PolicyEngine());

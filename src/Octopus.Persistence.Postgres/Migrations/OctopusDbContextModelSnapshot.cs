@@ -1000,6 +1000,47 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("PolicyActions", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyCpuChunkRecord", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Samples")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Kind", "SubjectId", "Start");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("PolicyCpuHistory", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyObservationRecord", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("LeaseEventFor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Kind", "SubjectId");
+
+                    b.ToTable("PolicyObservations", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PolicyRecord", b =>
                 {
                     b.Property<string>("Name")

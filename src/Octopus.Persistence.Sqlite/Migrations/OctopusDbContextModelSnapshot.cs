@@ -989,6 +989,47 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("PolicyActions", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyCpuChunkRecord", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Samples")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Kind", "SubjectId", "Start");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("PolicyCpuHistory", (string)null);
+                });
+
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyObservationRecord", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseEventFor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kind", "SubjectId");
+
+                    b.ToTable("PolicyObservations", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PolicyRecord", b =>
                 {
                     b.Property<string>("Name")

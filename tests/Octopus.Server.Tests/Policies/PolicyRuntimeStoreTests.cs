@@ -1,0 +1,170 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Octopus.Application.Policies;
+using Octopus.Contracts;
+using Octopus.Domain.Hosts;
+using Octopus.Domain.Vms;
+using Octopus.Persistence;
+using Octopus.Persistence.Leadership;
+using Octopus.Persistence.Records;
+using Octopus.TestKit;
+
+namespace Octopus.Server.Tests.Policies;
+
+/// <summary>The policy runtime's CPU histories, states seen and lease events in the store: what one leader's pass wrote,
+/// the next leader (another replica, or this one after a restart) starts from, and a follower previews against.</summary>
+public class PolicyRuntimeStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>null: the default store; <see cref="PolicyRuntimeStoreTestsOnPostgres"/> runs them on PostgreSQL.</summary>
+    protected TestStoreKind? Store { get; }
+
+    public PolicyRuntimeStoreTests() : this(null) { }
+
+    protected PolicyRuntimeStoreTests(TestStoreKind? store) => Store = store;
+
+    [Fact]
+    public async Task Save_ThenLoadOnAnotherReplica_ContinuesWithTheSameHistoriesStatesAndLeaseEvents()
+    {
+        using var store = TestStore.Create(Store);
+        var vm = VmId.New();
+        var host = HostId.New();
+        var lease = T0.AddHours(20);
+        var old = new PolicyRuntimeState();
+        // 90 minutes of samples every 30 s, over two hours of the clock: 12.5 %, 25 %, ... 87.5 %, then again.
+        for (var i = 0; i <= 180; i++)
+        {
+            old.RecordVmCpu(vm, T0.AddMinutes(30).AddSeconds(30 * i), i % 7 * 12.5);
+            old.RecordHostCpu(host, T0.AddMinutes(30).AddSeconds(30 * i), 40.25);
+        }
+        old.VmStates = new() { [vm] = VmState.Running };
+        old.HostStates = new() { [host] = HostPowerState.On };
+        old.LeaseEventsSent.Add((vm, lease));
+        var now = T0.AddHours(2);
+        await using (var db = await store.Contexts.CreateDbContextAsync()) await PolicyRuntimeStore.SaveAsync(db, old, now, default);
+
+        var next = new PolicyRuntimeState();
+        await using (var db = await store.OtherProcess().CreateDbContextAsync()) await PolicyRuntimeStore.LoadAsync(db, next, default);
+
+        next.VmCpu.History(vm).Samples.Should().Equal(old.VmCpu.History(vm).Samples, "samples at whole seconds and hundredths come back exact");
+        next.HostCpu.History(host).Samples.Should().Equal(old.HostCpu.History(host).Samples);
+        next.VmCpu.History(vm).Average(now, TimeSpan.FromHours(1)).Should().Be(old.VmCpu.History(vm).Average(now, TimeSpan.FromHours(1)));
+        next.VmStates.Should().BeEquivalentTo(old.VmStates);
+        next.HostStates.Should().BeEquivalentTo(old.HostStates);
+        next.LeaseEventsSent.Should().BeEquivalentTo(new[] { (vm, lease) });
+        next.LastSample.Should().Be(T0.AddMinutes(120), "the new leader samples next when the old one would have");
+        await using (var db = await store.OtherProcess().CreateDbContextAsync())
+        {
+            var (vms, hosts) = await PolicyRuntimeStore.ReadHistoriesAsync(db, default);
+            vms.History(vm).Samples.Should().Equal(old.VmCpu.History(vm).Samples, "a follower's preview reads the same history");
+            hosts.History(host).Count.Should().Be(181);
+            (await db.PolicyCpuHistory.CountAsync()).Should().Be(6, "one row per VM or host and hour: 10:00 (from 10:30), 11:00 and 12:00 (its one sample)");
+        }
+    }
+
+    [Fact]
+    public async Task Save_WritesOnlyChanges_RemovesGoneSubjectsAndExpiredHours()
+    {
+        using var store = TestStore.Create(Store);
+        var kept = VmId.New();
+        var deleted = VmId.New();
+        var state = new PolicyRuntimeState();
+        state.RecordVmCpu(kept, T0, 10);
+        state.RecordVmCpu(deleted, T0, 20);
+        state.VmStates = new() { [kept] = VmState.Running, [deleted] = VmState.Running };
+        state.HostStates = [];
+        await using (var db = await store.Contexts.CreateDbContextAsync()) await PolicyRuntimeStore.SaveAsync(db, state, T0, default);
+
+        // Seven hours later: the VM 'deleted' is gone, 'kept' stopped and has a new sample; T0's hour is past the retention.
+        var later = T0.AddHours(7);
+        state.VmStates = new() { [kept] = VmState.Stopped };
+        state.VmCpu.Forget([kept]);
+        state.RecordVmCpu(kept, later, 0);
+        await using (var db = await store.Contexts.CreateDbContextAsync())
+        {
+            var before = await db.PolicyObservations.AsNoTracking().ToListAsync();
+            before.Should().HaveCount(2);
+            await PolicyRuntimeStore.SaveAsync(db, state, later, default);
+        }
+
+        await using (var db = await store.OtherProcess().CreateDbContextAsync())
+        {
+            var rows = await db.PolicyObservations.AsNoTracking().ToListAsync();
+            rows.Should().ContainSingle().Which.Should().BeEquivalentTo(new PolicyObservationRecord
+            { Kind = PolicySubjectKind.Vm, SubjectId = kept.Value, State = (int)VmState.Stopped });
+            (await db.PolicyCpuHistory.AsNoTracking().Select(c => c.Start).ToListAsync()).Should().Equal(new[] { PolicyRuntimeStore.HourOf(later) },
+                "hours older than the six-hour retention are removed, the deleted VM's with them");
+        }
+    }
+
+    [Fact]
+    public async Task Save_ByADeposedLeader_IsRefusedAndTheNewLeadersStateStays()
+    {
+        using var store = TestStore.Create(Store);
+        var vm = VmId.New();
+        await using (var db = await store.Contexts.CreateDbContextAsync())
+        {
+            db.ControlPlaneLeadership.Add(new ControlPlaneLeadershipRecord { Term = 2, LeaderId = Guid.NewGuid(), Since = T0 });
+            await db.SaveChangesAsync();
+        }
+        var current = new PolicyRuntimeState { VmStates = new() { [vm] = VmState.Stopped }, HostStates = [] };
+        using (LeaderFence.Enter(2))
+        {
+            await using var db = await store.Contexts.CreateDbContextAsync();
+            await PolicyRuntimeStore.SaveAsync(db, current, T0, default);
+        }
+
+        var deposed = new PolicyRuntimeState { VmStates = new() { [vm] = VmState.Running }, HostStates = [] };
+        deposed.RecordVmCpu(vm, T0, 99);
+        using (LeaderFence.Enter(1))
+        {
+            await using var db = await store.OtherProcess().CreateDbContextAsync();
+            await FluentActions.Awaiting(() => PolicyRuntimeStore.SaveAsync(db, deposed, T0, default)).Should().ThrowAsync<StaleLeaderException>();
+        }
+
+        var loaded = new PolicyRuntimeState();
+        await using (var db = await store.Contexts.CreateDbContextAsync()) await PolicyRuntimeStore.LoadAsync(db, loaded, default);
+        loaded.VmStates.Should().BeEquivalentTo(new Dictionary<VmId, VmState> { [vm] = VmState.Stopped });
+        loaded.VmCpu.History(vm).Count.Should().Be(0);
+    }
+}
+
+/// <summary>The policy runtime's store on PostgreSQL.</summary>
+public sealed class PolicyRuntimeStoreTestsOnPostgres() : PolicyRuntimeStoreTests(TestStoreKind.Postgres);
+
+/// <summary>A change of leader between two policy passes, through a server: the next leader derives the event from the
+/// states the previous one stored.</summary>
+public sealed class PolicyLeaderChangeTests
+{
+    [Fact]
+    public async Task NewLeader_AVmStoppedBetweenTheOldLeadersLastPassAndItsFirst_RaisesTheEvent()
+    {
+        await using var h = await PolicyHarness.StartAsync();
+        var dave = await h.App.NewUserAsync("dave");
+        await PolicyHarness.CreatePolicyAsync(dave, """
+            name: tell-me-when-stopped
+            owner: dave
+            trigger:
+              event: vmStateChanged
+            condition: vm.state == "Stopped"
+            actions:
+              - notify: { message: "your VM stopped" }
+            """);
+        var vm = await PolicyHarness.RunningVmAsync(dave, "d1");
+        await h.PassAsync(); // the old leader's last pass: it saw d1 Running
+
+        // The old leader dies; d1 stops before the next leader's first pass. The next leader has no memory of its own:
+        // it starts from the store, as PolicyRuntimeTakeover does when a term begins.
+        h.State.VmStates = null;
+        h.State.HostStates = null;
+        (await dave.PostAsync($"{ApiRoutes.Vm(vm.Id)}/stop", null)).EnsureSuccessStatusCode();
+        await dave.WaitForStateAsync(vm.Id, "Stopped");
+        await using (var scope = h.App.App.Services.CreateAsyncScope())
+            await PolicyRuntimeStore.LoadAsync(scope.ServiceProvider.GetRequiredService<OctopusDbContext>(), h.State, default);
+        await h.AdvanceAndPassAsync(TimeSpan.FromSeconds(1));
+
+        (await PolicyHarness.HistoryAsync(dave, "tell-me-when-stopped")).Should().ContainSingle(e => e.Vm == "d1" && e.Result == "ok",
+            "the change happened between the two leaders' passes and is still seen");
+    }
+}
