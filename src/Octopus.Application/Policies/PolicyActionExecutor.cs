@@ -60,8 +60,7 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
         int attempt, CancellationToken ct)
     {
         string? error;
-        var actor = $"{owner} via policy {policy}";
-        if (actor.Length > 64) actor = actor[..64];
+        var actor = ActorOf(owner, policy);
         try
         {
             var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == owner, ct)
@@ -81,6 +80,13 @@ public sealed class PolicyActionExecutor(OctopusDbContext db, VmCommands vms, Vm
         db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), actor, $"policy.{action.Kind}", $"vm/{vmName}", error is null, result, details));
         await db.SaveChangesAsync(ct);
         return error;
+    }
+
+    /// <summary>Who a policy's actions are audited as: "OWNER via policy NAME", cut to the audit's 64 characters.</summary>
+    internal static string ActorOf(UserName owner, string policy)
+    {
+        var actor = $"{owner} via policy {policy}";
+        return actor.Length > 64 ? actor[..64] : actor;
     }
 
     private async Task RunAsync(Caller caller, string policy, PolicyActionRequest action, VmId vm, string reason, CancellationToken ct)

@@ -65,7 +65,8 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
             if (reacting.Count == 0) continue;
             LogEvent(log, e.Kind.ToString(), reacting.Count);
             var result = engine.Evaluate(world.Snapshot, reacting, e);
-            attempted += await ExecuteAsync(result, policies, ct);
+            var reacted = result.Actions.Count > 0 && e.Kind == Octopus.Policies.Documents.PolicyEventKind.VmStateChanged && e.Vm is { } changed ? await ReactedSinceChangeAsync(changed, ct) : null;
+            attempted += await ExecuteAsync(result, policies, ct, reacted);
             await MarkRunAsync(reacting.Select(p => p.Name), now, ct);
         }
 
@@ -84,7 +85,7 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
             attempted += await ExecuteAsync(result, policies, ct);
         }
         // Last, so a leader that dies mid-pass leaves the previous states: its successor derives the same events again
-        // (a reaction may run twice, none is lost).
+        // (none is lost; ReactedSinceChangeAsync keeps a VM's change from being reacted to twice).
         await PolicyRuntimeStore.SaveAsync(db, state, now, ct);
         return attempted;
     }
@@ -107,7 +108,23 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
                 events.Publish(PolicyEvent.LeaseExpiring(vm.Id));
     }
 
-    private async Task<int> ExecuteAsync(PolicyEvaluation result, IReadOnlyList<LoadedPolicy> policies, CancellationToken ct)
+    /// <summary>The policies (as their actor, "OWNER via policy NAME") that already acted on <paramref name="vm"/> since
+    /// its state last changed: a successful audit entry of theirs on the VM is at or after the change. The entry of an
+    /// action that journals work (shutdown, suspend, delete, checkpoint, move) is written in the same unit of work as the
+    /// work itself, so a leader that died after acting and before saving the states it saw (its successor derives the
+    /// same change again) does not act twice on one change.</summary>
+    private async Task<HashSet<string>> ReactedSinceChangeAsync(VmId vm, CancellationToken ct)
+    {
+        var v = await db.Vms.AsNoTracking().Where(x => x.Id == vm).Select(x => new { x.Name, x.StateChangedAt }).FirstOrDefaultAsync(ct);
+        if (v is null) return [];
+        var target = $"vm/{v.Name.Value}";
+        var recent = await db.Audit.AsNoTracking().Where(a => a.Target == target && a.Succeeded && a.Actor.Contains(" via policy "))
+            .OrderByDescending(a => a.Id).Take(200).Select(a => new { a.Actor, a.At }).ToListAsync(ct);
+        return [.. recent.Where(a => a.At >= v.StateChangedAt).Select(a => a.Actor)];
+    }
+
+    private async Task<int> ExecuteAsync(PolicyEvaluation result, IReadOnlyList<LoadedPolicy> policies, CancellationToken ct,
+        IReadOnlySet<string>? reacted = null)
     {
         foreach (var problem in result.Problems) LogProblem(log, problem.Policy, problem.Message);
         var pending = await db.PolicyActions.AsNoTracking().Where(a => a.NextAttemptAt != null)
@@ -118,6 +135,7 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         {
             var request = PolicyActionRequest.From(action);
             if (waiting.Contains((action.Policy, action.Vm.Value, request.Kind))) continue; // a retry is already scheduled
+            if (reacted is not null && reacted.Contains(PolicyActionExecutor.ActorOf(action.PolicyOwner, action.Policy))) continue; // this change was reacted to
             if (!_attempted.Add((action.Policy, action.Vm.Value, request.Kind))) continue; // already tried in this pass
             await AttemptAsync(action.Policy, action.PolicyOwner, request, action.Vm, action.VmName, action.Reason, 1, ct);
             count++;

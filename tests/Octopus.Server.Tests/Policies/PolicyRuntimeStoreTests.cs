@@ -167,4 +167,43 @@ public sealed class PolicyLeaderChangeTests
         (await PolicyHarness.HistoryAsync(dave, "tell-me-when-stopped")).Should().ContainSingle(e => e.Vm == "d1" && e.Result == "ok",
             "the change happened between the two leaders' passes and is still seen");
     }
+
+    [Fact]
+    public async Task NewLeader_TheOldLeaderReactedButDiedBeforeSavingTheStatesItSaw_DoesNotReactAgain()
+    {
+        await using var h = await PolicyHarness.StartAsync();
+        var dave = await h.App.NewUserAsync("dave");
+        await PolicyHarness.CreatePolicyAsync(dave, """
+            name: tell-me-when-stopped
+            owner: dave
+            trigger:
+              event: vmStateChanged
+            condition: vm.state == "Stopped"
+            actions:
+              - notify: { message: "your VM stopped" }
+            """);
+        var vm = await PolicyHarness.RunningVmAsync(dave, "d1");
+        await h.PassAsync(); // saw d1 Running
+        (await dave.PostAsync($"{ApiRoutes.Vm(vm.Id)}/stop", null)).EnsureSuccessStatusCode();
+        await dave.WaitForStateAsync(vm.Id, "Stopped");
+        await h.AdvanceAndPassAsync(TimeSpan.FromSeconds(1)); // reacts to the stop
+        (await PolicyHarness.HistoryAsync(dave, "tell-me-when-stopped")).Should().ContainSingle();
+
+        // The old leader died after acting and before its pass saved the states it saw: the store still says Running.
+        await using (var scope = h.App.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
+            var id = Guid.Parse(vm.Id);
+            var row = await db.PolicyObservations.SingleAsync(o => o.Kind == PolicySubjectKind.Vm && o.SubjectId == id);
+            row.State = (int)VmState.Running;
+            await db.SaveChangesAsync();
+            h.State.VmStates = null;
+            h.State.HostStates = null;
+            await PolicyRuntimeStore.LoadAsync(db, h.State, default);
+        }
+        await h.AdvanceAndPassAsync(TimeSpan.FromSeconds(1)); // the next leader derives the same change again
+
+        (await PolicyHarness.HistoryAsync(dave, "tell-me-when-stopped")).Should().ContainSingle(
+            "the policy's audited action on d1 since its state changed shows the change was reacted to");
+    }
 }
