@@ -130,8 +130,14 @@ public sealed partial class NetnsClusterTests
                     var (exit, output) = await shell.RunAsync("nslookup web.lab.octopus 10.77.0.1", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
                     return exit == 0 && output.Contains(webIp!, StringComparison.Ordinal) ? output : null;
                 }, TimeSpan.FromSeconds(60), "web.lab.octopus to resolve on db");
-                var (pingExit, pingOut) = await shell.RunAsync($"ping -c 3 -W 2 {webIp}", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
-                pingExit.Should().Be(0, pingOut);
+                // Retried as web -> db is: under TCG on a loaded machine one round of three pings can all go unanswered
+                // while db resolves web's address (a CI run lost all three once, and the class passed alone right after).
+                var pingOut = await LocalCluster.WaitForAsync(async () =>
+                {
+                    var (exit, output) = await shell.RunAsync($"ping -c 3 -W 2 {webIp}", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+                    return exit == 0 ? output : null;
+                }, TimeSpan.FromSeconds(60), $"db to ping web ({webIp}) across the hosts");
+                PingRtt().IsMatch(pingOut).Should().BeTrue(pingOut);
                 TestContext.Current.SendDiagnosticMessage($"ping db -> web: {PingRtt().Match(pingOut).Value}");
             }
 
