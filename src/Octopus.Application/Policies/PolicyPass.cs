@@ -55,7 +55,8 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         if (due.Count > 0)
         {
             var result = engine.Evaluate(world.Snapshot, due.Select(p => p.Compiled!));
-            attempted += await ExecuteAsync(result, policies, ct);
+            var ran = result.Actions.Count > 0 ? await ActedSinceOccurrenceAsync(due, ct) : null;
+            attempted += await ExecuteAsync(result, policies, ct, ran);
             await MarkRunAsync(due.Select(p => p.Name), now, ct);
         }
 
@@ -113,18 +114,35 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
     /// action that journals work (shutdown, suspend, delete, checkpoint, move) is written in the same unit of work as the
     /// work itself, so a leader that died after acting and before saving the states it saw (its successor derives the
     /// same change again) does not act twice on one change.</summary>
-    private async Task<HashSet<string>> ReactedSinceChangeAsync(VmId vm, CancellationToken ct)
+    private async Task<HashSet<(string Actor, string Target)>> ReactedSinceChangeAsync(VmId vm, CancellationToken ct)
     {
         var v = await db.Vms.AsNoTracking().Where(x => x.Id == vm).Select(x => new { x.Name, x.StateChangedAt }).FirstOrDefaultAsync(ct);
         if (v is null) return [];
         var target = $"vm/{v.Name.Value}";
         var recent = await db.Audit.AsNoTracking().Where(a => a.Target == target && a.Succeeded && a.Actor.Contains(" via policy "))
             .OrderByDescending(a => a.Id).Take(200).Select(a => new { a.Actor, a.At }).ToListAsync(ct);
-        return [.. recent.Where(a => a.At >= v.StateChangedAt).Select(a => a.Actor)];
+        return [.. recent.Where(a => a.At >= v.StateChangedAt).Select(a => (a.Actor, target))];
+    }
+
+    /// <summary>The VMs (as audit targets, with the policy's actor) that each due time-triggered policy already acted on in
+    /// this run: a successful audit entry of the policy's at or after the first occurrence it is due for. The run is
+    /// recorded (<see cref="MarkRunAsync"/>) after its actions, so a leader that died in between is due again at the
+    /// next start; the entries of the actions it took commit with their work, so the run goes on with the VMs it had not
+    /// reached and touches none twice. A failed action's retry before that occurrence belongs to the previous run.</summary>
+    private async Task<HashSet<(string Actor, string Target)>> ActedSinceOccurrenceAsync(IReadOnlyList<LoadedPolicy> due, CancellationToken ct)
+    {
+        var since = new Dictionary<string, DateTimeOffset>();
+        foreach (var p in due)
+            if (PolicyTriggers.NextDue(p.Compiled!, p.Record.LastRunAt ?? p.Record.CreatedAt) is { } occurrence)
+                since[PolicyActionExecutor.ActorOf(p.Owner, p.Name)] = occurrence;
+        var actors = since.Keys.ToList();
+        var recent = await db.Audit.AsNoTracking().Where(a => actors.Contains(a.Actor) && a.Succeeded && a.Target.StartsWith("vm/"))
+            .OrderByDescending(a => a.Id).Take(10_000).Select(a => new { a.Actor, a.Target, a.At }).ToListAsync(ct);
+        return [.. recent.Where(a => a.At >= since[a.Actor]).Select(a => (a.Actor, a.Target))];
     }
 
     private async Task<int> ExecuteAsync(PolicyEvaluation result, IReadOnlyList<LoadedPolicy> policies, CancellationToken ct,
-        IReadOnlySet<string>? reacted = null)
+        IReadOnlySet<(string Actor, string Target)>? acted = null)
     {
         foreach (var problem in result.Problems) LogProblem(log, problem.Policy, problem.Message);
         var pending = await db.PolicyActions.AsNoTracking().Where(a => a.NextAttemptAt != null)
@@ -135,7 +153,8 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         {
             var request = PolicyActionRequest.From(action);
             if (waiting.Contains((action.Policy, action.Vm.Value, request.Kind))) continue; // a retry is already scheduled
-            if (reacted is not null && reacted.Contains(PolicyActionExecutor.ActorOf(action.PolicyOwner, action.Policy))) continue; // this change was reacted to
+            if (acted is not null && acted.Contains((PolicyActionExecutor.ActorOf(action.PolicyOwner, action.Policy), $"vm/{action.VmName}")))
+                continue; // this change or this run already acted on the VM
             if (!_attempted.Add((action.Policy, action.Vm.Value, request.Kind))) continue; // already tried in this pass
             await AttemptAsync(action.Policy, action.PolicyOwner, request, action.Vm, action.VmName, action.Reason, 1, ct);
             count++;

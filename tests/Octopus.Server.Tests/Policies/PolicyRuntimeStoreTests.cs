@@ -206,4 +206,40 @@ public sealed class PolicyLeaderChangeTests
         (await PolicyHarness.HistoryAsync(dave, "tell-me-when-stopped")).Should().ContainSingle(
             "the policy's audited action on d1 since its state changed shows the change was reacted to");
     }
+
+    [Fact]
+    public async Task TimeTriggeredRun_TheLeaderDiedBeforeRecordingTheRun_NextStartActsOnlyOnTheVmsItHadNotReached()
+    {
+        await using var h = await PolicyHarness.StartAsync();
+        var dave = await h.App.NewUserAsync("dave");
+        await PolicyHarness.CreatePolicyAsync(dave, """
+            name: hourly-note
+            owner: dave
+            trigger:
+              interval: 1h
+            condition: vm.state == "Running"
+            actions:
+              - notify: { message: "still running" }
+            """);
+        await PolicyHarness.RunningVmAsync(dave, "d1");
+        await h.AdvanceAndPassAsync(TimeSpan.FromHours(1)); // the first run: d1
+        (await PolicyHarness.HistoryAsync(dave, "hourly-note")).Select(e => e.Vm).Should().Equal("d1");
+
+        // The leader died after acting on d1 and before recording the run; d2 was created meanwhile.
+        await using (var scope = h.App.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
+            var record = await db.Policies.SingleAsync(p => p.Name == "hourly-note");
+            record.LastRunAt = null;
+            await db.SaveChangesAsync();
+        }
+        await PolicyHarness.RunningVmAsync(dave, "d2");
+        await h.AdvanceAndPassAsync(TimeSpan.FromSeconds(1)); // due again: the same occurrence
+
+        (await PolicyHarness.HistoryAsync(dave, "hourly-note")).Select(e => e.Vm).Should().BeEquivalentTo(["d1", "d2"],
+            "d1 was acted on in this run already (its audited action is after the occurrence); d2 was not reached");
+
+        await h.AdvanceAndPassAsync(TimeSpan.FromHours(1)); // the next occurrence acts on both again
+        (await PolicyHarness.HistoryAsync(dave, "hourly-note")).Should().HaveCount(4);
+    }
 }
