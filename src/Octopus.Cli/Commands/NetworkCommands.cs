@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Octopus.Cli.Infrastructure;
 using Octopus.Cli.Rendering;
 using Octopus.Contracts;
@@ -72,14 +73,17 @@ internal static class NetworkCommands
         {
             using var client = ctx.Connect();
             var dto = await client.Networks.GetAsync(parse.GetValue(network)!, ct);
+            // Which VM holds each used address (users see their own VMs' only).
+            var addresses = await client.Networks.AddressesAsync(dto.Id, ct);
             if (ctx.Json)
             {
-                ctx.Output.WriteJson(dto);
+                // The network's own fields as `network list --json` gives them, plus its used addresses.
+                var json = JsonSerializer.SerializeToNode(dto, Output.JsonOptions)!.AsObject();
+                json["addresses"] = JsonSerializer.SerializeToNode(addresses, Output.JsonOptions);
+                ctx.Output.WriteJson(json);
                 return ExitCodes.Ok;
             }
             ctx.Output.Write(Views.NetworkDetails(dto));
-            // Which VM holds each used address (users see their own VMs' only).
-            var addresses = await client.Networks.AddressesAsync(dto.Id, ct);
             if (addresses.Count > 0) ctx.Output.Write(Views.NetworkAddresses(ctx.Output, addresses));
             return ExitCodes.Ok;
         });

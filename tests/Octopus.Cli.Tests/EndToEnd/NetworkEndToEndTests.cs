@@ -32,6 +32,15 @@ public class NetworkEndToEndTests(ServerFixture server) : IClassFixture<ServerFi
         detail.Out.Should().Contain("1 used, 1 free of 2");
         detail.Out.Split('\n').Should().Contain(l => l.Contains("10.61.0.10") && l.Contains("e2e-net1") && l.Contains("admin") && l.Contains("0a:0c:0a:3d:00:0a"),
             "show lists which VM holds each used address");
+        var detailJson = await admin.RunAsync("network", "show", "e2e-a", "--json");
+        detailJson.Exit.Should().Be(ExitCodes.Ok, detailJson.Err);
+        Parse<NetworkDto>(detailJson).Name.Should().Be("e2e-a", "the network's own fields are there as before");
+        using (var doc = System.Text.Json.JsonDocument.Parse(detailJson.Out))
+        {
+            var used = doc.RootElement.GetProperty("addresses").EnumerateArray().Single();
+            (used.GetProperty("ip").GetString(), used.GetProperty("vmName").GetString(), used.GetProperty("owner").GetString(), used.GetProperty("mac").GetString())
+                .Should().Be(("10.61.0.10", "e2e-net1", "admin", "0a:0c:0a:3d:00:0a"), "--json carries the used addresses too");
+        }
 
         var overlap = await admin.RunAsync("network", "create", "e2e-b", "--bridge", "br-e2eb", "--subnet", "10.61.0.0/16",
             "--gateway", "10.61.200.1", "--range", "10.61.200.10-10.61.200.20", "--domain", "b.octopus");
