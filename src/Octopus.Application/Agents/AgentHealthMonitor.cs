@@ -10,7 +10,7 @@ using Octopus.Drivers.Agent;
 namespace Octopus.Application.Agents;
 
 /// <summary>Marks a host Failed when its agent has not heartbeated for <see cref="AgentOptions.HeartbeatTimeout"/>, and On
-/// again when heartbeats resume. On failure its running VMs are marked Failed with the reason, the event is logged and
+/// again when heartbeats resume (journaling the names of its networks, so its DNS catches up at once). On failure its running VMs are marked Failed with the reason, the event is logged and
 /// audited (<c>host.failed</c>, listing the VMs), and every <see cref="IHostFailureListener"/> is told.</summary>
 public sealed partial class AgentHealthMonitor(AgentRegistry registry, Microsoft.Extensions.Options.IOptions<AgentOptions> settings, IServiceScopeFactory scopes,
     IEnumerable<IHostFailureListener> listeners, TimeProvider time, Cluster.ReplicaLeadership leadership, ILogger<AgentHealthMonitor> log)
@@ -59,6 +59,8 @@ public sealed partial class AgentHealthMonitor(AgentRegistry registry, Microsoft
             {
                 host.MovePower(HostPowerState.On, now);
                 db.Audit.Add(AuditEntry.Record(now, "system", "host.recovered", $"host/{host.Name}", true, "ok", "its agent heartbeats again"));
+                // Names it missed while down: published now, not after the rest of a failed publication's backoff.
+                await Commands.OperationJournal.RepublishNamesAsync(db, host.Id, "system", now, ct);
                 LogHostRecovered(log, host.Name);
                 recovered.Add(host);
             }

@@ -80,6 +80,21 @@ public static class OperationJournal
         else waiting.DueNow();
     }
 
+    /// <summary>Has <paramref name="host"/> learn again, at once, the names of every network one of its VMs has a NIC on:
+    /// journals a <see cref="OperationKind.PublishNames"/> per network, or makes the one waiting out a failed attempt's
+    /// backoff (up to 5 minutes) due now. For a host that comes back (its agent heartbeats again): what it missed while
+    /// down is published as soon as it can answer, in the caller's unit of work.</summary>
+    public static async Task RepublishNamesAsync(OctopusDbContext db, HostId host, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var networks = await db.Nics.AsNoTracking().Join(db.Vms.AsNoTracking().Where(v => v.HostId == host), n => n.VmId, v => v.Id, (n, v) => n.NetworkId)
+            .Distinct().ToListAsync(ct);
+        foreach (var network in networks)
+        {
+            var name = await db.Networks.AsNoTracking().Where(w => w.Id == network).Select(w => w.Name).FirstOrDefaultAsync(ct);
+            if (name != default) await BeginPublishNamesAsync(db, host, name.Value, actor, now, ct);
+        }
+    }
+
     /// <summary>Starts a live migration: the VM goes Migrating and the operation that carries it out is journaled.</summary>
     public static void BeginMigration(OctopusDbContext db, Vm vm, HostId to, string toName, string actor, DateTimeOffset now)
     {

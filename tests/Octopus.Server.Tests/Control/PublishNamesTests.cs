@@ -185,6 +185,48 @@ public class PublishNamesTests
     }
 
     [Fact]
+    public async Task HostBackFromFailed_PublicationWaitingOutItsBackoff_RunsAtOnce()
+    {
+        var log = new NamesLog { Fail = n => Task.FromResult(n == 1) }; // the host's agent is down for the first call
+        await using var server = await StartAsync(log, oneHost: true);
+        var admin = await server.LoginAsync();
+        (await admin.PostAsJsonAsync(ApiRoutes.Networks, Lab)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ApiRoutes.Vms, VmOn("web3"))).EnsureSuccessStatusCode();
+        var vm = await admin.WaitForStateAsync("web3", "Running");
+        var host = await HostIdAsync(server, vm.Host!);
+        await EventuallyAsync(() => Task.FromResult(log.Calls.Count), c => c >= 1, TimeSpan.FromSeconds(10), "the first (failed) publication");
+
+        // The host failed (its agent went silent) and the publication had reached a long backoff: next attempt in 5 minutes.
+        await using (var scope = server.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
+            var op = await EventuallyAsync(async () => await db.Operations.AsNoTracking().SingleAsync(o => o.Kind == OperationKind.PublishNames),
+                o => o.Status == OperationStatus.Pending && o.NotBefore is not null, TimeSpan.FromSeconds(10), "the publication waiting for its retry");
+            var tracked = await db.Operations.SingleAsync(o => o.Id == op.Id);
+            tracked.RetryAt("the agent of the host is not answering", DateTimeOffset.UtcNow.AddMinutes(5));
+            (await db.Hosts.SingleAsync(h => h.Id == host)).MovePower(HostPowerState.Failed, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        // Its agent heartbeats again: the health monitor marks the host On and has it learn the names at once.
+        var registry = new Octopus.Application.Agents.AgentRegistry(
+            new Octopus.Persistence.Agents.AgentRegistrationStore(server.App.Services.GetRequiredService<IDbContextFactory<OctopusDbContext>>()), TimeProvider.System);
+        var agent = registry.Register(host, vm.Host!, "http://127.0.0.1:9");
+        registry.AcceptHeartbeat(agent.Id, new Octopus.Contracts.Agents.AgentStatus(1, 1, 0.25, [])).Should().BeNull();
+        var monitor = new Octopus.Application.Agents.AgentHealthMonitor(registry,
+            Microsoft.Extensions.Options.Options.Create(new Octopus.Application.Agents.AgentOptions()), server.App.Services.GetRequiredService<IServiceScopeFactory>(),
+            [], TimeProvider.System, new Octopus.Application.Cluster.ReplicaLeadership(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Octopus.Application.Agents.AgentHealthMonitor>.Instance);
+        await monitor.CheckAsync(TestContext.Current.CancellationToken);
+
+        var calls = await EventuallyAsync(() => Task.FromResult(log.Calls.ToList()), c => c.Any(x => !x.Failed), TimeSpan.FromSeconds(10),
+            "the names published once the host is back, not 5 minutes later");
+        calls[^1].Names.Should().Equal("web3=" + vm.Nics![0].Ip);
+        var ops = await EventuallyAsync(() => PublicationsAsync(server), o => o.All(x => x.IsFinished), TimeSpan.FromSeconds(5), "the publication settling");
+        ops.Should().ContainSingle("the waiting publication was made due, not joined by a second").Which.Status.Should().Be(OperationStatus.Succeeded);
+    }
+
+    [Fact]
     public async Task FailedPublication_WithANewerOneJournaledMeanwhile_IsNotRetried_TheNewerPublishesTheNamesAsTheyAreNow()
     {
         var release = new TaskCompletionSource();
