@@ -137,10 +137,9 @@ public sealed class PolicyRuntimeStoreTestsOnPostgres() : PolicyRuntimeStoreTest
 /// states the previous one stored.</summary>
 public sealed class PolicyLeaderChangeTests
 {
-    [Fact]
-    public async Task NewLeader_AVmStoppedBetweenTheOldLeadersLastPassAndItsFirst_RaisesTheEvent()
+    /// <summary>User dave, his policy 'tell-me-when-stopped' (a notify reacting to his VM stopping) and his running VM d1.</summary>
+    private static async Task<(HttpClient Dave, Octopus.Contracts.VmDto Vm)> DaveWithAStopPolicyAndARunningVmAsync(PolicyHarness h)
     {
-        await using var h = await PolicyHarness.StartAsync();
         var dave = await h.App.NewUserAsync("dave");
         await PolicyHarness.CreatePolicyAsync(dave, """
             name: tell-me-when-stopped
@@ -151,7 +150,14 @@ public sealed class PolicyLeaderChangeTests
             actions:
               - notify: { message: "your VM stopped" }
             """);
-        var vm = await PolicyHarness.RunningVmAsync(dave, "d1");
+        return (dave, await PolicyHarness.RunningVmAsync(dave, "d1"));
+    }
+
+    [Fact]
+    public async Task NewLeader_AVmStoppedBetweenTheOldLeadersLastPassAndItsFirst_RaisesTheEvent()
+    {
+        await using var h = await PolicyHarness.StartAsync();
+        var (dave, vm) = await DaveWithAStopPolicyAndARunningVmAsync(h);
         await h.PassAsync(); // the old leader's last pass: it saw d1 Running
 
         // The old leader dies; d1 stops before the next leader's first pass. The next leader has no memory of its own:
@@ -172,17 +178,7 @@ public sealed class PolicyLeaderChangeTests
     public async Task NewLeader_TheOldLeaderReactedButDiedBeforeSavingTheStatesItSaw_DoesNotReactAgain()
     {
         await using var h = await PolicyHarness.StartAsync();
-        var dave = await h.App.NewUserAsync("dave");
-        await PolicyHarness.CreatePolicyAsync(dave, """
-            name: tell-me-when-stopped
-            owner: dave
-            trigger:
-              event: vmStateChanged
-            condition: vm.state == "Stopped"
-            actions:
-              - notify: { message: "your VM stopped" }
-            """);
-        var vm = await PolicyHarness.RunningVmAsync(dave, "d1");
+        var (dave, vm) = await DaveWithAStopPolicyAndARunningVmAsync(h);
         await h.PassAsync(); // saw d1 Running
         (await dave.PostAsync($"{ApiRoutes.Vm(vm.Id)}/stop", null)).EnsureSuccessStatusCode();
         await dave.WaitForStateAsync(vm.Id, "Stopped");
