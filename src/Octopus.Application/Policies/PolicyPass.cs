@@ -119,9 +119,10 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         var v = await db.Vms.AsNoTracking().Where(x => x.Id == vm).Select(x => new { x.Name, x.StateChangedAt }).FirstOrDefaultAsync(ct);
         if (v is null) return [];
         var target = $"vm/{v.Name.Value}";
-        var recent = await db.Audit.AsNoTracking().Where(a => a.Target == target && a.Succeeded && a.Actor.Contains(" via policy "))
-            .OrderByDescending(a => a.Id).Take(200).Select(a => new { a.Actor, a.At }).ToListAsync(ct);
-        return [.. recent.Where(a => a.At >= v.StateChangedAt).Select(a => (a.Actor, target))];
+        // Audit.At is indexed (stored as UTC ticks): only the entries since the change are read.
+        var actors = await db.Audit.AsNoTracking().Where(a => a.At >= v.StateChangedAt && a.Target == target && a.Succeeded && a.Actor.Contains(" via policy "))
+            .Select(a => a.Actor).Distinct().ToListAsync(ct);
+        return [.. actors.Select(a => (a, target))];
     }
 
     /// <summary>The VMs (as audit targets, with the policy's actor) that each due time-triggered policy already acted on in
@@ -135,9 +136,12 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
         foreach (var p in due)
             if (PolicyTriggers.NextDue(p.Compiled!, p.Record.LastRunAt ?? p.Record.CreatedAt) is { } occurrence)
                 since[PolicyActionExecutor.ActorOf(p.Owner, p.Name)] = occurrence;
+        if (since.Count == 0) return [];
         var actors = since.Keys.ToList();
-        var recent = await db.Audit.AsNoTracking().Where(a => actors.Contains(a.Actor) && a.Succeeded && a.Target.StartsWith("vm/"))
-            .OrderByDescending(a => a.Id).Take(10_000).Select(a => new { a.Actor, a.Target, a.At }).ToListAsync(ct);
+        var earliest = since.Values.Min();
+        // Audit.At is indexed (stored as UTC ticks): only the entries since the earliest occurrence are read.
+        var recent = await db.Audit.AsNoTracking().Where(a => a.At >= earliest && actors.Contains(a.Actor) && a.Succeeded && a.Target.StartsWith("vm/"))
+            .Select(a => new { a.Actor, a.Target, a.At }).ToListAsync(ct);
         return [.. recent.Where(a => a.At >= since[a.Actor]).Select(a => (a.Actor, a.Target))];
     }
 
