@@ -34,8 +34,10 @@ public sealed partial class AgentHealthMonitor(AgentRegistry registry, Microsoft
     public async Task CheckAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        foreach (var v in registry.Liveness()) registry.SetFailed(v.Record.Id, now - v.LastHeard > settings.Value.HeartbeatTimeout);
-        var views = registry.Liveness().ToDictionary(v => new HostId(v.Record.Id));
+        // One read of every agent's liveness: each one's failed flag is set from it and the pass uses what it set.
+        var views = registry.Liveness().Select(v => v with { Failed = now - v.LastHeard > settings.Value.HeartbeatTimeout })
+            .ToDictionary(v => new HostId(v.Record.Id));
+        foreach (var v in views.Values) registry.SetFailed(v.Record.Id, v.Failed);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctopusDbContext>();
         var failed = new List<(Host Host, List<VmId> Vms)>();

@@ -86,13 +86,9 @@ public static class OperationJournal
     /// down is published as soon as it can answer, in the caller's unit of work.</summary>
     public static async Task RepublishNamesAsync(OctopusDbContext db, HostId host, string actor, DateTimeOffset now, CancellationToken ct)
     {
-        var networks = await db.Nics.AsNoTracking().Join(db.Vms.AsNoTracking().Where(v => v.HostId == host), n => n.VmId, v => v.Id, (n, v) => n.NetworkId)
-            .Distinct().ToListAsync(ct);
-        foreach (var network in networks)
-        {
-            var name = await db.Networks.AsNoTracking().Where(w => w.Id == network).Select(w => w.Name).FirstOrDefaultAsync(ct);
-            if (name != default) await BeginPublishNamesAsync(db, host, name.Value, actor, now, ct);
-        }
+        var networks = await db.Nics.AsNoTracking().Where(n => db.Vms.Any(v => v.Id == n.VmId && v.HostId == host))
+            .Join(db.Networks.AsNoTracking(), n => n.NetworkId, w => w.Id, (n, w) => w.Name).Distinct().ToListAsync(ct);
+        foreach (var name in networks) await BeginPublishNamesAsync(db, host, name.Value, actor, now, ct);
     }
 
     /// <summary>Starts a live migration: the VM goes Migrating and the operation that carries it out is journaled.</summary>

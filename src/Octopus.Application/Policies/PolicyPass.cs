@@ -66,7 +66,7 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
             if (reacting.Count == 0) continue;
             LogEvent(log, e.Kind.ToString(), reacting.Count);
             var result = engine.Evaluate(world.Snapshot, reacting, e);
-            var reacted = result.Actions.Count > 0 && e.Kind == Octopus.Policies.Documents.PolicyEventKind.VmStateChanged && e.Vm is { } changed ? await ReactedSinceChangeAsync(changed, ct) : null;
+            var reacted = result.Actions.Count > 0 && e.Kind == Octopus.Policies.Documents.PolicyEventKind.VmStateChanged && e.Vm is { } changed ? await ReactedSinceChangeAsync(changed, result, ct) : null;
             attempted += await ExecuteAsync(result, policies, ct, reacted);
             await MarkRunAsync(reacting.Select(p => p.Name), now, ct);
         }
@@ -109,39 +109,44 @@ public sealed partial class PolicyPass(OctopusDbContext db, PolicyCatalog catalo
                 events.Publish(PolicyEvent.LeaseExpiring(vm.Id));
     }
 
-    /// <summary>The policies (as their actor, "OWNER via policy NAME") that already acted on <paramref name="vm"/> since
-    /// its state last changed: a successful audit entry of theirs on the VM is at or after the change. The entry of an
-    /// action that journals work (shutdown, suspend, delete, checkpoint, move) is written in the same unit of work as the
-    /// work itself, so a leader that died after acting and before saving the states it saw (its successor derives the
-    /// same change again) does not act twice on one change.</summary>
-    private async Task<HashSet<(string Actor, string Target)>> ReactedSinceChangeAsync(VmId vm, CancellationToken ct)
+    /// <summary>The reacting policies (as their actor, "OWNER via policy NAME") that already acted on <paramref name="vm"/>
+    /// since its state last changed. The entry of an action that journals work (shutdown, suspend, delete, checkpoint,
+    /// move) is written in the same unit of work as the work itself, so a leader that died after acting and before saving
+    /// the states it saw (its successor derives the same change again) does not act twice on one change.</summary>
+    private async Task<HashSet<(string Actor, string Target)>> ReactedSinceChangeAsync(VmId vm, PolicyEvaluation result, CancellationToken ct)
     {
         var v = await db.Vms.AsNoTracking().Where(x => x.Id == vm).Select(x => new { x.Name, x.StateChangedAt }).FirstOrDefaultAsync(ct);
         if (v is null) return [];
-        var target = $"vm/{v.Name.Value}";
-        // Audit.At is indexed (stored as UTC ticks): only the entries since the change are read.
-        var actors = await db.Audit.AsNoTracking().Where(a => a.At >= v.StateChangedAt && a.Target == target && a.Succeeded && a.Actor.Contains(" via policy "))
-            .Select(a => a.Actor).Distinct().ToListAsync(ct);
-        return [.. actors.Select(a => (a, target))];
+        var since = result.Actions.Select(a => PolicyActionExecutor.ActorOf(a.PolicyOwner, a.Policy)).Distinct().ToDictionary(a => a, _ => v.StateChangedAt);
+        return await ActedSinceAsync(since, $"vm/{v.Name.Value}", ct);
     }
 
-    /// <summary>The VMs (as audit targets, with the policy's actor) that each due time-triggered policy already acted on in
-    /// this run: a successful audit entry of the policy's at or after the first occurrence it is due for. The run is
-    /// recorded (<see cref="MarkRunAsync"/>) after its actions, so a leader that died in between is due again at the
-    /// next start; the entries of the actions it took commit with their work, so the run goes on with the VMs it had not
-    /// reached and touches none twice. A failed action's retry before that occurrence belongs to the previous run.</summary>
+    /// <summary>The VMs each due time-triggered policy already acted on in this run: since the first occurrence it is due
+    /// for. The run is recorded (<see cref="MarkRunAsync"/>) after its actions, so a leader that died in between is due
+    /// again at the next start; the entries of the actions it took commit with their work, so the run goes on with the
+    /// VMs it had not reached and touches none twice. A failed action's retry before that occurrence belongs to the
+    /// previous run.</summary>
     private async Task<HashSet<(string Actor, string Target)>> ActedSinceOccurrenceAsync(IReadOnlyList<LoadedPolicy> due, CancellationToken ct)
     {
         var since = new Dictionary<string, DateTimeOffset>();
         foreach (var p in due)
             if (PolicyTriggers.NextDue(p.Compiled!, p.Record.LastRunAt ?? p.Record.CreatedAt) is { } occurrence)
                 since[PolicyActionExecutor.ActorOf(p.Owner, p.Name)] = occurrence;
+        return await ActedSinceAsync(since, target: null, ct);
+    }
+
+    /// <summary>(actor, VM target) of each successful audit entry of a policy actor in <paramref name="since"/> at or after
+    /// that actor's time, on <paramref name="target"/> only when one is given. Audit.At is indexed (stored as UTC ticks),
+    /// so only the entries since the earliest of the times are read.</summary>
+    private async Task<HashSet<(string Actor, string Target)>> ActedSinceAsync(IReadOnlyDictionary<string, DateTimeOffset> since, string? target,
+        CancellationToken ct)
+    {
         if (since.Count == 0) return [];
         var actors = since.Keys.ToList();
         var earliest = since.Values.Min();
-        // Audit.At is indexed (stored as UTC ticks): only the entries since the earliest occurrence are read.
-        var recent = await db.Audit.AsNoTracking().Where(a => a.At >= earliest && actors.Contains(a.Actor) && a.Succeeded && a.Target.StartsWith("vm/"))
-            .Select(a => new { a.Actor, a.Target, a.At }).ToListAsync(ct);
+        var entries = db.Audit.AsNoTracking().Where(a => a.At >= earliest && actors.Contains(a.Actor) && a.Succeeded);
+        entries = target is null ? entries.Where(a => a.Target.StartsWith("vm/")) : entries.Where(a => a.Target == target);
+        var recent = await entries.Select(a => new { a.Actor, a.Target, a.At }).ToListAsync(ct);
         return [.. recent.Where(a => a.At >= since[a.Actor]).Select(a => (a.Actor, a.Target))];
     }
 

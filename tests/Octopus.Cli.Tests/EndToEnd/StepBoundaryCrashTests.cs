@@ -113,13 +113,15 @@ public sealed class StepBoundaryCrashTests : IAsyncDisposable
                 await WaitForHostAsync(client, emptyHost!, "Off");
             }
             if (kind == "CheckpointVm")
+            {
                 await client.Policies.CreateAsync("""
                     {"name": "checkpoint-when-stopped", "owner": "admin", "trigger": {"event": "vmStateChanged"},
                      "condition": "vm.state == \"Stopped\"", "actions": [{"checkpoint": {"keepLast": 3}}]}
                     """);
-            // A state change is an event only against a state the policy loop has seen (its pass compares with the last
-            // one): let a pass (every second here) see the VM Running before it stops.
-            if (kind == "CheckpointVm") await Task.Delay(TimeSpan.FromSeconds(1.5));
+                // A state change is an event only against a state the policy loop has seen (its pass compares with the
+                // last one): let a pass (every second here) see the VM Running before it stops.
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+            }
             reachable = [.. (await client.Disks.TreeAsync()).Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
 
             // The operation under test: the server dies at the boundary, perhaps under the request.
