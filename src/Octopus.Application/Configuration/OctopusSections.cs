@@ -102,6 +102,7 @@ public static class OctopusSections
                 throw From(e);
             }
         }
+        if (UnknownSubsection(configuration, [.. services.GetServices<Section>()]) is { } unknown) throw unknown;
         try
         {
             services.GetService<IStartupValidator>()?.Validate();
@@ -161,6 +162,30 @@ public static class OctopusSections
             }
         }
         return new ConfigurationException(section.Path, e.Message);
+    }
+
+    /// <summary>A key directly under a section that also holds other sections (<c>Octopus</c> itself) that is neither one
+    /// of its own settings nor a registered section, such as <c>Octopus:Schedular</c>: binding leaves such a key to the
+    /// other sections, so without this check a misspelt section name would be ignored and its settings silently left at
+    /// their defaults.</summary>
+    private static ConfigurationException? UnknownSubsection(IConfiguration configuration, IReadOnlyList<Section> sections)
+    {
+        foreach (var open in sections.Where(s => !s.Strict))
+        {
+            var prefix = open.Path + ":";
+            var subsections = sections.Where(s => s.Path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(s => s.Path[prefix.Length..].Split(':')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var own = Settable(open.OptionsType).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var child in configuration.GetSection(open.Path).GetChildren())
+            {
+                if (own.Contains(child.Key) || subsections.Contains(child.Key)) continue;
+                var known = string.Join(", ", own.Order(StringComparer.Ordinal));
+                var sectionNames = string.Join(", ", subsections.Order(StringComparer.Ordinal));
+                return new ConfigurationException(child.Path,
+                    $"is not a setting or a section (check the spelling); {open.Path} has the settings {known} and the sections {sectionNames}.");
+            }
+        }
+        return null;
     }
 
     /// <summary>The first key under <paramref name="section"/> that <paramref name="type"/> has no property for, with the
