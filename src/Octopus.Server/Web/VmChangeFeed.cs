@@ -13,8 +13,11 @@ namespace Octopus.Server.Web;
 public sealed record VmChange(string Owner, VmDto? Vm, VmDeletedEvent? Deleted);
 
 /// <summary>Feeds the web UI's live updates: while anyone listens, it reads the VMs as the API shows them every
-/// <see cref="Interval"/> and publishes those whose observable fields changed (state, spec, host, reason, lease,
-/// CPU to the percent). Reading the store, rather than hooking each writer, catches every change whatever made it
+/// <see cref="Interval"/> and publishes those whose observable fields changed (state, spec, host, reason, lease, NICs),
+/// and those whose CPU figure moved: by <see cref="CpuStep"/> or more at once, or by any whole percent once
+/// <see cref="CpuRefresh"/> has passed since the VM was last sent (a busy VM's load wobbles by a point or two every
+/// sample; sending each wobble made a thousand running VMs a steady stream of events that redrew lists for nothing).
+/// Reading the store, rather than hooking each writer, catches every change whatever made it
 /// (API, control loop, policies), at the cost of up to one interval of delay. Idle when no one listens.
 /// A listener gets no backlog: the first read after the feed wakes is a silent baseline, and
 /// <see cref="Subscription.Ready"/> completes after the first read that began once it subscribed, so a client that
@@ -22,12 +25,18 @@ public sealed record VmChange(string Owner, VmDto? Vm, VmDeletedEvent? Deleted);
 public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvider time, ILogger<VmChangeFeed> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A CPU change this large (a fraction of the VM's cores: 0.05 is five points) is sent at once.</summary>
+    public const double CpuStep = 0.05;
+
+    /// <summary>A smaller CPU change (of at least a whole percent) is sent once this long has passed since the VM's last.</summary>
+    public static readonly TimeSpan CpuRefresh = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly ConcurrentDictionary<long, Subscriber> _subscribers = new();
     private readonly SemaphoreSlim _wake = new(0);
     private long _nextId;
-    private Dictionary<string, (string Fingerprint, VmDto Vm)> _last = new(StringComparer.Ordinal);
+    private Dictionary<string, Sent> _last = new(StringComparer.Ordinal);
     private bool _baselined;
 
     /// <summary>Subscribes a caller: users get their own VMs' changes, admins everyone's. Dispose to stop.</summary>
@@ -75,8 +84,9 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
         var waiting = _subscribers.Values.Where(s => !s.Ready.Task.IsCompleted).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var queries = scope.ServiceProvider.GetRequiredService<VmQueries>();
-        var now = new Dictionary<string, (string, VmDto)>(StringComparer.Ordinal);
-        foreach (var vm in await queries.AllAsync(ct)) now[vm.Id] = (Fingerprint(vm), vm);
+        var at = time.GetUtcNow();
+        var now = new Dictionary<string, Sent>(StringComparer.Ordinal);
+        foreach (var vm in await queries.AllAsync(ct)) now[vm.Id] = Sent.Of(vm, at);
         if (!_baselined)
         {
             _last = now;
@@ -86,10 +96,13 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
         }
 
         var changes = new List<VmChange>();
-        foreach (var (id, (print, vm)) in now)
-            if (!_last.TryGetValue(id, out var before) || before.Fingerprint != print) changes.Add(new VmChange(vm.Owner, vm, null));
-        foreach (var (id, (_, vm)) in _last)
-            if (!now.ContainsKey(id)) changes.Add(new VmChange(vm.Owner, null, new VmDeletedEvent(id, vm.Name, vm.Owner)));
+        foreach (var (id, seen) in now)
+        {
+            if (_last.TryGetValue(id, out var before) && !Changed(before, seen)) now[id] = before; // compare later reads with what was sent
+            else changes.Add(new VmChange(seen.Vm.Owner, seen.Vm, null));
+        }
+        foreach (var (id, gone) in _last)
+            if (!now.ContainsKey(id)) changes.Add(new VmChange(gone.Vm.Owner, null, new VmDeletedEvent(id, gone.Vm.Name, gone.Vm.Owner)));
         _last = now;
 
         foreach (var change in changes)
@@ -98,8 +111,22 @@ public sealed partial class VmChangeFeed(IServiceScopeFactory scopes, TimeProvid
         foreach (var s in waiting) s.Ready.TrySetResult();
     }
 
-    private static string Fingerprint(VmDto vm) =>
-        JsonSerializer.Serialize(vm with { CpuLoad = Math.Round(vm.CpuLoad, 2) }, Json);
+    /// <summary>Everything observable about the VM but its CPU figure, which <see cref="Changed"/> judges on its own.</summary>
+    private static string Fingerprint(VmDto vm) => JsonSerializer.Serialize(vm with { CpuLoad = 0 }, Json);
+
+    /// <summary>Whether <paramref name="seen"/> (this read) differs enough from <paramref name="sent"/> (what listeners
+    /// last got for the VM) to be sent: any field but CPU, a CPU move of <see cref="CpuStep"/> or more, or a CPU move of
+    /// a whole percent or more once <see cref="CpuRefresh"/> has passed since <paramref name="sent"/>.</summary>
+    internal static bool Changed(Sent sent, Sent seen) =>
+        sent.Fingerprint != seen.Fingerprint
+        || Math.Abs(seen.Cpu - sent.Cpu) >= CpuStep - 1e-9
+        || (Math.Round(seen.Cpu, 2) != Math.Round(sent.Cpu, 2) && seen.At - sent.At >= CpuRefresh);
+
+    /// <summary>A VM as read at <paramref name="At"/>: its fingerprint without CPU, its CPU figure, and the VM.</summary>
+    internal sealed record Sent(string Fingerprint, double Cpu, DateTimeOffset At, VmDto Vm)
+    {
+        public static Sent Of(VmDto vm, DateTimeOffset at) => new(VmChangeFeed.Fingerprint(vm), vm.CpuLoad, at, vm);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live VM feed: reading the VMs failed; retrying")]
     private static partial void LogPollFailed(ILogger logger, Exception e);

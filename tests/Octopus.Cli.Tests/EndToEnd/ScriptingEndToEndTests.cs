@@ -11,7 +11,7 @@ namespace Octopus.Cli.Tests.EndToEnd;
 /// in F# (<c>dotnet fsi</c> with <c>#r</c> of <c>.build/client</c>, built by scripts/build-client) and in C#
 /// (<c>octopus script</c>), each checked through the API; <c>octopus shell</c> fed on stdin; and the packed NuGet
 /// package restored into a fresh project that then talks to the server.</summary>
-public partial class ScriptingEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
+public partial class ScriptingEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private static readonly SemaphoreSlim BuildOnce = new(1, 1);
     private static bool _clientBuilt;
@@ -262,11 +262,19 @@ public partial class ScriptingEndToEndTests(ServerFixture server) : IClassFixtur
     /// <summary>What a script run outside the CLI needs: the server and the admin's token in the environment.</summary>
     private Dictionary<string, string> Env() => new() { ["OCTOPUS_URL"] = server.Url, ["OCTOPUS_TOKEN"] = AdminToken() };
 
-    private static string TempScript(string code)
+    /// <summary>This test's script files, in a folder of its own that <see cref="Dispose"/> deletes.</summary>
+    private readonly string _scripts = Directory.CreateTempSubdirectory("octopus-scripts-").FullName;
+
+    private string TempScript(string code)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"octopus-script-{Guid.NewGuid():N}.csx");
+        var path = Path.Combine(_scripts, $"script-{Guid.NewGuid():N}.csx");
         File.WriteAllText(path, code);
         return path;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_scripts, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>Runs scripts/build-client once per test run: the documented way to get .build/client/Octopus.Client.dll.</summary>
