@@ -30,7 +30,8 @@ public class BulkSelectBrowserTests(WebServerFixture server)
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
         run.Out.Should().Contain("stopped bulk-a and bulk-b in one action").And.Contain("1 accepted, 2 refused with the server's reason")
-            .And.Contain("focus stayed on \"Select bulk-c\"").And.Contain("axe-core: 0 serious/critical on the bulk delete confirmation at 360 px")
+            .And.Contain("focus stayed on \"Select bulk-c\"").And.Contain("bulk-a's row updated in place").And.Contain("search for bulk-c listed it alone")
+            .And.Contain("axe-core: 0 serious/critical on the bulk delete confirmation at 360 px")
             .And.Contain("all three deleted with one confirmation naming them");
         var audit = (await admin.GetFromJsonAsync<Page<AuditEntryDto>>($"/api/v1/audit?actor={user}&action=vm.bulk-&limit=100"))!.Items;
         audit.Select(a => (a.Action, a.Result)).Should().Contain([
@@ -84,7 +85,8 @@ public class BulkSelectBrowserTests(WebServerFixture server)
         });
 
         run.Exit.Should().Be(0, $"the scenario failed:\n{run.Out}\n{run.Err}\n--- server log ---\n{server.ServerLog}");
-        run.Out.Should().Contain("the confirmation naming each with its owner").And.Contain("admin deleted both with one confirmation");
+        run.Out.Should().Contain("the confirmation naming each with its owner; rows updated in place").And.Contain("admin deleted both with one confirmation")
+            .And.Contain("search for adm-bulk-b showed it alone").And.Contain("sort Z to A showed adm-bulk-b, adm-bulk-a");
         var audit = (await admin.GetFromJsonAsync<Page<AuditEntryDto>>("/api/v1/audit?actor=admin&action=vm.bulk-&limit=100"))!.Items;
         audit.Select(a => (a.Action, a.Result)).Should().Contain([("vm.bulk-stop", "2 of 2 VMs accepted"), ("vm.bulk-delete", "2 of 2 VMs accepted")]);
     }

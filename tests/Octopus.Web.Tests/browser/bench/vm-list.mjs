@@ -1,17 +1,19 @@
-// Benchmark (issue 18): the "My VMs" list with many VMs, in the system Chromium. Not a test: it prints figures.
+// Benchmark (issue 18): the "My VMs" list (or, with --page all, the admin's "All VMs") with many VMs, in the system
+// Chromium. Not a test: it prints figures.
 //
-//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--keep]
+//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--page mine|all] [--keep]
 //
 // Starts `octopus serve` (src/Octopus.Cli/bin/{Release,Debug}/net10.0/octopus.dll, or OCTOPUS_DLL) on a free loopback
 // port with a simulated cluster big enough for --vms 1-vCPU VMs and no operation delays; creates the user `bench`
-// and --vms VMs owned by it through the API (--clients requests at a time); then opens #/vms as `bench` in headless
-// Chromium and prints:
+// and --vms VMs owned by it through the API (--clients requests at a time); then opens #/vms as `bench` (--page all:
+// #/admin/vms as admin) in headless Chromium and prints:
 //   - time to interactive: navigation start until the list shows its rows and no long task (> 50 ms) follows for 1 s
 //     (the end of the last long task before that quiet second, or the rows' first paint if later);
 //   - the longest task and the long-task count while loading;
 //   - while VM events stream: --stream running VMs are stopped and started again through the bulk endpoint
 //     (POST /vm-actions) twice, and the page's longest task, long-task count and the VM events it received are
-//     reported, with the rows and DOM nodes the page holds.
+//     reported, with the rows and DOM nodes the page holds, the events per second and the count line ("N of M VMs
+//     shown", which must read the loaded rows and the VMs there are).
 // Each phase is also traced (saved as load.json and events.json in BENCH_TRACE_DIR, when set) (Chromium's devtools.timeline): the page's main-thread tasks with their wall time and their
 // CPU time (the trace's thread time). On a machine shared with other work the wall times stretch with the load (a task
 // waits for a core mid-way), so the CPU time of the longest task is printed beside the wall-clock one.
@@ -29,7 +31,11 @@ const args = process.argv.slice(2);
 const arg = (name, fallback) => { const i = args.indexOf(name); return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : fallback; };
 const VMS = arg('--vms', 10000), STREAM = arg('--stream', 300), CLIENTS = arg('--clients', 16);
 const keep = args.includes('--keep');
+const PAGE = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'mine';
 if (!(VMS >= 1 && STREAM >= 0 && CLIENTS >= 1)) { console.error('--vms and --clients must be at least 1, --stream at least 0'); process.exit(2); }
+if (!['mine', 'all'].includes(PAGE)) { console.error('--page is mine (My VMs) or all (the admin\'s All VMs)'); process.exit(2); }
+// The page opened, who opens it, its heading and its table.
+const VIEW = PAGE === 'all' ? { route: '#/admin/vms', heading: 'All VMs', table: '#all-vm-table' } : { route: '#/vms', heading: 'My VMs', table: '#vm-table' };
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dll = process.env.OCTOPUS_DLL ? path.resolve(process.env.OCTOPUS_DLL) : ['Release', 'Debug'].map((c) => path.join(repo, 'src/Octopus.Cli/bin', c, 'net10.0/octopus.dll')).find(existsSync);
@@ -139,23 +145,27 @@ try {
   // ---- open the list as the user, recording long tasks from the first script on
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  await context.addInitScript(() => {
+  await context.addInitScript((table) => {
     window.__bench = { longTasks: [], rowsAt: null, events: 0 };
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__bench.longTasks.push({ start: e.startTime, duration: e.duration }); })
       .observe({ type: 'longtask', buffered: true });
     const look = () => {
-      if (document.querySelector('#vm-table tbody tr')) window.__bench.rowsAt = performance.now(); else requestAnimationFrame(look);
+      if (document.querySelector(`${table} tbody tr`)) window.__bench.rowsAt = performance.now(); else requestAnimationFrame(look);
     };
     requestAnimationFrame(look);
-  });
+  }, VIEW.table);
   const page = await context.newPage();
   page.setDefaultTimeout(120_000);
   page.on('pageerror', (e) => { console.error(`page error: ${e.message}`); process.exitCode = 1; });
   await page.goto(base + '/#/login');
-  await page.getByLabel('User name').fill(USER);
-  await page.getByLabel('Password').fill(USER_PASSWORD);
+  await page.getByLabel('User name').fill(PAGE === 'all' ? 'admin' : USER);
+  await page.getByLabel('Password').fill(PAGE === 'all' ? ADMIN_PASSWORD : USER_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'My VMs' }).waitFor();
+  if (PAGE === 'all') {
+    await page.goto(`${base}/${VIEW.route}`);
+    await page.getByRole('heading', { name: VIEW.heading }).waitFor();
+  }
 
   // A fresh load of the list, the session cookie already set: what a user sees opening the page.
   await browser.startTracing(page, { categories: TRACE });
@@ -167,17 +177,18 @@ try {
     const b = window.__bench, last = b.longTasks.reduce((m, x) => Math.max(m, x.start + x.duration), 0);
     return performance.now() - Math.max(b.rowsAt, last) >= 1000;
   }, undefined, { polling: 100, timeout: 60_000 }).then(() => true, () => false);
-  const load = await page.evaluate(() => {
+  const load = await page.evaluate((table) => {
     const b = window.__bench;
     const lastEnd = b.longTasks.reduce((m, x) => Math.max(m, x.start + x.duration), 0);
     return {
       tti: Math.max(b.rowsAt, lastEnd), rowsAt: b.rowsAt, longest: Math.max(0, ...b.longTasks.map((x) => x.duration)), count: b.longTasks.length,
-      rows: document.querySelectorAll('#vm-table tbody tr').length, nodes: document.getElementsByTagName('*').length,
+      rows: document.querySelectorAll(`${table} tbody tr`).length, nodes: document.getElementsByTagName('*').length,
       tasks: b.longTasks.map((x) => `${Math.round(x.duration)} ms at ${Math.round(x.start)}`).join(', '),
+      countText: document.getElementById('vm-count')?.textContent ?? '',
     };
-  });
+  }, VIEW.table);
   console.log(`load: time to interactive ${interactive ? fmt(load.tti) : 'none within 60 s'} (rows painted at ${fmt(load.rowsAt)}), longest task ${fmt(load.longest)}, ` +
-    `${load.count} long task(s); ${load.rows} rows, ${load.nodes} DOM elements`);
+    `${load.count} long task(s); ${load.rows} rows, ${load.nodes} DOM elements; "${load.countText}"`);
   if (load.count) console.log(`  long tasks while loading: ${load.tasks}`);
   const loadTrace = mainThreadTasks(await browser.stopTracing(), 'load');
   console.log(`load, main thread (trace): longest task ${fmt(loadTrace.longestWall)} wall / ${fmt(loadTrace.longestCpu)} CPU, ` +
@@ -202,15 +213,17 @@ try {
   }
   await sleep(2000); // the last changes reach the page
   const streamSeconds = (performance.now() - s0) / 1000;
-  const live = await page.evaluate(() => {
+  const live = await page.evaluate((table) => {
     const b = window.__bench;
     b.source.close();
     return { longest: Math.max(0, ...b.longTasks.map((x) => x.duration)), count: b.longTasks.length, total: b.longTasks.reduce((s, x) => s + x.duration, 0),
-      events: b.events, rows: document.querySelectorAll('#vm-table tbody tr').length, nodes: document.getElementsByTagName('*').length };
-  });
+      events: b.events, rows: document.querySelectorAll(`${table} tbody tr`).length, nodes: document.getElementsByTagName('*').length,
+      countText: document.getElementById('vm-count')?.textContent ?? '' };
+  }, VIEW.table);
   const streamTrace = mainThreadTasks(await browser.stopTracing(), 'events');
   console.log(`events: ${running.length} VMs stopped and started twice in ${streamSeconds.toFixed(1)} s; the page received ${live.events} VM events; ` +
-    `longest task ${fmt(live.longest)}, ${live.count} long task(s) (${fmt(live.total)} in all); ${live.rows} rows, ${live.nodes} DOM elements`);
+    `${(live.events / streamSeconds).toFixed(1)} events/s; longest task ${fmt(live.longest)}, ${live.count} long task(s) (${fmt(live.total)} in all); ` +
+    `${live.rows} rows, ${live.nodes} DOM elements; "${live.countText}"`);
   console.log(`events, main thread (trace): longest task ${fmt(streamTrace.longestWall)} wall / ${fmt(streamTrace.longestCpu)} CPU, ` +
     `${streamTrace.over50Cpu} task(s) over 50 ms of CPU, ${fmt(streamTrace.cpu)} CPU in all`);
   const ok = interactive && load.tti < 1000 && live.longest <= 50;

@@ -1,4 +1,5 @@
-// Issue 18's bulk select on "My VMs", as a user with three running VMs (VM_NAMES, comma-separated): select some, stop
+// Issue 18's bulk select on "My VMs", as a user with three running VMs (VM_NAMES, comma-separated): search for one (the
+// count "1 of 1 VM shown."), then select some, stop
 // them with one confirmation that names them; select all and reboot (the stopped ones are refused, each with the server's
 // reason, the running one accepted); start one chosen with the keyboard, focus kept on a checkbox across live redraws;
 // at 360 px select all and delete them with one confirmation. Per-VM results are read from the page; axe-core on every
@@ -21,6 +22,21 @@ await run(async (browser) => {
   for (const n of names) await state(n).filter({ hasText: /^Running$/ }).waitFor();
   if ((await count.innerText()) !== 'None selected.') throw new Error(`count says "${await count.innerText()}" before any selection`);
   if (!(await page.locator('#bulk-stop').isDisabled())) throw new Error('"Stop selected" is enabled with nothing selected');
+
+  // ---- search (issue 18): answered by the server, in the address; the count says what is shown of what matches.
+  const shown = (text) => page.locator('#vm-count').filter({ hasText: text }).waitFor();
+  await shown('3 of 3 VMs shown.');
+  await page.getByLabel('Search', { exact: true }).fill(c);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/#\/vms\?q=/);
+  await shown('1 of 1 VM shown.');
+  const listed1 = await page.locator('#vm-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.vm));
+  if (listed1.join(',') !== c) throw new Error(`searching ${c} lists ${listed1.join(', ')}`);
+  await assertAccessible(page, 'My VMs searched at 1280 px');
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  for (const n of names) await state(n).filter({ hasText: /^Running$/ }).waitFor();
+  await shown('3 of 3 VMs shown.');
+  step(`search for ${c} listed it alone ("1 of 1 VM shown.")`);
 
   // ---- select two, stop them: one confirmation naming both.
   await box(a).check();
@@ -57,6 +73,7 @@ await run(async (browser) => {
   step(`reboot of all three: 1 accepted, 2 refused with the server's reason ("${refused}")`);
 
   // ---- start one with the keyboard; a checkbox keeps focus while live events redraw the rows.
+  await page.locator('#vm-table tbody tr').evaluateAll((trs) => trs.forEach((tr) => { tr.dataset.mark = 'before'; }));
   await box(a).focus();
   await page.keyboard.press('Space');
   await count.filter({ hasText: '1 of 3 selected.' }).waitFor();
@@ -67,7 +84,8 @@ await run(async (browser) => {
   await state(a).filter({ hasText: /^Running$/ }).waitFor({ timeout: 30000 });
   const focusedAfter = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
   if (focusedAfter !== `Select ${c}`) throw new Error(`after live redraws focus is on "${focusedAfter}", not on "Select ${c}"`);
-  step(`started ${a} by keyboard; focus stayed on "Select ${c}" while its row redrew`);
+  if ((await row(a).getAttribute('data-mark')) !== 'before') throw new Error(`${a}'s row was rebuilt by the live change, not updated in place`);
+  step(`started ${a} by keyboard; focus stayed on "Select ${c}" while its row redrew; ${a}'s row updated in place`);
 
   // ---- 360 px: select all, delete with one confirmation listing every name.
   await page.setViewportSize(PHONE);

@@ -61,19 +61,29 @@ export const has = (key) => key in english;
 
 /** A count's message: `key.one` or `key.other` as the language's plural rules say, with {n} formatted. */
 export function tn(key, n, params = {}) {
-  const form = new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other';
+  const form = formatter(Intl.PluralRules).select(n) === 'one' ? 'one' : 'other';
   return t(`${key}.${form}`, { ...params, n: number(n) });
 }
 
 /** A number in the locale's digits and separators. */
-export const number = (n, options) => new Intl.NumberFormat(locale, options).format(n);
+export const number = (n, options) => formatter(Intl.NumberFormat, options).format(n);
+
+// Intl formatters by kind, locale and options: building one costs far more than using it, and a VM list formats a few
+// numbers per row on every change.
+const formatters = new Map();
+function formatter(Kind, options) {
+  const key = `${Kind.name}|${locale}|${options ? JSON.stringify(options) : ''}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Kind(locale, options)));
+  return f;
+}
 
 /** A date and time in the locale (e.g. "7 Dec 2026, 15:30" / "7 dic 2026, 15:30"); '—' for none. With `seconds` the time
  *  has them ("7 dic 2026, 15:30:42"), for lists where events a few seconds apart are compared (a VM's history, the audit log). */
 export function dateTime(iso, { seconds = false } = {}) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '—' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' }).format(d);
+  return Number.isNaN(d.getTime()) ? '—' : formatter(Intl.DateTimeFormat, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' }).format(d);
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

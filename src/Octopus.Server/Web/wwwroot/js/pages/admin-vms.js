@@ -1,46 +1,38 @@
-// #/admin/vms?owner=&host=&state=&tag= — every VM of every user, filtered by the API's own query parameters (so the
-// filter is in the address and can be linked from the hosts and users pages); start, stop, delete; bulk select of the
-// VMs shown (vm-bulk.js); live.
+// #/admin/vms?owner=&host=&state=&tag=&q=&sort= — every VM of every user, filtered, searched and sorted by the API's own
+// query parameters (so the view is in the address and can be linked from the hosts and users pages); start, stop,
+// delete; bulk select of the VMs shown (vm-bulk.js); live. The list is vm-list.js's, as on My VMs: pages of 100 from the
+// server, keyed rows, changes applied per animation frame to the cells they change, "N shown of M".
 import { api, seg } from '../api.js';
 import * as live from '../live.js';
-import { h, t, tn, field, percent, stateBadge, stateLabel, toast, tasksLink, confirmDialog } from '../ui.js';
-import { geometry } from './vms.js';
-import { vmBulk } from './vm-bulk.js';
+import { h, t, field, stateLabel, toast, tasksLink, confirmDialog } from '../ui.js';
+import { cells } from './vms.js';
+import { vmList, searchFields, searchMatches } from './vm-list.js';
 
 const STATES = ['Pending', 'Creating', 'Starting', 'Running', 'Stopping', 'Stopped', 'Rebooting', 'Migrating', 'Deleting', 'Failed'];
 const FILTERS = ['owner', 'host', 'state', 'tag'];
-const COLUMNS = ['name', 'owner', 'state', 'geometry', 'host', 'tags', 'cpu', 'actions'];
+const SORT_CHOICES = ['name', '-name', 'owner', 'host', 'state', '-created', 'created'];
 
 export default async function render(root, ctx) {
   const current = Object.fromEntries(FILTERS.map((k) => [k, ctx.query.get(k) ?? '']));
+  const search = searchFields(ctx.query, SORT_CHOICES);
+  const { q, sort } = search.value;
   const option = (value, label, selected) => h('option', { value, selected: value === selected }, label);
   const owner = field('f-owner', t('allVms.owner'), h('select', {}, option('', t('allVms.anyOwner'), current.owner)));
   const host = field('f-host', t('allVms.host'), h('select', {}, option('', t('allVms.anyHost'), current.host)));
   const state = field('f-state', t('allVms.state'), h('select', {}, option('', t('allVms.anyState'), current.state), ...STATES.map((s) => option(s, stateLabel(s), current.state))));
   const tag = field('f-tag', t('allVms.tag'), h('input', { value: current.tag, placeholder: t('allVms.tagPlaceholder'), autocomplete: 'off' }));
-  const slots = { owner, host, state, tag };
+  const slots = { owner, host, state, tag, q: search.q, sort: search.sort };
   const error = h('p', { class: 'error', role: 'alert' });
-  const count = h('p', { class: 'muted', id: 'vm-count', 'aria-live': 'polite' });
-  const tbody = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => load(nextCursor).catch(show) }, t('allVms.more'));
 
   const filterForm = h('form', { class: 'panel', id: 'vm-filter', role: 'search', onsubmit: (e) => {
     e.preventDefault();
-    const q = new URLSearchParams();
-    for (const k of FILTERS) { const v = slots[k].input.value.trim(); if (v) q.set(k, v); }
-    const qs = q.toString();
-    ctx.navigate('/admin/vms' + (qs ? `?${qs}` : ''));
+    const p = new URLSearchParams();
+    for (const k of [...FILTERS, 'q']) { const v = slots[k].input.value.trim(); if (v) p.set(k, v); }
+    if (search.sort.input.value !== 'name') p.set('sort', search.sort.input.value);
+    ctx.navigate('/admin/vms' + (p.size ? `?${p}` : ''));
   } },
-  h('div', { class: 'grid' }, owner.wrap, host.wrap, state.wrap, tag.wrap),
+  h('div', { class: 'grid' }, search.q.wrap, owner.wrap, host.wrap, state.wrap, tag.wrap, search.sort.wrap),
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('common.filter')), h('a', { href: '#/admin/vms' }, t('common.clearFilters'))));
-
-  const vms = new Map();
-  const bulk = vmBulk({ vms, onUpdated: (vm) => upsert(vm), describe: (vm) => t('allVms.describe', { name: vm.name, owner: vm.owner }), allLabel: t('allVms.selectAllShown') });
-  root.append(h('h1', {}, t('nav.allVms')), filterForm, error, count, bulk.bar, bulk.results,
-    h('table', { class: 'cards', id: 'all-vm-table' },
-      h('thead', {}, h('tr', {}, bulk.headerCell(), ...COLUMNS.map((c) => h('th', { scope: 'col' }, t(`allVms.col.${c}`))))),
-      tbody),
-    more);
 
   const show = (e) => {
     error.textContent = e.message;
@@ -57,12 +49,12 @@ export default async function render(root, ctx) {
     host.input.value = current.host;
   }).catch(show);
 
-  let nextCursor = null;
-
   const matches = (vm) => (!current.owner || vm.owner === current.owner) && (!current.host || vm.host === current.host)
-    && (!current.state || vm.state === current.state) && (!current.tag || vm.tags.includes(current.tag));
+    && (!current.state || vm.state === current.state) && (!current.tag || vm.tags.includes(current.tag)) && searchMatches(vm, q);
 
-  async function act(vm, action) {
+  async function act(id, action) {
+    const vm = list.get(id);
+    if (!vm) return;
     if (action === 'delete' && !(await confirmDialog(t('allVms.confirm.delete', { name: vm.name, owner: vm.owner }), { confirmLabel: t('vm.action.delete'), danger: true })))
       return;
     if (action === 'stop' && !(await confirmDialog(t('allVms.confirm.stop', { name: vm.name, owner: vm.owner }), { confirmLabel: t('vm.action.stop'), danger: true })))
@@ -70,7 +62,7 @@ export default async function render(root, ctx) {
     try {
       const u = action === 'delete' ? await api.del(`/vms/${seg(vm.id)}`) : await api.post(`/vms/${seg(vm.id)}/${action}`);
       toast(t(`vm.requested.${action}`, { name: vm.name }), { link: tasksLink(vm) });
-      upsert(u);
+      list.change(u);
     } catch (e) { toast(`${vm.name}: ${e.message}`, { bad: true }); }
   }
 
@@ -80,45 +72,26 @@ export default async function render(root, ctx) {
     vm.state !== 'Deleting' && ['delete', t('vm.action.delete')],
   ].filter(Boolean);
 
-  const row = (vm) => h('tr', { 'data-vm': vm.name },
-    bulk.cell(vm),
-    h('th', { scope: 'row', 'data-label': t('allVms.col.name') }, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, vm.name)),
-    h('td', { 'data-label': t('allVms.col.owner') }, vm.owner),
-    h('td', { 'data-label': t('allVms.col.state') }, stateBadge(vm.state), vm.statusReason ? h('div', { class: 'muted small' }, vm.statusReason) : null),
-    h('td', { 'data-label': t('allVms.col.geometry') }, geometry(vm)),
-    h('td', { 'data-label': t('allVms.col.host') }, vm.host ?? '—'),
-    h('td', { 'data-label': t('allVms.col.tags') }, vm.tags.length ? vm.tags.join(', ') : '—'),
-    h('td', { 'data-label': t('allVms.col.cpu') }, vm.state === 'Running' ? percent(vm.cpuLoad) : '—'),
-    h('td', { class: 'actions-cell' }, h('div', { class: 'actions' }, ...actions(vm).map(([a, label]) =>
-      h('button', { type: 'button', class: a === 'delete' ? 'secondary danger-text' : 'secondary', 'aria-label': t('vm.actionLabel', { action: label, name: vm.name }), onclick: () => act(vm, a) }, label)))));
+  const col = (c) => t(`allVms.col.${c}`);
+  const filter = new URLSearchParams();
+  for (const k of FILTERS) if (current[k]) filter.set(k, current[k]);
+  if (q) filter.set('q', q);
+  const list = vmList({
+    id: 'all-vm-table', filter, sort, accepts: matches, mutable: !!(current.host || current.state || current.tag || q),
+    emptyText: t('vmList.noMatch'), onError: show,
+    bulk: { describe: (vm) => t('allVms.describe', { name: vm.name, owner: vm.owner }), allLabel: t('allVms.selectAllShown') },
+    columns: [
+      cells.name(col('name'), true),
+      { key: 'owner', label: col('owner'), attrs: { 'data-label': col('owner') }, text: (vm) => vm.owner },
+      cells.state(col('state')), cells.geometry(col('geometry')), cells.host(col('host')),
+      { key: 'tags', label: col('tags'), attrs: { 'data-label': col('tags') }, text: (vm) => (vm.tags.length ? vm.tags.join(', ') : '—') },
+      cells.cpu(col('cpu')),
+      cells.actions(col('actions'), actions, act),
+    ],
+  });
+  root.append(h('h1', {}, t('nav.allVms')), filterForm, error, list.count, list.bulk.bar, list.bulk.results, list.table, list.more, list.empty);
 
-  const draw = () => {
-    const sorted = [...vms.values()].sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
-    const focused = tbody.contains(document.activeElement) ? document.activeElement : null;
-    const focusKey = focused && (focused.id || focused.getAttribute('aria-label'));
-    tbody.replaceChildren(...sorted.map(row));
-    bulk.sync();
-    if (focusKey) [...tbody.querySelectorAll('input, button, a')].find((el) => (el.id || el.getAttribute('aria-label')) === focusKey)?.focus();
-    count.textContent = tn(nextCursor ? 'allVms.countMore' : 'allVms.count', sorted.length);
-    more.hidden = !nextCursor;
-  };
-  function upsert(vm) {
-    if (matches(vm)) vms.set(vm.id, vm); else vms.delete(vm.id);
-    draw();
-  }
-
-  async function load(cursor) {
-    const q = new URLSearchParams({ limit: '200' });
-    for (const k of FILTERS) if (current[k]) q.set(k, current[k]);
-    if (cursor) q.set('cursor', cursor);
-    const page = await api.get(`/vms?${q}`);
-    if (!cursor) vms.clear();
-    for (const vm of page.items) vms.set(vm.id, vm);
-    nextCursor = page.nextCursor;
-    error.textContent = '';
-    draw();
-  }
-
-  try { await load(null); } catch (e) { show(e); }
-  return live.watch({ vm: upsert, 'vm-deleted': (d) => { vms.delete(d.id); draw(); } }, () => load(null));
+  try { await list.refresh(); } catch (e) { show(e); }
+  const stop = live.watch({ vm: list.change, 'vm-deleted': list.gone }, () => list.refresh().then(() => { error.textContent = ''; }));
+  return () => { stop(); list.dispose(); };
 }

@@ -15,7 +15,8 @@ const ASK = {
 /** `vms`: the list's Map id → VmDto (the page keeps it current); `onUpdated(vm)`: a VM the server answered with;
  *  `describe(vm)`: how the confirmation and the results name a VM (the admin list adds the owner); `allLabel`: the
  *  "Select all" box's label (a paged list selects the VMs it shows).
- *  Returns the toolbar, the results panel, the header and row cells, and sync() to call after every redraw. */
+ *  Returns the toolbar, the results panel, the header cell, a row's box, and sync() to call after every
+ *  redraw. */
 export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = t('bulk.selectAll') }) {
   const selected = new Set();
   const count = h('span', { id: 'bulk-count', 'aria-live': 'polite' }, t('bulk.none'));
@@ -24,20 +25,24 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
     type: 'button', class: action === 'delete' ? 'secondary danger-text' : 'secondary', id: `bulk-${action}`, disabled: true,
     onclick: () => run(action, label),
   }, t('bulk.button', { action: label })));
-  const clear = h('button', { type: 'button', class: 'secondary', id: 'bulk-clear', disabled: true, onclick: () => { selected.clear(); sync(); } }, t('bulk.clear'));
+  const clear = h('button', { type: 'button', class: 'secondary', id: 'bulk-clear', disabled: true, onclick: () => { selected.clear(); boxesStale = true; sync(); } }, t('bulk.clear'));
   const bar = h('div', { class: 'bulk-bar panel', role: 'group', 'aria-label': t('bulk.group'), id: 'bulk-bar' },
     h('div', { class: 'check' }, all, h('label', { for: 'bulk-all' }, allLabel)), count, h('div', { class: 'actions' }, ...buttons, clear));
   const results = h('section', { id: 'bulk-results', class: 'panel', hidden: true, 'aria-labelledby': 'bulk-results-h' });
 
   all.addEventListener('change', () => {
     if (all.checked) for (const id of vms.keys()) selected.add(id); else selected.clear();
+    boxesStale = true;
     sync();
   });
 
   const headerCell = () => h('th', { scope: 'col', class: 'select-cell' }, h('span', { class: 'visually-hidden' }, t('bulk.select')));
-  const cell = (vm) => h('td', { 'data-label': t('bulk.select'), class: 'select-cell' },
-    h('input', { type: 'checkbox', class: 'checkbox', id: `select-${vm.id}`, 'aria-label': t('bulk.selectVm', { name: vm.name }), checked: selected.has(vm.id),
-      onchange: (e) => { if (e.currentTarget.checked) selected.add(vm.id); else selected.delete(vm.id); sync(); } }));
+  const box = (vm) => h('input', { type: 'checkbox', class: 'checkbox', id: `select-${vm.id}`, 'aria-label': t('bulk.selectVm', { name: vm.name }), checked: selected.has(vm.id),
+    onchange: (e) => { if (e.currentTarget.checked) selected.add(vm.id); else selected.delete(vm.id); sync(); } });
+
+  // Whether the rows' boxes may disagree with the selection (it changed other than by a box): sync() then sets them
+  // all; after a redraw only the toolbar is brought up to date (a row is drawn with its box as the selection says).
+  let boxesStale = false;
 
   /** Forgets VMs no longer listed and brings the toolbar up to date with the selection. */
   function sync() {
@@ -48,7 +53,8 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
     all.indeterminate = n > 0 && n < vms.size;
     for (const b of buttons) b.disabled = n === 0;
     clear.disabled = n === 0;
-    for (const box of document.querySelectorAll('input[id^="select-"]')) box.checked = selected.has(box.id.slice('select-'.length));
+    if (boxesStale) for (const b of document.querySelectorAll('input[id^="select-"]')) b.checked = selected.has(b.id.slice('select-'.length));
+    boxesStale = false;
     bar.hidden = vms.size === 0;
   }
 
@@ -69,6 +75,7 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
     const byId = new Map(chosen.map((v) => [v.id, v]));
     for (const r of answer.results) if (r.ok && r.result) onUpdated(r.result);
     selected.clear();
+    boxesStale = true;
     sync();
     show(label, answer, byId);
   }
@@ -91,5 +98,5 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
     heading.focus();
   }
 
-  return { bar, results, headerCell, cell, sync };
+  return { bar, results, headerCell, box, sync };
 }
