@@ -1,7 +1,7 @@
-// Benchmark (issue 18): the "My VMs" list (or, with --page all, the admin's "All VMs") with many VMs, in the system
+// Benchmark (issue 18): the "My VMs" list (or, with --page all, the admin's "All VMs"; --page both: one, then the other) with many VMs, in the system
 // Chromium. Not a test: it prints figures.
 //
-//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--page mine|all] [--keep]
+//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--page mine|all|both] [--keep]
 //
 // Starts `octopus serve` (src/Octopus.Cli/bin/{Release,Debug}/net10.0/octopus.dll, or OCTOPUS_DLL) on a free loopback
 // port with a simulated cluster big enough for --vms 1-vCPU VMs and no operation delays; creates the user `bench`
@@ -32,10 +32,11 @@ const arg = (name, fallback) => { const i = args.indexOf(name); return i >= 0 &&
 const VMS = arg('--vms', 10000), STREAM = arg('--stream', 300), CLIENTS = arg('--clients', 16);
 const keep = args.includes('--keep');
 const PAGE = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'mine';
+const PAGES = PAGE === 'both' ? ['mine', 'all'] : [PAGE];
 if (!(VMS >= 1 && STREAM >= 0 && CLIENTS >= 1)) { console.error('--vms and --clients must be at least 1, --stream at least 0'); process.exit(2); }
-if (!['mine', 'all'].includes(PAGE)) { console.error('--page is mine (My VMs) or all (the admin\'s All VMs)'); process.exit(2); }
+if (!['mine', 'all', 'both'].includes(PAGE)) { console.error('--page is mine (My VMs), all (the admin\'s All VMs) or both'); process.exit(2); }
 // The page opened, who opens it, its heading and its table.
-const VIEW = PAGE === 'all' ? { route: '#/admin/vms', heading: 'All VMs', table: '#all-vm-table' } : { route: '#/vms', heading: 'My VMs', table: '#vm-table' };
+const VIEWS = { mine: { name: 'mine', route: '#/vms', heading: 'My VMs', table: '#vm-table' }, all: { name: 'all', route: '#/admin/vms', heading: 'All VMs', table: '#all-vm-table' } };
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dll = process.env.OCTOPUS_DLL ? path.resolve(process.env.OCTOPUS_DLL) : ['Release', 'Debug'].map((c) => path.join(repo, 'src/Octopus.Cli/bin', c, 'net10.0/octopus.dll')).find(existsSync);
@@ -142,8 +143,23 @@ try {
   const streamCount = Math.min(STREAM, VMS - refused);
   await until(`${streamCount} VMs Running`, async () => (await countOf(admin, '&state=Running')) >= Math.max(1, streamCount), 1_800_000);
 
-  // ---- open the list as the user, recording long tasks from the first script on
   browser = await launch();
+  for (const page of PAGES) await measure(VIEWS[page], streamCount, admin);
+} catch (e) {
+  console.error(`FAILED: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  server.stdin.end();
+  server.kill('SIGTERM');
+  await new Promise((res) => (serverExited !== null ? res() : server.once('exit', res)));
+  if (keep) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
+}
+
+/** Opens one list page in a fresh browser context and measures it loading and while VM events stream. */
+async function measure(VIEW, streamCount, admin) {
+  console.log(`== ${VIEW.heading} (${VIEW.route})`);
+  // ---- open the list as the user, recording long tasks from the first script on
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   await context.addInitScript((table) => {
     window.__bench = { longTasks: [], rowsAt: null, events: 0 };
@@ -158,11 +174,11 @@ try {
   page.setDefaultTimeout(120_000);
   page.on('pageerror', (e) => { console.error(`page error: ${e.message}`); process.exitCode = 1; });
   await page.goto(base + '/#/login');
-  await page.getByLabel('User name').fill(PAGE === 'all' ? 'admin' : USER);
-  await page.getByLabel('Password').fill(PAGE === 'all' ? ADMIN_PASSWORD : USER_PASSWORD);
+  await page.getByLabel('User name').fill(VIEW.name === 'all' ? 'admin' : USER);
+  await page.getByLabel('Password').fill(VIEW.name === 'all' ? ADMIN_PASSWORD : USER_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'My VMs' }).waitFor();
-  if (PAGE === 'all') {
+  if (VIEW.name === 'all') {
     await page.goto(`${base}/${VIEW.route}`);
     await page.getByRole('heading', { name: VIEW.heading }).waitFor();
   }
@@ -190,7 +206,7 @@ try {
   console.log(`load: time to interactive ${interactive ? fmt(load.tti) : 'none within 60 s'} (rows painted at ${fmt(load.rowsAt)}), longest task ${fmt(load.longest)}, ` +
     `${load.count} long task(s); ${load.rows} rows, ${load.nodes} DOM elements; "${load.countText}"`);
   if (load.count) console.log(`  long tasks while loading: ${load.tasks}`);
-  const loadTrace = mainThreadTasks(await browser.stopTracing(), 'load');
+  const loadTrace = mainThreadTasks(await browser.stopTracing(), `load-${VIEW.name}`);
   console.log(`load, main thread (trace): longest task ${fmt(loadTrace.longestWall)} wall / ${fmt(loadTrace.longestCpu)} CPU, ` +
     `${loadTrace.over50Cpu} task(s) over 50 ms of CPU, ${fmt(loadTrace.cpu)} CPU in all`);
 
@@ -220,7 +236,7 @@ try {
       events: b.events, rows: document.querySelectorAll(`${table} tbody tr`).length, nodes: document.getElementsByTagName('*').length,
       countText: document.getElementById('vm-count')?.textContent ?? '' };
   }, VIEW.table);
-  const streamTrace = mainThreadTasks(await browser.stopTracing(), 'events');
+  const streamTrace = mainThreadTasks(await browser.stopTracing(), `events-${VIEW.name}`);
   console.log(`events: ${running.length} VMs stopped and started twice in ${streamSeconds.toFixed(1)} s; the page received ${live.events} VM events; ` +
     `${(live.events / streamSeconds).toFixed(1)} events/s; longest task ${fmt(live.longest)}, ${live.count} long task(s) (${fmt(live.total)} in all); ` +
     `${live.rows} rows, ${live.nodes} DOM elements; "${live.countText}"`);
@@ -231,13 +247,5 @@ try {
   console.log(`goal (interactive < 1 s, no long task > 50 ms while events stream): ${ok ? 'met' : 'missed'} by the wall clock, ` +
     `${okCpu ? 'met' : 'missed'} in main-thread CPU time (load ${fmt(loadTrace.cpu)}, longest task while streaming ${fmt(streamTrace.longestCpu)}), with ${VMS} VMs, ` +
     `${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-} catch (e) {
-  console.error(`FAILED: ${e.stack ?? e}`);
-  process.exitCode = 1;
-} finally {
-  await browser?.close();
-  server.stdin.end();
-  server.kill('SIGTERM');
-  await new Promise((res) => (serverExited !== null ? res() : server.once('exit', res)));
-  if (keep) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
+  await context.close();
 }
