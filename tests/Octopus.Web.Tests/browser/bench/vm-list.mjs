@@ -1,7 +1,7 @@
 // Benchmark (issue 18): the "My VMs" list (or, with --page all, the admin's "All VMs"; --page both: one, then the other) with many VMs, in the system
 // Chromium. Not a test: it prints figures.
 //
-//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--page mine|all|both] [--keep]
+//   node tests/Octopus.Web.Tests/browser/bench/vm-list.mjs [--vms 10000] [--stream 300] [--clients 16] [--page mine|all|both] [--window S] [--keep]
 //
 // Starts `octopus serve` (src/Octopus.Cli/bin/{Release,Debug}/net10.0/octopus.dll, or OCTOPUS_DLL) on a free loopback
 // port with a simulated cluster big enough for --vms 1-vCPU VMs and no operation delays; creates the user `bench`
@@ -12,7 +12,9 @@
 //   - the longest task and the long-task count while loading;
 //   - while VM events stream: --stream running VMs are stopped and started again through the bulk endpoint
 //     (POST /vm-actions) twice, and the page's longest task, long-task count and the VM events it received are
-//     reported, with the rows and DOM nodes the page holds, the events per second and the count line ("N of M VMs
+//     reported (--window S: no actions, the page is watched for S seconds while the VMs' own changes stream, e.g. the
+//     cluster still creating them: with 10,000 VMs the simulated cluster takes far longer to create them all than the
+//     API takes to accept them, and a stop waits behind that), with the rows and DOM nodes the page holds, the events per second and the count line ("N of M VMs
 //     shown", which must read the loaded rows and the VMs there are).
 // Each phase is also traced (saved as load.json and events.json in BENCH_TRACE_DIR, when set) (Chromium's devtools.timeline): the page's main-thread tasks with their wall time and their
 // CPU time (the trace's thread time). On a machine shared with other work the wall times stretch with the load (a task
@@ -29,11 +31,11 @@ import { launch } from '../scenarios/lib.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => { const i = args.indexOf(name); return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : fallback; };
-const VMS = arg('--vms', 10000), STREAM = arg('--stream', 300), CLIENTS = arg('--clients', 16);
+const VMS = arg('--vms', 10000), STREAM = arg('--stream', 300), CLIENTS = arg('--clients', 16), WINDOW = arg('--window', 0);
 const keep = args.includes('--keep');
 const PAGE = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'mine';
 const PAGES = PAGE === 'both' ? ['mine', 'all'] : [PAGE];
-if (!(VMS >= 1 && STREAM >= 0 && CLIENTS >= 1)) { console.error('--vms and --clients must be at least 1, --stream at least 0'); process.exit(2); }
+if (!(VMS >= 1 && STREAM >= 0 && CLIENTS >= 1 && WINDOW >= 0)) { console.error('--vms and --clients must be at least 1, --stream at least 0'); process.exit(2); }
 if (!['mine', 'all', 'both'].includes(PAGE)) { console.error('--page is mine (My VMs), all (the admin\'s All VMs) or both'); process.exit(2); }
 // The page opened, who opens it, its heading and its table.
 const VIEWS = { mine: { name: 'mine', route: '#/vms', heading: 'My VMs', table: '#vm-table' }, all: { name: 'all', route: '#/admin/vms', heading: 'All VMs', table: '#all-vm-table' } };
@@ -218,7 +220,7 @@ async function measure(VIEW, streamCount, admin) {
     window.__bench.source = source;
   });
   await browser.startTracing(page, { categories: TRACE });
-  const running = (await api('GET', `/vms?owner=${USER}&state=Running&sort=name&limit=${Math.max(1, streamCount)}`, undefined, admin)).items.map((v) => v.id);
+  const running = WINDOW > 0 ? [] : (await api('GET', `/vms?owner=${USER}&state=Running&sort=name&limit=${Math.max(1, streamCount)}`, undefined, admin)).items.map((v) => v.id);
   const s0 = performance.now();
   for (let round = 0; round < 2 && running.length > 0; round++) {
     for (const [action, state] of [['stop', 'Stopped'], ['start', 'Running']]) {
@@ -227,6 +229,7 @@ async function measure(VIEW, streamCount, admin) {
       await until(`${running.length} VMs ${state}`, async () => (await countOf(admin, `&state=${state}`)) >= running.length, 600_000);
     }
   }
+  if (WINDOW > 0) await sleep(WINDOW * 1000); // the VMs' own changes (creation still under way, CPU load moving) stream meanwhile
   await sleep(2000); // the last changes reach the page
   const streamSeconds = (performance.now() - s0) / 1000;
   const live = await page.evaluate((table) => {
@@ -237,7 +240,7 @@ async function measure(VIEW, streamCount, admin) {
       countText: document.getElementById('vm-count')?.textContent ?? '' };
   }, VIEW.table);
   const streamTrace = mainThreadTasks(await browser.stopTracing(), `events-${VIEW.name}`);
-  console.log(`events: ${running.length} VMs stopped and started twice in ${streamSeconds.toFixed(1)} s; the page received ${live.events} VM events; ` +
+  console.log(`events: ${WINDOW > 0 ? `a window of ${WINDOW} s (no actions)` : `${running.length} VMs stopped and started twice`} in ${streamSeconds.toFixed(1)} s; the page received ${live.events} VM events; ` +
     `${(live.events / streamSeconds).toFixed(1)} events/s; longest task ${fmt(live.longest)}, ${live.count} long task(s) (${fmt(live.total)} in all); ` +
     `${live.rows} rows, ${live.nodes} DOM elements; "${live.countText}"`);
   console.log(`events, main thread (trace): longest task ${fmt(streamTrace.longestWall)} wall / ${fmt(streamTrace.longestCpu)} CPU, ` +
