@@ -35,8 +35,10 @@ internal sealed class BestFitIndex
 
     private PlacementState _state;
     private LocalRegressionDetector? _lr;
+    // Flat: bins and group bounds are structs in two arrays (a group's ten bins are adjacent), each bin's members one
+    // array of structs, so a search reads a few contiguous blocks instead of ~600 bin objects and their member arrays.
     private readonly Bin[] _bins;
-    private readonly Bin[] _groups;
+    private readonly Bounds[] _groups;
     private readonly double[] _bound;
     private readonly int[] _binOf;
     // Position in the bin's unsorted list, or -1 when the host is in the bin's sorted list.
@@ -82,9 +84,8 @@ internal sealed class BestFitIndex
         _state = state;
         Detector = detector;
         _bins = new Bin[state.HostTypeCount * (BinsPerType + 1)];
-        for (var i = 0; i < _bins.Length; i++) _bins[i] = new Bin();
-        _groups = new Bin[state.HostTypeCount * GroupsPerType];
-        for (var i = 0; i < _groups.Length; i++) _groups[i] = new Bin();
+        for (var i = 0; i < _bins.Length; i++) _bins[i] = new Bin { MigrationIntervals = Bin.Unset, Others = [], Sorted = [] };
+        _groups = new Bounds[state.HostTypeCount * GroupsPerType];
         _bound = new double[_groups.Length];
         _binOf = new int[state.HostCount];
         Array.Fill(_binOf, -1);
@@ -103,8 +104,8 @@ internal sealed class BestFitIndex
     /// the same hosts: the bins and per-host arrays are kept instead of allocated again).</summary>
     public BestFitIndex Reuse(PlacementState state, IOverloadDetector detector)
     {
-        foreach (var bin in _bins) bin.Clear();
-        foreach (var group in _groups) group.Clear();
+        for (var i = 0; i < _bins.Length; i++) _bins[i].Clear();
+        Array.Clear(_groups);
         Array.Fill(_binOf, -1);
         Array.Clear(_out);
         _outHosts.Clear();
@@ -235,7 +236,8 @@ internal sealed class BestFitIndex
         var types = _state.Snapshot.HostTypes;
         for (var i = 0; i < _groups.Length; i++)
         {
-            var bound = Bound(_groups[i], (HostType)types[i / GroupsPerType]);
+            ref readonly var group = ref _groups[i];
+            var bound = Bound(group.Count, group.MinAllocated, group.MaxObservedWatts, (HostType)types[i / GroupsPerType]);
             _bound[i] = bound;
             if (bound < firstBound)
             {
@@ -375,13 +377,13 @@ internal sealed class BestFitIndex
         !_excluded.Contains(h) && _state.IsSuitable(_vm, h) && (allocated == 0 || !Detector.Evaluate(_state, h, _vm).Overloaded);
 
     // No member of the bin can take the VM for less than this (+∞: none can take it at all).
-    private double Bound(Bin bin, HostType type)
+    private double Bound(int count, double minAllocated, double maxObservedWatts, HostType type)
     {
-        if (bin.Count == 0) return double.PositiveInfinity;
+        if (count == 0) return double.PositiveInfinity;
         var total = type.TotalMips;
         // A VM no core of the type can serve, or a bin whose every member has less than the VM free.
-        if (type.MipsPerCore < _req || bin.MinAllocated - (total - _req) > 1e-6 * total) return double.PositiveInfinity;
-        return type.WattsAt((bin.MinAllocated + _req) / total) - bin.MaxObservedWatts - BoundSlack;
+        if (type.MipsPerCore < _req || minAllocated - (total - _req) > 1e-6 * total) return double.PositiveInfinity;
+        return type.WattsAt((minAllocated + _req) / total) - maxObservedWatts - BoundSlack;
     }
 
     private void ReadGroup(int g)
@@ -392,9 +394,9 @@ internal sealed class BestFitIndex
         var lastBin = Math.Min(firstBin + BinsPerGroup, (t + 1) * (BinsPerType + 1));
         for (var b = firstBin; b < lastBin; b++)
         {
-            var bin = _bins[b];
+            ref readonly var bin = ref _bins[b];
             // A bin of one or two hosts is read faster than bounded.
-            if (bin.Count > 2 ? Bound(bin, type) <= _bestDiff : bin.Count > 0) Read(b);
+            if (bin.Count > 2 ? Bound(bin.Count, bin.MinAllocated, bin.MaxObservedWatts, type) <= _bestDiff : bin.Count > 0) Read(b);
         }
     }
 
@@ -403,12 +405,11 @@ internal sealed class BestFitIndex
 
     private void Read(int b)
     {
-        var bin = _bins[b];
+        ref readonly var bin = ref _bins[b];
         var type = (HostType)_state.Snapshot.HostTypes[b / (BinsPerType + 1)];
-        var others = bin.Others;
-        ReadMembers(others, others.Count, type);
+        ReadMembers(bin.Others, bin.OthersCount, type);
         var sorted = bin.Sorted;
-        var count = sorted.Count;
+        var count = bin.SortedCount;
         if (count == 0) return;
         var stop = double.PositiveInfinity;
         if (_lr is not null && bin.MigrationIntervals >= 0 && _vmMigrationIntervals <= bin.MigrationIntervals)
@@ -418,17 +419,17 @@ internal sealed class BestFitIndex
             stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
         }
         // The members before the first key at or above the stop (keys ascend).
-        ReadMembers(sorted, FirstAtOrAbove(sorted.Keys, count, stop), type);
+        ReadMembers(sorted, FirstAtOrAbove(sorted, count, stop), type);
     }
 
-    // The index of the first of keys[0..count) (ascending) that is at or above the stop, or count.
-    private static int FirstAtOrAbove(double[] keys, int count, double stop)
+    // The index of the first of members[0..count) (ascending keys) whose key is at or above the stop, or count.
+    private static int FirstAtOrAbove(Member[] members, int count, double stop)
     {
         int lo = 0, hi = count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (keys[mid] >= stop) hi = mid;
+            if (members[mid].Key >= stop) hi = mid;
             else lo = mid + 1;
         }
         return lo;
@@ -436,12 +437,9 @@ internal sealed class BestFitIndex
 
     // The first count members through Consider, with its increase formed inline (WattsAt's very arithmetic: the same
     // operations on the same operands, so the same bits) and only the members whose increase could win passed on.
-    private void ReadMembers(Members members, int count, HostType type)
+    private void ReadMembers(Member[] members, int count, HostType type)
     {
-        var hosts = members.Hosts;
-        var allocated = members.Allocated;
-        var observed = members.ObservedWatts;
-        if (count > hosts.Length || count > allocated.Length || count > observed.Length) throw new InvalidOperationException("bin arrays shorter than their count");
+        if (count > members.Length) throw new InvalidOperationException("a bin's array is shorter than its count");
         var watts = type.WattsAtTenths;
         if (watts.Length != 11) throw new InvalidOperationException("a power table has 11 points");
         var total = type.TotalMips;
@@ -449,12 +447,13 @@ internal sealed class BestFitIndex
         _reads += count;
         for (var k = 0; k < count; k++)
         {
-            var diff = Increase(allocated[k], req, total, watts, observed[k]);
+            ref readonly var member = ref members[k];
+            var diff = Increase(member.Allocated, req, total, watts, member.ObservedWatts);
             // IsBetter holds only if diff ≤ the best (a NaN fails both).
             if (diff <= _bestDiff)
             {
-                if (_collect) Collect(hosts[k], diff);
-                Consider(hosts[k], allocated[k], diff);
+                if (_collect) Collect(member.Host, diff);
+                Consider(member.Host, member.Allocated, diff);
             }
         }
     }
@@ -519,9 +518,9 @@ internal sealed class BestFitIndex
         var total = state.TotalMips(h);
         var b = Math.Clamp((int)(allocated / total * BinsPerType), 0, BinsPerType);
         var index = (t * (BinsPerType + 1)) + b;
-        var bin = _bins[index];
+        ref var bin = ref _bins[index];
         _binOf[h] = index;
-        var group = _groups[(t * GroupsPerType) + (b / BinsPerGroup)];
+        ref var group = ref _groups[(t * GroupsPerType) + (b / BinsPerGroup)];
         if (group.Count == 0 || allocated < group.MinAllocated) group.MinAllocated = allocated;
         if (group.Count == 0 || state.ObservedWatts(h) > group.MaxObservedWatts) group.MaxObservedWatts = state.ObservedWatts(h);
         group.Count++;
@@ -539,17 +538,17 @@ internal sealed class BestFitIndex
             else if (bin.MigrationIntervals != m) bin.MigrationIntervals = Bin.Mixed;
             _key[h] = key;
             _othersPos[h] = -1;
-            bin.Sorted.Insert(key, h, allocated, state.ObservedWatts(h));
+            bin.InsertSorted(new Member(key, allocated, state.ObservedWatts(h), h));
             return;
         }
-        _othersPos[h] = bin.Others.Count;
-        bin.Others.Add(h, allocated, state.ObservedWatts(h));
+        _othersPos[h] = bin.OthersCount;
+        bin.AddOther(new Member(0, allocated, state.ObservedWatts(h), h));
     }
 
     private void Detach(int h)
     {
         var index = _binOf[h];
-        var bin = _bins[index];
+        ref var bin = ref _bins[index];
         _binOf[h] = -1;
         bin.Count--;
         var t = index / (BinsPerType + 1);
@@ -557,33 +556,88 @@ internal sealed class BestFitIndex
         var pos = _othersPos[h];
         if (pos >= 0)
         {
-            var moved = bin.Others.RemoveAtBySwap(pos);
+            var moved = bin.RemoveOtherBySwap(pos);
             if (moved >= 0) _othersPos[moved] = pos;
             return;
         }
-        bin.Sorted.Remove(_key[h], h);
+        bin.RemoveSorted(_key[h], h);
     }
 
-    private sealed class Bin
+    /// <summary>A member of a bin: the host with the allocation and observed draw it had when inserted (a change
+    /// re-inserts it) and, in a bin's sorted list, its LR prediction. One struct, so a member is one read.</summary>
+    private readonly record struct Member(double Key, double Allocated, double ObservedWatts, int Host);
+
+    /// <summary>A group's bounds: the lowest allocation and highest observed draw of the hosts it has held since the
+    /// index was filled (stale values stay valid bounds), and how many it holds now.</summary>
+    private struct Bounds
+    {
+        public int Count;
+        public double MinAllocated;
+        public double MaxObservedWatts;
+    }
+
+    private struct Bin
     {
         public const int Unset = -1;
         public const int Mixed = -2;
         public int Count;
+        // The migration intervals every sorted member's key was formed with, or Unset / Mixed.
+        public int MigrationIntervals;
         public double MinAllocated;
         public double MaxObservedWatts;
-        // The migration intervals every sorted member's key was formed with, or Unset / Mixed.
-        public int MigrationIntervals = Unset;
         // Members the detector must judge one by one (short history, nothing allocated, or not the LR detector).
-        public readonly Members Others = new();
-        // Long-history members sorted by their own LR prediction (Keys).
-        public readonly Members Sorted = new();
+        public Member[] Others;
+        public int OthersCount;
+        // Long-history members sorted by their own LR prediction (Key).
+        public Member[] Sorted;
+        public int SortedCount;
 
         public void Clear()
         {
             Count = 0;
             MigrationIntervals = Unset;
-            Others.Count = 0;
-            Sorted.Count = 0;
+            OthersCount = 0;
+            SortedCount = 0;
+        }
+
+        public void AddOther(Member member)
+        {
+            if (OthersCount == Others.Length) Array.Resize(ref Others, Math.Max(4, OthersCount * 2));
+            Others[OthersCount++] = member;
+        }
+
+        /// <summary>Removes the other at <paramref name="pos"/> by moving the last one there; returns the host moved, or -1.</summary>
+        public int RemoveOtherBySwap(int pos)
+        {
+            OthersCount--;
+            if (pos == OthersCount) return -1;
+            Others[pos] = Others[OthersCount];
+            return Others[pos].Host;
+        }
+
+        // After every member with a key at or below the new one's.
+        public void InsertSorted(Member member)
+        {
+            if (SortedCount == Sorted.Length) Array.Resize(ref Sorted, Math.Max(4, SortedCount * 2));
+            int lo = 0, hi = SortedCount;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (Sorted[mid].Key > member.Key) hi = mid;
+                else lo = mid + 1;
+            }
+            Array.Copy(Sorted, lo, Sorted, lo + 1, SortedCount - lo);
+            Sorted[lo] = member;
+            SortedCount++;
+        }
+
+        public void RemoveSorted(double key, int host)
+        {
+            // The first member at or above the key; equal keys (identical hosts) follow it.
+            var at = FirstAtOrAbove(Sorted, SortedCount, key);
+            while (Sorted[at].Host != host) at++;
+            SortedCount--;
+            Array.Copy(Sorted, at + 1, Sorted, at, SortedCount - at);
         }
     }
 
@@ -660,71 +714,6 @@ internal sealed class BestFitIndex
             ChangedDiffs[ChangedCount] = diff;
             ChangedVersions[ChangedCount] = version;
             ChangedCount++;
-        }
-    }
-
-    /// <summary>Hosts with the allocation and observed draw they had when inserted (a change re-inserts them), in
-    /// parallel arrays read in sequence.</summary>
-    private sealed class Members
-    {
-        public int Count;
-        public int[] Hosts = new int[4];
-        public double[] Allocated = new double[4];
-        public double[] ObservedWatts = new double[4];
-        public double[] Keys = new double[4];
-
-        public void Add(int host, double allocated, double observedWatts) => InsertAt(Count, 0, host, allocated, observedWatts);
-
-        public void Insert(double key, int host, double allocated, double observedWatts)
-        {
-            var at = Array.BinarySearch(Keys, 0, Count, key);
-            if (at < 0) at = ~at;
-            InsertAt(at, key, host, allocated, observedWatts);
-        }
-
-        /// <summary>Removes the member at <paramref name="pos"/> by moving the last one there; returns the host moved, or -1.</summary>
-        public int RemoveAtBySwap(int pos)
-        {
-            Count--;
-            if (pos == Count) return -1;
-            Hosts[pos] = Hosts[Count];
-            Allocated[pos] = Allocated[Count];
-            ObservedWatts[pos] = ObservedWatts[Count];
-            Keys[pos] = Keys[Count];
-            return Hosts[pos];
-        }
-
-        public void Remove(double key, int host)
-        {
-            var at = Array.BinarySearch(Keys, 0, Count, key);
-            // Equal keys (identical hosts) may sit on either side of the one found.
-            while (at > 0 && Keys[at - 1] == key) at--;
-            while (Hosts[at] != host) at++;
-            Count--;
-            Array.Copy(Hosts, at + 1, Hosts, at, Count - at);
-            Array.Copy(Allocated, at + 1, Allocated, at, Count - at);
-            Array.Copy(ObservedWatts, at + 1, ObservedWatts, at, Count - at);
-            Array.Copy(Keys, at + 1, Keys, at, Count - at);
-        }
-
-        private void InsertAt(int at, double key, int host, double allocated, double observedWatts)
-        {
-            if (Count == Hosts.Length)
-            {
-                Array.Resize(ref Hosts, Count * 2);
-                Array.Resize(ref Allocated, Count * 2);
-                Array.Resize(ref ObservedWatts, Count * 2);
-                Array.Resize(ref Keys, Count * 2);
-            }
-            Array.Copy(Hosts, at, Hosts, at + 1, Count - at);
-            Array.Copy(Allocated, at, Allocated, at + 1, Count - at);
-            Array.Copy(ObservedWatts, at, ObservedWatts, at + 1, Count - at);
-            Array.Copy(Keys, at, Keys, at + 1, Count - at);
-            Hosts[at] = host;
-            Allocated[at] = allocated;
-            ObservedWatts[at] = observedWatts;
-            Keys[at] = key;
-            Count++;
         }
     }
 }
