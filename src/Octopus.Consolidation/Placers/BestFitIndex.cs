@@ -7,18 +7,19 @@ namespace Octopus.Consolidation.Placers;
 /// best fit reads only the groups that could beat the best host found so far. The choice is the full scan's: least
 /// power increase, lowest host index on ties, never an excluded, unsuitable or would-be-overloaded host.</summary>
 /// <remarks>
-/// Why it is exact. A bin (type, 0.1 % of allocation; bins are bounded ten at a time first) keeps the lowest allocation and the highest observed draw of the
-/// hosts it has held since the index was built (stale values stay valid bounds), so no member's increase
-/// W((a + r) / T) − O is below W((lowest a + r) / T) − highest O (W does not fall as load rises; a nanowatt of slack
-/// covers rounding). A bin whose bound exceeds the best increase found cannot hold a better host and is not read; the
-/// rest are read member by member with the full scan's own arithmetic and tie rule, so the order bins are read in
-/// does not change the answer. Hosts of the current exclusion set are taken out of the bins (they can never win).
-/// With the local-regression detector most of what the bounds cannot skip are loaded hosts on the flat, cheap top of
-/// the power curves, which the detector then rejects (at <c>--scale K</c> there are K times as many). A long-history
-/// host's prediction is linear in its window, so each bin keeps its long-history hosts sorted by their own prediction and stops
-/// reading where prediction + the VM's share (both computed as weighted sums, ~1e-13 from the detector's arithmetic)
-/// is at least 10⁻⁸ above the overload line: every host from there on would be rejected. A host the index is unsure
-/// of is decided by the detector itself.
+/// Why it is exact. A bin (type, 0.1 % of allocation; bins are bounded ten at a time first) keeps the lowest allocation
+/// of the hosts it has held since the index was built (a stale value stays a valid bound) and its members in order of
+/// observed draw, highest first, so no member's increase W((a + r) / T) − O is below W((lowest a + r) / T) − its own O
+/// (W does not fall as load rises; a nanowatt of slack covers rounding). A bin is read only while the bound with its
+/// first (highest-drawing) member does not exceed the best increase found, and then member by member until the first
+/// whose bound does: every later one draws no more. What is read gets the full scan's own arithmetic and tie rule, so
+/// the order bins and members are read in does not change the answer. Hosts of the current exclusion set are taken out
+/// of the bins (they can never win). With the local-regression detector many cheap hosts are loaded hosts on the flat
+/// top of the power curves, which the detector then rejects (at <c>--scale K</c> there are K times as many). A
+/// long-history host's prediction is linear in its window, so each member keeps its own prediction and is passed over
+/// when prediction + the VM's share (both computed as weighted sums, ~1e-13 from the detector's arithmetic) is at least
+/// 10⁻⁸ above the overload line: the detector would reject it. A host the index is unsure of is decided by the
+/// detector itself.
 /// </remarks>
 internal sealed class BestFitIndex
 {
@@ -41,9 +42,6 @@ internal sealed class BestFitIndex
     private readonly Bounds[] _groups;
     private readonly double[] _bound;
     private readonly int[] _binOf;
-    // Position in the bin's unsorted list, or -1 when the host is in the bin's sorted list.
-    private readonly int[] _othersPos;
-    private readonly double[] _key;
     private double _intervalSeconds;
 
     // The exclusion set of the last choice, whose members are taken out of the groups (most reads were of excluded
@@ -84,14 +82,12 @@ internal sealed class BestFitIndex
         _state = state;
         Detector = detector;
         _bins = new Bin[state.HostTypeCount * (BinsPerType + 1)];
-        for (var i = 0; i < _bins.Length; i++) _bins[i] = new Bin { MigrationIntervals = Bin.Unset, Others = [], Sorted = [] };
+        for (var i = 0; i < _bins.Length; i++) _bins[i] = new Bin { MigrationIntervals = Bin.Unset, Members = [] };
         _groups = new Bounds[state.HostTypeCount * GroupsPerType];
         _bound = new double[_groups.Length];
         _binOf = new int[state.HostCount];
         Array.Fill(_binOf, -1);
-        _othersPos = new int[state.HostCount];
         _out = new bool[state.HostCount];
-        _key = new double[state.HostCount];
         _version = new int[state.HostCount];
         Fill(state, detector);
     }
@@ -377,13 +373,16 @@ internal sealed class BestFitIndex
         !_excluded.Contains(h) && _state.IsSuitable(_vm, h) && (allocated == 0 || !Detector.Evaluate(_state, h, _vm).Overloaded);
 
     // No member of the bin can take the VM for less than this (+∞: none can take it at all).
-    private double Bound(int count, double minAllocated, double maxObservedWatts, HostType type)
+    private double Bound(int count, double minAllocated, double maxObservedWatts, HostType type) =>
+        count == 0 ? double.PositiveInfinity : Floor(minAllocated, type) - maxObservedWatts;
+
+    // No host of the type with at least minAllocated MIPS allocated draws less than this with the VM (less the slack);
+    // +∞ when none can take it at all: a VM no core of the type can serve, or less than the VM free.
+    private double Floor(double minAllocated, HostType type)
     {
-        if (count == 0) return double.PositiveInfinity;
         var total = type.TotalMips;
-        // A VM no core of the type can serve, or a bin whose every member has less than the VM free.
         if (type.MipsPerCore < _req || minAllocated - (total - _req) > 1e-6 * total) return double.PositiveInfinity;
-        return type.WattsAt((minAllocated + _req) / total) - maxObservedWatts - BoundSlack;
+        return type.WattsAt((minAllocated + _req) / total) - BoundSlack;
     }
 
     private void ReadGroup(int g)
@@ -395,41 +394,41 @@ internal sealed class BestFitIndex
         for (var b = firstBin; b < lastBin; b++)
         {
             ref readonly var bin = ref _bins[b];
-            // A bin of one or two hosts is read faster than bounded.
-            if (bin.Count > 2 ? Bound(bin.Count, bin.MinAllocated, bin.MaxObservedWatts, type) <= _bestDiff : bin.Count > 0) Read(b);
+            if (bin.Count == 0) continue;
+            // The bound with the bin's highest draw now (its first member's).
+            var floor = Floor(bin.MinAllocated, type);
+            if (floor - bin.MaxObservedWatts <= _bestDiff) Read(b, floor);
         }
     }
 
     // The full scan's order: the least increase, then the lowest index (a NaN or MaxValue increase never wins).
     private bool IsBetter(double diff, int host) => diff < _bestDiff || (diff == _bestDiff && _best >= 0 && host < _best);
 
-    private void Read(int b)
+    // The bin's members in order of draw, highest first, up to the first that cannot beat the best (its floor less its
+    // draw exceeds the best increase, and the rest draw no more); with the LR detector, a long-history member whose
+    // prediction plus the VM's share reaches the overload line is passed over (the detector would reject it).
+    private void Read(int b, double floor)
     {
         ref readonly var bin = ref _bins[b];
         var type = (HostType)_state.Snapshot.HostTypes[b / (BinsPerType + 1)];
-        ReadMembers(bin.Others, bin.OthersCount, type);
-        var sorted = bin.Sorted;
-        var count = bin.SortedCount;
-        if (count == 0) return;
         var stop = double.PositiveInfinity;
         if (_lr is not null && bin.MigrationIntervals >= 0 && _vmMigrationIntervals <= bin.MigrationIntervals)
         {
-            // Every member's key was formed with the bin's migration intervals, which adding the VM leaves unchanged.
+            // Every long-history member's key was formed with the bin's migration intervals, which adding the VM leaves unchanged.
             var vmShare = VmPrediction(bin.MigrationIntervals) * (_state.Snapshot.Vms[_vm].Mips / type.TotalMips);
             stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
         }
-        // The members before the first key at or above the stop (keys ascend).
-        ReadMembers(sorted, FirstAtOrAbove(sorted, count, stop), type);
+        ReadMembers(bin.Members, bin.Count, type, floor, stop);
     }
 
-    // The index of the first of members[0..count) (ascending keys) whose key is at or above the stop, or count.
-    private static int FirstAtOrAbove(Member[] members, int count, double stop)
+    // The index of the first of members[0..count) (draws descending) whose draw is at or below the given one, or count.
+    private static int FirstAtOrBelow(Member[] members, int count, double observedWatts)
     {
         int lo = 0, hi = count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (members[mid].Key >= stop) hi = mid;
+            if (members[mid].ObservedWatts <= observedWatts) hi = mid;
             else lo = mid + 1;
         }
         return lo;
@@ -437,25 +436,27 @@ internal sealed class BestFitIndex
 
     // The first count members through Consider, with its increase formed inline (WattsAt's very arithmetic: the same
     // operations on the same operands, so the same bits) and only the members whose increase could win passed on.
-    private void ReadMembers(Member[] members, int count, HostType type)
+    private void ReadMembers(Member[] members, int count, HostType type, double floor, double stop)
     {
         if (count > members.Length) throw new InvalidOperationException("a bin's array is shorter than its count");
         var watts = type.WattsAtTenths;
         if (watts.Length != 11) throw new InvalidOperationException("a power table has 11 points");
         var total = type.TotalMips;
         var req = _req;
-        _reads += count;
-        for (var k = 0; k < count; k++)
+        var k = 0;
+        for (; k < count; k++)
         {
             ref readonly var member = ref members[k];
+            if (floor - member.ObservedWatts > _bestDiff) break;
             var diff = Increase(member.Allocated, req, total, watts, member.ObservedWatts);
-            // IsBetter holds only if diff ≤ the best (a NaN fails both).
-            if (diff <= _bestDiff)
+            // IsBetter holds only if diff ≤ the best (a NaN fails both); a short-history member's key is −∞.
+            if (diff <= _bestDiff && member.Key < stop)
             {
                 if (_collect) Collect(member.Host, diff);
                 Consider(member.Host, member.Allocated, diff);
             }
         }
+        _reads += k;
     }
 
     /// <summary>type.WattsAt((allocated + req) / total) − observed, with WattsAt's very operations on the same operands
@@ -526,8 +527,6 @@ internal sealed class BestFitIndex
         group.Count++;
         if (bin.Count == 0) bin.MigrationIntervals = Bin.Unset;
         if (bin.Count == 0 || allocated < bin.MinAllocated) bin.MinAllocated = allocated;
-        if (bin.Count == 0 || state.ObservedWatts(h) > bin.MaxObservedWatts) bin.MaxObservedWatts = state.ObservedWatts(h);
-        bin.Count++;
         if (_lr is not null && allocated != 0 && state.HostHistoryLength(h, -1) >= LocalRegressionDetector.Window)
         {
             var m = (int)Math.Ceiling(state.MaxMigrationSeconds(h, -1) / _intervalSeconds);
@@ -536,13 +535,10 @@ internal sealed class BestFitIndex
             var key = LocalRegressionDetector.LinearPrediction(window, m);
             if (bin.MigrationIntervals == Bin.Unset) bin.MigrationIntervals = m;
             else if (bin.MigrationIntervals != m) bin.MigrationIntervals = Bin.Mixed;
-            _key[h] = key;
-            _othersPos[h] = -1;
-            bin.InsertSorted(new Member(key, allocated, state.ObservedWatts(h), h));
+            bin.Insert(new Member(key, allocated, state.ObservedWatts(h), h));
             return;
         }
-        _othersPos[h] = bin.OthersCount;
-        bin.AddOther(new Member(0, allocated, state.ObservedWatts(h), h));
+        bin.Insert(new Member(double.NegativeInfinity, allocated, state.ObservedWatts(h), h));
     }
 
     private void Detach(int h)
@@ -550,17 +546,10 @@ internal sealed class BestFitIndex
         var index = _binOf[h];
         ref var bin = ref _bins[index];
         _binOf[h] = -1;
-        bin.Count--;
         var t = index / (BinsPerType + 1);
         _groups[(t * GroupsPerType) + ((index % (BinsPerType + 1)) / BinsPerGroup)].Count--;
-        var pos = _othersPos[h];
-        if (pos >= 0)
-        {
-            var moved = bin.RemoveOtherBySwap(pos);
-            if (moved >= 0) _othersPos[moved] = pos;
-            return;
-        }
-        bin.RemoveSorted(_key[h], h);
+        // A host's observed draw is the snapshot's, the same as when it was inserted.
+        bin.Remove(_state.ObservedWatts(h), h);
     }
 
     /// <summary>A member of a bin: the host with the allocation and observed draw it had when inserted (a change
@@ -581,63 +570,47 @@ internal sealed class BestFitIndex
         public const int Unset = -1;
         public const int Mixed = -2;
         public int Count;
-        // The migration intervals every sorted member's key was formed with, or Unset / Mixed.
+        // The migration intervals every long-history member's key was formed with, or Unset / Mixed.
         public int MigrationIntervals;
+        // The lowest allocation of the hosts the bin has held since the index was filled (a stale value stays a bound).
         public double MinAllocated;
+        // The first member's draw: the highest.
         public double MaxObservedWatts;
-        // Members the detector must judge one by one (short history, nothing allocated, or not the LR detector).
-        public Member[] Others;
-        public int OthersCount;
-        // Long-history members sorted by their own LR prediction (Key).
-        public Member[] Sorted;
-        public int SortedCount;
+        // By observed draw, highest first. Key: a long-history member's own LR prediction, else −∞ (the detector judges
+        // it: short history, nothing allocated, or not the LR detector).
+        public Member[] Members;
 
         public void Clear()
         {
             Count = 0;
             MigrationIntervals = Unset;
-            OthersCount = 0;
-            SortedCount = 0;
         }
 
-        public void AddOther(Member member)
+        // After every member that draws at least as much.
+        public void Insert(Member member)
         {
-            if (OthersCount == Others.Length) Array.Resize(ref Others, Math.Max(4, OthersCount * 2));
-            Others[OthersCount++] = member;
-        }
-
-        /// <summary>Removes the other at <paramref name="pos"/> by moving the last one there; returns the host moved, or -1.</summary>
-        public int RemoveOtherBySwap(int pos)
-        {
-            OthersCount--;
-            if (pos == OthersCount) return -1;
-            Others[pos] = Others[OthersCount];
-            return Others[pos].Host;
-        }
-
-        // After every member with a key at or below the new one's.
-        public void InsertSorted(Member member)
-        {
-            if (SortedCount == Sorted.Length) Array.Resize(ref Sorted, Math.Max(4, SortedCount * 2));
-            int lo = 0, hi = SortedCount;
+            if (Count == Members.Length) Array.Resize(ref Members, Math.Max(4, Count * 2));
+            int lo = 0, hi = Count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (Sorted[mid].Key > member.Key) hi = mid;
+                if (Members[mid].ObservedWatts < member.ObservedWatts) hi = mid;
                 else lo = mid + 1;
             }
-            Array.Copy(Sorted, lo, Sorted, lo + 1, SortedCount - lo);
-            Sorted[lo] = member;
-            SortedCount++;
+            Array.Copy(Members, lo, Members, lo + 1, Count - lo);
+            Members[lo] = member;
+            Count++;
+            MaxObservedWatts = Members[0].ObservedWatts;
         }
 
-        public void RemoveSorted(double key, int host)
+        public void Remove(double observedWatts, int host)
         {
-            // The first member at or above the key; equal keys (identical hosts) follow it.
-            var at = FirstAtOrAbove(Sorted, SortedCount, key);
-            while (Sorted[at].Host != host) at++;
-            SortedCount--;
-            Array.Copy(Sorted, at + 1, Sorted, at, SortedCount - at);
+            // The first member drawing at most as much; equal draws follow it.
+            var at = FirstAtOrBelow(Members, Count, observedWatts);
+            while (Members[at].Host != host) at++;
+            Count--;
+            Array.Copy(Members, at + 1, Members, at, Count - at);
+            if (Count > 0) MaxObservedWatts = Members[0].ObservedWatts;
         }
     }
 
