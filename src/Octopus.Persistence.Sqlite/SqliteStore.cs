@@ -16,10 +16,12 @@ public static class SqliteStore
     /// process's writers to one file queue for it in memory (<see cref="SqliteWriteGateInterceptor"/>) instead of
     /// polling the file's lock.</summary>
     public static DbContextOptionsBuilder<OctopusDbContext> Configure(DbContextOptionsBuilder<OctopusDbContext> builder, string connectionString) =>
+        // The store provider first: its leader-fence interceptor must refuse a deposed leader's statement before the
+        // write gate's runs a statement made outside a transaction.
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteStore).Assembly.GetName().Name))
+            .UseStoreProvider(SqliteStoreProvider.Instance)
             .AddInterceptors(SqliteConnectionPragmas.Instance, SqliteWriteGateInterceptor.Instance)
-            .ReplaceService<IRelationalTransactionFactory, SqliteGatedTransactionFactory>()
-            .UseStoreProvider(SqliteStoreProvider.Instance);
+            .ReplaceService<IRelationalTransactionFactory, SqliteGatedTransactionFactory>();
 
     /// <summary>A context factory over a database file (tools and tests; the server registers its own).</summary>
     public static IDbContextFactory<OctopusDbContext> Factory(string databaseFile) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using Octopus.Domain.Auditing;
 using Octopus.Domain.Hosts;
 using Octopus.Domain.Networks;
@@ -55,17 +56,17 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
 
     /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
     /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
-    /// in its own transaction first and throws <see cref="Leadership.StaleLeaderException"/> when it moved on.</summary>
+    /// in its own transaction first and throws <see cref="Leadership.StaleLeaderException"/> when it moved on; so does a
+    /// set-based write (<see cref="Leadership.LeaderFenceInterceptor"/>, <see cref="FencedAsync{T}"/>).</summary>
     public long? FencingTerm { get; set; } = Leadership.LeaderFence.Current;
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        if (FencingTerm is not { } term || !ChangeTracker.HasChanges()) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (FencingTerm is null || !ChangeTracker.HasChanges()) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
-            var current = (await Database.SqlQueryRaw<long>(Provider.CurrentTermSql).ToListAsync(cancellationToken)).Cast<long?>().FirstOrDefault();
-            if (current != term) throw new Leadership.StaleLeaderException(term, current);
+            await CheckFenceAsync(Database.GetDbConnection(), Database.CurrentTransaction!.GetDbTransaction(), cancellationToken);
             var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (own is not null) await own.CommitAsync(cancellationToken);
             return saved;
@@ -78,13 +79,74 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (FencingTerm is not { } term || !ChangeTracker.HasChanges()) return base.SaveChanges(acceptAllChangesOnSuccess);
+        if (FencingTerm is null || !ChangeTracker.HasChanges()) return base.SaveChanges(acceptAllChangesOnSuccess);
         using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
-        var current = Database.SqlQueryRaw<long>(Provider.CurrentTermSql).ToList().Cast<long?>().FirstOrDefault();
-        if (current != term) throw new Leadership.StaleLeaderException(term, current);
+        CheckFence(Database.GetDbConnection(), Database.CurrentTransaction!.GetDbTransaction());
         var saved = base.SaveChanges(acceptAllChangesOnSuccess);
         own?.Commit();
         return saved;
+    }
+
+    /// <summary>Runs a set-based write (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>) fenced by this context's term: in a
+    /// transaction of its own when the context is fenced and none is open (the statement's term check,
+    /// <see cref="Leadership.LeaderFenceInterceptor"/>, then holds until it commits), as is otherwise. Under a superseded
+    /// term it throws <see cref="Leadership.StaleLeaderException"/> and nothing is written.</summary>
+    public async Task<T> FencedAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (FencingTerm is null || Database.CurrentTransaction is not null) return await write(cancellationToken);
+        await using var tx = await Database.BeginTransactionAsync(cancellationToken);
+        var result = await write(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>The synchronous <see cref="FencedAsync{T}"/>.</summary>
+    public T Fenced<T>(Func<T> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (FencingTerm is null || Database.CurrentTransaction is not null) return write();
+        using var tx = Database.BeginTransaction();
+        var result = write();
+        tx.Commit();
+        return result;
+    }
+
+    /// <summary>The transaction in which the store's term was last found to be <see cref="FencingTerm"/>: a later write
+    /// in it needs no second check (PostgreSQL holds the leadership row's shared lock, SQLite the file's write lock,
+    /// until it ends).</summary>
+    private System.Data.Common.DbTransaction? _fenceCheckedIn;
+
+    /// <summary>Checks, in <paramref name="transaction"/>, that the store's term is still <see cref="FencingTerm"/>;
+    /// throws <see cref="Leadership.StaleLeaderException"/> when it is not.</summary>
+    internal async Task CheckFenceAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken ct)
+    {
+        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, transaction)) return;
+        await using var check = TermQuery(connection, transaction);
+        Verify(term, await check.ExecuteScalarAsync(ct), transaction);
+    }
+
+    /// <summary>The synchronous <see cref="CheckFenceAsync"/>.</summary>
+    internal void CheckFence(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
+    {
+        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, transaction)) return;
+        using var check = TermQuery(connection, transaction);
+        Verify(term, check.ExecuteScalar(), transaction);
+    }
+
+    private System.Data.Common.DbCommand TermQuery(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
+    {
+        var check = connection.CreateCommand();
+        check.Transaction = transaction;
+        check.CommandText = Provider.CurrentTermSql;
+        return check;
+    }
+
+    private void Verify(long term, object? value, System.Data.Common.DbTransaction transaction)
+    {
+        long? current = value is null or DBNull ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        if (current != term) throw new Leadership.StaleLeaderException(term, current);
+        _fenceCheckedIn = transaction;
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)

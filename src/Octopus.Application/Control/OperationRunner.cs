@@ -724,7 +724,8 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
                 if (op.Kind == OperationKind.DeleteVm && error is null)
                 {
                     db.Vms.Remove(vm);
-                    await db.Placements.Where(p => p.VmId == vm.Id).ExecuteDeleteAsync(ct);
+                    // Tracked, not ExecuteDelete: it commits (fenced by the term) with the VM's removal, or not at all.
+                    if (await db.Placements.FirstOrDefaultAsync(p => p.VmId == vm.Id, ct) is { } placement) db.Placements.Remove(placement);
                 }
                 else
                 {

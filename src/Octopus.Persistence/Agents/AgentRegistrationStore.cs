@@ -7,7 +7,8 @@ namespace Octopus.Persistence.Agents;
 /// one transaction, and the liveness updates are conditional, so two server processes serving the same agents agree:
 /// a heartbeat is accepted once (its sequence must be newer than the stored one) and a failure is flagged once. The
 /// agent's last report travels in the statement that accepts its heartbeat, so a report costs no statement of its own.
-/// Synchronous because its callers (request handlers, the driver's lookups) are; each call is one short query.</summary>
+/// Synchronous because its callers (request handlers, the driver's lookups) are; each call is one short query (in a
+/// leader's flow, one transaction that checks its term first, <see cref="OctopusDbContext.Fenced{T}"/>).</summary>
 public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> contexts)
 {
     /// <summary>Every registration with its liveness, without the reports (<see cref="AgentRegistrationRecord.Report"/> is
@@ -72,11 +73,11 @@ public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> c
     {
         ArgumentNullException.ThrowIfNull(report);
         using var db = contexts.CreateDbContext();
-        return db.Agents.Where(a => a.Id == id && a.LastSequence < sequence)
+        return db.Fenced(() => db.Agents.Where(a => a.Id == id && a.LastSequence < sequence)
             .ExecuteUpdate(s => s.SetProperty(a => a.LastSequence, sequence).SetProperty(a => a.LastHeardAt, at)
                 .SetProperty(a => a.Report, a => generation >= a.ReportGeneration ? report : a.Report)
                 .SetProperty(a => a.ReportGeneration, a => generation > a.ReportGeneration ? generation : a.ReportGeneration)
-                .SetProperty(a => a.Version, a => a.Version + 1)) == 1;
+                .SetProperty(a => a.Version, a => a.Version + 1))) == 1;
     }
 
     /// <summary>The agent answered a status request just now (right after an operation): its report is the newest view
@@ -85,19 +86,21 @@ public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> c
     {
         ArgumentNullException.ThrowIfNull(report);
         using var db = contexts.CreateDbContext();
-        db.Agents.Where(a => a.Id == id)
+        db.Fenced(() => db.Agents.Where(a => a.Id == id)
             .ExecuteUpdate(s => s.SetProperty(a => a.LastHeardAt, a => a.LastHeardAt < at ? at : a.LastHeardAt)
                 .SetProperty(a => a.Report, report)
                 .SetProperty(a => a.ReportGeneration, a => generation > a.ReportGeneration ? generation : a.ReportGeneration)
-                .SetProperty(a => a.Version, a => a.Version + 1));
+                .SetProperty(a => a.Version, a => a.Version + 1)));
     }
 
-    /// <summary>Sets the failed flag; true when this call changed it (so only one process reacts to the change).</summary>
+    /// <summary>Sets the failed flag; true when this call changed it (so only one process reacts to the change). The
+    /// health monitor's write: fenced by its leader term (a deposed leader's call throws
+    /// <see cref="Leadership.StaleLeaderException"/> and changes nothing).</summary>
     public bool SetFailed(Guid id, bool failed)
     {
         using var db = contexts.CreateDbContext();
-        return db.Agents.Where(a => a.Id == id && a.Failed != failed)
-            .ExecuteUpdate(s => s.SetProperty(a => a.Failed, failed).SetProperty(a => a.Version, a => a.Version + 1)) == 1;
+        return db.Fenced(() => db.Agents.Where(a => a.Id == id && a.Failed != failed)
+            .ExecuteUpdate(s => s.SetProperty(a => a.Failed, failed).SetProperty(a => a.Version, a => a.Version + 1))) == 1;
     }
 
     /// <summary>Stages imported registrations (the legacy <c>agents.json</c>) as new rows in <paramref name="db"/>.</summary>

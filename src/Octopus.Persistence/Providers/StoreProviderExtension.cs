@@ -29,13 +29,15 @@ public sealed class StoreProviderExtension(IStoreProvider provider) : IDbContext
     }
 }
 
-/// <summary>Attaches a provider to options (called by each provider project's <c>Configure</c>).</summary>
+/// <summary>Attaches a provider to options (called by each provider project's <c>Configure</c>), with the leader fence's
+/// command interceptor.</summary>
 public static class StoreProviderOptions
 {
     public static DbContextOptionsBuilder<OctopusDbContext> UseStoreProvider(this DbContextOptionsBuilder<OctopusDbContext> builder, IStoreProvider provider)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new StoreProviderExtension(provider));
-        return builder;
+        // A leader's set-based writes are fenced by its term as its saves are (whatever the engine).
+        return builder.AddInterceptors(Leadership.LeaderFenceInterceptor.Instance);
     }
 }

@@ -39,10 +39,11 @@ public sealed class SettingsStore(IDbContextFactory<OctopusDbContext> contexts, 
         }
     }
 
-    /// <summary>Removes the setting when its value is still <paramref name="expected"/>; true when removed.</summary>
+    /// <summary>Removes the setting when its value is still <paramref name="expected"/>; true when removed. Fenced when
+    /// a leader calls it (the consolidation pass forgetting a dismissed plan).</summary>
     public bool RemoveIf(string key, string expected)
     {
         using var db = contexts.CreateDbContext();
-        return db.Settings.Where(s => s.Key == key && s.Value == expected).ExecuteDelete() == 1;
+        return db.Fenced(() => db.Settings.Where(s => s.Key == key && s.Value == expected).ExecuteDelete()) == 1;
     }
 }
