@@ -68,11 +68,14 @@ public sealed class AgentRegistrationStore(IDbContextFactory<OctopusDbContext> c
     /// <summary>Records a heartbeat and its report when <paramref name="sequence"/> is newer than the last accepted one;
     /// false when it is not (stale or replayed) or the agent is unknown. One statement: the report replaces the stored
     /// one unless its <paramref name="generation"/> is older than the newest applied (it may predate an operation the
-    /// server saw finish; the heartbeat still counts as liveness).</summary>
-    public bool AcceptHeartbeat(Guid id, long sequence, DateTimeOffset at, long generation, string report)
+    /// server saw finish; the heartbeat still counts as liveness); a null <paramref name="report"/> keeps the stored one.</summary>
+    public bool AcceptHeartbeat(Guid id, long sequence, DateTimeOffset at, long generation, string? report)
     {
-        ArgumentNullException.ThrowIfNull(report);
         using var db = contexts.CreateDbContext();
+        if (report is null) // liveness only: the stored report stays
+            return db.Fenced(() => db.Agents.Where(a => a.Id == id && a.LastSequence < sequence)
+                .ExecuteUpdate(s => s.SetProperty(a => a.LastSequence, sequence).SetProperty(a => a.LastHeardAt, at)
+                    .SetProperty(a => a.Version, a => a.Version + 1))) == 1;
         return db.Fenced(() => db.Agents.Where(a => a.Id == id && a.LastSequence < sequence)
             .ExecuteUpdate(s => s.SetProperty(a => a.LastSequence, sequence).SetProperty(a => a.LastHeardAt, at)
                 .SetProperty(a => a.Report, a => generation >= a.ReportGeneration ? report : a.Report)

@@ -101,6 +101,31 @@ public class AgentRegistryStoreTests : IDisposable
     }
 
     [Fact]
+    public void AcceptHeartbeat_OnlyLoadsChanged_ReportStoredAtMostEveryRefresh_AVmsChangeAtOnce()
+    {
+        var registry = Process();
+        var record = registry.Register(HostId.New(), "node-1", "http://127.0.0.1:7001");
+        var vm = Guid.NewGuid();
+        AgentStatus Report(long sequence, double load, string state = "running") =>
+            new(sequence, 1, load, [new AgentVmStatus(vm, state, state == "running", load, 1 << 30)]);
+
+        registry.AcceptHeartbeat(record.Id, Report(1, 0.1)).Should().BeNull();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        registry.AcceptHeartbeat(record.Id, Report(2, 0.9)).Should().BeNull();
+        var view = registry.View(record.Id)!;
+        view.Last!.CpuLoad.Should().Be(0.1, "only the loads changed, within ReportRefresh: the liveness is stored, not the report");
+        view.LastHeard.Should().Be(_time.GetUtcNow());
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        registry.AcceptHeartbeat(record.Id, Report(3, 0.5, "paused")).Should().BeNull();
+        registry.View(record.Id)!.Last!.Vms.Single().State.Should().Be("paused", "a VM's change is stored at once");
+
+        _time.Advance(AgentRegistry.ReportRefresh);
+        registry.AcceptHeartbeat(record.Id, Report(4, 0.7, "paused")).Should().BeNull();
+        registry.View(record.Id)!.Last!.CpuLoad.Should().Be(0.7, "once ReportRefresh has passed the loads are stored again");
+    }
+
+    [Fact]
     public void AcceptHeartbeat_ThroughOneProcess_TheOtherSeesTheReport()
     {
         var host = HostId.New();
