@@ -4,8 +4,8 @@ using Octopus.Policies.Evaluation;
 namespace Octopus.Application.Policies;
 
 /// <summary>Where the rest of the server reports what event-triggered policies react to: a VM's state changed, a host
-/// failed, a lease is about to end. Failure detection calls <c>Publish(PolicyEvent.HostFailed(host))</c>; the policy loop
-/// evaluates the policies that react on its next pass (and is woken at once). Never blocks, never throws.</summary>
+/// failed, a lease is about to end. Its only publisher is the leader's <see cref="PolicyPass"/> (events derived from the
+/// store); the policies that react are evaluated in the same pass. Never blocks, never throws.</summary>
 public interface IPolicyEventSink
 {
     void Publish(PolicyEvent e);
@@ -15,9 +15,10 @@ public interface IPolicyEventSink
 /// store, not state of its own: the only publisher is the leader's <see cref="PolicyPass"/>, which compares the states
 /// it reads from the store with those of its previous pass, so a request served by a follower (a VM stopped, a lease
 /// changed) reaches event-triggered policies through the store at the leader's next pass, and no replica publishes to
-/// another's queue. A replica that begins a term (restart or takeover) starts with no previous states: a state that
-/// changed between the old leader's last pass and the new leader's first raises no event (the periodic policies and
-/// the state itself still see it).</summary>
+/// another's queue: a follower's queue stays empty (nothing on it publishes), so nothing a follower sees is lost. A
+/// replica that begins a term starts from the states the last leader saved (<see cref="PolicyRuntimeStore"/>), so a
+/// state that changed between the old leader's last pass and the new one's first raises its event then, and events
+/// left in its queue from an earlier term of its own are dropped (<c>PolicyRuntimeTakeover</c>).</summary>
 public sealed class PolicyEventQueue : IPolicyEventSink
 {
     private const int Capacity = 10_000;

@@ -194,12 +194,16 @@ public static class PolicyRuntimeStore
     }
 }
 
-/// <summary>Starts the policy runtime's working copy from the store when this replica begins a leader term.</summary>
-internal sealed class PolicyRuntimeTakeover(PolicyRuntimeState state, IDbContextFactory<OctopusDbContext> contexts) : Cluster.ILeaderTermListener
+/// <summary>Starts the policy runtime's working copy from the store when this replica begins a leader term, and drops
+/// the events left in its queue from an earlier term (derived by a pass that lost its term before draining them): the
+/// states it loads are what the events are derived from again, so a leftover would be a second, stale copy (a host
+/// failure another leader already reacted to).</summary>
+internal sealed class PolicyRuntimeTakeover(PolicyRuntimeState state, PolicyEventQueue events, IDbContextFactory<OctopusDbContext> contexts) : Cluster.ILeaderTermListener
 {
     public async Task OnTermBeginningAsync(long term, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await PolicyRuntimeStore.LoadAsync(db, state, ct);
+        events.Drain();
     }
 }

@@ -128,6 +128,19 @@ public class PolicyRuntimeStoreTests
         loaded.VmStates.Should().BeEquivalentTo(new Dictionary<VmId, VmState> { [vm] = VmState.Stopped });
         loaded.VmCpu.History(vm).Count.Should().Be(0);
     }
+
+    [Fact]
+    public async Task TermBeginning_DropsEventsLeftInTheQueueFromAnEarlierTerm()
+    {
+        using var store = TestStore.Create(Store);
+        var events = new PolicyEventQueue();
+        // Derived by a pass of this replica's earlier term that lost the term before draining them.
+        events.Publish(Octopus.Policies.Evaluation.PolicyEvent.HostFailed(HostId.New()));
+
+        await new PolicyRuntimeTakeover(new PolicyRuntimeState(), events, store.Contexts).OnTermBeginningAsync(2, default);
+
+        events.Drain().Should().BeEmpty("the new term derives its events from the stored states again; a leftover would be a stale second copy");
+    }
 }
 
 /// <summary>The policy runtime's store on PostgreSQL.</summary>
