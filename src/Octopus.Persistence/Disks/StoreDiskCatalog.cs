@@ -14,16 +14,51 @@ namespace Octopus.Persistence.Disks;
 /// touches only the rows it names, so its cost does not grow with the tree. Each row carries a version: replacing a
 /// disk checks that the stored version is still the one it was read at (<see cref="Disk.Version"/>), so two writers
 /// (two server processes, or a server and a tool) that decided on the same reading cannot silently overwrite each
-/// other — the later one gets a conflict and nothing of its change is applied.</summary>
+/// other — the later one gets a conflict and nothing of its change is applied.
+/// <para>Every change also raises the catalog's generation (the <see cref="SettingKeys.DiskCatalogGeneration"/> row's
+/// version) in its transaction. A load reads that one row first and, when it equals the generation of the copy this
+/// instance read or wrote last, answers with that copy instead of reading every disk and intent again: the store stays
+/// the only state (a change by another process or replica raises the generation, and the next load reads the rows),
+/// and a disk operation no longer costs a read of the whole catalog. The generation row also serialises writers on
+/// PostgreSQL: each change locks it first.</para></summary>
 public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> contexts) : IDiskCatalog
 {
+    /// <summary>A catalog as stored at <see cref="Generation"/> (or later: a load reads the generation before the rows,
+    /// so its rows may already hold the next change, which then reads as a different generation and is read again).</summary>
+    private sealed record Copy(long Generation, IReadOnlyDictionary<DiskId, Disk> Disks, IReadOnlyDictionary<DiskIntentId, DiskIntent> Intents)
+    {
+        public CatalogSnapshot Snapshot { get; } = new([.. Disks.Values], [.. Intents.Values]);
+    }
+
+    private readonly Lock _sync = new();
+    private Copy? _copy;
+
     public async ValueTask<CatalogSnapshot> LoadAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var generation = await GenerationAsync(db, cancellationToken);
+        var copy = Volatile.Read(ref _copy);
+        if (generation is { } g && copy?.Generation == g) return copy.Snapshot;
+
         var disks = await db.Disks.AsNoTracking().ToListAsync(cancellationToken);
         var intents = await db.DiskIntents.AsNoTracking().ToListAsync(cancellationToken);
-        return new CatalogSnapshot(disks.Select(ToDisk).ToList(), intents.Select(ToIntent).ToList());
+        var read = new Copy(generation ?? 0, disks.Select(ToDisk).ToDictionary(d => d.Id), intents.Select(ToIntent).ToDictionary(i => i.Id));
+        // No generation row: never changed through a catalog, so nothing to compare a later load with.
+        if (generation is not null) Keep(read);
+        return read.Snapshot;
     }
+
+    /// <summary>Keeps <paramref name="read"/> unless a newer copy is already kept.</summary>
+    private void Keep(Copy read)
+    {
+        lock (_sync)
+        {
+            if (_copy is null || _copy.Generation < read.Generation) _copy = read;
+        }
+    }
+
+    private static Task<long?> GenerationAsync(OctopusDbContext db, CancellationToken ct) =>
+        db.Settings.AsNoTracking().Where(s => s.Key == SettingKeys.DiskCatalogGeneration).Select(s => (long?)s.Version).FirstOrDefaultAsync(ct);
 
     public async ValueTask ApplyAsync(CatalogChange change, CancellationToken cancellationToken = default)
     {
@@ -31,8 +66,10 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
         if (change.IsEmpty) return;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        long generation;
         try
         {
+            generation = await RaiseGenerationAsync(db, cancellationToken);
             if (change.Removals.Count > 0)
             {
                 var ids = change.Removals.Select(r => r.Value).ToList();
@@ -57,6 +94,53 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
             throw DomainException.Conflict("disk-catalog.conflict",
                 $"Disk {id} was written by another writer at the same time; nothing was applied. Retry the operation.");
         }
+        catch (DbUpdateException e) when (e.Entries.Any(x => x.Entity is SettingRecord))
+        {
+            throw DomainException.Conflict("disk-catalog.conflict",
+                "Another writer made the disk catalog's first change at the same time; nothing was applied. Retry the operation.");
+        }
+        Advance(generation, change);
+    }
+
+    /// <summary>Raises the catalog's generation by one in <paramref name="db"/>'s transaction (making its row at the first
+    /// change) and returns the new value. On PostgreSQL the UPDATE holds the row's lock to the commit, so changes from
+    /// several processes take their generations one after the other.</summary>
+    private static async Task<long> RaiseGenerationAsync(OctopusDbContext db, CancellationToken ct)
+    {
+        var raised = await db.Settings.Where(s => s.Key == SettingKeys.DiskCatalogGeneration)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Version, s => s.Version + 1), ct);
+        if (raised == 0)
+        {
+            // The first change: a concurrent first change from another process fails its insert and is refused as a conflict.
+            db.Settings.Add(new SettingRecord { Key = SettingKeys.DiskCatalogGeneration, Value = "", Version = 1, UpdatedAt = DateTimeOffset.UnixEpoch });
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            return 1;
+        }
+        return await db.Settings.AsNoTracking().Where(s => s.Key == SettingKeys.DiskCatalogGeneration).Select(s => s.Version).SingleAsync(ct);
+    }
+
+    /// <summary>After this instance committed <paramref name="change"/> as <paramref name="generation"/>: the kept copy,
+    /// if it was the generation before, becomes this one with the change applied as the store applied it (an upsert's
+    /// version raised); otherwise another writer came between, and the next load reads the rows.</summary>
+    private void Advance(long generation, CatalogChange change)
+    {
+        lock (_sync)
+        {
+            if (_copy is not { } before || before.Generation >= generation) return;
+            if (before.Generation != generation - 1)
+            {
+                _copy = null;
+                return;
+            }
+            var disks = new Dictionary<DiskId, Disk>(before.Disks);
+            var intents = new Dictionary<DiskIntentId, DiskIntent>(before.Intents);
+            foreach (var id in change.Removals) disks.Remove(id);
+            if (change.End is { } end) intents.Remove(end);
+            foreach (var d in change.Upserts) disks[d.Id] = ToDisk(FromDisk(d, d.Version + 1));
+            if (change.Begin is { } begin) intents[begin.Id] = ToIntent(FromIntent(begin));
+            _copy = new Copy(generation, disks, intents);
+        }
     }
 
     /// <summary>Imports disks and intents read elsewhere (the legacy JSON catalog) into <paramref name="db"/>'s pending
@@ -67,6 +151,9 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
         ArgumentNullException.ThrowIfNull(snapshot);
         foreach (var d in snapshot.Disks) db.Disks.Add(FromDisk(d with { Version = 0 }, 1));
         foreach (var i in snapshot.Intents) db.DiskIntents.Add(FromIntent(i));
+        // A process that read the catalog before the import must read it again.
+        if (db.Settings.Find(SettingKeys.DiskCatalogGeneration) is { } row) row.Version++;
+        else db.Settings.Add(new SettingRecord { Key = SettingKeys.DiskCatalogGeneration, Value = "", Version = 1, UpdatedAt = DateTimeOffset.UnixEpoch });
     }
 
     private static void Stage(OctopusDbContext db, Disk disk)

@@ -24,4 +24,8 @@ public static class SettingKeys
 
     /// <summary>When the legacy JSON files of a data folder were imported (the import runs once).</summary>
     public const string LegacyImport = "store.legacy-import";
+
+    /// <summary>The disk catalog's generation, in the row's <see cref="SettingRecord.Version"/>: raised by every catalog
+    /// change in its transaction, so a process holding a copy read at that generation knows the copy is current.</summary>
+    public const string DiskCatalogGeneration = "disks.catalog-generation";
 }

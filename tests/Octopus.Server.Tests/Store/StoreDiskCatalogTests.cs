@@ -1,3 +1,7 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Octopus.Disks.Backends;
 using Octopus.Disks.Catalog;
 using Octopus.Disks.Model;
@@ -6,6 +10,7 @@ using Octopus.Domain;
 using Octopus.Domain.Units;
 using Octopus.Domain.Users;
 using Octopus.Domain.Vms;
+using Octopus.Persistence;
 using Octopus.Persistence.Disks;
 using Octopus.TestKit;
 
@@ -112,6 +117,106 @@ public class StoreDiskCatalogTests : IDisposable
         var act = async () => await new StoreDiskCatalog(_store.OtherProcess()).ApplyAsync(new CatalogChange { Upserts = [image] });
 
         (await act.Should().ThrowAsync<DomainException>()).Which.Kind.Should().Be(ErrorKind.Conflict);
+    }
+
+    /// <summary>Counts the rows read from the <c>Disks</c> and <c>DiskIntents</c> tables (EF's <c>ReadCount</c> is the
+    /// reader's <c>Read()</c> calls: n rows count n + 1) by the contexts of one factory.</summary>
+    private sealed class CountingContexts(IDbContextFactory<OctopusDbContext> inner) : DbCommandInterceptor, IDbContextFactory<OctopusDbContext>
+    {
+        public int CatalogReads;
+
+        public OctopusDbContext CreateDbContext()
+        {
+            using var plain = inner.CreateDbContext();
+            return new OctopusDbContext(new DbContextOptionsBuilder<OctopusDbContext>(
+                (DbContextOptions<OctopusDbContext>)plain.GetService<IDbContextOptions>()).AddInterceptors(this).Options);
+        }
+
+        public override ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        {
+            if (command.CommandText.Contains("FROM \"Disks\"", StringComparison.Ordinal) || command.CommandText.Contains("FROM \"DiskIntents\"", StringComparison.Ordinal))
+                Interlocked.Add(ref CatalogReads, eventData.ReadCount);
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    [Fact]
+    public async Task Load_NothingChangedSinceTheLastLoad_ReadsNoDiskRows()
+    {
+        var counted = new CountingContexts(_store.Contexts);
+        var catalog = new StoreDiskCatalog(counted);
+        await catalog.ApplyAsync(new CatalogChange { Upserts = [Image("a"), Image("b")] });
+        var first = await catalog.LoadAsync();
+        counted.CatalogReads = 0;
+
+        var second = await catalog.LoadAsync();
+
+        counted.CatalogReads.Should().Be(0, "the generation row says the copy read last is still the stored catalog");
+        second.Disks.Should().BeEquivalentTo(first.Disks);
+    }
+
+    [Fact]
+    public async Task Load_AfterItsOwnChange_ReadsNoDiskRowsAndMatchesTheStore()
+    {
+        var counted = new CountingContexts(_store.Contexts);
+        var catalog = new StoreDiskCatalog(counted);
+        var image = Image();
+        var vm = VmId.New();
+        await catalog.ApplyAsync(new CatalogChange { Upserts = [image] });
+        var read = (await catalog.LoadAsync()).Disks.Single();
+        var intent = new DiskIntent(DiskIntentId.New(), DiskIntentKind.CreateFiles, "create disk", T0, [DiskId.New()]);
+        var leaf = Disk.NewActive(DiskId.New(), read, vm, read.Owner, T0);
+        counted.CatalogReads = 0;
+
+        await catalog.ApplyAsync(CatalogChange.BeginIntent(intent));
+        await catalog.ApplyAsync(new CatalogChange { Upserts = [leaf, read.MarkUnreachable(T0)], End = intent.Id });
+        await catalog.ApplyAsync(new CatalogChange { Begin = intent with { Id = DiskIntentId.New() } });
+        var cached = await catalog.LoadAsync();
+
+        counted.CatalogReads.Should().Be(0, "each change was applied to the copy as the store applied it");
+        var stored = await new StoreDiskCatalog(_store.OtherProcess()).LoadAsync();
+        cached.Disks.Should().BeEquivalentTo(stored.Disks, "versions raised as the store raised them");
+        cached.Disks.Single(d => d.Id == image.Id).Version.Should().Be(2);
+        cached.Intents.Should().BeEquivalentTo(stored.Intents).And.ContainSingle();
+    }
+
+    [Fact]
+    public async Task Load_AnotherProcessChangedTheCatalog_ReadsTheRowsAgain()
+    {
+        var image = Image();
+        var one = new StoreDiskCatalog(_store.Contexts);
+        var two = new StoreDiskCatalog(_store.OtherProcess());
+        await one.ApplyAsync(new CatalogChange { Upserts = [image] });
+        var seenByTwo = (await two.LoadAsync()).Disks.Single();
+        (await one.LoadAsync()).Disks.Should().ContainSingle();
+
+        await two.ApplyAsync(new CatalogChange { Upserts = [seenByTwo.MarkUnreachable(T0), Image("b")] });
+        var afterOne = await one.LoadAsync();
+
+        afterOne.Disks.Should().HaveCount(2, "the other process's change raised the generation past one's copy");
+        afterOne.Disks.Single(d => d.Id == image.Id).Should().BeEquivalentTo(seenByTwo.MarkUnreachable(T0) with { Version = 2 });
+        // one's stale reading of the image is still refused: the copy never stands in for the version check.
+        var act = async () => await one.ApplyAsync(new CatalogChange { Upserts = [seenByTwo.Release()] });
+        (await act.Should().ThrowAsync<DomainException>()).Which.Kind.Should().Be(ErrorKind.Conflict);
+        (await one.LoadAsync()).Disks.Single(d => d.Id == image.Id).Role.Should().Be(DiskRole.Image);
+    }
+
+    [Fact]
+    public async Task Apply_AnotherProcessWroteBetweenTwoOwnChanges_NextLoadReadsTheRows()
+    {
+        var counted = new CountingContexts(_store.Contexts);
+        var one = new StoreDiskCatalog(counted);
+        var two = new StoreDiskCatalog(_store.OtherProcess());
+        await one.ApplyAsync(new CatalogChange { Upserts = [Image("a")] });
+        await one.LoadAsync();
+        await two.ApplyAsync(new CatalogChange { Upserts = [Image("b")] });
+
+        await one.ApplyAsync(new CatalogChange { Upserts = [Image("c")] });
+        counted.CatalogReads = 0;
+        var after = await one.LoadAsync();
+
+        counted.CatalogReads.Should().BeGreaterThan(0, "one's copy missed two's change, so it was dropped");
+        after.Disks.Select(d => d.Image!.Value.Value).Should().BeEquivalentTo(["a", "b", "c"]);
     }
 
     [Fact]
