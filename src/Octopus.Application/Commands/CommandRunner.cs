@@ -73,6 +73,89 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
         }
     }
 
+    /// <summary>The most targets <see cref="RunEachAsync"/> decides in one unit of work.</summary>
+    public const int EachChunk = 100;
+
+    /// <summary>Runs <paramref name="body"/> for each of <paramref name="targets"/>, <see cref="EachChunk"/> targets to a
+    /// unit of work: each target is authorised and audited as <see cref="RunAsync"/> would do it alone (its own entry,
+    /// accepted or refused, naming <paramref name="auditTarget"/>'s words for it), a refusal is that target's outcome and
+    /// does not stop the others, and what a chunk's accepted targets changed, with <paramref name="finish"/>'s work over
+    /// them (e.g. journaling their operations with one query), commits in one save instead of one save per target. When
+    /// that save loses a race (a VM changed meanwhile) or the store is busy, the chunk's unit is dropped and each of its
+    /// targets runs as its own command through <paramref name="alone"/> (<see cref="RunAsync"/>, with its retries), so
+    /// the outcome is what one call per target gives.</summary>
+    public async Task<IReadOnlyList<(string Target, T? Result, DomainException? Error)>> RunEachAsync<T>(Caller caller, Permission command,
+        IReadOnlyList<string> targets, Func<string, string> auditTarget, Func<string, CancellationToken, Task<T>> body,
+        Func<IReadOnlyList<T>, CancellationToken, Task> finish, Func<string, CancellationToken, Task<T>> alone, CancellationToken ct,
+        Func<T, string>? describe = null) where T : class
+    {
+        var outcomes = new List<(string Target, T? Result, DomainException? Error)>(targets.Count);
+        foreach (var chunk in targets.Chunk(EachChunk))
+        {
+            outcomes.AddRange(await RunChunkAsync(caller, command, chunk, auditTarget, body, finish, describe, ct)
+                ?? await RunAloneAsync(chunk, alone, ct));
+            db.ChangeTracker.Clear();
+        }
+        return outcomes;
+    }
+
+    /// <summary>One chunk of <see cref="RunEachAsync"/> in one save; null when the save lost a race or the store was busy
+    /// (nothing of the chunk was saved).</summary>
+    private async Task<List<(string Target, T? Result, DomainException? Error)>?> RunChunkAsync<T>(Caller caller, Permission command,
+        IReadOnlyList<string> chunk, Func<string, string> auditTarget, Func<string, CancellationToken, Task<T>> body,
+        Func<IReadOnlyList<T>, CancellationToken, Task> finish, Func<T, string>? describe, CancellationToken ct) where T : class
+    {
+        var outcomes = new List<(string Target, T? Result, DomainException? Error)>(chunk.Count);
+        var accepted = new List<T>(chunk.Count);
+        try
+        {
+            foreach (var target in chunk)
+            {
+                var before = db.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged).Select(e => e.Entity)
+                    .ToHashSet(ReferenceEqualityComparer.Instance);
+                try
+                {
+                    command.Authorize(caller);
+                    var result = await body(target, ct);
+                    db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, auditTarget(target), ct), true, "ok",
+                        describe?.Invoke(result)));
+                    outcomes.Add((target, result, null));
+                    accepted.Add(result);
+                }
+                catch (DomainException e)
+                {
+                    // What this target's body changed before it was refused is not saved with the others.
+                    foreach (var entry in db.ChangeTracker.Entries().Where(x => x.State != EntityState.Unchanged && !before.Contains(x.Entity)).ToList())
+                        entry.State = entry.State == EntityState.Added ? EntityState.Detached : EntityState.Unchanged;
+                    db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, auditTarget(target), ct), false, e.Message));
+                    outcomes.Add((target, null, e));
+                }
+            }
+            await finish(accepted, ct);
+            await db.SaveChangesAsync(ct);
+            return outcomes;
+        }
+        catch (Exception e) when (e is DbUpdateException || IsTransient(e))
+        {
+            log.LogDebug("concurrent change during {Action} over {Count} targets; running each alone", command.Action, chunk.Count);
+            await AbandonAsync();
+            return null;
+        }
+    }
+
+    private async Task<List<(string Target, T? Result, DomainException? Error)>> RunAloneAsync<T>(IReadOnlyList<string> chunk,
+        Func<string, CancellationToken, Task<T>> alone, CancellationToken ct) where T : class
+    {
+        var outcomes = new List<(string Target, T? Result, DomainException? Error)>(chunk.Count);
+        foreach (var target in chunk)
+        {
+            try { outcomes.Add((target, await alone(target, ct), null)); }
+            catch (DomainException e) { outcomes.Add((target, null, e)); }
+            db.ChangeTracker.Clear();
+        }
+        return outcomes;
+    }
+
     /// <summary>Records the outcome of <paramref name="command"/> decided outside one unit of work (a fork's or a
     /// snapshot's operation that ended after the request, a bulk action's summary, a console session).</summary>
     public async Task RecordAsync(Caller caller, Permission command, string target, bool ok, string result, CancellationToken ct)

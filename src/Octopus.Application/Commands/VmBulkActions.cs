@@ -10,8 +10,9 @@ using Octopus.Application.Queries;
 namespace Octopus.Application.Commands;
 
 /// <summary>One action over many VMs (<c>POST /api/v1/vm-actions</c>). Each VM goes through the same
-/// <see cref="VmCommands"/> call a single request takes, so it is authorised (another user's VM is "not found", as it
-/// would be alone), journaled and audited one by one; a refusal for one VM is that VM's result and does not stop the
+/// <see cref="VmCommands"/> decision a single request takes, so it is authorised (another user's VM is "not found", as it
+/// would be alone), journaled and audited one by one (stop, reboot and delete commit in chunks of
+/// <see cref="CommandRunner.EachChunk"/> VMs, one save each, and wake the control loop once); a refusal for one VM is that VM's result and does not stop the
 /// others. The bulk call itself is audited once more with its totals. Suspend and resume journal each VM's operation and
 /// do not wait for the runner (the single call waits a few seconds): the answer says "accepted", and the VM's state
 /// follows, as it does for start and stop.</summary>
@@ -43,24 +44,37 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmSu
             throw DomainException.Invalid(request.Vms is not null ? "vms" : "selector", $"{targets.Count} VMs in one call is more than {MaxVms}; split the list.");
 
         var outcomes = new List<(string Target, Vm? Vm, DomainException? Error)>(targets.Count);
+        var named = new List<string>(targets.Count);
         foreach (var target in targets)
         {
-            if (string.IsNullOrWhiteSpace(target))
-            {
-                outcomes.Add((target ?? "", null, DomainException.Invalid("vms", "An empty VM name; remove it from the list.")));
-                continue;
-            }
-            try
-            {
-                outcomes.Add((target, await run(target), null));
-            }
-            catch (DomainException e)
-            {
-                outcomes.Add((target, null, e));
-            }
-            // Each command saved its own unit; forgetting the tracked entities keeps the next save's change scan small.
+            if (string.IsNullOrWhiteSpace(target)) outcomes.Add((target ?? "", null, DomainException.Invalid("vms", "An empty VM name; remove it from the list.")));
+            else named.Add(target);
+        }
+        if (action is "stop" or "reboot" or "delete")
+        {
+            // A transition and nothing else: decided in chunks, each one save, the loop woken once (VmCommands.TransitionEachAsync).
+            outcomes.AddRange(await commands.TransitionEachAsync(caller, action, named, ct));
             db.ChangeTracker.Clear();
         }
+        else
+        {
+            foreach (var target in named)
+            {
+                try
+                {
+                    outcomes.Add((target, await run(target), null));
+                }
+                catch (DomainException e)
+                {
+                    outcomes.Add((target, null, e));
+                }
+                // Each command saved its own unit; forgetting the tracked entities keeps the next save's change scan small.
+                db.ChangeTracker.Clear();
+            }
+        }
+        // Answer in the order the VMs were named (an empty name's refusal where it stood).
+        var position = targets.Select((t, i) => (t ?? "", i)).GroupBy(p => p.Item1).ToDictionary(g => g.Key, g => new Queue<int>(g.Select(p => p.i)));
+        outcomes = [.. outcomes.OrderBy(o => position[o.Target].Dequeue())];
 
         var dtos = await queries.ToDtosAsync(outcomes.Where(o => o.Vm is not null).Select(o => o.Vm!), ct);
         var results = new List<VmActionResultDto>(outcomes.Count);

@@ -21,8 +21,14 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
 {
     /// <summary>Creates a VM (quota, name, placement later). <paramref name="sameUnit"/> is called with the new VM inside the
     /// create's unit of work (again on a retry), to journal what must commit with it, e.g. a fork's disk operation.</summary>
-    public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct, Action<Vm>? sameUnit = null)
+    public async Task<Vm> CreateAsync(Caller caller, VmCreateRequest? request, CancellationToken ct, Action<Vm>? sameUnit = null) =>
+        (await CreateWithRowsAsync(caller, request, ct, sameUnit)).Vm;
+
+    /// <summary><see cref="CreateAsync"/>, also giving what the create wrote beside the VM (its owner's name, NICs, SSH
+    /// keys, user-data size), so its answer is built from the rows at hand instead of read back.</summary>
+    public async Task<VmCreated> CreateWithRowsAsync(Caller caller, VmCreateRequest? request, CancellationToken ct, Action<Vm>? sameUnit = null)
     {
+        VmCreated? answer = null;
         var vm = await runner.RunAsync(caller, Permissions.VmCreate, $"vm/{request?.Name}", async ct =>
         {
             if (request is null) throw DomainException.Invalid("body", "The request body is empty; send a JSON VM (name, cores, memoryBytes, diskBytes, image).");
@@ -50,15 +56,24 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             var created = Vm.Create(name, owner.Id, geometry, now, request.Tags, request.LeaseExpiresAt);
             db.Vms.Add(created);
             sameUnit?.Invoke(created);
-            await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
-            if (request.SshKeys is { Count: > 0 } keys)
-                await (sshKeys ?? throw new InvalidOperationException("SSH keys are not registered")).AttachAsync(created, owner, keys, ct);
-            if (userData is not null) db.VmUserData.Add(VmUserData.For(created.Id, userData));
+            var attached = await nics.AttachAsync(created, owner, caller.IsAdmin, request.Networks, now, ct);
+            IReadOnlyList<string> keyRows = request.SshKeys is { Count: > 0 } keys
+                ? await (sshKeys ?? throw new InvalidOperationException("SSH keys are not registered")).AttachAsync(created, owner, keys, ct)
+                : [];
+            long? userDataBytes = null;
+            if (userData is not null)
+            {
+                var row = VmUserData.For(created.Id, userData);
+                db.VmUserData.Add(row);
+                userDataBytes = row.Bytes;
+            }
+            // Set on every attempt: a retried unit of work answers with its own last attempt's rows.
+            answer = new VmCreated(created, owner.Name.Value, attached, keyRows, userDataBytes);
             return created;
         }, ct, v => v.Geometry.ToString(),
             duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name."));
         signal.Wake();
-        return vm;
+        return answer is { } a && ReferenceEquals(a.Vm, vm) ? a : throw new InvalidOperationException("the create's unit of work returned another VM than it made");
     }
 
     /// <summary>Starts a stopped or failed VM; a suspended VM is resumed where it was.</summary>
@@ -97,7 +112,45 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
         return vm;
     }
 
-    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, Permission action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct)
+    /// <summary>Stop (or start, reboot, delete) many VMs as one unit of work: each VM is authorised, decided and audited
+    /// as <see cref="StopAsync"/> would do it alone, the operations of those that changed are journaled with one query,
+    /// everything commits in one save, and the control loop is woken once (see <see cref="CommandRunner.RunEachAsync"/>).
+    /// <paramref name="action"/> is <c>start</c>, <c>stop</c>, <c>reboot</c> or <c>delete</c>.</summary>
+    public async Task<IReadOnlyList<(string Target, Vm? Vm, DomainException? Error)>> TransitionEachAsync(Caller caller, string action,
+        IReadOnlyList<string> idsOrNames, CancellationToken ct)
+    {
+        var (permission, change) = Transition(action);
+        var now = time.GetUtcNow();
+        var changed = new List<Vm>();
+        var outcomes = await runner.RunEachAsync(caller, permission, idsOrNames, target => $"vm/{target}",
+            async (target, ct) =>
+            {
+                var vm = await lookup.FindAsync(caller, target, ct);
+                if (change(vm, now)) changed.Add(vm);
+                return vm;
+            },
+            async (accepted, ct) =>
+            {
+                // Only this chunk's VMs: an earlier chunk's are saved (or ran alone) already.
+                await OperationJournal.EnsureAllAsync(db, [.. changed.Where(accepted.Contains)], caller.Name, now, ct);
+                changed.Clear();
+            },
+            (target, ct) => TransitionAsync(caller, target, permission, change, ct, wake: false), ct, v => $"now {v.State}");
+        signal.Wake();
+        return outcomes;
+    }
+
+    private static (Permission Permission, Func<Vm, DateTimeOffset, bool> Change) Transition(string action) => action switch
+    {
+        "start" => (Permissions.VmStart, (vm, now) => vm.RequestStart(now)),
+        "stop" => (Permissions.VmStop, (vm, now) => vm.RequestStop(now)),
+        "reboot" => (Permissions.VmReboot, (vm, now) => { vm.RequestReboot(now); return true; }),
+        "delete" => (Permissions.VmDelete, (vm, now) => vm.RequestDelete(now)),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "not a VM transition"),
+    };
+
+    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, Permission action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct,
+        bool wake = true)
     {
         var vm = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
         {
@@ -106,7 +159,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             if (change(vm, now)) await OperationJournal.EnsureAsync(db, vm, caller.Name, now, ct);
             return vm;
         }, ct, v => $"now {v.State}");
-        signal.Wake();
+        if (wake) signal.Wake();
         return vm;
     }
 
@@ -170,3 +223,6 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
         public long Disk { get; set; }
     }
 }
+
+/// <summary>A VM just created and what its create wrote beside it, as its answer shows them.</summary>
+public sealed record VmCreated(Vm Vm, string Owner, IReadOnlyList<Contracts.NicDto> Nics, IReadOnlyList<string> SshKeys, long? UserDataBytes);

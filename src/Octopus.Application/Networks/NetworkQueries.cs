@@ -55,8 +55,12 @@ public sealed class NetworkQueries(OctopusDbContext db)
         if (nics.Count == 0) return new Dictionary<VmId, IReadOnlyList<NicDto>>();
         var networks = await db.Networks.AsNoTracking().ToDictionaryAsync(n => n.Id, ct);
         return nics.GroupBy(n => n.VmId).ToDictionary(g => g.Key, g => (IReadOnlyList<NicDto>)
-            [.. g.OrderBy(n => n.Slot).Select(n => new NicDto(networks[n.NetworkId].Name.Value, n.Mac.ToString(), n.Address.ToString(), n.DnsName(networks[n.NetworkId])))]);
+            [.. g.OrderBy(n => n.Slot).Select(n => Describe(n, networks[n.NetworkId]))]);
     }
+
+    /// <summary>A NIC as the API shows it, from its row and its network's.</summary>
+    public static NicDto Describe(Nic nic, Network network) =>
+        new(network.Name.Value, nic.Mac.ToString(), nic.Address.ToString(), nic.DnsName(network));
 
     private static NetworkDto ToDto(Network n, long used, IReadOnlyDictionary<Domain.Users.UserId, string> users) => new(
         n.Id.ToString(), n.Name.Value, n.Bridge.Value, n.Vlan, n.Subnet.ToString(), n.Gateway.ToString(), n.Range.ToString(), n.Domain.Value,

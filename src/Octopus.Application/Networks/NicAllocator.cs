@@ -19,8 +19,9 @@ public sealed class NicAllocator(OctopusDbContext db, NetworkSettings settings)
 
     /// <summary>Allocates one NIC per network for the new <paramref name="vm"/> of <paramref name="owner"/>;
     /// <paramref name="requested"/> lists network names in NIC order, null meaning the configured default network (if
-    /// any); <paramref name="mayUseAll"/> (an admin's request) lifts network restrictions.</summary>
-    public async Task<IReadOnlyList<Nic>> AttachAsync(Vm vm, User owner, bool mayUseAll, IReadOnlyList<string>? requested, DateTimeOffset now,
+    /// any); <paramref name="mayUseAll"/> (an admin's request) lifts network restrictions. Returns the NICs in slot
+    /// order as the API shows them.</summary>
+    public async Task<IReadOnlyList<Contracts.NicDto>> AttachAsync(Vm vm, User owner, bool mayUseAll, IReadOnlyList<string>? requested, DateTimeOffset now,
         CancellationToken ct)
     {
         var names = requested ?? (settings.Default is { } d ? [d.Value] : []);
@@ -43,7 +44,7 @@ public sealed class NicAllocator(OctopusDbContext db, NetworkSettings settings)
             networks.Add(network);
         }
 
-        var nics = new List<Nic>();
+        var nics = new List<Contracts.NicDto>();
         for (var slot = 0; slot < networks.Count; slot++)
         {
             var network = networks[slot];
@@ -52,7 +53,7 @@ public sealed class NicAllocator(OctopusDbContext db, NetworkSettings settings)
             var hostName = HostNameFor(vm.Name, owner.Name, network, held.Select(h => h.HostName).ToHashSet(StringComparer.Ordinal));
             var nic = Nic.Allocate(vm.Id, slot, network, used, hostName, now);
             db.Nics.Add(nic);
-            nics.Add(nic);
+            nics.Add(NetworkQueries.Describe(nic, network));
         }
         return nics;
     }

@@ -49,9 +49,10 @@ public sealed class SshKeyCommands(OctopusDbContext db, CommandRunner runner, Ti
 /// owner's profile or a literal public key line, checked like a profile key.</summary>
 public sealed class VmSshKeys(OctopusDbContext db)
 {
-    public async Task AttachAsync(Vm vm, User owner, IReadOnlyList<string>? requested, CancellationToken ct)
+    /// <summary>Adds the keys' rows to the unit of work; returns them as the API shows them (<see cref="OfAsync"/>'s form).</summary>
+    public async Task<IReadOnlyList<string>> AttachAsync(Vm vm, User owner, IReadOnlyList<string>? requested, CancellationToken ct)
     {
-        if (requested is not { Count: > 0 }) return;
+        if (requested is not { Count: > 0 }) return [];
         if (requested.Count > VmSshKey.MaxPerVm)
             throw DomainException.Invalid("sshKeys", $"A VM may be given at most {VmSshKey.MaxPerVm} keys; {requested.Count} were named.");
         var profile = await db.SshKeys.AsNoTracking().Where(k => k.UserId == owner.Id).ToListAsync(ct);
@@ -67,7 +68,9 @@ public sealed class VmSshKeys(OctopusDbContext db)
                     "add it with `octopus key add NAME FILE`, or give the public key itself.");
             if (!keys.Contains(key)) keys.Add(key);
         }
-        for (var slot = 0; slot < keys.Count; slot++) db.VmSshKeys.Add(VmSshKey.For(vm.Id, slot, keys[slot]));
+        var rows = keys.Select((key, slot) => VmSshKey.For(vm.Id, slot, key)).ToList();
+        db.VmSshKeys.AddRange(rows);
+        return [.. rows.Select(Describe)];
     }
 
     /// <summary>The fingerprints and comments of the keys of <paramref name="vms"/>, in slot order.</summary>

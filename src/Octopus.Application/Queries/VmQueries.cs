@@ -62,6 +62,16 @@ public sealed class VmQueries(OctopusDbContext db, VmLookup lookup, Networks.Net
 
     public async Task<VmDto> ToDtoAsync(Vm vm, CancellationToken ct) => ToDto(vm, await NamesAsync([vm], ct));
 
+    /// <summary>A VM just created, as the API shows it, from the rows its create wrote: no query. It has no host yet and
+    /// so no load (<see cref="ToDto(Vm, Names)"/> gives such a VM the same).</summary>
+    public static VmDto ToDto(VmCreated created)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        if (created.Vm.HostId is not null) throw new InvalidOperationException("a VM just created has no host");
+        return Dto.From(created.Vm, created.Owner, null, 0)
+            with { Nics = created.Nics, SshKeys = created.SshKeys, UserDataBytes = created.UserDataBytes };
+    }
+
     /// <summary>Several VMs as the API shows them, reading the user and host names once (bulk answers).</summary>
     public async Task<IReadOnlyList<VmDto>> ToDtosAsync(IEnumerable<Vm> vms, CancellationToken ct)
     {

@@ -116,10 +116,10 @@ public static class Endpoints
             .WithSummary("VMs the caller may see: filter (owner, state, host, tag), search (q: part of a name, tag, owner, host, IP or MAC), "
                 + "sort (created, name, owner, host, state; '-' reverses), keyset-paged (cursor, limit ≤ 1000), with the total that match.");
 
-        vms.MapPost("", async (HttpContext http, VmCreateRequest? body, VmCommands commands, VmQueries q, CancellationToken ct) =>
+        vms.MapPost("", async (HttpContext http, VmCreateRequest? body, VmCommands commands, CancellationToken ct) =>
         {
-            var vm = await commands.CreateAsync(Caller.From(http.User), body, ct);
-            return TypedResults.Created(ApiRoutes.Vm(vm.Id.ToString()), await q.ToDtoAsync(vm, ct));
+            var created = await commands.CreateWithRowsAsync(Caller.From(http.User), body, ct);
+            return TypedResults.Created(ApiRoutes.Vm(created.Vm.Id.ToString()), VmQueries.ToDto(created));
         });
 
         vms.MapGet("/{id}", (HttpContext http, string id, VmQueries q, CancellationToken ct) => q.GetAsync(Caller.From(http.User), id, ct));

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Octopus.Contracts;
+using Octopus.Persistence;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Api;
@@ -33,6 +38,60 @@ public class VmActionTests
         audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Target == "vm/a1" && e.Succeeded);
         audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Target == "vm/b1" && !e.Succeeded);
         audit.Items.Should().Contain(e => e.Action == "vm.bulk-stop" && e.Result == "1 of 3 VMs accepted");
+    }
+
+    /// <summary>Counts the saves made while answering <c>POST /vm-actions</c> (told apart from the control loop's by the
+    /// HTTP context they run in).</summary>
+    private sealed class BulkRequestSaves(IHttpContextAccessor http) : SaveChangesInterceptor
+    {
+        public int Saves;
+
+        public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (http.HttpContext?.Request is { Method: "POST" } r && r.Path == ApiRoutes.VmActions) Interlocked.Increment(ref Saves);
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    [Fact]
+    public async Task Bulk_StopOfManyVms_OneSaveForTheVmsAndOneForTheSummary_EachVmStillDecidedAndAudited()
+    {
+        BulkRequestSaves? saves = null;
+        await using var server = await TestServerApp.StartAsync(customize: b =>
+        {
+            b.Services.AddHttpContextAccessor();
+            b.Services.ConfigureDbContext<OctopusDbContext>((sp, o) =>
+                o.AddInterceptors(saves ??= new BulkRequestSaves(sp.GetRequiredService<IHttpContextAccessor>())));
+        });
+        var admin = await server.LoginAsync();
+        var bob = await server.NewUserAsync("bob");
+        var names = Enumerable.Range(1, 10).Select(i => $"w{i}").ToList();
+        foreach (var n in names) (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        (await bob.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("b1", cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        foreach (var n in names) await admin.WaitForStateAsync(n, "Running");
+        await bob.WaitForStateAsync("b1", "Running");
+        (await admin.PostAsync(ApiRoutes.VmAction("w10", "stop"), null)).EnsureSuccessStatusCode();
+        await admin.WaitForStateAsync("w10", "Stopped");
+        saves!.Saves = 0;
+
+        // bob asks for his VM, nine of admin's (not his: "not found", as alone), a name nobody has, and an empty one.
+        var r = await bob.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("stop", ["w1", "b1", "", "nope", .. names.Skip(1).Take(3)]));
+        var asAdmin = await admin.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("stop", names));
+
+        r.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await r.ReadAsync<VmBulkActionResponse>()).Results.Select(x => (x.Vm, x.Ok, x.Status))
+            .Should().Equal(("w1", false, 404), ("b1", true, 202), ("", false, 400), ("nope", false, 404), ("w2", false, 404), ("w3", false, 404), ("w4", false, 404));
+        var body = await asAdmin.ReadAsync<VmBulkActionResponse>();
+        body.Succeeded.Should().Be(10, "w10 was already stopped: accepted, nothing to do, as alone");
+        body.Results.Select(x => x.Vm).Should().Equal(names);
+        // Before: one save per VM (17 here) plus the summaries; now one per request's chunk of VMs and one per summary.
+        saves.Saves.Should().Be(4);
+        await bob.WaitForStateAsync("b1", "Stopped");
+        foreach (var n in names) await admin.WaitForStateAsync(n, "Stopped");
+        var audit = await (await admin.GetAsync(ApiRoutes.Audit)).ReadAsync<Page<AuditEntryDto>>();
+        audit.Items.Count(e => e.Action == "vm.stop" && e.Actor == "admin" && e.Succeeded).Should().Be(11, "one entry per VM (and w10's own stop before)");
+        audit.Items.Count(e => e.Action == "vm.stop" && e.Actor == "bob" && !e.Succeeded).Should().Be(5, "each refusal audited (the empty name is refused before any VM)");
+        audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Actor == "bob" && e.Target == "vm/b1" && e.Succeeded);
     }
 
     [Fact]

@@ -1,6 +1,13 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Octopus.Contracts;
+using Octopus.Persistence;
 using Octopus.TestKit;
 
 namespace Octopus.Server.Tests.Api;
@@ -53,6 +60,56 @@ public class VmLifecycleTests
         delete.StatusCode.Should().Be(HttpStatusCode.Accepted);
         (await delete.ReadAsync<VmDto>()).State.Should().Be("Deleting");
         await http.WaitUntilGoneAsync("web1");
+    }
+
+    /// <summary>The tables each SELECT run while answering a <c>POST /vms</c> reads from (the request is told apart from
+    /// the control loop's queries by the HTTP context the command runs in).</summary>
+    private sealed class CreateRequestReads(IHttpContextAccessor http) : DbCommandInterceptor
+    {
+        public ConcurrentBag<string> Selects { get; } = [];
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (http.HttpContext?.Request is { Method: "POST" } r && r.Path == ApiRoutes.Vms) Selects.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    [Fact]
+    public async Task Create_AnswerBuiltFromTheRowsTheCreateWrote_SameAsReadingTheVmBack()
+    {
+        CreateRequestReads? reads = null;
+        await using var server = await TestServerApp.StartAsync(store: Store, customize: b =>
+        {
+            b.Services.AddHttpContextAccessor();
+            b.Services.ConfigureDbContext<OctopusDbContext>((sp, o) =>
+                o.AddInterceptors(reads ??= new CreateRequestReads(sp.GetRequiredService<IHttpContextAccessor>())));
+        });
+        var http = await server.LoginAsync();
+        (await http.PostAsJsonAsync(ApiRoutes.Networks, new NetworkCreateRequest("lab", "br-lab", "10.77.0.0/24", "10.77.0.1", "10.77.0.10-10.77.0.250", "lab.octopus", null, null)))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        (await http.PatchAsJsonAsync($"{ApiRoutes.Images}/debian-12", new ImageUpdateRequest(true))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var key = TestSshKeys.Ed25519("me@laptop");
+        reads!.Selects.Clear();
+
+        var created = await http.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm("web1", cores: 1, memoryGiB: 1, diskGiB: 5)
+            with { Networks = ["lab"], SshKeys = [key], UserData = "#cloud-config\n" });
+
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var answer = await created.ReadAsync<VmDto>();
+        // Before, the answer read the VM's owner, NICs and networks, SSH keys, user-data and load back: five queries more.
+        foreach (var table in new[] { "VmSshKeys", "VmUserData", "VmLoads" })
+            reads.Selects.Should().NotContain(sql => sql.Contains($"FROM \"{table}", StringComparison.Ordinal), $"the create wrote {table}'s rows itself");
+        var read = await http.GetFromJsonAsync<VmDto>(ApiRoutes.Vm(answer.Id), TestServerApp.Json);
+        answer.Owner.Should().Be("admin").And.Be(read!.Owner);
+        answer.Nics.Should().ContainSingle().And.BeEquivalentTo(read.Nics);
+        answer.Nics[0].Network.Should().Be("lab");
+        answer.SshKeys.Should().ContainSingle().And.BeEquivalentTo(read.SshKeys);
+        answer.SshKeys[0].Should().EndWith(" me@laptop");
+        answer.UserDataBytes.Should().Be(14).And.Be(read.UserDataBytes);
+        answer.Host.Should().BeNull();
+        answer.CpuLoad.Should().Be(0);
     }
 
     [Fact]
