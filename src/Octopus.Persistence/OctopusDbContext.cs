@@ -114,24 +114,29 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
 
     /// <summary>The transaction in which the store's term was last found to be <see cref="FencingTerm"/>: a later write
     /// in it needs no second check (PostgreSQL holds the leadership row's shared lock, SQLite the file's write lock,
-    /// until it ends).</summary>
-    private System.Data.Common.DbTransaction? _fenceCheckedIn;
+    /// until it ends). It is EF's transaction (a new object for every transaction), not the driver's: Npgsql hands out the
+    /// same <c>NpgsqlTransaction</c> object for every transaction of a connection, so remembering that one would skip the
+    /// check in every later transaction of a long-lived context, after the term may have moved on.</summary>
+    private object? _fenceCheckedIn;
+
+    /// <summary>What identifies the transaction a write runs in: EF's, or the driver's when EF has none.</summary>
+    private object FenceScope(System.Data.Common.DbTransaction transaction) => (object?)Database.CurrentTransaction ?? transaction;
 
     /// <summary>Checks, in <paramref name="transaction"/>, that the store's term is still <see cref="FencingTerm"/>;
     /// throws <see cref="Leadership.StaleLeaderException"/> when it is not.</summary>
     internal async Task CheckFenceAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken ct)
     {
-        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, transaction)) return;
+        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, FenceScope(transaction))) return;
         await using var check = TermQuery(connection, transaction);
-        Verify(term, await check.ExecuteScalarAsync(ct), transaction);
+        Verify(term, await check.ExecuteScalarAsync(ct), FenceScope(transaction));
     }
 
     /// <summary>The synchronous <see cref="CheckFenceAsync"/>.</summary>
     internal void CheckFence(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
     {
-        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, transaction)) return;
+        if (FencingTerm is not { } term || ReferenceEquals(_fenceCheckedIn, FenceScope(transaction))) return;
         using var check = TermQuery(connection, transaction);
-        Verify(term, check.ExecuteScalar(), transaction);
+        Verify(term, check.ExecuteScalar(), FenceScope(transaction));
     }
 
     private System.Data.Common.DbCommand TermQuery(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
@@ -142,7 +147,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         return check;
     }
 
-    private void Verify(long term, object? value, System.Data.Common.DbTransaction transaction)
+    private void Verify(long term, object? value, object transaction)
     {
         long? current = value is null or DBNull ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
         if (current != term) throw new Leadership.StaleLeaderException(term, current);

@@ -160,6 +160,39 @@ public class LeaderFenceSetBasedWriteTests : IDisposable
         // Outside a leader flow nothing changes: a request's statement runs as it is.
         (await check.Settings.Where(s => s.Key == "b").ExecuteDeleteAsync(Ct)).Should().Be(1);
     }
+
+    /// <summary>One leader context, two transactions: the first is checked under the current term and commits; the term
+    /// then moves on; the second transaction's writes are checked again (PostgreSQL's driver hands out the same
+    /// transaction object for every transaction of a connection, so the check must not be remembered by that object).</summary>
+    [Fact]
+    public async Task OneContext_TermMovesOnBetweenTwoTransactions_TheSecondIsRefused()
+    {
+        await using (var seed = await _store.Contexts.CreateDbContextAsync(Ct))
+        {
+            seed.Settings.Add(new SettingRecord { Key = "a", Value = "1" });
+            await seed.SaveChangesAsync(Ct);
+        }
+
+        using (LeaderFence.Enter(2))
+        {
+            await using var db = await _store.Contexts.CreateDbContextAsync(Ct);
+            await db.Database.OpenConnectionAsync(Ct); // one connection for both transactions, as a pass's context keeps it
+            (await db.FencedAsync(ct => db.Settings.Where(s => s.Key == "a").ExecuteUpdateAsync(u => u.SetProperty(s => s.Value, "2"), ct), Ct)).Should().Be(1);
+
+            await using (var other = await _store.Contexts.CreateDbContextAsync(Ct))
+            {
+                other.FencingTerm = null; // the new leader's election, not this flow's write
+                await other.ControlPlaneLeadership.ExecuteUpdateAsync(u => u.SetProperty(l => l.Term, 3L), Ct);
+            }
+
+            await FluentActions.Awaiting(() => db.FencedAsync(ct => db.Settings.Where(s => s.Key == "a").ExecuteUpdateAsync(u => u.SetProperty(s => s.Value, "stale"), ct), Ct))
+                .Should().ThrowAsync<StaleLeaderException>();
+            db.Settings.Add(new SettingRecord { Key = "c", Value = "stale" });
+            await FluentActions.Awaiting(() => db.SaveChangesAsync(Ct)).Should().ThrowAsync<StaleLeaderException>();
+        }
+        await using var check = await _store.Contexts.CreateDbContextAsync(Ct);
+        (await check.Settings.OrderBy(s => s.Key).Select(s => s.Key + "=" + s.Value).ToListAsync(Ct)).Should().Equal(["a=2"], "the deposed term wrote nothing");
+    }
 }
 
 public sealed class LeaderFenceSetBasedWriteTestsOnPostgres() : LeaderFenceSetBasedWriteTests(TestStoreKind.Postgres);
