@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Octopus.Application.Control;
 using Octopus.Client;
 using Octopus.Contracts;
 using Octopus.Domain.Vms;
@@ -26,21 +23,10 @@ namespace Octopus.Agent.Tests;
 /// before is still in the tree; nothing is pending, running or transitional. One VM serves every boundary.</summary>
 public sealed class LiveSnapshotCrashTests : IAsyncDisposable
 {
-    private const string Password = "live-crash-Passw0rd";
-    private const string JoinToken = "live-crash-join-token-0123456789";
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
-    private static readonly string[] Transitional = ["Pending", "Creating", "Starting", "Stopping", "Migrating", "Deleting", "Suspending", "Resuming"];
+    private readonly AgentCrashHarness _h = new("ols-", "live-crash-Passw0rd", "live-crash-join-token-0123456789");
 
-    // Short: QMP socket paths under it must fit in 107 bytes.
-    private readonly string _root = Directory.CreateTempSubdirectory("ols-").FullName;
-    private readonly StringBuilder _log = new();
-    private readonly int _port = TestProcesses.FreeLoopbackPort();
-    private ServeProcess? _server;
-    private WebApplication? _agent;
-
-    private string Storage => Path.Combine(_root, "s");
-    private string ServerData => Path.Combine(_root, "srv");
-    private string ServerUrl => $"http://127.0.0.1:{_port}";
+    private string Storage => _h.Storage;
+    private string ServerData => _h.ServerData;
 
     [Fact]
     public async Task KillAtEverySnapshotBoundary_Restart_VmRunsOnTheRecordedChainAndEachSnapshotHappenedOnce()
@@ -49,25 +35,14 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
         Assert.SkipWhen(!File.Exists(ServeProcess.DllPath), $"the CLI build is missing at {ServeProcess.DllPath}");
         var total = Stopwatch.StartNew();
         var guest = await GuestFiles.BuildAsync();
-        Directory.CreateDirectory(Storage);
-        Directory.CreateDirectory(Path.Combine(ServerData, "import"));
-        await WriteConfigAsync();
-
-        await StartServerAsync(crashAt: null);
-        _agent = AgentHost.Build(new AgentOptions
-        {
-            Listen = $"127.0.0.1:{TestProcesses.FreeLoopbackPort()}", Data = Path.Combine(_root, "a1"), Storage = Storage, Server = ServerUrl,
-            Token = JoinToken, Name = "a1", Cores = 2, MemoryBytes = 2L << 30, Kernel = guest.Kernel, Initrd = guest.Initrd, Append = guest.Append,
-            // Slower than the control loop (0.2 s): after each restart the telemetry pass surely looks at the host before
-            // the agent's first heartbeat reaches the new process (which once marked the running VM Failed).
-            HeartbeatInterval = TimeSpan.FromSeconds(3),
-        });
-        await AgentHost.StartAsync(_agent, CancellationToken.None);
+        await _h.PrepareAsync();
+        await _h.StartServerAsync(crashAt: null);
+        await _h.StartAgentAsync(guest);
         VmId id;
         int qemu;
-        using (var client = await _server!.LoginAsync())
+        using (var client = await _h.Server!.LoginAsync())
         {
-            await WaitForHostOnAsync(client);
+            await AgentCrashHarness.WaitForHostOnAsync(client);
             var file = Path.Combine(ServerData, "import", "test-guest.qcow2");
             File.Copy(guest.Disk, file);
             var image = await client.Images.ImportAsync("test-guest", file);
@@ -75,7 +50,7 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
             vm = await client.Vms.WaitForStateAsync("live", v => v.State == "Running", TimeSpan.FromSeconds(60))
                 ?? throw new TimeoutException("the VM did not reach Running");
             id = new VmId(Guid.Parse(vm.Id));
-            qemu = LocalCluster.QemuProcessesUnder(_root).Should().ContainSingle().Subject;
+            qemu = LocalCluster.QemuProcessesUnder(_h.Root).Should().ContainSingle().Subject;
             await AssertQemuRunsTheStoreChainAsync(client, id, "after the create");
         }
         Console.WriteLine($"set-up (guest, server, agent, image, VM running): {total.Elapsed.TotalSeconds:0.0} s");
@@ -85,13 +60,13 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
         {
             var round = Stopwatch.StartNew();
             var name = "s-" + boundary;
-            KillServer(); // idle: the next start arms the knob
-            await StartServerAsync($"SnapshotVm:{boundary}");
+            _h.KillServer(); // idle: the next start arms the knob
+            await _h.StartServerAsync($"SnapshotVm:{boundary}");
             HashSet<string> reachable;
             int overlays;
-            using (var client = await _server!.LoginAsync())
+            using (var client = await _h.Server!.LoginAsync())
             {
-                await WaitForHostOnAsync(client);
+                await AgentCrashHarness.WaitForHostOnAsync(client);
                 reachable = [.. (await client.Disks.TreeAsync()).Disks.Where(d => d.KeptAliveBy.Count > 0).Select(d => d.Id)];
                 overlays = StorageFiles().Count;
                 try
@@ -105,24 +80,22 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
             }
             snapshots.Add(name);
             var expected = $"SnapshotVm:{boundary}:1";
-            (await _server.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().BeTrue($"the server should have killed itself at {expected}\n{ServerLog()}");
-            ServerLog().Should().Contain(CrashAtStepBoundary.Announcement + expected, "the server died at the boundary asked for, not elsewhere");
-            KillServer();
+            await _h.WaitForCrashAsync(expected);
 
-            await StartServerAsync(crashAt: null);
-            using (var client = await _server!.LoginAsync())
+            await _h.StartServerAsync(crashAt: null);
+            using (var client = await _h.Server!.LoginAsync())
             {
                 var settling = Stopwatch.StartNew();
-                var (vms, operations) = await SettledAsync(client);
+                var (vms, operations) = await AgentCrashHarness.SettledAsync(client);
                 var took = settling.Elapsed;
-                var because = $"after a crash at {expected} (settled {took.TotalMilliseconds:0} ms after the restart)\n{ServerLog()}";
+                var because = $"after a crash at {expected} (settled {took.TotalMilliseconds:0} ms after the restart)\n{_h.ServerLog()}";
 
                 var vm = vms.Should().ContainSingle().Subject;
                 vm.State.Should().Be("Running", because);
                 vm.Host.Should().Be("a1");
-                ServerLog().Should().NotContain("marked Failed", "the server's restarts never judge the running VM");
+                _h.ServerLog().Should().NotContain("marked Failed", "the server's restarts never judge the running VM");
                 operations.Where(o => o.Status is "Pending" or "Running").Select(o => $"{o.Kind} {o.Status}").Should().BeEmpty(because);
-                LocalCluster.QemuProcessesUnder(_root).Should().Equal([qemu], "the guest kept running in the same QEMU through the server's crash");
+                LocalCluster.QemuProcessesUnder(_h.Root).Should().Equal([qemu], "the guest kept running in the same QEMU through the server's crash");
 
                 // Every snapshot asked for ended once, as a success (a replay that found its own snapshot is not a failure).
                 var taken = operations.Where(o => o.Kind.Replace("-", "", StringComparison.Ordinal).Equals("SnapshotVm", StringComparison.OrdinalIgnoreCase)).ToList();
@@ -158,7 +131,7 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
             stored.Add(FileOf(d.Id));
             if (d.Parent is null) break;
         }
-        var driver = _agent!.Services.GetRequiredService<QemuNodeDriver>();
+        var driver = _h.Agent!.Services.GetRequiredService<QemuNodeDriver>();
         var blocks = await driver.QueryAsync(vm, "query-block", CancellationToken.None);
         var open = new List<string>();
         var device = blocks.EnumerateArray().Single(b => b.GetProperty("device").GetString() == QemuCommandLine.DiskId);
@@ -191,78 +164,5 @@ public sealed class LiveSnapshotCrashTests : IAsyncDisposable
 
     private HashSet<string> StorageFiles() => [.. Directory.EnumerateFiles(Storage, "*.qcow2").Select(f => Path.GetFileName(f))];
 
-    private static async Task<(IReadOnlyList<VmDto> Vms, IReadOnlyList<OperationDto> Operations)> SettledAsync(OctopusClient client)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (true)
-        {
-            var vms = (await client.Vms.ListPageAsync(limit: 500)).Items;
-            var operations = (await client.Operations.ListPageAsync(limit: 500)).Items.OrderBy(o => o.CreatedAt).ToList();
-            if ((!vms.Any(v => Transitional.Contains(v.State)) && !operations.Any(o => o.Status is "Pending" or "Running")) || DateTime.UtcNow > deadline)
-                return (vms, operations);
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task WaitForHostOnAsync(OctopusClient client)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var hosts = new List<HostDto>();
-            await foreach (var h in client.Hosts.ListAsync()) hosts.Add(h);
-            if (hosts.Count == 1 && hosts[0].PowerState == "On") return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent's host is not On: {string.Join(", ", hosts.Select(h => $"{h.Name} {h.PowerState}"))}");
-            await Task.Delay(200);
-        }
-    }
-
-    private Task WriteConfigAsync() => File.WriteAllTextAsync(Path.Combine(_root, "server.json"), $$"""
-        {
-          "Octopus": {
-            "Driver": "qemu",
-            "Agents": { "JoinToken": "{{JoinToken}}", "HeartbeatTimeout": "00:00:30" },
-            "Storage": { "Backend": "qemu-img", "Folder": "{{Storage}}" },
-            "Images": [ { "Name": "placeholder", "Size": "64MiB" } ],
-            "Scheduler": { "Interval": "00:00:00.2" }
-          }
-        }
-        """);
-
-    /// <summary>Starts the server on the same port and data folder each time (the agent keeps reporting to that address).</summary>
-    private async Task StartServerAsync(string? crashAt) =>
-        _server = await ServeProcess.StartAsync(ServerData, Password, _log, new Dictionary<string, string?>
-        {
-            ["OCTOPUS_CONFIG"] = Path.Combine(_root, "cli.json"),
-            [CrashAtStepBoundary.Variable] = crashAt,
-        }, _port, ["--config", Path.Combine(_root, "server.json")]);
-
-    private void KillServer()
-    {
-        _server?.Dispose();
-        _server = null;
-    }
-
-    private string ServerLog() => ServeProcess.Text(_log);
-
-    public async ValueTask DisposeAsync()
-    {
-        KillServer();
-        if (_agent is not null)
-        {
-            try
-            {
-                await _agent.StopAsync();
-                await _agent.Services.GetRequiredService<QemuNodeDriver>().DisposeAsync();
-                await _agent.DisposeAsync();
-            }
-            catch (Exception) { /* best effort */ }
-        }
-        foreach (var pid in LocalCluster.QemuProcessesUnder(_root))
-        {
-            try { Process.GetProcessById(pid).Kill(); } catch (Exception) { /* gone */ }
-        }
-        for (var i = 0; i < 100 && LocalCluster.QemuProcessesUnder(_root).Count > 0; i++) await Task.Delay(50);
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
 }
