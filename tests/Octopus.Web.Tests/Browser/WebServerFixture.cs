@@ -65,6 +65,10 @@ public sealed class WebServerFixture : IAsyncLifetime
         start.Environment["Octopus__Simulation__OperationDelay"] = "00:00:00.800";
         start.Environment["Octopus__Simulation__PowerTransitionDelay"] = "00:00:00.300";
         start.Environment["Octopus__Scheduler__Interval"] = "00:00:00.100";
+        // Every browser test logs in from 127.0.0.1 to this one server, several times each, as many users behind one
+        // address would: the default limit (20 logins a minute per address, LoginDefenceTests checks it) refused the
+        // later ones with 429 when the tests ran quickly.
+        start.Environment["Octopus__Login__PerAddressPermits"] = "1000";
         _server = Process.Start(start)!;
         _server.OutputDataReceived += (_, e) => Append(e.Data);
         _server.ErrorDataReceived += (_, e) => Append(e.Data);
