@@ -1,12 +1,20 @@
 namespace Octopus.Client.Tests;
 
-public class OctopusConnectionSettingsTests
+public sealed class OctopusConnectionSettingsTests : IDisposable
 {
-    private static string Config(string json)
+    /// <summary>This test's configuration files, in a folder of its own that <see cref="Dispose"/> deletes.</summary>
+    private readonly string _dir = Directory.CreateTempSubdirectory("octopus-client-config-").FullName;
+
+    private string Config(string json)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"octopus-client-config-{Guid.NewGuid():N}.json");
+        var path = Path.Combine(_dir, "config.json");
         File.WriteAllText(path, json);
         return path;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
     [Fact]

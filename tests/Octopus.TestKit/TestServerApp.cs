@@ -68,18 +68,27 @@ public sealed class TestServerApp : IAsyncDisposable
             ["Octopus:Store:Provider"] = "postgres",
             ["Octopus:Store:ConnectionString"] = postgres,
         };
-        var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
-            b =>
-            {
-                b.WebHost.UseTestServer();
-                // Information-level server logs from hundreds of in-process servers would bury the test report.
-                b.Logging.SetMinimumLevel(LogLevel.Warning);
-                customize?.Invoke(b);
-            },
-            storeSettings);
-        await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
-        await app.StartAsync();
-        return new TestServerApp(app, dataDirectory, owns, postgres, ownsDatabase: sharedPostgresDatabase is null);
+        try
+        {
+            var app = OctopusServer.Build(new ServerCommandLine(Port: 0, DataDirectory: dataDirectory, ConfigFile: configFile),
+                b =>
+                {
+                    b.WebHost.UseTestServer();
+                    // Information-level server logs from hundreds of in-process servers would bury the test report.
+                    b.Logging.SetMinimumLevel(LogLevel.Warning);
+                    customize?.Invoke(b);
+                },
+                storeSettings);
+            await OctopusServer.PrepareStoreAsync(app.Services, AdminPassword, CancellationToken.None);
+            await app.StartAsync();
+            return new TestServerApp(app, dataDirectory, owns, postgres, ownsDatabase: sharedPostgresDatabase is null);
+        }
+        catch when (owns)
+        {
+            // A server that never started (a test of a bad configuration, say) leaves no folder behind in /tmp.
+            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+            throw;
+        }
     }
 
     /// <summary>A client with no credentials.</summary>
