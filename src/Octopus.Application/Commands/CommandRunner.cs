@@ -34,7 +34,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
             {
                 command.Authorize(caller);
                 var result = await body(ct);
-                db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), true, "ok", describe?.Invoke(result)));
+                await AuditAsync(caller, action, target, true, "ok", describe?.Invoke(result), ct);
                 await db.SaveChangesAsync(ct);
                 if (db.Database.CurrentTransaction is { } tx) await tx.CommitAsync(ct);
                 return result;
@@ -117,8 +117,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
                 {
                     command.Authorize(caller);
                     var result = await body(target, ct);
-                    db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, auditTarget(target), ct), true, "ok",
-                        describe?.Invoke(result)));
+                    await AuditAsync(caller, command.Action, auditTarget(target), true, "ok", describe?.Invoke(result), ct);
                     outcomes.Add((target, result, null));
                     accepted.Add(result);
                 }
@@ -126,8 +125,12 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
                 {
                     // What this target's body changed before it was refused is not saved with the others.
                     foreach (var entry in db.ChangeTracker.Entries().Where(x => x.State != EntityState.Unchanged && !before.Contains(x.Entity)).ToList())
-                        entry.State = entry.State == EntityState.Added ? EntityState.Detached : EntityState.Unchanged;
-                    db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, auditTarget(target), ct), false, e.Message));
+                    {
+                        if (entry.State == EntityState.Added) { entry.State = EntityState.Detached; continue; }
+                        entry.CurrentValues.SetValues(entry.OriginalValues); // later targets of the chunk see it as stored
+                        entry.State = EntityState.Unchanged;
+                    }
+                    await AuditAsync(caller, command.Action, auditTarget(target), false, e.Message, null, ct);
                     outcomes.Add((target, null, e));
                 }
             }
@@ -160,9 +163,13 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
     /// snapshot's operation that ended after the request, a bulk action's summary, a console session).</summary>
     public async Task RecordAsync(Caller caller, Permission command, string target, bool ok, string result, CancellationToken ct)
     {
-        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, command.Action, await NamedAsync(caller, target, ct), ok, result));
+        await AuditAsync(caller, command.Action, target, ok, result, null, ct);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>Adds one audit entry for <paramref name="target"/> as a person reads it (<see cref="NamedAsync"/>).</summary>
+    private async Task AuditAsync(Caller caller, string action, string target, bool ok, string result, string? detail, CancellationToken ct) =>
+        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), ok, result, detail));
 
     /// <summary>The audit names what was acted on as a person reads it: a VM addressed by id (as the web UI and
     /// scripts do) or by a name is recorded as <c>vm/NAME</c> when it is the caller's, <c>vm/OWNER/NAME</c> when it is
@@ -203,7 +210,7 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
 
     private async Task RecordFailureAsync(Caller caller, string action, string target, string message, CancellationToken ct)
     {
-        db.Audit.Add(AuditEntry.Record(time.GetUtcNow(), caller.Name, action, await NamedAsync(caller, target, ct), false, message));
+        await AuditAsync(caller, action, target, false, message, null, ct);
         await db.SaveChangesAsync(ct);
     }
 

@@ -80,16 +80,13 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
     public async Task<Vm> StartAsync(Caller caller, string idOrName, CancellationToken ct) =>
         suspends is not null && await suspends.IsSuspendedAsync(caller, idOrName, ct)
             ? await suspends.ResumeAsync(caller, idOrName, ct)
-            : await TransitionAsync(caller, idOrName, Permissions.VmStart, (vm, now) => vm.RequestStart(now), ct);
+            : await TransitionAsync(caller, idOrName, "start", ct);
 
-    public Task<Vm> StopAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, Permissions.VmStop, (vm, now) => vm.RequestStop(now), ct);
+    public Task<Vm> StopAsync(Caller caller, string idOrName, CancellationToken ct) => TransitionAsync(caller, idOrName, "stop", ct);
 
-    public Task<Vm> RebootAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, Permissions.VmReboot, (vm, now) => { vm.RequestReboot(now); return true; }, ct);
+    public Task<Vm> RebootAsync(Caller caller, string idOrName, CancellationToken ct) => TransitionAsync(caller, idOrName, "reboot", ct);
 
-    public Task<Vm> DeleteAsync(Caller caller, string idOrName, CancellationToken ct) =>
-        TransitionAsync(caller, idOrName, Permissions.VmDelete, (vm, now) => vm.RequestDelete(now), ct);
+    public Task<Vm> DeleteAsync(Caller caller, string idOrName, CancellationToken ct) => TransitionAsync(caller, idOrName, "delete", ct);
 
     /// <summary>Live-migrates a running VM to <paramref name="hostName"/> (admin). The destination must pass every
     /// placement filter; the VM holds resources on both hosts until the migration ends, and stays on its source if it fails.</summary>
@@ -135,7 +132,7 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
                 await OperationJournal.EnsureAllAsync(db, [.. changed.Where(accepted.Contains)], caller.Name, now, ct);
                 changed.Clear();
             },
-            (target, ct) => TransitionAsync(caller, target, permission, change, ct, wake: false), ct, v => $"now {v.State}");
+            (target, ct) => TransitionAsync(caller, target, action, ct, wake: false), ct, v => $"now {v.State}");
         signal.Wake();
         return outcomes;
     }
@@ -149,10 +146,10 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "not a VM transition"),
     };
 
-    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, Permission action, Func<Vm, DateTimeOffset, bool> change, CancellationToken ct,
-        bool wake = true)
+    private async Task<Vm> TransitionAsync(Caller caller, string idOrName, string action, CancellationToken ct, bool wake = true)
     {
-        var vm = await runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
+        var (permission, change) = Transition(action);
+        var vm = await runner.RunAsync(caller, permission, $"vm/{idOrName}", async ct =>
         {
             var vm = await lookup.FindAsync(caller, idOrName, ct);
             var now = time.GetUtcNow();
