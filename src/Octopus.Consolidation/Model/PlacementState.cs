@@ -112,10 +112,12 @@ public sealed class PlacementState
             if (recycled._historySum is { } sums)
             {
                 var written = recycled._historyWritten!;
+                // Only the first _historyDepth samples of a row are ever written (LimitHistory).
+                var depth = recycled._historyDepth;
                 for (var i = 0; i < h; i++)
                 {
                     if (!written[i]) continue;
-                    Array.Clear(sums, i * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+                    Array.Clear(sums, i * UtilisationHistory.Capacity, depth);
                     written[i] = false;
                 }
                 _historySum = sums;
@@ -464,7 +466,7 @@ public sealed class PlacementState
             _sumRequested[host] = _sumCapped[host] = _ramUsed[host] = _bwUsed[host] = 0;
             if (_historyReady)
             {
-                Array.Clear(_historySum!, host * UtilisationHistory.Capacity, UtilisationHistory.Capacity);
+                Array.Clear(_historySum!, host * UtilisationHistory.Capacity, _historyDepth);
                 _historyLength![host] = 0;
             }
             _maxRam[host] = 0;

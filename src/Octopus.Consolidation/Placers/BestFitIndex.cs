@@ -304,6 +304,7 @@ internal sealed class BestFitIndex
         m.LastUse = _clock;
 
         ChooseEmpty();
+        m.SortHosts();
         // The memo's own hosts, all at the threshold, in index order: the first that is unchanged, allowed and fits.
         for (var j = m.Head; j < m.Count; j++)
         {
@@ -365,7 +366,7 @@ internal sealed class BestFitIndex
         {
             if (_collectedDiffs[k] == d) m.AddHost(_collectedHosts[k], _version[_collectedHosts[k]]);
         }
-        m.SortHosts();
+        // Sorted into index order when first replayed (TryReuse): most memos are dropped before they are.
     }
 
     // The full scan's test of a host beyond its increase: allowed, fits, and not overloaded with the VM.
@@ -418,13 +419,13 @@ internal sealed class BestFitIndex
             var vmShare = VmPrediction(bin.MigrationIntervals) * (_state.Snapshot.Vms[_vm].Mips / type.TotalMips);
             stop = ((1 + PredictionSlack) / _lr.SafetyParameter) - vmShare;
         }
-        ReadMembers(bin.Members, bin.Count, type, floor, stop);
+        ReadMembers(bin.Members.AsSpan(bin.Start, bin.Count), type, floor, stop);
     }
 
-    // The index of the first of members[0..count) (draws descending) whose draw is at or below the given one, or count.
-    private static int FirstAtOrBelow(Member[] members, int count, double observedWatts)
+    // The index of the first of the members (draws descending) whose draw is at or below the given one, or their count.
+    private static int FirstAtOrBelow(ReadOnlySpan<Member> members, double observedWatts)
     {
-        int lo = 0, hi = count;
+        int lo = 0, hi = members.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -436,9 +437,9 @@ internal sealed class BestFitIndex
 
     // The first count members through Consider, with its increase formed inline (WattsAt's very arithmetic: the same
     // operations on the same operands, so the same bits) and only the members whose increase could win passed on.
-    private void ReadMembers(Member[] members, int count, HostType type, double floor, double stop)
+    private void ReadMembers(ReadOnlySpan<Member> members, HostType type, double floor, double stop)
     {
-        if (count > members.Length) throw new InvalidOperationException("a bin's array is shorter than its count");
+        var count = members.Length;
         var watts = type.WattsAtTenths;
         if (watts.Length != 11) throw new InvalidOperationException("a power table has 11 points");
         var total = type.TotalMips;
@@ -570,6 +571,9 @@ internal sealed class BestFitIndex
         public const int Unset = -1;
         public const int Mixed = -2;
         public int Count;
+        // Where the members start in Members: a member goes in, or comes out, by shifting the shorter side of the array
+        // (a bin holds up to thousands of hosts at --scale 100; shifting the tail on every change was ~10 % of a run).
+        public int Start;
         // The migration intervals every long-history member's key was formed with, or Unset / Mixed.
         public int MigrationIntervals;
         // The lowest allocation of the hosts the bin has held since the index was filled (a stale value stays a bound).
@@ -583,34 +587,57 @@ internal sealed class BestFitIndex
         public void Clear()
         {
             Count = 0;
+            Start = Members.Length / 2;
             MigrationIntervals = Unset;
         }
 
         // After every member that draws at least as much.
         public void Insert(Member member)
         {
-            if (Count == Members.Length) Array.Resize(ref Members, Math.Max(4, Count * 2));
+            if (Start == 0 && Count == Members.Length)
+            {
+                // Full at both ends: twice the room, the members in the middle.
+                var grown = new Member[Math.Max(8, Count * 2)];
+                var start = (grown.Length - Count) / 2;
+                Array.Copy(Members, 0, grown, start, Count);
+                Members = grown;
+                Start = start;
+            }
+            // Relative to Start.
             int lo = 0, hi = Count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (Members[mid].ObservedWatts < member.ObservedWatts) hi = mid;
+                if (Members[Start + mid].ObservedWatts < member.ObservedWatts) hi = mid;
                 else lo = mid + 1;
             }
-            Array.Copy(Members, lo, Members, lo + 1, Count - lo);
-            Members[lo] = member;
+            var canLeft = Start > 0;
+            var canRight = Start + Count < Members.Length;
+            if (canLeft && (!canRight || lo <= Count - lo))
+            {
+                Array.Copy(Members, Start, Members, Start - 1, lo);
+                Start--;
+            }
+            else Array.Copy(Members, Start + lo, Members, Start + lo + 1, Count - lo);
+            Members[Start + lo] = member;
             Count++;
-            MaxObservedWatts = Members[0].ObservedWatts;
+            MaxObservedWatts = Members[Start].ObservedWatts;
         }
 
         public void Remove(double observedWatts, int host)
         {
-            // The first member drawing at most as much; equal draws follow it.
-            var at = FirstAtOrBelow(Members, Count, observedWatts);
-            while (Members[at].Host != host) at++;
+            // The first member drawing at most as much; equal draws follow it (relative to Start).
+            var at = FirstAtOrBelow(Members.AsSpan(Start, Count), observedWatts);
+            while (Members[Start + at].Host != host) at++;
+            if (at < Count - 1 - at)
+            {
+                Array.Copy(Members, Start, Members, Start + 1, at);
+                Start++;
+            }
+            else Array.Copy(Members, Start + at + 1, Members, Start + at, Count - 1 - at);
             Count--;
-            Array.Copy(Members, at + 1, Members, at, Count - at);
-            if (Count > 0) MaxObservedWatts = Members[0].ObservedWatts;
+            if (Count > 0) MaxObservedWatts = Members[Start].ObservedWatts;
+            else Start = Members.Length / 2;
         }
     }
 
@@ -656,6 +683,7 @@ internal sealed class BestFitIndex
             Count = 0;
             Head = 0;
             ChangedCount = 0;
+            Sorted = false;
         }
 
         public void AddHost(int host, int version)
@@ -672,8 +700,25 @@ internal sealed class BestFitIndex
             Count++;
         }
 
-        // Index order (the versions move with their hosts; verdicts are all unknown yet).
-        public void SortHosts() => Array.Sort(Hosts, Versions, 0, Count);
+        // Index order (the versions move with their hosts; verdicts are all unknown yet), once per memo: each host with
+        // its version packed in one 64-bit key (host above, so the order is the hosts'), sorted as one array.
+        public void SortHosts()
+        {
+            if (Sorted) return;
+            Sorted = true;
+            if (_packed.Length < Count) _packed = new long[Hosts.Length];
+            var packed = _packed.AsSpan(0, Count);
+            for (var i = 0; i < packed.Length; i++) packed[i] = ((long)Hosts[i] << 32) | (uint)Versions[i];
+            packed.Sort();
+            for (var i = 0; i < packed.Length; i++)
+            {
+                Hosts[i] = (int)(packed[i] >> 32);
+                Versions[i] = (int)packed[i];
+            }
+        }
+
+        public bool Sorted;
+        private long[] _packed = new long[16];
 
         public void AddChanged(int host, double diff, int version)
         {
