@@ -14,5 +14,7 @@ public sealed record VmBulkActionResponse(string Action, int Succeeded, int Fail
 
 /// <summary>What happened to one VM of a bulk action. <see cref="Status"/> is the HTTP status the single call would have
 /// answered (202 accepted, 404 not found or not yours, 409 conflict…); on failure <see cref="Code"/> and
-/// <see cref="Message"/> are the problem's, on success <see cref="Result"/> is the VM as the single call returns it.</summary>
-public sealed record VmActionResultDto(string Vm, bool Ok, int Status, string? Code = null, string? Message = null, VmDto? Result = null);
+/// <see cref="Message"/> are the problem's (<see cref="Args"/> its args, when it has any), on success <see cref="Result"/> is the VM as the
+/// single call returns it.</summary>
+public sealed record VmActionResultDto(string Vm, bool Ok, int Status, string? Code = null, string? Message = null, VmDto? Result = null,
+    IReadOnlyDictionary<string, object>? Args = null);

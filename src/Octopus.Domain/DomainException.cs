@@ -17,16 +17,22 @@ public enum ErrorKind
     QuotaExceeded,
 }
 
-/// <summary>A request broke a domain rule. <see cref="Exception.Message"/> says what was wrong and what to do;
-/// <see cref="Field"/> names the offending input field when there is one.</summary>
+/// <summary>A request broke a domain rule. <see cref="Exception.Message"/> says what was wrong and what to do (in
+/// English, for API and CLI users); <see cref="Field"/> names the offending input field when there is one;
+/// <see cref="Args"/> holds the message's facts by name, so a client can say the same in its user's language from
+/// <see cref="Code"/> (the web UI's catalogue does).</summary>
 public sealed class DomainException : Exception
 {
-    public DomainException(ErrorKind kind, string code, string message, string? field = null) : base(message)
+    public DomainException(ErrorKind kind, string code, string message, string? field = null, IReadOnlyDictionary<string, object>? args = null)
+        : base(message)
     {
         Kind = kind;
         Code = code;
         Field = field;
+        Args = args ?? NoArgs;
     }
+
+    private static readonly IReadOnlyDictionary<string, object> NoArgs = new Dictionary<string, object>();
 
     public ErrorKind Kind { get; }
 
@@ -35,7 +41,26 @@ public sealed class DomainException : Exception
 
     public string? Field { get; }
 
-    public static DomainException Invalid(string field, string message) => new(ErrorKind.Validation, "validation", message, field);
-    public static DomainException NotFound(string what, string key) => new(ErrorKind.NotFound, "not-found", $"{what} '{key}' was not found.");
-    public static DomainException Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
+    /// <summary>The facts the message states, by name (strings and numbers), e.g. <c>{name: "web1", state: "Running"}</c>;
+    /// empty when the refusal has none a client could rephrase. The problem document's <c>args</c>.</summary>
+    public IReadOnlyDictionary<string, object> Args { get; }
+
+    /// <summary>A malformed or out-of-range input. <paramref name="rule"/>, when given, names the rule broken (e.g.
+    /// <c>vm-name</c>) and becomes <c>args.rule</c>, with <paramref name="args"/> beside it.</summary>
+    public static DomainException Invalid(string field, string message, string? rule = null, IReadOnlyDictionary<string, object>? args = null) =>
+        new(ErrorKind.Validation, "validation", message, field, rule is null ? args : With(args, "rule", rule));
+
+    /// <summary>"{what} '{key}' was not found." — <c>args</c>: what (VM, Host, User, …) and key.</summary>
+    public static DomainException NotFound(string what, string key) =>
+        new(ErrorKind.NotFound, "not-found", $"{what} '{key}' was not found.", args: new Dictionary<string, object> { ["what"] = what, ["key"] = key });
+
+    public static DomainException Conflict(string code, string message, IReadOnlyDictionary<string, object>? args = null) =>
+        new(ErrorKind.Conflict, code, message, args: args);
+
+    private static Dictionary<string, object> With(IReadOnlyDictionary<string, object>? args, string key, object value)
+    {
+        var all = args is null ? new Dictionary<string, object>() : new Dictionary<string, object>(args);
+        all[key] = value;
+        return all;
+    }
 }

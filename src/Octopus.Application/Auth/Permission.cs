@@ -23,7 +23,8 @@ public sealed record Permission(string Action, Access Access, string Purpose)
     public void Authorize(Caller caller)
     {
         if (Access == Access.Admin && !caller.IsAdmin)
-            throw new DomainException(ErrorKind.Forbidden, "auth.admin-only", $"Only administrators may {Purpose}.");
+            throw new DomainException(ErrorKind.Forbidden, "auth.admin-only", $"Only administrators may {Purpose}.",
+                args: new Dictionary<string, object> { ["action"] = Action });
     }
 
     public override string ToString() => $"{Action} ({Access})";

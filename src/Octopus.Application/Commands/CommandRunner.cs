@@ -48,14 +48,16 @@ public sealed class CommandRunner(OctopusDbContext db, TimeProvider time, ILogge
             {
                 await AbandonAsync();
                 var busy = DomainException.Conflict("conflict.busy",
-                    $"{target} was changed concurrently {MaxAttempts} times while this request was decided; nothing was changed. Retry.");
+                    $"{target} was changed concurrently {MaxAttempts} times while this request was decided; nothing was changed. Retry.",
+                    new Dictionary<string, object> { ["target"] = target });
                 await RecordFailureAsync(caller, action, target, busy.Message, ct);
                 throw busy;
             }
             catch (DbUpdateException e) when (IsUniqueViolation(e))
             {
                 await AbandonAsync();
-                var conflict = duplicate?.Invoke() ?? DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.");
+                var conflict = duplicate?.Invoke() ?? DomainException.Conflict("conflict.duplicate", $"{target} already exists; choose another name.",
+                    new Dictionary<string, object> { ["target"] = target });
                 await RecordFailureAsync(caller, action, target, conflict.Message, ct);
                 throw conflict;
             }

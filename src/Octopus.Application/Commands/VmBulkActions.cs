@@ -82,7 +82,7 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmSu
         foreach (var (target, vm, error) in outcomes)
         {
             if (vm is not null) results.Add(new VmActionResultDto(target, true, ErrorStatus.Accepted, Result: dtos[next++]));
-            else results.Add(new VmActionResultDto(target, false, ErrorStatus.For(error!.Kind), error!.Code, error.Message));
+            else results.Add(new VmActionResultDto(target, false, ErrorStatus.For(error!.Kind), error!.Code, error.Message, Args: error.Args.Count > 0 ? error.Args : null));
         }
         var ok = results.Count(r => r.Ok);
         await runner.RecordAsync(caller, Permissions.VmBulk(action), request.Vms is not null ? "vms" : $"vms/{Describe(request.Selector!)}",

@@ -46,10 +46,11 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             await EnsureSomeHostCanHoldAsync(geometry, ct);
             await EnsureQuotaAsync(owner, geometry, ct); // serialises this owner's creates: the name check below is inside it
             if (await db.Vms.AnyAsync(v => v.OwnerId == owner.Id && v.Name == name, ct))
-                throw DomainException.Conflict("vm.duplicate-name", $"{owner.Name} already has a VM named '{name}'; choose another name.");
+                throw DomainException.Conflict("vm.duplicate-name", $"{owner.Name} already has a VM named '{name}'; choose another name.",
+                    new Dictionary<string, object> { ["name"] = name.ToString(), ["owner"] = owner.Name.ToString() });
             var now = time.GetUtcNow();
             if (request.LeaseExpiresAt is { } lease && lease <= now)
-                throw DomainException.Invalid("leaseExpiresAt", $"The lease must end in the future; {lease:u} has passed.");
+                throw DomainException.Invalid("leaseExpiresAt", $"The lease must end in the future; {lease:u} has passed.", "lease-past");
             if (request.LeaseExpiresAt is { } wanted && policySettings is { } ps && !caller.IsAdmin && wanted > now + ps.MaxLease)
                 throw DomainException.Invalid("leaseExpiresAt",
                     $"The lease may end at most {Octopus.Policies.Language.DurationText.Format(ps.MaxLease)} from now ({now + ps.MaxLease:u}); ask for an earlier end.");
@@ -71,7 +72,8 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             answer = new VmCreated(created, owner.Name.Value, attached, keyRows, userDataBytes);
             return created;
         }, ct, v => v.Geometry.ToString(),
-            duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name."));
+            duplicate: () => DomainException.Conflict("vm.duplicate-name", $"A VM named '{request?.Name}' already exists for its owner; choose another name.",
+                new Dictionary<string, object> { ["name"] = request?.Name ?? "" }));
         signal.Wake();
         return answer is { } a && ReferenceEquals(a.Vm, vm) ? a : throw new InvalidOperationException("the create's unit of work returned another VM than it made");
     }

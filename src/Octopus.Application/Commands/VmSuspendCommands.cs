@@ -65,9 +65,11 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
             var vm = await lookup.FindAsync(caller, idOrName, ct);
             if (vm.State == to) return (vm, (Operation?)null);
             if (vm.State != from)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.");
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.",
+                    new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
             if (vm.HostId is null)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.");
+                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.",
+                    new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
             return (vm, await OperationJournal.BeginPauseChangeAsync(db, vm, suspend, caller.Name, reason, time.GetUtcNow(), ct));
         }, ct, r => r.Item2 is null ? $"already {to}" : $"operation {r.Item2.Id}");
     }

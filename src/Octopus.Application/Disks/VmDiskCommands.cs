@@ -82,7 +82,8 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             if (await VmDisks.ActiveAsync(disks, vm.Id, ct) is null)
                 throw DomainException.NotFound("disk of VM", vm.Name.Value);
             if (await FindSnapshotAsync(vm.Id, name, ct) is not null)
-                throw DomainException.Conflict("snapshot.exists", $"VM '{vm.Name}' already has a snapshot named '{name}'; pick another name or delete it first.");
+                throw DomainException.Conflict("snapshot.exists", $"VM '{vm.Name}' already has a snapshot named '{name}'; pick another name or delete it first.",
+                    new Dictionary<string, object> { ["vm"] = vm.Name.ToString(), ["name"] = name.ToString() });
             var op = Operation.Begin(OperationKind.SnapshotVm, vm.Id, vm.HostId, caller.Name, time.GetUtcNow(), payload: name.Value);
             db.Operations.Add(op);
             return op;
@@ -133,10 +134,12 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
             var current = await lookup.FindAsync(caller, vm.Id.ToString(), ct, track: stopAndStart);
             if (!stopAndStart && current.State != VmState.Stopped)
                 throw DomainException.Conflict("vm.not-stopped", $"VM '{current.Name}' is {current.State}; stop it first (octopus vm stop {current.Name}), " +
-                    $"then revert, or stop, revert and start it in one step (octopus vm revert {current.Name} {name} --restart).");
+                    $"then revert, or stop, revert and start it in one step (octopus vm revert {current.Name} {name} --restart).",
+                    new Dictionary<string, object> { ["name"] = current.Name.ToString(), ["state"] = current.State.ToString() });
             if (stopAndStart && (current.State != VmState.Running || current.HostId is null))
                 throw DomainException.Conflict("vm.not-running", $"VM '{current.Name}' is {current.State}; stop, revert and start needs a running VM " +
-                    "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).");
+                    "(a stopped one is reverted as it is; wait until it is running or stopped, then try again).",
+                    new Dictionary<string, object> { ["name"] = current.Name.ToString(), ["state"] = current.State.ToString() });
             if (await FindSnapshotAsync(current.Id, name, ct) is null)
                 throw DomainException.NotFound("snapshot", $"{current.Name}/{name}");
             var now = time.GetUtcNow();

@@ -74,7 +74,8 @@ public sealed class LoginService(OctopusDbContext db, LoginThrottle throttle, Pa
             db.ChangeTracker.Clear();
             Audit(actor, "auth.login", false, $"account disabled{from}");
             await db.SaveChangesAsync(ct);
-            throw new DomainException(ErrorKind.Forbidden, "auth.disabled", $"The account '{user.Name}' is disabled; ask an administrator to enable it.");
+            throw new DomainException(ErrorKind.Forbidden, "auth.disabled", $"The account '{user.Name}' is disabled; ask an administrator to enable it.",
+                args: new Dictionary<string, object> { ["user"] = user.Name.ToString() });
         }
         await throttle.ResetAsync(key, ct);
         Audit(actor, "auth.login", true, $"ok via {user.Provider}{from}");

@@ -15,7 +15,8 @@ public readonly partial record struct SnapshotName
     public static SnapshotName Parse(string? text, string field = "snapshot") =>
         text is not null && Pattern().IsMatch(text)
             ? new SnapshotName(text)
-            : throw DomainException.Invalid(field, $"'{text}' is not a valid snapshot name: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+            : throw DomainException.Invalid(field, $"'{text}' is not a valid snapshot name: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+                "snapshot-name", new Dictionary<string, object> { ["value"] = text ?? "" });
 
     public override string ToString() => Value;
 }

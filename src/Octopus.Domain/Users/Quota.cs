@@ -20,18 +20,21 @@ public sealed record Quota(int? MaxCores, ByteSize? MaxMemory, ByteSize? MaxDisk
     /// asked for when <paramref name="usage"/> plus <paramref name="request"/> would pass any limit.</summary>
     public void EnsureAllows(QuotaUsage usage, QuotaUsage request)
     {
-        Check("cores", MaxCores, usage.Cores, request.Cores, v => v.ToString());
-        Check("memory", MaxMemory?.Bytes, usage.Memory.Bytes, request.Memory.Bytes, v => new ByteSize(v).ToString());
-        Check("disk", MaxDisk?.Bytes, usage.Disk.Bytes, request.Disk.Bytes, v => new ByteSize(v).ToString());
-        Check("VMs", MaxVms, usage.Vms, request.Vms, v => v.ToString());
+        Check("cores", MaxCores, usage.Cores, request.Cores, v => v.ToString(), "count");
+        Check("memory", MaxMemory?.Bytes, usage.Memory.Bytes, request.Memory.Bytes, v => new ByteSize(v).ToString(), "bytes");
+        Check("disk", MaxDisk?.Bytes, usage.Disk.Bytes, request.Disk.Bytes, v => new ByteSize(v).ToString(), "bytes");
+        Check("VMs", MaxVms, usage.Vms, request.Vms, v => v.ToString(), "count");
     }
 
-    private static void Check(string what, long? limit, long used, long asked, Func<long, string> show)
+    /// <remarks>The problem's args: resource (cores, memory, disk, VMs), limit, used, asked (numbers) and unit (bytes or
+    /// count), so a client formats the figures itself.</remarks>
+    private static void Check(string what, long? limit, long used, long asked, Func<long, string> show, string unit)
     {
         if (limit is null || used + asked <= limit) return;
         throw new DomainException(ErrorKind.QuotaExceeded, "quota.exceeded",
             $"Quota exceeded for {what}: the quota is {show(limit.Value)}, {show(used)} in use, {show(asked)} asked for. " +
-            "Free some resources or ask an administrator to raise the quota.", what);
+            "Free some resources or ask an administrator to raise the quota.", what,
+            new Dictionary<string, object> { ["resource"] = what, ["limit"] = limit.Value, ["used"] = used, ["asked"] = asked, ["unit"] = unit });
     }
 }
 

@@ -16,13 +16,19 @@ public sealed record Geometry(int Cores, ByteSize Memory, ByteSize Disk, ImageNa
     public static Geometry Create(int cores, ByteSize memory, ByteSize disk, ImageName image)
     {
         if (cores < 1 || cores > MaxCores)
-            throw DomainException.Invalid("cores", $"cores must be between 1 and {MaxCores}; got {cores}.");
+            throw DomainException.Invalid("cores", $"cores must be between 1 and {MaxCores}; got {cores}.", "range", Range(1, MaxCores, cores, "count"));
         if (memory < MinMemory || memory > MaxMemory)
-            throw DomainException.Invalid("memoryBytes", $"memory must be between {MinMemory} and {MaxMemory}; got {memory}.");
+            throw DomainException.Invalid("memoryBytes", $"memory must be between {MinMemory} and {MaxMemory}; got {memory}.", "range",
+                Range(MinMemory.Bytes, MaxMemory.Bytes, memory.Bytes, "bytes"));
         if (disk < MinDisk || disk > MaxDisk)
-            throw DomainException.Invalid("diskBytes", $"disk must be between {MinDisk} and {MaxDisk}; got {disk}.");
+            throw DomainException.Invalid("diskBytes", $"disk must be between {MinDisk} and {MaxDisk}; got {disk}.", "range",
+                Range(MinDisk.Bytes, MaxDisk.Bytes, disk.Bytes, "bytes"));
         return new Geometry(cores, memory, disk, image);
     }
 
     public override string ToString() => $"{Cores} vCPU, {Memory} RAM, {Disk} disk, {Image}";
+
+    /// <summary>A range refusal's args: min, max, value (numbers) and unit (bytes or count).</summary>
+    private static Dictionary<string, object> Range(long min, long max, long value, string unit) =>
+        new() { ["min"] = min, ["max"] = max, ["value"] = value, ["unit"] = unit };
 }

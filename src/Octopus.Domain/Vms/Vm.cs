@@ -77,7 +77,7 @@ public sealed class Vm
                 Spec = VmPowerSpec.Running;
                 return false;
             case VmState.Suspended:
-                throw Illegal("start a suspended VM this way (resume it)", "Stopped or Failed");
+                throw Illegal("start a suspended VM this way (resume it)", "Stopped or Failed", "start-suspended");
             case VmState.Stopping or VmState.Deleting:
                 throw Illegal("start", "Stopped or Failed");
             default:
@@ -149,7 +149,7 @@ public sealed class Vm
     /// another host. Allowed in every state but Deleting and Pending; the VM will run again (spec Running).</summary>
     public void RestartElsewhere(string reason, DateTimeOffset now)
     {
-        if (State is VmState.Deleting or VmState.Pending) throw Illegal("restart elsewhere", "it is placed on a host and not being deleted");
+        if (State is VmState.Deleting or VmState.Pending) throw Illegal("restart elsewhere", "it is placed on a host and not being deleted", "restart-elsewhere");
         HostId = null;
         StartedAt = null;
         Spec = VmPowerSpec.Running;
@@ -169,14 +169,14 @@ public sealed class Vm
     /// <summary>No host fits now; the VM stays pending with the reason shown to its owner.</summary>
     public void StayPending(string reason)
     {
-        if (State != VmState.Pending) throw Illegal("stay pending", "Pending");
+        if (State != VmState.Pending) throw Illegal("stay pending", "Pending", "stay-pending");
         if (StatusReason != reason) { StatusReason = reason; Version++; }
     }
 
     /// <summary>Says why a stopped VM is stopped (e.g. a revert that failed and left it on its previous disk).</summary>
     public void ExplainStopped(string reason)
     {
-        if (State != VmState.Stopped) throw Illegal("explain why it is stopped", "Stopped");
+        if (State != VmState.Stopped) throw Illegal("explain why it is stopped", "Stopped", "explain-stopped");
         if (StatusReason != reason) { StatusReason = reason; Version++; }
     }
 
@@ -203,7 +203,7 @@ public sealed class Vm
                 Version++;
                 break;
             default:
-                throw Illegal("complete an operation", "a transitional state");
+                throw Illegal("complete an operation", "a transitional state", "complete-operation");
         }
     }
 
@@ -223,14 +223,14 @@ public sealed class Vm
 
     public void CompleteMigration(HostId destination, DateTimeOffset now)
     {
-        if (State != VmState.Migrating) throw Illegal("complete a migration", "Migrating");
+        if (State != VmState.Migrating) throw Illegal("complete a migration", "Migrating", "complete-migration");
         HostId = destination;
         MoveTo(VmState.Running, now, null);
     }
 
     public void AbortMigration(string reason, DateTimeOffset now)
     {
-        if (State != VmState.Migrating) throw Illegal("abort a migration", "Migrating");
+        if (State != VmState.Migrating) throw Illegal("abort a migration", "Migrating", "abort-migration");
         MoveTo(VmState.Running, now, $"migration failed: {reason}");
     }
 
@@ -239,7 +239,8 @@ public sealed class Vm
     public void AddTag(string tag)
     {
         if (string.IsNullOrWhiteSpace(tag) || tag.Length > 63 || tag.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '=')))
-            throw DomainException.Invalid("tags", $"'{tag}' is not a valid tag: use 1-63 letters, digits, '-', '_', '.', ':' or '='.");
+            throw DomainException.Invalid("tags", $"'{tag}' is not a valid tag: use 1-63 letters, digits, '-', '_', '.', ':' or '='.",
+                "tag", new Dictionary<string, object> { ["value"] = tag ?? "" });
         if (!_tags.Contains(tag)) { _tags.Add(tag); Version++; }
     }
 
@@ -256,7 +257,12 @@ public sealed class Vm
         Version++;
     }
 
-    private DomainException Illegal(string action, string allowed) =>
+    /// <param name="action">What was asked, as the English message says it.</param>
+    /// <param name="allowed">The states that allow it, in English.</param>
+    /// <param name="key">The problem's <c>args.action</c>: <paramref name="action"/> as one word (start, stop, …) or
+    /// hyphenated words, when it is not one already.</param>
+    private DomainException Illegal(string action, string allowed, string? key = null) =>
         new(ErrorKind.Conflict, "vm.illegal-transition",
-            $"Cannot {action} VM '{Name}': it is {State}{(StatusReason is null ? "" : $" ({StatusReason})")}. Allowed when {allowed}.");
+            $"Cannot {action} VM '{Name}': it is {State}{(StatusReason is null ? "" : $" ({StatusReason})")}. Allowed when {allowed}.",
+            args: new Dictionary<string, object> { ["name"] = Name.ToString(), ["action"] = key ?? action, ["state"] = State.ToString() });
 }

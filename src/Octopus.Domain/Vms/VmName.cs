@@ -16,7 +16,8 @@ public readonly partial record struct VmName
         text is not null && Pattern().IsMatch(text) && !text.EndsWith('-')
             ? new VmName(text)
             : throw DomainException.Invalid(field,
-                $"'{text}' is not a valid VM name: use 1-63 lower-case letters, digits or '-', starting with a letter and not ending with '-'.");
+                $"'{text}' is not a valid VM name: use 1-63 lower-case letters, digits or '-', starting with a letter and not ending with '-'.",
+                "vm-name", new Dictionary<string, object> { ["value"] = text ?? "" });
 
     public override string ToString() => Value;
 }

@@ -14,6 +14,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
     {
         var store = http.RequestServices.GetService<Persistence.OctopusDbContext>()?.Provider;
         var (status, code, title, detail, field) = Describe(exception, store);
+        var args = Args(exception);
         if (code == StoreUnavailable) LogStoreUnavailable(log, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
         else if (status >= 500 && exception is not Application.Identity.IdentityProviderUnavailableException) LogUnexpected(log, exception); // the provider logged why
         http.Response.StatusCode = status;
@@ -23,8 +24,19 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}" };
         problem.Extensions["code"] = code;
         if (field is not null) problem.Extensions["field"] = field;
+        if (args.Count > 0) problem.Extensions["args"] = args;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>The facts of the problem's detail by name (<c>args</c>), for a client that says it in its user's language
+    /// from the code; <c>detail</c> stays English.</summary>
+    internal static IReadOnlyDictionary<string, object> Args(Exception e) => e switch
+    {
+        DomainException d => d.Args,
+        Application.Identity.LoginRefusedException r => new Dictionary<string, object> { ["seconds"] = r.RetryAfterSeconds },
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new Dictionary<string, object> { ["limitBytes"] = 1L << 20 },
+        _ => new Dictionary<string, object>(),
+    };
 
     /// <summary>The problem code when the database cannot be reached (down, or failing over to a standby).</summary>
     public const string StoreUnavailable = "store.unavailable";

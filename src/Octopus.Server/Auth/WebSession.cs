@@ -82,13 +82,16 @@ public static class WebSession
             http.Response.Cookies.Delete(name, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict, Secure = secure, HttpOnly = name == SessionCookie });
     }
 
-    internal static Task WriteProblemAsync(HttpContext http, int status, string code, string title, string detail)
+    internal static Task WriteProblemAsync(HttpContext http, int status, string code, string title, string detail,
+        IReadOnlyDictionary<string, object>? args = null)
     {
         http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = status, Title = title, Detail = detail, Type = $"https://octopus.dev/problems/{code}", Extensions = { ["code"] = code },
-        }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        };
+        if (args is { Count: > 0 }) problem.Extensions["args"] = args;
+        return http.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -48,7 +48,8 @@ public static class IdentityServiceCollectionExtensions
                 var seconds = (int)Math.Max(1, Math.Ceiling(retry.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await Auth.WebSession.WriteProblemAsync(http, 429, "auth.rate-limited", "Too many login attempts",
-                    $"This address made more than {login.PerAddressPermits} login attempts in {login.PerAddressWindow}; retry in {seconds} s.");
+                    $"This address made more than {login.PerAddressPermits} login attempts in {login.PerAddressWindow}; retry in {seconds} s.",
+                    new Dictionary<string, object> { ["permits"] = login.PerAddressPermits, ["windowSeconds"] = (int)login.PerAddressWindow.TotalSeconds, ["seconds"] = seconds });
             };
         });
         return services;

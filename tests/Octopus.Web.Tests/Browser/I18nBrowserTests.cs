@@ -8,8 +8,9 @@ namespace Octopus.Web.Tests.Browser;
 /// Tasks, My policies and profile in Italian with
 /// <c>&lt;html lang="it"&gt;</c>, an Italian date and "1,5 GiB"; the profile's language choice overrides the browser's
 /// and survives a reload; a browser in en-US gets English and an English date. The administrator in Italian gets the
-/// admin pages (users, hosts, all VMs, the audit log with times to the second, power) in Italian. axe-core on each page,
-/// 360 px for the Italian list.</summary>
+/// admin pages (users, hosts, all VMs, the audit log with times to the second, power) in Italian. A refused Create VM (a
+/// name taken) shows the refusal in Italian, from the problem's code and args (and the catalogue's English in en-US).
+/// axe-core on each page, 360 px for the Italian list.</summary>
 [Collection(BrowserCollection.Name)]
 public class I18nBrowserTests(WebServerFixture server)
 {
@@ -37,7 +38,9 @@ public class I18nBrowserTests(WebServerFixture server)
             .And.Contain("English chosen on the profile page").And.Contain("brings Italian back")
             .And.Contain("axe-core: 0 serious/critical on the VM list in Italian at 360 px")
             .And.Contain("Italian admin pages: Utenti e quote (role utente), Host (").And.Contain("axe-core: 0 serious/critical on Registro di controllo")
-            .And.Contain("English: lang=en").And.Contain("(1 vCPU · 1.5 GiB · 4 GiB)");
+            .And.Contain("English: lang=en").And.Contain("(1 vCPU · 1.5 GiB · 4 GiB)")
+            .And.Contain($"Italian refusal: \"Il proprietario ha già una VM chiamata «{vm}»; scegli un altro nome.\"")
+            .And.Contain($"English refusal: \"A VM named '{vm}' already exists for its owner; choose another name.\"");
         (await italo.DeleteAsync($"/api/v1/vms/{vm}")).EnsureSuccessStatusCode();
     }
 }

@@ -6,6 +6,8 @@
 // asks" brings Italian back. With en-US the same pages are in English with an English date. The administrator (ADMIN_PASSWORD)
 // in Italian gets the admin pages in Italian: Users and quotas (USER's role "utente"), Hosts (the summary line), All VMs
 // (USER's VM with its state), the audit log (times with seconds, "vm.create" of VM_NAME linked as "VM …") and Power.
+// A refused Create VM (VM_NAME again: the name is taken) shows the server's refusal in the page's language, from the code and
+// args of its problem document (the Italian text; the catalogue's English with en-US).
 // USER (PASSWORD) owns the running VM VM_NAME of 1.5 GiB memory. 1280 px, with axe-core (which checks <html lang>),
 // and 360 px for the Italian list.
 import { launch, openPage, shot, step, assertAccessible, assertNoHorizontalScroll, url, user, password, DESKTOP, PHONE } from './lib.mjs';
@@ -67,14 +69,29 @@ async function checkPages(page, texts, datePattern, label) {
   step(`${label}: lang=${texts.lang}, navigation, VM list (${geometry}), VM page (created ${created}), Create VM, Networks, Tasks, policies and profile`);
 }
 
+/** A refused action in the page's language: Create VM with the name of VM_NAME, which its owner already has. The server's
+ *  problem carries the code vm.duplicate-name and args.name; the page says it from its catalogue, on the name field. */
+async function checkRefusal(page, texts, label) {
+  await page.locator('#nav').getByRole('link', { name: texts.createVm, exact: true }).click();
+  await page.getByRole('heading', { name: texts.createTitle, level: 1 }).waitFor();
+  await page.getByLabel(texts.name, { exact: true }).fill(vmName);
+  await page.locator('#create-submit').click();
+  const refusal = texts.nameTaken(vmName);
+  await page.locator('#create-form').getByText(refusal, { exact: true }).waitFor();
+  if ((await page.getByLabel(texts.name, { exact: true }).inputValue()) !== vmName) throw new Error('the refused name was not kept in its field');
+  step(`${label} refusal: "${refusal}"`);
+}
+
 const IT = { lang: 'it', loginTitle: 'Accedi a Octopus', user: 'Nome utente', password: 'Password', login: 'Accedi', myVms: 'Le mie VM', createVm: 'Crea VM',
   networks: 'Reti', running: 'In esecuzione', size: '1,5 GiB', created: 'Creata', snapshots: 'Snapshot', createTitle: 'Crea una VM', memory: 'Memoria (GiB)',
   profile: 'Profilo', profileTitle: `Profilo di ${user}`, graphs: 'Grafici', rules: 'Regole di sicurezza', graphStatus: /punt[oi]|Ancora nessuna/,
-  tasks: 'Attività', createOp: 'Crea VM', policies: 'Le mie regole' };
+  tasks: 'Attività', createOp: 'Crea VM', policies: 'Le mie regole', name: 'Nome',
+  nameTaken: (name) => `Il proprietario ha già una VM chiamata «${name}»; scegli un altro nome.` };
 const EN = { lang: 'en', loginTitle: 'Log in to Octopus', user: 'User name', password: 'Password', login: 'Log in', myVms: 'My VMs', createVm: 'Create VM',
   networks: 'Networks', running: 'Running', size: '1.5 GiB', created: 'Created', snapshots: 'Snapshots', createTitle: 'Create a VM', memory: 'Memory (GiB)',
   profile: 'Profile', profileTitle: `Profile of ${user}`, graphs: 'Graphs', rules: 'Security rules', graphStatus: /points?|No readings/,
-  tasks: 'Tasks', createOp: 'Create VM', policies: 'My policies' };
+  tasks: 'Tasks', createOp: 'Create VM', policies: 'My policies', name: 'Name',
+  nameTaken: (name) => `A VM named '${name}' already exists for its owner; choose another name.` };
 
 /** The admin pages in Italian: every heading, a column header, a translated value and axe-core on each. */
 async function checkAdminPagesItalian(page) {
@@ -125,6 +142,10 @@ try {
   await loginAs(it, IT);
   await checkPages(it, IT, ITALIAN_DATE, 'Italian');
   await shot(it, 'profile-it-1280');
+  await checkRefusal(it, IT, 'Italian');
+  await shot(it, 'refusal-it-1280');
+  await it.locator('#who').getByRole('link', { name: IT.profile }).click();
+  await it.getByRole('heading', { name: IT.profileTitle, level: 1 }).waitFor();
 
   // ---- the profile's choice overrides the browser's, and survives a reload; "as the browser asks" forgets it
   await Promise.all([it.waitForEvent('load'), it.getByLabel('Lingua di queste pagine').selectOption('en')]);
@@ -155,6 +176,7 @@ try {
   const en = await contextPage(browser, 'en-US');
   await loginAs(en, EN);
   await checkPages(en, EN, ENGLISH_DATE, 'English');
+  await checkRefusal(en, EN, 'English');
 } catch (e) {
   console.error(`FAILED: ${e.stack ?? e}`);
   process.exitCode = 1;

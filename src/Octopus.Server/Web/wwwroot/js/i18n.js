@@ -56,6 +56,14 @@ export function t(key, params) {
   return params ? text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m)) : text;
 }
 
+/** The message `key` when the catalogue has it and `params` fill every placeholder it names, else null. */
+export function tComplete(key, params = {}) {
+  const text = messages[key] ?? english[key];
+  if (text === undefined) return null;
+  for (const [, name] of text.matchAll(/\{(\w+)\}/g)) if (!(name in params)) return null;
+  return t(key, params);
+}
+
 /** Whether `key` is in the catalogue (for words that may come from outside it, e.g. a state the UI has no name for). */
 export const has = (key) => key in english;
 

@@ -2,7 +2,7 @@
 // in one POST /api/v1/vm-actions (Contracts/VmActions.cs). The server authorises, journals and audits each VM as the
 // single call would and answers one result per VM; the page lists them (accepted, or the server's reason) so a partly
 // refused action says which VMs and why. Stop, reboot and delete ask first, naming every VM they touch.
-import { api } from '../api.js';
+import { api, refusalText } from '../api.js';
 import { h, t, toast, confirmDialog } from '../ui.js';
 
 const ACTIONS = ['start', 'stop', 'reboot', 'suspend', 'resume', 'delete'];
@@ -89,7 +89,7 @@ export function vmBulk({ vms, onUpdated, describe = (vm) => vm.name, allLabel = 
         const name = vm ? describe(vm) : r.vm;
         return h('li', { 'data-result': name, class: r.ok ? 'ok' : 'error' },
           vm ? h('a', { href: `#/vms/${encodeURIComponent(vm.id)}` }, name) : name, ': ',
-          r.ok ? t('bulk.accepted') : t('bulk.refused', { reason: r.message ?? `HTTP ${r.status}` }));
+          r.ok ? t('bulk.accepted') : t('bulk.refused', { reason: refusalText(r.code, r.args, r.message ?? `HTTP ${r.status}`) }));
       })),
       h('div', { class: 'actions' },
         h('a', { href: '#/tasks' }, t('tasks.follow')),
