@@ -575,7 +575,7 @@ public sealed partial class OperationRunner(IServiceScopeFactory scopes, INodeDr
     {
         var disks = services.GetRequiredService<Octopus.Disks.Services.DiskServices>();
         var name = Octopus.Disks.Model.SnapshotName.Parse(op.Payload, "name");
-        var chain = Disks.VmDisks.Flatten((await disks.Queries.TreeAsync(vm.Id, ct)).Roots).Select(n => n.Disk).Where(d => d.Vm == vm.Id).ToList();
+        var chain = await disks.Queries.DisksOfAsync(vm.Id, ct);
         var taken = chain.FirstOrDefault(d => d.Role == Octopus.Disks.Model.DiskRole.Snapshot && d.Name == name);
         if (taken is not null && op.StepLines().Any(s => s.Text == FreezeStep(taken.Id, name)))
         {

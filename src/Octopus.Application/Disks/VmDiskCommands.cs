@@ -180,7 +180,7 @@ public sealed class VmDiskCommands(DiskServices disks, CommandRunner runner, VmL
     public async Task<VmDiskDto> DiskAsync(Caller caller, string vmName, CancellationToken ct)
     {
         var vm = await lookup.FindAsync(caller, vmName, ct, track: false);
-        var node = await VmDisks.ActiveAsync(disks, vm.Id, ct)
+        var node = await VmDisks.ActiveWithFileSizeAsync(disks, vm.Id, ct)
             ?? throw DomainException.NotFound("disk of VM", vm.Name.Value);
         return new VmDiskDto(vm.Name.Value, node.Disk.Id.ToString(), node.Depth, node.Disk.VirtualSize.Bytes, node.FileSize.Bytes);
     }

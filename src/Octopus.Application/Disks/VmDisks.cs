@@ -45,8 +45,12 @@ public sealed class VmDiskProvisioner(DiskServices disks, VmDiskGate gate)
 /// <summary>Small lookups over the disk services that the server needs in several places.</summary>
 internal static class VmDisks
 {
-    /// <summary>The VM's active disk node (with its depth and current file size), or null when it has none.</summary>
-    public static async Task<DiskTreeNode?> ActiveAsync(DiskServices disks, VmId vm, CancellationToken ct)
+    /// <summary>The VM's active disk node (with its depth and the file size the catalog recorded), or null when it has
+    /// none. Its cost does not grow with the catalog.</summary>
+    public static Task<DiskTreeNode?> ActiveAsync(DiskServices disks, VmId vm, CancellationToken ct) => disks.Queries.ActiveAsync(vm, ct);
+
+    /// <summary>The VM's active disk node with its file size as the storage folder has it now (reads the folder).</summary>
+    public static async Task<DiskTreeNode?> ActiveWithFileSizeAsync(DiskServices disks, VmId vm, CancellationToken ct)
     {
         var view = await disks.Queries.TreeAsync(vm, ct);
         return Flatten(view.Roots).FirstOrDefault(n => n.Disk.Vm == vm && n.Disk.Role == Octopus.Disks.Model.DiskRole.Active);

@@ -1,23 +1,89 @@
+using System.Collections.Immutable;
 using Octopus.Domain;
 using Octopus.Domain.Vms;
 
 namespace Octopus.Disks.Model;
 
 /// <summary>An immutable view of the whole catalog as a forest, with the chain rules: lookups, depth, ancestry,
-/// reachability from live roots, and a check of every invariant. Services read it, decide, and write a change set.</summary>
+/// reachability from live roots, and a check of every invariant. Services read it, decide, and write a change set.
+/// <para>It is persistent: <see cref="With"/> makes the tree after a change in time proportional to the change (not to
+/// the catalog), sharing everything else with this one, so a catalog can keep one tree up to date across changes instead
+/// of building it again for every operation. It also indexes what operations ask by VM and by image name, so
+/// <see cref="ActiveOf"/>, <see cref="SnapshotsOf"/> and <see cref="ImageNamed"/> do not scan the catalog.</para></summary>
 public sealed class DiskTree
 {
-    private readonly Dictionary<DiskId, Disk> _byId;
-    private readonly Dictionary<DiskId, List<DiskId>> _children = [];
+    private readonly ImmutableDictionary<DiskId, Disk> _byId;
+    private readonly ImmutableDictionary<DiskId, ImmutableHashSet<DiskId>> _children;
+    /// <summary>Every disk that names a VM, by that VM (its active leaf, snapshots, checkpoints and released leaves).</summary>
+    private readonly ImmutableDictionary<VmId, ImmutableHashSet<DiskId>> _byVm;
+    /// <summary>Every disk of role <see cref="DiskRole.Image"/>, by image name.</summary>
+    private readonly ImmutableDictionary<ImageName, ImmutableHashSet<DiskId>> _images;
 
     public DiskTree(IEnumerable<Disk> disks)
     {
-        _byId = disks.ToDictionary(d => d.Id);
-        foreach (var d in _byId.Values)
+        var index = new Index(ImmutableDictionary<DiskId, Disk>.Empty, ImmutableDictionary<DiskId, ImmutableHashSet<DiskId>>.Empty,
+            ImmutableDictionary<VmId, ImmutableHashSet<DiskId>>.Empty, ImmutableDictionary<ImageName, ImmutableHashSet<DiskId>>.Empty);
+        foreach (var d in disks)
         {
-            if (d.Parent is not { } p) continue;
-            if (!_children.TryGetValue(p, out var list)) _children[p] = list = [];
-            list.Add(d.Id);
+            if (index.ById.ContainsKey(d.Id)) throw new ArgumentException($"disk {d.Id} appears twice in the catalog", nameof(disks));
+            index.Add(d);
+        }
+        (_byId, _children, _byVm, _images) = (index.ById.ToImmutable(), index.Children.ToImmutable(), index.ByVm.ToImmutable(), index.Images.ToImmutable());
+    }
+
+    private DiskTree(Index index) =>
+        (_byId, _children, _byVm, _images) = (index.ById.ToImmutable(), index.Children.ToImmutable(), index.ByVm.ToImmutable(), index.Images.ToImmutable());
+
+    /// <summary>The tree after removing <paramref name="removals"/> (absent ids are ignored) and then inserting or
+    /// replacing <paramref name="upserts"/>; this tree is unchanged. Costs O((removals + upserts) · log n).</summary>
+    public DiskTree With(IEnumerable<DiskId> removals, IEnumerable<Disk> upserts)
+    {
+        var index = new Index(_byId, _children, _byVm, _images);
+        foreach (var id in removals)
+            if (index.ById.TryGetValue(id, out var old)) index.Remove(old);
+        foreach (var d in upserts)
+        {
+            if (index.ById.TryGetValue(d.Id, out var old)) index.Remove(old);
+            index.Add(d);
+        }
+        return new DiskTree(index);
+    }
+
+    /// <summary>The builders of a tree's maps while it is made or changed.</summary>
+    private sealed class Index(
+        ImmutableDictionary<DiskId, Disk> byId, ImmutableDictionary<DiskId, ImmutableHashSet<DiskId>> children,
+        ImmutableDictionary<VmId, ImmutableHashSet<DiskId>> byVm, ImmutableDictionary<ImageName, ImmutableHashSet<DiskId>> images)
+    {
+        public ImmutableDictionary<DiskId, Disk>.Builder ById { get; } = byId.ToBuilder();
+        public ImmutableDictionary<DiskId, ImmutableHashSet<DiskId>>.Builder Children { get; } = children.ToBuilder();
+        public ImmutableDictionary<VmId, ImmutableHashSet<DiskId>>.Builder ByVm { get; } = byVm.ToBuilder();
+        public ImmutableDictionary<ImageName, ImmutableHashSet<DiskId>>.Builder Images { get; } = images.ToBuilder();
+
+        public void Add(Disk d)
+        {
+            ById[d.Id] = d;
+            if (d.Parent is { } p) AddTo(Children, p, d.Id);
+            if (d.Vm is { } vm) AddTo(ByVm, vm, d.Id);
+            if (d is { Role: DiskRole.Image, Image: { } name }) AddTo(Images, name, d.Id);
+        }
+
+        public void Remove(Disk d)
+        {
+            ById.Remove(d.Id);
+            if (d.Parent is { } p) RemoveFrom(Children, p, d.Id);
+            if (d.Vm is { } vm) RemoveFrom(ByVm, vm, d.Id);
+            if (d is { Role: DiskRole.Image, Image: { } name }) RemoveFrom(Images, name, d.Id);
+        }
+
+        private static void AddTo<TKey>(ImmutableDictionary<TKey, ImmutableHashSet<DiskId>>.Builder map, TKey key, DiskId id) where TKey : notnull =>
+            map[key] = (map.TryGetValue(key, out var set) ? set : []).Add(id);
+
+        private static void RemoveFrom<TKey>(ImmutableDictionary<TKey, ImmutableHashSet<DiskId>>.Builder map, TKey key, DiskId id) where TKey : notnull
+        {
+            if (!map.TryGetValue(key, out var set)) return;
+            set = set.Remove(id);
+            if (set.IsEmpty) map.Remove(key);
+            else map[key] = set;
         }
     }
 
@@ -28,8 +94,10 @@ public sealed class DiskTree
 
     public Disk Get(DiskId id) => _byId.TryGetValue(id, out var d) ? d : throw DomainException.NotFound("disk", id.ToString());
 
+    public bool HasChildren(DiskId id) => _children.ContainsKey(id);
+
     public IReadOnlyList<Disk> ChildrenOf(DiskId id) =>
-        _children.TryGetValue(id, out var list) ? list.Select(c => _byId[c]).ToList() : [];
+        _children.TryGetValue(id, out var set) ? set.Select(c => _byId[c]).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id.Value).ToList() : [];
 
     /// <summary>The backing chain of a disk, nearest parent first, root last (the disk itself excluded).</summary>
     public IEnumerable<Disk> Ancestors(DiskId id)
@@ -61,16 +129,19 @@ public sealed class DiskTree
         }
     }
 
-    public Disk? ActiveOf(VmId vm) => _byId.Values.FirstOrDefault(d => d.Role == DiskRole.Active && d.Vm == vm);
+    /// <summary>Every disk that names <paramref name="vm"/>, whatever its role.</summary>
+    public IEnumerable<Disk> OfVm(VmId vm) => _byVm.TryGetValue(vm, out var ids) ? ids.Select(id => _byId[id]) : [];
+
+    public Disk? ActiveOf(VmId vm) => OfVm(vm).FirstOrDefault(d => d.Role == DiskRole.Active);
 
     public Disk RequireActiveOf(VmId vm) =>
         ActiveOf(vm) ?? throw DomainException.NotFound("disk of vm", vm.ToString());
 
-    public IEnumerable<Disk> SnapshotsOf(VmId vm) => _byId.Values.Where(d => d.Role.IsVisibleSnapshot() && d.Vm == vm);
+    public IEnumerable<Disk> SnapshotsOf(VmId vm) => OfVm(vm).Where(d => d.Role.IsVisibleSnapshot()).OrderBy(d => d.CreatedAt).ThenBy(d => d.Id.Value);
 
     public Disk? SnapshotOf(VmId vm, SnapshotName name) => SnapshotsOf(vm).FirstOrDefault(d => d.Name == name);
 
-    public Disk? ImageNamed(ImageName name) => _byId.Values.FirstOrDefault(d => d.Role == DiskRole.Image && d.Image == name);
+    public Disk? ImageNamed(ImageName name) => _images.TryGetValue(name, out var ids) ? _byId[ids.First()] : null;
 
     public IEnumerable<Disk> Roots => _byId.Values.Where(d => d.Role.IsRoot());
 
@@ -106,7 +177,7 @@ public sealed class DiskTree
             if (d.Parent is { } p && !_byId.ContainsKey(p)) problems.Add($"disk {d.Id} backs onto {p}, which the catalog does not have");
             if (d.Role == DiskRole.Image && d.Parent is not null) problems.Add($"image {d.Image} has a parent");
             if (d.Role != DiskRole.Image && d.Parent is null && d.Role != DiskRole.Interior) problems.Add($"{d.Label} ({d.Id}) has no parent");
-            if (d.Role == DiskRole.Active && ChildrenOf(d.Id).Count > 0) problems.Add($"{d.Label} ({d.Id}) is written but has children");
+            if (d.Role == DiskRole.Active && HasChildren(d.Id)) problems.Add($"{d.Label} ({d.Id}) is written but has children");
             if (d.Role.IsVisibleSnapshot() && d.Name is null) problems.Add($"snapshot {d.Id} has no name");
         }
         foreach (var g in _byId.Values.Where(d => d.Role == DiskRole.Active).GroupBy(d => d.Vm).Where(g => g.Count() > 1))

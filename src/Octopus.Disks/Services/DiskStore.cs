@@ -31,22 +31,44 @@ internal sealed partial class DiskStore(IDiskCatalog catalog, IDiskBackend backe
     public async Task<DiskTree> LoadTreeAsync(CancellationToken ct) => (await Catalog.LoadAsync(ct)).Tree();
 
     /// <summary>Applies <paramref name="change"/> with every disk's unreachable-since stamp brought up to date in the
-    /// same atomic write, so the grace period counts from the operation that cut a disk off, not from the next gc.</summary>
+    /// same atomic write, so the grace period counts from the operation that cut a disk off, not from the next gc.
+    /// Only the disks the change can affect are looked at: a disk's reachability depends on the disks below it alone (it
+    /// is reachable when it is a root or one of its children is), so it can change only for the changed disks and their
+    /// ancestors before and after the change; an operation's commit costs its chains, not the catalog.</summary>
     public async Task CommitAsync(DiskTree before, CatalogChange change, CancellationToken ct)
     {
-        var after = before.All.ToDictionary(d => d.Id);
-        foreach (var id in change.Removals) after.Remove(id);
-        foreach (var d in change.Upserts) after[d.Id] = d;
-        var tree = new DiskTree(after.Values);
-        var reachable = tree.Reachable();
-        var upserts = change.Upserts.ToDictionary(d => d.Id);
-        var now = Now;
-        foreach (var d in tree.All)
+        var after = before.With(change.Removals, change.Upserts);
+        var affected = new HashSet<DiskId>();
+        foreach (var id in change.Removals.Concat(change.Upserts.Select(d => d.Id)))
         {
-            var stamped = reachable.Contains(d.Id) ? d.MarkReachable() : d.MarkUnreachable(now);
-            if (!ReferenceEquals(stamped, d)) upserts[d.Id] = stamped;
+            affected.Add(id);
+            if (before.Contains(id)) affected.UnionWith(before.Ancestors(id).Select(a => a.Id));
+            if (after.Contains(id)) affected.UnionWith(after.Ancestors(id).Select(a => a.Id));
+        }
+        var upserts = change.Upserts.ToDictionary(d => d.Id);
+        var reachable = new Dictionary<DiskId, bool>();
+        var now = Now;
+        foreach (var id in affected)
+        {
+            if (after.Find(id) is not { } d) continue;
+            var current = upserts.GetValueOrDefault(id) ?? d;
+            var stamped = IsReachable(after, id, reachable) ? current.MarkReachable() : current.MarkUnreachable(now);
+            if (!ReferenceEquals(stamped, current) || upserts.ContainsKey(id)) upserts[id] = stamped;
         }
         await Catalog.ApplyAsync(change with { Upserts = [.. upserts.Values] }, ct);
+    }
+
+    /// <summary>Whether a root reaches <paramref name="id"/> in <paramref name="tree"/>: it is a root, or a child is
+    /// reachable. Answers are kept in <paramref name="known"/>; a root stops the walk, so it visits the disk's subtree
+    /// only down to the nearest roots (a VM's chain, not an image's every VM).</summary>
+    private static bool IsReachable(DiskTree tree, DiskId id, Dictionary<DiskId, bool> known)
+    {
+        if (known.TryGetValue(id, out var answer)) return answer;
+        var disk = tree.Get(id);
+        known[id] = false; // a cycle (a broken catalog) counts as unreachable rather than looping
+        answer = disk.Role.IsRoot() || tree.ChildrenOf(id).Any(c => IsReachable(tree, c.Id, known));
+        known[id] = answer;
+        return answer;
     }
 
     /// <summary>Creates the files for new child disks and commits their rows, crash-safely:

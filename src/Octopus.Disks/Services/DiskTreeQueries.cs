@@ -40,6 +40,20 @@ public sealed class DiskTreeQueries
         return await BuildAsync(tree, vm is { } v ? ChainsOf(tree, [v]) : null, KeptAliveBy(tree, _ => true), viewer: null, ct: ct);
     }
 
+    /// <summary>The VM's active disk as a node of its chain (depth, file size as the catalog recorded it at the disk's last
+    /// change), or null when it has none. Reads only the VM's chain, not the forest nor the storage folder: the operation
+    /// runner asks it on every create, so it must not cost more as the catalog grows.</summary>
+    public async Task<DiskTreeNode?> ActiveAsync(VmId vm, CancellationToken ct = default)
+    {
+        var tree = await _store.LoadTreeAsync(ct);
+        if (tree.ActiveOf(vm) is not { } d) return null;
+        return new DiskTreeNode(d, tree.Depth(d.Id), [$"is the {d.Label}"], d.FileSize, FileMissing: false, d.FileSize, []);
+    }
+
+    /// <summary>Every disk that names the VM (its active leaf, snapshots, checkpoints, released leaves), oldest first.</summary>
+    public async Task<IReadOnlyList<Disk>> DisksOfAsync(VmId vm, CancellationToken ct = default) =>
+        [.. (await _store.LoadTreeAsync(ct)).OfVm(vm).OrderBy(d => d.CreatedAt)];
+
     /// <summary>What one user may see: the chains of <paramref name="vms"/> (theirs), merged where they share an image.
     /// A shared disk says only which of the viewer's own roots (and which images) keep it alive, never another user's
     /// VM ids or snapshot names, and the text shows no other owner's id.</summary>
@@ -113,7 +127,8 @@ public sealed class DiskTreeQueries
     private static Dictionary<DiskId, List<string>> KeptAliveBy(DiskTree tree, Func<Disk, bool> shown)
     {
         var result = new Dictionary<DiskId, List<string>>();
-        foreach (var root in tree.Roots.Where(shown).OrderBy(r => r.CreatedAt))
+        // Oldest first; at the same instant (a clock that did not move), the one nearer the base first.
+        foreach (var root in tree.Roots.Where(shown).OrderBy(r => r.CreatedAt).ThenBy(r => tree.Depth(r.Id)).ThenBy(r => r.Id.Value))
         {
             foreach (var d in tree.Ancestors(root.Id).Prepend(root))
             {

@@ -25,9 +25,12 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
 {
     /// <summary>A catalog as stored at <see cref="Generation"/> (or later: a load reads the generation before the rows,
     /// so its rows may already hold the next change, which then reads as a different generation and is read again).</summary>
-    private sealed record Copy(long Generation, IReadOnlyDictionary<DiskId, Disk> Disks, IReadOnlyDictionary<DiskIntentId, DiskIntent> Intents)
+    /// <para>The disks are kept as a <see cref="DiskTree"/>, which a change by this instance advances in time proportional
+    /// to the change; a load answers with that tree, so neither a load nor a change costs a pass over the whole catalog
+    /// (the tree is a cache of the rows: a moved generation reads them again).</para>
+    private sealed record Copy(long Generation, DiskTree Disks, IReadOnlyDictionary<DiskIntentId, DiskIntent> Intents)
     {
-        public CatalogSnapshot Snapshot { get; } = new([.. Disks.Values], [.. Intents.Values]);
+        public CatalogSnapshot Snapshot { get; } = new(Disks, [.. Intents.Values]);
     }
 
     private readonly Lock _sync = new();
@@ -42,7 +45,7 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
 
         var disks = await db.Disks.AsNoTracking().ToListAsync(cancellationToken);
         var intents = await db.DiskIntents.AsNoTracking().ToListAsync(cancellationToken);
-        var read = new Copy(generation ?? 0, disks.Select(ToDisk).ToDictionary(d => d.Id), intents.Select(ToIntent).ToDictionary(i => i.Id));
+        var read = new Copy(generation ?? 0, new DiskTree(disks.Select(ToDisk)), intents.Select(ToIntent).ToDictionary(i => i.Id));
         // No generation row: never changed through a catalog, so nothing to compare a later load with.
         if (generation is not null) Keep(read);
         return read.Snapshot;
@@ -133,11 +136,9 @@ public sealed class StoreDiskCatalog(IDbContextFactory<OctopusDbContext> context
                 _copy = null;
                 return;
             }
-            var disks = new Dictionary<DiskId, Disk>(before.Disks);
+            var disks = before.Disks.With(change.Removals, change.Upserts.Select(d => ToDisk(FromDisk(d, d.Version + 1))));
             var intents = new Dictionary<DiskIntentId, DiskIntent>(before.Intents);
-            foreach (var id in change.Removals) disks.Remove(id);
             if (change.End is { } end) intents.Remove(end);
-            foreach (var d in change.Upserts) disks[d.Id] = ToDisk(FromDisk(d, d.Version + 1));
             if (change.Begin is { } begin) intents[begin.Id] = ToIntent(FromIntent(begin));
             _copy = new Copy(generation, disks, intents);
         }
