@@ -11,8 +11,8 @@ namespace Octopus.Application.Commands;
 
 /// <summary>One action over many VMs (<c>POST /api/v1/vm-actions</c>). Each VM goes through the same
 /// <see cref="VmCommands"/> decision a single request takes, so it is authorised (another user's VM is "not found", as it
-/// would be alone), journaled and audited one by one (stop, reboot and delete commit in chunks of
-/// <see cref="CommandRunner.EachChunk"/> VMs, one save each, and wake the control loop once); a refusal for one VM is that VM's result and does not stop the
+/// would be alone), journaled and audited one by one (every action commits in chunks of
+/// <see cref="CommandRunner.EachChunk"/> VMs, one save each, and wakes the control loop once); a refusal for one VM is that VM's result and does not stop the
 /// others. The bulk call itself is audited once more with its totals. Suspend and resume journal each VM's operation and
 /// do not wait for the runner (the single call waits a few seconds): the answer says "accepted", and the VM's state
 /// follows, as it does for start and stop.</summary>
@@ -25,16 +25,8 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmSu
     {
         if (request is null) throw DomainException.Invalid("body", "Send {\"action\": \"stop\", \"vms\": [\"web1\", …]} or {\"action\": \"stop\", \"selector\": {\"owner\": \"lab42\"}}.");
         var action = (request.Action ?? "").Trim().ToLowerInvariant();
-        Func<string, Task<Vm>> run = action switch
-        {
-            "start" => v => commands.StartAsync(caller, v, ct),
-            "stop" => v => commands.StopAsync(caller, v, ct),
-            "reboot" => v => commands.RebootAsync(caller, v, ct),
-            "suspend" => v => suspends.BeginPauseChangeAsync(caller, v, suspend: true, ct),
-            "resume" => v => suspends.BeginPauseChangeAsync(caller, v, suspend: false, ct),
-            "delete" => v => commands.DeleteAsync(caller, v, ct),
-            _ => throw DomainException.Invalid("action", $"'{request.Action}' is not a bulk action; use start, stop, reboot, suspend, resume or delete."),
-        };
+        if (action is not ("start" or "stop" or "reboot" or "suspend" or "resume" or "delete"))
+            throw DomainException.Invalid("action", $"'{request.Action}' is not a bulk action; use start, stop, reboot, suspend, resume or delete.");
         if (request.Vms is not null && request.Selector is not null)
             throw DomainException.Invalid("selector", "Give either vms or selector, not both.");
         var targets = request.Vms is not null ? [.. request.Vms]
@@ -50,28 +42,12 @@ public sealed class VmBulkActions(OctopusDbContext db, VmCommands commands, VmSu
             if (string.IsNullOrWhiteSpace(target)) outcomes.Add((target ?? "", null, DomainException.Invalid("vms", "An empty VM name; remove it from the list.")));
             else named.Add(target);
         }
-        if (action is "stop" or "reboot" or "delete")
-        {
-            // A transition and nothing else: decided in chunks, each one save, the loop woken once (VmCommands.TransitionEachAsync).
-            outcomes.AddRange(await commands.TransitionEachAsync(caller, action, named, ct));
-            db.ChangeTracker.Clear();
-        }
-        else
-        {
-            foreach (var target in named)
-            {
-                try
-                {
-                    outcomes.Add((target, await run(target), null));
-                }
-                catch (DomainException e)
-                {
-                    outcomes.Add((target, null, e));
-                }
-                // Each command saved its own unit; forgetting the tracked entities keeps the next save's change scan small.
-                db.ChangeTracker.Clear();
-            }
-        }
+        // Decided in chunks, each one save, the loop woken once (VmCommands.TransitionEachAsync; suspend and resume through
+        // VmSuspendCommands.BeginPauseChangeEachAsync, which journals without waiting for the runner).
+        outcomes.AddRange(action is "suspend" or "resume"
+            ? await suspends.BeginPauseChangeEachAsync(caller, named, suspend: action == "suspend", ct)
+            : await commands.TransitionEachAsync(caller, action, named, ct));
+        db.ChangeTracker.Clear();
         // Answer in the order the VMs were named (an empty name's refusal where it stood).
         var position = targets.Select((t, i) => (t ?? "", i)).GroupBy(p => p.Item1).ToDictionary(g => g.Key, g => new Queue<int>(g.Select(p => p.i)));
         outcomes = [.. outcomes.OrderBy(o => position[o.Target].Dequeue())];

@@ -114,7 +114,8 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
     /// <summary>Stop (or start, reboot, delete) many VMs as one unit of work: each VM is authorised, decided and audited
     /// as <see cref="StopAsync"/> would do it alone, the operations of those that changed are journaled with one query,
     /// everything commits in one save, and the control loop is woken once (see <see cref="CommandRunner.RunEachAsync"/>).
-    /// <paramref name="action"/> is <c>start</c>, <c>stop</c>, <c>reboot</c> or <c>delete</c>.</summary>
+    /// <paramref name="action"/> is <c>start</c>, <c>stop</c>, <c>reboot</c> or <c>delete</c>; a start of a suspended VM
+    /// journals its resume (authorised as a resume too), as <see cref="StartAsync"/> does, without waiting for it.</summary>
     public async Task<IReadOnlyList<(string Target, Vm? Vm, DomainException? Error)>> TransitionEachAsync(Caller caller, string action,
         IReadOnlyList<string> idsOrNames, CancellationToken ct)
     {
@@ -125,6 +126,13 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
             async (target, ct) =>
             {
                 var vm = await lookup.FindAsync(caller, target, ct);
+                if (action == "start" && suspends is not null && vm.State == VmState.Suspended)
+                {
+                    // As StartAsync alone: a suspended VM is resumed (journaled, not waited for; the answer says "accepted").
+                    Permissions.VmResume.Authorize(caller);
+                    await OperationJournal.BeginPauseChangeAsync(db, vm, suspend: false, caller.Name, null, now, ct);
+                    return vm;
+                }
                 if (change(vm, now)) changed.Add(vm);
                 return vm;
             },
@@ -134,7 +142,9 @@ public sealed class VmCommands(OctopusDbContext db, CommandRunner runner, VmLook
                 await OperationJournal.EnsureAllAsync(db, [.. changed.Where(accepted.Contains)], caller.Name, now, ct);
                 changed.Clear();
             },
-            (target, ct) => TransitionAsync(caller, target, action, ct, wake: false), ct, v => $"now {v.State}");
+            async (target, ct) => action == "start" && suspends is not null && await suspends.IsSuspendedAsync(caller, target, ct)
+                ? await suspends.BeginPauseChangeAsync(caller, target, suspend: false, ct)
+                : await TransitionAsync(caller, target, action, ct, wake: false), ct, v => $"now {v.State}");
         signal.Wake();
         return outcomes;
     }

@@ -58,20 +58,53 @@ public sealed class VmSuspendCommands(CommandRunner runner, VmLookup lookup, Tim
     /// VM is already where it was asked to go.</summary>
     private Task<(Vm, Operation?)> JournalPauseChangeAsync(Caller caller, string idOrName, bool suspend, string? reason, CancellationToken ct)
     {
-        var (what, from, to) = suspend ? ("suspend", VmState.Running, VmState.Suspended) : ("resume", VmState.Suspended, VmState.Running);
         var action = suspend ? Permissions.VmSuspend : Permissions.VmResume;
+        var to = suspend ? VmState.Suspended : VmState.Running;
         return runner.RunAsync(caller, action, $"vm/{idOrName}", async ct =>
         {
-            var vm = await lookup.FindAsync(caller, idOrName, ct);
-            if (vm.State == to) return (vm, (Operation?)null);
-            if (vm.State != from)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.",
-                    new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
-            if (vm.HostId is null)
-                throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.",
-                    new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
-            return (vm, await OperationJournal.BeginPauseChangeAsync(db, vm, suspend, caller.Name, reason, time.GetUtcNow(), ct));
+            var change = await DecidePauseChangeAsync(caller, idOrName, suspend, reason, ct);
+            return (change.Vm, change.Operation);
         }, ct, r => r.Item2 is null ? $"already {to}" : $"operation {r.Item2.Id}");
+    }
+
+    /// <summary>A VM's suspend or resume as decided in a unit of work (not yet saved): its operation, or null when the
+    /// VM was already there.</summary>
+    private sealed record PauseChange(Vm Vm, Operation? Operation);
+
+    /// <summary>Finds the VM, checks its state and journals its operation in the caller's unit of work.</summary>
+    private async Task<PauseChange> DecidePauseChangeAsync(Caller caller, string idOrName, bool suspend, string? reason, CancellationToken ct)
+    {
+        var (what, from, to) = suspend ? ("suspend", VmState.Running, VmState.Suspended) : ("resume", VmState.Suspended, VmState.Running);
+        var vm = await lookup.FindAsync(caller, idOrName, ct);
+        if (vm.State == to) return new PauseChange(vm, null);
+        if (vm.State != from)
+            throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it is {vm.State}. Allowed when {from}.",
+                new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
+        if (vm.HostId is null)
+            throw DomainException.Conflict("vm.illegal-transition", $"Cannot {what} VM '{vm.Name}': it runs on no host.",
+                new Dictionary<string, object> { ["name"] = vm.Name.ToString(), ["action"] = what, ["state"] = vm.State.ToString() });
+        return new PauseChange(vm, await OperationJournal.BeginPauseChangeAsync(db, vm, suspend, caller.Name, reason, time.GetUtcNow(), ct));
+    }
+
+    /// <summary>Journals the suspend (or resume) of many VMs as <see cref="BeginPauseChangeAsync"/> does for one, in
+    /// chunks (<see cref="CommandRunner.RunEachAsync"/>): each VM authorised, decided and audited as alone, a chunk's
+    /// operations and audit entries committed in one save, the control loop woken once. A chunk whose save loses a race
+    /// runs each of its VMs alone.</summary>
+    public async Task<IReadOnlyList<(string Target, Vm? Vm, DomainException? Error)>> BeginPauseChangeEachAsync(Caller caller,
+        IReadOnlyList<string> idsOrNames, bool suspend, CancellationToken ct)
+    {
+        var action = suspend ? Permissions.VmSuspend : Permissions.VmResume;
+        var to = suspend ? VmState.Suspended : VmState.Running;
+        var outcomes = await runner.RunEachAsync(caller, action, idsOrNames, target => $"vm/{target}",
+            (target, ct) => DecidePauseChangeAsync(caller, target, suspend, null, ct),
+            (_, _) => Task.CompletedTask,
+            async (target, ct) =>
+            {
+                var (vm, op) = await JournalPauseChangeAsync(caller, target, suspend, null, ct);
+                return new PauseChange(vm, op);
+            }, ct, r => r.Operation is null ? $"already {to}" : $"operation {r.Operation.Id}");
+        signal.Wake();
+        return [.. outcomes.Select(o => (o.Target, o.Result?.Vm, o.Error))];
     }
 
     /// <summary>Whether the caller's VM <paramref name="idOrName"/> is suspended (false when it cannot be found: the

@@ -94,6 +94,80 @@ public class VmActionTests
         audit.Items.Should().Contain(e => e.Action == "vm.stop" && e.Actor == "bob" && e.Target == "vm/b1" && e.Succeeded);
     }
 
+    /// <summary>Plays a concurrent writer: just before the bulk request's first save that would change
+    /// <paramref name="vm"/>'s row, raises that row's version behind the request's back, so the chunk's save loses the
+    /// race on it (as when another request or the runner changed the VM in between).</summary>
+    private sealed class RaceOneVm(IHttpContextAccessor http, string vm) : SaveChangesInterceptor
+    {
+        public volatile bool Armed;
+        public int Raced;
+        public int Saves;
+
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (Armed && Raced == 0 && InBulkRequest() && eventData.Context!.ChangeTracker.Entries<Octopus.Domain.Vms.Vm>()
+                    .Any(e => e.State == EntityState.Modified && e.Entity.Name.Value == vm))
+            {
+                Raced++;
+                await eventData.Context.Database.ExecuteSqlRawAsync("""UPDATE "Vms" SET "Version" = "Version" + 1 WHERE "Name" = {0}""",
+                    [vm], cancellationToken);
+            }
+            return result;
+        }
+
+        public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (InBulkRequest()) Interlocked.Increment(ref Saves);
+            return ValueTask.FromResult(result);
+        }
+
+        private bool InBulkRequest() => http.HttpContext?.Request is { Method: "POST" } r && r.Path == ApiRoutes.VmActions;
+    }
+
+    [Fact]
+    public async Task Bulk_StartWhoseChunkLosesARace_RunsEachVmAlone_EachDecidedOnceAndAuditedOnce()
+    {
+        RaceOneVm? race = null;
+        await using var server = await TestServerApp.StartAsync(customize: b =>
+        {
+            b.Services.AddHttpContextAccessor();
+            b.Services.ConfigureDbContext<OctopusDbContext>((sp, o) =>
+                o.AddInterceptors(race ??= new RaceOneVm(sp.GetRequiredService<IHttpContextAccessor>(), "w3")));
+        });
+        var admin = await server.LoginAsync();
+        var names = Enumerable.Range(1, 5).Select(i => $"w{i}").ToList();
+        foreach (var n in names) (await admin.PostAsJsonAsync(ApiRoutes.Vms, ApiExtensions.Vm(n, cores: 1, memoryGiB: 1, diskGiB: 5))).EnsureSuccessStatusCode();
+        foreach (var n in names) await admin.WaitForStateAsync(n, "Running");
+        // w5 suspended (a start resumes it, as alone), the others stopped.
+        (await admin.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("suspend", ["w5"]))).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("stop", names.Take(4).ToList()))).EnsureSuccessStatusCode();
+        await admin.WaitForStateAsync("w5", "Suspended");
+        foreach (var n in names.Take(4)) await admin.WaitForStateAsync(n, "Stopped");
+        race!.Raced.Should().Be(0);
+        (race.Armed, race.Saves) = (true, 0);
+
+        var r = await admin.PostAsJsonAsync(ApiRoutes.VmActions, new VmBulkActionRequest("start", names));
+
+        r.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await r.ReadAsync<VmBulkActionResponse>();
+        body.Results.Select(x => (x.Vm, x.Ok, x.Status)).Should().Equal(names.Select(n => (n, true, 202)));
+        race.Raced.Should().Be(1, "w3's row changed under the chunk once");
+        // The chunk's save failed (not counted); each of the five VMs then saved alone, and the summary once.
+        race.Saves.Should().Be(6);
+        foreach (var n in names) await admin.WaitForStateAsync(n, "Running");
+        var audit = await (await admin.GetAsync(ApiRoutes.Audit + "?limit=200")).ReadAsync<Page<AuditEntryDto>>();
+        foreach (var n in names.Take(4))
+            audit.Items.Count(e => e.Action == "vm.start" && e.Target == $"vm/{n}").Should().Be(1, $"{n} was decided once");
+        // Alone, a start of a suspended VM is its resume, and it is audited as one.
+        audit.Items.Count(e => e.Action is "vm.start" or "vm.resume" && e.Target == "vm/w5").Should().Be(1, "w5 was decided once");
+        audit.Items.Should().Contain(e => e.Action == "vm.bulk-start" && e.Result == "5 of 5 VMs accepted");
+        var ops = await (await admin.GetAsync(ApiRoutes.Operations + "?limit=200")).ReadAsync<Page<OperationDto>>();
+        foreach (var n in names.Take(4))
+            ops.Items.Count(o => o.Kind == "start-vm" && o.Vm == n).Should().Be(1, $"{n} got one start operation");
+        ops.Items.Count(o => o.Kind == "resume-vm" && o.Vm == "w5").Should().Be(1, "w5 got one resume operation");
+    }
+
     [Fact]
     public async Task Bulk_StopBySelector_PicksOnlyTheCallersMatchingVms()
     {
