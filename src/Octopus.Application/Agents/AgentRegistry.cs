@@ -61,14 +61,16 @@ public sealed class AgentRegistry : IAgentDirectory
 
     /// <summary>Null when accepted; else why the heartbeat is stale (its sequence is not newer than the last one's). An
     /// accepted heartbeat's report replaces the stored one unless its generation is older than the newest applied, or
-    /// it is not due (<see cref="ReportRefresh"/>).</summary>
-    public string? AcceptHeartbeat(Guid id, AgentStatus status)
+    /// it is not due (<see cref="ReportRefresh"/>).
+    /// The heartbeat is committed with the others that arrive meanwhile (a group commit,
+    /// <see cref="AgentRegistrationStore.AcceptHeartbeatAsync"/>); the task completes once its commit is done.</summary>
+    public async Task<string?> AcceptHeartbeatAsync(Guid id, AgentStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
         var now = _time.GetUtcNow();
         var vms = VmsOf(status);
         var due = !_written.TryGetValue(id, out var last) || last.Generation != status.Generation || last.Vms != vms || now - last.At >= ReportRefresh;
-        if (!_store.AcceptHeartbeat(id, status.Sequence, now, status.Generation, due ? JsonSerializer.Serialize(status, ReportJson) : null))
+        if (!await _store.AcceptHeartbeatAsync(id, status.Sequence, now, status.Generation, due ? JsonSerializer.Serialize(status, ReportJson) : null))
             return _store.Find(id) is { } r
                 ? $"stale heartbeat (sequence {status.Sequence}, last accepted {r.LastSequence})"
                 : "unknown agent";

@@ -75,7 +75,7 @@ public static class AgentEndpoints
         AgentStatus status;
         try { status = JsonSerializer.Deserialize<AgentStatus>(body, SignedRequests.Json) ?? throw new JsonException("empty body"); }
         catch (JsonException e) { throw DomainException.Invalid("body", $"the heartbeat is not an agent status: {e.Message}"); }
-        if (registry.AcceptHeartbeat(id, status) is { } stale)
+        if (await registry.AcceptHeartbeatAsync(id, status) is { } stale)
             throw new DomainException(ErrorKind.Forbidden, "agent.stale-heartbeat", $"heartbeat refused: {stale}.");
         return Results.NoContent();
     }

@@ -212,7 +212,7 @@ public class PublishNamesTests
         var registry = new Octopus.Application.Agents.AgentRegistry(
             new Octopus.Persistence.Agents.AgentRegistrationStore(server.App.Services.GetRequiredService<IDbContextFactory<OctopusDbContext>>()), TimeProvider.System);
         var agent = registry.Register(host, vm.Host!, "http://127.0.0.1:9");
-        registry.AcceptHeartbeat(agent.Id, new Octopus.Contracts.Agents.AgentStatus(1, 1, 0.25, [])).Should().BeNull();
+        (await registry.AcceptHeartbeatAsync(agent.Id, new Octopus.Contracts.Agents.AgentStatus(1, 1, 0.25, []))).Should().BeNull();
         var monitor = new Octopus.Application.Agents.AgentHealthMonitor(registry,
             Microsoft.Extensions.Options.Options.Create(new Octopus.Application.Agents.AgentOptions()), server.App.Services.GetRequiredService<IServiceScopeFactory>(),
             [], TimeProvider.System, new Octopus.Application.Cluster.ReplicaLeadership(),
