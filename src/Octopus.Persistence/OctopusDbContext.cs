@@ -53,6 +53,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
     public DbSet<HostHistoryBucketRecord> HostHistory => Set<HostHistoryBucketRecord>();
     public DbSet<PolicyObservationRecord> PolicyObservations => Set<PolicyObservationRecord>();
     public DbSet<PolicyCpuChunkRecord> PolicyCpuHistory => Set<PolicyCpuChunkRecord>();
+    public DbSet<PolicyCpuPassRecord> PolicyCpuPasses => Set<PolicyCpuPassRecord>();
 
     /// <summary>The leader term this context writes under (captured from <see cref="Leadership.LeaderFence.Current"/>
     /// when it is created), or null for an unfenced context (requests, start-up). A fenced save checks the store's term
@@ -184,6 +185,7 @@ public sealed class OctopusDbContext(DbContextOptions<OctopusDbContext> options)
         model.ApplyConfiguration(new Configurations.HostHistoryBucketRecordConfiguration());
         model.ApplyConfiguration(new Configurations.PolicyObservationRecordConfiguration());
         model.ApplyConfiguration(new Configurations.PolicyCpuChunkRecordConfiguration());
+        model.ApplyConfiguration(new Configurations.PolicyCpuPassRecordConfiguration());
 
         model.Entity<User>(b =>
         {

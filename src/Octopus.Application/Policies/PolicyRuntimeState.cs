@@ -27,8 +27,15 @@ public sealed class PolicyRuntimeState
     internal HashSet<(VmId, DateTimeOffset)> LeaseEventsSent { get; } = [];
     internal ConcurrentDictionary<string, (string Code, ScriptPolicy Script)> Scripts { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The hours (per VM or host) given samples since the store was last written.</summary>
+    /// <summary>The hours (per VM or host) given samples that the store holds no complete hour row for yet: written once
+    /// the hour has closed (until then their samples are in the pass rows).</summary>
     internal HashSet<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> DirtyHours { get; } = [];
+
+    /// <summary>The samples recorded since the store was last written (the next pass row).</summary>
+    internal List<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset At, double Percent)> PendingSamples { get; } = [];
+
+    /// <summary>The times of the pass rows the store holds (removed once their hour is written as hour rows).</summary>
+    internal HashSet<DateTimeOffset> StoredPasses { get; } = [];
 
     /// <summary>The hours the store holds a row for (so a write is an update, not an insert).</summary>
     internal HashSet<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> StoredHours { get; } = [];
@@ -41,6 +48,7 @@ public sealed class PolicyRuntimeState
     {
         VmCpu.Record(vm, at, percent);
         DirtyHours.Add((PolicySubjectKind.Vm, vm.Value, PolicyRuntimeStore.HourOf(at)));
+        PendingSamples.Add((PolicySubjectKind.Vm, vm.Value, at, percent));
     }
 
     /// <summary>Adds a host's CPU reading to its history and marks its hour for the next write to the store.</summary>
@@ -48,5 +56,6 @@ public sealed class PolicyRuntimeState
     {
         HostCpu.Record(host, at, percent);
         DirtyHours.Add((PolicySubjectKind.Host, host.Value, PolicyRuntimeStore.HourOf(at)));
+        PendingSamples.Add((PolicySubjectKind.Host, host.Value, at, percent));
     }
 }

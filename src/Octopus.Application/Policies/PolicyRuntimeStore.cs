@@ -8,7 +8,8 @@ using Octopus.Policies.Snapshots;
 
 namespace Octopus.Application.Policies;
 
-/// <summary>The policy runtime's state in the store (tables <c>PolicyObservations</c> and <c>PolicyCpuHistory</c>): the
+/// <summary>The policy runtime's state in the store (tables <c>PolicyObservations</c>, <c>PolicyCpuHistory</c> and
+/// <c>PolicyCpuPasses</c>): the
 /// leader's pass writes what it changed (<see cref="SaveAsync"/>), a replica beginning a leader term starts from it
 /// (<see cref="LoadAsync"/>), and a follower's preview reads the histories from it (<see cref="ReadHistoriesAsync"/>).
 /// CPU samples are kept to the second and to a hundredth of a percent (at most 655.35 %).</summary>
@@ -21,8 +22,9 @@ public static class PolicyRuntimeStore
 
     /// <summary>Writes, in one save of <paramref name="db"/> (a leader's pass: fenced by its term), the observation rows
     /// that differ from the store's (states seen, lease events published; rows of VMs and hosts gone are removed), the
-    /// hours of CPU samples recorded since the last write (one row per VM or host and hour), and removes hours older
-    /// than <see cref="PolicyRuntimeState.Retention"/>. Call under <see cref="PolicyRuntimeState.RunLock"/>. A failed
+    /// CPU samples recorded since the last write (one pass row per sample time while their hour is open; once it has
+    /// closed, one row per VM or host and hour, replacing that hour's pass rows), and removes hours older than
+    /// <see cref="PolicyRuntimeState.Retention"/>. Call under <see cref="PolicyRuntimeState.RunLock"/>. A failed
     /// save (a row changed under it) re-reads which rows the store holds and leaves the samples for the next pass.</summary>
     public static async Task SaveAsync(OctopusDbContext db, PolicyRuntimeState state, DateTimeOffset now, CancellationToken ct)
     {
@@ -41,22 +43,37 @@ public static class PolicyRuntimeStore
         var gone = state.StoredObservations.Keys.Where(k => !current.ContainsKey(k)).ToList();
         foreach (var (kind, subject) in gone) db.PolicyObservations.Remove(new PolicyObservationRecord { Kind = kind, SubjectId = subject });
 
+        // The samples since the last write go to one row per sample time (a pass row), as long as their hour is open; a
+        // closed hour is written once, as one row per VM or host with every sample of the hour, and its pass rows are
+        // removed in the same save. So a pass that took 11,000 samples writes one row of 209 kB, not 11,000 hour rows
+        // of up to 480 bytes each (bench/Octopus.Bench.StoreWrites), and the store always holds every sample taken.
         var oldest = HourOf(now - PolicyRuntimeState.Retention);
+        var open = HourOf(now);
+        var passes = new List<DateTimeOffset>();
+        // Keyed to the microsecond, as both stores keep a time (a removal by key then finds the row).
+        foreach (var pass in state.PendingSamples.Where(p => p.At >= open).GroupBy(p => new DateTimeOffset(p.At.UtcTicks - p.At.UtcTicks % 10, TimeSpan.Zero)))
+        {
+            db.PolicyCpuPasses.Add(new PolicyCpuPassRecord { At = pass.Key, Samples = EncodePass([.. pass.Select(p => (p.Kind, p.Subject, p.Percent))]) });
+            passes.Add(pass.Key);
+        }
         var written = new List<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)>();
         foreach (var hour in state.DirtyHours)
         {
+            if (hour.Hour >= open) continue;
+            written.Add(hour);
             if (hour.Hour < oldest) continue;
             var samples = SamplesOf(state, hour).ToList();
             if (samples.Count == 0) continue; // a VM or host forgotten since (deleted): its stored hours age out
             var row = new PolicyCpuChunkRecord { Kind = hour.Kind, SubjectId = hour.Subject, Start = hour.Hour, Samples = Encode(samples, hour.Hour) };
             if (state.StoredHours.Contains(hour)) db.PolicyCpuHistory.Update(row); else db.PolicyCpuHistory.Add(row);
-            written.Add(hour);
         }
+        var folded = state.StoredPasses.Where(at => at < open).ToList();
+        foreach (var at in folded) db.PolicyCpuPasses.Remove(new PolicyCpuPassRecord { At = at });
         var expired = state.StoredHours.Where(h => h.Hour < oldest).ToList();
         foreach (var h in expired) db.PolicyCpuHistory.Remove(new PolicyCpuChunkRecord { Kind = h.Kind, SubjectId = h.Subject, Start = h.Hour });
         if (!db.ChangeTracker.HasChanges())
         {
-            state.DirtyHours.Clear();
+            Written(state, written, []);
             return;
         }
         try
@@ -72,9 +89,20 @@ public static class PolicyRuntimeStore
         db.ChangeTracker.Clear();
         foreach (var (key, value) in changed) state.StoredObservations[key] = value;
         foreach (var key in gone) state.StoredObservations.Remove(key);
-        foreach (var h in written) state.StoredHours.Add(h);
         foreach (var h in expired) state.StoredHours.Remove(h);
-        state.DirtyHours.Clear();
+        foreach (var at in folded) state.StoredPasses.Remove(at);
+        foreach (var at in passes) state.StoredPasses.Add(at);
+        Written(state, written, written.Where(h => h.Hour >= oldest && SamplesOf(state, h).Any()));
+    }
+
+    /// <summary>After a write: the closed hours written are clean (those with samples stored), and every sample taken is
+    /// in the store (in a pass row or an hour row).</summary>
+    private static void Written(PolicyRuntimeState state, List<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> written,
+        IEnumerable<(PolicySubjectKind Kind, Guid Subject, DateTimeOffset Hour)> stored)
+    {
+        foreach (var h in stored) state.StoredHours.Add(h);
+        foreach (var h in written) state.DirtyHours.Remove(h);
+        state.PendingSamples.Clear();
     }
 
     /// <summary>Replaces the working copy in <paramref name="state"/> with the store's: CPU histories, states seen and
@@ -85,13 +113,16 @@ public static class PolicyRuntimeStore
         ArgumentNullException.ThrowIfNull(state);
         var observations = await db.PolicyObservations.AsNoTracking().ToListAsync(ct);
         var chunks = await db.PolicyCpuHistory.AsNoTracking().ToListAsync(ct);
+        var passes = await db.PolicyCpuPasses.AsNoTracking().ToListAsync(ct);
         await state.RunLock.WaitAsync(ct);
         try
         {
             state.VmCpu.Forget([]);
             state.HostCpu.Forget([]);
             state.DirtyHours.Clear();
+            state.PendingSamples.Clear();
             state.StoredHours.Clear();
+            state.StoredPasses.Clear();
             state.StoredObservations.Clear();
             state.LeaseEventsSent.Clear();
             var vms = new Dictionary<VmId, VmState>();
@@ -120,6 +151,19 @@ public static class PolicyRuntimeStore
                     if (s.At > last) last = s.At;
                 }
             }
+            // The pass rows hold the hours the previous leader had not closed: their samples come after every hour row's,
+            // and their hours are still to be written as hour rows (by this leader, once they close).
+            foreach (var p in passes.OrderBy(p => p.At))
+            {
+                state.StoredPasses.Add(p.At);
+                foreach (var (kind, subject, percent) in DecodePass(p.Samples))
+                {
+                    if (kind == PolicySubjectKind.Host) state.HostCpu.Record(new HostId(subject), p.At, percent);
+                    else state.VmCpu.Record(new VmId(subject), p.At, percent);
+                    state.DirtyHours.Add((kind, subject, HourOf(p.At)));
+                }
+                if (p.At > last) last = p.At;
+            }
             state.LastSample = last;
         }
         finally
@@ -138,6 +182,10 @@ public static class PolicyRuntimeStore
             foreach (var s in Decode(c.Samples, c.Start))
                 if (c.Kind == PolicySubjectKind.Host) hosts.Record(new HostId(c.SubjectId), s.At, s.Percent);
                 else vms.Record(new VmId(c.SubjectId), s.At, s.Percent);
+        foreach (var p in (await db.PolicyCpuPasses.AsNoTracking().ToListAsync(ct)).OrderBy(p => p.At))
+            foreach (var (kind, subject, percent) in DecodePass(p.Samples))
+                if (kind == PolicySubjectKind.Host) hosts.Record(new HostId(subject), p.At, percent);
+                else vms.Record(new VmId(subject), p.At, percent);
         return (vms, hosts);
     }
 
@@ -182,13 +230,41 @@ public static class PolicyRuntimeStore
         return samples;
     }
 
+    private const int PassSampleBytes = 19;
+
+    /// <summary>A pass row's samples: per sample the subject's kind (1 byte), its id (16 bytes) and the percentage in
+    /// hundredths (16 bits, little-endian; at most 655.35 %).</summary>
+    internal static byte[] EncodePass(IReadOnlyList<(PolicySubjectKind Kind, Guid Subject, double Percent)> samples)
+    {
+        var bytes = new byte[samples.Count * PassSampleBytes];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var at = bytes.AsSpan(i * PassSampleBytes, PassSampleBytes);
+            at[0] = (byte)samples[i].Kind;
+            samples[i].Subject.TryWriteBytes(at[1..17]);
+            BinaryPrimitives.WriteUInt16LittleEndian(at[17..], (ushort)Math.Clamp(Math.Round(samples[i].Percent * 100), 0, ushort.MaxValue));
+        }
+        return bytes;
+    }
+
+    internal static List<(PolicySubjectKind Kind, Guid Subject, double Percent)> DecodePass(byte[] bytes)
+    {
+        var samples = new List<(PolicySubjectKind, Guid, double)>(bytes.Length / PassSampleBytes);
+        for (var i = 0; i + PassSampleBytes <= bytes.Length; i += PassSampleBytes)
+            samples.Add(((PolicySubjectKind)bytes[i], new Guid(bytes.AsSpan(i + 1, 16)), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i + 17)) / 100.0));
+        return samples;
+    }
+
     /// <summary>Re-reads which rows the store holds (after a save that failed on a row changed under it).</summary>
     private static async Task ReadStoredKeysAsync(OctopusDbContext db, PolicyRuntimeState state, CancellationToken ct)
     {
         var hours = await db.PolicyCpuHistory.AsNoTracking().Select(c => new { c.Kind, c.SubjectId, c.Start }).ToListAsync(ct);
         var observations = await db.PolicyObservations.AsNoTracking().ToListAsync(ct);
+        var passes = await db.PolicyCpuPasses.AsNoTracking().Select(p => p.At).ToListAsync(ct);
         state.StoredHours.Clear();
         foreach (var h in hours) state.StoredHours.Add((h.Kind, h.SubjectId, h.Start));
+        state.StoredPasses.Clear();
+        foreach (var at in passes) state.StoredPasses.Add(at);
         state.StoredObservations.Clear();
         foreach (var o in observations) state.StoredObservations[(o.Kind, o.SubjectId)] = (o.State, o.LeaseEventFor);
     }

@@ -1022,6 +1022,20 @@ namespace Octopus.Persistence.Postgres.Migrations
                     b.ToTable("PolicyCpuHistory", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyCpuPassRecord", b =>
+                {
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Samples")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("At");
+
+                    b.ToTable("PolicyCpuPasses", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PolicyObservationRecord", b =>
                 {
                     b.Property<int>("Kind")

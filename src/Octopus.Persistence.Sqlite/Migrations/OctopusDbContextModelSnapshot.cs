@@ -1011,6 +1011,20 @@ namespace Octopus.Persistence.Sqlite.Migrations
                     b.ToTable("PolicyCpuHistory", (string)null);
                 });
 
+            modelBuilder.Entity("Octopus.Persistence.Records.PolicyCpuPassRecord", b =>
+                {
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Samples")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("At");
+
+                    b.ToTable("PolicyCpuPasses", (string)null);
+                });
+
             modelBuilder.Entity("Octopus.Persistence.Records.PolicyObservationRecord", b =>
                 {
                     b.Property<int>("Kind")

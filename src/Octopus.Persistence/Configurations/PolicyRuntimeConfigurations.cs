@@ -26,3 +26,14 @@ internal sealed class PolicyCpuChunkRecordConfiguration : IEntityTypeConfigurati
         b.Property(c => c.Samples).IsRequired();
     }
 }
+
+/// <summary>Table <c>PolicyCpuPasses</c>: one row per policy pass that took CPU samples in the hour still open.</summary>
+internal sealed class PolicyCpuPassRecordConfiguration : IEntityTypeConfiguration<PolicyCpuPassRecord>
+{
+    public void Configure(EntityTypeBuilder<PolicyCpuPassRecord> b)
+    {
+        b.ToTable("PolicyCpuPasses");
+        b.HasKey(p => p.At);
+        b.Property(p => p.Samples).IsRequired();
+    }
+}

@@ -37,3 +37,16 @@ public sealed class PolicyCpuChunkRecord
 
     public byte[] Samples { get; set; } = [];
 }
+
+/// <summary>The CPU samples one policy pass took, of every VM and host it sampled (table <c>PolicyCpuPasses</c>): what the
+/// store holds of the hour still open, one row per pass instead of a rewrite of every VM's and host's hour row.
+/// <see cref="Samples"/> holds 19 bytes per sample: the subject's kind (1 byte), its id (16 bytes) and the percentage in
+/// hundredths (16 bits, little-endian). Once the hour has closed, the leader's pass writes its
+/// <see cref="PolicyCpuChunkRecord"/>s and removes these rows in the same save.</summary>
+public sealed class PolicyCpuPassRecord
+{
+    /// <summary>When the samples were taken (to the second).</summary>
+    public DateTimeOffset At { get; set; }
+
+    public byte[] Samples { get; set; } = [];
+}

@@ -59,7 +59,53 @@ public class PolicyRuntimeStoreTests
             var (vms, hosts) = await PolicyRuntimeStore.ReadHistoriesAsync(db, default);
             vms.History(vm).Samples.Should().Equal(old.VmCpu.History(vm).Samples, "a follower's preview reads the same history");
             hosts.History(host).Count.Should().Be(181);
-            (await db.PolicyCpuHistory.CountAsync()).Should().Be(6, "one row per VM or host and hour: 10:00 (from 10:30), 11:00 and 12:00 (its one sample)");
+            (await db.PolicyCpuHistory.CountAsync()).Should().Be(4, "one row per VM or host and closed hour: 10:00 (from 10:30) and 11:00");
+            (await db.PolicyCpuPasses.Select(p => p.At).ToListAsync()).Should().Equal([T0.AddHours(2)], "12:00's one sample is in the open hour's pass row");
+        }
+    }
+
+    [Fact]
+    public async Task Save_InAnOpenHour_WritesOnePassRow_AndANewLeaderMidHourClosesTheHourWithEverySample()
+    {
+        using var store = TestStore.Create(Store);
+        var vms = Enumerable.Range(0, 20).Select(_ => VmId.New()).ToList();
+        var host = HostId.New();
+        var old = new PolicyRuntimeState();
+        // The old leader's passes from 10:00 to 10:20, every 30 s: each writes one pass row (21 samples), no hour row.
+        for (var i = 0; i <= 40; i++)
+        {
+            var at = T0.AddSeconds(30 * i);
+            foreach (var vm in vms) old.RecordVmCpu(vm, at, (i + vms.IndexOf(vm)) % 9 * 11.25);
+            old.RecordHostCpu(host, at, 30 + i % 4);
+            await using var db = await store.Contexts.CreateDbContextAsync();
+            await PolicyRuntimeStore.SaveAsync(db, old, at, default);
+            (await db.PolicyCpuPasses.CountAsync()).Should().Be(i + 1);
+            (await db.PolicyCpuHistory.CountAsync()).Should().Be(0, "the hour is still open");
+        }
+
+        // The old leader dies; the next starts from the store with every sample taken, and goes on until the hour closes.
+        var next = new PolicyRuntimeState();
+        await using (var db = await store.OtherProcess().CreateDbContextAsync()) await PolicyRuntimeStore.LoadAsync(db, next, default);
+        foreach (var vm in vms) next.VmCpu.History(vm).Samples.Should().Equal(old.VmCpu.History(vm).Samples);
+        next.LastSample.Should().Be(T0.AddMinutes(20));
+        for (var i = 41; i <= 120; i++)
+        {
+            var at = T0.AddSeconds(30 * i);
+            foreach (var vm in vms) next.RecordVmCpu(vm, at, (i + vms.IndexOf(vm)) % 9 * 11.25);
+            next.RecordHostCpu(host, at, 30 + i % 4);
+            await using var db = await store.OtherProcess().CreateDbContextAsync();
+            await PolicyRuntimeStore.SaveAsync(db, next, at, default);
+        }
+
+        // At 11:00 the 10:00 hour was written as 21 hour rows of 120 samples each (both leaders'), its pass rows removed.
+        await using (var db = await store.Contexts.CreateDbContextAsync())
+        {
+            var hours = await db.PolicyCpuHistory.AsNoTracking().ToListAsync();
+            hours.Should().HaveCount(21).And.OnlyContain(h => h.Start == T0 && h.Samples.Length == 120 * 4);
+            (await db.PolicyCpuPasses.Select(p => p.At).ToListAsync()).Should().Equal([T0.AddHours(1)], "only 11:00's pass row is left");
+            var (stored, _) = await PolicyRuntimeStore.ReadHistoriesAsync(db, default);
+            stored.History(vms[7]).Samples.Should().Equal(next.VmCpu.History(vms[7]).Samples);
+            stored.History(vms[7]).Samples.Select(x => x.Percent).Should().Equal(Enumerable.Range(0, 121).Select(i => (i + 7) % 9 * 11.25));
         }
     }
 
@@ -93,8 +139,9 @@ public class PolicyRuntimeStoreTests
             var rows = await db.PolicyObservations.AsNoTracking().ToListAsync();
             rows.Should().ContainSingle().Which.Should().BeEquivalentTo(new PolicyObservationRecord
             { Kind = PolicySubjectKind.Vm, SubjectId = kept.Value, State = (int)VmState.Stopped });
-            (await db.PolicyCpuHistory.AsNoTracking().Select(c => c.Start).ToListAsync()).Should().Equal(new[] { PolicyRuntimeStore.HourOf(later) },
-                "hours older than the six-hour retention are removed, the deleted VM's with them");
+            (await db.PolicyCpuHistory.AsNoTracking().CountAsync()).Should().Be(0, "T0's hour is past the six-hour retention when it is found closed");
+            (await db.PolicyCpuPasses.AsNoTracking().Select(p => p.At).ToListAsync()).Should().Equal([later],
+                "T0's pass row (the deleted VM's sample with it) is removed; the new sample is in the open hour's pass row");
         }
     }
 

@@ -1,0 +1,33 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Octopus.Persistence.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class PolicyCpuPasses : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "PolicyCpuPasses",
+                columns: table => new
+                {
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Samples = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyCpuPasses", x => x.At);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "PolicyCpuPasses");
+        }
+    }
+}
