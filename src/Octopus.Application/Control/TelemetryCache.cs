@@ -9,8 +9,8 @@ namespace Octopus.Application.Control;
 
 /// <summary>The latest CPU load seen for each VM, and a short per-VM history with one sample per consolidation interval
 /// (what the consolidation engine's detectors and forecasts read). The leader's telemetry pass fills this working copy
-/// every second and writes it to the store (<see cref="VmLoadRecord"/>) every <see cref="PersistEvery"/> and at each
-/// interval's close; readers that may run on any replica (the API's VM views, the consolidation planner) read the
+/// every second and writes what changed to the store (<see cref="VmLoadRecord"/>) every <see cref="PersistEvery"/>
+/// (<see cref="PersistAsync"/>); readers that may run on any replica (the API's VM views, the consolidation planner) read the
 /// store (<see cref="ReadAsync"/>), and a replica that begins a leader term starts from it (<see cref="LoadAsync"/>), so
 /// the history does not have to fill again after a change of leader.</summary>
 public sealed class TelemetryCache
@@ -60,32 +60,49 @@ public sealed class TelemetryCache
     /// <summary>True when the store's copy is <see cref="PersistEvery"/> old at <paramref name="now"/>.</summary>
     public bool PersistDue(DateTimeOffset now) => now - _persistedAt >= PersistEvery;
 
-    /// <summary>Writes this working copy to the store in one save: a row per VM with a load, rows of VMs no longer
-    /// observed removed. A VM deleted meanwhile makes the save fail; it is left for the next time (nothing else is in
-    /// the save), and false is returned.</summary>
+    /// <summary>The step a stored load is kept to (one point of a percent): a VM's row is written again only when its
+    /// load moved by a step or its history gained an interval, so the VMs whose load holds still cost no write.</summary>
+    public const double LoadStep = 0.01;
+
+    /// <summary>What the store holds, as this process last wrote or read it (null: not known, read it at the next write).</summary>
+    private Dictionary<VmId, (double Load, string History)>? _stored;
+
+    /// <summary>Writes this working copy to the store in one save: only the rows that differ from what the store holds
+    /// (a load moved by <see cref="LoadStep"/> or more, a history that gained an interval, a VM newly observed), and the
+    /// rows of VMs no longer observed removed. A row's <see cref="VmLoadRecord.ObservedAt"/> is when that load was
+    /// written. A VM deleted meanwhile (or a row another process changed) makes the save fail; it is left for the next
+    /// time, what the store holds is read again then, and false is returned.</summary>
     public async Task<bool> PersistAsync(OctopusDbContext db, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = await db.VmLoads.ToDictionaryAsync(r => r.VmId, ct);
+        _stored ??= await db.VmLoads.AsNoTracking().ToDictionaryAsync(r => r.VmId, r => (r.Load, r.History), ct);
+        var written = new Dictionary<VmId, (double Load, string History)>();
         foreach (var (vm, load) in _vmLoad)
         {
-            if (!rows.Remove(vm, out var row)) db.VmLoads.Add(row = new VmLoadRecord { VmId = vm });
-            row.Load = load;
-            row.ObservedAt = now;
-            row.History = Format(History(vm));
+            var history = Format(History(vm));
+            var known = _stored.TryGetValue(vm, out var stored);
+            if (known && Math.Abs(stored.Load - load) < LoadStep && stored.History == history) continue;
+            var row = new VmLoadRecord { VmId = vm, Load = load, ObservedAt = now, History = history };
+            if (known) db.VmLoads.Update(row); else db.VmLoads.Add(row);
+            written[vm] = (load, history);
         }
-        db.VmLoads.RemoveRange(rows.Values);
+        var gone = _stored.Keys.Where(vm => !_vmLoad.ContainsKey(vm)).ToList();
+        foreach (var vm in gone) db.VmLoads.Remove(new VmLoadRecord { VmId = vm });
         try
         {
             await db.SaveChangesAsync(ct);
-            _persistedAt = now;
-            return true;
         }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
+            _stored = null;
             return false;
         }
+        db.ChangeTracker.Clear();
+        foreach (var (vm, row) in written) _stored[vm] = row;
+        foreach (var vm in gone) _stored.Remove(vm);
+        _persistedAt = now;
+        return true;
     }
 
     /// <summary>Replaces this working copy with the store's (a replica beginning a leader term).</summary>
@@ -94,6 +111,7 @@ public sealed class TelemetryCache
         var stored = await ReadAsync(db, null, ct);
         _vmLoad.Clear();
         _history.Clear();
+        _stored = null;
         foreach (var (vm, reading) in stored)
         {
             _vmLoad[vm] = reading.Load;

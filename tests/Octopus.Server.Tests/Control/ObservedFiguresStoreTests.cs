@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Octopus.Application.Control;
 using Octopus.Domain.Operations;
@@ -90,6 +91,61 @@ public sealed class ObservedFiguresStoreTests
         await next.LoadAsync(other, TestContext.Current.CancellationToken);
         next.VmLoad(keep.Id).Should().Be(0.25);
         next.History(keep.Id).Should().Equal(0.5, 0.25);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task VmLoads_Persisted_WritesOnlyTheRowsThatChanged(TestStoreKind kind)
+    {
+        using var store = TestStore.Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var owner = User.Create(UserName.Parse("ann"), UserRole.User, "x", Quota.Unlimited, DateTimeOffset.UtcNow);
+        var geometry = Geometry.Create(1, ByteSize.FromGiB(1), ByteSize.FromGiB(1), ImageName.Parse("debian-12"));
+        var vms = Enumerable.Range(0, 3).Select(i => Vm.Create(VmName.Parse($"v{i}"), owner.Id, geometry, DateTimeOffset.UtcNow)).ToList();
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct))
+        {
+            db.Users.Add(owner);
+            db.Vms.AddRange(vms);
+            await db.SaveChangesAsync(ct);
+        }
+        var leader = new TelemetryCache();
+        var t0 = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        foreach (var vm in vms) leader.Set(vm.Id, 0.5);
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct)) (await leader.PersistAsync(db, t0, ct)).Should().BeTrue();
+
+        // v0 moves by less than a point (not written), v1 by 30 points (written); at the next write v2's history gains
+        // an interval (written, load unchanged).
+        leader.Set(vms[0].Id, 0.504);
+        leader.Set(vms[1].Id, 0.8);
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct)) (await leader.PersistAsync(db, t0.AddSeconds(5), ct)).Should().BeTrue();
+        await using (var db = await store.OtherProcess().CreateDbContextAsync(ct))
+        {
+            var read = await TelemetryCache.ReadAsync(db, null, ct);
+            read[vms[0].Id].Should().BeEquivalentTo(new { Load = 0.5, ObservedAt = t0 }, "a load within a point of the stored one is not written again");
+            read[vms[1].Id].Should().BeEquivalentTo(new { Load = 0.8, ObservedAt = t0.AddSeconds(5) });
+            read[vms[2].Id].ObservedAt.Should().Be(t0);
+        }
+
+        leader.CloseInterval();
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct)) (await leader.PersistAsync(db, t0.AddSeconds(10), ct)).Should().BeTrue();
+        await using (var db = await store.OtherProcess().CreateDbContextAsync(ct))
+        {
+            var read = await TelemetryCache.ReadAsync(db, null, ct);
+            read.Values.Should().OnlyContain(r => r.ObservedAt == t0.AddSeconds(10) && r.History.Count == 1, "every history gained the closed interval");
+            read[vms[0].Id].Load.Should().Be(0.504);
+        }
+
+        // Another process removed a row under this one: the save fails once, and the next one writes from the store's rows.
+        await using (var db = await store.OtherProcess().CreateDbContextAsync(ct))
+        {
+            db.VmLoads.Remove(await db.VmLoads.SingleAsync(r => r.VmId == vms[1].Id, ct));
+            await db.SaveChangesAsync(ct);
+        }
+        leader.Set(vms[1].Id, 0.1);
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct)) (await leader.PersistAsync(db, t0.AddSeconds(15), ct)).Should().BeFalse();
+        await using (var db = await store.Contexts.CreateDbContextAsync(ct)) (await leader.PersistAsync(db, t0.AddSeconds(20), ct)).Should().BeTrue();
+        await using (var db = await store.OtherProcess().CreateDbContextAsync(ct))
+            (await TelemetryCache.ReadAsync(db, null, ct))[vms[1].Id].Load.Should().Be(0.1);
     }
 
     private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
