@@ -15,8 +15,11 @@ namespace Octopus.Application.Control;
 /// to the five-minute row (kept a day) and the hour row (kept a week) it falls in, so each coarser point is the mean
 /// of every reading it covers rather than a mean of means. Rows past their retention are deleted in the same
 /// transaction, so each VM or host has at most 61 + 289 + 169 rows (see <see cref="Tiers"/>). Readers (any replica)
-/// read the store only; the minute being filled is lost when the leader changes, as a reading between two
-/// heartbeats would be.</summary>
+/// read the store only. The minute being filled is written too, every <see cref="FlushEvery"/>: the readings since the
+/// last write are added to its minute row, so a new leader adds its own readings to the same row and the 1h graph has
+/// no gap after a takeover; it loses at most the readings of the last <see cref="FlushEvery"/> (and the five-minute
+/// and hour points, which are written once the minute closes, are then means over the new leader's readings of that
+/// minute only).</summary>
 public sealed class TelemetryHistory(TimeProvider time)
 {
     /// <summary>The resolutions, finest first: a range is answered from the first one whose retention covers it.</summary>
@@ -30,9 +33,16 @@ public sealed class TelemetryHistory(TimeProvider time)
     /// <summary>Closed minutes kept while the store refuses them (a busy SQLite file): older ones are dropped.</summary>
     public const int MaxPendingMinutes = 5;
 
+    /// <summary>How often the readings of the minute being filled are added to its minute row: what a takeover can lose.
+    /// One row per VM and host every 15 s, where closing a minute writes three.</summary>
+    public static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(15);
+
     private readonly Lock _gate = new();
     private Minute? _filling;
-    private readonly List<Minute> _closed = [];
+    /// <summary>The readings of the minute being filled that its minute row does not hold yet.</summary>
+    private Minute? _fresh;
+    private DateTimeOffset _flushedAt = DateTimeOffset.MinValue;
+    private readonly List<(Minute Whole, Minute Fresh)> _closed = [];
 
     /// <summary>The tier a range names ("1h", "24h", "7d"); a bad range is a 400 that lists the good ones.</summary>
     public static TelemetryTier TierFor(string? range)
@@ -51,14 +61,30 @@ public sealed class TelemetryHistory(TimeProvider time)
         {
             if (_filling is { } f && f.Start != start)
             {
-                _closed.Add(f);
+                _closed.Add((f, _fresh!));
                 if (_closed.Count > MaxPendingMinutes) _closed.RemoveAt(0);
                 _filling = null;
             }
-            _filling ??= new Minute(start);
+            if (_filling is null)
+            {
+                _filling = new Minute(start);
+                _fresh = new Minute(start);
+                _flushedAt = time.GetUtcNow(); // the first write of a minute comes FlushEvery after its first reading
+            }
+            var readings = vms.ToList();
+            var hostReadings = hosts.ToList();
+            AddTo(_filling, readings, hostReadings);
+            AddTo(_fresh!, readings, hostReadings);
+        }
+    }
+
+    private static void AddTo(Minute minute, List<VmReading> vms, List<HostReading> hosts)
+    {
+        var start = minute.Start;
+        {
             foreach (var v in vms)
             {
-                var b = _filling.Vms.TryGetValue(v.Vm, out var row) ? row : _filling.Vms[v.Vm] = new VmHistoryBucketRecord { VmId = v.Vm, Start = start };
+                var b = minute.Vms.TryGetValue(v.Vm, out var row) ? row : minute.Vms[v.Vm] = new VmHistoryBucketRecord { VmId = v.Vm, Start = start };
                 b.Samples++;
                 b.CpuSum += v.Cpu;
                 if (v.Figures is not { } fig) continue;
@@ -71,7 +97,7 @@ public sealed class TelemetryHistory(TimeProvider time)
             }
             foreach (var h in hosts)
             {
-                var b = _filling.Hosts.TryGetValue(h.Host, out var row) ? row : _filling.Hosts[h.Host] = new HostHistoryBucketRecord { HostId = h.Host, Start = start };
+                var b = minute.Hosts.TryGetValue(h.Host, out var row) ? row : minute.Hosts[h.Host] = new HostHistoryBucketRecord { HostId = h.Host, Start = start };
                 b.Samples++;
                 b.LoadSum += h.Load;
                 b.WattsSum += h.Watts;
@@ -79,11 +105,14 @@ public sealed class TelemetryHistory(TimeProvider time)
         }
     }
 
-    /// <summary>True when a closed minute waits to be written.</summary>
+    /// <summary>True when a closed minute waits to be written, or the readings of the minute being filled are
+    /// <see cref="FlushEvery"/> old.</summary>
     public bool WriteDue
     {
-        get { lock (_gate) return _closed.Count > 0; }
+        get { lock (_gate) return _closed.Count > 0 || FlushDue; }
     }
+
+    private bool FlushDue => _fresh is { } f && (f.Vms.Count > 0 || f.Hosts.Count > 0) && time.GetUtcNow() - _flushedAt >= FlushEvery;
 
     /// <summary>Writes the closed minutes and prunes what fell out of the retention, in one transaction. A VM or host
     /// deleted meanwhile is left out. When the save fails the minutes stay pending for the next pass (at most
@@ -91,17 +120,25 @@ public sealed class TelemetryHistory(TimeProvider time)
     public async Task<bool> WriteAsync(OctopusDbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        List<Minute> minutes;
+        List<(Minute Whole, Minute Fresh)> minutes;
+        Minute? flush = null;
+        var now = time.GetUtcNow();
         lock (_gate)
         {
-            if (_closed.Count == 0) return true;
+            if (FlushDue)
+            {
+                flush = _fresh;
+                _fresh = new Minute(flush!.Start);
+                _flushedAt = now;
+            }
+            if (_closed.Count == 0 && flush is null) return true;
             minutes = [.. _closed];
         }
-        var now = time.GetUtcNow();
         try
         {
             await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-            foreach (var minute in minutes) await MergeAsync(db, minute, ct);
+            foreach (var (whole, fresh) in minutes) await MergeAsync(db, whole, fresh, ct);
+            if (flush is not null) await MergeAsync(db, null, flush, ct);
             foreach (var tier in Tiers)
             {
                 var cutoff = now - tier.Retention;
@@ -114,28 +151,61 @@ public sealed class TelemetryHistory(TimeProvider time)
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
+            if (flush is not null) lock (_gate) Unflushed(flush);
             return false;
         }
         lock (_gate) _closed.RemoveAll(minutes.Contains);
         return true;
     }
 
-    private static async Task MergeAsync(OctopusDbContext db, Minute minute, CancellationToken ct)
+    /// <summary>Puts back readings whose write failed: into the minute being filled when it is still theirs, else into the
+    /// closed minute they belong to (written with it).</summary>
+    private void Unflushed(Minute flush)
     {
-        var starts = Tiers.Select(t => Floor(minute.Start, t.Length)).ToList();
+        var into = _fresh is { } f && f.Start == flush.Start ? f : _closed.FirstOrDefault(c => c.Fresh.Start == flush.Start).Fresh;
+        if (into is null) return; // dropped meanwhile (more than MaxPendingMinutes closed)
+        foreach (var (vm, sums) in flush.Vms)
+        {
+            var b = into.Vms.TryGetValue(vm, out var row) ? row : into.Vms[vm] = new VmHistoryBucketRecord { VmId = vm, Start = into.Start };
+            b.Samples += sums.Samples;
+            b.MeasuredSamples += sums.MeasuredSamples;
+            b.CpuSum += sums.CpuSum;
+            b.MemorySum += sums.MemorySum;
+            b.DiskReadSum += sums.DiskReadSum;
+            b.DiskWriteSum += sums.DiskWriteSum;
+            b.NetReceiveSum += sums.NetReceiveSum;
+            b.NetTransmitSum += sums.NetTransmitSum;
+        }
+        foreach (var (host, sums) in flush.Hosts)
+        {
+            var b = into.Hosts.TryGetValue(host, out var row) ? row : into.Hosts[host] = new HostHistoryBucketRecord { HostId = host, Start = into.Start };
+            b.Samples += sums.Samples;
+            b.LoadSum += sums.LoadSum;
+            b.WattsSum += sums.WattsSum;
+        }
+    }
+
+    /// <summary>Adds <paramref name="fresh"/> (readings its minute row does not hold yet) to the minute rows and, for a
+    /// closed minute, <paramref name="whole"/> (all its readings this process took) to the five-minute and hour rows.</summary>
+    private static async Task MergeAsync(OctopusDbContext db, Minute? whole, Minute fresh, CancellationToken ct)
+    {
+        var starts = Tiers.Select(t => Floor(fresh.Start, t.Length)).ToList();
         var (s0, s1, s2) = (starts[0], starts[1], starts[2]);
-        var vmIds = minute.Vms.Keys.ToList();
+        VmHistoryBucketRecord? VmSums(VmId vm, int tier) => (tier == 0 ? fresh : whole)?.Vms.GetValueOrDefault(vm);
+        HostHistoryBucketRecord? HostSums(HostId host, int tier) => (tier == 0 ? fresh : whole)?.Hosts.GetValueOrDefault(host);
+        var vmIds = fresh.Vms.Keys.Union(whole?.Vms.Keys ?? Enumerable.Empty<VmId>()).ToList();
         var liveVms = (await db.Vms.AsNoTracking().Where(v => vmIds.Contains(v.Id)).Select(v => v.Id).ToListAsync(ct)).ToHashSet();
         var vmRows = (await db.VmHistory.Where(r => vmIds.Contains(r.VmId) && (
                 (r.Resolution == TelemetryResolution.Minute && r.Start == s0) ||
                 (r.Resolution == TelemetryResolution.FiveMinutes && r.Start == s1) ||
                 (r.Resolution == TelemetryResolution.Hour && r.Start == s2))).ToListAsync(ct))
             .ToDictionary(r => (r.VmId, r.Resolution));
-        foreach (var (vm, sums) in minute.Vms)
+        foreach (var vm in vmIds)
         {
             if (!liveVms.Contains(vm)) continue;
             for (var i = 0; i < Tiers.Count; i++)
             {
+                if (VmSums(vm, i) is not { } sums) continue;
                 if (!vmRows.TryGetValue((vm, Tiers[i].Resolution), out var row))
                     db.VmHistory.Add(vmRows[(vm, Tiers[i].Resolution)] = row = new VmHistoryBucketRecord { VmId = vm, Resolution = Tiers[i].Resolution, Start = starts[i] });
                 row.Samples += sums.Samples;
@@ -149,18 +219,19 @@ public sealed class TelemetryHistory(TimeProvider time)
             }
         }
 
-        var hostIds = minute.Hosts.Keys.ToList();
+        var hostIds = fresh.Hosts.Keys.Union(whole?.Hosts.Keys ?? Enumerable.Empty<HostId>()).ToList();
         var liveHosts = (await db.Hosts.AsNoTracking().Where(h => hostIds.Contains(h.Id)).Select(h => h.Id).ToListAsync(ct)).ToHashSet();
         var hostRows = (await db.HostHistory.Where(r => hostIds.Contains(r.HostId) && (
                 (r.Resolution == TelemetryResolution.Minute && r.Start == s0) ||
                 (r.Resolution == TelemetryResolution.FiveMinutes && r.Start == s1) ||
                 (r.Resolution == TelemetryResolution.Hour && r.Start == s2))).ToListAsync(ct))
             .ToDictionary(r => (r.HostId, r.Resolution));
-        foreach (var (host, sums) in minute.Hosts)
+        foreach (var host in hostIds)
         {
             if (!liveHosts.Contains(host)) continue;
             for (var i = 0; i < Tiers.Count; i++)
             {
+                if (HostSums(host, i) is not { } sums) continue;
                 if (!hostRows.TryGetValue((host, Tiers[i].Resolution), out var row))
                     db.HostHistory.Add(hostRows[(host, Tiers[i].Resolution)] = row = new HostHistoryBucketRecord { HostId = host, Resolution = Tiers[i].Resolution, Start = starts[i] });
                 row.Samples += sums.Samples;

@@ -60,7 +60,7 @@ public sealed class TelemetryHistoryTests
             var second = s >= 60;
             history.Add([new VmReading(vm.Id, second ? 0.6 : 0.2, second ? (s < 90 ? Figures(3) : null) : Figures(1))],
                 [new HostReading(host.Id, second ? 0.5 : 0.1, second ? 300 : 100)]);
-            history.WriteDue.Should().Be(s == 60, "only the reading that opens minute 00:01 closes one");
+            history.WriteDue.Should().Be(s > 0 && s % 15 == 0, "the minute being filled is written every 15 s (00:01:00 closes 00:00)");
             if (history.WriteDue) await WriteAsync(store, history);
         }
         clock.Now = Midnight.AddMinutes(2); // opens 00:02, closing 00:01
@@ -156,6 +156,46 @@ public sealed class TelemetryHistoryTests
             await using var db = await store.Contexts.CreateDbContextAsync(Ct);
             return await db.VmHistory.CountAsync(x => x.VmId == vm.Id && x.Resolution == r, Ct);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Takeover_InTheMiddleOfAMinute_TheNewLeaderAddsToTheMinuteTheOldOneWroteSoFar(TestStoreKind kind)
+    {
+        using var store = TestStore.Create(kind);
+        var (vm, host) = await SeedAsync(store);
+        var clock = new ManualClock(Midnight);
+        var old = new TelemetryHistory(clock);
+        // The old leader reads CPU 0.2 at 00:00:00-00:00:20 (21 readings) and writes the minute being filled at 00:00:15;
+        // it dies at 00:00:20 before its next write (the readings of 00:00:16-20 are lost).
+        for (var s = 0; s <= 20; s++)
+        {
+            clock.Now = Midnight.AddSeconds(s);
+            old.Add([new VmReading(vm.Id, 0.2, null)], [new HostReading(host.Id, 0.1, 100)]);
+            if (old.WriteDue) await WriteAsync(store, old);
+        }
+        await using (var db = await store.Contexts.CreateDbContextAsync(Ct))
+            (await old.VmAsync(db, vm.Id, TelemetryHistory.TierFor("1h"), Ct)).Points.Should().ContainSingle("the minute being filled is in the store");
+
+        // The new leader reads CPU 0.8 from 00:00:30 to 00:00:59 (30 readings); 00:01:00 closes the minute.
+        var next = new TelemetryHistory(clock);
+        for (var s = 30; s <= 60; s++)
+        {
+            clock.Now = Midnight.AddSeconds(s);
+            next.Add([new VmReading(vm.Id, s < 60 ? 0.8 : 0.5, null)], [new HostReading(host.Id, 0.3, 300)]);
+            if (next.WriteDue) await WriteAsync(store, next);
+        }
+
+        // The minute point is the mean of both leaders' written readings: (16*0.2 + 30*0.8)/46; no gap in the 1h graph.
+        await using var check = await store.Contexts.CreateDbContextAsync(Ct);
+        var hour = await next.VmAsync(check, vm.Id, TelemetryHistory.TierFor("1h"), Ct);
+        hour.Points.Should().ContainSingle().Which.Cpu.Should().BeApproximately((16 * 0.2 + 30 * 0.8) / 46, 1e-9);
+        var minuteRow = await check.VmHistory.AsNoTracking().SingleAsync(r => r.Resolution == TelemetryResolution.Minute, Ct);
+        minuteRow.Samples.Should().Be(46);
+        // The five-minute point is written when the minute closes, from the new leader's own readings of it.
+        (await next.VmAsync(check, vm.Id, TelemetryHistory.TierFor("24h"), Ct)).Points.Should().ContainSingle().Which.Cpu.Should().BeApproximately(0.8, 1e-9);
+        (await next.HostAsync(check, host.Id, TelemetryHistory.TierFor("1h"), Ct)).Points.Should().ContainSingle()
+            .Which.Watts.Should().BeApproximately((16 * 100 + 30 * 300) / 46.0, 1e-9);
     }
 
     [Fact]
