@@ -75,23 +75,34 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, Microsoft.Extensio
         // Hosts holding pinned VMs (mid-operation) must look occupied, or the engine would power them off.
         var pinnedHosts = pinned.Where(v => v.HostId is { } id && hostIndex.ContainsKey(id)).Select(v => hostIndex[v.HostId!.Value]).ToHashSet();
 
+        // One feasibility model: the engine asks placement's filters (cores, memory, disk, maintenance, power state) of the
+        // same snapshot placement and the committer read (PlacementPass.SnapshotAsync), before it puts a VM anywhere.
+        var placement = await PlacementPass.SnapshotAsync(db, ct);
+        var placementViews = placement.ToDictionary(v => v.Id);
+        var feasibility = new PlacementFeasibility(placer, [.. usable.Select(h => placementViews[h.Id])], [.. movable.Select(PlacementRequest.For)]);
         var plan = mode == ConsolidationMode.Off || usable.Count == 0
             ? ConsolidationPlan.Empty
             : policy.Plan(new EngineSnapshot
             {
                 HostTypes = types, Hosts = hostViews, Vms = vmViews, History = history, Memory = MemoryMode.Enforced,
-                Step = step, Interval = options.Value.ConsolidationInterval,
+                Step = step, Interval = options.Value.ConsolidationInterval, Feasibility = feasibility,
             });
 
-        // The engine knows cores and memory; placement also knows disk, power state and maintenance. Each move is judged
-        // by placement's filters in plan order (PlanWalk, the committer's own check), so what the committer would refuse
-        // is never proposed; a power-off stays only if the accepted moves empty the host.
-        var walk = await PlanWalk.StartAsync(db, placer, ct);
+        // The committer asks the same filters again (PlanWalk) and now takes every move; the walk here only counts what
+        // each host holds once the moves are done, so a power-off stays only if they empty the host. A move onto a host
+        // this plan powers on waits for a later plan: the host takes VMs once it is on.
+        var walk = PlanWalk.From(placer, placement);
         var dropped = new List<string>();
+        var waiting = new List<string>();
         var steps = new List<Step>();
         foreach (var m in plan.Migrations)
         {
             var vm = movable[m.Vm];
+            if (usable[m.To].PowerState == HostPowerState.Off)
+            {
+                waiting.Add($"{vm.Name.Value} → {usable[m.To].Name}");
+                continue;
+            }
             if (walk.TryMigrate(PlacementRequest.For(vm), usable[m.From].Id, usable[m.To].Id) is { } refused)
             {
                 dropped.Add($"{vm.Name.Value} → {usable[m.To].Name}: {refused}");
@@ -118,6 +129,9 @@ public sealed class ConsolidationPlanner(OctopusDbContext db, Microsoft.Extensio
             : steps.Count == 0 ? $"nothing to do: {policy.Name} finds no move worth its cost ({usable.Count(h => h.PowerState == HostPowerState.On)} hosts on, {movable.Count} VMs)"
             : $"{steps.Count(s => s.View.Kind == "migrate")} migration(s), {steps.Count(s => s.View.Kind == "power-off")} power-off(s), " +
               $"{steps.Count(s => s.View.Kind == "power-on")} power-on(s); expected saving {saved:0.#} W";
+        if (waiting.Count > 0)
+            summary += $"; {waiting.Count} migration(s) wait for their destination to power on ({string.Join("; ", waiting.Take(3))}"
+                + (waiting.Count > 3 ? $"; and {waiting.Count - 3} more)" : ")");
         if (dropped.Count > 0)
             summary += $"; {dropped.Count} step(s) left out because placement refuses them now ({string.Join("; ", dropped.Take(3))}"
                 + (dropped.Count > 3 ? $"; and {dropped.Count - 3} more)" : ")");

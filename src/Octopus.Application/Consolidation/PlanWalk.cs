@@ -7,9 +7,11 @@ namespace Octopus.Application.Consolidation;
 
 /// <summary>A plan's migrations judged in the plan's order by the placement filters, against the cluster as placement
 /// sees it (<see cref="PlacementPass.SnapshotAsync"/>): each accepted move frees its VM's share on the source and takes
-/// it on the destination, so a later step sees the earlier ones. The planner drops what this refuses, and the
-/// committer asks the same question again when it applies the plan, so a step the committer would refuse is never
-/// proposed — one feasibility model for placement, evacuation and consolidation.</summary>
+/// it on the destination, so a later step sees the earlier ones. The committer asks it when it applies a plan; the
+/// consolidation engine asked the same filters of the same figures when it made the plan
+/// (<see cref="Octopus.Consolidation.Model.PlacementFeasibility"/>), so a step it proposes is not refused here for
+/// feasibility, only when the cluster changed in between. The planner walks the plan too, to know which hosts its moves
+/// empty.</summary>
 public sealed class PlanWalk
 {
     private readonly IPlacer placer;
@@ -22,7 +24,10 @@ public sealed class PlanWalk
     }
 
     public static async Task<PlanWalk> StartAsync(OctopusDbContext db, IPlacer placer, CancellationToken ct) =>
-        new(placer, PlacementState.From(await PlacementPass.SnapshotAsync(db, ct)));
+        From(placer, await PlacementPass.SnapshotAsync(db, ct));
+
+    /// <summary>A walk over <paramref name="views"/> (<see cref="PlacementPass.SnapshotAsync"/>'s answer, read already).</summary>
+    public static PlanWalk From(IPlacer placer, IEnumerable<HostView> views) => new(placer, PlacementState.From(views));
 
     /// <summary>Null when <paramref name="to"/> takes the VM now (the move is then counted); otherwise why not, with the
     /// filters' numbers in words.</summary>

@@ -167,7 +167,8 @@ internal sealed class OctopusWorkspace
     /// <summary>Consolidation migrations allowed in this interval.</summary>
     public int MigrationBudget => (int)Math.Ceiling(_options.MigrationBudgetPer1000Vms * Snapshot.Vms.Length / 1000.0);
 
-    /// <summary>Whether the VM fits the host within a forecast fill limit, now and by memory and core size.</summary>
+    /// <summary>Whether the VM fits the host within a forecast fill limit, now and by memory and core size, and
+    /// placement's filters take it there (<see cref="PlacementState.PlacementAllows"/>).</summary>
     public bool Fits(int vm, int host, double fill)
     {
         var type = State.TypeOf(host);
@@ -178,6 +179,7 @@ internal sealed class OctopusWorkspace
         var vmSnap = Snapshot.Vms[vm];
         var ramNeeded = vmSnap.Host < 0 || Snapshot.Memory == MemoryMode.Enforced ? vmSnap.RamMb : 0;
         if (type.RamMb - State.RamUsed(host) < ramNeeded) return false;
+        if (!State.PlacementAllows(vm, host)) return false;
         return ForecastWith(vm, host) <= fill * total;
     }
 

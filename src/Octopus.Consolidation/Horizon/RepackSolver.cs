@@ -95,6 +95,8 @@ internal static class RepackSolver
             if (!solver.BooleanValue(y)) continue;
             var chosen = moves.Where(m => m.Source == s && solver.BooleanValue(m.X)).Select(m => (m.Vm, m.Target)).ToList();
             if (chosen.Count != state.VmsOn(s).Count) continue;
+            // The model bounds CPU and memory per target; placement's filters (disk, cores) are asked move by move.
+            if (!state.PlacementAllowsAll(chosen)) continue;
             work.CommitDrain(s, chosen);
             committed = true;
         }

@@ -54,5 +54,10 @@ public sealed class ClusterSnapshot
     /// SLA target; null when the observer does not measure it.</summary>
     public double? MeasuredSlatah { get; init; }
 
+    /// <summary>Placement's view of the same hosts and VMs (cores, memory, disk, maintenance, power state), when the
+    /// plan must pass placement's filters: a policy then puts a VM only where they take it, so a committer that asks them
+    /// again never refuses a proposed step. Null (the simulator: no disks) asks nothing more than the engine's own model.</summary>
+    public PlacementFeasibility? Feasibility { get; init; }
+
     public HostType TypeOf(int host) => (HostType)HostTypes[Hosts[host].Type];
 }

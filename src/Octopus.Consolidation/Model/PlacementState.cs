@@ -1,3 +1,4 @@
+using Octopus.Domain.Hosts;
 namespace Octopus.Consolidation.Model;
 
 /// <summary>The mutable working copy of a snapshot a policy plans on: which VMs are on which host (in arrival order),
@@ -227,6 +228,52 @@ public sealed class PlacementState
             if (!_isOccupied[i] && _observedUtilisation[i] > 0) _isOccupied[i] = true;
         }
         _occupiedStale = true;
+
+        // Placement's allocations start from its own snapshot (which holds the VMs placed above already) and follow
+        // every Add and Remove from here on.
+        if (snapshot.Feasibility is { } feasibility)
+        {
+            if (feasibility.HostCount != h || feasibility.VmCount != v)
+                throw new ArgumentException($"the snapshot's placement feasibility describes {feasibility.HostCount} hosts and {feasibility.VmCount} VMs; " +
+                    $"the snapshot has {h} and {v}. Build both from the same cluster.", nameof(snapshot));
+            _feasibility = feasibility;
+            _allocated = new HostAllocation[h];
+            for (var i = 0; i < h; i++) _allocated[i] = feasibility.Allocated(i);
+        }
+    }
+
+    private readonly PlacementFeasibility? _feasibility;
+    private readonly HostAllocation[]? _allocated;
+
+    /// <summary>Whether placement's filters (<see cref="ClusterSnapshot.Feasibility"/>) take the VM on the host as this
+    /// plan has it now; true when the snapshot has no placement model.</summary>
+    public bool PlacementAllows(int vm, int host) => _feasibility is null || _feasibility.Refuses(vm, host, _allocated![host]) is null;
+
+    /// <summary>Whether placement's filters take every move of a drain in turn (each seeing the ones before it), as the
+    /// committer will ask them: a solver that judged each move alone may have put two VMs where only one fits.</summary>
+    internal bool PlacementAllowsAll(IReadOnlyList<(int Vm, int To)> moves)
+    {
+        if (_feasibility is null) return true;
+        var taken = new Dictionary<int, HostAllocation>();
+        foreach (var (vm, to) in moves)
+        {
+            var allocated = taken.TryGetValue(to, out var a) ? a : _allocated![to];
+            if (_feasibility.Refuses(vm, to, allocated) is not null) return false;
+            var request = _feasibility.Request(vm);
+            taken[to] = allocated.Add(request.Cores, request.Memory, request.Disk);
+        }
+        return true;
+    }
+
+    /// <summary>Placement's figures for the host as this plan has it now (null without a placement model).</summary>
+    public HostAllocation? PlacementAllocated(int host) => _allocated?[host];
+
+    private void Reserve(int vm, int host, int sign)
+    {
+        var request = _feasibility!.Request(vm);
+        var a = _allocated![host];
+        _allocated[host] = new HostAllocation(a.Cores + (sign * request.Cores), new(a.Memory.Bytes + (sign * request.Memory.Bytes)),
+            new(a.Disk.Bytes + (sign * request.Disk.Bytes)), a.VmCount + sign);
     }
 
     private IReadOnlyList<HostType>? _typesOf;
@@ -341,7 +388,8 @@ public sealed class PlacementState
     public double RamUsed(int host) => _ramUsed[host];
 
     /// <summary>Whether the VM fits: one core can serve it, enough MIPS, memory and bandwidth are free
-    /// (CloudSim's Host.isSuitableForVm; memory counts per <see cref="MemoryMode"/>).</summary>
+    /// (CloudSim's Host.isSuitableForVm; memory counts per <see cref="MemoryMode"/>), and placement's filters take it
+    /// (<see cref="PlacementAllows"/>).</summary>
     public bool IsSuitable(int vm, int host)
     {
         CpuTracked();
@@ -350,7 +398,8 @@ public sealed class PlacementState
         return type.MipsPerCore >= req
             && AvailableMips(host) >= req
             && type.RamMb - _ramUsed[host] >= _ramRequest[vm]
-            && type.BandwidthMbps - _bwUsed[host] >= _bwRequest[vm];
+            && type.BandwidthMbps - _bwUsed[host] >= _bwRequest[vm]
+            && PlacementAllows(vm, host);
     }
 
     /// <summary>True when the host has planned VMs or was loaded when observed.</summary>
@@ -392,6 +441,7 @@ public sealed class PlacementState
     public void Add(int vm, int host)
     {
         (_vmsOn[host] ??= []).Add(vm);
+        if (_allocated is not null) Reserve(vm, host, +1);
         if (!_tracksCpu)
         {
             _ramUsed[host] += _ramRequest[vm];
@@ -454,6 +504,7 @@ public sealed class PlacementState
     {
         var list = _vmsOn[host];
         if (list is null || !list.Remove(vm)) throw new InvalidOperationException($"VM {vm} is not planned on host {host}.");
+        if (_allocated is not null) Reserve(vm, host, -1);
         if (!_tracksCpu)
         {
             // Reset rather than subtract when emptied, as below.

@@ -44,6 +44,15 @@ internal sealed class PlacementPipeline : IPlacer
         return Evaluate(request, state, explain);
     }
 
+    public string? Refuses(PlacementRequest request, HostView host)
+    {
+        foreach (var filter in filters)
+        {
+            if (filter.Check(request, host) is { } code) return code;
+        }
+        return null;
+    }
+
     /// <summary>The decision found through the index, or null when only a full evaluation can give it (nothing fits
     /// and a request-dependent filter is not a threshold, so the index cannot count its rejections).</summary>
     private PlacementDecision? PlaceByIndex(PlacementRequest request, PlacementState state, IIndexablePlacementScorer scorer)
