@@ -29,15 +29,15 @@ await run(async (browser) => {
   await shot(page, 'vm-graphs-1280');
   step(`VM page: 4 graphs, CPU from ${points} stored point(s) (last hour, one a minute)`);
 
-  await page.getByLabel('Range').selectOption('24h');
+  await page.getByLabel('Range', { exact: true }).selectOption('24h');
   await page.locator('#graph-status').filter({ hasText: /mean over 5 min|No readings/ }).waitFor();
-  await page.getByLabel('Range').selectOption('7d');
+  await page.getByLabel('Range', { exact: true }).selectOption('7d');
   await page.locator('#graph-status').filter({ hasText: /mean over 1 h|No readings/ }).waitFor();
   if ((await page.locator('svg#graph-cpu').getAttribute('data-points')) === null) throw new Error('no CPU graph at 7 d');
   step('range 24 h (5 min means) and 7 d (hour means) redraw the graphs');
 
   await page.setViewportSize(PHONE);
-  await page.getByLabel('Range').selectOption('1h');
+  await page.getByLabel('Range', { exact: true }).selectOption('1h');
   await page.locator('#graph-status').filter({ hasText: /mean over 1 min/ }).waitFor();
   await page.waitForTimeout(400); // the redraw at the new width (200 ms debounce)
   await assertNoHorizontalScroll(page);
