@@ -166,23 +166,32 @@ public sealed class TelemetryHistory(TimeProvider time)
         if (into is null) return; // dropped meanwhile (more than MaxPendingMinutes closed)
         foreach (var (vm, sums) in flush.Vms)
         {
-            var b = into.Vms.TryGetValue(vm, out var row) ? row : into.Vms[vm] = new VmHistoryBucketRecord { VmId = vm, Start = into.Start };
-            b.Samples += sums.Samples;
-            b.MeasuredSamples += sums.MeasuredSamples;
-            b.CpuSum += sums.CpuSum;
-            b.MemorySum += sums.MemorySum;
-            b.DiskReadSum += sums.DiskReadSum;
-            b.DiskWriteSum += sums.DiskWriteSum;
-            b.NetReceiveSum += sums.NetReceiveSum;
-            b.NetTransmitSum += sums.NetTransmitSum;
+            AddSums(into.Vms.TryGetValue(vm, out var row) ? row : into.Vms[vm] = new VmHistoryBucketRecord { VmId = vm, Start = into.Start }, sums);
         }
         foreach (var (host, sums) in flush.Hosts)
         {
-            var b = into.Hosts.TryGetValue(host, out var row) ? row : into.Hosts[host] = new HostHistoryBucketRecord { HostId = host, Start = into.Start };
-            b.Samples += sums.Samples;
-            b.LoadSum += sums.LoadSum;
-            b.WattsSum += sums.WattsSum;
+            AddSums(into.Hosts.TryGetValue(host, out var row) ? row : into.Hosts[host] = new HostHistoryBucketRecord { HostId = host, Start = into.Start }, sums);
         }
+    }
+
+    /// <summary>Adds one bucket's sums to another's (a row, or readings put back after a failed write).</summary>
+    private static void AddSums(VmHistoryBucketRecord into, VmHistoryBucketRecord sums)
+    {
+        into.Samples += sums.Samples;
+        into.MeasuredSamples += sums.MeasuredSamples;
+        into.CpuSum += sums.CpuSum;
+        into.MemorySum += sums.MemorySum;
+        into.DiskReadSum += sums.DiskReadSum;
+        into.DiskWriteSum += sums.DiskWriteSum;
+        into.NetReceiveSum += sums.NetReceiveSum;
+        into.NetTransmitSum += sums.NetTransmitSum;
+    }
+
+    private static void AddSums(HostHistoryBucketRecord into, HostHistoryBucketRecord sums)
+    {
+        into.Samples += sums.Samples;
+        into.LoadSum += sums.LoadSum;
+        into.WattsSum += sums.WattsSum;
     }
 
     /// <summary>Adds <paramref name="fresh"/> (readings its minute row does not hold yet) to the minute rows and, for a
@@ -208,14 +217,7 @@ public sealed class TelemetryHistory(TimeProvider time)
                 if (VmSums(vm, i) is not { } sums) continue;
                 if (!vmRows.TryGetValue((vm, Tiers[i].Resolution), out var row))
                     db.VmHistory.Add(vmRows[(vm, Tiers[i].Resolution)] = row = new VmHistoryBucketRecord { VmId = vm, Resolution = Tiers[i].Resolution, Start = starts[i] });
-                row.Samples += sums.Samples;
-                row.MeasuredSamples += sums.MeasuredSamples;
-                row.CpuSum += sums.CpuSum;
-                row.MemorySum += sums.MemorySum;
-                row.DiskReadSum += sums.DiskReadSum;
-                row.DiskWriteSum += sums.DiskWriteSum;
-                row.NetReceiveSum += sums.NetReceiveSum;
-                row.NetTransmitSum += sums.NetTransmitSum;
+                AddSums(row, sums);
             }
         }
 
@@ -234,9 +236,7 @@ public sealed class TelemetryHistory(TimeProvider time)
                 if (HostSums(host, i) is not { } sums) continue;
                 if (!hostRows.TryGetValue((host, Tiers[i].Resolution), out var row))
                     db.HostHistory.Add(hostRows[(host, Tiers[i].Resolution)] = row = new HostHistoryBucketRecord { HostId = host, Resolution = Tiers[i].Resolution, Start = starts[i] });
-                row.Samples += sums.Samples;
-                row.LoadSum += sums.LoadSum;
-                row.WattsSum += sums.WattsSum;
+                AddSums(row, sums);
             }
         }
     }
