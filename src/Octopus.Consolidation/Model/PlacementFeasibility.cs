@@ -46,25 +46,15 @@ public sealed class PlacementFeasibility
 
     /// <summary>Null when placement's filters take VM <paramref name="vm"/> on engine host <paramref name="host"/>
     /// holding <paramref name="allocated"/>; otherwise the refusing filter's code.</summary>
-    internal string? Refuses(int vm, int host, HostAllocation allocated)
-    {
-        var view = _hosts[host];
-        var judged = view with
-        {
-            Allocated = allocated,
-            PowerState = view.PowerState == HostPowerState.Off ? HostPowerState.On : view.PowerState,
-        };
-        return _placer.Refuses(_vms[vm], judged);
-    }
+    internal string? Refuses(int vm, int host, HostAllocation allocated) => _placer.Refuses(_vms[vm], Judged(host, allocated));
 
     /// <summary>The reasons in words (placement's own), for explanations and test messages.</summary>
-    public string? WhyNot(int vm, int host, HostAllocation allocated)
+    public string? WhyNot(int vm, int host, HostAllocation allocated) => _placer.WhyNotOn(_vms[vm], Judged(host, allocated));
+
+    /// <summary>The host as the filters judge it: holding <paramref name="allocated"/>, and on if it is off (see remarks).</summary>
+    private HostView Judged(int host, HostAllocation allocated)
     {
         var view = _hosts[host];
-        return _placer.WhyNotOn(_vms[vm], view with
-        {
-            Allocated = allocated,
-            PowerState = view.PowerState == HostPowerState.Off ? HostPowerState.On : view.PowerState,
-        });
+        return view with { Allocated = allocated, PowerState = view.PowerState == HostPowerState.Off ? HostPowerState.On : view.PowerState };
     }
 }

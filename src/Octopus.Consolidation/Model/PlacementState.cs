@@ -268,12 +268,10 @@ public sealed class PlacementState
     /// <summary>Placement's figures for the host as this plan has it now (null without a placement model).</summary>
     public HostAllocation? PlacementAllocated(int host) => _allocated?[host];
 
-    private void Reserve(int vm, int host, int sign)
+    private void Reserve(int vm, int host, bool add)
     {
-        var request = _feasibility!.Request(vm);
-        var a = _allocated![host];
-        _allocated[host] = new HostAllocation(a.Cores + (sign * request.Cores), new(a.Memory.Bytes + (sign * request.Memory.Bytes)),
-            new(a.Disk.Bytes + (sign * request.Disk.Bytes)), a.VmCount + sign);
+        var r = _feasibility!.Request(vm);
+        _allocated![host] = add ? _allocated[host].Add(r.Cores, r.Memory, r.Disk) : _allocated[host].Remove(r.Cores, r.Memory, r.Disk);
     }
 
     private IReadOnlyList<HostType>? _typesOf;
@@ -441,7 +439,7 @@ public sealed class PlacementState
     public void Add(int vm, int host)
     {
         (_vmsOn[host] ??= []).Add(vm);
-        if (_allocated is not null) Reserve(vm, host, +1);
+        if (_allocated is not null) Reserve(vm, host, add: true);
         if (!_tracksCpu)
         {
             _ramUsed[host] += _ramRequest[vm];
@@ -504,7 +502,7 @@ public sealed class PlacementState
     {
         var list = _vmsOn[host];
         if (list is null || !list.Remove(vm)) throw new InvalidOperationException($"VM {vm} is not planned on host {host}.");
-        if (_allocated is not null) Reserve(vm, host, -1);
+        if (_allocated is not null) Reserve(vm, host, add: false);
         if (!_tracksCpu)
         {
             // Reset rather than subtract when emptied, as below.
